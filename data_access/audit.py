@@ -1,0 +1,148 @@
+"""Tamper-evident audit log: a SHA-256 hash chain with an HMAC on every entry.
+
+Each entry's hash covers a canonical JSON encoding of its fields and the previous entry's hash, so editing,
+deleting, inserting or reordering entries breaks the chain at that point. The HMAC (key from
+``PERFDASH_AUDIT_KEY``, never stored in the database) stops someone with database access alone from
+recomputing a consistent chain after tampering. Appends lock the single chain-head row, so concurrent
+writers queue and the chain never forks.
+
+To anchor the log outside the database, publish :func:`chain_head`'s hash (e.g. in the monthly report):
+any later rewrite of history before that point no longer reproduces the published hash.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from data_access.config import audit_key
+from data_access.models import AuditChainHead, AuditEntry
+from data_access.scope import Viewer
+
+GENESIS_HASH = "0" * 64
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return utc_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"cannot audit a value of type {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces, non-ASCII kept, dates ISO, decimals as plain text, floats as repr."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """A timestamp as UTC text with microseconds (naive values are taken to be UTC already)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_digest(fields: dict[str, Any], prev_hash: str) -> str:
+    """The SHA-256 over an entry's canonical fields and its predecessor's hash."""
+    return hashlib.sha256(canonical_json({**fields, "prev_hash": prev_hash}).encode()).hexdigest()
+
+
+def entry_hmac(entry_hash: str, key: bytes | None = None) -> str:
+    return hmac.new(key if key is not None else audit_key(), entry_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "occurred_at": utc_text(entry.occurred_at),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "before": entry.before,
+        "after": entry.after,
+    }
+
+
+def append(
+    session: Session,
+    *,
+    actor: Viewer | None,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+    now: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction (it commits or rolls back with the change)."""
+    key = audit_key()  # fail before locking anything when the key is missing
+    head = session.execute(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).scalar_one()
+    entry = AuditEntry(
+        id=head.last_entry_id + 1,
+        occurred_at=(now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc),
+        actor_id=actor.user_id if actor else None,
+        actor_name=actor_name or (actor.username if actor else "system"),
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=None if before is None else canonical_json(before),
+        after=None if after is None else canonical_json(after),
+        prev_hash=head.last_hash,
+    )
+    entry.entry_hash = entry_digest(_hashed_fields(entry), head.last_hash)
+    entry.hmac = entry_hmac(entry.entry_hash, key)
+    session.add(entry)
+    session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == 1).values(last_entry_id=entry.id, last_hash=entry.entry_hash)
+    )
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    """``ok`` with the number of entries checked, or the id of the first entry that does not fit."""
+
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+def verify_chain(engine: Engine, *, key: bytes | None = None) -> ChainVerdict:
+    """Walk the chain in id order and report the first entry that was edited, deleted, inserted or moved."""
+    key = key if key is not None else audit_key()
+    expected_prev, expected_id, checked = GENESIS_HASH, 1, 0
+    with Session(engine) as session:
+        for entry in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().yield_per(1000):
+            if entry.id != expected_id:
+                return ChainVerdict(False, checked, entry.id, f"entry {expected_id} is missing")
+            if entry.prev_hash != expected_prev:
+                return ChainVerdict(False, checked, entry.id, "does not follow the previous entry")
+            if entry_digest(_hashed_fields(entry), entry.prev_hash) != entry.entry_hash:
+                return ChainVerdict(False, checked, entry.id, "content changed after it was written")
+            if not hmac.compare_digest(entry_hmac(entry.entry_hash, key), entry.hmac):
+                return ChainVerdict(False, checked, entry.id, "signature does not match the audit key")
+            expected_prev, expected_id, checked = entry.entry_hash, expected_id + 1, checked + 1
+        head = session.get(AuditChainHead, 1)
+    if head is not None and (head.last_entry_id, head.last_hash) != (expected_id - 1, expected_prev):
+        return ChainVerdict(False, checked, expected_id, "entries after this point were removed")
+    return ChainVerdict(True, checked)
+
+
+def chain_head(engine: Engine) -> tuple[int, str]:
+    """The newest entry's id and hash: publish these to anchor the log externally."""
+    with Session(engine) as session:
+        head = session.get(AuditChainHead, 1)
+        return (head.last_entry_id, head.last_hash) if head else (0, GENESIS_HASH)

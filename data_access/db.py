@@ -1,0 +1,98 @@
+"""Engine and session factory: the only place that opens database connections.
+
+SQLite gets WAL mode (readers never block the writer) and enforced foreign keys on every
+connection; PostgreSQL gets pre-ping so a restarted server does not surface as a stale-socket error.
+Connection failures become :class:`DatabaseUnavailable` with the URL's password hidden.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access.config import database_url
+from data_access.errors import DatabaseUnavailable
+
+
+def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI hook
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _begin_sqlite).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _begin_sqlite(connection) -> None:  # noqa: ANN001 - SQLAlchemy event hook
+    """Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes fails with "database is locked" when another
+    writer committed in between; taking the lock first makes writers queue instead (busy_timeout).
+    """
+    immediate = connection.get_execution_options().get("write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_database_engine(url: URL | str | None = None) -> Engine:
+    """Create an engine for ``url`` (default: from ``PERFDASH_DATABASE_URL``) and check it answers."""
+    if not isinstance(url, URL):
+        url = database_url(url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _enable_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite)
+    else:
+        engine = create_engine(
+            url, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+        )
+    check_connection(engine)
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise :class:`DatabaseUnavailable` unless a trivial query succeeds."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (OperationalError, InterfaceError) as exc:
+        shown = engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailable(
+            f"Cannot reach the database at {shown}: {reason}",
+            message_zh=f"无法连接数据库 {shown}：{reason}",
+        ) from exc
+
+
+_engines: dict[str, Engine] = {}
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for the configured database (created on first use)."""
+    key = database_url().render_as_string(hide_password=False)
+    if key not in _engines:
+        _engines[key] = create_database_engine(key)
+    return _engines[key]
+
+
+def reset_engine_cache() -> None:
+    """Dispose of cached engines (tests switch ``PERFDASH_DATABASE_URL`` between databases)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A write session inside one transaction: committed on success, rolled back on any error."""
+    factory = sessionmaker(engine.execution_options(write=True), expire_on_commit=False)
+    with factory.begin() as session:
+        yield session

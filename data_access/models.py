@@ -1,0 +1,363 @@
+"""The perfdash domain schema (SQLAlchemy 2 typed declarative models).
+
+Alembic migrations under ``data_access/migrations`` create exactly this schema; a test compares the two.
+Names are bilingual where users read them (``name_zh`` / ``name_en``). Money is ``Numeric`` (exact CNY),
+measured values are floats. Periods are the first day of their month.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ROLES = ("admin", "leader", "analyst", "district_official", "project_manager", "auditor")
+REGION_LEVELS = ("city", "district", "street")
+PROJECT_STATUSES = ("planned", "active", "suspended", "completed")
+DIRECTIONS = ("higher", "lower", "band")
+PERIOD_ROLLUPS = ("last", "sum", "mean")
+OBSERVATION_SOURCES = ("manual", "import", "api")
+RATER_TYPES = ("expert", "self", "peer", "superior")
+GOAL_LEVELS = ("city_goal", "district_task", "project_target", "responsibility")
+OKR_TYPES = ("objective", "key_result")
+
+# Deterministic constraint names so migrations behave the same on SQLite (batch mode) and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Region(Base):
+    """A city, district/county or street. ``path`` ("/1/4/9/") makes subtree scope one LIKE."""
+
+    __tablename__ = "regions"
+    __table_args__ = (CheckConstraint(_one_of("level", REGION_LEVELS), name="level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(200), index=True)
+    name_zh: Mapped[str] = mapped_column(String(60))
+    name_en: Mapped[str] = mapped_column(String(80))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float, comment="approximate extent, used to place and check sites")
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("region_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name_zh: Mapped[str] = mapped_column(String(60))
+    name_en: Mapped[str] = mapped_column(String(120))
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(100), comment="bcrypt")
+    role: Mapped[str] = mapped_column(String(20))
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id"), index=True, comment="scope; NULL means every region"
+    )
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    language: Mapped[str] = mapped_column(String(5), server_default="zh")
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(80))
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", PROJECT_STATUSES), name="status"),
+        CheckConstraint("budget >= 0", name="budget_not_negative"),
+        CheckConstraint("planned_end >= planned_start", name="planned_dates_ordered"),
+        Index(None, "region_id", "status"),
+        Index(None, "category_id"),
+        Index(None, "manager_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    planned_start: Mapped[dt.date] = mapped_column(Date)
+    planned_end: Mapped[dt.date] = mapped_column(Date)
+    actual_start: Mapped[dt.date | None] = mapped_column(Date)
+    actual_end: Mapped[dt.date | None] = mapped_column(Date)
+    budget: Mapped[Decimal] = mapped_column(Numeric(16, 2), comment="CNY")
+    status: Mapped[str] = mapped_column(String(12))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+    __table_args__ = (
+        UniqueConstraint("project_id", "seq"),
+        CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
+        Index(None, "planned_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(200))
+    planned_start: Mapped[dt.date] = mapped_column(Date)
+    planned_end: Mapped[dt.date] = mapped_column(Date)
+    actual_end: Mapped[dt.date | None] = mapped_column(Date)
+    percent_complete: Mapped[float] = mapped_column(Float, server_default="0")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class Indicator(Base):
+    """One node of the 3-level indicator library; only level 3 carries measurements.
+
+    ``scored`` is false for tracking series (planned progress, planned spend) that warnings compare
+    against but that are not themselves performance.
+    """
+
+    __tablename__ = "indicators"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+        CheckConstraint(_one_of("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(_one_of("period_rollup", PERIOD_ROLLUPS), name="period_rollup"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(120))
+    dimension: Mapped[str] = mapped_column(String(20))
+    unit_zh: Mapped[str] = mapped_column(String(20), server_default="")
+    unit_en: Mapped[str] = mapped_column(String(30), server_default="")
+    direction: Mapped[str] = mapped_column(String(8), server_default="higher")
+    band_lower: Mapped[float | None] = mapped_column(Float)
+    band_upper: Mapped[float | None] = mapped_column(Float)
+    default_weight: Mapped[float] = mapped_column(Float, server_default="1")
+    period_rollup: Mapped[str] = mapped_column(String(6), server_default="last")
+    scored: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id"), comment="NULL: applies to every category"
+    )
+
+
+class ProjectTarget(Base):
+    __tablename__ = "project_targets"
+    __table_args__ = (UniqueConstraint("project_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    target_value: Mapped[float] = mapped_column(Float)
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    weight_override: Mapped[float | None] = mapped_column(Float)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", ("applied", "rejected", "rolled_back")), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(10))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    row_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    status: Mapped[str] = mapped_column(String(12), server_default="applied")
+    errors: Mapped[str | None] = mapped_column(Text)
+
+
+class Observation(Base):
+    """One value per (project, indicator, period); corrections replace it and are audited."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint("project_id", "indicator_id", "period"),
+        Index(None, "period", "project_id"),
+        CheckConstraint(_one_of("source", OBSERVATION_SOURCES), name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    period: Mapped[dt.date] = mapped_column(Date, comment="first day of the month")
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(10))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint(_one_of("rater_type", RATER_TYPES), name="rater_type"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
+        UniqueConstraint("project_id", "period", "dimension", "rater_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    period: Mapped[dt.date] = mapped_column(Date)
+    dimension: Mapped[str] = mapped_column(String(20))
+    rater_type: Mapped[str] = mapped_column(String(10))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    score: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Goal(Base):
+    """A node of the target tree: city goal → district task → project target → responsibility."""
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        CheckConstraint(_one_of("level", GOAL_LEVELS), name="level"),
+        CheckConstraint(_one_of("okr_type", OKR_TYPES), name="okr_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    okr_type: Mapped[str] = mapped_column(String(10))
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(300))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    period: Mapped[str] = mapped_column(String(7), comment="'2026' or '2026-11'")
+    target_value: Mapped[float | None] = mapped_column(Float)
+    unit_zh: Mapped[str | None] = mapped_column(String(20))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+
+
+class WeightScheme(Base):
+    __tablename__ = "weight_schemes"
+    __table_args__ = (
+        UniqueConstraint("name", "version"),
+        # At most one default scheme: a partial unique index both databases enforce.
+        Index(
+            "uq_weight_schemes_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    is_default: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WeightSchemeItem(Base):
+    """A weight for a dimension (``indicator_id`` NULL) or for an indicator within its dimension."""
+
+    __tablename__ = "weight_scheme_items"
+    __table_args__ = (
+        UniqueConstraint("scheme_id", "dimension", "indicator_id"),
+        CheckConstraint("weight >= 0", name="weight_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("weight_schemes.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(20))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of every write (chain logic: see the audit module)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "entity", "entity_id"), Index(None, "occurred_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    before: Mapped[str | None] = mapped_column(Text, comment="canonical JSON")
+    after: Mapped[str | None] = mapped_column(Text, comment="canonical JSON")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hmac: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The single row holding the chain's newest entry; appends lock it so the chain never forks."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_entry_id: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_hash: Mapped[str] = mapped_column(String(64))

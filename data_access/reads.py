@@ -1,0 +1,347 @@
+"""Scoped reads: every function takes the viewer and returns a pandas DataFrame (or one record).
+
+Scope is part of each statement's WHERE clause (see :mod:`data_access.scope`), so filtering by an id the
+viewer may not see returns nothing; asking for one object by id raises :class:`PermissionDenied`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from data_access.models import (
+    Category,
+    Department,
+    Goal,
+    Indicator,
+    Milestone,
+    Observation,
+    Project,
+    ProjectTarget,
+    Rating,
+    Region,
+    User,
+    WeightScheme,
+    WeightSchemeItem,
+)
+from data_access.scope import (
+    Viewer,
+    project_scope_clause,
+    region_subtree_clause,
+    require_project_in_scope,
+    scoped_projects,
+)
+
+
+def _frame(engine: Engine, statement: Select, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Run ``statement`` and return its rows as a DataFrame (column names from the statement)."""
+    with engine.connect() as connection:
+        result = connection.execute(statement)
+        names = list(columns) if columns is not None else list(result.keys())
+        return pd.DataFrame.from_records(result.fetchall(), columns=names)
+
+
+def _with_region_levels(frame: pd.DataFrame, path_column: str = "region_path") -> pd.DataFrame:
+    """Add ``city_id`` and ``district_id`` from the region path ("/city/district/street/")."""
+    parts = frame[path_column].str.strip("/").str.split("/", expand=True)
+    frame["city_id"] = pd.to_numeric(parts[0]).astype("Int64") if len(frame) else pd.Series(dtype="Int64")
+    frame["district_id"] = (
+        pd.to_numeric(parts[1]).astype("Int64") if len(frame) and parts.shape[1] > 1 else pd.Series(dtype="Int64")
+    )
+    return frame
+
+
+def list_regions(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Regions the viewer may see: their region's subtree (everything when unscoped).
+
+    Columns: id, code, parent_id, level, path, name_zh, name_en, lat, lon, radius_km.
+    """
+    statement = (
+        select(Region.id, Region.code, Region.parent_id, Region.level, Region.path, Region.name_zh,
+               Region.name_en, Region.lat, Region.lon, Region.radius_km)
+        .where(region_subtree_clause(viewer, Region.path) if viewer.role != "project_manager"
+               else Region.id.in_(scoped_projects(viewer, Project.region_id)))
+        .order_by(Region.path)
+    )
+    return _frame(engine, statement)
+
+
+def list_categories(engine: Engine, viewer: Viewer) -> pd.DataFrame:  # noqa: ARG001 - reference data, no scope
+    """Project categories (reference data, the same for every viewer). Columns: id, code, name_zh, name_en."""
+    return _frame(engine, select(Category.id, Category.code, Category.name_zh, Category.name_en).order_by(Category.id))
+
+
+def list_indicators(engine: Engine, viewer: Viewer) -> pd.DataFrame:  # noqa: ARG001 - reference data, no scope
+    """The indicator library, all three levels (reference data, the same for every viewer).
+
+    Columns: id, code, parent_id, level, name_zh, name_en, dimension, unit_zh, unit_en, direction,
+    band_lower, band_upper, default_weight, period_rollup, scored, category_code (None: every category).
+    """
+    statement = (
+        select(Indicator.id, Indicator.code, Indicator.parent_id, Indicator.level, Indicator.name_zh,
+               Indicator.name_en, Indicator.dimension, Indicator.unit_zh, Indicator.unit_en, Indicator.direction,
+               Indicator.band_lower, Indicator.band_upper, Indicator.default_weight, Indicator.period_rollup,
+               Indicator.scored, Category.code.label("category_code"))
+        .outerjoin(Category, Category.id == Indicator.category_id)
+        .order_by(Indicator.level, Indicator.id)
+    )
+    return _frame(engine, statement)
+
+
+def _project_columns() -> tuple[list, type[User]]:
+    """The columns of a project row, and the ``User`` alias their manager name comes from."""
+    manager = aliased(User)
+    return [
+        Project.id, Project.code, Project.name_zh, Project.name_en,
+        Category.code.label("category_code"), Category.name_zh.label("category_zh"),
+        Category.name_en.label("category_en"),
+        Project.region_id, Region.code.label("region_code"), Region.name_zh.label("region_zh"),
+        Region.name_en.label("region_en"), Region.path.label("region_path"),
+        Project.department_id, Department.name_zh.label("department_zh"), Department.name_en.label("department_en"),
+        Project.manager_id, manager.display_name.label("manager_name"),
+        Project.lat, Project.lon, Project.planned_start, Project.planned_end, Project.actual_start,
+        Project.actual_end, Project.budget, Project.status, Project.version,
+    ], manager
+
+
+def list_projects(
+    engine: Engine,
+    viewer: Viewer,
+    *,
+    region_id: int | None = None,
+    category_code: str | None = None,
+    status: str | None = None,
+) -> pd.DataFrame:
+    """Projects in the viewer's scope, optionally within a region's subtree, a category and a status.
+
+    One row per project with its category, region (and ``city_id``/``district_id``), department and
+    manager names; ``budget`` is a float in CNY (exact values: :func:`get_project`).
+    """
+    columns, manager = _project_columns()
+    statement = (
+        scoped_projects(viewer, *columns)
+        .join(Category, Category.id == Project.category_id)
+        .outerjoin(Department, Department.id == Project.department_id)
+        .outerjoin(manager, manager.id == Project.manager_id)
+        .order_by(Project.code)
+    )
+    if region_id is not None:
+        region_path = select(Region.path).where(Region.id == region_id).scalar_subquery()
+        statement = statement.where(Region.path.startswith(region_path))
+    if category_code is not None:
+        statement = statement.where(Category.code == category_code)
+    if status is not None:
+        statement = statement.where(Project.status == status)
+    frame = _frame(engine, statement)
+    frame["budget"] = frame["budget"].astype(float)
+    return _with_region_levels(frame)
+
+
+def get_project(engine: Engine, viewer: Viewer, project_id: int) -> dict[str, Any]:
+    """One project as a dict (``budget`` exact ``Decimal``); NotFound / PermissionDenied otherwise."""
+    with Session(engine) as session:
+        require_project_in_scope(session, viewer, project_id)
+    columns, manager = _project_columns()
+    statement = (
+        select(*columns)
+        .join(Region, Region.id == Project.region_id)
+        .join(Category, Category.id == Project.category_id)
+        .outerjoin(Department, Department.id == Project.department_id)
+        .outerjoin(manager, manager.id == Project.manager_id)
+        .where(Project.id == project_id)
+    )
+    with engine.connect() as connection:
+        return dict(connection.execute(statement).one()._mapping)
+
+
+def list_milestones(engine: Engine, viewer: Viewer, *, project_id: int | None = None) -> pd.DataFrame:
+    """Milestones of projects in scope (of one project when given; PermissionDenied if out of scope).
+
+    Columns: id, project_id, project_code, seq, name_zh, name_en, planned_start, planned_end,
+    actual_end, percent_complete, owner_id, version.
+    """
+    if project_id is not None:
+        with Session(engine) as session:
+            require_project_in_scope(session, viewer, project_id)
+    statement = (
+        scoped_projects(viewer, Milestone.id, Milestone.project_id, Project.code.label("project_code"),
+                        Milestone.seq, Milestone.name_zh, Milestone.name_en, Milestone.planned_start,
+                        Milestone.planned_end, Milestone.actual_end, Milestone.percent_complete,
+                        Milestone.owner_id, Milestone.version)
+        .join(Milestone, Milestone.project_id == Project.id)
+        .order_by(Milestone.project_id, Milestone.seq)
+    )
+    if project_id is not None:
+        statement = statement.where(Project.id == project_id)
+    return _frame(engine, statement)
+
+
+def list_project_targets(engine: Engine, viewer: Viewer, *, project_id: int | None = None) -> pd.DataFrame:
+    """Targets of projects in scope. Columns: project_id, indicator_code, target_value, baseline_value,
+    weight_override."""
+    if project_id is not None:
+        with Session(engine) as session:
+            require_project_in_scope(session, viewer, project_id)
+    statement = (
+        scoped_projects(viewer, ProjectTarget.project_id, Indicator.code.label("indicator_code"),
+                        ProjectTarget.target_value, ProjectTarget.baseline_value, ProjectTarget.weight_override)
+        .join(ProjectTarget, ProjectTarget.project_id == Project.id)
+        .join(Indicator, Indicator.id == ProjectTarget.indicator_id)
+        .order_by(ProjectTarget.project_id, Indicator.id)
+    )
+    if project_id is not None:
+        statement = statement.where(Project.id == project_id)
+    return _frame(engine, statement)
+
+
+def _indicator_ids(engine: Engine, codes: Sequence[str]) -> list[int]:
+    with engine.connect() as connection:
+        return list(connection.execute(select(Indicator.id).where(Indicator.code.in_(list(codes)))).scalars())
+
+
+def load_observations(
+    engine: Engine,
+    viewer: Viewer,
+    *,
+    project_ids: Sequence[int] | None = None,
+    indicator_codes: Sequence[str] | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> pd.DataFrame:
+    """The observation history of projects in scope, long format, ordered by project, indicator, period.
+
+    Columns: project_id, indicator_code, period (datetime64), value, source. Ids outside the viewer's scope
+    are silently absent (the scope is in the WHERE clause); use :func:`get_project` to get an error instead.
+    """
+    statement = (
+        scoped_projects(viewer, Observation.project_id, Indicator.code.label("indicator_code"),
+                        Observation.period, Observation.value, Observation.source)
+        .join(Observation, Observation.project_id == Project.id)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .order_by(Observation.project_id, Observation.indicator_id, Observation.period)
+    )
+    if project_ids is not None:
+        statement = statement.where(Observation.project_id.in_(list(project_ids)))
+    if indicator_codes is not None:
+        statement = statement.where(Observation.indicator_id.in_(_indicator_ids(engine, indicator_codes)))
+    if since is not None:
+        statement = statement.where(Observation.period >= since)
+    if until is not None:
+        statement = statement.where(Observation.period <= until)
+    frame = _frame(engine, statement)
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def latest_period(engine: Engine, viewer: Viewer) -> dt.date | None:
+    """The newest period with any observation the viewer may see (None when there is no data)."""
+    statement = scoped_projects(viewer, func.max(Observation.period)).join(
+        Observation, Observation.project_id == Project.id
+    )
+    with engine.connect() as connection:
+        value = connection.execute(statement).scalar()
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def load_indicator_matrix(
+    engine: Engine, viewer: Viewer, *, period: dt.date | None = None, scored_only: bool = True
+) -> pd.DataFrame:
+    """Projects (rows, by id) × indicator codes (columns) for one period (default: the latest).
+
+    Missing reports are NaN. Only projects in the viewer's scope with at least one value appear. The
+    period used is in ``frame.attrs["period"]`` (None and an empty frame when there is no data).
+    """
+    period = period if period is not None else latest_period(engine, viewer)
+    indicators = select(Indicator.id, Indicator.code).where(Indicator.level == 3).order_by(Indicator.id)
+    if scored_only:
+        indicators = indicators.where(Indicator.scored.is_(True))
+    codes = dict(_frame(engine, indicators).itertuples(index=False, name=None))
+    if period is None:
+        empty = pd.DataFrame(columns=list(codes.values()), dtype=float)
+        empty.attrs["period"] = None
+        return empty
+    statement = (
+        scoped_projects(viewer, Observation.project_id, Observation.indicator_id, Observation.value)
+        .join(Observation, and_(Observation.project_id == Project.id, Observation.period == period))
+    )
+    if scored_only:
+        statement = statement.where(Observation.indicator_id.in_(list(codes)))
+    long = _frame(engine, statement)
+    long["indicator_id"] = long["indicator_id"].map(codes)
+    matrix = long.pivot(index="project_id", columns="indicator_id", values="value")
+    matrix = matrix.reindex(columns=list(codes.values()))
+    matrix.columns.name = "indicator"
+    matrix.attrs["period"] = period
+    return matrix
+
+
+def list_ratings(
+    engine: Engine, viewer: Viewer, *, project_id: int | None = None, period: dt.date | None = None
+) -> pd.DataFrame:
+    """Ratings of projects in scope. Columns: project_id, period, dimension, rater_type, rater_id,
+    rater_name, score, comment."""
+    if project_id is not None:
+        with Session(engine) as session:
+            require_project_in_scope(session, viewer, project_id)
+    statement = (
+        scoped_projects(viewer, Rating.project_id, Rating.period, Rating.dimension, Rating.rater_type,
+                        Rating.rater_id, User.display_name.label("rater_name"), Rating.score, Rating.comment)
+        .join(Rating, Rating.project_id == Project.id)
+        .join(User, User.id == Rating.rater_id)
+        .order_by(Rating.project_id, Rating.period, Rating.dimension, Rating.rater_type)
+    )
+    if project_id is not None:
+        statement = statement.where(Project.id == project_id)
+    if period is not None:
+        statement = statement.where(Rating.period == period)
+    return _frame(engine, statement)
+
+
+def list_goals(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """The target tree as rows (parent_id links them), limited to the viewer's regions or, for a
+    project manager, to their projects' targets and their own responsibilities.
+
+    Columns: id, parent_id, level, okr_type, title_zh, title_en, region_id, project_id, owner_id, period,
+    target_value, unit_zh, indicator_code.
+    """
+    statement = (
+        select(Goal.id, Goal.parent_id, Goal.level, Goal.okr_type, Goal.title_zh, Goal.title_en, Goal.region_id,
+               Goal.project_id, Goal.owner_id, Goal.period, Goal.target_value, Goal.unit_zh,
+               Indicator.code.label("indicator_code"))
+        .join(Region, Region.id == Goal.region_id)
+        .outerjoin(Indicator, Indicator.id == Goal.indicator_id)
+        .order_by(Goal.id)
+    )
+    if viewer.role == "project_manager":
+        own_projects = select(Project.id).where(project_scope_clause(viewer))
+        statement = statement.where(or_(Goal.project_id.in_(own_projects), Goal.owner_id == viewer.user_id))
+    else:
+        statement = statement.where(region_subtree_clause(viewer, Region.path))
+    return _frame(engine, statement)
+
+
+def list_weight_schemes(engine: Engine, viewer: Viewer) -> pd.DataFrame:  # noqa: ARG001 - visible to all roles
+    """Weight schemes (every role may read them). Columns: id, name, version, description, is_default,
+    created_at."""
+    statement = select(WeightScheme.id, WeightScheme.name, WeightScheme.version, WeightScheme.description,
+                       WeightScheme.is_default, WeightScheme.created_at).order_by(WeightScheme.name,
+                                                                                  WeightScheme.version)
+    return _frame(engine, statement)
+
+
+def weight_scheme_items(engine: Engine, viewer: Viewer, scheme_id: int) -> pd.DataFrame:  # noqa: ARG001
+    """A scheme's weights: one row per dimension (indicator_code None) and per indicator.
+
+    Columns: dimension, indicator_code, weight.
+    """
+    statement = (
+        select(WeightSchemeItem.dimension, Indicator.code.label("indicator_code"), WeightSchemeItem.weight)
+        .outerjoin(Indicator, Indicator.id == WeightSchemeItem.indicator_id)
+        .where(WeightSchemeItem.scheme_id == scheme_id)
+        .order_by(WeightSchemeItem.dimension, WeightSchemeItem.id)
+    )
+    return _frame(engine, statement)

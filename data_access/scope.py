@@ -1,0 +1,100 @@
+"""Who is looking, and which rows they may see or change.
+
+Every read in ``data_access`` passes the viewer through :func:`project_scope_clause`, which becomes part of
+the SQL ``WHERE``: rows outside the viewer's scope never leave the database, whatever ids a caller passes.
+
+Scope rules:
+- admin, leader, analyst, auditor: every project (a region scope, if set, narrows them too);
+- district_official: projects in their region and its sub-regions (region paths share a prefix);
+- project_manager: the projects they manage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy.orm import Session
+
+from data_access.errors import NotFound, PermissionDenied
+from data_access.models import Project, Region, User
+
+EVERYTHING_ROLES = frozenset({"admin", "leader", "analyst", "auditor"})
+PROJECT_EDIT_ROLES = frozenset({"admin", "district_official", "project_manager"})
+PROGRESS_ENTRY_ROLES = frozenset({"admin", "analyst", "district_official", "project_manager"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The current user as the data layer needs them; hashable so it can key caches."""
+
+    user_id: int
+    username: str
+    role: str
+    region_id: int | None = None
+    region_path: str | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in EVERYTHING_ROLES and self.region_path is None
+
+
+def viewer_for(session: Session, username: str) -> Viewer:
+    """Build the viewer for an active user, or raise :class:`NotFound`."""
+    row = session.execute(
+        select(User.id, User.username, User.role, User.region_id, Region.path)
+        .outerjoin(Region, Region.id == User.region_id)
+        .where(User.username == username, User.is_active.is_(True))
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"No active user {username!r}", message_zh=f"用户 {username!r} 不存在或已停用")
+    return Viewer(user_id=row.id, username=row.username, role=row.role, region_id=row.region_id,
+                  region_path=row.path)
+
+
+def region_subtree_clause(viewer: Viewer, region_path_column: ColumnElement[str]) -> ColumnElement[bool]:
+    """True for regions inside the viewer's region scope (all regions when unscoped)."""
+    if viewer.region_path is None:
+        if viewer.role == "district_official":
+            return false()  # an official without a region sees nothing rather than everything
+        return true()
+    return region_path_column.startswith(viewer.region_path, autoescape=True)
+
+
+def project_scope_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """A WHERE clause over ``Project`` (joined to its ``Region``) limiting rows to the viewer's scope."""
+    if viewer.role == "project_manager":
+        return Project.manager_id == viewer.user_id
+    if viewer.sees_everything:
+        return true()
+    return region_subtree_clause(viewer, Region.path)
+
+
+def scoped_projects(viewer: Viewer, *columns) -> Select:  # noqa: ANN002 - any selectable columns
+    """``SELECT columns FROM projects JOIN regions`` restricted to the viewer's scope."""
+    return (
+        select(*columns)
+        .select_from(Project)
+        .join(Region, Region.id == Project.region_id)
+        .where(project_scope_clause(viewer))
+    )
+
+
+def require_project_in_scope(session: Session, viewer: Viewer, project_id: int) -> None:
+    """Raise :class:`NotFound` for an unknown id and :class:`PermissionDenied` for one out of scope."""
+    exists = session.execute(select(Project.id).where(Project.id == project_id)).first()
+    if exists is None:
+        raise NotFound(f"Project {project_id} does not exist", message_zh=f"项目 {project_id} 不存在")
+    visible = session.execute(scoped_projects(viewer, Project.id).where(Project.id == project_id)).first()
+    if visible is None:
+        raise PermissionDenied(
+            f"{viewer.username} may not access project {project_id}",
+            message_zh=f"您无权访问项目 {project_id}",
+        )
+
+
+def require_role(viewer: Viewer, allowed: frozenset[str], action: str, action_zh: str) -> None:
+    if viewer.role not in allowed:
+        raise PermissionDenied(
+            f"Role {viewer.role!r} may not {action}",
+            message_zh=f"当前角色无权{action_zh}",
+        )

@@ -1,0 +1,78 @@
+"""perfdash's data layer: the only code that talks to the database.
+
+Connections
+    ``get_engine()`` — the process-wide engine for ``PERFDASH_DATABASE_URL`` (default: SQLite file
+    ``data/perfdash.sqlite3``; PostgreSQL as ``postgresql+psycopg://user:pass@host:port/db``). SQLite runs in
+    WAL mode with foreign keys on. A bad URL raises ``ConfigurationError``, an unreachable database
+    ``DatabaseUnavailable``; both carry ``message_zh`` for the UI.
+    ``create_database_engine(url)`` — an engine for an explicit URL (tests, tools).
+    ``migrate.upgrade(engine)`` — Alembic migrations to the newest schema (``python -m data_access.migrate``).
+
+Who is asking
+    ``viewer_for(session, username)`` → ``Viewer(user_id, username, role, region_id, region_path)``.
+    Scope (applied inside every SQL statement, see ``data_access.scope``):
+    admin / leader / analyst / auditor see every project; a district official sees their region and its
+    sub-regions; a project manager sees the projects they manage.
+
+Reads (``data_access.reads``; each takes ``engine, viewer`` and returns a DataFrame unless noted)
+    ``list_regions``       regions in scope (subtree of the viewer's region).
+    ``list_categories``    project categories (reference data, same for all).
+    ``list_indicators``    the 3-level indicator library (reference data, same for all).
+    ``list_projects``      projects in scope, filters: region_id (subtree), category_code, status.
+    ``get_project``        one project as a dict; ``NotFound`` / ``PermissionDenied`` out of scope.
+    ``list_milestones``    milestones of projects in scope (``project_id`` checked like get_project).
+    ``list_project_targets`` targets per project and indicator, in scope.
+    ``load_observations``  long history (project_id, indicator_code, period, value, source), in scope.
+    ``latest_period``      newest month with data the viewer may see (a date or None).
+    ``load_indicator_matrix`` projects × indicator codes for one period (default latest), in scope.
+    ``list_ratings``       expert/self/peer/superior ratings, in scope.
+    ``list_goals``         the target tree, within the viewer's regions (own projects for managers).
+    ``list_weight_schemes`` / ``weight_scheme_items``  weight schemes, readable by every role.
+
+Writes (``data_access.writes``; each takes ``engine, actor`` and runs in one transaction with its audit entry)
+    ``update_project(engine, actor, project_id, expected_version, changes)`` → new version; admin or the
+        district official of the project's region. Stale version → ``VersionConflict``, nothing written.
+    ``update_milestone(...)`` likewise, also for the project's manager.
+    ``record_observation(engine, actor, project_id=, indicator_code=, period=, value=)`` enters or corrects
+        one monthly value (admin, analyst, official in scope, manager of the project).
+
+Audit (``data_access.audit``)
+    ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)``; ``chain_head(engine)``.
+"""
+from data_access.db import create_database_engine, get_engine, transaction
+from data_access.errors import (
+    ConfigurationError,
+    DataAccessError,
+    DatabaseUnavailable,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+    VersionConflict,
+)
+from data_access.reads import (
+    get_project,
+    latest_period,
+    list_categories,
+    list_goals,
+    list_indicators,
+    list_milestones,
+    list_project_targets,
+    list_projects,
+    list_ratings,
+    list_regions,
+    list_weight_schemes,
+    load_indicator_matrix,
+    load_observations,
+    weight_scheme_items,
+)
+from data_access.scope import Viewer, viewer_for
+from data_access.writes import record_observation, update_milestone, update_project
+
+__all__ = [
+    "ConfigurationError", "DataAccessError", "DatabaseUnavailable", "NotFound", "PermissionDenied",
+    "ValidationError", "VersionConflict", "Viewer", "create_database_engine", "get_engine", "get_project",
+    "latest_period", "list_categories", "list_goals", "list_indicators", "list_milestones", "list_project_targets",
+    "list_projects", "list_ratings", "list_regions", "list_weight_schemes", "load_indicator_matrix",
+    "load_observations", "record_observation", "transaction", "update_milestone", "update_project", "viewer_for",
+    "weight_scheme_items",
+]

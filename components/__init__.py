@@ -1,0 +1,1 @@
+"""Reusable view builders: functions that return plotly figures, pydeck decks and small widgets."""

@@ -1,0 +1,23 @@
+"""Plotly figure builders (pure: data in, figure out; unit-tested without Streamlit)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+STATUS_COLOURS = {"planned": "#8c959f", "active": "#1f6feb", "suspended": "#d4a72c", "completed": "#2da44e"}
+STATUS_LABELS_ZH = {"planned": "未开工", "active": "在建", "suspended": "暂停", "completed": "已完工"}
+
+
+def projects_by_region(projects: pd.DataFrame, region_label: str = "region_zh") -> go.Figure:
+    """A stacked horizontal bar per region: how many projects it has in each status."""
+    counts = projects.groupby([region_label, "status"]).size().unstack(fill_value=0)
+    counts = counts.loc[counts.sum(axis=1).sort_values().index]
+    figure = go.Figure()
+    for status, colour in STATUS_COLOURS.items():
+        if status in counts.columns:
+            figure.add_bar(y=counts.index.tolist(), x=counts[status].tolist(), orientation="h",
+                           name=STATUS_LABELS_ZH[status], marker_color=colour,
+                           hovertemplate="%{y}<br>" + STATUS_LABELS_ZH[status] + "：%{x} 个<extra></extra>")
+    figure.update_layout(barmode="stack", height=max(320, 22 * len(counts) + 80), margin=dict(l=10, r=10, t=30, b=10),
+                         legend=dict(orientation="h", y=1.02, x=0), xaxis_title="项目数 / projects")
+    return figure

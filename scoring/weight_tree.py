@@ -1,0 +1,94 @@
+"""Flatten a weighting scheme (dimensions → indicators, any depth) to one weight per indicator.
+
+Analysts write weights the way they think about them — 40 % on progress,
+within progress the milestone indicator counts three times the schedule one —
+so every level accepts any positive scale and is normalised on its own before
+the levels are multiplied together.
+
+Tree format: a mapping whose values are either a leaf weight (a number:
+the key is an indicator) or a pair ``(weight, children)`` (the key is a
+dimension and ``children`` is again such a mapping)::
+
+    {"progress": (0.4, {"on_time": 1, "milestones": 3}),
+     "quality":  (0.6, {"defects": 2, "rework": (1, {"rework_rate": 1})})}
+
+A flat mapping (or a pandas Series) of indicator → weight is the one-level case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from numbers import Real
+from typing import Any, Union
+
+import numpy as np
+import pandas as pd
+
+WeightTree = Union[Mapping[str, Any], pd.Series]
+
+
+def _checked_weight(weight: Any, path: tuple[str, ...]) -> float:
+    where = " > ".join(map(str, path))
+    if isinstance(weight, bool) or not isinstance(weight, Real) or not np.isfinite(weight):
+        raise ValueError(f"weight of {where!r} must be a finite number, got {weight!r}")
+    if weight < 0:
+        raise ValueError(f"weight of {where!r} is negative ({weight!r}); weights must be zero or positive")
+    return float(weight)
+
+
+def _walk(tree: WeightTree, path: tuple[str, ...], share: float) -> Iterator[tuple[str, float, tuple[str, ...]]]:
+    """Yield (indicator, effective weight, path) depth-first, in the tree's order."""
+    nodes = []
+    for key, node in tree.items():
+        is_branch = isinstance(node, tuple)
+        if is_branch and (len(node) != 2 or not isinstance(node[1], (Mapping, pd.Series))):
+            raise ValueError(f"{' > '.join(map(str, path + (key,)))!r}: a dimension is written (weight, {{children}})")
+        weight = _checked_weight(node[0] if is_branch else node, path + (key,))
+        nodes.append((key, weight, node[1] if is_branch else None))
+    total = sum(weight for _, weight, _ in nodes)
+    if total == 0:
+        level = " > ".join(map(str, path)) or "top level"
+        raise ValueError(f"all weights under {level!r} are zero (or there are none); at least one must be positive")
+    for key, weight, children in nodes:
+        if children is None:
+            yield key, share * weight / total, path + (key,)
+        else:
+            yield from _walk(children, path + (key,), share * weight / total)
+
+
+def _leaves(tree: WeightTree) -> list[tuple[str, float, tuple[str, ...]]]:
+    leaves = list(_walk(tree, (), 1.0))
+    names = [name for name, _, _ in leaves]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"indicator(s) {', '.join(map(repr, repeated))} appear more than once in the weight tree")
+    return leaves
+
+
+def effective_weights(tree: WeightTree) -> pd.Series:
+    """One weight per indicator, summing to 1: the product of the normalised weights on its path.
+
+    Negative weights, or a level whose weights are all zero, raise ``ValueError``.
+
+    >>> effective_weights({"progress": (0.4, {"on_time": 1, "milestones": 3}), "quality": (0.6, {"defects": 1})})
+    on_time       0.1
+    milestones    0.3
+    defects       0.6
+    dtype: float64
+    >>> effective_weights({"a": 2, "b": 6}).tolist()
+    [0.25, 0.75]
+    """
+    leaves = _leaves(tree)
+    return pd.Series([w for _, w, _ in leaves], index=[n for n, _, _ in leaves], dtype=float)
+
+
+def indicator_dimensions(tree: WeightTree) -> pd.Series:
+    """The top-level dimension each indicator belongs to (a flat mapping maps each indicator to itself).
+
+    Feed it to :func:`scoring.dimension_contributions` to show what each dimension added.
+
+    >>> indicator_dimensions({"progress": (0.4, {"on_time": 1}), "quality": (0.6, {"defects": 1})}).to_dict()
+    {'on_time': 'progress', 'defects': 'quality'}
+    """
+    leaves = _leaves(tree)
+    return pd.Series([path[0] for _, _, path in leaves], index=[n for n, _, _ in leaves])

@@ -144,15 +144,17 @@ class _Builder:
 
     def _indicators(self) -> None:
         rows, ids = [], {}
+        grouping = {"unit_zh": "", "unit_en": "", "direction": "higher", "band_lower": None, "band_upper": None,
+                    "period_rollup": "last", "scored": True, "category_id": None}
         for code, zh, en in DIMENSIONS:
             ids[code] = len(rows) + 1
             rows.append({"id": ids[code], "code": f"DIM_{code.upper()}", "parent_id": None, "level": 1,
                          "name_zh": zh, "name_en": en, "dimension": code, "default_weight": DIMENSION_WEIGHTS[code],
-                         "scored": True})
+                         **grouping})
         for code, dimension, zh, en in GROUPS:
             ids[code] = len(rows) + 1
             rows.append({"id": ids[code], "code": code, "parent_id": ids[dimension], "level": 2, "name_zh": zh,
-                         "name_en": en, "dimension": dimension, "default_weight": 1.0, "scored": True})
+                         "name_en": en, "dimension": dimension, "default_weight": 1.0, **grouping})
         dimension_of = {code: dimension for code, dimension, _, _ in GROUPS}
         for spec in INDICATORS:
             ids[spec.code] = len(rows) + 1
@@ -431,8 +433,10 @@ class _Builder:
         rows: list[dict[str, Any]] = []
         project_task: dict[str, int] = {}
 
+        optional = {"project_id": None, "owner_id": None, "target_value": None, "unit_zh": None, "indicator_id": None}
+
         def add(**fields: Any) -> int:
-            rows.append({"id": len(rows) + 1, "period": year, **fields})
+            rows.append({"id": len(rows) + 1, "period": year, **optional, **fields})
             return len(rows)
 
         for city in (pl for pl in PLACES if pl.level == "city"):
@@ -540,6 +544,8 @@ def write(engine: Engine, builder: _Builder) -> DemoSummary:
             raise RuntimeError("the database already holds projects; demo data goes into an empty database only")
         for name in TABLE_ORDER:
             rows = builder.tables[name]
+            # executemany takes its columns from the first row: a key missing there would be dropped silently.
+            assert all(row.keys() == rows[0].keys() for row in rows), f"rows of {name} differ in their columns"
             if rows:
                 connection.execute(insert(MODELS[name].__table__), rows)
         if engine.dialect.name == "postgresql":

@@ -1,0 +1,112 @@
+"""Shared fixtures: databases on SQLite and on a real, throwaway PostgreSQL cluster.
+
+``db_backend`` parametrises a test over both. PostgreSQL starts once per session from the installed
+binaries; where there are none the PostgreSQL cases skip with the reason, unless PERFDASH_REQUIRE_PG=1
+(set by .ci/run), which turns a missing server into a failure.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from data_access.db import create_database_engine
+from data_access.demo.generator import build, write
+from data_access.migrate import upgrade
+from data_access.scope import Viewer, viewer_for
+from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
+
+os.environ.setdefault("PERFDASH_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789")
+
+DEMO_UNTIL = dt.date(2026, 11, 1)
+SMALL_DEMO = {"projects": 80, "months": 12, "seed": 7, "until": DEMO_UNTIL}
+_database_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """URL of a maintenance database on a throwaway cluster (started once per test session)."""
+    try:
+        with throwaway_cluster("perfdash_admin") as url:
+            yield url
+    except PostgresUnavailable as exc:
+        if os.environ.get("PERFDASH_REQUIRE_PG") == "1":
+            pytest.fail(f"PostgreSQL is required (PERFDASH_REQUIRE_PG=1) but unavailable: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+
+
+def _new_database(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A URL for a new, empty database on ``backend``."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'perfdash.sqlite3'}"
+    server_url = request.getfixturevalue("postgres_server")
+    name = f"perfdash_t{next(_database_counter)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_engine(db_backend: str, request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A brand-new database with no tables (for migration tests)."""
+    engine = create_database_engine(_new_database(db_backend, request, tmp_path_factory))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def seeded_engine(empty_engine: Engine) -> Engine:
+    """A migrated database with the small demo set, private to one test (safe to write to)."""
+    upgrade(empty_engine)
+    write(empty_engine, build(**SMALL_DEMO))
+    return empty_engine
+
+
+_shared: dict[str, Engine] = {}
+
+
+@pytest.fixture
+def shared_seeded_engine(db_backend: str, request: pytest.FixtureRequest,
+                         tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """One seeded database per backend for the whole session: read-only tests only."""
+    if db_backend not in _shared:
+        engine = create_database_engine(_new_database(db_backend, request, tmp_path_factory))
+        upgrade(engine)
+        write(engine, build(**SMALL_DEMO))
+        _shared[db_backend] = engine
+    return _shared[db_backend]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # noqa: ARG001
+    for engine in _shared.values():
+        engine.dispose()
+
+
+def as_viewer(engine: Engine, username: str) -> Viewer:
+    with Session(engine) as session:
+        return viewer_for(session, username)
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded SQLite file for app-level tests (AppTest, real server)."""
+    path = tmp_path_factory.mktemp("app-db") / "perfdash.sqlite3"
+    engine = create_database_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    write(engine, build(**SMALL_DEMO))
+    engine.dispose()
+    return path

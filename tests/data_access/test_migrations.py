@@ -1,0 +1,42 @@
+import datetime as dt
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, insert
+from sqlalchemy.exc import IntegrityError
+
+from data_access.migrate import current_revision, downgrade, is_up_to_date, upgrade
+from data_access.models import Base, WeightScheme
+
+EXPECTED_TABLES = {
+    "regions", "departments", "users", "categories", "projects", "milestones", "indicators", "project_targets",
+    "import_batches", "observations", "ratings", "goals", "weight_schemes", "weight_scheme_items", "audit_log",
+    "audit_chain_head",
+}
+
+
+def test_upgrade_from_empty_creates_the_schema_and_matches_the_models(empty_engine):
+    assert current_revision(empty_engine) is None
+    upgrade(empty_engine)
+    assert is_up_to_date(empty_engine)
+    assert EXPECTED_TABLES <= set(inspect(empty_engine).get_table_names())
+    with empty_engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_downgrade_to_base_removes_everything(empty_engine):
+    upgrade(empty_engine)
+    downgrade(empty_engine, "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_only_one_weight_scheme_can_be_the_default(empty_engine):
+    upgrade(empty_engine)
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    with empty_engine.begin() as connection:
+        connection.execute(insert(WeightScheme), [{"name": "a", "version": 1, "is_default": True, "created_at": now},
+                                                  {"name": "b", "version": 1, "is_default": False, "created_at": now}])
+    with pytest.raises(IntegrityError), empty_engine.begin() as connection:
+        connection.execute(insert(WeightScheme), {"name": "c", "version": 1, "is_default": True, "created_at": now})

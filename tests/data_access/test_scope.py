@@ -1,0 +1,99 @@
+"""The rows a district official must not see, through every read that takes an id or returns rows."""
+import pytest
+
+from data_access import reads
+from data_access.errors import NotFound, PermissionDenied
+from tests.conftest import as_viewer
+
+LONGTING, GULOU, XUANWU = "410202", "410204", "320102"
+
+
+def _projects_in(engine, code):
+    leader = as_viewer(engine, "leader")
+    regions = reads.list_regions(engine, leader)
+    region_id = int(regions.loc[regions["code"] == code, "id"].iloc[0])
+    return reads.list_projects(engine, leader, region_id=region_id)
+
+
+@pytest.fixture
+def engine(shared_seeded_engine):
+    return shared_seeded_engine
+
+
+def test_longting_official_sees_only_longting_projects(engine):
+    official = as_viewer(engine, "official_longting")
+    seen = reads.list_projects(engine, official)
+    longting = _projects_in(engine, LONGTING)
+    assert len(longting) > 0
+    assert set(seen["id"]) == set(longting["id"])
+    assert set(seen["region_code"]) == {LONGTING}
+
+
+def test_gulou_project_is_a_permission_error_for_the_longting_official(engine):
+    official = as_viewer(engine, "official_longting")
+    gulou_id = int(_projects_in(engine, GULOU)["id"].iloc[0])
+    with pytest.raises(PermissionDenied) as caught:
+        reads.get_project(engine, official, gulou_id)
+    assert "无权访问" in caught.value.message_zh
+    for read in (reads.list_milestones, reads.list_project_targets, reads.list_ratings):
+        with pytest.raises(PermissionDenied):
+            read(engine, official, project_id=gulou_id)
+
+
+def test_unknown_project_is_not_found_not_permission(engine):
+    with pytest.raises(NotFound):
+        reads.get_project(engine, as_viewer(engine, "official_longting"), 999_999)
+
+
+def test_gulou_observations_never_reach_the_longting_official(engine):
+    official = as_viewer(engine, "official_longting")
+    gulou_ids = _projects_in(engine, GULOU)["id"].tolist()
+    assert reads.load_observations(engine, official, project_ids=gulou_ids).empty
+    assert len(reads.load_observations(engine, as_viewer(engine, "leader"), project_ids=gulou_ids)) > 0
+    everything = reads.load_observations(engine, official)
+    assert set(everything["project_id"]) <= set(_projects_in(engine, LONGTING)["id"])
+    matrix = reads.load_indicator_matrix(engine, official)
+    assert set(matrix.index) <= set(_projects_in(engine, LONGTING)["id"])
+
+
+def test_milestones_ratings_targets_and_goals_are_scoped(engine):
+    official = as_viewer(engine, "official_longting")
+    allowed = set(_projects_in(engine, LONGTING)["id"])
+    assert set(reads.list_milestones(engine, official)["project_id"]) == allowed
+    assert set(reads.list_project_targets(engine, official)["project_id"]) == allowed
+    assert set(reads.list_ratings(engine, official)["project_id"]) <= allowed
+    goals = reads.list_goals(engine, official)
+    assert set(goals["project_id"].dropna().astype(int)) == allowed
+    assert len(goals[goals["level"] == "district_task"]) == 1
+
+
+def test_district_scope_includes_its_streets(engine):
+    official = as_viewer(engine, "official_xuanwu")
+    seen = reads.list_projects(engine, official)
+    assert len(seen) > 0 and set(seen["region_code"].str[:6]) == {XUANWU}
+    regions = reads.list_regions(engine, official)
+    assert set(regions["level"]) == {"district", "street"}
+    assert (seen["district_id"] == int(regions.loc[regions["level"] == "district", "id"].iloc[0])).all()
+
+
+def test_project_manager_sees_only_managed_projects(engine):
+    manager = as_viewer(engine, "pm_kaifeng1")
+    seen = reads.list_projects(engine, manager)
+    assert len(seen) > 0 and set(seen["manager_id"]) == {manager.user_id}
+    others = reads.list_projects(engine, as_viewer(engine, "leader"))
+    other_id = int(others.loc[others["manager_id"] != manager.user_id, "id"].iloc[0])
+    with pytest.raises(PermissionDenied):
+        reads.get_project(engine, manager, other_id)
+
+
+@pytest.mark.parametrize("username", ["admin", "leader", "analyst", "auditor"])
+def test_city_wide_roles_see_every_project(engine, username):
+    assert len(reads.list_projects(engine, as_viewer(engine, username))) == 80
+
+
+def test_region_filter_cannot_widen_an_officials_scope(engine):
+    official = as_viewer(engine, "official_longting")
+    leader = as_viewer(engine, "leader")
+    regions = reads.list_regions(engine, leader)
+    gulou_region = int(regions.loc[regions["code"] == GULOU, "id"].iloc[0])
+    assert reads.list_projects(engine, official, region_id=gulou_region).empty

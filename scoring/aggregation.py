@@ -30,7 +30,7 @@ def score_matrix(scores: pd.DataFrame, indicators: pd.Index) -> np.ndarray:
     absent = [name for name in indicators if name not in scores.columns]
     if absent:
         raise ValueError(f"indicator(s) {', '.join(map(repr, absent))} have a weight but no score column")
-    subset = scores[list(indicators)]
+    subset = scores if scores.columns.equals(indicators) else scores[list(indicators)]
     text = [name for name, dtype in subset.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
     if text:
         raise ValueError(f"indicator(s) {', '.join(map(repr, text))}: scores must be numeric")
@@ -70,16 +70,19 @@ def weighted_contributions(
 
 
 def _reasons(coverage: np.ndarray, present: np.ndarray, w: np.ndarray, indicators: pd.Index,
-             min_coverage: float, unscored: np.ndarray) -> pd.arrays.StringArray:
-    reasons: list[str | None] = [None] * len(coverage)
+             min_coverage: float, unscored: np.ndarray, index: pd.Index) -> pd.Series:
+    """Why each unscored project has no total (NA for scored ones)."""
+    reasons = pd.Series(pd.NA, index=index, dtype="string")
     weighted = w > 0
-    for i in np.flatnonzero(unscored):
-        if coverage[i] == 0:
-            reasons[i] = "no data for any weighted indicator"
-        else:
-            gaps = ", ".join(map(str, indicators[weighted & ~present[i]]))
-            reasons[i] = f"coverage {coverage[i]:.0%} is below the minimum {min_coverage:.0%}; missing: {gaps}"
-    return pd.array(reasons, dtype="string")
+    flagged = np.flatnonzero(unscored)
+    if len(flagged):
+        reasons.iloc[flagged] = [
+            "no data for any weighted indicator" if coverage[i] == 0 else
+            f"coverage {coverage[i]:.0%} is below the minimum {min_coverage:.0%}; missing: "
+            + ", ".join(map(str, indicators[weighted & ~present[i]]))
+            for i in flagged
+        ]
+    return reasons
 
 
 def composite(scores: pd.DataFrame, weights: WeightTree, missing: MissingPolicy = "renormalize",
@@ -116,8 +119,9 @@ def composite(scores: pd.DataFrame, weights: WeightTree, missing: MissingPolicy 
     weight = w.to_numpy()
     contributions, totals, coverage = weighted_contributions(s, weight, missing, min_coverage)
     unscored = np.isnan(totals)
-    result = pd.DataFrame(contributions.T, index=scores.index, columns=w.index)
-    result.insert(0, "reason", _reasons(coverage, ~np.isnan(s), weight, w.index, min_coverage, unscored))
+    result = pd.DataFrame(contributions.T, index=scores.index, columns=w.index, copy=False)
+    result.insert(0, "reason", _reasons(coverage, ~np.isnan(s), weight, w.index, min_coverage, unscored,
+                                            scores.index))
     result.insert(0, "coverage", coverage)
     result.insert(0, "total", totals)
     return result

@@ -30,10 +30,13 @@ def competition_ranks(values: np.ndarray, decimals: int | None = TIE_DECIMALS) -
     array([3, 1, 0, 1])
     """
     x = np.round(values, decimals) if decimals is not None else values
-    scored = ~np.isnan(x)
-    ascending = np.sort(x[scored])
+    order = np.argsort(x)  # NaN sorts last
+    ascending = x[order]
+    scored = int(np.count_nonzero(~np.isnan(ascending)))
+    ascending = ascending[:scored]
     ranks = np.zeros(len(x), dtype=np.int64)
-    ranks[scored] = 1 + len(ascending) - np.searchsorted(ascending, x[scored], side="right")
+    # searching the sorted values themselves keeps searchsorted cache-friendly
+    ranks[order[:scored]] = 1 + scored - np.searchsorted(ascending, ascending, side="right")
     return ranks
 
 

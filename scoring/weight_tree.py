@@ -78,8 +78,22 @@ def effective_weights(tree: WeightTree) -> pd.Series:
     >>> effective_weights({"a": 2, "b": 6}).tolist()
     [0.25, 0.75]
     """
+    if isinstance(tree, pd.Series) and pd.api.types.is_numeric_dtype(tree) and tree.index.is_unique:
+        return _flat_series(tree)
     leaves = _leaves(tree)
     return pd.Series([w for _, w, _ in leaves], index=[n for n, _, _ in leaves], dtype=float)
+
+
+def _flat_series(weights: pd.Series) -> pd.Series:
+    """Vectorised path for the common flat Series (a weight slider re-scores on every move)."""
+    values = weights.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        _checked_weight(values[bad][0], (weights.index[bad][0],))
+    total = values.sum()
+    if total == 0:
+        raise ValueError("all weights under 'top level' are zero (or there are none); at least one must be positive")
+    return pd.Series(values / total, index=weights.index)
 
 
 def indicator_dimensions(tree: WeightTree) -> pd.Series:

@@ -53,12 +53,12 @@ def compare(scores: pd.DataFrame, base_weights: WeightTree, new_weights: WeightT
     moved = np.where(both, np.abs(base_rank - new_rank), -1)
     order = np.lexsort((np.where(base_rank > 0, base_rank, np.iinfo(np.int64).max),
                         np.where(new_rank > 0, new_rank, np.iinfo(np.int64).max), -moved))
-    result = pd.DataFrame({
-        "base_total": base, "new_total": new, "change": new - base,
+    base_rank, new_rank, both = base_rank[order], new_rank[order], both[order]
+    return pd.DataFrame({
+        "base_total": base[order], "new_total": new[order], "change": new[order] - base[order],
         "base_rank": _nullable_ranks(base_rank), "new_rank": _nullable_ranks(new_rank),
         "rank_change": pd.arrays.IntegerArray(base_rank - new_rank, ~both),
-    }, index=scores.index)
-    return result.iloc[order]
+    }, index=scores.index[order])
 
 
 def _rescaled(w: np.ndarray, j: int, t: float) -> np.ndarray:

@@ -25,6 +25,8 @@ SAATY_RANDOM_INDEX: dict[int, float] = {
     10: 1.49, 11: 1.51, 12: 1.54, 13: 1.56, 14: 1.58, 15: 1.59,
 }
 CONSISTENCY_LIMIT = 0.1
+# Reciprocals typed with two decimals (0.33, 0.14, 0.11) are off by up to 4.5 %.
+RECIPROCAL_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,15 @@ def _pairwise_array(pairwise: Any, tolerance: float, who: str) -> np.ndarray:
     bad = ~(np.isfinite(a) & (a > 0))
     if bad.any():
         i, j = np.argwhere(bad)[0]
-        raise ValueError(f"{cell(i, j)} = {a[i, j]!r}: comparisons must be positive finite numbers")
+        raise ValueError(f"{cell(i, j)} = {a[i, j]:g}: comparisons must be positive finite numbers")
     off_diagonal = np.abs(np.diag(a) - 1) > tolerance
     if off_diagonal.any():
         i = int(np.argmax(off_diagonal))
-        raise ValueError(f"{cell(i, i)} = {a[i, i]!r}: the diagonal must be 1")
+        raise ValueError(f"{cell(i, i)} = {a[i, i]:g}: the diagonal must be 1")
     broken = np.triu(np.abs(a * a.T - 1) > tolerance, 1)
     if broken.any():
         i, j = np.argwhere(broken)[0]
-        raise ValueError(f"{cell(i, j)} = {a[i, j]!r} and {cell(j, i)} = {a[j, i]!r} are not reciprocal "
+        raise ValueError(f"{cell(i, j)} = {a[i, j]:g} and {cell(j, i)} = {a[j, i]:g} are not reciprocal "
                          f"(product {a[i, j] * a[j, i]:.4g}, tolerance {tolerance})")
     # Typed-in reciprocals like 0.33 are made exact symmetrically: a_ij ← √(a_ij / a_ji).
     return np.sqrt(a / a.T)
@@ -109,14 +111,15 @@ def _priorities(a: np.ndarray, labels: pd.Index | None) -> AHPResult:
     return AHPResult(_labelled(vector / vector.sum(), labels), lambda_max, ci, cr, cr < CONSISTENCY_LIMIT)
 
 
-def ahp(pairwise: np.ndarray | pd.DataFrame | Sequence[Sequence[float]], *, tolerance: float = 0.01) -> AHPResult:
+def ahp(pairwise: np.ndarray | pd.DataFrame | Sequence[Sequence[float]], *, tolerance: float = RECIPROCAL_TOLERANCE) -> AHPResult:
     """Priorities from a pairwise comparison matrix (principal eigenvector) with Saaty's consistency check.
 
     ``pairwise[i, j]`` says how much more important criterion i is than j
     (1–9 scale). A matrix whose entries below the diagonal are all empty (NaN
     or 0) is taken as the upper triangle and completed with reciprocals. The
     matrix must be square, positive and reciprocal within ``tolerance``
-    (``|a_ij·a_ji − 1|``, so a typed 0.33 for 1/3 passes); otherwise the
+    (``|a_ij·a_ji − 1|``, default 0.05, so reciprocals typed with two
+    decimals such as 0.33 or 0.14 pass); otherwise the
     offending cell is named. CI = (λmax − n)/(n − 1), CR = CI / RI(n) from
     :data:`SAATY_RANDOM_INDEX`; for n ≤ 2, CI = CR = 0.
 
@@ -130,7 +133,7 @@ def ahp(pairwise: np.ndarray | pd.DataFrame | Sequence[Sequence[float]], *, tole
     return _priorities(_pairwise_array(pairwise, tolerance, ""), _labels(pairwise))
 
 
-def ahp_group(matrices: Sequence[Any] | Mapping[Hashable, Any], *, tolerance: float = 0.01) -> AHPGroupResult:
+def ahp_group(matrices: Sequence[Any] | Mapping[Hashable, Any], *, tolerance: float = RECIPROCAL_TOLERANCE) -> AHPGroupResult:
     """Combine several experts' pairwise matrices by the element-wise geometric mean, then run :func:`ahp`.
 
     ``matrices`` is a list (experts numbered from 0) or a mapping expert → matrix;

@@ -1,0 +1,165 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring import composite, rank, whatif
+
+NaN = np.nan
+
+
+@pytest.fixture
+def scores():
+    return pd.DataFrame({"a": [90.0, 60.0, 80.0, NaN], "b": [50.0, 100.0, 70.0, 40.0]},
+                        index=pd.Index(["p1", "p2", "p3", "p4"], name="project"))
+
+
+def top_set(scores, weights, k, **options):
+    ranks = rank(composite(scores, weights, **options)["total"])
+    return set(ranks.index[(ranks <= k).fillna(False)])
+
+
+def rescaled(weights, j, t):
+    w = pd.Series(weights, dtype=float)
+    w = w / w.sum()
+    moved = w * (1 - t) / (1 - w.iloc[j])
+    moved.iloc[j] = t
+    return moved
+
+
+class TestCompare:
+    def test_hand_computed_and_movers_first(self, scores):
+        # base a:b = 3:1 → p1 0.75·90 + 0.25·50 = 80, p2 0.75·60 + 0.25·100 = 70, p3 60 + 17.5 = 77.5,
+        #   p4 only b: coverage 0.25 < 0.6 → unscored
+        # new a:b = 1:3 → p1 22.5 + 37.5 = 60, p2 15 + 75 = 90, p3 20 + 52.5 = 72.5, p4 coverage 0.75: 40
+        result = whatif.compare(scores, {"a": 3, "b": 1}, {"a": 1, "b": 3})
+        assert result.index.tolist() == ["p2", "p1", "p3", "p4"]
+        assert result.columns.tolist() == ["base_total", "new_total", "change", "base_rank", "new_rank", "rank_change"]
+        assert result.loc["p2"].tolist() == [70.0, 90.0, 20.0, 3, 1, 2]
+        assert result.loc["p1"].tolist() == [80.0, 60.0, -20.0, 1, 3, -2]
+        assert result.loc["p3", "rank_change"] == 0
+        assert pd.isna(result.loc["p4", "base_rank"]) and result.loc["p4", "new_rank"] == 4
+        assert pd.isna(result.loc["p4", "rank_change"])
+
+    def test_totals_equal_composite_bit_for_bit(self, scores):
+        weights = {"a": 0.37, "b": 0.63}
+        result = whatif.compare(scores, weights, weights).reindex(scores.index)
+        np.testing.assert_array_equal(result["base_total"], composite(scores, weights)["total"])
+        assert (result["rank_change"].dropna() == 0).all()
+
+
+class TestStability:
+    def test_two_projects_hand_computed(self):
+        # p1 = 100·t_a, p2 = 100·(1 − t_a): p1 leads while t_a > 0.5
+        scores = pd.DataFrame({"a": [100.0, 0.0], "b": [0.0, 100.0]}, index=["p1", "p2"])
+        result = whatif.stability(scores, {"a": 0.6, "b": 0.4}, top_k=1)
+        assert result.loc["a"].tolist() == [0.6, 0.5, 1.0]
+        assert result.loc["b"].tolist() == pytest.approx([0.4, 0.0, 0.5])
+
+    def test_three_indicators_hand_computed(self):
+        # w = (.5, .25, .25). Move a to t, b and c get (1 − t)/2 each:
+        # p1 = 100t, p2 = 50(1 − t) + 50(1 − t)·0 → p2 (0, 100, 0): 100·(1 − t)/2
+        # p1 leads while 100t > 50(1 − t) ⇔ t > 1/3
+        scores = pd.DataFrame({"a": [100.0, 0.0], "b": [0.0, 100.0], "c": [0.0, 0.0]}, index=["p1", "p2"])
+        result = whatif.stability(scores, {"a": 2, "b": 1, "c": 1}, top_k=1)
+        assert result.loc["a", "lower"] == pytest.approx(1 / 3) and result.loc["a", "upper"] == 1.0
+        # move c to t: a = .5(1 − t)/.75, b = .25(1 − t)/.75 → p1 always twice p2 until t = 1 where both are 0
+        assert result.loc["c", "lower"] == 0.0 and result.loc["c", "upper"] == pytest.approx(1.0)
+
+    @pytest.mark.parametrize("seed", range(12))
+    def test_bounds_are_tight_against_brute_force(self, seed):
+        rng = np.random.default_rng(seed)
+        n, k = 9, 3
+        values = rng.uniform(0, 100, size=(n, k))
+        values[rng.random((n, k)) < 0.2] = NaN
+        scores = pd.DataFrame(values, columns=list("abc"))
+        weights = dict(zip("abc", rng.uniform(0.2, 1, size=k)))
+        top_k = 3
+        result = whatif.stability(scores, weights, top_k)
+        current = top_set(scores, weights, top_k)
+        for j, name in enumerate("abc"):
+            lower, upper = result.loc[name, ["lower", "upper"]]
+            assert lower <= result.loc[name, "weight"] <= upper
+            for t in np.linspace(lower, upper, 9)[1:-1]:
+                assert top_set(scores, rescaled(weights, j, t), top_k) == current
+            if upper < 1 - 1e-6:
+                assert top_set(scores, rescaled(weights, j, upper + 1e-7), top_k) != current
+            if lower > 1e-6:
+                assert top_set(scores, rescaled(weights, j, lower - 1e-7), top_k) != current
+
+    def test_single_weight_raises(self, scores):
+        with pytest.raises(ValueError, match="'a' holds all the weight"):
+            whatif.stability(scores, {"a": 1, "b": 0}, 1)
+        with pytest.raises(ValueError, match="top_k"):
+            whatif.stability(scores, {"a": 1, "b": 1}, 0)
+
+
+class TestExplainChange:
+    def test_hand_computed_shapley_split(self):
+        before = pd.DataFrame({"a": [80.0], "b": [60.0]})
+        after = pd.DataFrame({"a": [90.0], "b": [60.0]})
+        result = whatif.explain_change(before, {"a": 1, "b": 1}, after, {"a": 3, "b": 1})
+        # c(S0,w0) = (40, 30); c(S1,w1) = (67.5, 15); c(S1,w0) = (45, 30); c(S0,w1) = (60, 15)
+        # data    = ½[(45−40, 0) + (67.5−60, 0)] = (6.25, 0)
+        # weights = ½[(60−40, 15−30) + (67.5−45, 15−30)] = (21.25, −15)
+        # 6.25 + 21.25 − 15 = 12.5 = 82.5 − 70
+        assert result.data.loc[0].tolist() == [6.25, 0.0]
+        assert result.weights.loc[0].tolist() == [21.25, -15.0]
+        assert result.summary.loc[0].tolist() == [70.0, 82.5, 12.5, 6.25, 6.25]
+
+    def test_weights_only_change_has_no_data_part(self, scores):
+        result = whatif.explain_change(scores, {"a": 1, "b": 1}, scores, {"a": 1, "b": 4})
+        assert (result.data.dropna() == 0).all().all()
+        np.testing.assert_allclose(result.summary["weight_effect"], result.summary["change"], atol=1e-12)
+
+    def test_parts_sum_to_change_with_new_indicator_and_projects(self, scores):
+        after = scores.assign(c=[10.0, 90.0, 50.0, 70.0], b=[55.0, 100.0, 60.0, 40.0])
+        after.loc["p5"] = [70.0, 70.0, 70.0]
+        result = whatif.explain_change(scores, {"a": 1, "b": 1}, after, {"a": 1, "b": 1, "c": 2})
+        assert result.data.columns.tolist() == ["a", "b", "c"]
+        both = result.summary.dropna()
+        assert both.index.tolist() == ["p1", "p2", "p3"]  # p4 unscored before, p5 new
+        np.testing.assert_allclose(both["data_effect"] + both["weight_effect"], both["change"], atol=1e-9)
+        np.testing.assert_allclose(result.data.loc[both.index].sum(axis=1) + result.weights.loc[both.index].sum(axis=1),
+                                   both["change"], atol=1e-9)
+        assert result.data.loc["p5"].isna().all()
+
+
+class TestRankUncertainty:
+    def test_matches_sample_by_sample_reference(self):
+        rng = np.random.default_rng(11)
+        scores = pd.DataFrame(rng.uniform(0, 100, size=(12, 4)), columns=list("abcd"))
+        scores.iloc[2, 1] = NaN
+        weights = pd.Series({"a": 0.4, "b": 0.3, "c": 0.0, "d": 0.3})
+        result = whatif.rank_uncertainty(scores, weights, samples=60, concentration=20, seed=5, top_k=3)
+        draws = np.random.default_rng(5).dirichlet(20 * weights[weights > 0].to_numpy(), size=60)
+        ranks = np.array([rank(composite(scores, pd.Series(d, index=["a", "b", "d"]))["total"]).to_numpy(dtype=float)
+                          for d in draws])
+        for q, column in ((5, "rank_p5"), (50, "rank_p50"), (95, "rank_p95")):
+            # percentiles are over the samples in which a project is scored (row 2 sometimes is not)
+            np.testing.assert_allclose(result[column], np.nanpercentile(ranks, q, axis=0))
+        np.testing.assert_allclose(result["p_top_k"], (ranks <= 3).mean(axis=0))
+        assert result["rank"].tolist() == rank(composite(scores, weights)["total"]).tolist()
+
+    def test_deterministic_for_a_seed_and_independent_of_chunking(self, scores, monkeypatch):
+        first = whatif.rank_uncertainty(scores, {"a": 1, "b": 1}, samples=40, seed=3, top_k=2)
+        pd.testing.assert_frame_equal(first, whatif.rank_uncertainty(scores, {"a": 1, "b": 1}, samples=40, seed=3,
+                                                                     top_k=2))
+        monkeypatch.setattr(whatif, "_CELLS_PER_CHUNK", 7)
+        pd.testing.assert_frame_equal(first, whatif.rank_uncertainty(scores, {"a": 1, "b": 1}, samples=40, seed=3,
+                                                                     top_k=2))
+
+    def test_unscored_samples_are_left_out(self, scores):
+        # p4 has only b; with weights near (.5, .5) its coverage (~.5) is below 0.6 in some samples only
+        result = whatif.rank_uncertainty(scores, {"a": 0.45, "b": 0.55}, samples=400, concentration=30, top_k=1)
+        assert pd.isna(result.loc["p4", "rank"])
+        assert 1 <= result.loc["p4", "rank_p50"] <= 4
+
+    def test_high_concentration_keeps_current_ranks(self, scores):
+        result = whatif.rank_uncertainty(scores, {"a": 1, "b": 1}, samples=50, concentration=1e7, top_k=1)
+        scored = result.dropna(subset=["rank_p50"])
+        assert (scored["rank_p5"] == scored["rank"]).all() and (scored["rank_p95"] == scored["rank"]).all()
+        assert result["p_top_k"].tolist() == [float(r == 1) for r in result["rank"].fillna(0)]
+
+    def test_bad_arguments(self, scores):
+        with pytest.raises(ValueError, match="concentration > 0"):
+            whatif.rank_uncertainty(scores, {"a": 1}, concentration=0)

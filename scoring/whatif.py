@@ -90,7 +90,12 @@ def _event_points(filled: np.ndarray, present: np.ndarray, w: np.ndarray, j: int
     b = filled[:, j] - a
     c = present[:, others] @ w[others] / rest
     d = present[:, j] - c
-    coverage_events = (min_coverage - c) / np.where(d != 0, d, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage_events = (min_coverage - c) / np.where(d != 0, d, np.nan)
+    # Crossing the coverage minimum only matters for a top project dropping out
+    # or an outsider coming in; moving up, coverage falls where d < 0.
+    rising = np.where(coverage_events > w[j], d > 0, d < 0)
+    coverage_events = coverage_events[np.where(top, ~rising, rising)]
     den_c, den_d = (c, d) if missing == "renormalize" else (np.ones_like(c), np.zeros_like(d))
     tops, rest_ids = np.flatnonzero(top), np.flatnonzero(~top)
     points = [coverage_events]

@@ -65,6 +65,14 @@ class TestStability:
         # move c to t: a = .5(1 − t)/.75, b = .25(1 − t)/.75 → p1 always twice p2 until t = 1 where both are 0
         assert result.loc["c", "lower"] == 0.0 and result.loc["c", "upper"] == pytest.approx(1.0)
 
+    def test_top_project_dropping_below_min_coverage(self):
+        # p1 has only a: renormalised total 100 while its coverage (= weight of a) is ≥ 0.6; p2 scores 50
+        # flat. Moving b to t leaves a with 1 − t, below 0.6 once t > 0.4; moving a below 0.6 does the same.
+        scores = pd.DataFrame({"a": [100.0, 50.0], "b": [NaN, 50.0]}, index=["p1", "p2"])
+        result = whatif.stability(scores, {"a": 0.7, "b": 0.3}, top_k=1)
+        assert result.loc["a", ["lower", "upper"]].tolist() == pytest.approx([0.6, 1.0])
+        assert result.loc["b", ["lower", "upper"]].tolist() == pytest.approx([0.0, 0.4])
+
     @pytest.mark.parametrize("seed", range(12))
     def test_bounds_are_tight_against_brute_force(self, seed):
         rng = np.random.default_rng(seed)

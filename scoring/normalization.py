@@ -37,7 +37,7 @@ DEFAULT_CAP = 100.0
 
 
 def _target_kernel(x: np.ndarray, target: np.ndarray, cap: np.ndarray, lower: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf is capped below
         ratio = np.where(lower, target / x, x / target)
     # For lower-is-better a value of 0 (or below) beats any positive target:
     # it earns the cap instead of dividing by zero.

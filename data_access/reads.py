@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
@@ -42,16 +42,20 @@ def _frame(engine: Engine, statement: Select, columns: Sequence[str] | None = No
     with engine.connect() as connection:
         result = connection.execute(statement)
         names = list(columns) if columns is not None else list(result.keys())
-        return pd.DataFrame.from_records(result.fetchall(), columns=names)
+        rows = result.fetchall()
+    # Column-wise construction: building a frame from 150k Row objects is ~6× slower than from columns.
+    values = zip(*rows) if rows else ([] for _ in names)
+    return pd.DataFrame(dict(zip(names, map(list, values))), columns=names)
 
 
 def _with_region_levels(frame: pd.DataFrame, path_column: str = "region_path") -> pd.DataFrame:
     """Add ``city_id`` and ``district_id`` from the region path ("/city/district/street/")."""
+    if frame.empty:
+        return frame.assign(city_id=pd.Series(dtype="Int64"), district_id=pd.Series(dtype="Int64"))
     parts = frame[path_column].str.strip("/").str.split("/", expand=True)
-    frame["city_id"] = pd.to_numeric(parts[0]).astype("Int64") if len(frame) else pd.Series(dtype="Int64")
-    frame["district_id"] = (
-        pd.to_numeric(parts[1]).astype("Int64") if len(frame) and parts.shape[1] > 1 else pd.Series(dtype="Int64")
-    )
+    frame["city_id"] = pd.to_numeric(parts[0]).astype("Int64")
+    frame["district_id"] = (pd.to_numeric(parts[1]).astype("Int64") if parts.shape[1] > 1
+                            else pd.Series(pd.NA, index=frame.index, dtype="Int64"))
     return frame
 
 
@@ -239,12 +243,16 @@ def load_observations(
 
 def latest_period(engine: Engine, viewer: Viewer) -> dt.date | None:
     """The newest period with any observation the viewer may see (None when there is no data)."""
-    statement = scoped_projects(viewer, func.max(Observation.period)).join(
-        Observation, Observation.project_id == Project.id
+    # ORDER BY … LIMIT 1 walks the period index from the newest end and stops at the first visible row;
+    # MAX() over the scoped join would read every observation first.
+    statement = (
+        scoped_projects(viewer, Observation.period)
+        .join(Observation, Observation.project_id == Project.id)
+        .order_by(Observation.period.desc())
+        .limit(1)
     )
     with engine.connect() as connection:
-        value = connection.execute(statement).scalar()
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return connection.execute(statement).scalar()
 
 
 def load_indicator_matrix(

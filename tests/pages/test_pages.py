@@ -63,3 +63,13 @@ def test_unknown_demo_user_gets_a_clear_message(app):
     at = app("pages/overview.py", user="nobody")
     assert not at.exception
     assert "不存在或已停用" in at.error[0].value
+
+
+def test_unreachable_database_is_a_message_not_a_traceback(app, monkeypatch):
+    from devtools.pg_cluster import _free_port
+
+    monkeypatch.setenv("PERFDASH_DATABASE_URL", f"postgresql+psycopg://nobody@127.0.0.1:{_free_port()}/none")
+    monkeypatch.setenv("PERFDASH_DEMO", "1")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "无法连接数据库" in at.error[0].value

@@ -279,7 +279,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('project_id', 'indicator_id', 'period', name=op.f('uq_observations_project_id_indicator_id_period'))
     )
     with op.batch_alter_table('observations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_observations_period_project_id'), ['period', 'project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_observations_period_project_id_indicator_id_value'), ['period', 'project_id', 'indicator_id', 'value'], unique=False)
 
     op.create_table('project_targets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -345,7 +345,7 @@ def downgrade() -> None:
 
     op.drop_table('project_targets')
     with op.batch_alter_table('observations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_observations_period_project_id'))
+        batch_op.drop_index(batch_op.f('ix_observations_period_project_id_indicator_id_value'))
 
     op.drop_table('observations')
     with op.batch_alter_table('milestones', schema=None) as batch_op:

@@ -18,6 +18,6 @@ def projects_by_region(projects: pd.DataFrame, region_label: str = "region_zh") 
             figure.add_bar(y=counts.index.tolist(), x=counts[status].tolist(), orientation="h",
                            name=STATUS_LABELS_ZH[status], marker_color=colour,
                            hovertemplate="%{y}<br>" + STATUS_LABELS_ZH[status] + "：%{x} 个<extra></extra>")
-    figure.update_layout(barmode="stack", height=max(320, 22 * len(counts) + 80), margin=dict(l=10, r=10, t=30, b=10),
-                         legend=dict(orientation="h", y=1.02, x=0), xaxis_title="项目数 / projects")
+    figure.update_layout(barmode="stack", height=max(320, 22 * len(counts) + 80), margin=dict(l=10, r=10, t=40, b=10),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), xaxis_title="项目数 / projects")
     return figure

@@ -18,6 +18,8 @@ from scoring.ratings import aggregate_ratings
 from scoring.rollups import rollup
 from scoring.topsis_method import topsis
 from scoring.weight_tree import effective_weights, indicator_dimensions
+from scoring import rules
+from scoring.rules import Rule
 
 __all__ = [
     "DEFAULT_GRADE_BANDS",
@@ -35,4 +37,6 @@ __all__ = [
     "topsis",
     "weights",
     "whatif",
+    "rules",
+    "Rule",
 ]

@@ -37,6 +37,14 @@ def score_matrix(scores: pd.DataFrame, indicators: pd.Index) -> np.ndarray:
     return subset.to_numpy(dtype=float, na_value=np.nan)
 
 
+def check_missing_options(missing: object, min_coverage: float) -> None:
+    """Reject an unknown ``missing`` policy or a ``min_coverage`` outside 0..1."""
+    if missing not in ("renormalize", "zero"):
+        raise ValueError(f"unknown missing policy {missing!r}; use 'renormalize' or 'zero'")
+    if not 0 <= min_coverage <= 1:
+        raise ValueError(f"min_coverage must lie in 0..1, got {min_coverage!r}")
+
+
 def weighted_contributions(
     s: np.ndarray, w: np.ndarray, missing: MissingPolicy = "renormalize", min_coverage: float = 0.6
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -50,10 +58,7 @@ def weighted_contributions(
     >>> c.T, total, coverage
     (array([[80.,  0.]]), array([80.]), array([0.5]))
     """
-    if missing not in ("renormalize", "zero"):
-        raise ValueError(f"unknown missing policy {missing!r}; use 'renormalize' or 'zero'")
-    if not 0 <= min_coverage <= 1:
-        raise ValueError(f"min_coverage must lie in 0..1, got {min_coverage!r}")
+    check_missing_options(missing, min_coverage)
     present = ~np.isnan(s)
     coverage = present @ w
     scored = (coverage > 0) & (coverage >= min_coverage - _COVERAGE_TOLERANCE)
@@ -67,6 +72,43 @@ def weighted_contributions(
     for row in contributions[1:]:
         totals += row
     return contributions, totals, coverage
+
+
+def batched_totals(filled: np.ndarray, present: np.ndarray, weight_rows: np.ndarray,
+                   missing: MissingPolicy = "renormalize", min_coverage: float = 0.6) -> np.ndarray:
+    """Totals (weight vectors × projects) for many weight vectors at once, each bit for bit as
+    :func:`weighted_contributions` gives it (same operations in the same order) but without
+    building the contribution tables; for :mod:`scoring.whatif`, which probes many weightings.
+
+    ``filled`` is the score matrix with NaN replaced by 0 and ``present`` the 0/1 float mask of
+    where scores exist (computed once by the caller). Coverage is one mat-vec per weight vector,
+    as in :func:`weighted_contributions`: a single mat-mat product would round differently.
+
+    >>> s = np.array([[80.0, np.nan], [60.0, 100.0]])
+    >>> present = (~np.isnan(s)).astype(float)
+    >>> batched_totals(np.nan_to_num(s), present, np.array([[0.5, 0.5], [0.25, 0.75]]), min_coverage=0.5)
+    array([[80., 80.],
+           [nan, 90.]])
+    """
+    check_missing_options(missing, min_coverage)
+    totals = np.zeros((len(weight_rows), len(filled)))
+    if not weight_rows.shape[1]:
+        return totals
+    coverage = np.stack([present @ w for w in weight_rows])
+    scored = (coverage > 0) & (coverage >= min_coverage - _COVERAGE_TOLERANCE)
+    if missing == "renormalize":
+        denominator = np.where(scored, coverage, np.nan)
+    else:
+        factor = np.where(scored, 1.0, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(weight_rows.shape[1]):
+            per_point = (weight_rows[:, i, None] / denominator if missing == "renormalize"
+                         else factor * weight_rows[:, i, None])
+            if i == 0:
+                totals = filled[None, :, 0] * per_point
+            else:
+                totals += filled[None, :, i] * per_point
+    return totals
 
 
 def _reasons(coverage: np.ndarray, present: np.ndarray, w: np.ndarray, indicators: pd.Index,

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.aggregation import MissingPolicy, score_matrix, weighted_contributions
+from scoring.aggregation import (MissingPolicy, batched_totals, check_missing_options, score_matrix,
+                                 weighted_contributions)
 from scoring.ranking import TIE_DECIMALS, competition_ranks
 from scoring.weight_tree import WeightTree, effective_weights
 
-_CELLS_PER_CHUNK = 1_000_000  # ≈ 8 MB of float64 per working array
+_CELLS_PER_CHUNK = 250_000  # ≈ 2 MB of float64 per working array
 
 
 def _totals(scores: pd.DataFrame, weights: WeightTree, missing: MissingPolicy, min_coverage: float) -> np.ndarray:
@@ -61,13 +62,6 @@ def compare(scores: pd.DataFrame, base_weights: WeightTree, new_weights: WeightT
     }, index=scores.index[order])
 
 
-def _rescaled(w: np.ndarray, j: int, t: float) -> np.ndarray:
-    """Weight vector with indicator j set to t and the others scaled to share 1 − t in proportion."""
-    moved = w * ((1.0 - t) / (1.0 - w[j]))
-    moved[j] = t
-    return moved
-
-
 def _quadratic_roots(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """Real roots of a·t² + b·t + c (both, NaN where none), stable also when a = 0."""
     disc = b * b - 4 * a * c
@@ -92,10 +86,11 @@ def _event_points(filled: np.ndarray, present: np.ndarray, w: np.ndarray, j: int
     d = present[:, j] - c
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage_events = (min_coverage - c) / np.where(d != 0, d, np.nan)
-    # Crossing the coverage minimum only matters for a top project dropping out
-    # or an outsider coming in; moving up, coverage falls where d < 0.
-    rising = np.where(coverage_events > w[j], d > 0, d < 0)
-    coverage_events = coverage_events[np.where(top, ~rising, rising)]
+    # Every project's coverage crossing is kept (at most one per project), not
+    # only those that directly move a project into or out of the top set: an
+    # outsider can overtake a top project and later drop below the minimum, and
+    # the top set differs only between those two points. The caller probes
+    # between consecutive points, so a point left out could hide such a span.
     den_c, den_d = (c, d) if missing == "renormalize" else (np.ones_like(c), np.zeros_like(d))
     tops, rest_ids = np.flatnonzero(top), np.flatnonzero(~top)
     points = [coverage_events]
@@ -116,6 +111,32 @@ def _event_points(filled: np.ndarray, present: np.ndarray, w: np.ndarray, j: int
     return np.unique(events[np.isfinite(events) & (events >= 0) & (events <= 1)])
 
 
+def _top_sets(filled: np.ndarray, present: np.ndarray, weight_rows: np.ndarray, top_k: int,
+              missing: MissingPolicy, min_coverage: float) -> np.ndarray:
+    """Top-k membership (weight vectors × projects) exactly as ranks ≤ top_k from :func:`scoring.rank`
+    of the dashboard totals: x is in when it is scored and at least the k-th largest rounded total."""
+    totals = np.round(batched_totals(filled, present, weight_rows, missing, min_coverage), TIE_DECIMALS)
+    scored = ~np.isnan(totals)
+    ranked = np.where(scored, totals, -np.inf)
+    if top_k >= ranked.shape[1]:
+        return scored
+    kth = np.partition(ranked, ranked.shape[1] - top_k, axis=1)[:, ranked.shape[1] - top_k]
+    return scored & (ranked >= kth[:, None])
+
+
+def _probes(start: float, candidates: np.ndarray, edge: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weights to test walking from ``start`` through ``candidates`` to ``edge``, each with the bound it
+    sets when the top set differs there: the midpoint of each gap (bound = the gap's start) and each
+    candidate itself (bound = the candidate)."""
+    points = np.append(candidates, edge)
+    starts = np.concatenate([[start], points[:-1]])
+    probes = np.empty(2 * len(points) - 1)
+    bounds = np.empty_like(probes)
+    probes[0::2], bounds[0::2] = (starts + points) / 2, starts
+    probes[1::2], bounds[1::2] = points[:-1], points[:-1]
+    return probes, bounds
+
+
 def stability(scores: pd.DataFrame, weights: WeightTree, top_k: int,
               *, missing: MissingPolicy = "renormalize", min_coverage: float = 0.6) -> pd.DataFrame:
     """For each weight, how far it can move (others rescaled in proportion) before the top-k set changes.
@@ -123,8 +144,18 @@ def stability(scores: pd.DataFrame, weights: WeightTree, top_k: int,
     The top-k set is every project ranked ≤ ``top_k`` (ties included).
     Returns one row per indicator with ``weight``, ``lower`` and ``upper``:
     the top-k set is the same for every weight strictly inside
-    (``lower``, ``upper``) — 0 and 1 when no move changes it. Exact: the
-    candidate change points are solved in closed form and each is verified.
+    (``lower``, ``upper``) — 0 and 1 when no move changes it.
+
+    Exact, not sampled: along the path every total is a ratio of linear
+    functions of the weight, so the candidate points where the set can change
+    are solved in closed form — every crossing of a top-k project with an
+    outsider, and every project's crossing of ``min_coverage`` (all of them,
+    at most one per project: an outsider can overtake a top project and then
+    drop below the minimum, changing the set only in between). Between two
+    consecutive candidates the set cannot change, so walking outwards from
+    the current weight the set is verified at each gap's midpoint and at each
+    candidate itself, and the bound is the last point before it differs.
+    Cost: one vectorised re-scoring per point passed.
 
     >>> scores = pd.DataFrame({"a": [100.0, 0.0], "b": [0.0, 100.0]}, index=["p1", "p2"])
     >>> stability(scores, {"a": 0.6, "b": 0.4}, top_k=1)
@@ -140,25 +171,30 @@ def stability(scores: pd.DataFrame, weights: WeightTree, top_k: int,
         raise ValueError(f"indicator {w_series.index[int(np.argmax(w == 1))]!r} holds all the weight; "
                          "there is nothing to rescale")
     s = score_matrix(scores, w_series.index)
-    present = ~np.isnan(s)
-    filled = np.where(present, s, 0.0)
-
-    def top_set(weight_vector: np.ndarray) -> np.ndarray:
-        ranks = competition_ranks(weighted_contributions(s, weight_vector, missing, min_coverage)[1])
-        return (ranks >= 1) & (ranks <= top_k)
-
-    current = top_set(w)
+    check_missing_options(missing, min_coverage)
+    present = (~np.isnan(s)).astype(float)
+    filled = np.where(present > 0, s, 0.0)
+    current = _top_sets(filled, present, w[None, :], top_k, missing, min_coverage)[0]
+    most = max(1, _CELLS_PER_CHUNK // (8 * max(len(s), 1)))  # probes per batch: ~1 MB per working array
     rows = []
     for j in range(len(w)):
-        events = _event_points(filled, present.astype(float), w, j, current, missing, min_coverage)
+        events = _event_points(filled, present, w, j, current, missing, min_coverage)
         bounds = []
         for candidates, edge in ((events[events > w[j]], 1.0), (events[events < w[j]][::-1], 0.0)):
-            previous = w[j]
-            for point in [*candidates, edge]:
-                if not np.array_equal(top_set(_rescaled(w, j, (previous + point) / 2)), current):
+            probes, fail_bounds = _probes(w[j], candidates, edge)
+            bound, start, size = edge, 0, 1
+            while start < len(probes):  # batches grow, as the set usually changes at the first candidates
+                batch = probes[start:start + size]
+                # w[j] → t and the other weights share 1 − t in proportion
+                moved = w[None, :] * ((1.0 - batch) / (1.0 - w[j]))[:, None]
+                moved[:, j] = batch
+                sets = _top_sets(filled, present, moved, top_k, missing, min_coverage)
+                differs = (sets != current).any(axis=1)
+                if differs.any():
+                    bound = fail_bounds[start + int(np.argmax(differs))]
                     break
-                previous = point
-            bounds.append(previous)
+                start, size = start + size, min(2 * size, most)
+            bounds.append(bound + 0.0)  # + 0.0 turns a -0.0 root into 0.0
         rows.append((w[j], bounds[1], bounds[0]))
     return pd.DataFrame(rows, index=w_series.index, columns=["weight", "lower", "upper"])
 
@@ -167,12 +203,26 @@ def stability(scores: pd.DataFrame, weights: WeightTree, top_k: int,
 class ChangeExplanation:
     """Why totals moved: ``summary`` (``total_before``, ``total_after``, ``change``,
     ``data_effect``, ``weight_effect``) and projects × indicators ``data`` and
-    ``weights`` parts; per project, ``data`` + ``weights`` summed over
-    indicators equals ``change`` (to float rounding, ~1e-12)."""
+    ``weights`` parts.
+
+    Everything adds up exactly (bit for bit), per project: ``data_effect`` is
+    the sum of that row of ``data`` and ``weight_effect`` the sum of that row
+    of ``weights`` (each added left to right, in column order), and
+    ``change`` is *defined* as ``data_effect + weight_effect``. ``change``
+    equals ``total_after − total_before`` up to float rounding (~1e-13), not
+    bit for bit: no split into parts could add up exactly to both."""
 
     summary: pd.DataFrame
     data: pd.DataFrame
     weights: pd.DataFrame
+
+
+def _row_sums(parts: np.ndarray) -> np.ndarray:
+    """Each row's sum added left to right, column by column (np.sum may add pairwise or in blocks)."""
+    total = np.zeros(len(parts))
+    for column in parts.T:
+        total += column
+    return total
 
 
 def explain_change(scores_before: pd.DataFrame, weights_before: WeightTree,
@@ -189,7 +239,8 @@ def explain_change(scores_before: pd.DataFrame, weights_before: WeightTree,
     where c are the per-indicator contributions of :func:`scoring.composite`.
     Indicators and projects are the union of both sides (absent = no data /
     zero weight). The mixed scenarios ignore ``min_coverage`` (they are
-    hypothetical); a project unscored before or after gets NaN parts.
+    hypothetical); a project unscored before or after gets NaN parts and a
+    NaN ``change``. See :class:`ChangeExplanation` for what sums to what.
 
     >>> before = pd.DataFrame({"a": [80.0], "b": [60.0]})
     >>> after = pd.DataFrame({"a": [90.0], "b": [60.0]})
@@ -214,37 +265,50 @@ def explain_change(scores_before: pd.DataFrame, weights_before: WeightTree,
     unscored = (np.isnan(total_before) | np.isnan(total_after))[:, None]
     data = np.where(unscored, np.nan, 0.5 * ((c10 - c00) + (c11 - c01)))
     weight = np.where(unscored, np.nan, 0.5 * ((c01 - c00) + (c11 - c10)))
+    data_effect, weight_effect = _row_sums(data), _row_sums(weight)
     summary = pd.DataFrame({
-        "total_before": total_before, "total_after": total_after, "change": total_after - total_before,
-        "data_effect": data.sum(axis=1), "weight_effect": weight.sum(axis=1),
+        "total_before": total_before, "total_after": total_after, "change": data_effect + weight_effect,
+        "data_effect": data_effect, "weight_effect": weight_effect,
     }, index=projects)
     return ChangeExplanation(summary, pd.DataFrame(data, index=projects, columns=indicators),
                              pd.DataFrame(weight, index=projects, columns=indicators))
 
 
-def _sample_ranks(filled: np.ndarray, present: np.ndarray, draws: np.ndarray,
-                  missing: MissingPolicy, min_coverage: float) -> np.ndarray:
-    """Competition ranks (samples × projects, 0 = unscored) under each sampled weight vector."""
+def _sample_ranks(filled: np.ndarray, present: np.ndarray, draws: np.ndarray, top_k: int,
+                  missing: MissingPolicy, min_coverage: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Competition ranks (projects × samples, 0 = unscored) under each sampled weight vector, and
+    per project the number of samples in which it ranks ≤ ``top_k`` and in which it is unscored.
+
+    Samples are ranked in chunks of about ``_CELLS_PER_CHUNK`` totals, so besides the
+    2-byte-per-cell result only a few chunk-sized working arrays are alive at a time.
+    """
     n = len(filled)
-    store = np.empty((len(draws), n), dtype=np.uint16 if n < np.iinfo(np.uint16).max else np.uint32)
+    store = np.empty((n, len(draws)), dtype=np.uint16 if n < np.iinfo(np.uint16).max else np.uint32)
+    in_top = np.zeros(n, dtype=np.int64)
+    unranked = np.zeros(n, dtype=np.int64)
     positions = np.arange(n)
-    step = max(1, _CELLS_PER_CHUNK // n)
+    step = max(1, _CELLS_PER_CHUNK // max(n, 1))
     for start in range(0, len(draws), step):
         w = draws[start:start + step].T
         coverage = (present @ w).T
-        numerator = (filled @ w).T
-        with np.errstate(divide="ignore", invalid="ignore"):
-            totals = numerator / coverage if missing == "renormalize" else numerator
+        totals = (filled @ w).T
+        if missing == "renormalize":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                totals /= coverage
         totals[(coverage <= 0) | (coverage < min_coverage - 1e-12)] = np.nan
-        descending = -np.round(totals, TIE_DECIMALS)
+        del coverage
+        descending = -np.round(totals, TIE_DECIMALS, out=totals)
         order = np.argsort(descending, axis=1)
         ordered = np.take_along_axis(descending, order, axis=1)
         new_value = np.ones_like(ordered, dtype=bool)
         new_value[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
         ranks = np.maximum.accumulate(np.where(new_value, positions, 0), axis=1) + 1
         ranks[np.isnan(ordered)] = 0
-        np.put_along_axis(store[start:start + step], order, ranks.astype(store.dtype), axis=1)
-    return store
+        chunk = store[:, start:start + step]
+        np.put_along_axis(chunk.T, order, ranks.astype(store.dtype), axis=1)
+        in_top += ((chunk >= 1) & (chunk <= top_k)).sum(axis=1)
+        unranked += (chunk == 0).sum(axis=1)
+    return store, in_top, unranked
 
 
 def _percentiles(sorted_ranks: np.ndarray, unranked: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
@@ -272,8 +336,11 @@ def rank_uncertainty(scores: pd.DataFrame, weights: WeightTree, samples: int = 1
     ``rank`` (current, ``Int64``), ``rank_p5``, ``rank_p50``, ``rank_p95``
     (percentiles over the samples in which the project is scored, linear
     interpolation as ``np.percentile``) and ``p_top_k`` (share of samples
-    ranked ≤ ``top_k``). Deterministic for a ``seed``; samples are processed
-    in chunks so memory stays near 2 bytes per project per sample.
+    ranked ≤ ``top_k``). Deterministic for a ``seed``. Memory: the ranks are
+    kept at 2 bytes per project per sample (20 MB for 10,000 projects × 1,000
+    samples) and samples are scored in chunks of about 250,000 totals, whose
+    working arrays add roughly 20 MB more (tracemalloc peak ≈ 38 MB at that
+    size in ``bench/bench_scoring.py``).
 
     >>> scores = pd.DataFrame({"a": [90.0, 50.0, 10.0], "b": [90.0, 10.0, 50.0]}, index=["x", "y", "z"])
     >>> rank_uncertainty(scores, {"a": 1, "b": 1}, samples=200, top_k=1)
@@ -291,11 +358,10 @@ def rank_uncertainty(scores: pd.DataFrame, weights: WeightTree, samples: int = 1
     positive = weight > 0
     draws = np.zeros((samples, len(weight)))
     draws[:, positive] = np.random.default_rng(seed).dirichlet(concentration * weight[positive], size=samples)
-    store = _sample_ranks(np.where(present, s, 0.0), present.astype(float), draws, missing, min_coverage)
-    in_top = ((store >= 1) & (store <= top_k)).mean(axis=0)
-    sorted_ranks = np.sort(store.T, axis=1)
-    unranked = (store == 0).sum(axis=0)
-    bands = _percentiles(sorted_ranks, unranked, (5, 50, 95))
+    store, in_top, unranked = _sample_ranks(np.where(present, s, 0.0), present.astype(float), draws, top_k,
+                                            missing, min_coverage)
+    store.sort(axis=1)  # in place: each project's ranks ascending, the 0s (unscored samples) first
+    bands = _percentiles(store, unranked, (5, 50, 95))
     current = competition_ranks(weighted_contributions(s, weight, missing, min_coverage)[1])
     return pd.DataFrame({"rank": _nullable_ranks(current), "rank_p5": bands[:, 0], "rank_p50": bands[:, 1],
-                         "rank_p95": bands[:, 2], "p_top_k": in_top}, index=scores.index)
+                         "rank_p95": bands[:, 2], "p_top_k": in_top / samples}, index=scores.index)

@@ -1,5 +1,8 @@
 """Properties that must hold for every input, not just the hand-computed ones."""
 
+import functools
+import operator
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -110,5 +113,9 @@ def test_explained_parts_always_sum_to_the_change(table, new_weight):
     after_weights.iloc[0] = new_weight
     after_scores = scores.iloc[::-1].set_axis(scores.index)  # other data for the same projects
     result = whatif.explain_change(scores, weights, after_scores, after_weights)
-    scored = result.summary.dropna()
-    np.testing.assert_allclose(scored["data_effect"] + scored["weight_effect"], scored["change"], atol=1e-9)
+    for project, row in result.summary.dropna(subset=["change"]).iterrows():
+        # bit for bit: each effect is its parts added left to right, change is the two effects added
+        assert functools.reduce(operator.add, result.data.loc[project], 0.0) == row["data_effect"]
+        assert functools.reduce(operator.add, result.weights.loc[project], 0.0) == row["weight_effect"]
+        assert row["data_effect"] + row["weight_effect"] == row["change"]
+        assert abs(row["change"] - (row["total_after"] - row["total_before"])) <= 1e-9

@@ -1,8 +1,12 @@
+import functools
+import operator
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from scoring import composite, rank, whatif
+from scoring.aggregation import batched_totals, weighted_contributions
 
 NaN = np.nan
 
@@ -24,6 +28,30 @@ def rescaled(weights, j, t):
     moved = w * (1 - t) / (1 - w.iloc[j])
     moved.iloc[j] = t
     return moved
+
+
+def rescaled_matrix(weights, j, ts):
+    """One rescaled weight vector per t (rows), as :func:`rescaled`."""
+    w = np.array(list(weights.values()), dtype=float)
+    w = w / w.sum()
+    moved = w[None, :] * ((1 - ts) / (1 - w[j]))[:, None]
+    moved[:, j] = ts
+    return moved
+
+
+def brute_force_top_sets(values, weight_rows, k, missing="renormalize", min_coverage=0.6):
+    """Top-k sets (ties included) for many weight vectors at once, straight from the definitions."""
+    present = ~np.isnan(values)
+    coverage = present @ weight_rows.T
+    numerator = np.where(present, values, 0.0) @ weight_rows.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        totals = numerator / coverage if missing == "renormalize" else numerator
+    totals = np.round(np.where((coverage > 0) & (coverage >= min_coverage - 1e-12), totals, np.nan), 9)
+    sets = []
+    for column in totals.T:
+        better = (column[None, :] > column[:, None]).sum(axis=1)  # NaN compares False
+        sets.append(set(np.flatnonzero(~np.isnan(column) & (better < k)).tolist()))
+    return sets
 
 
 class TestCompare:
@@ -73,32 +101,87 @@ class TestStability:
         assert result.loc["a", ["lower", "upper"]].tolist() == pytest.approx([0.6, 1.0])
         assert result.loc["b", ["lower", "upper"]].tolist() == pytest.approx([0.0, 0.4])
 
-    @pytest.mark.parametrize("seed", range(12))
-    def test_bounds_are_tight_against_brute_force(self, seed):
+    def test_outsider_overtakes_then_drops_below_min_coverage(self):
+        # Moving c to t (a gets 1 − t): p1 has only a, so its total stays 58 while its coverage 1 − t ≥ 0.55,
+        # i.e. t ≤ 0.45; p2 = 70(1 − t) + 40t = 70 − 30t, p3 = 7 + 40t. At t = 0.3 p2 (61) leads.
+        # p2 = 58 at t = 0.4: from there until p1 drops out at 0.45 p1 leads (t = 0.42: 58 vs 57.4),
+        # then p2 leads again until p3 catches it at t = 0.9. The top-1 set {p2} holds for c in (0, 0.4),
+        # so a (= 1 − c) holds it in (0.6, 1).
+        scores = pd.DataFrame({"a": [58.0, 70.0, 7.0], "c": [NaN, 40.0, 47.0]}, index=["p1", "p2", "p3"])
+        result = whatif.stability(scores, {"a": 0.7, "c": 0.3}, top_k=1, min_coverage=0.55)
+        assert result.loc["c", ["lower", "upper"]].tolist() == pytest.approx([0.0, 0.4])
+        assert result.loc["a", ["lower", "upper"]].tolist() == pytest.approx([0.6, 1.0])
+        assert top_set(scores, {"a": 0.58, "c": 0.42}, 1, min_coverage=0.55) == {"p1"}
+
+    def test_bounds_are_never_negative_zero(self):
+        # p1 leads everywhere; p2/p3 cross p1 only at a = 0, a root that used to come out as -0.0
+        scores = pd.DataFrame({"a": [100.0, 0.0, 0.0], "b": [50.0, NaN, 50.0]})
+        result = whatif.stability(scores, {"a": 0.6, "b": 0.4}, top_k=1, min_coverage=0.0)
+        assert result[["lower", "upper"]].to_numpy().tolist() == [[0.0, 1.0], [0.0, 1.0]]
+        assert not np.signbit(result[["lower", "upper"]].to_numpy()).any()
+
+    @pytest.mark.parametrize("missing", ["renormalize", "zero"])
+    @pytest.mark.parametrize("min_coverage", [0.6, 0.3, 0.0])
+    @pytest.mark.parametrize("seed", range(8))
+    def test_bounds_are_tight_against_brute_force(self, seed, min_coverage, missing):
         rng = np.random.default_rng(seed)
         n, k = 9, 3
         values = rng.uniform(0, 100, size=(n, k))
-        values[rng.random((n, k)) < 0.2] = NaN
+        values[rng.random((n, k)) < 0.3] = NaN
         scores = pd.DataFrame(values, columns=list("abc"))
         weights = dict(zip("abc", rng.uniform(0.2, 1, size=k)))
-        top_k = 3
-        result = whatif.stability(scores, weights, top_k)
-        current = top_set(scores, weights, top_k)
+        top_k = int(rng.integers(1, 4))
+        options = dict(missing=missing, min_coverage=min_coverage)
+        result = whatif.stability(scores, weights, top_k, **options)
+        current = top_set(scores, weights, top_k, **options)
+        grid = np.linspace(0, 1, 2001)
         for j, name in enumerate("abc"):
             lower, upper = result.loc[name, ["lower", "upper"]]
             assert lower <= result.loc[name, "weight"] <= upper
-            for t in np.linspace(lower, upper, 9)[1:-1]:
-                assert top_set(scores, rescaled(weights, j, t), top_k) == current
+            # every weight strictly inside the interval keeps the top set (a fine grid, computed independently)
+            inside = grid[(grid > lower + 1e-9) & (grid < upper - 1e-9)]
+            sets = brute_force_top_sets(values, rescaled_matrix(weights, j, inside), top_k, **options)
+            assert all(s == current for s in sets), name
+            # and it is as wide as it can be: just past each bound the set differs
             if upper < 1 - 1e-6:
-                assert top_set(scores, rescaled(weights, j, upper + 1e-7), top_k) != current
+                assert top_set(scores, rescaled(weights, j, upper + 1e-7), top_k, **options) != current
             if lower > 1e-6:
-                assert top_set(scores, rescaled(weights, j, lower - 1e-7), top_k) != current
+                assert top_set(scores, rescaled(weights, j, lower - 1e-7), top_k, **options) != current
+
+    @pytest.mark.parametrize("missing", ["renormalize", "zero"])
+    def test_probed_totals_equal_the_composite_core_bit_for_bit(self, missing):
+        # stability re-scores many weightings at once; each must be the dashboard's total exactly
+        rng = np.random.default_rng(4)
+        values = rng.uniform(0, 100, size=(300, 7))
+        values[rng.random(values.shape) < 0.3] = NaN
+        weight_rows = rng.dirichlet(np.ones(7), size=40)
+        present = (~np.isnan(values)).astype(float)
+        for min_coverage in (0.0, 0.6):
+            batch = batched_totals(np.nan_to_num(values), present, weight_rows, missing, min_coverage)
+            for row, w in zip(batch, weight_rows):
+                # the array core of composite (composite itself would rescale w to sum 1 once more)
+                np.testing.assert_array_equal(row, weighted_contributions(values, w, missing, min_coverage)[1])
 
     def test_single_weight_raises(self, scores):
         with pytest.raises(ValueError, match="'a' holds all the weight"):
             whatif.stability(scores, {"a": 1, "b": 0}, 1)
         with pytest.raises(ValueError, match="top_k"):
             whatif.stability(scores, {"a": 1, "b": 1}, 0)
+
+
+def assert_parts_add_up_exactly(result):
+    """Per project: each effect = its parts added left to right; change = data + weight effect; all exact."""
+    summary = result.summary
+    for project in summary.index:
+        data, weights = result.data.loc[project].to_list(), result.weights.loc[project].to_list()
+        row = summary.loc[project]
+        if np.isnan(row["change"]):
+            assert np.isnan(data).all() and np.isnan(weights).all()
+            continue
+        assert functools.reduce(operator.add, data, 0.0) == row["data_effect"]
+        assert functools.reduce(operator.add, weights, 0.0) == row["weight_effect"]
+        assert row["data_effect"] + row["weight_effect"] == row["change"]
+        assert row["change"] == pytest.approx(row["total_after"] - row["total_before"], abs=1e-9)
 
 
 class TestExplainChange:
@@ -117,7 +200,9 @@ class TestExplainChange:
     def test_weights_only_change_has_no_data_part(self, scores):
         result = whatif.explain_change(scores, {"a": 1, "b": 1}, scores, {"a": 1, "b": 4})
         assert (result.data.dropna() == 0).all().all()
-        np.testing.assert_allclose(result.summary["weight_effect"], result.summary["change"], atol=1e-12)
+        scored = result.summary.dropna()
+        assert (scored["weight_effect"] == scored["change"]).all()
+        assert_parts_add_up_exactly(result)
 
     def test_parts_sum_to_change_with_new_indicator_and_projects(self, scores):
         after = scores.assign(c=[10.0, 90.0, 50.0, 70.0], b=[55.0, 100.0, 60.0, 40.0])
@@ -126,10 +211,27 @@ class TestExplainChange:
         assert result.data.columns.tolist() == ["a", "b", "c"]
         both = result.summary.dropna()
         assert both.index.tolist() == ["p1", "p2", "p3"]  # p4 unscored before, p5 new
-        np.testing.assert_allclose(both["data_effect"] + both["weight_effect"], both["change"], atol=1e-9)
-        np.testing.assert_allclose(result.data.loc[both.index].sum(axis=1) + result.weights.loc[both.index].sum(axis=1),
-                                   both["change"], atol=1e-9)
-        assert result.data.loc["p5"].isna().all()
+        assert_parts_add_up_exactly(result)
+        assert result.data.loc["p5"].isna().all() and np.isnan(result.summary.loc["p5", "change"])
+
+    @pytest.mark.parametrize("seed", range(20))
+    @pytest.mark.parametrize("missing", ["renormalize", "zero"])
+    def test_parts_add_up_bit_for_bit_on_random_data(self, seed, missing):
+        rng = np.random.default_rng(seed)
+        n, k = 40, 6
+        columns = [f"i{j}" for j in range(k)]
+
+        def table():
+            values = rng.uniform(0, 100, size=(n, k))
+            values[rng.random((n, k)) < 0.15] = NaN
+            return pd.DataFrame(values, columns=columns)
+
+        def weights():
+            return pd.Series(rng.uniform(0.01, 3, size=k), index=columns)
+
+        result = whatif.explain_change(table(), weights(), table(), weights(), missing=missing, min_coverage=0.5)
+        assert result.summary["change"].notna().sum() > n // 2
+        assert_parts_add_up_exactly(result)
 
 
 class TestRankUncertainty:
@@ -156,11 +258,27 @@ class TestRankUncertainty:
         pd.testing.assert_frame_equal(first, whatif.rank_uncertainty(scores, {"a": 1, "b": 1}, samples=40, seed=3,
                                                                      top_k=2))
 
-    def test_unscored_samples_are_left_out(self, scores):
-        # p4 has only b; with weights near (.5, .5) its coverage (~.5) is below 0.6 in some samples only
-        result = whatif.rank_uncertainty(scores, {"a": 0.45, "b": 0.55}, samples=400, concentration=30, top_k=1)
-        assert pd.isna(result.loc["p4", "rank"])
-        assert 1 <= result.loc["p4", "rank_p50"] <= 4
+    def test_unscored_samples_are_left_out(self):
+        # Totals under weights (1 − b, b): p1 = 100 − 20b, p2 = 70, p3 = 50, and p4 (only b) = 85 but
+        # scored only while its coverage b ≥ 0.6. So the ranks in each sample depend only on b:
+        #   b < 0.6          p4 unscored          p1 1, p2 2, p3 3
+        #   0.6 ≤ b < 0.75   p1 = 85..88 > p4     p1 1, p4 2, p2 3, p3 4
+        #   b ≥ 0.75         p4 = 85 ≥ p1         p4 1, p1 2, p2 3, p3 4
+        scores = pd.DataFrame({"a": [100.0, 70.0, 50.0, NaN], "b": [80.0, 70.0, 50.0, 85.0]},
+                              index=["p1", "p2", "p3", "p4"])
+        weights = {"a": 0.42, "b": 0.58}  # currently p4 is unscored (coverage 0.58)
+        result = whatif.rank_uncertainty(scores, weights, samples=400, concentration=20, seed=7, top_k=1)
+        b = np.random.default_rng(7).dirichlet([20 * 0.42, 20 * 0.58], size=400)[:, 1]
+        n0, n1, n2 = int((b < 0.6).sum()), int(((b >= 0.6) & (b < 0.75)).sum()), int((b >= 0.75).sum())
+        assert min(n0, n1, n2) >= 20  # every regime occurs
+        samples = {"p1": [1] * (n0 + n1) + [2] * n2, "p2": [2] * n0 + [3] * (n1 + n2),
+                   "p3": [3] * n0 + [4] * (n1 + n2), "p4": [2] * n1 + [1] * n2}  # p4: only where scored
+        expected = pd.DataFrame({f"rank_p{q}": {p: np.percentile(r, q) for p, r in samples.items()}
+                                 for q in (5, 50, 95)})
+        pd.testing.assert_frame_equal(result[["rank_p5", "rank_p50", "rank_p95"]], expected, check_exact=False,
+                                      rtol=0, atol=1e-12)
+        assert result["rank"].tolist() == [1, 2, 3, pd.NA]
+        assert result["p_top_k"].tolist() == [(n0 + n1) / 400, 0.0, 0.0, n2 / 400]
 
     def test_high_concentration_keeps_current_ranks(self, scores):
         result = whatif.rank_uncertainty(scores, {"a": 1, "b": 1}, samples=50, concentration=1e7, top_k=1)

@@ -273,15 +273,17 @@ def _month_numbers(days: np.ndarray) -> np.ndarray:
 
 
 class _Observed(NamedTuple):
-    """Observations with period ≤ as_of and a value, for projects in the frame, as parallel arrays."""
+    """The observations frame as arrays over its rows, plus per distinct period its month and grid column."""
 
+    usable: np.ndarray  # period ≤ as_of, a value, an indicator code and a project of the projects frame
     position: np.ndarray  # row of the project in the projects frame
-    month: np.ndarray  # months since 1970-01
-    column: np.ndarray  # index into column_months
+    period: np.ndarray  # index into period_month and period_column
     code: np.ndarray  # index into codes
     value: np.ndarray
     codes: pd.Index  # distinct indicator codes
-    column_months: np.ndarray  # the distinct months observed, ascending (at least one)
+    period_month: np.ndarray  # months since 1970-01
+    period_column: np.ndarray  # index into column_months
+    column_months: np.ndarray  # the distinct months up to as_of, ascending (at least one)
 
 
 class _Scored(NamedTuple):
@@ -350,23 +352,16 @@ class _Inputs:
     @cached_property
     def observed(self) -> _Observed:
         frame = _require(self._observations, "observations", ("project_id", "indicator_code", "period", "value"))
-        period_codes, days = _day_codes(frame["period"])
+        period, days = _day_codes(frame["period"])
         value = frame["value"].to_numpy(dtype=float, na_value=np.nan)
         code, codes = pd.factorize(frame["indicator_code"])
-        keep = (days <= self.as_of_day)[period_codes] & ~np.isnan(value) & (code >= 0)
-        position = self.positions(frame["project_id"][keep])
-        known = position >= 0
-        rows = np.flatnonzero(keep)[known]
-        month = _month_numbers(days)[period_codes[rows]]
-        if month.size:
-            first = month.min()
-            present = np.zeros(month.max() - first + 1, dtype=bool)
-            present[month - first] = True
-            column_months = np.flatnonzero(present) + first
-            column = (np.cumsum(present) - 1)[month - first]
-        else:
-            column_months, column = np.array([self.as_of_month]), month
-        return _Observed(position[known], month, column, code[rows], value[rows], pd.Index(codes), column_months)
+        position = self.positions(frame["project_id"])
+        in_time = days <= self.as_of_day
+        usable = in_time[period] & ~np.isnan(value) & (code >= 0) & (position >= 0)
+        period_month = _month_numbers(days)
+        column_months = np.unique(period_month[in_time]) if in_time.any() else np.array([self.as_of_month])
+        return _Observed(usable, position, period, code, value, pd.Index(codes), period_month,
+                         np.searchsorted(column_months, period_month), column_months)
 
     def code_number(self, indicator: str) -> int:
         """Index of the code in :attr:`observed`'s codes, −1 (matches nothing) when never observed."""
@@ -377,9 +372,9 @@ class _Inputs:
         """projects × observed months of one indicator, NaN where not reported (one value per cell)."""
         if indicator not in self._grids:
             observed = self.observed
-            rows = observed.code == self.code_number(indicator)
+            rows = np.flatnonzero(observed.usable & (observed.code == self.code_number(indicator)))
             grid = np.full((self.count, observed.column_months.size), np.nan)
-            grid[observed.position[rows], observed.column[rows]] = observed.value[rows]
+            grid[observed.position[rows], observed.period_column[observed.period[rows]]] = observed.value[rows]
             self._grids[indicator] = grid
         return self._grids[indicator]
 
@@ -593,9 +588,9 @@ def _missing_report(inputs: _Inputs, params: Mapping[str, Any]) -> _Verdict:
         reports = observed.code == inputs.code_number(params["indicator"])
     else:
         reports = ~np.isin(observed.code, [inputs.code_number(code) for code in params["exclude_indicators"]])
-    reports &= observed.month <= window_end
+    reports = np.flatnonzero(reports & observed.usable & (observed.period_month <= window_end)[observed.period])
     last_report = np.full(inputs.count, _NO_MONTH)
-    np.maximum.at(last_report, observed.position[reports], observed.month[reports])
+    np.maximum.at(last_report, observed.position[reports], observed.period_month[observed.period[reports]])
     start = inputs.start_months
     never_expected_since = (last_report == _NO_MONTH) & (start == _NO_MONTH)  # the count has no bound: take the window
     first_missing = np.where(never_expected_since, window_end - window + 1, np.maximum(last_report + 1, start))

@@ -4,9 +4,9 @@ Run: ``python bench/bench_rules.py``. Builds synthetic inputs shaped like the
 data layer's frames (the four tracking series plus 10 KPIs per project and
 month, 5 milestones per project, monthly composite scores), then prints the
 median time of :func:`scoring.rules.evaluate` over 8 rules of all six types
-(target from issue 6: < 2 s) with last month's findings as the open alerts, of each rule alone (the admin's preview) and of
-:func:`scoring.rules.reconcile`, with rows in and findings out. Nothing is
-written to disk.
+with last month's findings as the open alerts (target from issue 6: < 2 s),
+of each rule alone (the admin's preview) and of :func:`scoring.rules.reconcile`,
+with rows in and findings out. Nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ def main() -> None:
     full = timed("evaluate, 8 rules, last month's open", lambda: evaluate(RULES, as_of=AS_OF, open_alerts=open_alerts,
                                                                    **inputs), 7)
     for rule in RULES:
-        timed(f"  preview rule {rule.id} {rule.rule_type}", lambda rule=rule: evaluate([rule], as_of=AS_OF, **inputs), 5)
+        timed(f"  preview rule {rule.id} {rule.rule_type}",
+              lambda rule=rule: evaluate([rule], as_of=AS_OF, **inputs), 5)
     findings = evaluate(RULES, as_of=AS_OF, open_alerts=open_alerts, **inputs)
     plan = reconcile(findings, open_alerts, rule_ids=[rule.id for rule in RULES])
     reconcile_ms = median_ms(lambda: reconcile(findings, open_alerts, rule_ids=[rule.id for rule in RULES]), 7)

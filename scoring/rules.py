@@ -553,9 +553,10 @@ def _indicator_threshold(inputs: _Inputs, params: Mapping[str, Any]) -> _Verdict
 def _milestone_overdue(inputs: _Inputs, params: Mapping[str, Any]) -> _Verdict:
     milestones = inputs.open_milestones
     late = np.flatnonzero(milestones.days_overdue > params["days"])
+    late = late[np.lexsort((milestones.milestone_id[late], -milestones.days_overdue[late],
+                            milestones.position[late]))]  # per project: most days overdue, then lowest id
     position = milestones.position[late]
-    late = late[np.lexsort((milestones.milestone_id[late], -milestones.days_overdue[late], position))]
-    worst = late[_first_of_runs(milestones.position[late])]
+    worst = late[_first_of_runs(position)]
     at = milestones.position[worst]
     days, milestone_id = np.full(inputs.count, np.nan), np.zeros(inputs.count, dtype=np.int64)
     planned_end, percent = np.full(inputs.count, np.datetime64("NaT", "D")), np.full(inputs.count, np.nan)
@@ -592,8 +593,8 @@ def _missing_report(inputs: _Inputs, params: Mapping[str, Any]) -> _Verdict:
     last_report = np.full(inputs.count, _NO_MONTH)
     np.maximum.at(last_report, observed.position[reports], observed.period_month[observed.period[reports]])
     start = inputs.start_months
-    never_expected_since = (last_report == _NO_MONTH) & (start == _NO_MONTH)  # the count has no bound: take the window
-    first_missing = np.where(never_expected_since, window_end - window + 1, np.maximum(last_report + 1, start))
+    unbounded = (last_report == _NO_MONTH) & (start == _NO_MONTH)  # never reported, start unknown: count the window
+    first_missing = np.where(unbounded, window_end - window + 1, np.maximum(last_report + 1, start))
     missing = np.maximum(window_end - first_missing + 1, 0)
     fires = missing >= window
     return _Verdict(

@@ -144,7 +144,8 @@ class TestProgressLag:
         assert fired(run(LAG, observations=observations(*progress(1, lags)))) == ([1] if fires else [])
 
     def test_float_noise_at_the_threshold_does_not_fire(self):
-        series = [(1, "PROG_PLAN", {"2026-04": 8.3, "2026-05": 8.3}), (1, "PROG_ACTUAL", {"2026-04": 3.3, "2026-05": 3.3})]
+        series = [(1, "PROG_PLAN", {"2026-04": 8.3, "2026-05": 8.3}),
+                  (1, "PROG_ACTUAL", {"2026-04": 3.3, "2026-05": 3.3})]
         assert fired(run(LAG, observations=observations(*series))) == []  # 8.3 − 3.3 = 5.000000000000001
 
     def test_month_without_any_report_breaks_the_run(self):
@@ -206,7 +207,8 @@ class TestMilestoneOverdue:
     @pytest.mark.parametrize("finished", [{"actual_end": dt.date(2026, 6, 20)}, {"percent_complete": 100.0},
                                           {"actual_end": dt.date(2026, 1, 2), "percent_complete": 40.0}])
     def test_finished_milestone_never_fires(self, finished):
-        assert fired(run(OVERDUE, milestones=milestones({"id": 10, "planned_end": dt.date(2026, 1, 1), **finished}))) == []
+        frame = milestones({"id": 10, "planned_end": dt.date(2026, 1, 1), **finished})
+        assert fired(run(OVERDUE, milestones=frame)) == []
 
     def test_missing_percent_counts_as_unfinished(self):
         found = run(OVERDUE, milestones=milestones({"id": 10, "planned_end": dt.date(2026, 1, 1),
@@ -295,7 +297,8 @@ DROP = Rule(5, "score_drop", "yellow")
 
 
 def scores(totals: dict[str, float], project_id: int = 1) -> pd.DataFrame:
-    frame = pd.DataFrame({"project_id": project_id, "period": [month(m) for m in totals], "total": list(totals.values())})
+    frame = pd.DataFrame({"project_id": project_id, "period": [month(m) for m in totals],
+                          "total": list(totals.values())})
     return frame.astype({"period": "datetime64[us]", "total": "float64"})
 
 
@@ -403,7 +406,8 @@ class TestMissingReport:
         assert fired(run(MISSING, observations=observations((1, "QUALITY_PASS", {"2026-05": np.nan})))) == [1]
 
     def test_only_active_projects(self):
-        frame = projects(*({"id": i, "status": s} for i, s in enumerate(["planned", "active", "suspended", "completed"])))
+        statuses = ["planned", "active", "suspended", "completed"]
+        frame = projects(*({"id": i, "status": status} for i, status in enumerate(statuses)))
         assert fired(run(MISSING, project_frame=frame, observations=observations(reports(["2020-01"], 99)))) == [1]
 
     @settings(max_examples=150, deadline=None)
@@ -471,7 +475,8 @@ class TestScopeAndStatus:
         assert [self.STATUSES[i] for i in fired(found)] == expected
 
     def test_projects_missing_from_the_frame_are_ignored(self):
-        obs = observations(*spend(1, {"2026-05": 200.0}, {"2026-05": 100.0}), *spend(7, {"2026-05": 200.0}, {"2026-05": 100.0}))
+        obs = observations(*spend(1, {"2026-05": 200.0}, {"2026-05": 100.0}),
+                           *spend(7, {"2026-05": 200.0}, {"2026-05": 100.0}))
         assert fired(run(BUDGET, observations=obs)) == [1]
 
 

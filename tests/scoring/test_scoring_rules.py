@@ -180,6 +180,27 @@ class TestProgressLag:
         assert fired(run(LAG, observations=observations(*series), as_of=dt.date(2026, 6, 1))) == [1]
 
 
+    @settings(max_examples=100, deadline=None)
+    @given(lags=st.lists(st.one_of(st.none(), st.just("gap"), st.sampled_from([0.0, 4.0, 4.5, 5.0, 5.5, 9.0])),
+                         max_size=8),
+           periods=st.integers(1, 4), is_open=st.booleans())
+    def test_matches_a_month_by_month_walk(self, lags, periods, is_open):
+        """Reference: from the latest month with both values, walk back while each month lags by more than 5."""
+        first = pd.Period("2025-11", "M")
+        by_month = {str(first + i): lag for i, lag in enumerate(lags) if lag != "gap"}  # "gap": no report at all
+        found = run(LAG if periods == 2 else Rule(2, "progress_lag", "orange", {"periods": periods}),
+                    observations=observations(*progress(1, by_month)), open_alerts=[(2, 1)] if is_open else [])
+        measured = [m for m, lag in by_month.items() if lag is not None]
+        if not measured:
+            assert found.empty
+            return
+        cursor, run_length = pd.Period(max(measured), "M"), 0
+        while by_month.get(str(cursor)) is not None and by_month[str(cursor)] > 5:
+            run_length, cursor = run_length + 1, cursor - 1
+        latest = by_month[max(measured)]
+        fires = run_length >= periods or (is_open and latest > 4)
+        assert fired(found) == ([1] if fires else [])
+
 # --- milestone_overdue ----------------------------------------------------------------------------------------
 
 OVERDUE = Rule(3, "milestone_overdue", "yellow")
@@ -290,6 +311,17 @@ class TestIndicatorThreshold:
     def test_data_after_as_of_is_ignored(self):
         assert fired(run(threshold_rule(below=90), observations=quality({"2026-05": 95.0, "2026-07": 10.0}))) == []
 
+
+    @settings(max_examples=100, deadline=None)
+    @given(values=st.lists(st.one_of(st.none(), st.sampled_from([85.0, 89.9, 90.0, 95.0])), max_size=8),
+           periods=st.integers(1, 4))
+    def test_matches_a_report_by_report_walk(self, values, periods):
+        """Reference: the last ``periods`` reports, skipping unreported months, are all below 90."""
+        first = pd.Period("2025-11", "M")
+        reported = {str(first + i): value for i, value in enumerate(values) if value is not None}
+        found = run(threshold_rule(below=90, periods=periods), observations=quality(reported))
+        last = list(reported.values())[-periods:]
+        assert fired(found) == ([1] if len(last) == periods and all(v < 90 for v in last) else [])
 
 # --- score_drop -----------------------------------------------------------------------------------------------
 
@@ -410,7 +442,7 @@ class TestMissingReport:
         frame = projects(*({"id": i, "status": status} for i, status in enumerate(statuses)))
         assert fired(run(MISSING, project_frame=frame, observations=observations(reports(["2020-01"], 99)))) == [1]
 
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=100, deadline=None)
     @given(reported=st.lists(st.booleans(), min_size=0, max_size=14), window=st.integers(1, 5),
            start_offset=st.integers(-3, 16), current=st.booleans())
     def test_matches_a_month_by_month_count(self, reported, window, start_offset, current):

@@ -87,20 +87,46 @@ class _Spec:
     params: dict[str, Any]
 
 
+def _numbers(value: Any, name: object, what: str) -> np.ndarray:
+    """``value`` (a number or an array of them; None/NA = NaN) as floats; text, even "120", raises."""
+    array = value.to_numpy() if isinstance(value, pd.Series) else np.asarray(value)
+    if array.dtype.kind in "biuf":
+        return array.astype(float)
+    if array.dtype.kind == "O" and not any(isinstance(v, (str, bytes)) for v in array.flat):
+        try:
+            return np.array([np.nan if v is None or v is pd.NA else v for v in array.flat],
+                            dtype=float).reshape(array.shape)
+        except (TypeError, ValueError):
+            pass
+    raise ValueError(f"{indicator_label(name)}: {what} must be a number, got {value!r}")
+
+
+def _scalar(value: Any, name: object, what: str) -> float:
+    number = _numbers(value, name, what)
+    if number.ndim != 0:
+        raise ValueError(f"{indicator_label(name)}: {what} must be a single number, got {value!r}")
+    return float(number)
+
+
 def _positive_finite(value: Any, name: object, what: str) -> float:
-    number = float(value)
+    number = _scalar(value, name, what)
     if not np.isfinite(number) or number <= 0:
         raise ValueError(f"{indicator_label(name)}: {what} must be a positive number, got {value!r}")
     return number
 
 
 def _check_targets(target: Any, name: object) -> np.ndarray:
-    targets = np.asarray(target, dtype=float)
+    targets = _numbers(target, name, "target")
+    if targets.ndim == 0 and np.isnan(targets):
+        # Only a per-project target may be NaN (that project gets no score); a NaN for the whole
+        # indicator is a spec with no target, which would silently score every project NaN.
+        raise ValueError(f"{indicator_label(name)}: target is NaN; give a positive number (per-project "
+                         "targets may be NaN for projects without a target)")
     bad = ~np.isnan(targets) & ~(np.isfinite(targets) & (targets > 0))
     if bad.any():
         first = targets[bad].flat[0]
         raise ValueError(
-            f"{indicator_label(name)}: target must be positive, got {first!r} ({int(bad.sum())} bad); "
+            f"{indicator_label(name)}: target must be positive and finite, got {first!r} ({int(bad.sum())} bad); "
             "a ratio against a zero or negative target means nothing, use method 'band' or 'threshold'"
         )
     return targets
@@ -149,12 +175,12 @@ def _validate(name: object, direction: object, method: object, params: dict[str,
     if method == "target":
         checked["target"] = _check_targets(params["target"], name)
         cap = params.get("cap", DEFAULT_CAP)
-        if not (np.isfinite(cap) and cap >= 100):
+        if not (np.isfinite(_scalar(cap, name, "cap")) and float(cap) >= 100):
             raise ValueError(f"{indicator_label(name)}: cap must be at least 100 (100 = the target), got {cap!r}")
         checked["cap"] = float(cap)
     elif method == "band":
-        lower = np.asarray(params["lower"], dtype=float)
-        upper = np.asarray(params["upper"], dtype=float)
+        lower = _numbers(params["lower"], name, "band lower bound")
+        upper = _numbers(params["upper"], name, "band upper bound")
         if not (np.isfinite(lower).all() and np.isfinite(upper).all()):
             raise ValueError(f"{indicator_label(name)}: band bounds must be finite, got lower={lower} upper={upper}")
         if (lower > upper).any():
@@ -177,13 +203,36 @@ def _apply(spec: _Spec, x: np.ndarray) -> np.ndarray:
     return _threshold_kernel(x, *p["thresholds"], lower=bool(lower))
 
 
+def _check_finite(x: np.ndarray, names: Sequence[object]) -> None:
+    """±inf is no measurement (NaN is "no data"): it would stretch a minmax column and zero the rest."""
+    infinite = np.isinf(x).reshape(len(x), -1).any(axis=0)
+    if infinite.any():
+        labels = ", ".join(repr(n) for n, bad in zip(names, infinite) if bad)
+        raise ValueError(f"indicator(s) {labels}: values must be finite numbers or NaN (no data), "
+                         f"got {int(np.isinf(x).sum())} infinite value(s)")
+
+
 def _as_float(values: Any, name: object) -> np.ndarray:
     try:
         if isinstance(values, pd.Series):
-            return values.to_numpy(dtype=float, na_value=np.nan)
-        return np.asarray(values, dtype=float)
+            x = values.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            x = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{indicator_label(name)}: values must be numeric") from None
+    if np.isinf(x).any():
+        raise ValueError(f"{indicator_label(name)}: values must be finite numbers or NaN (no data), "
+                         f"got {int(np.isinf(x).sum())} infinite value(s)")
+    return x
+
+
+def _check_lengths(spec: _Spec, n: int) -> None:
+    """Per-project parameters (arrays) must have one entry per value."""
+    for key in ("target", "lower", "upper"):
+        value = spec.params.get(key)
+        if value is not None and np.ndim(value) != 0 and np.shape(value) != (n,):
+            raise ValueError(f"{indicator_label(spec.name)}: {key} has {np.size(value)} per-project values "
+                             f"(shape {np.shape(value)}) for {n} values; give one number or one per value")
 
 
 # ---------------------------------------------------------------- public API
@@ -199,11 +248,13 @@ def normalize(values: Sequence[float] | np.ndarray | pd.Series, direction: objec
       ``100·value/target``, lower-is-better ``100·target/value``, capped at
       ``cap`` (e.g. 120 to reward over-achievement) and floored at 0. For
       lower-is-better a value ≤ 0 earns the cap (0 incidents beats any target).
-      ``target`` may be an array of per-project targets; NaN target → NaN score.
+      ``target`` may be an array of per-project targets, in which a NaN means
+      "no target" and scores NaN; a single NaN target raises.
     * ``minmax``: ``100·(x−min)/(max−min)`` across the given values, mirrored
       for lower-is-better; a constant column scores 100.
     * ``band`` (``lower``, ``upper``, ``falloff``; direction ``"band"``): 100
-      inside ``[lower, upper]``, falling linearly to 0 at ``falloff`` outside.
+      inside ``[lower, upper]``, falling linearly to 0 at ``falloff`` outside;
+      ``lower``/``upper`` may be per-project arrays, and must be finite.
     * ``threshold`` (``thresholds`` = (threshold, score) pairs): higher-is-better
       earns the score of the highest threshold reached (``value >= t``),
       lower-is-better that of the lowest threshold not exceeded (``value <= t``);
@@ -211,6 +262,10 @@ def normalize(values: Sequence[float] | np.ndarray | pd.Series, direction: objec
 
     ``direction``: ``"higher"``/``"lower"``/``"band"`` or ``+1``/``-1``.
     ``name`` labels error messages.
+
+    Every problem raises ``ValueError`` naming the indicator: values that are
+    ±inf (NaN is "no data" and stays NaN), parameters given as text (even
+    ``"120"``), and per-project arrays whose length differs from the values'.
 
     >>> normalize([45, 90, 120], "higher", "target", target=90, cap=120)
     array([ 50., 100., 120.])
@@ -227,6 +282,7 @@ def normalize(values: Sequence[float] | np.ndarray | pd.Series, direction: objec
     x = _as_float(values, name)
     if x.ndim != 1:
         raise ValueError(f"{indicator_label(name)}: values must be one-dimensional, got shape {x.shape}")
+    _check_lengths(spec, len(x))
     return _apply(spec, x)
 
 
@@ -252,6 +308,8 @@ def normalize_frame(values: pd.DataFrame, specs: pd.DataFrame, targets: pd.DataF
     ``target``, ``cap``, ``lower``, ``upper``, ``falloff`` and ``thresholds``
     (a list of (threshold, score) pairs). NaN means "not set"; parameters a
     method does not use and any other columns (unit, dimension, …) are ignored.
+    Spec parameters are single numbers (per-project targets go in ``targets``)
+    and values must not be ±inf; errors are ``ValueError`` naming the indicator.
 
     ``targets`` (optional) holds per-project targets, aligned with ``values``
     by index and column; where it has a number it overrides the spec's
@@ -279,6 +337,7 @@ def normalize_frame(values: pd.DataFrame, specs: pd.DataFrame, targets: pd.DataF
     if non_numeric:
         raise ValueError(f"indicator(s) {', '.join(map(repr, non_numeric))}: values must be numeric")
     x = values.to_numpy(dtype=float, na_value=np.nan)
+    _check_finite(x, values.columns)
     per_project = None
     if targets is not None:
         per_project = targets.reindex(index=values.index, columns=values.columns).to_numpy(dtype=float, na_value=np.nan)
@@ -287,6 +346,11 @@ def normalize_frame(values: pd.DataFrame, specs: pd.DataFrame, targets: pd.DataF
     groups: dict[str, list[tuple[int, _Spec]]] = {method: [] for method in METHODS}
     for j, (name, row) in enumerate(rows.items()):
         params = _spec_params(row)
+        used = set().union(*_PARAMS.get(row["method"], (set(),))) - {"thresholds"}
+        listed = sorted(key for key in used if np.ndim(params.get(key, 0)) != 0)
+        if listed:
+            raise ValueError(f"{indicator_label(name)}: spec {', '.join(listed)} must be a single number; "
+                             "give per-project targets through the targets table")
         if row["method"] == "target" and per_project is not None and not np.isnan(per_project[:, j]).all():
             spec_target = params.get("target", np.nan)
             params["target"] = np.where(np.isnan(per_project[:, j]), spec_target, per_project[:, j])

@@ -209,3 +209,88 @@ class TestNormalizeFrame:
         pd.testing.assert_frame_equal(normalize_frame(values, specs),
                                       normalize_frame(values, specs.assign(direction=["higher", "lower", "band",
                                                                                        "higher"])))
+
+
+class TestInvalidNumbers:
+    """Bad parameters and values raise ValueError naming the indicator, instead of scoring silently."""
+
+    def test_scalar_nan_target_raises_but_per_project_nan_is_allowed(self):
+        for target in (NaN, None):
+            with pytest.raises(ValueError, match=r"indicator 'on_time': target is NaN"):
+                normalize([50, 80], "higher", "target", target=target, name="on_time")
+        result = normalize([50, 80], "higher", "target", target=[100, NaN], name="on_time")
+        assert result[0] == 50.0 and np.isnan(result[1])
+
+    @pytest.mark.parametrize("method, params", [
+        ("minmax", {}),
+        ("target", {"target": 10}),
+        ("threshold", {"thresholds": [(1, 50), (5, 100)]}),
+    ])
+    @pytest.mark.parametrize("bad", [np.inf, -np.inf])
+    def test_infinite_values_raise(self, method, params, bad):
+        # one inf used to turn a whole minmax column into 0/NaN and a target ratio into the cap
+        with pytest.raises(ValueError, match=r"indicator 'cost': values must be finite numbers or NaN"):
+            normalize([1.0, bad, 3.0], "higher", method, name="cost", **params)
+        with pytest.raises(ValueError, match=r"indicator 'cost': values must be finite"):
+            normalize([1.0, bad, 3.0], "band", "band", lower=0, upper=2, falloff=1, name="cost")
+
+    def test_infinite_values_in_a_frame_name_the_columns(self):
+        values = pd.DataFrame({"a": [1.0, 2.0], "b": [np.inf, 1.0], "c": [-np.inf, NaN]})
+        specs = pd.DataFrame({"direction": ["higher"] * 3, "method": ["minmax"] * 3}, index=["a", "b", "c"])
+        with pytest.raises(ValueError, match=r"indicator\(s\) 'b', 'c': values must be finite"):
+            normalize_frame(values, specs)
+
+    @pytest.mark.parametrize("params, message", [
+        ({"target": np.inf}, "target must be positive and finite"),
+        ({"target": [10, -np.inf]}, "target must be positive and finite"),
+        ({"target": 10, "cap": np.inf}, "cap must be at least 100"),
+    ])
+    def test_infinite_target_and_cap_raise(self, params, message):
+        with pytest.raises(ValueError, match=rf"indicator 'kpi': {message}"):
+            normalize([1.0, 2.0], "higher", "target", name="kpi", **params)
+
+    @pytest.mark.parametrize("bounds", [dict(lower=-np.inf, upper=5), dict(lower=1, upper=np.inf)])
+    def test_infinite_band_bounds_raise(self, bounds):
+        with pytest.raises(ValueError, match=r"indicator 'rate': band bounds must be finite"):
+            normalize([1.0], "band", "band", falloff=1, name="rate", **bounds)
+
+    def test_infinite_per_project_target_in_a_frame_raises(self):
+        values = pd.DataFrame({"on_time": [80.0, 90.0]})
+        specs = pd.DataFrame({"direction": ["higher"], "method": ["target"], "target": [100.0]}, index=["on_time"])
+        targets = pd.DataFrame({"on_time": [np.inf, NaN]})
+        with pytest.raises(ValueError, match=r"indicator 'on_time': target must be positive and finite"):
+            normalize_frame(values, specs, targets=targets)
+
+    @pytest.mark.parametrize("params, message", [
+        ({"target": 100, "cap": "120"}, "cap must be a number, got '120'"),
+        ({"target": "100"}, "target must be a number"),
+        ({"target": [100, "x"]}, "target must be a number"),
+    ])
+    def test_text_parameters_raise_value_error(self, params, message):
+        # cap="120" used to raise a bare TypeError from np.isfinite
+        with pytest.raises(ValueError, match=rf"indicator 'kpi': {message}"):
+            normalize([1.0, 2.0], "higher", "target", name="kpi", **params)
+        with pytest.raises(ValueError, match=r"indicator 'kpi': falloff must be a number"):
+            normalize([1.0], "band", "band", lower=0, upper=1, falloff="5", name="kpi")
+
+    @pytest.mark.parametrize("method, params, key", [
+        ("target", {"target": [100, 90]}, "target"),
+        ("band", {"lower": [1, 2], "upper": 5, "falloff": 1}, "lower"),
+        ("band", {"lower": 1, "upper": [5, 6, 7, 8], "falloff": 1}, "upper"),
+    ])
+    def test_per_project_parameters_of_the_wrong_length_raise(self, method, params, key):
+        direction = "band" if method == "band" else "higher"
+        size = len(params[key])
+        with pytest.raises(ValueError, match=rf"indicator 'kpi': {key} has {size} per-project values .* for 3 values"):
+            normalize([1.0, 2.0, 3.0], direction, method, name="kpi", **params)
+
+    def test_per_project_band_bounds_of_the_right_length_work(self):
+        # 5 inside [4, 6] → 100; 5 is 1 above [2, 4] → 50 with falloff 2
+        assert normalize([5.0, 5.0], "band", "band", lower=[4, 2], upper=[6, 4], falloff=2).tolist() == [100.0, 50.0]
+
+    def test_list_in_a_spec_cell_raises(self):
+        values = pd.DataFrame({"on_time": [80.0, 90.0]})
+        specs = pd.DataFrame({"direction": ["higher"], "method": ["target"], "target": [[100.0, 90.0]]},
+                             index=["on_time"])
+        with pytest.raises(ValueError, match=r"indicator 'on_time': spec target must be a single number"):
+            normalize_frame(values, specs)

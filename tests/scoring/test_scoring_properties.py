@@ -50,35 +50,50 @@ def test_contributions_sum_exactly_to_total(table, missing, min_coverage):
             assert sum(row[weights.index]) == row["total"]  # left to right, bit for bit
 
 
+MONOTONE_SPECS = pd.DataFrame({
+    "direction": ["higher", "lower", "higher", "lower", "higher", "lower"],
+    "method": ["target", "target", "minmax", "minmax", "threshold", "threshold"],
+    "target": [100.0, 20.0, np.nan, np.nan, np.nan, np.nan],
+    "cap": [120.0, 150.0, np.nan, np.nan, np.nan, np.nan],
+    "thresholds": [None, None, None, None, [(50, 40), (100, 80), (150, 100)], [(10, 100), (50, 60), (120, 20)]],
+}, index=["on_target", "under_target", "by_rank", "by_rank_low", "by_step", "by_step_low"])
+
+
 @st.composite
 def raw_tables(draw):
+    """Raw values with gaps (NaN) for all six monotone recipes, one cell to raise and by how much."""
     n = draw(st.integers(2, 10))
-    values = draw(arrays(float, (n, 3), elements=st.floats(0, 200)))
+    k = len(MONOTONE_SPECS)
+    values = draw(arrays(float, (n, k), elements=st.one_of(st.just(np.nan), st.floats(-50, 200))))
     project = draw(st.integers(0, n - 1))
-    column = draw(st.integers(0, 2))
+    column = draw(st.integers(0, k - 1))
+    values[project, column] = draw(st.floats(-50, 200))  # the raised cell has data
     increase = draw(st.floats(0, 100))
-    return pd.DataFrame(values, columns=["on_target", "by_rank", "by_step"]), project, column, increase
-
-
-SPECS = pd.DataFrame({
-    "direction": ["higher", "higher", "higher"],
-    "method": ["target", "minmax", "threshold"],
-    "target": [100.0, np.nan, np.nan],
-    "cap": [120.0, np.nan, np.nan],
-    "thresholds": [None, None, [(50, 40), (100, 80), (150, 100)]],
-}, index=["on_target", "by_rank", "by_step"])
+    weights = draw(arrays(float, k, elements=st.floats(0.1, 5)))
+    return pd.DataFrame(values, columns=MONOTONE_SPECS.index), project, column, increase, weights
 
 
 @property_test
-@given(raw_tables(), st.sampled_from(["renormalize", "zero"]))
-def test_raising_a_higher_is_better_value_never_lowers_its_total(case, missing):
-    values, project, column, increase = case
-    weights = {"on_target": 1, "by_rank": 2, "by_step": 1}
-    before = composite(normalize_frame(values, SPECS), weights, missing=missing)["total"].iloc[project]
+@given(raw_tables(), st.sampled_from(["renormalize", "zero"]), st.sampled_from([0.0, 0.3, 0.6]))
+def test_improving_a_raw_value_never_lowers_its_total(case, missing, min_coverage):
+    # Raising a higher-is-better value never lowers the project's total, raising a lower-is-better
+    # one never raises it, whatever the other values, the gaps and the missing-data policy (the
+    # gaps, hence coverage and whether the project is scored, do not change).
+    values, project, column, increase, weights = case
+    weights = pd.Series(weights, index=values.columns)
+
+    def total(table):
+        return composite(normalize_frame(table, MONOTONE_SPECS), weights, missing=missing,
+                         min_coverage=min_coverage)["total"].iloc[project]
+
     raised = values.copy()
     raised.iloc[project, column] += increase
-    after = composite(normalize_frame(raised, SPECS), weights, missing=missing)["total"].iloc[project]
-    assert after >= before - 1e-9
+    before, after = total(values), total(raised)
+    assert np.isnan(before) == np.isnan(after)
+    if MONOTONE_SPECS["direction"].iloc[column] == "higher":
+        assert not after < before - 1e-9
+    else:
+        assert not after > before + 1e-9
 
 
 @property_test

@@ -44,15 +44,26 @@ def rank(totals: pd.Series | Sequence[float] | np.ndarray, *, na_option: Literal
          decimals: int | None = TIE_DECIMALS) -> pd.Series:
     """Competition ranking, highest total first: 90, 85, 85, 70 → 1, 2, 2, 4.
 
-    Returns an ``Int64`` Series on the input's index. A NaN total (an unscored
-    project) gets no rank (``<NA>``, which sorts last) with ``na_option="keep"``,
-    because a number would read as "worst performer"; ``na_option="bottom"``
-    ranks all of them tied after every scored project instead.
+    Returns an ``Int64`` Series on the input's index.
+
+    Unscored projects: by default (``na_option="keep"``) a NaN total gets no
+    rank, ``<NA>``, which sorts after every number. This is deliberate: a
+    project without enough data has not been measured, and a numeric last
+    rank would read as "worst performer" in a league table or an export. Use
+    ``na_option="bottom"`` when a number is needed anyway (e.g. a chart axis):
+    all unscored projects then tie on the rank after the last scored one.
+
+    Ties: totals are rounded to ``decimals`` places (default
+    :data:`TIE_DECIMALS` = 9) before they are compared, so totals that differ
+    only by float noise from the weighted sum (89.99999999999997 vs 90.0) tie,
+    as they print the same; ``decimals=None`` compares the raw floats.
 
     >>> rank([90, 85, np.nan, 85, 70]).tolist()
     [1, 2, <NA>, 2, 4]
     >>> rank([90, np.nan, 70], na_option="bottom").tolist()
     [1, 3, 2]
+    >>> rank([90.0, 89.99999999999997]).tolist(), rank([90.0, 89.99999999999997], decimals=None).tolist()
+    ([1, 1], [1, 2])
     """
     if na_option not in ("keep", "bottom"):
         raise ValueError(f"unknown na_option {na_option!r}; use 'keep' or 'bottom'")
@@ -75,8 +86,18 @@ def grade(totals: pd.Series | Sequence[float] | np.ndarray, bands: Mapping[str, 
     band raises. For English labels use
     ``grade(t).cat.rename_categories(GRADE_LABELS_EN)``.
 
+    ``decimals`` (default :data:`TIE_DECIMALS` = 9): totals are rounded to
+    this many places before they are compared with the band minimums, the
+    same rounding :func:`rank` uses for ties. A weighted sum that should be
+    exactly 90 can come out as 89.99999999999997, which would otherwise drop
+    a project from 优秀 to 良好 over invisible float noise; real differences
+    (89.99 stays 良好) are far larger than 1e-9. ``decimals=None`` compares
+    the raw floats.
+
     >>> grade([95, 89.5, 60, 12.0, np.nan]).tolist()
     ['优秀', '良好', '合格', '不合格', nan]
+    >>> grade([89.99999999999997, 89.99]).tolist(), grade([89.99999999999997], decimals=None).tolist()
+    (['优秀', '良好'], ['良好'])
     >>> grade([85], {"A": 80, "B": 0}).cat.categories.tolist()
     ['B', 'A']
     """

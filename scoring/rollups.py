@@ -20,7 +20,10 @@ def rollup(project_scores: pd.DataFrame, by: str | Sequence[str], how: Literal["
 
     ``project_scores`` has one row per project with the ``by`` column(s), the
     ``value`` column (default ``total``) and, for ``how="budget_weighted"``,
-    the ``budget`` column (non-negative; missing for a scored project raises).
+    the ``budget`` column (non-negative; missing for a scored project raises,
+    and so does a group whose scored projects' budgets add up to 0 — its
+    budget-weighted average would be 0/0, and silently falling back to the
+    plain mean or to NaN would hide the data error).
 
     Returns one row per group (index = the ``by`` column(s), sorted) with
     columns ``value`` (the average over scored projects), ``projects`` (all
@@ -61,6 +64,12 @@ def rollup(project_scores: pd.DataFrame, by: str | Sequence[str], how: Literal["
                           "projects": 1, "scored": scored.astype(int)}, index=project_scores.index)
     parts[keys] = project_scores[keys]
     sums = parts.groupby(keys, dropna=False, sort=True).sum()
+    if how == "budget_weighted":
+        unweighable = (sums["scored"].to_numpy() > 0) & (sums["weight"].to_numpy() == 0)
+        if unweighable.any():
+            groups = ", ".join(map(repr, sums.index[unweighable]))
+            raise ValueError(f"group(s) {groups}: the scored projects' {budget!r} adds up to 0, so a "
+                             "budget-weighted average is undefined; fix the budgets or use how='mean'")
     with np.errstate(divide="ignore", invalid="ignore"):
         average = sums["weighted"].to_numpy() / sums["weight"].to_numpy()
     result = pd.DataFrame({value: average, "projects": sums["projects"], "scored": sums["scored"]}, index=sums.index)

@@ -20,7 +20,7 @@ def topsis(matrix: np.ndarray | pd.DataFrame, weights: np.ndarray | pd.Series | 
 
     Vector normalisation ``r_ij = x_ij / √Σ_i x_ij²``, weighted ``v = w·r``
     (weights normalised to sum 1; a Series is matched to the columns by
-    label), ideal = best value per criterion by direction, Euclidean distances.
+    label and must have exactly their labels), ideal = best value per criterion by direction, Euclidean distances.
     A Series indexed like the matrix rows comes back for a DataFrame.
 
     >>> topsis(np.array([[3.0, 4.0], [4.0, 3.0]]), [1, 1], [1, -1]).round(4).tolist()
@@ -32,6 +32,9 @@ def topsis(matrix: np.ndarray | pd.DataFrame, weights: np.ndarray | pd.Series | 
         absent = [n for n in names if n not in w.index]
         if absent:
             raise ValueError(f"no TOPSIS weight for criterion(s) {', '.join(map(repr, absent))}")
+        extra = [label for label in w.index if label not in names]
+        if extra:  # ignoring them would quietly renormalise the others' weights
+            raise ValueError(f"TOPSIS weight(s) for {', '.join(map(repr, extra))}, which the matrix does not have")
         w = w.reindex(names)
     w = np.asarray(w, dtype=float)
     if len(w) != x.shape[1]:

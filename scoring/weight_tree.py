@@ -30,7 +30,8 @@ WeightTree = Union[Mapping[str, Any], pd.Series]
 def _checked_weight(weight: Any, path: tuple[str, ...]) -> float:
     where = " > ".join(map(str, path))
     if isinstance(weight, bool) or not isinstance(weight, Real) or not np.isfinite(weight):
-        raise ValueError(f"weight of {where!r} must be a finite number, got {weight!r}")
+        raise ValueError(f"weight of {where!r} must be a finite number, got {weight!r} (an indicator is "
+                         "written name: weight, a dimension name: (weight, {children}))")
     if weight < 0:
         raise ValueError(f"weight of {where!r} is negative ({weight!r}); weights must be zero or positive")
     return float(weight)
@@ -40,9 +41,16 @@ def _walk(tree: WeightTree, path: tuple[str, ...], share: float) -> Iterator[tup
     """Yield (indicator, effective weight, path) depth-first, in the tree's order."""
     nodes = []
     for key, node in tree.items():
+        where = " > ".join(map(str, path + (key,)))
         is_branch = isinstance(node, tuple)
         if is_branch and (len(node) != 2 or not isinstance(node[1], (Mapping, pd.Series))):
-            raise ValueError(f"{' > '.join(map(str, path + (key,)))!r}: a dimension is written (weight, {{children}})")
+            raise ValueError(f"{where!r}: a dimension is written (weight, {{children}}), got {node!r}")
+        if isinstance(node, (Mapping, pd.Series)):
+            raise ValueError(f"{where!r} has children but no weight: a dimension is written as a tuple "
+                             f"(weight, {{children}}), e.g. {{{key!r}: (1, {{...}})}}")
+        if isinstance(node, list):
+            raise ValueError(f"{where!r}: a dimension is written as a tuple (weight, {{children}}), not a list; "
+                             f"an indicator's weight is a number; got {node!r}")
         weight = _checked_weight(node[0] if is_branch else node, path + (key,))
         nodes.append((key, weight, node[1] if is_branch else None))
     total = sum(weight for _, weight, _ in nodes)

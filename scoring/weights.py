@@ -82,7 +82,8 @@ def _pairwise_array(pairwise: Any, tolerance: float, who: str) -> np.ndarray:
         if not np.all(np.isnan(np.diag(a)) | (np.diag(a) == 0) | (np.diag(a) == 1)):
             raise ValueError(f"{who}the diagonal of a pairwise matrix must be 1")
         np.fill_diagonal(a, 1.0)
-        a[below] = 1.0 / a.T[below]
+        with np.errstate(divide="ignore", invalid="ignore"):  # a 0 or NaN above is named just below
+            a[below] = 1.0 / a.T[below]
     bad = ~(np.isfinite(a) & (a > 0))
     if bad.any():
         i, j = np.argwhere(bad)[0]
@@ -138,7 +139,9 @@ def ahp_group(matrices: Sequence[Any] | Mapping[Hashable, Any], *, tolerance: fl
 
     ``matrices`` is a list (experts numbered from 0) or a mapping expert → matrix;
     each may be an upper triangle. The geometric mean keeps the combined matrix
-    reciprocal, which the arithmetic mean would not.
+    reciprocal, which the arithmetic mean would not. All DataFrames among them
+    must carry the same criteria in the same order (plain arrays are taken to
+    be in that order, and the results are labelled with it).
 
     >>> group = ahp_group({"li": [[1, 4], [1 / 4, 1]], "wang": [[1, 1], [1, 1]]})
     >>> group.combined.round(3).tolist(), group.group.weights.round(4).tolist()
@@ -151,10 +154,15 @@ def ahp_group(matrices: Sequence[Any] | Mapping[Hashable, Any], *, tolerance: fl
         raise ValueError("ahp_group needs at least one expert's matrix")
     arrays = {key: _pairwise_array(m, tolerance, f"expert {key!r}: ") for key, m in named.items()}
     first_key = next(iter(named))
-    labels = _labels(named[first_key])
-    for key, matrix in named.items():
-        if _labels(matrix) is not None and labels is not None and not _labels(matrix).equals(labels):
-            raise ValueError(f"expert {key!r}: criteria {list(_labels(matrix))} differ from {list(labels)}")
+    # Every labelled matrix (DataFrame) must carry the same criteria in the same order, whichever
+    # expert comes first; plain arrays are taken to be in that order.
+    labelled = [(key, _labels(m)) for key, m in named.items() if _labels(m) is not None]
+    labels = labelled[0][1] if labelled else None
+    for key, own in labelled:
+        if not own.equals(labels):
+            raise ValueError(f"expert {key!r}: criteria {list(own)} differ from {list(labels)} of expert "
+                             f"{labelled[0][0]!r} (every labelled matrix needs the same criteria in the same order)")
+    for key in named:
         if arrays[key].shape != arrays[first_key].shape:
             raise ValueError(f"expert {key!r}: matrix shape {arrays[key].shape} differs from "
                              f"{arrays[first_key].shape}")

@@ -33,6 +33,20 @@ class TestEffectiveWeights:
         assert effective_weights({"a": 0, "b": 2}).tolist() == [0.0, 1.0]
 
     @pytest.mark.parametrize("tree, message", [
+        # a dimension without its weight, or written as a list, used to read "weight must be a finite number"
+        ({"progress": {"a": 1}}, r"'progress' has children but no weight: a dimension is written as a tuple "
+                                 r"\(weight, \{children\}\)"),
+        ({"progress": [0.4, {"a": 1}]}, r"'progress': a dimension is written as a tuple \(weight, \{children\}\), "
+                                        r"not a list"),
+        ({"q": (1, {"deep": {"a": 1}})}, r"'q > deep' has children but no weight"),
+        ({"a": "0.4"}, r"weight of 'a' must be a finite number, got '0.4' \(an indicator is written name: weight, "
+                       r"a dimension name: \(weight, \{children\}\)\)"),
+    ])
+    def test_misformatted_dimensions_say_what_is_expected(self, tree, message):
+        with pytest.raises(ValueError, match=message):
+            effective_weights(tree)
+
+    @pytest.mark.parametrize("tree, message", [
         ({"a": -1, "b": 2}, "weight of 'a' is negative"),
         ({"q": (1, {"a": 0, "b": 0}), "p": (1, {"c": 1})}, "all weights under 'q' are zero"),
         ({"a": 0}, "under 'top level' are zero"),

@@ -88,6 +88,18 @@ class TestRollup:
         result = rollup(projects, "district", "budget_weighted")
         assert result.loc["east", "total"] == 67.5 and result.loc["east", "budget"] == 400.0
 
+    def test_zero_total_budget_raises_naming_the_group(self, projects):
+        # west's only scored project has budget 0: 0·70 / 0 has no answer (it used to come back NaN silently)
+        with pytest.raises(ValueError, match=r"group\(s\) 'west': the scored projects' 'budget' adds up to 0"):
+            rollup(projects.assign(budget=[100.0, 300.0, NaN, 0.0, 10.0]), "district", "budget_weighted")
+        # a group with no scored project has no average either way, and that is not an error
+        result = rollup(projects.assign(total=[90.0, 60.0, NaN, NaN, 50.0], budget=[1.0, 1.0, 0.0, 0.0, 1.0]),
+                        "district", "budget_weighted")
+        assert np.isnan(result.loc["west", "total"]) and result.loc["west", "scored"] == 0
+        with pytest.raises(ValueError, match=r"group\(s\) \('east', 'school'\)"):
+            rollup(projects.assign(total=[90.0, 60.0, 80.0, 70.0, 50.0], budget=[1.0, 1.0, 0.0, 1.0, 1.0]),
+                   ["district", "category"], "budget_weighted")
+
     def test_several_keys(self, projects):
         result = rollup(projects, ["district", "category"])
         assert result.loc[("east", "road"), "total"] == 75.0

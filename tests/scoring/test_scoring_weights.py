@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -150,6 +151,14 @@ class TestAHP:
             ahp(pd.DataFrame([[1, 3], [1 / 3, 1]], index=["a", "b"], columns=labels))
 
 
+def test_zero_in_the_upper_triangle_names_the_cell_without_a_warning():
+    upper = [[1, 0, 2], [NaN, 1, 3], [NaN, NaN, 1]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 1/0 while completing the lower triangle used to warn first
+        with pytest.raises(ValueError, match=r"pairwise\[0, 1\] = 0: comparisons must be positive"):
+            ahp(upper)
+
+
 class TestAHPGroup:
     def test_geometric_mean_hand_computed(self):
         # √(4·1) = 2 and √(1/4·1) = 1/2 → weights 2/3, 1/3
@@ -175,6 +184,23 @@ class TestAHPGroup:
             ahp_group([[[1, 2], [0.5, 1]], np.ones((3, 3))])
         with pytest.raises(ValueError, match="at least one"):
             ahp_group([])
+
+    @pytest.mark.parametrize("first_plain", [True, False])
+    def test_labels_are_checked_whichever_expert_comes_first(self, first_plain):
+        a = [[1, 2], [0.5, 1]]
+        xy = pd.DataFrame(a, index=["x", "y"], columns=["x", "y"])
+        uv = pd.DataFrame(a, index=["u", "v"], columns=["u", "v"])
+        experts = {"plain": np.array(a), "li": xy, "wang": uv} if first_plain else {"li": xy, "plain": a, "wang": uv}
+        # with a plain array first, the DataFrames' labels used not to be compared at all
+        with pytest.raises(ValueError, match=r"expert 'wang': criteria \['u', 'v'\] differ from \['x', 'y'\] "
+                                             r"of expert 'li'"):
+            ahp_group(experts)
+        yx = xy.loc[["y", "x"], ["y", "x"]]
+        with pytest.raises(ValueError, match="expert 'wang': criteria"):
+            ahp_group({"plain": a, "li": xy, "wang": yx})
+        group = ahp_group({"plain": a, "li": xy})
+        assert group.group.weights.index.tolist() == ["x", "y"]
+        assert group.experts["plain"].weights.index.tolist() == ["x", "y"]
 
 
 # ---------------------------------------------------------------- entropy, CRITIC, combine
@@ -315,3 +341,9 @@ class TestTopsis:
     def test_missing_weight_label(self):
         with pytest.raises(ValueError, match="no TOPSIS weight for criterion.*'b'"):
             topsis(pd.DataFrame({"a": [1.0, 2.0], "b": [1.0, 3.0]}), pd.Series({"a": 1.0}), [1, 1])
+
+    def test_extra_weight_labels_raise(self):
+        # a weight for a criterion the matrix lacks used to be dropped silently, renormalising the rest
+        with pytest.raises(ValueError, match=r"TOPSIS weight\(s\) for 'speed', 'zz', which the matrix does not have"):
+            topsis(pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}), pd.Series({"a": 1, "speed": 2, "b": 1, "zz": 5}),
+                   [1, 1])

@@ -1,11 +1,69 @@
-"""perfdash entry point: page setup and navigation (``streamlit run app.py``)."""
+"""perfdash entry point (``streamlit run app.py``): page setup, login, per-role navigation, sidebar.
+
+A page left out of a role's list cannot be opened by that role, not even by typing its URL; the data
+layer enforces the same rules again on every read and write.
+"""
 import streamlit as st
 
-st.set_page_config(page_title="perfdash 项目绩效管理看板", page_icon="📊", layout="wide")
+from components.filters import sidebar_filters
+from components.i18n import LANGUAGE_NAMES, t
+from components.navigation import navigation_for
+from components.login import (
+    build_authenticator,
+    cookie_login,
+    login_form,
+    logout_button,
+    remember_login,
+    session_viewer_or_none,
+)
+from components.session import show_data_error, shared_engine
+from components.settings import cookie_key
+from data_access import DataAccessError
+from data_access.auth import set_language, user_language
 
-pages = {
-    "总览 Overview": [st.Page("pages/overview.py", title="总览 Overview", icon=":material/dashboard:", url_path="overview", default=True),
-                      st.Page("pages/map.py", title="地图 Map", icon=":material/map:", url_path="map")],
-    "数据 Data": [st.Page("pages/projects.py", title="项目 Projects", icon=":material/table:", url_path="projects")],
-}
-st.navigation(pages).run()
+st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=":material/monitoring:", layout="wide")
+
+
+def language_switch(viewer) -> None:  # noqa: ANN001 - Viewer or None
+    choice = st.sidebar.segmented_control(t("language"), list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get,
+                                          default=st.session_state["lang"], key="language_choice")
+    if choice and choice != st.session_state["lang"]:
+        st.session_state["lang"] = choice
+        if viewer is not None:
+            set_language(shared_engine(), viewer, choice)
+        st.rerun()
+
+
+try:
+    cookie_key()
+    engine = shared_engine()
+    viewer = session_viewer_or_none(engine)
+except DataAccessError as error:
+    st.session_state.setdefault("lang", "zh")
+    st.title(t("app.title"))
+    show_data_error(error)
+    st.stop()
+
+st.session_state.setdefault("lang", "zh")
+if viewer is not None and st.session_state.get("lang_loaded_for") != viewer.user_id:
+    st.session_state["lang"] = st.session_state["language_choice"] = user_language(engine, viewer)  # remembered
+    st.session_state["lang_loaded_for"] = viewer.user_id
+# Navigation comes before the cookie check: a deep link (/map) must survive the rerun after a cookie login.
+page = st.navigation(navigation_for(viewer.role if viewer else None), position="sidebar" if viewer else "hidden")
+authenticator = build_authenticator(engine)
+language_switch(viewer)
+if viewer is None:
+    if cookie_login(engine, authenticator):
+        st.rerun()
+    st.title(t("app.title"))
+    login_form(authenticator)
+    st.stop()
+
+remember_login(authenticator)
+st.sidebar.caption(f"{st.session_state.get('name') or viewer.username} · {t('role.' + viewer.role)}")
+try:
+    sidebar_filters(viewer)
+except DataAccessError as error:
+    show_data_error(error)
+logout_button(engine, authenticator, viewer)
+page.run()

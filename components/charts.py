@@ -8,16 +8,22 @@ STATUS_COLOURS = {"planned": "#8c959f", "active": "#1f6feb", "suspended": "#d4a7
 STATUS_LABELS_ZH = {"planned": "未开工", "active": "在建", "suspended": "暂停", "completed": "已完工"}
 
 
-def projects_by_region(projects: pd.DataFrame, region_label: str = "region_zh") -> go.Figure:
+def projects_by_region(
+    projects: pd.DataFrame,
+    region_label: str = "region_zh",
+    status_labels: dict[str, str] | None = None,
+    axis_title: str = "项目数",
+) -> go.Figure:
     """A stacked horizontal bar per region: how many projects it has in each status."""
+    status_labels = status_labels or STATUS_LABELS_ZH
     counts = projects.groupby([region_label, "status"]).size().unstack(fill_value=0)
     counts = counts.loc[counts.sum(axis=1).sort_values().index]
     figure = go.Figure()
     for status, colour in STATUS_COLOURS.items():
         if status in counts.columns:
             figure.add_bar(y=counts.index.tolist(), x=counts[status].tolist(), orientation="h",
-                           name=STATUS_LABELS_ZH[status], marker_color=colour,
-                           hovertemplate="%{y}<br>" + STATUS_LABELS_ZH[status] + "：%{x} 个<extra></extra>")
+                           name=status_labels[status], marker_color=colour,
+                           hovertemplate="%{y}<br>" + status_labels[status] + ": %{x}<extra></extra>")
     figure.update_layout(barmode="stack", height=max(320, 22 * len(counts) + 80), margin=dict(l=10, r=10, t=40, b=10),
-                         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), xaxis_title="项目数 / projects")
+                         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), xaxis_title=axis_title)
     return figure

@@ -17,14 +17,18 @@ import hmac
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from data_access.config import audit_key
+from data_access.errors import PermissionDenied
 from data_access.models import AuditChainHead, AuditEntry
-from data_access.scope import Viewer
+
+if TYPE_CHECKING:  # scope imports this module to audit refused access
+    from data_access.scope import Viewer
 
 GENESIS_HASH = "0" * 64
 
@@ -146,3 +150,49 @@ def chain_head(engine: Engine) -> tuple[int, str]:
     with Session(engine) as session:
         head = session.get(AuditChainHead, 1)
         return (head.last_entry_id, head.last_hash) if head else (0, GENESIS_HASH)
+
+
+AUDIT_READER_ROLES = frozenset({"admin", "auditor"})
+
+
+def _require_audit_reader(viewer: Viewer) -> None:
+    if viewer.role not in AUDIT_READER_ROLES:
+        raise PermissionDenied(f"Role {viewer.role!r} may not read the audit log", message_zh="当前角色无权查看审计日志")
+
+
+def verify_audit_chain(engine: Engine, viewer: Viewer) -> ChainVerdict:
+    """:func:`verify_chain` for the audit page: admins and auditors only."""
+    _require_audit_reader(viewer)
+    return verify_chain(engine)
+
+
+def list_entries(
+    engine: Engine,
+    viewer: Viewer,
+    *,
+    actor: str | None = None,
+    action_prefix: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = 1000,
+) -> pd.DataFrame:
+    """Newest audit entries first (admins and auditors only), optionally filtered.
+
+    Columns: id, occurred_at, actor_name, action, entity, entity_id, before, after, entry_hash.
+    """
+    _require_audit_reader(viewer)
+    statement = select(AuditEntry.id, AuditEntry.occurred_at, AuditEntry.actor_name, AuditEntry.action,
+                       AuditEntry.entity, AuditEntry.entity_id, AuditEntry.before, AuditEntry.after,
+                       AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(limit)
+    if actor:
+        statement = statement.where(AuditEntry.actor_name == actor)
+    if action_prefix:
+        statement = statement.where(AuditEntry.action.startswith(action_prefix, autoescape=True))
+    if since is not None:
+        statement = statement.where(AuditEntry.occurred_at >= since)
+    if until is not None:
+        statement = statement.where(AuditEntry.occurred_at < until)
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return pd.DataFrame(rows, columns=["id", "occurred_at", "actor_name", "action", "entity", "entity_id", "before",
+                                       "after", "entry_hash"])

@@ -79,17 +79,32 @@ def scoped_projects(viewer: Viewer, *columns) -> Select:  # noqa: ANN002 - any s
     )
 
 
-def require_project_in_scope(session: Session, viewer: Viewer, project_id: int) -> None:
-    """Raise :class:`NotFound` for an unknown id and :class:`PermissionDenied` for one out of scope."""
+def require_project_in_scope(session: Session, viewer: Viewer, project_id: int, *, audit_refusal: bool = True) -> None:
+    """Raise :class:`NotFound` for an unknown id and :class:`PermissionDenied` for one out of scope.
+
+    A refusal is audited in a transaction of its own. Inside a write transaction pass
+    ``audit_refusal=False`` (SQLite allows one writer at a time) after checking once before it.
+    """
     exists = session.execute(select(Project.id).where(Project.id == project_id)).first()
     if exists is None:
         raise NotFound(f"Project {project_id} does not exist", message_zh=f"项目 {project_id} 不存在")
     visible = session.execute(scoped_projects(viewer, Project.id).where(Project.id == project_id)).first()
     if visible is None:
+        if audit_refusal:
+            _audit_refusal(session, viewer, project_id)
         raise PermissionDenied(
             f"{viewer.username} may not access project {project_id}",
             message_zh=f"您无权访问项目 {project_id}",
         )
+
+
+def _audit_refusal(session: Session, viewer: Viewer, project_id: int) -> None:
+    """Record a refused access in its own transaction: it must survive the caller's rollback."""
+    from data_access import audit  # audit needs Viewer from here
+    from data_access.db import transaction
+
+    with transaction(session.get_bind()) as audit_session:
+        audit.append(audit_session, actor=viewer, action="access.denied", entity="project", entity_id=project_id)
 
 
 def require_role(viewer: Viewer, allowed: frozenset[str], action: str, action_zh: str) -> None:

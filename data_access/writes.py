@@ -62,6 +62,12 @@ def _validate_project(merged: dict[str, Any]) -> None:
     merged["budget"] = budget.quantize(Decimal("0.01"))
 
 
+def _require_scope_before_writing(engine: Engine, actor: Viewer, project_id: int) -> None:
+    """Check (and audit a refusal) before the write transaction; the transaction re-checks unaudited."""
+    with Session(engine) as session:
+        require_project_in_scope(session, actor, project_id)
+
+
 def _check_version(session: Session, model: type, object_id: int, expected_version: int, values: dict) -> None:
     result = session.execute(
         update(model)
@@ -85,8 +91,9 @@ def update_project(
     """
     require_role(actor, PROJECT_EDIT_ROLES - {"project_manager"}, "edit projects", "修改项目信息")
     _reject_unknown(changes, PROJECT_EDITABLE)
+    _require_scope_before_writing(engine, actor, project_id)
     with transaction(engine) as session:
-        require_project_in_scope(session, actor, project_id)
+        require_project_in_scope(session, actor, project_id, audit_refusal=False)
         project = session.get(Project, project_id)
         before = _row_dict(project, set(changes))
         merged = {**_row_dict(project, PROJECT_EDITABLE), **changes}
@@ -104,11 +111,15 @@ def update_milestone(
     """Change a milestone (progress, dates, owner); returns the new version."""
     require_role(actor, PROJECT_EDIT_ROLES, "edit milestones", "修改里程碑")
     _reject_unknown(changes, MILESTONE_EDITABLE)
+    with Session(engine) as session:
+        milestone = session.get(Milestone, milestone_id)
+        if milestone is not None:
+            require_project_in_scope(session, actor, milestone.project_id)
     with transaction(engine) as session:
         milestone = session.get(Milestone, milestone_id)
         if milestone is None:
             raise NotFound(f"Milestone {milestone_id} does not exist", message_zh=f"里程碑 {milestone_id} 不存在")
-        require_project_in_scope(session, actor, milestone.project_id)
+        require_project_in_scope(session, actor, milestone.project_id, audit_refusal=False)
         merged = {**_row_dict(milestone, MILESTONE_EDITABLE), **changes}
         if not 0 <= float(merged["percent_complete"]) <= 100:
             raise ValidationError("Percent complete must be between 0 and 100", message_zh="完成百分比须在 0 到 100 之间")
@@ -138,8 +149,9 @@ def record_observation(
                               message_zh=f"期间 {period} 须为当月第一天")
     if value is None or not math.isfinite(float(value)):
         raise ValidationError(f"Value {value!r} is not a finite number", message_zh=f"数值 {value!r} 不是有效数字")
+    _require_scope_before_writing(engine, actor, project_id)
     with transaction(engine) as session:
-        require_project_in_scope(session, actor, project_id)
+        require_project_in_scope(session, actor, project_id, audit_refusal=False)
         indicator_id = session.execute(
             select(Indicator.id).where(Indicator.code == indicator_code, Indicator.level == 3)
         ).scalar_one_or_none()

@@ -1,19 +1,21 @@
-"""地图 Map: project sites coloured by status."""
+"""地图 Map: project sites coloured by status (the full map comes with the views)."""
 import streamlit as st
 
 from components import data
+from components.filters import filter_projects
+from components.i18n import t
 from components.maps import project_sites
 from components.session import current_viewer, show_data_error
 from data_access import DataAccessError
 
 viewer = current_viewer()
-st.title("地图 Map")
+st.title(t("page.map"))
 try:
-    projects = data.projects(viewer)
+    projects = filter_projects(data.projects(viewer), viewer)
 except DataAccessError as error:
     show_data_error(error)
     st.stop()
 if projects.empty:
-    st.info("暂无项目数据。 / No projects yet.")
+    st.info(t("empty.projects"))
     st.stop()
 st.pydeck_chart(project_sites(projects), height=640)

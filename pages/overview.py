@@ -1,26 +1,36 @@
-"""总览 Overview: portfolio counts, projects by district and status."""
+"""总览 Overview: portfolio counts and projects by region and status (the full overview comes with the views)."""
 import streamlit as st
 
 from components import data
 from components.charts import projects_by_region
+from components.filters import filter_projects
+from components.formatting import money
+from components.i18n import language, name_column, t
 from components.session import current_viewer, show_data_error
 from data_access import DataAccessError
 
 viewer = current_viewer()
-st.title("总览 Overview")
+st.title(t("page.overview"))
 try:
-    projects = data.projects(viewer)
+    everything = data.projects(viewer)
 except DataAccessError as error:
     show_data_error(error)
     st.stop()
+if everything.empty:
+    st.info(t("empty.database"))
+    st.stop()
+projects = filter_projects(everything, viewer)
 if projects.empty:
-    st.info("暂无项目数据。请先导入或运行 `python -m data_access.demo`。 / No projects yet.")
+    st.info(t("empty.projects"))
     st.stop()
 
 counts = projects["status"].value_counts()
 columns = st.columns(4)
-columns[0].metric("项目总数 Projects", f"{len(projects):,}")
-columns[1].metric("在建 Active", f"{counts.get('active', 0):,}")
-columns[2].metric("已完工 Completed", f"{counts.get('completed', 0):,}")
-columns[3].metric("总投资 Budget", f"{projects['budget'].sum() / 1e8:,.2f} 亿元")
-st.plotly_chart(projects_by_region(projects), width="stretch")
+columns[0].metric(t("overview.projects"), f"{len(projects):,}")
+columns[1].metric(t("overview.active"), f"{counts.get('active', 0):,}")
+columns[2].metric(t("overview.completed"), f"{counts.get('completed', 0):,}")
+columns[3].metric(t("overview.budget"), money(projects["budget"].sum(), language()))
+st.subheader(t("overview.by_region"))
+labels = {status: t(f"status.{status}") for status in ("planned", "active", "suspended", "completed")}
+st.plotly_chart(projects_by_region(projects, region_label=name_column("region"), status_labels=labels,
+                                   axis_title=t("overview.projects")), width="stretch")

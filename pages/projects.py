@@ -1,29 +1,63 @@
-"""项目 Projects: the project list, filterable by category and status, downloadable as CSV."""
+"""项目 Projects: the list under the global filters, downloads, and one project's details (``?project=id``)."""
 import streamlit as st
 
+import data_access
 from components import data
-from components.session import current_viewer, show_data_error
+from components.filters import filter_projects
+from components.formatting import date, money
+from components.i18n import language, name_column, t
+from components.session import current_viewer, shared_engine, show_data_error
+from components.tables import download_buttons
 from data_access import DataAccessError
 
 viewer = current_viewer()
-st.title("项目 Projects")
+lang = language()
+st.title(t("page.projects"))
 try:
-    projects = data.projects(viewer)
+    everything = data.projects(viewer)
 except DataAccessError as error:
     show_data_error(error)
     st.stop()
-
-left, right = st.columns(2)
-categories = left.multiselect("类别 Category", sorted(projects["category_zh"].unique()), key="projects_category")
-statuses = right.multiselect("状态 Status", sorted(projects["status"].unique()), key="projects_status")
-shown = projects
-if categories:
-    shown = shown[shown["category_zh"].isin(categories)]
+if everything.empty:
+    st.info(t("empty.database"))
+    st.stop()
+projects = filter_projects(everything, viewer)
+statuses = st.multiselect(t("projects.status"), ["planned", "active", "suspended", "completed"],
+                          format_func=lambda s: t(f"status.{s}"), key="projects_status")
 if statuses:
-    shown = shown[shown["status"].isin(statuses)]
-table = shown[["code", "name_zh", "category_zh", "region_zh", "department_zh", "manager_name", "status",
-               "planned_start", "planned_end", "budget"]].assign(budget=lambda f: (f["budget"] / 1e4).round(1))
-table = table.rename(columns={"budget": "budget_wan"})
-st.caption(f"{len(table):,} / {len(projects):,} 个项目 projects")
+    projects = projects[projects["status"].isin(statuses)]
+
+table = projects.assign(
+    status=projects["status"].map(lambda s: t(f"status.{s}")),
+    budget=projects["budget"].map(lambda v: money(v, lang)),
+)[["code", name_column(), name_column("category"), name_column("region"), name_column("department"), "manager_name",
+   "status", "planned_start", "planned_end", "budget"]]
+table.columns = [t(key) for key in ("col.code", "col.name", "col.category", "col.region", "col.department",
+                                    "col.manager", "col.status", "col.planned_start", "col.planned_end", "col.budget")]
+st.caption(t("projects.count", shown=f"{len(table):,}", total=f"{len(everything):,}"))
 st.dataframe(table, hide_index=True, width="stretch")
-st.download_button("下载 CSV", table.to_csv(index=False).encode("utf-8-sig"), "projects.csv", "text/csv")
+download_buttons(table, "projects", key="projects_download")
+
+st.subheader(t("projects.detail"))
+names = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()]))
+requested = st.query_params.get("project")
+chosen = st.selectbox(t("projects.choose"), [None, *names], format_func=lambda i: t("projects.none") if i is None
+                      else names[i], key="projects_detail_choice")
+project_id = chosen if chosen is not None else (int(requested) if requested and requested.isdigit() else None)
+if chosen is not None:
+    st.query_params["project"] = str(chosen)
+if project_id is not None:
+    try:
+        project = data_access.get_project(shared_engine(), viewer, project_id)
+        milestones = data_access.list_milestones(shared_engine(), viewer, project_id=project_id)
+    except DataAccessError as error:
+        show_data_error(error)
+        st.stop()
+    st.markdown(f"**{project['code']} · {project[name_column()]}**")
+    left, middle, right = st.columns(3)
+    left.metric(t("col.budget"), money(float(project["budget"]), lang))
+    middle.metric(t("col.status"), t(f"status.{project['status']}"))
+    right.metric(t("col.planned_end"), date(project["planned_end"], lang))
+    st.dataframe(milestones[["seq", name_column(), "planned_end", "actual_end", "percent_complete"]].rename(
+        columns={name_column(): t("col.milestone"), "percent_complete": t("col.percent")}), hide_index=True,
+        width="stretch")

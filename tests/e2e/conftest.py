@@ -32,7 +32,8 @@ def _chromium() -> str:
 @pytest.fixture(scope="session")
 def server(seeded_sqlite_file: Path) -> Iterator[str]:
     port = _free_port()
-    env = os.environ | {"PERFDASH_DATABASE_URL": f"sqlite:///{seeded_sqlite_file}", "PERFDASH_DEMO": "1"}
+    env = os.environ | {"PERFDASH_DATABASE_URL": f"sqlite:///{seeded_sqlite_file}", "PERFDASH_DEMO": "1",
+                        "PERFDASH_LOGIN_SLEEP": "0"}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -82,3 +83,13 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def log_in(page, username: str, password: str = "Demo@2026") -> None:
+    """Fill in the real login form and wait until the app has rerun behind it."""
+    wait_until_idle(page)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=30_000)
+    wait_until_idle(page)

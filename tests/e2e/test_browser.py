@@ -1,39 +1,64 @@
-"""Real browser, real server: the pages people open first actually render."""
+"""Real browser, real server: log in, open the pages people open first, and keep deep links."""
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_until_idle
+from tests.e2e.conftest import log_in, screenshot, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
 
-def test_first_request_for_a_deep_link_still_goes_through_app_py(page, server):
-    """The server is fresh: its first page load is /map, which must get app.py's navigation and layout."""
+def _nav_titles(page):
+    return [link.split()[-1] for link in page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()]
+
+
+def test_a_deep_link_survives_the_login_and_goes_through_app_py(page, server):
+    """The server is fresh: its first page load is /map, logged out; after login the map is shown."""
     page.goto(f"{server}/map")
     wait_until_idle(page)
-    page.get_by_text("数据 Data", exact=True).wait_for()  # a section of app.py's navigation
-    links = page.locator("[data-testid='stSidebarNavLink']").all_inner_texts()
-    assert [link.split()[-1] for link in links] == ["Overview", "Map", "Projects"], links  # not the file names
-    page.locator("[data-testid='stDeckGlJsonChart']").wait_for()
+    page.get_by_label("用户名", exact=True).wait_for()
+    assert page.locator("[data-testid='stDeckGlJsonChart']").count() == 0  # nothing before login
+    log_in(page, "leader")
+    assert page.url.endswith("/map")
+    assert _nav_titles(page) == ["总览", "地图", "项目"]  # app.py's navigation, not the file names
+    page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=30_000)
+    screenshot(page, "map")
 
 
-def test_overview_renders_counts_and_chart(page, server):
-    page.goto(f"{server}/overview")
-    wait_until_idle(page)
-    page.get_by_text("项目总数 Projects").wait_for()
+def test_overview_renders_counts_and_chart_after_login(page, server):
+    page.goto(server)
+    log_in(page, "leader")
+    page.locator("[data-testid='stMetricLabel']", has_text="项目总数").wait_for()
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "80"
     page.locator("[data-testid='stPlotlyChart']").wait_for()
     screenshot(page, "overview")
 
 
-def test_map_canvas_appears(page, server):
-    page.goto(f"{server}/map")
+def test_the_cookie_keeps_a_user_logged_in_on_a_typed_url(page, server):
+    page.goto(server)
+    log_in(page, "official_longting")
+    page.goto(f"{server}/projects")  # a new session with the cookie
     wait_until_idle(page)
-    page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=30_000)
-    screenshot(page, "map")
-
-
-def test_projects_page_lists_projects(page, server):
-    page.goto(f"{server}/projects")
-    wait_until_idle(page)
-    page.get_by_text("80 / 80 个项目 projects").wait_for()
+    page.get_by_role("heading", name="项目", exact=True).wait_for()
+    assert page.url.endswith("/projects")
     screenshot(page, "projects")
+
+
+def test_an_official_typing_an_admin_url_does_not_get_the_admin_page(page, server):
+    page.goto(server)
+    log_in(page, "official_gulou")
+    page.goto(f"{server}/users")
+    page.locator("[data-testid='stSidebarNav']").wait_for()
+    wait_until_idle(page)
+    screenshot(page, "official_typed_admin_url")
+    assert page.get_by_role("heading", name="用户管理").count() == 0
+    assert _nav_titles(page) == ["总览", "地图", "项目"]
+
+
+def test_admin_sees_the_admin_pages_and_verifies_the_audit_chain(page, server):
+    page.goto(server)
+    log_in(page, "admin")
+    assert _nav_titles(page) == ["总览", "地图", "项目", "用户管理", "审计日志"]
+    page.goto(f"{server}/audit")
+    wait_until_idle(page)
+    page.get_by_role("button", name="校验审计链").click()
+    page.get_by_text("审计链完整").wait_for()
+    screenshot(page, "audit")

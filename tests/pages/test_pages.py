@@ -1,75 +1,93 @@
-"""Every page through Streamlit's AppTest, over a seeded SQLite database, as several demo users."""
-from pathlib import Path
+"""Every page through AppTest, logged in through the real form as the roles that may open it."""
+import json
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from data_access.db import reset_engine_cache
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from components.navigation import page_paths_for
 
 
-@pytest.fixture
-def app(seeded_sqlite_file, monkeypatch):
-    def open_page(page: str, user: str = "leader") -> AppTest:
-        monkeypatch.setenv("PERFDASH_DATABASE_URL", f"sqlite:///{seeded_sqlite_file}")
-        monkeypatch.setenv("PERFDASH_DEMO", "1")
-        monkeypatch.setenv("PERFDASH_DEMO_USER", user)
-        at = AppTest.from_file(APP, default_timeout=30).run()
-        return at.switch_page(page).run()
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    reset_engine_cache()
-    yield open_page
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    reset_engine_cache()
-
-
-def test_overview_counts_the_leaders_projects(app):
-    at = app("pages/overview.py")
+def test_overview_counts_the_leaders_projects(logged_in):
+    at = logged_in("leader")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["项目总数 Projects"] == "80"
+    assert metrics["项目总数"] == "80"
     assert len(at.get("plotly_chart")) == 1
 
 
-def test_overview_for_an_official_counts_only_own_district(app):
-    at = app("pages/overview.py", user="official_longting")
+def test_overview_for_an_official_counts_only_own_district(logged_in):
+    at = logged_in("official_longting")
     metrics = {m.label: m.value for m in at.metric}
-    assert 0 < int(metrics["项目总数 Projects"]) < 80
+    assert 0 < int(metrics["项目总数"]) < 80
 
 
-def test_projects_table_filters_by_status(app):
-    at = app("pages/projects.py")
+def test_region_and_category_filters_narrow_the_overview(logged_in):
+    at = logged_in("leader")
+    at.selectbox(key="filter_category").select("culture_tourism").run()
+    culture = int({m.label: m.value for m in at.metric}["项目总数"])
+    assert 0 < culture < 80
+    at.switch_page("pages/projects.py").run()  # the filter is kept across pages
+    assert at.caption[0].value.startswith(f"{culture} / 80")
+
+
+def test_projects_table_filters_by_status_and_offers_downloads(logged_in):
+    at = logged_in("leader", "pages/projects.py")
     assert at.dataframe[0].value.shape[0] == 80
     at.multiselect(key="projects_status").select("completed").run()
     shown = at.dataframe[0].value
-    assert 0 < len(shown) < 80 and set(shown["status"]) == {"completed"}
+    assert 0 < len(shown) < 80 and set(shown["状态"]) == {"已完工"}
+    assert len(at.get("download_button")) == 2
 
 
-def test_map_draws_one_point_per_visible_project(app):
-    import json
-
-    at = app("pages/map.py", user="official_xuanwu")
+def test_map_draws_one_point_per_visible_project(logged_in):
+    at = logged_in("official_xuanwu", "pages/map.py")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     points = spec["layers"][0]["data"]
     assert points and {p["region_zh"][-2:] for p in points} <= {"街道"}
 
 
-def test_unknown_demo_user_gets_a_clear_message(app):
-    at = app("pages/overview.py", user="nobody")
-    assert not at.exception
-    assert "不存在或已停用" in at.error[0].value
+def test_an_official_asking_for_another_districts_project_by_url_gets_a_permission_message(logged_in, app_env):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{app_env}")
+    with engine.connect() as connection:
+        gulou_project = connection.execute(text(
+            "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id WHERE r.code = '410204' LIMIT 1")).scalar()
+    at = logged_in("official_longting", "pages/projects.py")
+    at.query_params["project"] = str(gulou_project)
+    at.run()
+    assert any("无权访问" in e.value for e in at.error)
+    assert not at.get("metric")  # no detail of the foreign project was drawn
+    with engine.connect() as connection:
+        denied = connection.execute(text(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'access.denied' AND entity_id = :id"),
+            {"id": str(gulou_project)}).scalar()
+    assert denied == 1
 
 
-def test_unreachable_database_is_a_message_not_a_traceback(app, monkeypatch):
+@pytest.mark.parametrize(("username", "role"), [("admin", "admin"), ("leader", "leader"), ("analyst", "analyst"),
+                                                ("official_gulou", "district_official"),
+                                                ("pm_qinzhou1", "project_manager"), ("auditor", "auditor")])
+def test_every_role_opens_each_of_its_pages_without_error(logged_in, username, role):
+    at = logged_in(username)
+    for page in page_paths_for(role):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, [e.value for e in at.error])
+
+
+@pytest.mark.parametrize(("username", "forbidden"), [("leader", "pages/users.py"), ("leader", "pages/audit.py"),
+                                                     ("auditor", "pages/users.py"),
+                                                     ("official_longting", "pages/audit.py")])
+def test_a_role_cannot_open_a_page_outside_its_list(logged_in, username, forbidden):
+    at = logged_in(username)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(forbidden)
+
+
+def test_unreachable_database_is_a_message_not_a_traceback(new_app, monkeypatch):
     from devtools.pg_cluster import _free_port
 
     monkeypatch.setenv("PERFDASH_DATABASE_URL", f"postgresql+psycopg://nobody@127.0.0.1:{_free_port()}/none")
-    monkeypatch.setenv("PERFDASH_DEMO", "1")
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     assert not at.exception
     assert "无法连接数据库" in at.error[0].value

@@ -1,0 +1,53 @@
+"""The global filters (period, region, category) in the sidebar, kept in session state across pages."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import data
+from components.formatting import month
+from components.i18n import language, name_column, t
+from data_access import Viewer
+
+PERIOD_KEY, REGION_KEY, CATEGORY_KEY = "filter_period", "filter_region", "filter_category"
+PERIODS_OFFERED = 36
+
+
+def _months_back(latest: dt.date, count: int) -> list[dt.date]:
+    index = latest.year * 12 + latest.month - 1
+    return [dt.date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(count)]
+
+
+def sidebar_filters(viewer: Viewer) -> None:
+    """Draw the filters; their values stay in ``st.session_state`` under fixed keys."""
+    st.sidebar.subheader(t("filter.title"))
+    latest = data.latest_period(viewer)
+    if latest is not None:
+        st.sidebar.selectbox(t("filter.period"), _months_back(latest, PERIODS_OFFERED), key=PERIOD_KEY,
+                             format_func=lambda day: month(day, language()))
+    regions = data.regions(viewer)
+    names = dict(zip(regions["id"], regions[name_column()]))
+    st.sidebar.selectbox(t("filter.region"), [None, *names], key=REGION_KEY,
+                         format_func=lambda region_id: t("filter.all") if region_id is None else names[region_id])
+    categories = data.categories(viewer)
+    labels = dict(zip(categories["code"], categories[name_column()]))
+    st.sidebar.selectbox(t("filter.category"), [None, *labels], key=CATEGORY_KEY,
+                         format_func=lambda code: t("filter.all") if code is None else labels[code])
+
+
+def selected_period() -> dt.date | None:
+    return st.session_state.get(PERIOD_KEY)
+
+
+def filter_projects(projects: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
+    """Keep the projects inside the chosen region's subtree and of the chosen category."""
+    region_id, category = st.session_state.get(REGION_KEY), st.session_state.get(CATEGORY_KEY)
+    if region_id is not None:
+        regions = data.regions(viewer).set_index("id")
+        if region_id in regions.index:
+            projects = projects[projects["region_path"].str.startswith(regions.at[region_id, "path"])]
+    if category is not None:
+        projects = projects[projects["category_code"] == category]
+    return projects

@@ -1,0 +1,118 @@
+"""Login with streamlit-authenticator over the users in the database.
+
+streamlit-authenticator draws the form and signs, reads and deletes the cookie. Whether a password is
+accepted is decided by :func:`data_access.auth.check_password` (lockout before any comparison, the same
+bcrypt time for unknown users, every attempt audited): it replaces the widget's own credential check.
+Every rerun then asks the database whether the session is still valid, so logout, deactivation, password
+resets and role changes take effect at once even for a browser that kept its cookie.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from streamlit_authenticator.utilities.exceptions import LoginError
+
+from components.i18n import t
+from components.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
+from data_access import Viewer
+from data_access.auth import check_password, end_sessions, session_viewer
+from data_access.models import User
+
+COOKIE_NAME = "perfdash_auth"
+SESSION_STARTED = "perfdash_session_started"
+
+
+def _credentials(engine: Engine) -> dict:
+    """The widget's view of the active users: names only — it never sees a usable password hash."""
+    with Session(engine) as session:
+        rows = session.execute(select(User.username, User.display_name, User.email, User.role)
+                               .where(User.is_active.is_(True))).all()
+    return {"usernames": {row.username: {"name": row.display_name, "email": row.email, "roles": [row.role],
+                                         "password": "$2b$12$unused.by.perfdash.see.check_password.xxxxxxxxx"}
+                          for row in rows}}
+
+
+def build_authenticator(engine: Engine) -> stauth.Authenticate:
+    authenticator = stauth.Authenticate(_credentials(engine), COOKIE_NAME, cookie_key(), cookie_expiry_days(),
+                                        auto_hash=False, login_sleep_time=login_sleep_seconds())
+    model = authenticator.authentication_controller.authentication_model
+    model.check_credentials = lambda username, password: check_password(engine, username, password)
+    return authenticator
+
+
+def _forget_login() -> None:
+    for key in ("authentication_status", "username", "name", "email", "roles", SESSION_STARTED, "viewer"):
+        st.session_state.pop(key, None)
+    st.session_state["logout"] = True  # stops the widget from logging in again with the stale cookie
+
+
+def session_viewer_or_none(engine: Engine) -> Viewer | None:
+    """The viewer of this browser session if it is logged in and the server has not ended the session."""
+    if not st.session_state.get("authentication_status"):
+        return None
+    started = st.session_state.setdefault(SESSION_STARTED, dt.datetime.now(dt.timezone.utc))
+    viewer = session_viewer(engine, st.session_state["username"], started)
+    if viewer is None:
+        _forget_login()
+        st.session_state["session_ended"] = True
+    st.session_state["viewer"] = viewer
+    return viewer
+
+
+def cookie_login(engine: Engine, authenticator: stauth.Authenticate) -> bool:
+    """Log in from the remembered cookie; True when that gave a valid session (the app then reruns).
+
+    Runs after ``st.navigation`` so that the page asked for in the URL is kept through the rerun.
+    """
+    if COOKIE_NAME not in st.context.cookies or st.session_state.get("logout"):
+        return False
+    token = authenticator.cookie_controller.get_cookie()
+    if not token:
+        return False
+    try:
+        authenticator.login(location="unrendered")
+    except LoginError:  # the cookie of a user who has since been deactivated
+        _forget_login()
+        return False
+    issued = token["exp_date"] - cookie_expiry_days() * 86400
+    st.session_state[SESSION_STARTED] = dt.datetime.fromtimestamp(issued, dt.timezone.utc)
+    return session_viewer_or_none(engine) is not None
+
+
+def login_form(authenticator: stauth.Authenticate) -> None:
+    """The login form; on success the app reruns to build the viewer's navigation."""
+    if st.session_state.pop("session_ended", False):
+        st.warning(t("login.session_ended"))
+    try:
+        authenticator.login(location="main", key="login", fields={
+            "Form name": t("login.form"), "Username": t("login.username"), "Password": t("login.password"),
+            "Login": t("login.submit")})
+    except LoginError:
+        st.session_state["authentication_status"] = False
+    if st.session_state.get("authentication_status"):
+        st.session_state[SESSION_STARTED] = dt.datetime.now(dt.timezone.utc)
+        st.session_state["set_cookie"] = True  # written on the next run, which completes
+        st.rerun()
+    if st.session_state.get("authentication_status") is False:
+        st.error(t("login.failed"))
+    st.caption(t("login.demo_hint"))
+
+
+def remember_login(authenticator: stauth.Authenticate) -> None:
+    """Write the login cookie once, in a run that is not cut short by a rerun."""
+    if st.session_state.pop("set_cookie", False):
+        authenticator.cookie_controller.set_cookie()
+
+
+def logout_button(engine: Engine, authenticator: stauth.Authenticate, viewer: Viewer) -> None:
+    """Sign out: the cookie is deleted and, on the server, every session of this user ends."""
+    if st.sidebar.button(t("logout"), key="logout_button", width="stretch"):
+        end_sessions(engine, viewer)
+        authenticator.authentication_controller.logout()
+        authenticator.cookie_controller.delete_cookie()
+        _forget_login()
+        st.rerun()

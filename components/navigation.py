@@ -1,0 +1,48 @@
+"""Which pages each role has, grouped by purpose (总览 Overview, 分析 Analysis, 数据 Data, 管理 Admin).
+
+A page left out of a role's list cannot be reached by that role, not even by typing its URL.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import streamlit as st
+
+from components.i18n import t
+from data_access.models import ROLES
+
+
+class PageSpec(NamedTuple):
+    section: str
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    roles: frozenset[str]
+
+
+EVERYONE = frozenset(ROLES)
+PAGES = (
+    PageSpec("section.overview", "pages/overview.py", "page.overview", ":material/dashboard:", "overview", EVERYONE),
+    PageSpec("section.overview", "pages/map.py", "page.map", ":material/map:", "map", EVERYONE),
+    PageSpec("section.data", "pages/projects.py", "page.projects", ":material/table:", "projects", EVERYONE),
+    PageSpec("section.admin", "pages/users.py", "page.users", ":material/group:", "users", frozenset({"admin"})),
+    PageSpec("section.admin", "pages/audit.py", "page.audit", ":material/verified_user:", "audit",
+             frozenset({"admin", "auditor"})),
+)
+
+
+def navigation_for(role: str | None) -> dict[str, list[st.Page]]:
+    """The role's pages grouped by section; logged out, every page (hidden) so a deep link survives login."""
+    sections: dict[str, list[st.Page]] = {}
+    for spec in PAGES:
+        if role is None or role in spec.roles:
+            sections.setdefault(t(spec.section), []).append(
+                st.Page(spec.path, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
+                        default=spec.url_path == "overview"))
+    return sections
+
+
+def page_paths_for(role: str) -> list[str]:
+    """The page files a role may open (for tests and documentation)."""
+    return [spec.path for spec in PAGES if role in spec.roles]

@@ -1,0 +1,135 @@
+"""Password checks with lockout, and server-side session validity.
+
+streamlit-authenticator draws the login form and keeps the signed cookie; the decision whether a password
+is accepted is made here, so that:
+- the lockout is checked before any password is compared, and counted in the database (every server
+  process shares it), not in the login widget's memory;
+- an unknown or inactive username costs the same bcrypt time as a real one, so timing reveals nothing;
+- every failure gives the caller the same answer;
+- logout, password reset, deactivation and role changes end existing sessions at once: a session is only
+  valid if it started after the user's ``sessions_valid_after``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bcrypt
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from data_access import audit
+from data_access.db import transaction
+from data_access.errors import ValidationError
+from data_access.models import User
+from data_access.scope import Viewer, viewer_for
+
+BCRYPT_ROUNDS = 12
+LANGUAGES = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    max_failures: int = 5
+    lock_minutes: float = 15.0
+
+    @classmethod
+    def from_environment(cls) -> LockoutPolicy:
+        """``PERFDASH_LOCKOUT_ATTEMPTS`` (default 5) and ``PERFDASH_LOCKOUT_MINUTES`` (default 15)."""
+        return cls(int(os.environ.get("PERFDASH_LOCKOUT_ATTEMPTS", "5")),
+                   float(os.environ.get("PERFDASH_LOCKOUT_MINUTES", "15")))
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> bytes:
+    """A hash to check unknown usernames against, so they take as long as known ones."""
+    return bcrypt.hashpw(b"perfdash-decoy-password", bcrypt.gensalt(BCRYPT_ROUNDS))
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """Stored timestamps are UTC; SQLite hands them back without a zone."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.timezone.utc)
+
+
+def check_password(
+    engine: Engine,
+    username: str,
+    password: str,
+    *,
+    policy: LockoutPolicy | None = None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """True when ``username`` may log in with ``password``; counts failures and locks the account.
+
+    Failures, lockouts and successes are audited in the same transaction as the counter change.
+    """
+    policy = policy or LockoutPolicy.from_environment()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    username = (username or "").strip().lower()
+    with transaction(engine) as session:
+        user = session.execute(select(User).where(User.username == username).with_for_update()).scalar_one_or_none()
+        usable = user is not None and user.is_active
+        locked = usable and user.locked_until is not None and _utc(user.locked_until) > now
+        stored = user.password_hash.encode() if usable else _decoy_hash()
+        matches = bcrypt.checkpw(password.encode(), stored)  # always spend the bcrypt time
+        actor = Viewer(user.id, user.username, user.role) if user is not None else None
+        if usable and matches and not locked:
+            user.failed_logins, user.locked_until = 0, None
+            audit.append(session, actor=actor, action="auth.login", entity="user", entity_id=user.id, now=now)
+            return True
+        reason = "locked" if locked else "inactive" if user is not None and not usable else \
+            "unknown_user" if user is None else "wrong_password"
+        audit.append(session, actor=actor, actor_name=username[:60] or "(empty)", action="auth.failure",
+                     entity="user", entity_id=user.id if user else None, after={"reason": reason}, now=now)
+        if usable and not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= policy.max_failures:
+                user.locked_until = now + dt.timedelta(minutes=policy.lock_minutes)
+                audit.append(session, actor=actor, action="auth.lockout", entity="user", entity_id=user.id,
+                             after={"locked_until": user.locked_until, "failures": user.failed_logins}, now=now)
+    return False
+
+
+def session_viewer(engine: Engine, username: str, session_started: dt.datetime) -> Viewer | None:
+    """The viewer for a logged-in session, or None when the session has been ended on the server."""
+    with Session(engine) as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None or not user.is_active:
+            return None
+        if user.sessions_valid_after is not None and _utc(user.sessions_valid_after) > session_started:
+            return None
+        return viewer_for(session, username)
+
+
+def end_sessions(engine: Engine, viewer: Viewer, *, reason: str = "auth.logout") -> None:
+    """End every session of ``viewer`` (logout): cookies issued before now stop working."""
+    now = dt.datetime.now(dt.timezone.utc)
+    with transaction(engine) as session:
+        session.execute(update(User).where(User.id == viewer.user_id).values(sessions_valid_after=now))
+        audit.append(session, actor=viewer, action=reason, entity="user", entity_id=viewer.user_id, now=now)
+
+
+def user_language(engine: Engine, viewer: Viewer) -> str:
+    with Session(engine) as session:
+        return session.execute(select(User.language).where(User.id == viewer.user_id)).scalar_one()
+
+
+def set_language(engine: Engine, viewer: Viewer, language: str) -> None:
+    """Remember the viewer's interface language."""
+    if language not in LANGUAGES:
+        raise ValidationError(f"Unknown language {language!r}", message_zh=f"不支持的语言 {language!r}")
+    with transaction(engine) as session:
+        before = session.execute(select(User.language).where(User.id == viewer.user_id)).scalar_one()
+        if before == language:
+            return
+        session.execute(update(User).where(User.id == viewer.user_id).values(language=language))
+        audit.append(session, actor=viewer, action="user.language", entity="user", entity_id=viewer.user_id,
+                     before={"language": before}, after={"language": language})

@@ -1,0 +1,44 @@
+"""审计日志 Audit log (admins and auditors): entries with filters, chain verification, the anchor hash."""
+import datetime as dt
+
+import streamlit as st
+
+from components.i18n import t
+from components.session import current_viewer, shared_engine, show_data_error
+from components.tables import download_buttons
+from data_access import DataAccessError
+from data_access.audit import chain_head, list_entries, verify_audit_chain
+
+viewer = current_viewer()
+st.title(t("page.audit"))
+left, middle, right = st.columns([1, 1, 1])
+actor = left.text_input(t("audit.actor"), key="audit_actor").strip() or None
+action = middle.selectbox(t("audit.action"), [None, "auth.", "project.", "milestone.", "observation.", "user.",
+                                              "access."], format_func=lambda a: t("filter.all") if a is None else a,
+                          key="audit_action")
+days = right.date_input(t("audit.days"), value=(dt.date.today() - dt.timedelta(days=30), dt.date.today()),
+                        key="audit_days")
+since = until = None
+if isinstance(days, tuple) and len(days) == 2:
+    since = dt.datetime.combine(days[0], dt.time(), dt.timezone.utc)
+    until = dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+try:
+    entries = list_entries(shared_engine(), viewer, actor=actor, action_prefix=action, since=since, until=until)
+except DataAccessError as error:
+    show_data_error(error)
+    st.stop()
+
+if st.button(t("audit.verify"), key="audit_verify", type="primary"):
+    verdict = verify_audit_chain(shared_engine(), viewer)
+    if verdict.ok:
+        st.success(t("audit.ok", n=f"{verdict.checked:,}"))
+    else:
+        st.error(t("audit.broken", id=verdict.first_bad_id, reason=verdict.reason))
+head_id, head_hash = chain_head(shared_engine())
+st.caption(t("audit.head", id=head_id))
+st.code(head_hash, language=None)
+if entries.empty:
+    st.info(t("audit.empty"))
+else:
+    st.dataframe(entries, hide_index=True, width="stretch")
+    download_buttons(entries, "audit_log", key="audit_download")

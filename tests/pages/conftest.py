@@ -1,0 +1,74 @@
+"""AppTest fixtures: the real app over a seeded SQLite database, logged in through the real form or not.
+
+AppTest resets Streamlit's legacy ``pages/`` detection before every run, which would make each run go
+through the legacy multipage runner first (a real server leaves it after the first run; see
+components.session). The fixture keeps it off, as it is in a running server.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from data_access.db import reset_engine_cache
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PASSWORD = "Demo@2026"
+
+
+@pytest.fixture
+def app_db(seeded_sqlite_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded database: tests here log in, lock accounts and write."""
+    path = tmp_path / "app.sqlite3"
+    shutil.copy(seeded_sqlite_file, path)
+    return path
+
+
+@pytest.fixture
+def app_env(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("PERFDASH_DATABASE_URL", f"sqlite:///{app_db}")
+    monkeypatch.setenv("PERFDASH_DEMO", "1")
+    monkeypatch.setenv("PERFDASH_LOGIN_SLEEP", "0")
+    original_init = PagesManager.__init__
+
+    def init_without_legacy_pages(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_without_legacy_pages)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    reset_engine_cache()
+    yield app_db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    reset_engine_cache()
+
+
+@pytest.fixture
+def new_app(app_env: Path) -> Callable[[], AppTest]:
+    def make() -> AppTest:
+        return AppTest.from_file(APP, default_timeout=30)
+    return make
+
+
+def login(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    """Fill in and submit the real login form."""
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+@pytest.fixture
+def logged_in(new_app: Callable[[], AppTest]) -> Callable[..., AppTest]:
+    """An app logged in as ``username`` through the form, optionally on ``page``."""
+    def open_as(username: str, page: str | None = None) -> AppTest:
+        at = login(new_app().run(), username)
+        assert at.session_state["authentication_status"] is True, [e.value for e in at.error]
+        return at.switch_page(page).run() if page else at
+    return open_as

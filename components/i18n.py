@@ -71,6 +71,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.status": ("状态", "Status"),
     "col.planned_start": ("计划开工", "Planned start"),
     "col.planned_end": ("计划完工", "Planned end"),
+    "col.actual_end": ("实际完成", "Actual end"),
     "col.budget": ("预算", "Budget"),
     "col.milestone": ("里程碑", "Milestone"),
     "col.percent": ("完成度", "Complete"),

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import data
 from components.filters import filter_projects
-from components.i18n import t
+from components.i18n import language, t
 from components.maps import project_sites
 from components.session import current_viewer, show_data_error
 from data_access import DataAccessError
@@ -18,4 +18,4 @@ except DataAccessError as error:
 if projects.empty:
     st.info(t("empty.projects"))
     st.stop()
-st.pydeck_chart(project_sites(projects), height=640)
+st.pydeck_chart(project_sites(projects, language()), height=640)

@@ -59,5 +59,6 @@ if project_id is not None:
     middle.metric(t("col.status"), t(f"status.{project['status']}"))
     right.metric(t("col.planned_end"), date(project["planned_end"], lang))
     st.dataframe(milestones[["seq", name_column(), "planned_end", "actual_end", "percent_complete"]].rename(
-        columns={name_column(): t("col.milestone"), "percent_complete": t("col.percent")}), hide_index=True,
+        columns={"seq": "#", name_column(): t("col.milestone"), "planned_end": t("col.planned_end"),
+                 "actual_end": t("col.actual_end"), "percent_complete": t("col.percent")}), hide_index=True,
         width="stretch")

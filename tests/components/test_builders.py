@@ -8,8 +8,9 @@ from components.maps import project_sites
 
 def _projects():
     return pd.DataFrame({
-        "code": ["A", "B", "C"], "name_zh": ["甲", "乙", "丙"], "region_zh": ["龙亭区", "龙亭区", "鼓楼区"],
-        "category_zh": ["文旅融合"] * 3, "status": ["active", "completed", "active"],
+        "code": ["A", "B", "C"], "name_zh": ["甲", "乙", "丙"], "name_en": ["A", "B", "C"],
+        "region_zh": ["龙亭区", "龙亭区", "鼓楼区"], "region_en": ["Longting", "Longting", "Gulou"],
+        "category_zh": ["文旅融合"] * 3, "category_en": ["Culture & tourism"] * 3, "status": ["active", "completed", "active"],
         "lat": [34.83, 34.82, 34.79], "lon": [114.33, 114.34, 114.35], "budget": [1e8, 4e6, 0.0],
         "planned_start": [dt.date(2026, 1, 1)] * 3,
     })
@@ -36,3 +37,4 @@ def test_project_sites_has_one_pickable_point_per_project_sized_by_budget():
     assert points[0]["radius"] > points[1]["radius"] > points[2]["radius"] == 150
     assert points[0]["budget_wan"] == 10000
     assert "{name_zh}" in deck._tooltip["html"]
+    assert "{name_en}" in project_sites(_projects(), "en")._tooltip["html"]

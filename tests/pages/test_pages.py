@@ -91,3 +91,41 @@ def test_unreachable_database_is_a_message_not_a_traceback(new_app, monkeypatch)
     at = new_app().run()
     assert not at.exception
     assert "无法连接数据库" in at.error[0].value
+
+
+def test_a_project_manager_asking_for_someone_elses_project_by_url_gets_a_permission_message(logged_in, app_env):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{app_env}")
+    with engine.connect() as connection:
+        foreign = connection.execute(text(
+            "SELECT p.id FROM projects p JOIN users u ON u.id = p.manager_id WHERE u.username <> 'pm_kaifeng1' "
+            "LIMIT 1")).scalar()
+    at = logged_in("pm_kaifeng1", "pages/projects.py")
+    at.query_params["project"] = str(foreign)
+    at.run()
+    assert any("无权访问" in e.value for e in at.error)
+
+
+def test_admin_creates_a_user_and_a_weak_password_is_explained(logged_in):
+    at = logged_in("admin", "pages/users.py")
+    at.text_input(key="new_username").input("new_analyst")
+    at.text_input(key="new_display_name").input("新分析师")
+    at.selectbox(key="new_role").select("analyst")
+    at.text_input(key="new_password").input("short")
+    submit = next(b for b in at.button if b.label == "保存" and b.form_id == "user_create")
+    submit.click().run()
+    assert any("密码强度不足" in e.value for e in at.error)
+    at.text_input(key="new_username").input("new_analyst")
+    at.text_input(key="new_display_name").input("新分析师")
+    at.text_input(key="new_password").input("Strong#Pass2026")
+    next(b for b in at.button if b.label == "保存" and b.form_id == "user_create").click().run()
+    assert "已创建用户 new_analyst。" in [s.value for s in at.success]
+    assert "new_analyst" in at.dataframe[0].value["用户名"].tolist()
+
+
+def test_auditor_verifies_the_chain_and_sees_the_anchor_hash(logged_in):
+    at = logged_in("auditor", "pages/audit.py")
+    at.button(key="audit_verify").click().run()
+    assert at.success[0].value.startswith("审计链完整")
+    assert len(at.code[0].value) == 64

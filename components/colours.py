@@ -1,0 +1,93 @@
+"""The one palette every view uses, so a colour means the same thing on every page, chart and map.
+
+Warnings: 红 red (severe) / 橙 orange / 黄 yellow, green only for "no warning". Grades: 优秀 green,
+良好 blue, 合格 amber, 不合格 red, always in that order. Hex for plotly, :func:`rgb` lists for pydeck.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from scoring.ranking import GRADE_LABELS_EN
+
+GREEN = "#2da44e"
+BLUE = "#1f6feb"
+AMBER = "#d4a72c"
+RED = "#cf222e"
+ORANGE = "#e16f24"
+YELLOW = "#f2cc0c"
+GREY = "#8c959f"  # missing: unscored, no grade
+SLATE = "#57606a"  # neutral bars that stand for no judgement (e.g. contribution points)
+
+WARNING_COLOURS: dict[str, str] = {"red": RED, "orange": ORANGE, "yellow": YELLOW, "none": GREEN}
+WARNING_LABELS: dict[str, dict[str, str]] = {
+    "zh": {"red": "红色预警", "orange": "橙色预警", "yellow": "黄色预警", "none": "无预警"},
+    "en": {"red": "Red warning", "orange": "Orange warning", "yellow": "Yellow warning", "none": "No warning"},
+}
+
+GRADE_ORDER: tuple[str, ...] = ("优秀", "良好", "合格", "不合格")  # best first, as the bands in scoring.ranking
+GRADE_COLOURS: dict[str, str] = dict(zip(GRADE_ORDER, (GREEN, BLUE, AMBER, RED)))
+UNGRADED_LABELS = {"zh": "未评分", "en": "Unscored"}
+
+MILESTONE_COLOURS: dict[str, str] = {"finished": GREEN, "in_progress": BLUE, "overdue": RED, "planned": "#d0d7de"}
+
+# Diverging scale for "relative to target": warm below, neutral at the target (the middle), cool above.
+# ColorBrewer RdBu (colour-blind safe), its centre swapped for a neutral light grey.
+TARGET_COLOURSCALE: list[list[float | str]] = [
+    [0.0, "#b2182b"], [1 / 6, "#ef8a62"], [2 / 6, "#fddbc7"], [0.5, "#f7f7f7"],
+    [4 / 6, "#d1e5f0"], [5 / 6, "#67a9cf"], [1.0, "#2166ac"],
+]
+
+
+def rgb(hex_colour: str, alpha: int | None = None) -> list[int]:
+    """``"#cf222e"`` → ``[207, 34, 46]`` (plus ``alpha`` 0–255 if given), the form pydeck colour accessors take."""
+    channels = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return channels if alpha is None else [*channels, alpha]
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT and pd.NA all count as missing (scalars only)."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def grade_label(grade: str | None, lang: str = "zh") -> str:
+    """Display label of a grade: the Chinese label itself, or Excellent / Good / Pass / Fail; missing → 未评分 / Unscored."""
+    if is_missing(grade):
+        return UNGRADED_LABELS[lang]
+    return GRADE_LABELS_EN.get(str(grade), str(grade)) if lang == "en" else str(grade)
+
+
+def grade_colour(grade: str | None) -> str:
+    """The grade's colour; grey for a missing or unknown grade (never a colour that suggests a judgement)."""
+    return GREY if is_missing(grade) else GRADE_COLOURS.get(str(grade), GREY)
+
+
+def warning_colour(level: str | None) -> str:
+    """Colour of a warning level; a missing level means no open warning (green)."""
+    return WARNING_COLOURS["none"] if is_missing(level) else WARNING_COLOURS[str(level)]
+
+
+def warning_label(level: str | None, lang: str = "zh") -> str:
+    return WARNING_LABELS[lang]["none" if is_missing(level) else str(level)]
+
+
+def diverging_range(z: np.ndarray | Sequence[float], centre: float, cap: float | None = None) -> tuple[float, float]:
+    """(zmin, zmax) symmetric around ``centre`` so the centre lands on the neutral middle of the scale.
+
+    The half-width is the largest finite distance from the centre, at most ``cap`` (so one outlier cannot
+    wash out every other cell), and never zero.
+
+    >>> diverging_range([90.0, 130.0], 100.0), diverging_range([0.0, 500.0], 100.0, cap=100.0)
+    ((70.0, 130.0), (0.0, 200.0))
+    """
+    distances = np.abs(np.asarray(z, dtype=float) - centre)
+    distances = distances[np.isfinite(distances)]
+    half = float(distances.max()) if distances.size else 0.0
+    if cap is not None:
+        half = min(half, cap)
+    if half == 0.0 or math.isnan(half):
+        half = 1.0
+    return centre - half, centre + half

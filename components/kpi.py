@@ -1,0 +1,69 @@
+"""The small texts every KPI shows: a change with its arrow, a rank "of N", a score with its grade (pure)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from components.colours import grade_label, is_missing
+
+ChangeUnit = Literal["%", "pp", "points"]
+CHANGE_UNITS: dict[str, dict[str, str]] = {
+    "%": {"zh": "%", "en": "%"},  # relative change: (current − previous) / |previous|
+    "pp": {"zh": "个百分点", "en": "pp"},  # difference of two percentages
+    "points": {"zh": "分", "en": "pts"},  # difference of two scores
+}
+NO_VALUE = "—"
+
+
+def change(current: float | None, previous: float | None, unit: ChangeUnit = "%") -> float | None:
+    """The change from ``previous`` to ``current``: relative in percent for ``"%"``, a plain difference otherwise.
+
+    None when either is missing, or for ``"%"`` when ``previous`` is zero and ``current`` is not (no base to
+    compare with); 0 → 0 counts as no change.
+    """
+    if unit not in CHANGE_UNITS:
+        raise ValueError(f"unknown change unit {unit!r}; use one of {', '.join(CHANGE_UNITS)}")
+    if is_missing(current) or is_missing(previous):
+        return None
+    difference = float(current) - float(previous)
+    if unit != "%":
+        return difference
+    if previous == 0:
+        return 0.0 if difference == 0 else None
+    return difference / abs(float(previous)) * 100
+
+
+def change_text(current: float | None, previous: float | None, lang: str = "zh", *, unit: ChangeUnit = "%") -> str:
+    """``"▲ 3.2 %"`` / ``"▼ 1.1 %"`` / ``"— 0.0 %"`` (the arrow follows the rounded number); ``"—"`` when unknown.
+
+    >>> change_text(103.2, 100), change_text(85.0, 86.1, unit="points"), change_text(5, 0)
+    ('▲ 3.2 %', '▼ 1.1 分', '—')
+    """
+    value = change(current, previous, unit)
+    if value is None:
+        return NO_VALUE
+    shown = f"{abs(value):.1f}"
+    arrow = "—" if float(shown) == 0 else ("▲" if value > 0 else "▼")
+    return f"{arrow} {shown} {CHANGE_UNITS[unit][lang]}"
+
+
+def rank_text(rank: int | None, n: int, lang: str = "zh") -> str:
+    """``"第 3 / 25 名"`` / ``"3 of 25"``: a rank is never shown without how many were ranked."""
+    if is_missing(rank):
+        return f"未排名（共 {n} 名）" if lang != "en" else f"unranked (of {n})"
+    return f"{int(rank)} of {n}" if lang == "en" else f"第 {int(rank)} / {n} 名"
+
+
+def score_text(total: float | None, lang: str = "zh") -> str:
+    """``"86.4 分"`` / ``"86.4"``, one decimal; ``"—"`` when missing."""
+    if is_missing(total):
+        return NO_VALUE
+    return f"{float(total):.1f}" if lang == "en" else f"{float(total):.1f} 分"
+
+
+def grade_text(total: float | None, grade: str | None, lang: str = "zh") -> str:
+    """``"86.4 分 · 良好"`` / ``"86.4 · Good"``: a score always travels with its grade; unscored → 未评分 / Unscored."""
+    if is_missing(total):
+        return grade_label(None, lang)
+    if is_missing(grade):
+        return score_text(total, lang)
+    return f"{score_text(total, lang)} · {grade_label(grade, lang)}"

@@ -1,0 +1,38 @@
+import numpy as np
+import pandas as pd
+
+from components.colours import (GRADE_COLOURS, GRADE_ORDER, GREY, TARGET_COLOURSCALE, WARNING_COLOURS,
+                                diverging_range, grade_colour, grade_label, rgb, warning_colour, warning_label)
+from scoring.ranking import DEFAULT_GRADE_BANDS
+
+
+def test_grades_follow_the_fixed_order_green_blue_amber_red():
+    assert GRADE_ORDER == tuple(DEFAULT_GRADE_BANDS)  # the same order as the scoring bands, best first
+    assert [GRADE_COLOURS[g] for g in GRADE_ORDER] == ["#2da44e", "#1f6feb", "#d4a72c", "#cf222e"]
+
+
+def test_warning_colours_share_red_and_green_with_the_grades():
+    assert set(WARNING_COLOURS) == {"red", "orange", "yellow", "none"}
+    assert WARNING_COLOURS["red"] == GRADE_COLOURS["不合格"]
+    assert WARNING_COLOURS["none"] == GRADE_COLOURS["优秀"]
+    assert len(set(WARNING_COLOURS.values())) == 4
+
+
+def test_rgb_converts_hex_for_pydeck():
+    assert rgb("#cf222e") == [207, 34, 46]
+    assert rgb("#2da44e", 200) == [45, 164, 78, 200]
+
+
+def test_labels_and_colours_of_missing_values():
+    assert grade_label("良好", "en") == "Good" and grade_label("良好") == "良好"
+    assert grade_label(None, "en") == "Unscored" and grade_label(np.nan) == "未评分"
+    assert grade_colour(pd.NA) == GREY and grade_colour("合格") == "#d4a72c"
+    assert warning_colour(None) == WARNING_COLOURS["none"] and warning_colour("orange") == WARNING_COLOURS["orange"]
+    assert warning_label("yellow") == "黄色预警" and warning_label(None, "en") == "No warning"
+
+
+def test_diverging_range_is_symmetric_capped_and_never_empty():
+    assert diverging_range([90.0, 130.0, np.nan], 100.0) == (70.0, 130.0)
+    assert diverging_range([0.0, 500.0], 100.0, cap=100.0) == (0.0, 200.0)
+    assert diverging_range([80.0, 80.0], 80.0) == (79.0, 81.0)
+    assert TARGET_COLOURSCALE[3] == [0.5, "#f7f7f7"]  # the target sits on the neutral middle

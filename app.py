@@ -19,6 +19,7 @@ from components.login import (
 from components.session import show_data_error, shared_engine
 from components.settings import cookie_key
 from data_access import DataAccessError
+from data_access.alerts import unread_count
 from data_access.auth import set_language, user_language
 
 st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=":material/monitoring:", layout="wide")
@@ -61,6 +62,9 @@ if viewer is None:
 
 remember_login(authenticator)
 st.sidebar.caption(f"{st.session_state.get('name') or viewer.username} · {t('role.' + viewer.role)}")
+unread = unread_count(engine, viewer)
+if unread:
+    st.sidebar.page_link("pages/inbox.py", label=t("inbox.unread", n=unread), icon=":material/mark_email_unread:")
 try:
     sidebar_filters(viewer)
 except DataAccessError as error:

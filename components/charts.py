@@ -4,6 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.colours import WARNING_COLOURS
+
 STATUS_COLOURS = {"planned": "#8c959f", "active": "#1f6feb", "suspended": "#d4a72c", "completed": "#2da44e"}
 STATUS_LABELS_ZH = {"planned": "未开工", "active": "在建", "suspended": "暂停", "completed": "已完工"}
 
@@ -26,4 +28,23 @@ def projects_by_region(
                            hovertemplate="%{y}<br>" + status_labels[status] + ": %{x}<extra></extra>")
     figure.update_layout(barmode="stack", height=max(320, 22 * len(counts) + 80), margin=dict(l=10, r=10, t=40, b=10),
                          legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), xaxis_title=axis_title)
+    return figure
+
+
+def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) -> go.Figure:
+    """Stacked bars of live warnings per district, red first, in the warning colours.
+
+    ``counts`` has columns district_id, district, severity, count; each bar carries its ``district_id`` in
+    ``customdata`` for drill-down.
+    """
+    totals = counts.groupby("district")["count"].sum().sort_values()
+    figure = go.Figure()
+    for severity in ("red", "orange", "yellow"):
+        part = counts[counts["severity"] == severity].set_index("district").reindex(totals.index)
+        figure.add_bar(y=totals.index.tolist(), x=part["count"].fillna(0).astype(int).tolist(), orientation="h",
+                       name=severity_labels[severity], marker_color=WARNING_COLOURS[severity],
+                       customdata=part["district_id"].tolist(),
+                       hovertemplate="%{y}<br>" + severity_labels[severity] + ": %{x}<extra></extra>")
+    figure.update_layout(barmode="stack", height=max(260, 22 * len(totals) + 80), margin=dict(l=10, r=10, t=40, b=10),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
     return figure

@@ -25,7 +25,13 @@ EVERYONE = frozenset(ROLES)
 PAGES = (
     PageSpec("section.overview", "pages/overview.py", "page.overview", ":material/dashboard:", "overview", EVERYONE),
     PageSpec("section.overview", "pages/map.py", "page.map", ":material/map:", "map", EVERYONE),
+    PageSpec("section.overview", "pages/alerts.py", "page.alerts", ":material/notifications_active:", "alerts",
+             EVERYONE),
+    PageSpec("section.overview", "pages/rectification.py", "page.rectification", ":material/view_kanban:",
+             "rectification", EVERYONE),
     PageSpec("section.data", "pages/projects.py", "page.projects", ":material/table:", "projects", EVERYONE),
+    PageSpec("section.data", "pages/inbox.py", "page.inbox", ":material/inbox:", "inbox", EVERYONE),
+    PageSpec("section.admin", "pages/rules.py", "page.rules", ":material/rule:", "rules", frozenset({"admin"})),
     PageSpec("section.admin", "pages/users.py", "page.users", ":material/group:", "users", frozenset({"admin"})),
     PageSpec("section.admin", "pages/audit.py", "page.audit", ":material/verified_user:", "audit",
              frozenset({"admin", "auditor"})),

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -362,3 +363,115 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_entry_id: Mapped[int] = mapped_column(Integer, server_default="0")
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+ALERT_STATUSES = ("open", "acknowledged", "rectifying", "resolved", "closed")
+SEVERITIES = ("red", "orange", "yellow")
+RULE_SCOPES = ("all", "category", "region")
+
+
+class AlertRule(Base):
+    """A configured early-warning rule; the evaluation itself is pure code in ``scoring.rules``."""
+
+    __tablename__ = "alert_rules"
+    __table_args__ = (
+        CheckConstraint(_one_of("severity", SEVERITIES), name="severity"),
+        CheckConstraint(_one_of("scope_kind", RULE_SCOPES), name="scope_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(120))
+    rule_type: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(8))
+    params: Mapped[str] = mapped_column(Text, server_default="{}", comment="JSON")
+    scope_kind: Mapped[str] = mapped_column(String(10), server_default="all")
+    scope_value: Mapped[str | None] = mapped_column(String(200))
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Alert(Base):
+    """One warning for a rule × project; at most one that is not closed (a partial unique index)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", ALERT_STATUSES), name="status"),
+        CheckConstraint(_one_of("severity", SEVERITIES), name="severity"),
+        Index("uq_alerts_one_live_per_rule_project", "rule_id", "project_id", unique=True,
+              sqlite_where=text("status <> 'closed'"), postgresql_where=text("status <> 'closed'")),
+        Index(None, "project_id", "status"),
+        Index(None, "status", "severity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12))
+    severity: Mapped[str] = mapped_column(String(8))
+    value: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    data_period: Mapped[dt.date | None] = mapped_column(Date)
+    detail: Mapped[str | None] = mapped_column(Text, comment="JSON")
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_evaluated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reopen_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class Rectification(Base):
+    """The 整改 task of an alert: owner, plan and due date, then evidence, then verification."""
+
+    __tablename__ = "rectifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    plan: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    evidence_note: Mapped[str | None] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(255))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertEvent(Base):
+    """The history of an alert: every transition with who, when and a note."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (Index(None, "alert_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Notification(Base):
+    """An in-app message (the inbox) that may also be e-mailed; sending never blocks the data write."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index(None, "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(30))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
+    subject_zh: Mapped[str] = mapped_column(String(200))
+    subject_en: Mapped[str] = mapped_column(String(300))
+    body_zh: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    email_attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    email_error: Mapped[str | None] = mapped_column(Text)

@@ -25,6 +25,7 @@ from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
 os.environ.setdefault("PERFDASH_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789")
 
 DEMO_UNTIL = dt.date(2026, 11, 1)
+EVALUATION_DAY = dt.date(2026, 11, 20)
 SMALL_DEMO = {"projects": 80, "months": 12, "seed": 7, "until": DEMO_UNTIL}
 _database_counter = itertools.count(1)
 
@@ -104,10 +105,13 @@ def as_viewer(engine: Engine, username: str) -> Viewer:
 @pytest.fixture(scope="session")
 def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded SQLite file for app-level tests (AppTest, real server)."""
+    from services.alerts import evaluate
+
     path = tmp_path_factory.mktemp("app-db") / "perfdash.sqlite3"
     engine = create_database_engine(f"sqlite:///{path}")
     upgrade(engine)
     write(engine, build(**SMALL_DEMO))
+    evaluate(engine, as_of=EVALUATION_DAY)
     engine.dispose()
     return path
 

@@ -1,0 +1,158 @@
+"""预警中心 Alert centre: filter, count by district, bulk-acknowledge, and handle one alert (``?alert=id``)."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import data
+from components.charts import alerts_by_district
+from components.filters import REGION_KEY
+from components.formatting import date
+from components.i18n import language, t
+from components.session import current_viewer, shared_engine, show_data_error
+from components.tables import download_buttons
+from data_access import DataAccessError
+from data_access import alerts as store
+from data_access.models import ALERT_STATUSES, SEVERITIES
+
+LIVE = ["open", "acknowledged", "rectifying", "resolved"]
+viewer = current_viewer()
+lang = language()
+engine = shared_engine()
+st.title(t("page.alerts"))
+if "alerts_flash" in st.session_state:
+    st.success(st.session_state.pop("alerts_flash"))
+
+try:
+    rules = store.list_rules(engine, viewer)
+    everything = store.list_alerts(engine, viewer, region_id=st.session_state.get(REGION_KEY))
+except DataAccessError as error:
+    show_data_error(error)
+    st.stop()
+
+left, middle, right, far = st.columns(4)
+severities = left.multiselect(t("alerts.severity"), SEVERITIES, format_func=lambda s: t(f"severity.{s}"),
+                              key="alerts_severity")
+rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"]))
+rule_ids = middle.multiselect(t("alerts.rule"), list(rule_names), format_func=rule_names.get, key="alerts_rule")
+statuses = right.multiselect(t("alerts.status"), ALERT_STATUSES, default=LIVE,
+                             format_func=lambda s: t(f"alert_status.{s}"), key="alerts_status")
+min_age = far.number_input(t("alerts.min_age"), min_value=0, value=0, step=1, key="alerts_min_age")
+
+shown = everything
+if severities:
+    shown = shown[shown["severity"].isin(severities)]
+if rule_ids:
+    shown = shown[shown["rule_id"].isin(rule_ids)]
+if statuses:
+    shown = shown[shown["status"].isin(statuses)]
+now = pd.Timestamp.now(tz="UTC")
+age = (now - pd.to_datetime(shown["opened_at"], utc=True)).dt.days if len(shown) else pd.Series(dtype=int)
+shown = shown[age >= min_age].assign(age_days=age[age >= min_age])
+
+live = everything[everything["status"].isin(LIVE)]
+if not live.empty:
+    regions = data.regions(viewer).set_index("id")
+    counts = live.groupby(["district_id", "severity"]).size().rename("count").reset_index()
+    counts["district"] = counts["district_id"].map(regions["name_en" if lang == "en" else "name_zh"])
+    st.subheader(t("alerts.by_district"))
+    st.plotly_chart(alerts_by_district(counts, {s: t(f"severity.{s}") for s in SEVERITIES}), width="stretch")
+
+if shown.empty:
+    st.info(t("alerts.none"))
+else:
+    table = pd.DataFrame({
+        "ID": shown["id"], t("alerts.severity"): shown["severity"].map(lambda s: t(f"severity.{s}")),
+        t("alerts.rule"): shown["rule_en" if lang == "en" else "rule_zh"],
+        t("col.code"): shown["project_code"], t("col.name"): shown["project_en" if lang == "en" else "project_zh"],
+        t("col.region"): shown["region_en" if lang == "en" else "region_zh"],
+        t("alerts.status"): shown["status"].map(lambda s: t(f"alert_status.{s}")),
+        "value": shown["value"].round(1), "threshold": shown["threshold"].round(1), "days": shown["age_days"],
+    })
+    picked = st.dataframe(table, hide_index=True, width="stretch", key="alerts_table", on_select="rerun",
+                          selection_mode="multi-row")
+    download_buttons(table, "alerts", key="alerts_download")
+    selected = shown.iloc[picked.selection.rows] if picked and picked.selection.rows else shown.iloc[0:0]
+    to_acknowledge = selected[selected["status"] == "open"]
+    if st.button(t("alerts.acknowledge_selected"), disabled=to_acknowledge.empty, key="alerts_bulk_ack"):
+        try:
+            count = store.acknowledge_many(engine, viewer, dict(zip(to_acknowledge["id"].astype(int),
+                                                                      to_acknowledge["version"].astype(int))))
+            st.session_state["alerts_flash"] = t("alerts.acknowledged_n", n=count)
+            data.invalidate()
+            st.rerun()
+        except DataAccessError as error:
+            show_data_error(error)
+
+# -- one alert ------------------------------------------------------------------------------------------
+st.subheader(t("alerts.detail"))
+requested = st.query_params.get("alert")
+choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown["rule_en" if lang == "en" else "rule_zh"]))
+chosen = st.selectbox(t("alerts.choose"), [None, *choices], format_func=lambda i: "—" if i is None else choices[i],
+                      key="alerts_choice")
+alert_id = chosen if chosen is not None else (int(requested) if requested and requested.isdigit() else None)
+if alert_id is None:
+    st.stop()
+st.query_params["alert"] = str(alert_id)
+try:
+    history = store.alert_history(engine, viewer, alert_id)
+except DataAccessError as error:
+    show_data_error(error)
+    st.stop()
+alert = everything.set_index("id").loc[alert_id] if alert_id in set(everything["id"]) else None
+if alert is None:  # in scope, but outside the region filter: read it on its own
+    alert = store.list_alerts(engine, viewer).set_index("id").loc[alert_id]
+st.markdown(f"**{t(f'severity.{alert.severity}')} · {alert['rule_en' if lang == 'en' else 'rule_zh']}** — "
+            f"{alert.project_code} {alert['project_en' if lang == 'en' else 'project_zh']} — "
+            f"{t(f'alert_status.{alert.status}')}")
+st.caption(t("alerts.value", value="—" if pd.isna(alert.value) else f"{alert.value:.1f}",
+             threshold="—" if pd.isna(alert.threshold) else f"{alert.threshold:.1f}"))
+if not pd.isna(alert.plan):
+    st.write(f"{t('alerts.owner')}: {alert.owner_name} · {t('alerts.due')}: {date(alert.due_date, lang)}")
+    st.write(f"{t('alerts.plan')}: {alert.plan}")
+if not pd.isna(alert.evidence_note):
+    st.write(f"{t('alerts.evidence')}: {alert.evidence_note}")
+st.caption(t("alerts.history"))
+st.dataframe(history.assign(from_status=history["from_status"].map(
+    lambda s: "" if s is None or pd.isna(s) else t(f"alert_status.{s}")),
+    to_status=history["to_status"].map(lambda s: t(f"alert_status.{s}"))), hide_index=True, width="stretch")
+
+
+def act(action: str, **details) -> None:  # noqa: ANN003 - passed through to the lifecycle
+    try:
+        store.transition(engine, viewer, alert_id, int(alert.version), action, **details)
+    except DataAccessError as error:
+        show_data_error(error)
+        return
+    st.session_state["alerts_flash"] = t("alerts.done")
+    data.invalidate()
+    st.rerun()
+
+
+if alert.status == "open" and st.button(t("alerts.acknowledge"), key="alert_ack"):
+    act("acknowledge")
+if alert.status in {"open", "acknowledged"}:
+    with st.form("alert_rectify"):
+        people = {viewer.user_id: st.session_state.get("name") or viewer.username}
+        if not pd.isna(alert.manager_id):
+            people = {int(alert.manager_id): alert.manager_name} | people
+        owner = st.selectbox(t("alerts.owner"), list(people), format_func=people.get)
+        plan = st.text_area(t("alerts.plan"))
+        due = st.date_input(t("alerts.due"), value=dt.date.today() + dt.timedelta(days=14))
+        if st.form_submit_button(t("alerts.start_rectification")):
+            act("rectify", owner_id=owner, plan=plan, due_date=due)
+if alert.status == "rectifying":
+    with st.form("alert_resolve"):
+        note = st.text_area(t("alerts.evidence"))
+        upload = st.file_uploader(t("alerts.attachment"), type=["jpg", "jpeg", "png", "pdf", "xlsx", "docx"])
+        if st.form_submit_button(t("alerts.resolve")):
+            act("resolve", note=note, attachment=upload.getvalue() if upload else None,
+                attachment_name=upload.name if upload else None)
+if alert.status == "resolved":
+    with st.form("alert_verify"):
+        note = st.text_area(t("alerts.note"))
+        close, reject = st.columns(2)
+        if close.form_submit_button(t("alerts.close"), type="primary"):
+            act("close", note=note or None)
+        if reject.form_submit_button(t("alerts.reject")):
+            act("reject", note=note or None)

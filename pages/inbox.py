@@ -1,0 +1,32 @@
+"""消息 Inbox: the viewer's own notifications, newest first."""
+import pandas as pd
+import streamlit as st
+
+from components.formatting import date
+from components.i18n import language, t
+from components.session import current_viewer, shared_engine, show_data_error
+from data_access import DataAccessError
+from data_access import alerts as store
+
+viewer = current_viewer()
+lang = language()
+st.title(t("page.inbox"))
+try:
+    messages = store.inbox(shared_engine(), viewer)
+except DataAccessError as error:
+    show_data_error(error)
+    st.stop()
+if messages.empty:
+    st.info(t("inbox.empty"))
+    st.stop()
+if st.button(t("inbox.mark_all"), key="inbox_mark_all", disabled=messages["read_at"].notna().all()):
+    store.mark_read(shared_engine(), viewer)
+    st.rerun()
+for message in messages.itertuples():
+    box = st.container(border=True)
+    subject = message.subject_en if lang == "en" else message.subject_zh
+    box.markdown(f"**{subject}**" if pd.isna(message.read_at) else subject)
+    box.caption(date(pd.Timestamp(message.created_at).date(), lang))
+    box.text(message.body_en if lang == "en" else message.body_zh)
+    if not pd.isna(message.alert_id):
+        box.page_link("pages/alerts.py", label=t("alerts.open_card"), query_params={"alert": str(int(message.alert_id))})

@@ -1,0 +1,46 @@
+"""整改看板 Rectification board: one column per status, overdue tasks in red, each card opens its alert."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components.filters import REGION_KEY
+from components.formatting import date
+from components.i18n import language, t
+from components.session import current_viewer, shared_engine, show_data_error
+from data_access import DataAccessError
+from data_access import alerts as store
+
+COLUMNS = ("open", "acknowledged", "rectifying", "resolved", "closed")
+CLOSED_SHOWN_DAYS = 30
+viewer = current_viewer()
+lang = language()
+st.title(t("page.rectification"))
+try:
+    alerts = store.list_alerts(shared_engine(), viewer, region_id=st.session_state.get(REGION_KEY))
+except DataAccessError as error:
+    show_data_error(error)
+    st.stop()
+today = dt.date.today()
+recently = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=CLOSED_SHOWN_DAYS)
+alerts = alerts[(alerts["status"] != "closed") | (pd.to_datetime(alerts["closed_at"], utc=True) >= recently)]
+due = pd.to_datetime(alerts["due_date"])
+alerts = alerts.assign(overdue=alerts["status"].isin(["open", "acknowledged", "rectifying"]) & due.notna()
+                       & (due < pd.Timestamp(today)))
+
+for column, status in zip(st.columns(len(COLUMNS)), COLUMNS):
+    cards = alerts[alerts["status"] == status]
+    column.markdown(f"**{t(f'alert_status.{status}')}** · {len(cards)}")
+    for card in cards.head(50).itertuples():
+        box = column.container(border=True)
+        box.markdown(f"{t(f'severity.{card.severity}')} · {card.rule_en if lang == 'en' else card.rule_zh}")
+        box.caption(f"{card.project_code} {card.project_en if lang == 'en' else card.project_zh}")
+        if not pd.isna(card.due_date):
+            label = f"{t('alerts.due')}: {date(card.due_date, lang)}"
+            if card.overdue:
+                box.markdown(f":red[**{t('alerts.overdue')}** · {label}]")
+            else:
+                box.caption(label)
+        box.page_link("pages/alerts.py", label=t("alerts.open_card"), query_params={"alert": str(card.id)})
+    if len(cards) > 50:
+        column.caption(f"+{len(cards) - 50}")

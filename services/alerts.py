@@ -1,0 +1,133 @@
+"""Early-warning evaluation: read the data, run the rules (pure, in ``scoring.rules``), store the result.
+
+Command line for schedulers (idempotent: running it twice changes nothing the second time)::
+
+    python -m services.alerts run [--as-of 2026-11-30]    # evaluate, escalate, send urgent e-mail
+    python -m services.alerts digest                      # the daily e-mail digest
+
+Pages call :func:`evaluate` for the affected projects right after an import or a progress report.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from data_access import DataAccessError, Viewer, create_database_engine, list_milestones, list_projects
+from data_access import alerts as alert_store
+from data_access.reads import load_observations
+from scoring.rules import Rule, evaluate as evaluate_rules
+from services import notify
+from services.scores import load_model, score_matrix
+
+# The evaluator reads everything; it writes as "system" in the audit log.
+SYSTEM = Viewer(user_id=0, username="system", role="auditor")
+LOOKBACK_MONTHS = 2  # beyond the longest run a rule asks for
+
+
+def rules_from(frame: pd.DataFrame) -> list[Rule]:
+    """Turn stored rule rows into validated ``Rule`` objects (a bad row raises with its id)."""
+    return [Rule(int(r.id), r.rule_type, r.severity, dict(r.params), r.scope_kind, r.scope_value)
+            for r in frame.itertuples(index=False)]
+
+
+def validate_rule(fields: dict[str, Any]) -> None:
+    """Raise ``ValueError`` (with the problem in the message) before a rule is saved."""
+    Rule(0, fields["rule_type"], fields["severity"], dict(fields.get("params") or {}),
+         fields.get("scope_kind", "all"), fields.get("scope_value"))
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _lookback(rules: Sequence[Rule]) -> int:
+    return max((int(rule.params.get("periods", 1)) for rule in rules), default=1) + LOOKBACK_MONTHS
+
+
+def load_inputs(engine: Engine, rules: Sequence[Rule], as_of: dt.date, viewer: Viewer = SYSTEM,
+                project_ids: Sequence[int] | None = None) -> dict[str, Any]:
+    """The frames ``scoring.rules.evaluate`` needs, limited to the months the rules look at."""
+    since = _months_back(as_of, _lookback(rules))
+    projects = list_projects(engine, viewer)
+    if project_ids is not None:
+        projects = projects[projects["id"].isin(project_ids)]
+    observations = load_observations(engine, viewer, project_ids=project_ids, since=since,
+                                     until=as_of)
+    scores = None
+    if any(rule.rule_type == "score_drop" for rule in rules):
+        model = load_model(engine, viewer)
+        totals = []
+        for period, month in observations.groupby("period"):
+            values = month.pivot(index="project_id", columns="indicator_code", values="value")
+            total = score_matrix(model, values)["total"]
+            totals.append(pd.DataFrame({"project_id": total.index, "period": period, "total": total.to_numpy()}))
+        scores = pd.concat(totals, ignore_index=True) if totals else None
+    milestones = list_milestones(engine, viewer)
+    if project_ids is not None:
+        milestones = milestones[milestones["project_id"].isin(project_ids)]
+    return {"projects": projects, "observations": observations, "milestones": milestones, "scores": scores}
+
+
+def preview(engine: Engine, viewer: Viewer, fields: dict[str, Any], as_of: dt.date | None = None) -> pd.DataFrame:
+    """Which of the viewer's projects a rule would fire on now, without storing anything."""
+    rule = Rule(0, fields["rule_type"], fields["severity"], dict(fields.get("params") or {}),
+                fields.get("scope_kind", "all"), fields.get("scope_value"))
+    as_of = as_of or dt.date.today()
+    return evaluate_rules([rule], as_of=as_of, **load_inputs(engine, [rule], as_of, viewer))
+
+
+def evaluate(engine: Engine, *, as_of: dt.date | None = None, project_ids: Sequence[int] | None = None,
+             now: dt.datetime | None = None) -> alert_store.EvaluationChanges:
+    """Evaluate every enabled rule (for some projects, or all) and store the alerts."""
+    as_of = as_of or dt.date.today()
+    rules = rules_from(alert_store.list_rules(engine, SYSTEM, enabled_only=True))
+    if not rules:
+        return alert_store.EvaluationChanges(0, 0, 0, 0)
+    inputs = load_inputs(engine, rules, as_of, project_ids=project_ids)
+    live = alert_store.live_alert_pairs(engine)
+    findings = evaluate_rules(rules, as_of=as_of, open_alerts=live[["rule_id", "project_id"]], **inputs)
+    return alert_store.apply_findings(engine, findings, rule_ids=[rule.id for rule in rules],
+                                      project_ids=project_ids, as_of=as_of, now=now)
+
+
+def escalation_days() -> float:
+    """``PERFDASH_ESCALATE_AFTER_DAYS`` (default 3): how long a red alert may stay unacknowledged."""
+    return float(os.environ.get("PERFDASH_ESCALATE_AFTER_DAYS", "3"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.alerts", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["run", "digest"])
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="evaluation day, YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    try:
+        engine = create_database_engine()
+        settings = notify.SmtpSettings.from_environment()
+        if args.command == "digest":
+            sent, failed = notify.send_digest(engine, settings)
+            print(f"perfdash: digest e-mails sent {sent}, failed {failed}")
+            return 0
+        started = time.perf_counter()
+        changes = evaluate(engine, as_of=args.as_of)
+        escalated = alert_store.escalate_unacknowledged(engine, after_days=escalation_days())
+        sent, failed = notify.send_immediate(engine, settings)
+    except DataAccessError as exc:
+        print(f"perfdash: {exc}", file=sys.stderr)
+        return 2
+    print(f"perfdash: opened {changes.opened}, reopened {changes.reopened}, kept {changes.kept}, "
+          f"cleared {changes.cleared}, escalated {escalated}; e-mails sent {sent}, failed {failed} "
+          f"({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

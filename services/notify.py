@@ -1,0 +1,117 @@
+"""E-mail for notifications: immediate messages for what cannot wait, a daily digest for the rest.
+
+Sending happens after the data is committed and never inside a write: an unreachable mail server only
+leaves the notification pending (attempts and the error are recorded) for the next run to retry.
+SMTP settings come from the environment: ``PERFDASH_SMTP_HOST``, ``PERFDASH_SMTP_PORT`` (25),
+``PERFDASH_SMTP_SECURITY`` (``none`` | ``starttls`` | ``ssl``), ``PERFDASH_SMTP_USER``,
+``PERFDASH_SMTP_PASSWORD``, ``PERFDASH_SMTP_FROM``. Without a host, only the in-app inbox is used.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from data_access.alerts import pending_emails, record_email_result
+
+log = logging.getLogger(__name__)
+IMMEDIATE_KINDS = ("alert.escalated", "alert.reopened", "alert.resolved")
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    security: str = "none"
+    user: str | None = None
+    password: str | None = None
+    sender: str = "perfdash@localhost"
+    timeout: float = 10.0
+
+    @classmethod
+    def from_environment(cls) -> SmtpSettings | None:
+        host = os.environ.get("PERFDASH_SMTP_HOST", "").strip()
+        if not host:
+            return None
+        return cls(host=host, port=int(os.environ.get("PERFDASH_SMTP_PORT", "25")),
+                   security=os.environ.get("PERFDASH_SMTP_SECURITY", "none").lower(),
+                   user=os.environ.get("PERFDASH_SMTP_USER") or None,
+                   password=os.environ.get("PERFDASH_SMTP_PASSWORD") or None,
+                   sender=os.environ.get("PERFDASH_SMTP_FROM", "perfdash@localhost"))
+
+
+def _send(settings: SmtpSettings, to: str, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = settings.sender, to, subject
+    message.set_content(body)
+    if settings.security == "ssl":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                                context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    with client:
+        if settings.security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if settings.user:
+            client.login(settings.user, settings.password or "")
+        client.send_message(message)
+
+
+def _localised(row: pd.Series) -> tuple[str, str]:
+    english = row["language"] == "en"
+    return (row["subject_en"] if english else row["subject_zh"]), (row["body_en"] if english else row["body_zh"])
+
+
+def send_immediate(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int]:
+    """E-mail escalations, reopenings and verification requests now; returns (sent, failed)."""
+    if settings is None:
+        return 0, 0
+    sent = failed = 0
+    for _, row in pending_emails(engine, max_attempts=MAX_ATTEMPTS, kinds=IMMEDIATE_KINDS).iterrows():
+        subject, body = _localised(row)
+        try:
+            _send(settings, row["email"], subject, body)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("e-mail %s to %s failed (attempt %d): %s", row["id"], row["email"],
+                        row["email_attempts"] + 1, exc)
+            record_email_result(engine, [int(row["id"])], str(exc)[:500])
+            failed += 1
+        else:
+            record_email_result(engine, [int(row["id"])], None)
+            sent += 1
+    return sent, failed
+
+
+DIGEST_SUBJECT = {"zh": "perfdash 每日预警摘要（{n} 条）", "en": "perfdash daily digest ({n} messages)"}
+DIGEST_INTRO = {"zh": "{name}，您好：以下是过去一天的预警消息。", "en": "Hello {name}, here are the past day's warnings."}
+
+
+def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int]:
+    """One e-mail per user with everything not e-mailed yet, in the user's language; returns (sent, failed)."""
+    if settings is None:
+        return 0, 0
+    pending = pending_emails(engine, max_attempts=MAX_ATTEMPTS, exclude_kinds=IMMEDIATE_KINDS)
+    sent = failed = 0
+    for _, messages in pending.groupby("user_id"):
+        first = messages.iloc[0]
+        lang = "en" if first["language"] == "en" else "zh"
+        sections = ["\n".join(_localised(row)) for _, row in messages.iterrows()]
+        body = DIGEST_INTRO[lang].format(name=first["display_name"]) + "\n\n" + "\n\n".join(sections)
+        ids = messages["id"].astype(int).tolist()
+        try:
+            _send(settings, first["email"], DIGEST_SUBJECT[lang].format(n=len(messages)), body)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("digest to %s failed: %s", first["email"], exc)
+            record_email_result(engine, ids, str(exc)[:500])
+            failed += 1
+        else:
+            record_email_result(engine, ids, None)
+            sent += 1
+    return sent, failed

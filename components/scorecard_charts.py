@@ -1,0 +1,148 @@
+"""Charts of one project's scorecard: where its points come from, one indicator against its target over time,
+and how each kind of rater scored it (pure: data in, figure out)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.colours import BLUE, GREY, SLATE, grade_colour
+from components.formatting import month
+from components.kpi import grade_text
+
+TEXT = {
+    "zh": {"total": "总分", "contribution": "得分贡献（分）", "points": "分", "share": "占总分", "target": "目标",
+           "period": "期间", "score": "评分（分）", "mean": "均值", "raters": "人"},
+    "en": {"total": "Total", "contribution": "Contribution (points)", "points": "pts", "share": "Share of total",
+           "target": "Target", "period": "Period", "score": "Rating (points)", "mean": "mean", "raters": "raters"},
+}
+RATER_ORDER = ("superior", "peer", "self", "expert")
+RATER_LABELS = {
+    "zh": {"superior": "上级", "peer": "同级", "self": "自评", "expert": "专家"},
+    "en": {"superior": "Superior", "peer": "Peer", "self": "Self", "expert": "Expert"},
+}
+MONTH_TICKS = {"zh": "%Y年%-m月", "en": "%b %Y"}
+
+
+def contribution_bars(contributions: pd.Series, total: float, grade: str | None, lang: str = "zh",
+                      ids: list[object] | None = None) -> go.Figure:
+    """Horizontal waterfall: each indicator's (or dimension's) points, stacking up to the total with its grade.
+
+    ``contributions`` maps display label → points, in the order to show (top first), as in the contribution
+    columns of ``scoring.composite``; they must add up to ``total`` — a mismatch means the caller mixed up
+    rows, so it raises rather than drawing a chart that does not add up. ``customdata`` per bar:
+    ``[id, share text]`` with ``id`` from ``ids`` (default: the labels), None on the total bar.
+    """
+    words = TEXT[lang]
+    points = contributions.to_numpy(dtype=float)
+    labels = [str(label) for label in contributions.index]
+    if not np.isfinite(total) or not np.all(np.isfinite(points)):
+        raise ValueError("contribution_bars needs a scored project: the total and every contribution finite")
+    if abs(points.sum() - total) > 1e-6 * max(1.0, abs(total)):
+        raise ValueError(f"contributions add up to {points.sum():.6f}, not to the total {total:.6f}")
+    if len(set(labels)) != len(labels):
+        raise ValueError("contribution labels must be distinct")
+    keys = list(contributions.index if ids is None else ids)
+    shares = [f"{p / total * 100:.1f} %" if total else "—" for p in points]
+    total_text = grade_text(total, grade, lang)
+    figure = go.Figure(go.Waterfall(
+        orientation="h", y=[*labels, words["total"]], x=[*points.tolist(), total],
+        measure=["relative"] * len(points) + ["total"],
+        text=[f"{p:+.1f}" for p in points] + [total_text], textposition="outside", cliponaxis=False,
+        customdata=[[key, share] for key, share in zip(keys, shares)] + [[None, "100.0 %"]],
+        hovertemplate=f"%{{y}}<br>%{{x:.1f}} {words['points']}<br>{words['share']}: %{{customdata[1]}}"
+                      "<extra></extra>",
+        increasing=dict(marker=dict(color=SLATE)), decreasing=dict(marker=dict(color=GREY)),
+        totals=dict(marker=dict(color=grade_colour(grade))), connector=dict(line=dict(color="#d0d7de")),
+    ))
+    figure.update_layout(
+        height=max(260, 30 * (len(points) + 1) + 100), margin=dict(l=10, r=40, t=30, b=10), showlegend=False,
+        xaxis=dict(title=dict(text=words["contribution"]), range=[0, max(total, points.clip(min=0).sum()) * 1.2]),
+        yaxis=dict(autorange="reversed"),
+    )
+    return figure
+
+
+def _month_texts(periods: pd.Series, lang: str) -> list[str]:
+    return [month(dt.date(p.year, p.month, 1), lang) for p in periods]
+
+
+def indicator_trend(history: pd.DataFrame, target: float | pd.Series | None, label: str, unit: str,
+                    lang: str = "zh") -> go.Figure:
+    """One indicator month by month (columns ``period``, ``value``) with its target as a dashed line.
+
+    ``target`` is one number, or a Series indexed by period when the target moves (each value holds until
+    the next one); None draws no line.
+    ``label`` is the indicator's display name; the axis title carries its ``unit``.
+    ``customdata`` per point: ``[period ISO date, month text, target text]``.
+    """
+    words = TEXT[lang]
+    frame = history.assign(period=pd.to_datetime(history["period"])).sort_values("period")
+    periods = frame["period"]
+    if target is None:
+        targets = pd.Series(np.nan, index=frame.index)
+    elif isinstance(target, pd.Series):
+        moving = pd.Series(target.to_numpy(dtype=float), index=pd.to_datetime(target.index)).sort_index()
+        targets = moving.reindex(moving.index.union(periods)).ffill().reindex(periods)
+    else:
+        targets = pd.Series(float(target), index=frame.index)
+    target_texts = ["—" if np.isnan(t) else f"{t:,.1f} {unit}" for t in targets.to_numpy(dtype=float)]
+    months = _month_texts(periods, lang)
+    figure = go.Figure()
+    figure.add_scatter(
+        x=periods, y=frame["value"].to_numpy(dtype=float), mode="lines+markers", name=label,
+        line=dict(color=BLUE, width=2), marker=dict(size=7),
+        customdata=[[p.date().isoformat(), m, t] for p, m, t in zip(periods, months, target_texts)],
+        hovertemplate=f"%{{customdata[1]}}<br>{label}: %{{y:,.1f}} {unit}<br>{words['target']}: %{{customdata[2]}}"
+                      "<extra></extra>",
+    )
+    if target is not None:
+        figure.add_scatter(x=periods, y=targets.to_numpy(dtype=float), mode="lines", name=words["target"],
+                           line=dict(color=SLATE, dash="dash", width=2, shape="hv"), hoverinfo="skip")
+    axis_title = f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
+    figure.update_layout(
+        height=340, margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        xaxis=dict(type="date", tickformat=MONTH_TICKS[lang], dtick="M1" if len(periods) <= 12 else "M3"),
+        yaxis=dict(title=dict(text=axis_title)),
+    )
+    return figure
+
+
+def ratings_by_rater_type(ratings: pd.DataFrame, lang: str = "zh", id_column: str | None = None) -> go.Figure:
+    """Spread of ratings per rater type (columns ``rater_type``, ``score``): a box with every rating as a point
+    and the mean written next to it, types in the fixed order 上级 / 同级 / 自评 / 专家.
+
+    Unknown types follow, under their code. ``customdata`` per point: ``[rater_type, id]`` with the id
+    from ``id_column`` (e.g. the rater) or None.
+    """
+    words = TEXT[lang]
+    names = RATER_LABELS[lang]
+    present = list(dict.fromkeys(ratings["rater_type"].astype(str)))
+    order = [t for t in RATER_ORDER if t in present] + [t for t in present if t not in RATER_ORDER]
+    figure = go.Figure()
+    means = []
+    for rater_type in order:
+        rows = ratings[ratings["rater_type"].astype(str) == rater_type]
+        scores = rows["score"].to_numpy(dtype=float)
+        label = names.get(rater_type, rater_type)
+        ids = rows[id_column].tolist() if id_column else [None] * len(rows)
+        figure.add_box(
+            x=[label] * len(scores), y=scores, name=label, boxpoints="all", jitter=0.3, pointpos=0,
+            marker=dict(color=SLATE, size=6), line=dict(color=SLATE), fillcolor="rgba(87, 96, 106, 0.12)",
+            customdata=[[rater_type, i] for i in ids],
+            hovertemplate=f"{label}<br>%{{y:.1f}} {words['points']}<extra></extra>",
+        )
+        means.append((label, float(np.nanmean(scores)) if len(scores) else np.nan, len(scores)))
+    figure.add_scatter(
+        x=[m[0] for m in means], y=[m[1] for m in means], mode="markers+text", name=words["mean"],
+        marker=dict(symbol="diamond", size=11, color=BLUE),
+        text=[f"{words['mean']} {m[1]:.1f}（{m[2]} {words['raters']}）" if lang == "zh"
+              else f"{words['mean']} {m[1]:.1f} ({m[2]} {words['raters']})" for m in means],
+        textposition="middle right", hoverinfo="skip",
+    )
+    figure.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), showlegend=False,
+                         yaxis=dict(title=dict(text=words["score"])))
+    return figure

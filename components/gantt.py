@@ -1,0 +1,140 @@
+"""Milestone timeline (Gantt): the plan as a pale bar, what happened on top of it in the status colour.
+
+Status per milestone, as of ``today``: finished (``actual_end`` given) green, from planned start to actual
+end; overdue (not finished, ``planned_end`` < today) red, from planned start to today, so the overrun past
+the planned end shows; in progress blue, filled to ``percent_complete`` of the planned span.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.colours import MILESTONE_COLOURS
+from components.formatting import date
+
+TEXT = {
+    "zh": {"planned": "计划", "finished": "已完成", "in_progress": "进行中", "overdue": "逾期", "today": "今天",
+           "plan": "计划", "actual_end": "实际完成", "complete": "完成度", "late": "逾期 {days} 天",
+           "early": "提前 {days} 天", "on_time": "按期"},
+    "en": {"planned": "Planned", "finished": "Finished", "in_progress": "In progress", "overdue": "Overdue",
+           "today": "Today", "plan": "Plan", "actual_end": "Finished on", "complete": "Complete",
+           "late": "{days} days late", "early": "{days} days early", "on_time": "on time"},
+}
+STATUSES = ("finished", "in_progress", "overdue")
+ROW_HEIGHT = 22
+CUSTOMDATA_FIELDS = ("milestone_id", "project_id", "project", "milestone", "plan", "actual_end", "complete",
+                     "status", "lateness")
+MS_PER_DAY = 86_400_000
+
+
+def _status(finished: np.ndarray, planned_end: pd.Series, today: pd.Timestamp) -> np.ndarray:
+    return np.where(finished, "finished", np.where(planned_end.to_numpy() < today, "overdue", "in_progress"))
+
+
+def _lateness(row: pd.Series, today: pd.Timestamp, words: dict[str, str]) -> str:
+    """Days after (or before) the planned end: of the actual end when finished, else of today if overdue."""
+    if row["status"] == "in_progress":
+        return ""
+    end = row["actual_end"] if row["status"] == "finished" else today
+    days = (end - row["planned_end"]).days
+    if days == 0:
+        return words["on_time"]
+    return words["late" if days > 0 else "early"].format(days=abs(days))
+
+
+def _day(value: pd.Timestamp, lang: str) -> str:
+    return "—" if pd.isna(value) else date(value.date(), lang)
+
+
+def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
+                    group_column: str | None = None) -> go.Figure:
+    """Horizontal timeline, one row per milestone, with a vertical "today" line.
+
+    Columns: ``project``, ``milestone`` (display labels), ``planned_start``, ``planned_end``, ``actual_end``
+    (missing while unfinished), ``percent_complete`` (0–100); optional ``id`` (milestone) and ``project_id``
+    for drill-down. One project: rows are labelled by milestone; several: "project · milestone". With
+    ``group_column`` (e.g. district or department label) rows are grouped under a bold header row. Groups
+    and projects keep the caller's order (first appearance); milestones follow their planned start.
+    Rows sit at integer positions (first on top) so equal labels never merge; 200 rows stay readable
+    (the height grows by 22 px per row).
+
+    ``customdata`` per bar (plan and status traces alike): ``[milestone id, project id, project, milestone,
+    plan text, actual end text, percent text, status text, lateness text]``.
+    """
+    words = TEXT[lang]
+    today_ts = pd.Timestamp(today)
+    frame = milestones.copy()
+    for column in ("planned_start", "planned_end", "actual_end"):
+        frame[column] = pd.to_datetime(frame[column])
+    frame["percent_complete"] = frame["percent_complete"].astype(float).clip(0, 100)
+    frame["status"] = _status(frame["actual_end"].notna().to_numpy(), frame["planned_end"], today_ts)
+    frame["_project_order"] = pd.factorize(frame["project_id"] if "project_id" in frame else frame["project"])[0]
+    frame["_group_order"] = pd.factorize(frame[group_column])[0] if group_column else 0
+    frame = frame.sort_values(["_group_order", "_project_order", "planned_start"], kind="stable").reset_index(drop=True)
+
+    several = frame["_project_order"].nunique() > 1
+    tick_text: list[str] = []
+    positions = []
+    previous_group = object()
+    for _, row in frame.iterrows():
+        if group_column and row[group_column] != previous_group:
+            previous_group = row[group_column]
+            tick_text.append(f"<b>{previous_group}</b>")
+        positions.append(len(tick_text))
+        tick_text.append(f"{row['project']} · {row['milestone']}" if several else str(row["milestone"]))
+    frame["y"] = positions
+
+    duration = frame["planned_end"] - frame["planned_start"]
+    finish = frame["planned_start"] + duration * (frame["percent_complete"] / 100)
+    finish = finish.where(frame["status"] != "overdue", today_ts)
+    frame["bar_end"] = frame["actual_end"].where(frame["status"] == "finished", finish)
+
+    status_words = frame["status"].map(words)
+    customdata = np.column_stack([
+        frame["id"] if "id" in frame else np.full(len(frame), None),
+        frame["project_id"] if "project_id" in frame else np.full(len(frame), None),
+        frame["project"].astype(str), frame["milestone"].astype(str),
+        [f"{_day(s, lang)} – {_day(e, lang)}" for s, e in zip(frame["planned_start"], frame["planned_end"])],
+        [_day(e, lang) for e in frame["actual_end"]],
+        [f"{p:.1f} %" for p in frame["percent_complete"]],
+        status_words,
+        [_lateness(row, today_ts, words) for _, row in frame.iterrows()],
+    ]) if len(frame) else np.empty((0, len(CUSTOMDATA_FIELDS)), dtype=object)
+    hover = ("<b>%{customdata[2]}</b><br>%{customdata[3]}<br>" + words["plan"] + ": %{customdata[4]}<br>"
+             + words["actual_end"] + ": %{customdata[5]}<br>" + words["complete"] + ": %{customdata[6]}<br>"
+             "%{customdata[7]} %{customdata[8]}<extra></extra>")
+
+    figure = go.Figure()
+    figure.add_bar(
+        name=words["planned"], orientation="h", y=frame["y"], base=frame["planned_start"],
+        x=(frame["planned_end"] - frame["planned_start"]) / pd.Timedelta(milliseconds=1),
+        marker=dict(color=MILESTONE_COLOURS["planned"]), width=0.8, customdata=customdata, hovertemplate=hover,
+    )
+    for status in STATUSES:
+        chosen = (frame["status"] == status).to_numpy()
+        if not chosen.any():
+            continue
+        rows = frame[chosen]
+        figure.add_bar(
+            name=words[status], orientation="h", y=rows["y"], base=rows["planned_start"],
+            x=(rows["bar_end"] - rows["planned_start"]) / pd.Timedelta(milliseconds=1),
+            marker=dict(color=MILESTONE_COLOURS[status]), width=0.45, customdata=customdata[chosen],
+            text=[f"{p:.1f} %" for p in rows["percent_complete"]], textposition="outside",
+            textfont=dict(size=11), cliponaxis=False, hovertemplate=hover,
+        )
+    figure.add_shape(type="line", x0=today_ts, x1=today_ts, y0=0, y1=1, yref="paper",
+                     line=dict(color="#24292f", width=1.5, dash="dot"))
+    figure.add_annotation(x=today_ts, y=1, yref="paper", yanchor="top", xanchor="left", showarrow=False,
+                          text=f"{words['today']} {date(today, lang)}", font=dict(size=12),
+                          bgcolor="rgba(255, 255, 255, 0.85)")
+    figure.update_layout(
+        barmode="overlay", height=max(260, ROW_HEIGHT * len(tick_text) + 120), margin=dict(l=10, r=40, t=80, b=10),
+        legend=dict(orientation="h", yanchor="top", y=1.0, x=0, yref="container"),
+        xaxis=dict(type="date", tickformat="%Y年%-m月" if lang == "zh" else "%b %Y", side="top"),
+        yaxis=dict(tickmode="array", tickvals=list(range(len(tick_text))), ticktext=tick_text,
+                   autorange="reversed"),
+    )
+    return figure

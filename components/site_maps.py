@@ -1,0 +1,219 @@
+"""pydeck layers for project sites and district totals, and the deck that shows them offline.
+
+Data layers need neither internet nor a Mapbox token. A base map comes either from Streamlit's theme style
+(when online) or, in closed government networks, from an offline tile server given as ``tile_url``.
+
+Tooltips: every pickable row carries the same plain-text fields ``name``, ``line1`` … ``line4`` (one
+template serves every layer; Streamlit HTML-escapes substituted values, so markup lives only in the
+template). Every row carries ``id`` for drill-down (Streamlit's ``on_select`` returns the picked rows).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from components.colours import grade_colour, rgb, warning_colour, warning_label
+from components.formatting import money, percent
+from components.kpi import grade_text
+from scoring.ranking import grade
+
+TOOLTIP_HTML = "<b>{name}</b><br/>{line1}<br/>{line2}<br/>{line3}<br/>{line4}"
+TOOLTIP_STYLE = {"fontSize": "14px", "backgroundColor": "#24292f", "color": "#ffffff", "maxWidth": "320px"}
+TEXT = {
+    "zh": {"score": "得分", "progress": "进度", "budget": "预算", "warnings": "未结预警 {n} 条（{level}）",
+           "projects": "项目 {n} 个", "mean_score": "平均得分"},
+    "en": {"score": "Score", "progress": "Progress", "budget": "Budget", "warnings": "{n} open warnings ({level})",
+           "projects": "{n} projects", "mean_score": "Mean score"},
+}
+POINT_ALPHA = 210
+COORDINATE_DECIMALS = 5  # ~1 m: enough for a site, and keeps 5,000 points small on the wire
+DEFAULT_VIEW = pdk.ViewState(latitude=35.0, longitude=105.0, zoom=3.5)  # all of China when there is no data
+VIEWPORT_PX = (900, 550)  # assumed map size when fitting the view to the data
+MAX_TILES = 64
+TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+
+
+def _python(values: pd.Series) -> list:
+    """Plain Python scalars (pydeck serialises rows with json, which rejects numpy integers)."""
+    return values.astype(object).where(values.notna(), None).tolist()
+
+
+def _warnings_line(count: object, level: object, lang: str) -> str:
+    if pd.isna(count) or int(count) == 0:
+        return warning_label(None, lang)
+    return TEXT[lang]["warnings"].format(n=int(count), level=warning_label(level, lang))
+
+
+def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"] = "grade",
+                   lang: str = "zh") -> pdk.Layer:
+    """One pickable point per project site, coloured by grade or by its most severe open warning level,
+    radius growing with the square root of the budget (area ∝ budget).
+
+    Columns: ``id``, ``name``, ``region``, ``category`` (display labels), ``lat``, ``lon``, ``budget`` (CNY),
+    ``score``, ``grade`` (Chinese label or missing), ``progress`` (%), ``open_warnings``, ``warning_level``
+    ("red"/"orange"/"yellow" or missing). Rows without coordinates are left out.
+    Data row: ``{id, lon, lat, colour, radius, name, line1, line2, line3, line4}``.
+    """
+    if colour_by not in ("grade", "warning"):
+        raise ValueError(f"colour_by must be 'grade' or 'warning', got {colour_by!r}")
+    words = TEXT[lang]
+    sites = projects[projects["lat"].notna() & projects["lon"].notna()]
+    colours = ([rgb(grade_colour(g), POINT_ALPHA) for g in sites["grade"]] if colour_by == "grade"
+               else [rgb(warning_colour(w), POINT_ALPHA) for w in sites["warning_level"]])
+    budget = sites["budget"].astype(float).fillna(0).clip(lower=0)
+    radius = (60 + 40 * np.sqrt(budget / 1e6)).round().astype(int)
+    rows = pd.DataFrame({
+        "id": _python(sites["id"]),
+        "lon": sites["lon"].astype(float).round(COORDINATE_DECIMALS).tolist(),
+        "lat": sites["lat"].astype(float).round(COORDINATE_DECIMALS).tolist(),
+        "colour": colours, "radius": radius.tolist(), "name": sites["name"].astype(str).tolist(),
+        "line1": [f"{r} · {c}" for r, c in zip(sites["region"], sites["category"])],
+        "line2": [grade_text(s, g, lang) if pd.isna(s) else f"{words['score']} {grade_text(s, g, lang)}"
+                  for s, g in zip(sites["score"], sites["grade"])],
+        "line3": [f"{words['progress']} {percent(p)} · {words['budget']} {money(b, lang)}"
+                  for p, b in zip(sites["progress"].astype(float), sites["budget"].astype(float))],
+        "line4": [_warnings_line(n, w, lang) for n, w in zip(sites["open_warnings"], sites["warning_level"])],
+    })
+    return pdk.Layer("ScatterplotLayer", data=rows.to_dict("records"), id="project-points",
+                     get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
+                     radius_min_pixels=3, radius_max_pixels=30, stroked=True, get_line_color=[255, 255, 255],
+                     line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
+
+
+def district_columns(districts: pd.DataFrame, height_by: Literal["projects", "budget"] = "projects",
+                     lang: str = "zh", bands: dict[str, float] | None = None, radius: int = 1500,
+                     max_height: int = 20_000) -> pdk.Layer:
+    """One extruded column per district: height = project count or budget (tallest = ``max_height`` m),
+    colour = the grade of its mean score (grade palette; grey when unscored).
+
+    Columns: ``id``, ``name``, ``lat``, ``lon``, ``projects``, ``budget`` (CNY), ``mean_score``; ``bands``
+    as in :func:`scoring.ranking.grade`. Data row: ``{id, lon, lat, colour, elevation, name, line1 … line4}``.
+    """
+    if height_by not in ("projects", "budget"):
+        raise ValueError(f"height_by must be 'projects' or 'budget', got {height_by!r}")
+    words = TEXT[lang]
+    grades = grade(districts["mean_score"].astype(float), bands)
+    heights = districts[height_by].astype(float).fillna(0)
+    tallest = heights.max() if len(heights) and heights.max() > 0 else 1.0
+    rows = pd.DataFrame({
+        "id": _python(districts["id"]),
+        "lon": districts["lon"].astype(float).round(COORDINATE_DECIMALS).tolist(),
+        "lat": districts["lat"].astype(float).round(COORDINATE_DECIMALS).tolist(),
+        "colour": [rgb(grade_colour(g), 220) for g in grades],
+        "elevation": (heights / tallest * max_height).round().astype(int).tolist(),
+        "name": districts["name"].astype(str).tolist(),
+        "line1": [words["projects"].format(n=int(n)) for n in districts["projects"].fillna(0)],
+        "line2": [f"{words['budget']} {money(b, lang)}" for b in districts["budget"].astype(float)],
+        "line3": [f"{words['mean_score']} {grade_text(s, g, lang)}"
+                  for s, g in zip(districts["mean_score"].astype(float), grades)],
+        "line4": [""] * len(districts),
+    })
+    return pdk.Layer("ColumnLayer", data=rows.to_dict("records"), id="district-columns",
+                     get_position=["lon", "lat"], get_elevation="elevation", elevation_scale=1, radius=radius,
+                     get_fill_color="colour", extruded=True, pickable=True, auto_highlight=True)
+
+
+def _mercator_y(lat: float) -> float:
+    """Web-Mercator y of a latitude as a fraction of the world height (0 = north edge, 1 = south edge)."""
+    lat = max(min(lat, 85.0511), -85.0511)
+    return (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2
+
+
+def _extent(layers: Sequence[pdk.Layer]) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of every row with lon/lat in the layers' data, or None if there is none."""
+    lons, lats = [], []
+    for layer in layers:
+        if isinstance(layer.data, list):
+            lons += [row["lon"] for row in layer.data if row.get("lon") is not None]
+            lats += [row["lat"] for row in layer.data if row.get("lat") is not None]
+    if not lons:
+        return None
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def fit_view(extent: tuple[float, float, float, float] | None, pitch: float = 0) -> pdk.ViewState:
+    """A view showing the whole extent in a ~900 × 550 px map (zoom 3–15)."""
+    if extent is None:
+        return DEFAULT_VIEW
+    west, south, east, north = extent
+    width, height = VIEWPORT_PX
+    lon_fraction = max((east - west) / 360, 1e-6)
+    y_fraction = max(_mercator_y(south) - _mercator_y(north), 1e-6)
+    zoom = min(math.log2(width / 256 / lon_fraction), math.log2(height / 256 / y_fraction)) - 0.3
+    return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2,
+                         zoom=round(min(max(zoom, 3.0), 15.0), 2), pitch=pitch)
+
+
+def _tile_index(fraction: float, n: int) -> int:
+    return min(max(int(fraction * n), 0), n - 1)
+
+
+def _tile_range(extent: tuple[float, float, float, float], z: int) -> tuple[range, range]:
+    """Columns and rows of the zoom-``z`` tiles covering the extent."""
+    west, south, east, north = extent
+    n = 2 ** z
+    xs = range(_tile_index((west + 180) / 360, n), _tile_index((east + 180) / 360, n) + 1)
+    ys = range(_tile_index(_mercator_y(north), n), _tile_index(_mercator_y(south), n) + 1)
+    return xs, ys
+
+
+def _tile_latitude(row: float, n: int) -> float:
+    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+
+def _tile_bounds(x: int, y: int, z: int) -> list[float]:
+    """[west, south, east, north] of one tile, as BitmapLayer ``bounds`` takes them."""
+    n = 2 ** z
+    return [x / n * 360 - 180, _tile_latitude(y + 1, n), (x + 1) / n * 360 - 180, _tile_latitude(y, n)]
+
+
+def tile_layers(tile_url: str, extent: tuple[float, float, float, float], zoom: float) -> list[pdk.Layer]:
+    """Base-map tiles from an offline XYZ tile server as one BitmapLayer per tile.
+
+    ``tile_url`` is a template with ``{z}``, ``{x}``, ``{y}`` (e.g. ``http://tileserver:8080/{z}/{x}/{y}.png``
+    or a same-origin ``/tiles/{z}/{x}/{y}.png``; Web Mercator, 256 px, the usual OSM/XYZ scheme). deck.gl's TileLayer needs a JavaScript
+    ``renderSubLayers`` callback that pydeck/Streamlit cannot send, so the tiles covering the extent
+    (padded by half its size each way) are fetched once, at one zoom above the view, at most 64 tiles.
+    """
+    if not all(p in tile_url for p in TILE_PLACEHOLDERS) or "`" in tile_url:
+        raise ValueError(f"tile_url must contain {{z}}, {{x}} and {{y}} (and no back-quote), got {tile_url!r}")
+    west, south, east, north = extent
+    pad_lon, pad_lat = max((east - west) / 2, 0.02), max((north - south) / 2, 0.02)
+    padded = (max(west - pad_lon, -180.0), max(south - pad_lat, -85.0), min(east + pad_lon, 180.0),
+              min(north + pad_lat, 85.0))
+    z = int(min(max(math.floor(zoom) + 1, 0), 18))
+    xs, ys = _tile_range(padded, z)
+    while len(xs) * len(ys) > MAX_TILES and z > 0:
+        z -= 1
+        xs, ys = _tile_range(padded, z)
+    layers = []
+    for x in xs:
+        for y in ys:
+            url = tile_url.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+            # Back-quoted so pydeck passes the URL through as is: unquoted, it would read a URL its own pattern
+            # does not recognise (an intranet host without a dot, a relative path) as a local file to inline.
+            layers.append(pdk.Layer("BitmapLayer", id=f"tile-{z}-{x}-{y}", image=f"`{url}`",
+                                    bounds=_tile_bounds(x, y, z)))
+    return layers
+
+
+def site_map(layers: Sequence[pdk.Layer], tile_url: str | None = None) -> pdk.Deck:
+    """The deck: the view fitted to the data (tilted when columns are shown), one tooltip for all layers.
+
+    Without ``tile_url``: ``map_style=None`` (Streamlit's theme base map when online; the data layers draw
+    regardless). With it: no map provider at all, the offline tiles under the data (see :func:`tile_layers`).
+    """
+    extent = _extent(layers)
+    pitch = 45 if any(layer.type == "ColumnLayer" for layer in layers) else 0
+    view = fit_view(extent, pitch)
+    tooltip = {"html": TOOLTIP_HTML, "style": TOOLTIP_STYLE}
+    if tile_url is None:
+        return pdk.Deck(layers=list(layers), initial_view_state=view, tooltip=tooltip, map_style=None)
+    tiles = tile_layers(tile_url, extent or (73.0, 18.0, 135.0, 54.0), view.zoom)
+    return pdk.Deck(layers=[*tiles, *layers], initial_view_state=view, tooltip=tooltip, map_style=None,
+                    map_provider=None)

@@ -387,7 +387,8 @@ def transition(
             if task is not None and task.owner_id == actor.user_id:
                 raise PermissionDenied("You cannot verify your own rectification", message_zh="不能核验自己负责的整改")
             if action == "close":
-                task.verified_by, task.verified_at = actor.user_id, now
+                if task is not None:  # alerts resolved by the data alone have no task to sign off
+                    task.verified_by, task.verified_at = actor.user_id, now
                 alert.closed_at = now
             recipients = [project.manager_id, task.owner_id if task else None]
         alert.status = ALLOWED[action][1]

@@ -1,0 +1,91 @@
+"""E-mail through a real SMTP server on loopback (aiosmtpd), in each recipient's language."""
+import datetime as dt
+import email
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message as MessageHandler
+from sqlalchemy import select, update
+
+from data_access import alerts as store
+from data_access.auth import set_language
+from data_access.models import Notification
+from devtools.pg_cluster import _free_port
+from services import notify
+from services.alerts import evaluate
+from tests.conftest import EVALUATION_DAY, as_viewer
+
+
+class Inbox(MessageHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[email.message.EmailMessage] = []
+
+    def handle_message(self, message) -> None:  # noqa: ANN001 - aiosmtpd hands over a Message
+        self.messages.append(email.message_from_string(message.as_string(), policy=default_policy))
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield notify.SmtpSettings(host="127.0.0.1", port=controller.port, sender="perfdash@example.gov.cn"), inbox
+    controller.stop()
+
+
+@pytest.fixture
+def escalated(seeded_engine):
+    evaluate(seeded_engine, as_of=EVALUATION_DAY, now=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+    store.escalate_unacknowledged(seeded_engine, after_days=3,
+                                  now=dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc))
+    return seeded_engine
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_escalations_are_mailed_at_once_in_each_users_language(escalated, smtp_server):
+    settings, inbox = smtp_server
+    with escalated.connect() as connection:
+        recipients = connection.execute(select(Notification.user_id).where(
+            Notification.kind == "alert.escalated")).scalars().all()
+    english_user = as_viewer(escalated, "official_gulou")
+    set_language(escalated, english_user, "en")
+    sent, failed = notify.send_immediate(escalated, settings)
+    assert failed == 0 and sent == len(recipients) == len(inbox.messages) > 0
+    by_address = {m["To"]: m for m in inbox.messages}
+    chinese = next(m for address, m in by_address.items() if not address.startswith("official_gulou"))
+    assert chinese["Subject"].startswith("【红色预警】")
+    assert "红色预警超过期限未确认" in chinese.get_content()
+    if "official_gulou@perfdash.example" in by_address:
+        english = by_address["official_gulou@perfdash.example"]
+        assert english["Subject"].startswith("[Red warning]")
+        assert "escalated to you" in english.get_content()
+    assert notify.send_immediate(escalated, settings) == (0, 0)  # nothing is sent twice
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_an_unreachable_mail_server_is_retried_then_given_up_without_touching_the_data(escalated):
+    down = notify.SmtpSettings(host="127.0.0.1", port=_free_port(), timeout=2)
+    pending = len(store.pending_emails(escalated, max_attempts=notify.MAX_ATTEMPTS, kinds=notify.IMMEDIATE_KINDS))
+    for attempt in range(notify.MAX_ATTEMPTS):
+        assert notify.send_immediate(escalated, down) == (0, pending)
+    assert notify.send_immediate(escalated, down) == (0, 0)  # attempts used up
+    with escalated.connect() as connection:
+        errors = connection.execute(select(Notification.email_error, Notification.email_attempts).where(
+            Notification.kind == "alert.escalated")).all()
+    assert all(error and attempts == notify.MAX_ATTEMPTS for error, attempts in errors)
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_the_daily_digest_gathers_the_rest_once_per_user(escalated, smtp_server):
+    settings, inbox = smtp_server
+    with escalated.begin() as connection:
+        connection.execute(update(Notification).where(Notification.kind.in_(notify.IMMEDIATE_KINDS))
+                           .values(emailed_at=dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)))
+        per_user = connection.execute(select(Notification.user_id).where(
+            Notification.kind == "alert.opened").distinct()).scalars().all()
+    sent, failed = notify.send_digest(escalated, settings)
+    assert (sent, failed) == (len(per_user), 0) and len(inbox.messages) == len(per_user)
+    assert all(m["Subject"].startswith("perfdash 每日预警摘要") for m in inbox.messages)
+    assert notify.send_digest(escalated, settings) == (0, 0)

@@ -1,0 +1,76 @@
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from components.bigscreen import (ACCENT, MIN_FONT_PX, NAVY, TEXT_COLOUR, apply_big_screen, kpi_tile, ranking_bars,
+                                  score_trend)
+from components.gantt import milestone_gantt
+
+
+def _ranking():
+    return pd.DataFrame({"id": [1, 2, 3, 4, 5], "name": ["甲", "乙", "丙", "丁", "戊"],
+                         "score": [80.0, 92.5, np.nan, 70.0, 61.0], "grade": ["良好", "优秀", None, "合格", "合格"]})
+
+
+def _fonts(figure):
+    """Every font size set anywhere in the figure's JSON."""
+    sizes = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("font", "tickfont", "textfont") and isinstance(value, dict) and "size" in value:
+                    sizes.append(value["size"])
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(figure.to_plotly_json())
+    return sizes
+
+
+def test_theme_is_navy_light_text_one_accent_and_no_small_fonts():
+    small = milestone_gantt(pd.DataFrame({
+        "project": ["甲"], "milestone": ["设计"], "planned_start": [dt.date(2026, 1, 1)],
+        "planned_end": [dt.date(2026, 2, 1)], "actual_end": [None], "percent_complete": [50.0]}), dt.date(2026, 1, 15))
+    assert min(_fonts(small)) < MIN_FONT_PX  # 11–12 px texts before theming
+    figure = apply_big_screen(small)
+    assert figure.layout.paper_bgcolor == NAVY and figure.layout.plot_bgcolor == NAVY
+    assert figure.layout.font.color == TEXT_COLOUR and list(figure.layout.colorway) == [ACCENT]
+    assert min(_fonts(figure)) >= MIN_FONT_PX
+    assert figure.layout.xaxis.tickfont.size >= MIN_FONT_PX and figure.layout.annotations[0].font.size == 16
+
+
+def test_ranking_bars_best_on_top_with_grade_and_rank_of_n():
+    figure = ranking_bars(_ranking(), top=3)
+    bars = figure.data[0]
+    assert list(figure.layout.yaxis.ticktext) == ["1. 乙", "2. 甲", "3. 丁"]
+    assert figure.layout.yaxis.autorange == "reversed"
+    assert list(bars.x) == [92.5, 80.0, 70.0] and bars.marker.color == ACCENT
+    assert list(bars.text) == ["92.5 分 · 优秀", "80.0 分 · 良好", "70.0 分 · 合格"]
+    assert list(bars.customdata[0]) == [2, "第 1 / 4 名", "92.5 分 · 优秀"]  # N = 4 scored
+    assert bars.textfont.size >= 20 and min(_fonts(figure)) >= MIN_FONT_PX
+    english = ranking_bars(_ranking(), "en", top=2).data[0]
+    assert list(english.text) == ["92.5 · Excellent", "80.0 · Good"] and english.customdata[1][1] == "2 of 4"
+
+
+def test_score_trend_line_with_latest_value_large():
+    periods = [dt.date(2026, m, 1) for m in (3, 1, 2)]
+    figure = score_trend(pd.DataFrame({"period": periods, "score": [83.0, 80.0, 81.5]}))
+    line = figure.data[0]
+    assert list(line.y) == [80.0, 81.5, 83.0] and line.line.color == ACCENT
+    assert list(line.customdata[0]) == ["2026-01-01", "2026年1月"]
+    assert figure.layout.annotations[0].text == "83.0 分" and figure.layout.annotations[0].font.size >= 32
+    assert figure.layout.yaxis.title.text == "平均得分（分）"
+    english = score_trend(pd.DataFrame({"period": periods, "score": [83.0, 80.0, 81.5]}), "en")
+    assert english.layout.yaxis.title.text == "Mean score (points)" and english.data[0].customdata[0][1] == "Jan 2026"
+
+
+def test_kpi_tile_big_number_with_unit_and_change():
+    figure = kpi_tile("总投资", 103.2, "亿元", 100.0)
+    number = figure.data[0].number
+    assert figure.data[0].value == 103.2 and number.suffix == " 亿元" and number.font.size >= 64
+    assert figure.layout.annotations[0].text == "▲ 3.2 %"
+    assert kpi_tile("Score", 85.0, "pts", 86.1, "en", change_unit="points").layout.annotations[0].text == "▼ 1.1 pts"
+    assert figure.layout.paper_bgcolor == NAVY

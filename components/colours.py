@@ -54,7 +54,7 @@ def is_missing(value: object) -> bool:
 
 
 def grade_label(grade: str | None, lang: str = "zh") -> str:
-    """Display label of a grade: the Chinese label itself, or Excellent / Good / Pass / Fail; missing → 未评分 / Unscored."""
+    """Display label of a grade: the Chinese label, or Excellent / Good / Pass / Fail; missing → 未评分 / Unscored."""
     if is_missing(grade):
         return UNGRADED_LABELS[lang]
     return GRADE_LABELS_EN.get(str(grade), str(grade)) if lang == "en" else str(grade)

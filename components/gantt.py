@@ -27,7 +27,6 @@ STATUSES = ("finished", "in_progress", "overdue")
 ROW_HEIGHT = 22
 CUSTOMDATA_FIELDS = ("milestone_id", "project_id", "project", "milestone", "plan", "actual_end", "complete",
                      "status", "lateness")
-MS_PER_DAY = 86_400_000
 
 
 def _status(finished: np.ndarray, planned_end: pd.Series, today: pd.Timestamp) -> np.ndarray:

@@ -24,8 +24,6 @@ TEXT = {
 PERCENT_CAP = 100.0  # colours saturate at 0 % and 200 % of target; hover still shows the exact figure
 MAX_CELLS_WITH_TEXT = 900  # beyond this cells are too small to read; the hover still carries the value
 
-CUSTOMDATA_FIELDS = ("row_id", "col_id", "row_label", "col_label", "value", "target", "relative")
-
 
 def _per_cell(targets: pd.DataFrame | pd.Series | float, values: pd.DataFrame) -> np.ndarray:
     """Targets broadcast to the shape of ``values`` (a frame aligned by labels, a Series per column, a scalar)."""
@@ -128,6 +126,9 @@ def target_heatmap(
     cols = _labels(col_labels, values.columns, "col_labels")
     row_keys = list(values.index if row_ids is None else row_ids)
     col_keys = list(values.columns if col_ids is None else col_ids)
+    if (len(row_keys), len(col_keys)) != values.shape:
+        raise ValueError(f"row_ids/col_ids have {len(row_keys)}/{len(col_keys)} entries for values of shape "
+                         f"{values.shape}")
     unit_of = [str(u) for u in (units.reindex(values.columns).fillna("") if units is not None else [""] * len(cols))]
 
     n_rows, n_cols = raw.shape

@@ -176,9 +176,11 @@ def tile_layers(tile_url: str, extent: tuple[float, float, float, float], zoom: 
     """Base-map tiles from an offline XYZ tile server as one BitmapLayer per tile.
 
     ``tile_url`` is a template with ``{z}``, ``{x}``, ``{y}`` (e.g. ``http://tileserver:8080/{z}/{x}/{y}.png``
-    or a same-origin ``/tiles/{z}/{x}/{y}.png``; Web Mercator, 256 px, the usual OSM/XYZ scheme). deck.gl's TileLayer needs a JavaScript
-    ``renderSubLayers`` callback that pydeck/Streamlit cannot send, so the tiles covering the extent
-    (padded by half its size each way) are fetched once, at one zoom above the view, at most 64 tiles.
+    or a same-origin ``/tiles/{z}/{x}/{y}.png``; Web Mercator, 256 px, the usual OSM/XYZ scheme).
+    deck.gl's TileLayer needs a JavaScript ``renderSubLayers`` callback that pydeck/Streamlit cannot send,
+    so the tiles covering the extent (padded by half its size each way) are fixed when the deck is built:
+    one zoom above the view, at most 64 tiles; zooming far in shows them blurred, panning far out shows
+    no base map beyond them (the data layers are unaffected).
     """
     if not all(p in tile_url for p in TILE_PLACEHOLDERS) or "`" in tile_url:
         raise ValueError(f"tile_url must contain {{z}}, {{x}} and {{y}} (and no back-quote), got {tile_url!r}")

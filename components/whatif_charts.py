@@ -20,7 +20,8 @@ TEXT = {
            "base_total": "原得分", "new_total": "新得分", "change": "得分变化"},
     "en": {"rank_axis": "Rank (1 = best)", "current": "Current rank", "interval": "5–95 % range and median",
            "p_top": "Chance of top {k}", "median": "median", "weight_axis": "Weight (%)", "weight": "Current weight",
-           "stable": "Weight range keeping the top {k}", "stable_hover": "Top {k} unchanged between {lower} and {upper}",
+           "stable": "Weight range keeping the top {k}",
+           "stable_hover": "Top {k} unchanged between {lower} and {upper}",
            "project": "Project", "base_rank": "Rank before", "new_rank": "Rank after", "rank_change": "Rank change",
            "base_total": "Score before", "new_total": "Score after", "change": "Score change"},
 }

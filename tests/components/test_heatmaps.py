@@ -105,5 +105,7 @@ def test_bad_arguments_are_refused():
         target_heatmap(values, targets, centre=80)
     with pytest.raises(ValueError, match="'higher' or 'lower'"):
         target_heatmap(values, targets, pd.Series({"a": "up"}))
+    with pytest.raises(ValueError, match="row_ids/col_ids"):
+        target_heatmap(values, targets, row_ids=[1, 2])
     with pytest.raises(ValueError, match="col_labels"):
         target_heatmap(values, targets, col_labels=["only one"])

@@ -165,6 +165,19 @@ def alert_history(engine: Engine, viewer: Viewer, alert_id: int) -> pd.DataFrame
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+def rectification_attachment(engine: Engine, viewer: Viewer, alert_id: int) -> tuple[str, bytes] | None:
+    """The evidence file of an alert's rectification (name, bytes), or None; scoped like the alert."""
+    with Session(engine) as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFound(f"Alert {alert_id} does not exist", message_zh=f"预警 {alert_id} 不存在")
+        require_project_in_scope(session, viewer, alert.project_id)
+        task = session.execute(select(Rectification).where(Rectification.alert_id == alert_id)).scalar_one_or_none()
+        if task is None or task.attachment is None:
+            return None
+        return task.attachment_name or "attachment", task.attachment
+
+
 def live_alert_pairs(engine: Engine) -> pd.DataFrame:
     """(rule_id, project_id, id, status) of every alert that is not closed (for the evaluator)."""
     with engine.connect() as connection:

@@ -241,6 +241,26 @@ def load_observations(
     return frame
 
 
+def reported_months(
+    engine: Engine, viewer: Viewer, *, since: dt.date, until: dt.date, exclude_codes: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Which projects in scope reported anything in which months: columns project_id, period (datetime64).
+
+    Much cheaper than reading every value when only "did they report?" matters (missing-report warnings).
+    """
+    statement = (
+        scoped_projects(viewer, Observation.project_id, Observation.period)
+        .join(Observation, Observation.project_id == Project.id)
+        .where(Observation.period >= since, Observation.period <= until)
+        .distinct()
+    )
+    if exclude_codes:
+        statement = statement.where(Observation.indicator_id.not_in(_indicator_ids(engine, exclude_codes)))
+    frame = _frame(engine, statement)
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
 def latest_period(engine: Engine, viewer: Viewer) -> dt.date | None:
     """The newest period with any observation the viewer may see (None when there is no data)."""
     # ORDER BY … LIMIT 1 walks the period index from the newest end and stops at the first visible row;

@@ -112,6 +112,9 @@ if not pd.isna(alert.plan):
     st.write(f"{t('alerts.plan')}: {alert.plan}")
 if not pd.isna(alert.evidence_note):
     st.write(f"{t('alerts.evidence')}: {alert.evidence_note}")
+    evidence = store.rectification_attachment(engine, viewer, alert_id)
+    if evidence is not None:
+        st.download_button(evidence[0], evidence[1], evidence[0], key="alert_evidence")
 st.caption(t("alerts.history"))
 st.dataframe(history.assign(from_status=history["from_status"].map(
     lambda s: "" if s is None or pd.isna(s) else t(f"alert_status.{s}")),

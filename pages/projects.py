@@ -1,14 +1,26 @@
 """项目 Projects: the list under the global filters, downloads, and one project's details (``?project=id``)."""
+import datetime as dt
+
 import streamlit as st
 
 import data_access
 from components import data
 from components.filters import filter_projects
-from components.formatting import date, money
+from components.formatting import date, money, month
 from components.i18n import language, name_column, t
 from components.session import current_viewer, shared_engine, show_data_error
 from components.tables import download_buttons
 from data_access import DataAccessError
+from data_access.scope import PROGRESS_ENTRY_ROLES
+from services.alerts import evaluate as evaluate_alerts
+
+
+def _recent_months(count: int = 3) -> list[dt.date]:
+    """This month and the previous ones: late reports for last month are common."""
+    today = dt.date.today()
+    index = today.year * 12 + today.month - 1
+    return [dt.date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(count)]
+
 
 viewer = current_viewer()
 lang = language()
@@ -62,3 +74,22 @@ if project_id is not None:
         columns={"seq": "#", name_column(): t("col.milestone"), "planned_end": t("col.planned_end"),
                  "actual_end": t("col.actual_end"), "percent_complete": t("col.percent")}), hide_index=True,
         width="stretch")
+
+    if viewer.role in PROGRESS_ENTRY_ROLES and project["status"] in {"active", "suspended"}:
+        with st.form("progress_report", clear_on_submit=True):
+            st.markdown(f"**{t('report.title')}**")
+            period = st.selectbox(t("report.period"), _recent_months(), format_func=lambda d: month(d, lang))
+            progress = st.number_input(t("report.progress"), min_value=0.0, max_value=100.0, step=1.0, value=None)
+            spend = st.number_input(t("report.spend"), min_value=0.0, step=10.0, value=None)
+            if st.form_submit_button(t("report.submit"), width="stretch"):
+                try:
+                    for code, value in (("PROG_ACTUAL", progress), ("SPEND_CUM", spend)):
+                        if value is not None:
+                            data_access.record_observation(shared_engine(), viewer, project_id=project_id,
+                                                           indicator_code=code, period=period, value=value)
+                    evaluate_alerts(shared_engine(), project_ids=[project_id])
+                except DataAccessError as error:
+                    show_data_error(error)
+                else:
+                    data.invalidate()
+                    st.success(t("report.saved"))

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from data_access import DataAccessError, Viewer, create_database_engine, list_milestones, list_projects
 from data_access import alerts as alert_store
-from data_access.reads import load_observations
+from data_access.reads import load_indicator_matrix, load_observations, reported_months
 from scoring.rules import Rule, evaluate as evaluate_rules
 from services import notify
 from services.scores import load_model, score_matrix
@@ -53,24 +53,51 @@ def _lookback(rules: Sequence[Rule]) -> int:
     return max((int(rule.params.get("periods", 1)) for rule in rules), default=1) + LOOKBACK_MONTHS
 
 
+TRACKING_CODES = ("PROG_ACTUAL", "PROG_PLAN", "SPEND_CUM", "SPEND_PLAN")
+PLAN_CODES = ("PROG_PLAN", "SPEND_PLAN")
+REPORTED = "REPORTED"  # a stand-in series: 1 in every month a project reported anything
+SCORED_MONTHS = 2  # this month against the previous one
+
+
+def _observations(engine: Engine, viewer: Viewer, rules: Sequence[Rule], since: dt.date, as_of: dt.date,
+                  project_ids: Sequence[int] | None) -> pd.DataFrame:
+    """Only the series the rules read: progress and spend, threshold KPIs, and who reported when."""
+    codes = set(TRACKING_CODES) | {str(rule.params["indicator"]) for rule in rules if rule.params.get("indicator")}
+    observations = load_observations(engine, viewer, project_ids=project_ids, indicator_codes=sorted(codes),
+                                     since=since, until=as_of)
+    if any(rule.rule_type == "missing_report" and not rule.params.get("indicator") for rule in rules):
+        reported = reported_months(engine, viewer, since=since, until=as_of, exclude_codes=PLAN_CODES)
+        if project_ids is not None:
+            reported = reported[reported["project_id"].isin(project_ids)]
+        observations = pd.concat([observations, reported.assign(indicator_code=REPORTED, value=1.0,
+                                                                source="import")], ignore_index=True)
+    return observations
+
+
+def _recent_scores(engine: Engine, viewer: Viewer, periods: Sequence[dt.date]) -> pd.DataFrame:
+    model = load_model(engine, viewer)
+    totals = []
+    for period in periods:
+        total = score_matrix(model, load_indicator_matrix(engine, viewer, period=period))["total"]
+        totals.append(pd.DataFrame({"project_id": total.index, "period": pd.Timestamp(period),
+                                    "total": total.to_numpy()}))
+    return pd.concat(totals, ignore_index=True)
+
+
 def load_inputs(engine: Engine, rules: Sequence[Rule], as_of: dt.date, viewer: Viewer = SYSTEM,
                 project_ids: Sequence[int] | None = None) -> dict[str, Any]:
-    """The frames ``scoring.rules.evaluate`` needs, limited to the months the rules look at."""
+    """The frames ``scoring.rules.evaluate`` needs, limited to the series and months the rules look at."""
     since = _months_back(as_of, _lookback(rules))
     projects = list_projects(engine, viewer)
     if project_ids is not None:
         projects = projects[projects["id"].isin(project_ids)]
-    observations = load_observations(engine, viewer, project_ids=project_ids, since=since,
-                                     until=as_of)
+    observations = _observations(engine, viewer, rules, since, as_of, project_ids)
     scores = None
     if any(rule.rule_type == "score_drop" for rule in rules):
-        model = load_model(engine, viewer)
-        totals = []
-        for period, month in observations.groupby("period"):
-            values = month.pivot(index="project_id", columns="indicator_code", values="value")
-            total = score_matrix(model, values)["total"]
-            totals.append(pd.DataFrame({"project_id": total.index, "period": period, "total": total.to_numpy()}))
-        scores = pd.concat(totals, ignore_index=True) if totals else None
+        months = sorted(observations["period"].dropna().unique())[-SCORED_MONTHS:]
+        scores = _recent_scores(engine, viewer, [pd.Timestamp(m).date() for m in months])
+        if project_ids is not None:
+            scores = scores[scores["project_id"].isin(project_ids)]
     milestones = list_milestones(engine, viewer)
     if project_ids is not None:
         milestones = milestones[milestones["project_id"].isin(project_ids)]

@@ -87,9 +87,11 @@ def score_matrix(model: ScoringModel, values: pd.DataFrame, weights: pd.Series |
     weights = model.weights if weights is None else weights.reindex(model.specs.index).fillna(0.0)
     values = values.reindex(columns=model.specs.index)
     present = values.columns[values.notna().any()]  # a KPI nobody reported has nothing to normalise
-    scores = scoring.normalize_frame(values[present], model.specs.loc[present],
-                                     model.targets.reindex(index=values.index, columns=present)
-                                     ).reindex(columns=model.specs.index)
+    scores = values.astype(float) * float("nan")
+    if len(present):
+        scores = scoring.normalize_frame(values[present], model.specs.loc[present],
+                                         model.targets.reindex(index=values.index, columns=present)
+                                         ).reindex(columns=model.specs.index)
     categories = model.projects["category_code"].reindex(values.index)
     parts = []
     for category, members in categories.groupby(categories, dropna=False):

@@ -5,10 +5,10 @@ layer enforces the same rules again on every read and write.
 """
 import streamlit as st
 
-from components.filters import sidebar_filters
+from webapp.filters import sidebar_filters
 from components.i18n import LANGUAGE_NAMES, t
-from components.navigation import navigation_for
-from components.login import (
+from webapp.navigation import navigation_for
+from webapp.login import (
     build_authenticator,
     cookie_login,
     login_form,
@@ -16,8 +16,8 @@ from components.login import (
     remember_login,
     session_viewer_or_none,
 )
-from components.session import show_data_error, shared_engine
-from components.settings import cookie_key
+from webapp.session import show_data_error, shared_engine
+from webapp.settings import cookie_key
 from data_access import DataAccessError
 from data_access.alerts import unread_count
 from data_access.auth import set_language, user_language

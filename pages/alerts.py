@@ -4,12 +4,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import data
+from webapp import data
 from components.charts import alerts_by_district
-from components.filters import REGION_KEY
+from webapp.filters import REGION_KEY
 from components.formatting import date
 from components.i18n import language, t
-from components.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error
 from components.tables import download_buttons
 from data_access import DataAccessError
 from data_access import alerts as store

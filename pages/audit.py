@@ -4,7 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from components.i18n import t
-from components.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error
 from components.tables import download_buttons
 from data_access import DataAccessError
 from data_access.audit import chain_head, list_entries, verify_audit_chain

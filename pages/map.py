@@ -1,11 +1,11 @@
 """地图 Map: project sites coloured by status (the full map comes with the views)."""
 import streamlit as st
 
-from components import data
-from components.filters import filter_projects
+from webapp import data
+from webapp.filters import filter_projects
 from components.i18n import language, t
 from components.maps import project_sites
-from components.session import current_viewer, show_data_error
+from webapp.session import current_viewer, show_data_error
 from data_access import DataAccessError
 
 viewer = current_viewer()

@@ -1,12 +1,12 @@
 """总览 Overview: portfolio counts and projects by region and status (the full overview comes with the views)."""
 import streamlit as st
 
-from components import data
+from webapp import data
 from components.charts import projects_by_region
-from components.filters import filter_projects
+from webapp.filters import filter_projects
 from components.formatting import money
 from components.i18n import language, name_column, t
-from components.session import current_viewer, show_data_error
+from webapp.session import current_viewer, show_data_error
 from data_access import DataAccessError
 
 viewer = current_viewer()

@@ -4,11 +4,11 @@ import datetime as dt
 import streamlit as st
 
 import data_access
-from components import data
-from components.filters import filter_projects
+from webapp import data
+from webapp.filters import filter_projects
 from components.formatting import date, money, month
 from components.i18n import language, name_column, t
-from components.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error
 from components.tables import download_buttons
 from data_access import DataAccessError
 from data_access.scope import PROGRESS_ENTRY_ROLES

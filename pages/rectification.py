@@ -4,10 +4,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components.filters import REGION_KEY
+from webapp.filters import REGION_KEY
 from components.formatting import date
 from components.i18n import language, t
-from components.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error
 from data_access import DataAccessError
 from data_access import alerts as store
 

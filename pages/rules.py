@@ -4,7 +4,7 @@ import json
 import streamlit as st
 
 from components.i18n import language, t
-from components.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error
 from data_access import DataAccessError
 from data_access import alerts as store
 from data_access.models import RULE_SCOPES, SEVERITIES

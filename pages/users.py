@@ -2,9 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from components import data
+from webapp import data
 from components.i18n import name_column, t
-from components.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error
 from data_access import DataAccessError
 from data_access.models import ROLES
 from data_access.users import create_user, list_users, reset_password, update_user

@@ -2,7 +2,7 @@
 
 AppTest resets Streamlit's legacy ``pages/`` detection before every run, which would make each run go
 through the legacy multipage runner first (a real server leaves it after the first run; see
-components.session). The fixture keeps it off, as it is in a running server.
+webapp.session). The fixture keeps it off, as it is in a running server.
 """
 from __future__ import annotations
 

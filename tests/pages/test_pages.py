@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from components.navigation import page_paths_for
+from webapp.navigation import page_paths_for
 
 
 def test_overview_counts_the_leaders_projects(logged_in):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components.i18n import t
-from components.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
+from webapp.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
 from data_access import Viewer
 from data_access.auth import check_password, end_sessions, session_viewer
 from data_access.models import User

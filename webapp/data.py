@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import data_access
-from components.session import shared_engine
+from webapp.session import shared_engine
 from data_access import Viewer
 
 CACHE_SECONDS = 60
@@ -34,6 +34,27 @@ def categories(viewer: Viewer) -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def latest_period(viewer: Viewer) -> dt.date | None:
     return data_access.latest_period(shared_engine(), viewer)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def portfolio(viewer: Viewer, period: dt.date | None) -> pd.DataFrame:
+    from services.portfolio import portfolio as build
+
+    return build(shared_engine(), viewer, period)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date) -> float:
+    from services.portfolio import on_time_milestone_rate
+
+    return on_time_milestone_rate(shared_engine(), viewer, pd.Index(project_ids), as_of)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def score_trend(viewer: Viewer, last: dt.date, months: int = 12) -> pd.DataFrame:
+    from services.portfolio import mean_score_trend
+
+    return mean_score_trend(shared_engine(), viewer, last, months)
 
 
 def invalidate() -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import data
+from webapp import data
 from components.formatting import month
 from components.i18n import language, name_column, t
 from data_access import Viewer

@@ -1,0 +1,103 @@
+"""The portfolio as the views show it: every project in scope with its score, grade, progress and warnings.
+
+One read per concern, joined in pandas; the pages cache the results per viewer and period.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from data_access import Viewer, list_milestones, list_projects, load_indicator_matrix
+from data_access.alerts import list_alerts
+from services.scores import load_model, score_matrix
+
+LIVE_STATUSES = ("open", "acknowledged", "rectifying", "resolved")
+SEVERITY_ORDER = {"red": 0, "orange": 1, "yellow": 2}
+TRACKING = ("PROG_ACTUAL", "PROG_PLAN", "SPEND_CUM", "SPEND_PLAN")
+
+
+def month_before(period: dt.date) -> dt.date:
+    index = period.year * 12 + period.month - 2
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> pd.DataFrame:
+    """One row per project in scope (index: project id) with the score columns and these additions:
+
+    total, coverage, grade, rank (across the viewer's projects), progress / planned (%), spend / spend_plan
+    (万元), open_warnings and warning_level (the most severe live warning), for ``period`` (default latest).
+    """
+    projects = list_projects(engine, viewer).set_index("id")
+    kpis = load_indicator_matrix(engine, viewer, period=period)
+    period = kpis.attrs.get("period")
+    model = load_model(engine, viewer)
+    scores = score_matrix(model, kpis) if len(kpis) else pd.DataFrame(columns=["total", "coverage", "rank", "grade"])
+    tracking = load_indicator_matrix(engine, viewer, period=period, scored_only=False).reindex(columns=list(TRACKING))
+    frame = projects.join(scores[["total", "coverage", "rank", "grade"]]).join(tracking)
+    frame = frame.rename(columns={"PROG_ACTUAL": "progress", "PROG_PLAN": "planned", "SPEND_CUM": "spend",
+                                  "SPEND_PLAN": "spend_plan"})
+    alerts = list_alerts(engine, viewer, statuses=list(LIVE_STATUSES))
+    if len(alerts):
+        counts = alerts.groupby("project_id").size()
+        worst = alerts.assign(order=alerts["severity"].map(SEVERITY_ORDER)).sort_values("order") \
+            .groupby("project_id")["severity"].first()
+        frame["open_warnings"] = counts.reindex(frame.index).fillna(0).astype(int)
+        frame["warning_level"] = worst.reindex(frame.index)
+    else:
+        frame["open_warnings"], frame["warning_level"] = 0, None
+    frame.attrs["period"] = period
+    return frame
+
+
+def by_district(frame: pd.DataFrame, regions: pd.DataFrame, name_column: str) -> pd.DataFrame:
+    """Districts with their project count, budget, mean score and centre: id, name, lat, lon, projects,
+    budget, mean_score, warnings."""
+    grouped = frame.groupby("district_id").agg(projects=("code", "size"), budget=("budget", "sum"),
+                                               mean_score=("total", "mean"), warnings=("open_warnings", "sum"))
+    places = regions.set_index("id")[[name_column, "lat", "lon"]].rename(columns={name_column: "name"})
+    return grouped.join(places, how="inner").reset_index(names="id")
+
+
+def on_time_milestone_rate(engine: Engine, viewer: Viewer, project_ids: pd.Index, as_of: dt.date) -> float:
+    """Share of milestones due by ``as_of`` that were finished by their planned end (%)."""
+    milestones = list_milestones(engine, viewer)
+    milestones = milestones[milestones["project_id"].isin(project_ids)]
+    due = milestones[pd.to_datetime(milestones["planned_end"]) <= pd.Timestamp(as_of)]
+    if due.empty:
+        return float("nan")
+    on_time = pd.to_datetime(due["actual_end"]) <= pd.to_datetime(due["planned_end"])
+    return float(on_time.mean() * 100)
+
+
+def budget_execution_rate(frame: pd.DataFrame) -> float:
+    """Spend to date against the spend plan to date, over the projects that report both (%)."""
+    both = frame.dropna(subset=["spend", "spend_plan"])
+    plan = both["spend_plan"].sum()
+    return float(both["spend"].sum() / plan * 100) if plan > 0 else float("nan")
+
+
+def headline(frame: pd.DataFrame) -> dict[str, float]:
+    """The overview's numbers for one period's portfolio frame."""
+    return {
+        "projects": float(len(frame)),
+        "active": float((frame["status"] == "active").sum()),
+        "completed": float((frame["status"] == "completed").sum()),
+        "mean_score": float(frame["total"].mean()) if frame["total"].notna().any() else float("nan"),
+        "budget_execution": budget_execution_rate(frame),
+        "red": float((frame["warning_level"] == "red").sum()),
+        "warnings": float(frame["open_warnings"].sum()),
+    }
+
+
+def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12) -> pd.DataFrame:
+    """Mean total per month for the last ``months`` months: columns period, score."""
+    model = load_model(engine, viewer)
+    rows, period = [], last
+    for _ in range(months):
+        kpis = load_indicator_matrix(engine, viewer, period=period)
+        if len(kpis):
+            rows.append({"period": pd.Timestamp(period), "score": float(score_matrix(model, kpis)["total"].mean())})
+        period = month_before(period)
+    return pd.DataFrame(rows[::-1], columns=["period", "score"])

@@ -26,8 +26,9 @@ st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=
 
 
 def language_switch(viewer) -> None:  # noqa: ANN001 - Viewer or None
+    st.session_state.setdefault("language_choice", st.session_state["lang"])
     choice = st.sidebar.segmented_control(t("language"), list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get,
-                                          default=st.session_state["lang"], key="language_choice")
+                                          key="language_choice")
     if choice and choice != st.session_state["lang"]:
         st.session_state["lang"] = choice
         if viewer is not None:

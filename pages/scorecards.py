@@ -1,7 +1,184 @@
-"""Placeholder until the page is built."""
+"""记分卡 Drill-down scorecards: city → district → project → indicator, the level kept in the URL.
+
+``?region=<district id>`` opens a district, ``?project=<id>`` a project, ``&indicator=<code>`` one KPI's trend.
+Every level shows total, rank "of N", grade and the change against the previous month.
+"""
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
-from webapp.session import current_viewer
+import data_access
+import scoring
+from data_access import alerts as alert_store
+from components.gantt import milestone_gantt
+from components.i18n import language, name_column, t
+from components.kpi import change_text, grade_text, rank_text
+from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
+from components.tables import download_buttons
+from data_access import DataAccessError
+from services.portfolio import by_district, month_before
+from webapp import data
+from webapp.filters import filter_projects, selected_period
+from webapp.session import current_viewer, shared_engine, show_data_error
 
-current_viewer()
-st.title("…")
+viewer = current_viewer()
+lang = language()
+engine = shared_engine()
+params = st.query_params
+
+
+def number(name: str) -> int | None:
+    value = params.get(name)
+    return int(value) if value and value.isdigit() else None
+
+
+region_id, project_id, indicator_code = number("region"), number("project"), params.get("indicator")
+try:
+    current = data.portfolio(viewer, selected_period())
+    period = current.attrs.get("period")
+    previous = data.portfolio(viewer, month_before(period)) if period else current.iloc[0:0]
+    regions = data.regions(viewer).set_index("id")
+except DataAccessError as error:
+    show_data_error(error)
+    st.stop()
+if current.empty:
+    st.info(t("empty.database"))
+    st.stop()
+library = data.indicators(viewer).set_index("code")
+
+
+def crumbs() -> None:
+    """Breadcrumbs back up the levels (links keep the state in the URL, so they can be shared)."""
+    parts = st.columns([1, 1, 1, 3])
+    parts[0].page_link("pages/scorecards.py", label=t("scorecards.city"), query_params={})
+    if district is not None:
+        parts[1].page_link("pages/scorecards.py", label=regions.at[district, name_column()],
+                           query_params={"region": str(district)})
+    if project_id is not None:
+        parts[2].page_link("pages/scorecards.py", label=str(project["code"]), query_params={"project": str(project_id)})
+
+
+def headline(total: float, grade: str, rank: int | None, n: int, before: float) -> None:
+    columns = st.columns(3)
+    columns[0].metric(t("overview.score"), grade_text(total, grade, lang),
+                      change_text(total, before, lang, unit="points"), delta_color="off")
+    columns[1].metric(t("overview.rank"), rank_text(rank, n, lang))
+    columns[2].metric(t("scorecards.period"), str(period or "—"))
+
+
+district = None
+project = None
+if project_id is not None:
+    try:
+        project = data_access.get_project(engine, viewer, project_id)
+    except DataAccessError as error:
+        show_data_error(error)
+        st.stop()
+    district = int(current.at[project_id, "district_id"]) if project_id in current.index else None
+elif region_id is not None:
+    if region_id not in regions.index:
+        st.error(t("scorecards.no_region"))
+        st.stop()
+    district = region_id
+
+st.title(t("page.scorecards"))
+crumbs()
+
+if project is None and district is None:  # the city (everything in scope)
+    league = by_district(current, regions.reset_index(), name_column())
+    before = by_district(previous, regions.reset_index(), name_column()).set_index("id")["mean_score"] \
+        if len(previous) else pd.Series(dtype=float)
+    league["grade"] = scoring.grade(league["mean_score"])
+    league["rank"] = scoring.rank(league["mean_score"])
+    league = league.sort_values("rank")
+    headline(current["total"].mean(), scoring.grade(pd.Series([current["total"].mean()]))[0], None, len(league),
+             previous["total"].mean() if len(previous) else float("nan"))
+    table = pd.DataFrame({
+        t("col.region"): league["name"], t("overview.score"): [grade_text(s, g, lang) for s, g in
+                                                               zip(league["mean_score"], league["grade"])],
+        t("overview.rank"): [rank_text(r, len(league), lang) for r in league["rank"]],
+        t("scorecards.change"): [change_text(s, before.get(i), lang, unit="points")
+                                 for i, s in zip(league["id"], league["mean_score"])],
+        t("overview.projects"): league["projects"], t("overview.warnings"): league["warnings"]})
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, "districts", key="city_download")
+    for row in league.itertuples():
+        st.page_link("pages/scorecards.py", label=f"{row.name} →", query_params={"region": str(row.id)})
+    st.stop()
+
+if project is None:  # a district
+    members = current[current["region_path"].str.startswith(regions.at[district, "path"])]
+    league = by_district(current, regions.reset_index(), name_column())
+    league["rank"] = scoring.rank(league["mean_score"])
+    mine = league.set_index("id").loc[district] if district in set(league["id"]) else None
+    before = previous[previous["region_path"].str.startswith(regions.at[district, "path"])]["total"].mean() \
+        if len(previous) else float("nan")
+    st.subheader(regions.at[district, name_column()])
+    headline(members["total"].mean(), scoring.grade(pd.Series([members["total"].mean()]))[0],
+             None if mine is None else int(mine["rank"]), len(league), before)
+    members = members.sort_values("total", ascending=False)
+    members["rank_here"] = scoring.rank(members["total"])
+    table = pd.DataFrame({
+        t("col.code"): members["code"], t("col.name"): members[name_column()],
+        t("overview.score"): [grade_text(s, g, lang) for s, g in zip(members["total"], members["grade"])],
+        t("overview.rank"): [rank_text(r, len(members), lang) for r in members["rank_here"]],
+        t("overview.warnings"): members["open_warnings"]})
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, "district_projects", key="district_download")
+    for row in members.head(30).itertuples():
+        st.page_link("pages/scorecards.py", label=f"{row.code} {getattr(row, name_column())} →",
+                     query_params={"project": str(row.Index)})
+    st.stop()
+
+# a project
+scores = data.period_scores(viewer, period)
+st.subheader(f"{project['code']} · {project[name_column()]}")
+row = current.loc[project_id] if project_id in current.index else None
+scored_count = int(current["total"].notna().sum())
+headline(None if row is None else row["total"], None if row is None else row["grade"],
+         None if row is None or pd.isna(row["rank"]) else int(row["rank"]), scored_count,
+         previous["total"].get(project_id) if len(previous) else None)
+if project_id in scores.index and pd.notna(scores.at[project_id, "total"]):
+    kpis = [c for c in library.index if c in scores.columns]
+    contributions = scores.loc[project_id, kpis].astype(float)
+    contributions = contributions[contributions != 0]
+    labels = [f"{library.at[c, name_column()]}" for c in contributions.index]
+    st.subheader(t("scorecards.contributions"))
+    st.plotly_chart(contribution_bars(pd.Series(contributions.to_numpy(), index=labels), float(contributions.sum()),
+                                      scores.at[project_id, "grade"], lang, ids=list(contributions.index)),
+                    width="stretch")
+elif project_id in scores.index:
+    st.info(str(scores.at[project_id, "reason"]))
+
+history = data_access.load_observations(engine, viewer, project_ids=[project_id])
+targets = data_access.list_project_targets(engine, viewer, project_id=project_id).set_index("indicator_code")
+codes = [c for c in targets.index if c in set(history["indicator_code"])]
+chosen = st.selectbox(t("scorecards.indicator"), codes, key="scorecard_indicator",
+                      index=codes.index(indicator_code) if indicator_code in codes else 0,
+                      format_func=lambda c: f"{library.at[c, name_column()]}（{library.at[c, 'unit_' + lang]}）")
+if chosen:
+    st.query_params["indicator"] = chosen
+    series = history[history["indicator_code"] == chosen][["period", "value"]]
+    st.plotly_chart(indicator_trend(series, float(targets.at[chosen, "target_value"]), library.at[chosen, name_column()],
+                                    library.at[chosen, "unit_" + lang], lang), width="stretch")
+ratings = data_access.list_ratings(engine, viewer, project_id=project_id)
+left, right = st.columns(2)
+if len(ratings):
+    left.subheader(t("scorecards.ratings"))
+    left.plotly_chart(ratings_by_rater_type(ratings, lang), width="stretch")
+milestones = data_access.list_milestones(engine, viewer, project_id=project_id)
+if len(milestones):
+    right.subheader(t("page.gantt"))
+    right.plotly_chart(milestone_gantt(milestones.assign(project=project[name_column()],
+                                                         milestone=milestones[name_column()]),
+                                       dt.date.today(), lang), width="stretch")
+warnings = alert_store.list_alerts(engine, viewer, project_id=project_id)
+if len(warnings):
+    st.subheader(t("page.alerts"))
+    for alert in warnings.itertuples():
+        st.page_link("pages/alerts.py", query_params={"alert": str(alert.id)},
+                     label=f"{t(f'severity.{alert.severity}')} · {alert.rule_zh if lang == 'zh' else alert.rule_en} · "
+                           f"{t(f'alert_status.{alert.status}')}")
+table = history.pivot(index="period", columns="indicator_code", values="value")
+download_buttons(table.reset_index(), f"project_{project['code']}", key="project_download")

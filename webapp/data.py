@@ -57,6 +57,19 @@ def score_trend(viewer: Viewer, last: dt.date, months: int = 12) -> pd.DataFrame
     return mean_score_trend(shared_engine(), viewer, last, months)
 
 
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def period_scores(viewer: Viewer, period: dt.date | None) -> pd.DataFrame:
+    """Full score table (total, coverage, reason, one contribution column per KPI, rank, grade)."""
+    from services.scores import period_scores as build
+
+    return build(shared_engine(), viewer, period)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def indicators(viewer: Viewer) -> pd.DataFrame:
+    return data_access.list_indicators(shared_engine(), viewer)
+
+
 def invalidate() -> None:
     """Forget cached reads after a write so every page shows the new state."""
     st.cache_data.clear()

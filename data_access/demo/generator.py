@@ -231,8 +231,9 @@ class _Builder:
         final_delay = np.select(
             [profile == "slipping", profile == "overrun", historical], [rng.uniform(3, 9, n), rng.uniform(0, 3, n),
                                                                         rng.uniform(-0.5, 2, n)],
-            rng.uniform(-0.5, 1.5, n))
-        actual_start = planned_start + rng.uniform(0, 1.0, n)
+            rng.uniform(-0.6, 0.6, n))
+        actual_start = planned_start + np.where(profile == "on_track", rng.uniform(-0.2, 0.3, n),
+                                                rng.uniform(0, 1.0, n))
         actual_end = actual_start + duration + final_delay
         window_end = self.t_last + 1.0
         status = np.where(planned_start > window_end, "planned",
@@ -389,6 +390,8 @@ class _Builder:
             names = MILESTONE_NAMES[:count - 1] + MILESTONE_NAMES[-1:]
             bounds = p["planned_start"][i] + (p["planned_end"][i] - p["planned_start"][i]) * np.linspace(0, 1, count + 1)
             shift = p["actual_start"][i] - p["planned_start"][i] + p["final_delay"][i] * np.linspace(0, 1, count + 1)
+            if p["profile"][i] == "on_track":  # teams on track finish milestones on or a little before the date
+                shift = np.minimum(shift, 0.0)
             actual_ends = bounds[1:] + shift[1:]
             starts, ends = _dates_from_month_index(bounds[:-1]), _dates_from_month_index(bounds[1:])
             actual_dates = _dates_from_month_index(actual_ends)

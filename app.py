@@ -51,7 +51,8 @@ if viewer is not None and st.session_state.get("lang_loaded_for") != viewer.user
     st.session_state["lang"] = st.session_state["language_choice"] = user_language(engine, viewer)  # remembered
     st.session_state["lang_loaded_for"] = viewer.user_id
 # Navigation comes before the cookie check: a deep link (/map) must survive the rerun after a cookie login.
-page = st.navigation(navigation_for(viewer.role if viewer else None), position="sidebar" if viewer else "hidden")
+page = st.navigation(navigation_for(viewer.role if viewer else None), position="sidebar" if viewer else "hidden",
+                     expanded=True)
 authenticator = build_authenticator(engine)
 language_switch(viewer)
 if viewer is None:

@@ -23,7 +23,7 @@ def test_logged_out_visitor_sees_only_the_login_form(new_app):
 def test_login_success_opens_the_overview_with_the_roles_sidebar(new_app, app_env):
     at = login(new_app().run(), "leader")
     assert at.session_state["authentication_status"] is True
-    assert {m.label for m in at.metric} >= {"项目总数", "总投资"}
+    assert {m.label for m in at.metric} >= {"项目总数", "平均得分"}
     assert "张敏（市领导） · 领导" in [c.value for c in at.sidebar.caption]
     assert _audit_actions(app_env)[-1] == "auth.login"
 
@@ -95,6 +95,6 @@ def test_outside_demo_mode_a_proper_cookie_key_lets_users_in(new_app, monkeypatc
 def test_language_switch_is_remembered_for_the_user(logged_in, new_app):
     at = logged_in("leader")
     at.sidebar.segmented_control(key="language_choice").set_value("en").run()
-    assert {m.label for m in at.metric} >= {"Projects", "Total budget"}
+    assert {m.label for m in at.metric} >= {"Projects", "Mean score"}
     again = login(new_app().run(), "leader")  # a new browser session
-    assert {m.label for m in again.metric} >= {"Projects", "Total budget"}
+    assert {m.label for m in again.metric} >= {"Projects", "Mean score"}

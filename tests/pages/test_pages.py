@@ -11,7 +11,7 @@ def test_overview_counts_the_leaders_projects(logged_in):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["项目总数"] == "80"
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 2  # the score trend and the district ranking
 
 
 def test_overview_for_an_official_counts_only_own_district(logged_in):
@@ -41,8 +41,8 @@ def test_projects_table_filters_by_status_and_offers_downloads(logged_in):
 def test_map_draws_one_point_per_visible_project(logged_in):
     at = logged_in("official_xuanwu", "pages/map.py")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    points = spec["layers"][0]["data"]
-    assert points and {p["region_zh"][-2:] for p in points} <= {"街道"}
+    points = next(layer for layer in spec["layers"] if layer["id"] == "project-points")["data"]
+    assert points and {p["line1"].split(" · ")[0][-2:] for p in points} == {"街道"}  # only Xuanwu's streets
 
 
 def test_an_official_asking_for_another_districts_project_by_url_gets_a_permission_message(logged_in, app_env):

@@ -48,3 +48,16 @@ def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) ->
     figure.update_layout(barmode="stack", height=max(260, 22 * len(totals) + 80), margin=dict(l=10, r=10, t=40, b=10),
                          legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
     return figure
+
+
+def light_theme(figure: go.Figure) -> go.Figure:
+    """Undo the big screen's dark styling for a chart shown on an ordinary (light) page."""
+    dark_text = "#1b2733"
+    figure.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font=dict(color=dark_text, size=14),
+                         title_font_color=dark_text)
+    figure.update_xaxes(color=dark_text, gridcolor="#e6e9ef")
+    figure.update_yaxes(color=dark_text, gridcolor="#e6e9ef")
+    figure.update_traces(textfont_color=dark_text, selector=dict(type="bar"))
+    for annotation in figure.layout.annotations:
+        annotation.font.color = dark_text
+    return figure

@@ -6,7 +6,7 @@ import streamlit as st
 
 from webapp import data
 from components.charts import alerts_by_district
-from webapp.filters import REGION_KEY
+from webapp.filters import selected_region
 from components.formatting import date
 from components.i18n import language, t
 from webapp.session import current_viewer, shared_engine, show_data_error
@@ -25,7 +25,7 @@ if "alerts_flash" in st.session_state:
 
 try:
     rules = store.list_rules(engine, viewer)
-    everything = store.list_alerts(engine, viewer, region_id=st.session_state.get(REGION_KEY))
+    everything = store.list_alerts(engine, viewer, region_id=selected_region())
 except DataAccessError as error:
     show_data_error(error)
     st.stop()
@@ -67,7 +67,8 @@ else:
         t("col.code"): shown["project_code"], t("col.name"): shown["project_en" if lang == "en" else "project_zh"],
         t("col.region"): shown["region_en" if lang == "en" else "region_zh"],
         t("alerts.status"): shown["status"].map(lambda s: t(f"alert_status.{s}")),
-        "value": shown["value"].round(1), "threshold": shown["threshold"].round(1), "days": shown["age_days"],
+        t("alerts.value_col"): shown["value"].round(1), t("alerts.threshold_col"): shown["threshold"].round(1),
+        t("alerts.days_col"): shown["age_days"],
     })
     picked = st.dataframe(table, hide_index=True, width="stretch", key="alerts_table", on_select="rerun",
                           selection_mode="multi-row")

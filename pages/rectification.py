@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from webapp.filters import REGION_KEY
+from webapp.filters import selected_region
 from components.formatting import date
 from components.i18n import language, t
 from webapp.session import current_viewer, shared_engine, show_data_error
@@ -17,7 +17,7 @@ viewer = current_viewer()
 lang = language()
 st.title(t("page.rectification"))
 try:
-    alerts = store.list_alerts(shared_engine(), viewer, region_id=st.session_state.get(REGION_KEY))
+    alerts = store.list_alerts(shared_engine(), viewer, region_id=selected_region())
 except DataAccessError as error:
     show_data_error(error)
     st.stop()

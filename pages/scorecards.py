@@ -12,6 +12,7 @@ import data_access
 import scoring
 from data_access import alerts as alert_store
 from components.gantt import milestone_gantt
+from components.formatting import month
 from components.i18n import language, name_column, t
 from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
@@ -62,9 +63,9 @@ def crumbs() -> None:
 def headline(total: float, grade: str, rank: int | None, n: int, before: float) -> None:
     columns = st.columns(3)
     columns[0].metric(t("overview.score"), grade_text(total, grade, lang),
-                      change_text(total, before, lang, unit="points"), delta_color="off")
+                      change_text(total, before, lang, unit="points"), delta_color="off", delta_arrow="off")
     columns[1].metric(t("overview.rank"), rank_text(rank, n, lang))
-    columns[2].metric(t("scorecards.period"), str(period or "—"))
+    columns[2].metric(t("scorecards.period"), month(period, lang))
 
 
 district = None

@@ -13,6 +13,8 @@ from data_access import Viewer
 
 PERIOD_KEY, REGION_KEY, CATEGORY_KEY = "filter_period", "filter_region", "filter_category"
 PERIODS_OFFERED = 36
+# "Everything" is a real option rather than None: a selectbox holding None shows an empty placeholder.
+ALL_REGIONS, ALL_CATEGORIES = 0, ""
 
 
 def _months_back(latest: dt.date, count: int) -> list[dt.date]:
@@ -29,12 +31,17 @@ def sidebar_filters(viewer: Viewer) -> None:
                              format_func=lambda day: month(day, language()))
     regions = data.regions(viewer)
     names = dict(zip(regions["id"], regions[name_column()]))
-    st.sidebar.selectbox(t("filter.region"), [None, *names], key=REGION_KEY,
-                         format_func=lambda region_id: t("filter.all") if region_id is None else names[region_id])
+    st.sidebar.selectbox(t("filter.region"), [ALL_REGIONS, *names], key=REGION_KEY,
+                         format_func=lambda region_id: t("filter.all") if region_id == ALL_REGIONS else names[region_id])
     categories = data.categories(viewer)
     labels = dict(zip(categories["code"], categories[name_column()]))
-    st.sidebar.selectbox(t("filter.category"), [None, *labels], key=CATEGORY_KEY,
-                         format_func=lambda code: t("filter.all") if code is None else labels[code])
+    st.sidebar.selectbox(t("filter.category"), [ALL_CATEGORIES, *labels], key=CATEGORY_KEY,
+                         format_func=lambda code: t("filter.all") if code == ALL_CATEGORIES else labels[code])
+
+
+def selected_region() -> int | None:
+    """The chosen region's id, or None for every region in scope."""
+    return st.session_state.get(REGION_KEY) or None
 
 
 def selected_period() -> dt.date | None:
@@ -43,7 +50,7 @@ def selected_period() -> dt.date | None:
 
 def filter_projects(projects: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
     """Keep the projects inside the chosen region's subtree and of the chosen category."""
-    region_id, category = st.session_state.get(REGION_KEY), st.session_state.get(CATEGORY_KEY)
+    region_id, category = selected_region(), st.session_state.get(CATEGORY_KEY) or None
     if region_id is not None:
         regions = data.regions(viewer).set_index("id")
         if region_id in regions.index:

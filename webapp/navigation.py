@@ -24,6 +24,7 @@ class PageSpec(NamedTuple):
 EVERYONE = frozenset(ROLES)
 PAGES = (
     PageSpec("section.overview", "pages/overview.py", "page.overview", ":material/dashboard:", "overview", EVERYONE),
+    PageSpec("section.overview", "pages/big_screen.py", "page.big_screen", ":material/tv:", "big-screen", EVERYONE),
     PageSpec("section.overview", "pages/map.py", "page.map", ":material/map:", "map", EVERYONE),
     PageSpec("section.overview", "pages/alerts.py", "page.alerts", ":material/notifications_active:", "alerts",
              EVERYONE),

@@ -1,0 +1,73 @@
+"""数据大屏 Big screen for the wall: no sidebar, dark, large type, refreshes itself without a spinner.
+
+Title bar (system, scope, data month, time), KPI tiles on the left, the site map in the centre, the
+ranking and the newest warnings on the right, the score trend along the bottom. Laid out for 1920×1080.
+"""
+import datetime as dt
+import os
+
+import streamlit as st
+
+from components.bigscreen import apply_big_screen, kpi_tile, ranking_bars, score_trend
+from components.formatting import month
+from components.i18n import language, name_column, t
+from components.site_maps import project_points, site_map
+from data_access import DataAccessError
+from data_access.alerts import list_alerts
+from services.portfolio import headline
+from webapp import data
+from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.views import current_and_previous
+
+BIG_SCREEN_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
+.stApp {background: #0b1a33; color: #e6edf3;}
+.stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp span, .stApp div {color: #e6edf3;}
+.block-container {padding-top: 1rem; max-width: 100% !important;}
+</style>"""
+REFRESH_SECONDS = float(os.environ.get("PERFDASH_BIG_SCREEN_REFRESH", "60")) or None  # 0: no refresh
+
+viewer = current_viewer()
+lang = language()
+st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)  # our own static stylesheet, no user text
+
+
+def wall() -> None:
+    """Redrawn on its own every REFRESH_SECONDS; stale data keeps showing its as-of month meanwhile."""
+    try:
+        current, previous, period = current_and_previous(viewer)
+        warnings = list_alerts(shared_engine(), viewer, statuses=["open"]).head(8)
+    except DataAccessError as error:
+        show_data_error(error)
+        return
+    now, before = headline(current), headline(previous)
+    regions = data.regions(viewer).set_index("id")
+    scope = t("filter.all") if viewer.region_id is None else regions.at[viewer.region_id, name_column()]
+    st.markdown(f"## {t('app.title')} · {scope} · {month(period, lang)} · {dt.datetime.now():%Y-%m-%d %H:%M}")
+    left, centre, right = st.columns([1, 2, 1])
+    with left:
+        for key, unit, change_unit in (("mean_score", "分" if lang == "zh" else "pts", "points"),
+                                       ("budget_execution", "%", "pp")):
+            st.plotly_chart(kpi_tile(t(f"overview.{key}"), now[key], unit, before[key], lang, change_unit),
+                            width="stretch", key=f"big_{key}")
+        st.plotly_chart(kpi_tile(t("overview.warnings"), now["warnings"], "", None, lang, decimals=0),
+                        width="stretch", key="big_warnings")
+    with centre:
+        points = current.reset_index().assign(name=current[name_column()].to_numpy(),
+                                              region=current[name_column("region")].to_numpy(),
+                                              category=current[name_column("category")].to_numpy(),
+                                              score=current["total"].to_numpy())
+        st.pydeck_chart(site_map([project_points(points, "warning", lang)]), height=640, key="big_map")
+    with right:
+        league = current.assign(name=current[name_column()], score=current["total"]).reset_index()
+        st.plotly_chart(ranking_bars(league, lang), width="stretch", key="big_ranking")
+        for alert in warnings.itertuples():
+            st.markdown(f"**{t(f'severity.{alert.severity}')}** "
+                        f"{alert.project_zh if lang == 'zh' else alert.project_en} · "
+                        f"{alert.rule_zh if lang == 'zh' else alert.rule_en}")
+    if period:
+        st.plotly_chart(apply_big_screen(score_trend(data.score_trend(viewer, period), lang)), width="stretch",
+                        key="big_trend")
+
+
+st.fragment(run_every=REFRESH_SECONDS)(wall)()

@@ -1,0 +1,145 @@
+"""services.whatif: the what-if equals the dashboard under the stored scheme, categories, presets, AHP."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import scoring
+from data_access import load_indicator_matrix
+from services import whatif
+from services.scores import load_model, score_matrix
+from tests.conftest import as_viewer
+
+NAN = np.nan
+
+
+@pytest.fixture
+def base(shared_seeded_engine):
+    return whatif.load_base(shared_seeded_engine, as_viewer(shared_seeded_engine, "analyst"))
+
+
+def test_under_the_stored_scheme_the_whatif_is_the_dashboard(base, shared_seeded_engine):
+    viewer = as_viewer(shared_seeded_engine, "analyst")
+    dashboard = score_matrix(load_model(shared_seeded_engine, viewer), load_indicator_matrix(shared_seeded_engine, viewer))
+    assert list(base.scores.index) == list(dashboard.index[dashboard["total"].notna()])
+    assert len(base.unscored) == dashboard["total"].isna().sum()
+    flat = whatif.flat_weights(base.tree, base.indicators.index)
+    assert np.allclose(flat, base.weights, atol=1e-15) and flat.sum() == pytest.approx(1.0)
+    compared = whatif.compare(base.scores, base.weights, flat).loc[base.scores.index]
+    assert np.allclose(compared["base_total"], dashboard.loc[base.scores.index, "total"], atol=1e-9, rtol=0)
+    assert compared["base_rank"].tolist() == dashboard.loc[base.scores.index, "rank"].tolist()
+    assert (compared["rank_change"] == 0).all()
+    # category KPIs are NaN outside their category, so the what-if spreads the weight over a project's own KPIs
+    tourism = base.categories.index[base.categories == "culture_tourism"]
+    assert base.scores.loc[tourism, "SCHOOL_PLACES"].isna().all()
+    assert base.scores.loc[tourism, "VISITOR_GROWTH"].notna().any()
+
+
+def test_a_new_weighting_renormalises_over_the_kpis_a_project_has(base):
+    dims, shares = whatif.to_percent(base.tree)
+    tree = whatif.from_percent(dims | {"benefit": 60.0}, shares, base.indicators["dimension"])
+    new = whatif.flat_weights(tree, base.indicators.index)
+    compared = whatif.compare(base.scores, base.weights, new)
+    project = base.categories.index[base.categories == "education"][0]
+    row = base.scores.loc[project]
+    has = row.notna() & (new > 0)
+    assert compared.at[project, "new_total"] == pytest.approx((row[has] * new[has]).sum() / new[has].sum())
+    assert (compared["rank_change"] != 0).any()
+
+
+def test_weight_trees_percentages_and_problems():
+    items = pd.DataFrame({"dimension": ["a", "a", "a", "b", "b"], "indicator_code": [None, "x", "y", None, "z"],
+                          "weight": [0.6, 3.0, 1.0, 0.4, 2.0]})
+    tree = whatif.scheme_tree(items)
+    assert tree == {"a": (0.6, {"x": 3.0, "y": 1.0}), "b": (0.4, {"z": 2.0})}
+    dims, shares = whatif.to_percent(tree)
+    assert dims == {"a": 60.0, "b": 40.0} and shares == {"x": 75.0, "y": 25.0, "z": 100.0}
+    dimension_of = pd.Series({"x": "a", "y": "a", "z": "b", "w": "b"})
+    back = whatif.from_percent(dims, shares, dimension_of)
+    assert back == {"a": (60.0, {"x": 75.0, "y": 25.0}), "b": (40.0, {"z": 100.0, "w": 0.0})}
+    assert whatif.flat_weights(back, pd.Index(["x", "y", "z", "w"])).tolist() == pytest.approx([0.45, 0.15, 0.4, 0.0])
+    assert whatif.tree_from_flat(pd.Series({"x": 0.45, "y": 0.15, "z": 0.4, "w": 0.0}), dimension_of) == {
+        "a": (pytest.approx(0.6), {"x": pytest.approx(0.75), "y": pytest.approx(0.25)}),
+        "b": (pytest.approx(0.4), {"z": 1.0, "w": 0.0})}
+    # a zero-weight dimension is dropped, whatever its KPIs
+    assert whatif.flat_weights({"a": (1.0, {"x": 1.0}), "b": (0.0, {"z": 0.0})}, pd.Index(["x", "z"])).tolist() == \
+        [1.0, 0.0]
+    assert whatif.tree_problems({"a": (0.0, {"x": 1.0})}) == [("all_zero", {})]
+    assert whatif.tree_problems({"a": (1.0, {"x": 0.0}), "b": (1.0, {"z": 1.0})}) == [
+        ("empty_dimension", {"dimension": "a"})]
+    with pytest.raises(ValueError, match="empty_dimension"):
+        whatif.flat_weights({"a": (1.0, {"x": 0.0})}, pd.Index(["x"]))
+    assert whatif.equal_tree(dimension_of) == {"a": (1.0, {"x": 1.0, "y": 1.0}), "b": (1.0, {"z": 1.0, "w": 1.0})}
+    assert whatif.with_dimension_weights(tree, {"a": 0.2, "b": 0.8}) == {"a": (0.2, {"x": 3.0, "y": 1.0}),
+                                                                         "b": (0.8, {"z": 2.0})}
+
+
+def test_entropy_tree_judges_category_kpis_among_their_own_projects():
+    # dimension d1: two common KPIs; dimension d2: one KPI per category
+    scores = pd.DataFrame({
+        "c1": [100.0, 80.0, 60.0, 90.0, NAN],
+        "c2": [100.0, 100.0, 100.0, 40.0, 70.0],
+        "t1": [50.0, 90.0, NAN, NAN, NAN],
+        "t2": [60.0, 70.0, NAN, NAN, NAN],
+        "s1": [NAN, NAN, 30.0, 100.0, 80.0],
+    }, index=[1, 2, 3, 4, 5])
+    indicators = pd.DataFrame({"dimension": ["d1", "d1", "d2", "d2", "d2"],
+                               "category": [None, None, "tourism", "tourism", "school"]},
+                              index=["c1", "c2", "t1", "t2", "s1"])
+    categories = pd.Series({1: "tourism", 2: "tourism", 3: "school", 4: "school", 5: "school"})
+    tree = whatif.entropy_tree(scores, indicators, categories)
+
+    common = scoring.weights.entropy(scores.loc[[1, 2, 3, 4], ["c1", "c2"]], [1, 1])  # rows with both
+    tourism = scoring.weights.entropy(scores.loc[[1, 2], ["t1", "t2"]], [1, 1])
+    assert tree["d1"][1] == pytest.approx(common.to_dict())
+    # each group holds a share of the dimension in proportion to its KPIs: tourism 2 of 3, school 1 of 3
+    assert tree["d2"][1] == pytest.approx({"t1": tourism["t1"] * 2 / 3, "t2": tourism["t2"] * 2 / 3, "s1": 1 / 3})
+    sub = pd.DataFrame({
+        "d1": scoring.composite(scores[["c1", "c2"]], common, min_coverage=0)["total"],
+        "d2": scoring.composite(scores[["t1", "t2", "s1"]], pd.Series(tree["d2"][1]), min_coverage=0)["total"],
+    })
+    dimension_weights = scoring.weights.entropy(sub.dropna(), [1, 1])
+    assert {d: w for d, (w, _) in tree.items()} == pytest.approx(dimension_weights.to_dict())
+
+
+def test_entropy_falls_back_to_equal_shares_when_nothing_varies():
+    scores = pd.DataFrame({"a": [100.0, 100.0, 100.0], "b": [100.0, 100.0, 100.0], "c": [50.0, 70.0, 90.0]})
+    indicators = pd.DataFrame({"dimension": ["d1", "d1", "d2"], "category": [None, None, None]},
+                              index=["a", "b", "c"])
+    tree = whatif.entropy_tree(scores, indicators, pd.Series(["x", "x", "x"]))
+    assert tree["d1"][1] == {"a": 0.5, "b": 0.5} and tree["d2"][1] == {"c": 1.0}
+    assert tree["d1"][0] == pytest.approx(0.0) and tree["d2"][0] == pytest.approx(1.0)  # d1 is the same for all
+
+
+def test_combined_weights_blend_flat_weights(base):
+    entropy = whatif.entropy_tree(base.scores, base.indicators, base.categories)
+    index = base.indicators.index
+    subjective, objective = whatif.flat_weights(base.tree, index), whatif.flat_weights(entropy, index)
+    for alpha in (0.0, 0.3, 1.0):
+        mixed = whatif.flat_weights(whatif.combined_tree(base.tree, entropy, alpha, base.indicators), index)
+        assert np.allclose(mixed, alpha * subjective + (1 - alpha) * objective, atol=1e-12)
+
+
+def test_ahp_over_the_dimensions():
+    dims = ["progress", "finance", "quality"]
+    matrix = whatif.pairwise_matrix({("progress", "finance"): 3, ("progress", "quality"): 5}, dims)
+    assert matrix.loc["progress"].tolist() == [1.0, 3.0, 5.0]
+    assert matrix.loc["finance", "quality"] == 1.0 and np.isnan(matrix.loc["quality", "progress"])
+    result = whatif.ahp({("progress", "finance"): 3, ("progress", "quality"): 5}, dims)
+    assert list(result.weights.index) == dims and result.weights.sum() == pytest.approx(1.0)
+    assert result.weights["progress"] > result.weights["finance"] > result.weights["quality"]
+    assert result.consistent and result.cr < 0.1
+    circular = whatif.ahp({("progress", "finance"): 9, ("finance", "quality"): 9, ("progress", "quality"): 1 / 9}, dims)
+    assert not circular.consistent and circular.cr >= 0.1
+
+
+def test_robustness_uses_the_weighted_kpis_only(base):
+    flat = whatif.flat_weights(base.tree, base.indicators.index)
+    uncertainty = whatif.rank_uncertainty(base.scores, flat, samples=50, concentration=100, top_k=5)
+    assert uncertainty["rank"].tolist() == base.dashboard["rank"].tolist()
+    assert uncertainty["p_top_k"].between(0, 1).all()
+    one = pd.Series(0.0, index=flat.index)
+    one["PROG_RATIO"] = 1.0
+    assert whatif.stability(base.scores, one, 5) is None
+    stable = whatif.stability(base.scores, flat, 5)
+    assert list(stable.index) == list(flat.index[flat > 0])
+    assert ((stable["lower"] <= stable["weight"]) & (stable["weight"] <= stable["upper"])).all()

@@ -11,10 +11,10 @@ import streamlit as st
 from components.bigscreen import apply_big_screen, kpi_tile, ranking_bars, score_trend
 from components.formatting import month
 from components.i18n import language, name_column, t
-from components.site_maps import project_points, site_map
+from components.site_maps import district_columns, project_points, site_map
 from data_access import DataAccessError
 from data_access.alerts import list_alerts
-from services.portfolio import headline
+from services.portfolio import by_district, headline
 from webapp import data
 from webapp.session import current_viewer, shared_engine, show_data_error
 from webapp.views import current_and_previous
@@ -57,7 +57,8 @@ def wall() -> None:
                                               region=current[name_column("region")].to_numpy(),
                                               category=current[name_column("category")].to_numpy(),
                                               score=current["total"].to_numpy())
-        st.pydeck_chart(site_map([project_points(points, "warning", lang)]), height=640, key="big_map")
+        columns = district_columns(by_district(current, data.regions(viewer), name_column()), "projects", lang)
+        st.pydeck_chart(site_map([columns, project_points(points, "warning", lang)]), height=640, key="big_map")
     with right:
         league = current.assign(name=current[name_column()], score=current["total"]).reset_index()
         st.plotly_chart(ranking_bars(league, lang), width="stretch", key="big_ranking")

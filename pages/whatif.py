@@ -14,6 +14,7 @@ import datetime as dt
 import time
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -57,10 +58,14 @@ def _tree(viewer: data_access.Viewer, scheme_id: int) -> whatif.WeightTree:
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _entropy(viewer: data_access.Viewer, period: dt.date | None, scheme_id: int,
-             project_ids: tuple[int, ...]) -> whatif.WeightTree:
+             project_ids: np.ndarray) -> whatif.WeightTree:
+    """Entropy weights of the projects in view (ids as an array: Streamlit hashes its bytes at once)."""
     base = _base(viewer, period, scheme_id)
-    rows = list(project_ids)
-    return whatif.entropy_tree(base.scores.loc[rows], base.indicators, base.categories.loc[rows])
+    return whatif.entropy_tree(base.scores.loc[project_ids], base.indicators, base.categories.loc[project_ids])
+
+
+def _entropy_in_view() -> whatif.WeightTree:
+    return _entropy(viewer, selected_period(), default_id, scores.index.to_numpy(dtype=np.int64))
 
 
 # -- weights in session state ------------------------------------------------------------------------------
@@ -180,9 +185,7 @@ def _weights_panel() -> whatif.WeightTree | None:
     equal.button(t("whatif.preset_equal"), key="whatif_preset_equal", width="stretch", on_click=_apply,
                  args=(whatif.equal_tree(dimension_of), t("whatif.applied", what=t("whatif.preset_equal"))))
     entropy.button(t("whatif.preset_entropy"), key="whatif_preset_entropy", width="stretch",
-                   help=t("whatif.entropy_help"), on_click=_apply,
-                   args=(_entropy(viewer, selected_period(), default_id, tuple(int(i) for i in scores.index)),
-                         t("whatif.applied", what=t("whatif.preset_entropy"))))
+                   help=t("whatif.entropy_help"), on_click=_apply_entropy)
     choose, load = st.columns([3, 1], vertical_alignment="bottom")
     chosen = choose.selectbox(t("whatif.load_choice"), list(scheme_list["id"]), format_func=_scheme_label,
                               key="whatif_load_choice")
@@ -285,12 +288,22 @@ def _combined_panel(tree: whatif.WeightTree | None) -> None:
         source = st.radio(t("whatif.subjective"), sources, format_func=lambda s: t(f"whatif.subjective_{s}"),
                           horizontal=True, key="whatif_subjective")
         alpha = st.slider(t("whatif.alpha"), 0.0, 1.0, 0.5, 0.05, key="whatif_alpha")
-        subjective = base.tree if source == "default" or tree is None else \
-            whatif.with_dimension_weights(tree, st.session_state[AHP_KEY]["weights"])
-        objective = _entropy(viewer, selected_period(), default_id, tuple(int(i) for i in scores.index))
-        st.button(t("whatif.combined_apply"), key="whatif_combined_apply", on_click=_apply,
-                  args=(whatif.combined_tree(subjective, objective, alpha, indicators),
-                        t("whatif.applied", what=t("whatif.combined"))))
+        st.button(t("whatif.combined_apply"), key="whatif_combined_apply", on_click=_apply_combined,
+                  args=(source, alpha))
+
+
+def _apply_entropy() -> None:
+    """Callback (the entropy weights are computed on the click, then cached)."""
+    _apply(_entropy_in_view(), t("whatif.applied", what=t("whatif.preset_entropy")))
+
+
+def _apply_combined(source: str, alpha: float) -> None:
+    """Callback: α × subjective (the default scheme, or the AHP dimension weights) + (1 − α) × entropy."""
+    subjective = base.tree
+    if source == "ahp" and _ahp_allowed():
+        subjective = whatif.with_dimension_weights(_current_tree(), st.session_state[AHP_KEY]["weights"])
+    _apply(whatif.combined_tree(subjective, _entropy_in_view(), alpha, indicators),
+           t("whatif.applied", what=t("whatif.combined")))
 
 
 def _save_panel(tree: whatif.WeightTree | None) -> None:

@@ -118,3 +118,19 @@ def test_a_leader_saves_but_sees_no_promote_button(logged_in, engine):
     with engine.connect() as connection:
         defaults = connection.execute(select(WeightScheme.name).where(WeightScheme.is_default.is_(True))).scalars()
         assert list(defaults) == ["标准方案 Standard"]
+
+
+def test_presets_set_the_sliders(logged_in, engine):
+    at = logged_in("analyst", PAGE)
+    names = ["进度管理", "资金管理", "质量管理", "安全管理", "满意度", "综合效益"]
+    at.button(key="whatif_preset_equal").click().run()
+    assert [_slider(at, n).value for n in names] == pytest.approx([100 / 6] * 6)
+    assert "已应用：等权" in [s.value for s in at.success]
+    at.button(key="whatif_preset_entropy").click().run()
+    base = whatif.load_base(engine, as_viewer(engine, "analyst"))
+    dims, _ = whatif.to_percent(whatif.entropy_tree(base.scores, base.indicators, base.categories))
+    order = ["progress", "finance", "quality", "safety", "satisfaction", "benefit"]
+    assert [_slider(at, n).value for n in names] == pytest.approx([dims[d] for d in order])
+    at.button(key="whatif_preset_default").click().run()
+    assert [_slider(at, n).value for n in names] == [25.0, 15.0, 20.0, 10.0, 15.0, 15.0]
+    assert set(_movers(at)["排名变化"]) == {"— 0"}

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, or_, select
+from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
@@ -256,6 +256,29 @@ def reported_months(
     )
     if exclude_codes:
         statement = statement.where(Observation.indicator_id.not_in(_indicator_ids(engine, exclude_codes)))
+    frame = _frame(engine, statement)
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def indicator_means(
+    engine: Engine, viewer: Viewer, *, since: dt.date, until: dt.date, project_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Mean value per month and indicator over the projects in scope (computed in the database).
+
+    Columns: period (datetime64), indicator_code, value, projects (how many reported).
+    """
+    statement = (
+        scoped_projects(viewer, Observation.period, Indicator.code.label("indicator_code"),
+                        func.avg(Observation.value).label("value"), func.count().label("projects"))
+        .join(Observation, Observation.project_id == Project.id)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Observation.period >= since, Observation.period <= until)
+        .group_by(Observation.period, Indicator.code)
+        .order_by(Observation.period, Indicator.code)
+    )
+    if project_ids is not None:
+        statement = statement.where(Observation.project_id.in_(list(project_ids)))
     frame = _frame(engine, statement)
     frame["period"] = pd.to_datetime(frame["period"])
     return frame

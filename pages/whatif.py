@@ -377,8 +377,8 @@ def _results_panel(new: pd.Series) -> None:
     if stable is None:
         st.info(t("whatif.stability_none"))
         return
-    room = pd.concat([stable["weight"] - stable["lower"], stable["upper"] - stable["weight"]], axis=1).min(axis=1)
-    sensitive = stable.loc[room.sort_values(kind="stable").index[:STABILITY_ROWS]]
+    width = stable["upper"] - stable["lower"]  # narrow = the top k changes soon, whichever way the weight moves
+    sensitive = stable.loc[width.sort_values(kind="stable").index[:STABILITY_ROWS]]
     st.caption(t("whatif.stability_help", n=len(sensitive), total=len(stable)))
     st.plotly_chart(weight_stability_chart(sensitive, kpi_labels, top_k, lang), width="stretch",
                     key="whatif_stability_chart")

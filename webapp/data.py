@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import data_access
+import data_access.reads
 from webapp.session import shared_engine
 from data_access import Viewer
 
@@ -68,6 +69,23 @@ def period_scores(viewer: Viewer, period: dt.date | None) -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def indicators(viewer: Viewer) -> pd.DataFrame:
     return data_access.list_indicators(shared_engine(), viewer)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tuple[int, ...]) -> dict:
+    """What the heat maps need, read once per viewer, month and filter: the month's KPI matrix, the
+    progress series, monthly KPI means and the targets."""
+    engine = shared_engine()
+    since = (pd.Timestamp(period) - pd.DateOffset(months=months - 1)).date()
+    ids = list(project_ids)
+    matrix = data_access.load_indicator_matrix(engine, viewer, period=period)
+    progress = data_access.load_observations(engine, viewer, project_ids=ids,
+                                             indicator_codes=["PROG_ACTUAL", "PROG_PLAN"], since=since, until=period)
+    means = data_access.reads.indicator_means(engine, viewer, since=since, until=period, project_ids=ids)
+    targets = data_access.list_project_targets(engine, viewer).pivot(index="project_id", columns="indicator_code",
+                                                                     values="target_value")
+    return {"matrix": matrix.reindex(index=matrix.index.intersection(ids)), "progress": progress, "means": means,
+            "targets": targets.reindex(index=targets.index.intersection(ids))}
 
 
 def invalidate() -> None:

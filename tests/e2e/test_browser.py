@@ -83,3 +83,24 @@ def test_the_big_screen_has_no_sidebar_and_draws_tiles_map_and_ranking(page, ser
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     assert page.locator("[data-testid='stPlotlyChart']").count() >= 4  # three KPI tiles and the ranking
     screenshot(page, "big_screen")
+
+
+def test_a_heat_map_renders(page, server):
+    page.goto(server)
+    log_in(page, "leader")
+    page.goto(f"{server}/heatmaps")
+    wait_until_idle(page)
+    page.locator("[data-testid='stPlotlyChart'] .heatmaplayer").first.wait_for(timeout=30_000)
+    screenshot(page, "heatmaps")
+
+
+@pytest.mark.parametrize("path", ["scorecards", "gantt", "alerts", "rectification", "map"])
+def test_every_view_draws_in_the_browser(page, server, path):
+    page.goto(server)
+    log_in(page, "leader")
+    page.goto(f"{server}/{path}")
+    wait_until_idle(page)
+    page.wait_for_timeout(800)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Page not found").count() == 0
+    screenshot(page, f"view_{path}")

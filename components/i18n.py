@@ -255,7 +255,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "whatif.concentration_help": ("越大，随机权重越接近当前权重。", "Higher keeps the random weights closer to the current ones."),
     "whatif.uncertainty_title": ("排名不确定性（前 {k} 名概率）", "Rank uncertainty (chance of the top {k})"),
     "whatif.uncertainty_help": ("前 {n} 名项目；权重在当前值附近随机抽样 {samples} 次后的排名 5–95 % 区间与中位数。", "The best {n} projects: 5–95 % range and median of their rank over {samples} random weightings around the current weights."),
-    "whatif.stability_help": ("最敏感的 {n} / {total} 项指标：权重在区间内变动（其他权重按比例调整）时前 k 名不变。", "The {n} most sensitive of {total} indicators: the top k stays the same while a weight moves inside its range (the others rescaled in proportion)."),
+    "whatif.stability_help": ("区间最窄（最敏感）的 {n} / {total} 项指标：权重在区间内变动（其他权重按比例调整）时前 k 名不变。", "The {n} of {total} indicators with the narrowest (most sensitive) ranges: the top k stays the same while a weight moves inside its range (the others rescaled in proportion)."),
     "whatif.stability_title": ("前 {k} 名不变的权重区间", "Weight ranges keeping the top {k}"),
     "whatif.stability_none": ("只有一个指标有权重，无法计算权重区间。", "Only one indicator has weight; there is no range to compute."),
     "whatif.scheme_a": ("方案 A", "Scheme A"),

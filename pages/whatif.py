@@ -238,11 +238,12 @@ def _ahp_panel(tree: whatif.WeightTree | None) -> None:
         st.caption(t("whatif.ahp_scale"))
         with st.form("whatif_ahp_form"):
             judgements = {}
-            for i, a in enumerate(dimensions):
-                for b in dimensions[i + 1:]:
-                    judgements[(a, b)] = st.select_slider(
-                        t("whatif.ahp_pair", a=dimension_names[a], b=dimension_names[b]), options=SAATY, value=1,
-                        format_func=_saaty_text, key=f"whatif_ahp_{a}_{b}")
+            pairs = [(a, b) for i, a in enumerate(dimensions) for b in dimensions[i + 1:]]
+            columns = st.columns(2)
+            for i, (a, b) in enumerate(pairs):
+                judgements[(a, b)] = columns[i % 2].select_slider(
+                    t("whatif.ahp_pair", a=dimension_names[a], b=dimension_names[b]), options=SAATY, value=1,
+                    format_func=_saaty_text, key=f"whatif_ahp_{a}_{b}")
             if st.form_submit_button(t("whatif.ahp_compute")):
                 result = whatif.ahp(judgements, dimensions)
                 st.session_state[AHP_KEY] = {"weights": result.weights.to_dict(), "cr": result.cr,
@@ -380,8 +381,9 @@ def _results_panel(new: pd.Series) -> None:
     width = stable["upper"] - stable["lower"]  # narrow = the top k changes soon, whichever way the weight moves
     sensitive = stable.loc[width.sort_values(kind="stable").index[:STABILITY_ROWS]]
     st.caption(t("whatif.stability_help", n=len(sensitive), total=len(stable)))
-    st.plotly_chart(weight_stability_chart(sensitive, kpi_labels, top_k, lang), width="stretch",
-                    key="whatif_stability_chart")
+    figure = weight_stability_chart(sensitive, kpi_labels, top_k, lang)
+    figure.update_xaxes(range=[0, min(100.0, float(sensitive["upper"].max()) * 115 + 2)])  # zoom on the ranges
+    st.plotly_chart(figure, width="stretch", key="whatif_stability_chart")
 
 
 @st.fragment
@@ -436,7 +438,8 @@ def compare_schemes() -> None:
     weights_column.dataframe(side, hide_index=True, width="stretch", key="whatif_compare_weights")
     table = movers_table(compared, project_labels, lang)
     with movers_column:
-        st.dataframe(table, hide_index=True, width="stretch", height=MOVERS_HEIGHT, key="whatif_compare_movers")
+        st.dataframe(table, hide_index=True, width="stretch", height=MOVERS_HEIGHT, key="whatif_compare_movers",
+                     column_config={table.columns[0]: st.column_config.TextColumn(width="medium")})
         _deferred_downloads(table, "whatif_compare", "whatif_compare_download")
 
 

@@ -136,7 +136,7 @@ BAD_WEIGHTS = [
 ]
 
 
-def test_bad_weights_and_other_roles_are_refused_and_nothing_is_written(seeded_engine):
+def test_bad_weights_unknown_ids_and_other_roles_are_refused_and_nothing_is_written(seeded_engine):
     analyst = as_viewer(seeded_engine, "analyst")
     before = len(schemes.list_schemes(seeded_engine, analyst))
     for weights, message in BAD_WEIGHTS:
@@ -156,9 +156,6 @@ def test_bad_weights_and_other_roles_are_refused_and_nothing_is_written(seeded_e
     assert len(_audit(seeded_engine, "weight_scheme.save")) == 1
     assert _audit(seeded_engine, "weight_scheme.update") == _audit(seeded_engine, "weight_scheme.delete") == []
     assert len(weight_scheme_items(seeded_engine, analyst, saved.id)) == 10
-
-
-def test_unknown_schemes_and_empty_names(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
     with pytest.raises(NotFound):
         schemes.promote_scheme(seeded_engine, admin, 999)
@@ -166,3 +163,34 @@ def test_unknown_schemes_and_empty_names(seeded_engine):
         schemes.delete_scenario(seeded_engine, admin, 999)
     with pytest.raises(ValidationError, match="needs a name"):
         schemes.save_scenario(seeded_engine, admin, name="   ", weights=WEIGHTS)
+
+
+def test_concurrent_promotions_queue_and_leave_exactly_one_default(seeded_engine):
+    import threading
+
+    analyst, admin = as_viewer(seeded_engine, "analyst"), as_viewer(seeded_engine, "admin")
+    first = schemes.save_scenario(seeded_engine, analyst, name="甲", weights=WEIGHTS)
+    second = schemes.save_scenario(seeded_engine, admin, name="乙", weights=WEIGHTS)
+    start, errors = threading.Barrier(2), []
+
+    def promote(viewer, scheme_id):
+        start.wait()
+        try:
+            schemes.promote_scheme(seeded_engine, viewer, scheme_id)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=promote, args=(analyst, first.id)),
+               threading.Thread(target=promote, args=(admin, second.id))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    [default] = _defaults(seeded_engine)
+    promotions = _audit(seeded_engine, "weight_scheme.promote")
+    assert len(promotions) == 2
+    # the second promotion saw the first one's result as its "before"
+    assert json.loads(promotions[1][2])["default"]["scheme_id"] == int(promotions[0][1])
+    assert int(promotions[1][1]) == default
+    assert verify_chain(seeded_engine).ok

@@ -21,6 +21,7 @@ run: seed
 	$(PY) -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
 
 test: $(INSTALLED)
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 bench: $(INSTALLED)

@@ -17,7 +17,7 @@ from data_access.alerts import list_alerts
 from services.portfolio import by_district, headline
 from webapp import data
 from webapp.session import current_viewer, shared_engine, show_data_error
-from webapp.views import current_and_previous
+from webapp.views import current_and_previous, district_indicator_heatmap
 
 BIG_SCREEN_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
@@ -26,6 +26,8 @@ BIG_SCREEN_CSS = """<style>
 .block-container {padding-top: 1rem; max-width: 100% !important;}
 </style>"""
 REFRESH_SECONDS = float(os.environ.get("PERFDASH_BIG_SCREEN_REFRESH", "60")) or None  # 0: no refresh
+# Rotation (PERFDASH_BIG_SCREEN_ROTATE=1 or ?rotate=1): the centre panel alternates map → heat map each refresh.
+ROTATE = os.environ.get("PERFDASH_BIG_SCREEN_ROTATE") == "1" or st.query_params.get("rotate") == "1"
 
 viewer = current_viewer()
 lang = language()
@@ -52,13 +54,19 @@ def wall() -> None:
                             width="stretch", key=f"big_{key}")
         st.plotly_chart(kpi_tile(t("overview.warnings"), now["warnings"], "", None, lang, decimals=0),
                         width="stretch", key="big_warnings")
+    turn = st.session_state.get("big_screen_turn", 0)
+    st.session_state["big_screen_turn"] = turn + 1
     with centre:
-        points = current.reset_index().assign(name=current[name_column()].to_numpy(),
-                                              region=current[name_column("region")].to_numpy(),
-                                              category=current[name_column("category")].to_numpy(),
-                                              score=current["total"].to_numpy())
-        columns = district_columns(by_district(current, data.regions(viewer), name_column()), "projects", lang)
-        st.pydeck_chart(site_map([columns, project_points(points, "warning", lang)]), height=640, key="big_map")
+        if ROTATE and turn % 2:
+            figure, _ = district_indicator_heatmap(viewer, current, period, lang)
+            st.plotly_chart(apply_big_screen(figure), width="stretch", key="big_heat")
+        else:
+            points = current.reset_index().assign(name=current[name_column()].to_numpy(),
+                                                  region=current[name_column("region")].to_numpy(),
+                                                  category=current[name_column("category")].to_numpy(),
+                                                  score=current["total"].to_numpy())
+            columns = district_columns(by_district(current, data.regions(viewer), name_column()), "projects", lang)
+            st.pydeck_chart(site_map([columns, project_points(points, "warning", lang)]), height=640, key="big_map")
     with right:
         league = current.assign(name=current[name_column()], score=current["total"]).reset_index()
         st.plotly_chart(ranking_bars(league, lang), width="stretch", key="big_ranking")

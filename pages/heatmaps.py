@@ -3,7 +3,6 @@
 Colours diverge around the target (below warm, above cool, on target neutral); hover shows the raw value,
 the target and the unit. Choosing a cell (or clicking it) opens the matching scorecard.
 """
-import pandas as pd
 import streamlit as st
 
 from components.heatmaps import target_heatmap
@@ -11,25 +10,22 @@ from components.i18n import language, name_column, t
 from data_access import DataAccessError
 from webapp import data
 from webapp.session import current_viewer, show_data_error
-from webapp.views import current_and_previous
+from webapp.views import HEATMAP_MONTHS, current_and_previous, district_indicator_heatmap, kpi_labels
 
-MONTHS = 12
 MAX_PROJECT_ROWS = 60
 viewer = current_viewer()
 lang = language()
 st.title(t("page.heatmaps"))
 try:
     projects, _, period = current_and_previous(viewer)
-    library = data.indicators(viewer)
 except DataAccessError as error:
     show_data_error(error)
     st.stop()
 if projects.empty or period is None:
     st.info(t("empty.projects"))
     st.stop()
-inputs = data.heatmap_inputs(viewer, period, MONTHS, tuple(int(i) for i in projects.index))
-kpis = library[(library["level"] == 3) & library["scored"].astype(bool)].set_index("code")
-label = {c: f"{kpis.at[c, name_column()]}（{kpis.at[c, 'unit_' + lang]}）" for c in kpis.index}
+inputs = data.heatmap_inputs(viewer, period, HEATMAP_MONTHS, tuple(int(i) for i in projects.index))
+kpis, label = kpi_labels(viewer, lang)
 directions = kpis["direction"].replace("band", "higher")  # a band's "more" is judged against its target too
 units = kpis["unit_" + lang]
 targets = inputs["targets"]
@@ -44,19 +40,10 @@ def show(figure, key: str) -> list:  # noqa: ANN001 - a plotly Figure
 district_tab, project_tab, indicator_tab = st.tabs([t("heatmaps.district"), t("heatmaps.project"),
                                                     t("heatmaps.indicator")])
 with district_tab:
-    districts = projects["district_id"]
-    matrix = inputs["matrix"]
-    raw = matrix.groupby(districts.reindex(matrix.index)).mean()
-    raw = raw[[c for c in kpis.index if c in raw.columns and raw[c].notna().any()]]
-    goal = targets.groupby(districts.reindex(targets.index)).mean().reindex(index=raw.index, columns=raw.columns)
-    names = data.regions(viewer).set_index("id")[name_column()]
-    picked = show(target_heatmap(raw, goal, directions.reindex(raw.columns),
-                                 row_labels=[names.get(i, str(i)) for i in raw.index],
-                                 col_labels=[label[c] for c in raw.columns], units=units.reindex(raw.columns),
-                                 lang=lang, row_ids=[int(i) for i in raw.index], col_ids=list(raw.columns)),
-                  "heat_district")
-    chosen = picked[0][0] if picked else st.selectbox(t("heatmaps.open_district"), [None, *raw.index],
-                                                      format_func=lambda i: "—" if i is None else names.get(i, i),
+    figure, names = district_indicator_heatmap(viewer, projects, period, lang)
+    picked = show(figure, "heat_district")
+    chosen = picked[0][0] if picked else st.selectbox(t("heatmaps.open_district"), [None, *names.index],
+                                                      format_func=lambda i: "—" if i is None else names[i],
                                                       key="heat_district_choice")
     if chosen is not None:
         st.page_link("pages/scorecards.py", label=f"{names.get(chosen, chosen)} →", query_params={"region": str(chosen)})

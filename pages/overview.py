@@ -1,7 +1,6 @@
 """总览 Overview: KPI cards with the change against the previous month, the score trend, top and bottom
 projects, the district ranking and the latest warnings. ``?screen=big`` or the toggle opens the big screen.
 """
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -51,7 +50,9 @@ def normal() -> None:
     cards[3].metric(t("overview.budget_execution"), percent(now["budget_execution"]),
                     change_text(now["budget_execution"], before["budget_execution"], lang, unit="pp"),
                     delta_color="off", delta_arrow="off")
-    cards[4].metric(t("overview.warnings"), f"{int(now['warnings']):,}")
+    cards[4].metric(t("overview.warnings"), f"{int(now['warnings']):,}",
+                    " · ".join(f"{t(f'severity.{s}')} {int(now[f'warnings_{s}'])}" for s in ("red", "orange", "yellow")),
+                    delta_color="off", delta_arrow="off")
     cards[5].metric(t("overview.red"), f"{int(now['red']):,}")
 
     trend, districts = st.columns(2)

@@ -20,7 +20,7 @@ from components.tables import download_buttons
 from data_access import DataAccessError
 from services.portfolio import by_district, month_before
 from webapp import data
-from webapp.filters import filter_projects, selected_period
+from webapp.filters import selected_period
 from webapp.session import current_viewer, shared_engine, show_data_error
 
 viewer = current_viewer()

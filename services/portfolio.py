@@ -39,6 +39,9 @@ def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> 
     frame = frame.rename(columns={"PROG_ACTUAL": "progress", "PROG_PLAN": "planned", "SPEND_CUM": "spend",
                                   "SPEND_PLAN": "spend_plan"})
     alerts = list_alerts(engine, viewer, statuses=list(LIVE_STATUSES))
+    for severity in SEVERITY_ORDER:  # live warnings per project and severity
+        frame[f"warnings_{severity}"] = (alerts[alerts["severity"] == severity].groupby("project_id").size()
+                                         .reindex(frame.index).fillna(0).astype(int) if len(alerts) else 0)
     if len(alerts):
         counts = alerts.groupby("project_id").size()
         worst = alerts.assign(order=alerts["severity"].map(SEVERITY_ORDER)).sort_values("order") \
@@ -87,6 +90,7 @@ def headline(frame: pd.DataFrame) -> dict[str, float]:
         "mean_score": float(frame["total"].mean()) if frame["total"].notna().any() else float("nan"),
         "budget_execution": budget_execution_rate(frame),
         "red": float((frame["warning_level"] == "red").sum()),
+        **{f"warnings_{severity}": float(frame[f"warnings_{severity}"].sum()) for severity in SEVERITY_ORDER},
         "warnings": float(frame["open_warnings"].sum()),
     }
 

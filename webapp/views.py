@@ -4,7 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 
+from components.heatmaps import target_heatmap
+from components.i18n import name_column
 from data_access import Viewer
 from services.portfolio import month_before
 from webapp import data
@@ -24,3 +27,34 @@ def current_and_previous(viewer: Viewer) -> tuple[pd.DataFrame, pd.DataFrame, dt
     period = current.attrs.get("period") or data.latest_period(viewer)
     previous = filtered_portfolio(viewer, month_before(period)) if period else current.iloc[0:0]
     return current, previous, period
+
+
+HEATMAP_MONTHS = 12
+
+
+def kpi_labels(viewer: Viewer, lang: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The scored KPIs of the library and their display labels with unit, e.g. "预算执行率（%）"."""
+    library = data.indicators(viewer)
+    kpis = library[(library["level"] == 3) & library["scored"].astype(bool)].set_index("code")
+    return kpis, {code: f"{kpis.at[code, name_column()]}（{kpis.at[code, 'unit_' + lang]}）" for code in kpis.index}
+
+
+def district_indicator_heatmap(viewer: Viewer, projects: pd.DataFrame, period: dt.date, lang: str
+                               ) -> tuple[go.Figure, pd.Series]:
+    """Districts × KPIs: the month's mean value against the mean target; returns the figure and the
+    district names (by id) for drill-down."""
+    inputs = data.heatmap_inputs(viewer, period, HEATMAP_MONTHS, tuple(int(i) for i in projects.index))
+    kpis, label = kpi_labels(viewer, lang)
+    districts = projects["district_id"]
+    matrix = inputs["matrix"]
+    raw = matrix.groupby(districts.reindex(matrix.index)).mean()
+    raw = raw[[c for c in kpis.index if c in raw.columns and raw[c].notna().any()]]
+    targets = inputs["targets"]
+    goal = targets.groupby(districts.reindex(targets.index)).mean().reindex(index=raw.index, columns=raw.columns)
+    names = data.regions(viewer).set_index("id")[name_column()]
+    figure = target_heatmap(raw, goal, kpis["direction"].replace("band", "higher").reindex(raw.columns),
+                            row_labels=[names.get(i, str(i)) for i in raw.index],
+                            col_labels=[label[c] for c in raw.columns],
+                            units=kpis["unit_" + lang].reindex(raw.columns), lang=lang,
+                            row_ids=[int(i) for i in raw.index], col_ids=list(raw.columns))
+    return figure, names.reindex(raw.index)

@@ -143,7 +143,8 @@ def _clean_name(name: str) -> str:
     if not name:
         raise ValidationError("The scenario needs a name", message_zh="请填写方案名称")
     if len(name) > NAME_LENGTH:
-        raise ValidationError(f"Name longer than {NAME_LENGTH} characters", message_zh=f"名称不能超过 {NAME_LENGTH} 个字符")
+        raise ValidationError(f"Name longer than {NAME_LENGTH} characters",
+                              message_zh=f"名称不能超过 {NAME_LENGTH} 个字符")
     return name
 
 
@@ -278,7 +279,8 @@ def promote_scheme(engine: Engine, actor: Viewer, scheme_id: int, *, expected_de
                                   message_zh=f"“{target.name}” v{target.version} 已是默认方案")
         if not session.execute(select(func.count()).select_from(WeightSchemeItem).where(
                 WeightSchemeItem.scheme_id == scheme_id, WeightSchemeItem.weight > 0)).scalar():
-            raise ValidationError("A scheme without weights cannot be the default", message_zh="没有权重的方案不能设为默认")
+            raise ValidationError("A scheme without weights cannot be the default",
+                                  message_zh="没有权重的方案不能设为默认")
         before = _describe(current) if current is not None else {"scheme_id": None}
         # Old default off first: the partial unique index is checked row by row on PostgreSQL.
         session.execute(update(WeightScheme).where(WeightScheme.is_default.is_(True)).values(is_default=False))

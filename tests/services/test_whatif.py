@@ -19,7 +19,8 @@ def base(shared_seeded_engine):
 
 def test_under_the_stored_scheme_the_whatif_is_the_dashboard(base, shared_seeded_engine):
     viewer = as_viewer(shared_seeded_engine, "analyst")
-    dashboard = score_matrix(load_model(shared_seeded_engine, viewer), load_indicator_matrix(shared_seeded_engine, viewer))
+    model = load_model(shared_seeded_engine, viewer)
+    dashboard = score_matrix(model, load_indicator_matrix(shared_seeded_engine, viewer))
     assert list(base.scores.index) == list(dashboard.index[dashboard["total"].notna()])
     assert len(base.unscored) == dashboard["total"].isna().sum()
     flat = whatif.flat_weights(base.tree, base.indicators.index)

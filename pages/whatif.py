@@ -21,7 +21,6 @@ import streamlit as st
 import data_access
 from components.formatting import month
 from components.i18n import language, name_column, t
-from components.kpi import rank_text
 from components.tables import to_xlsx
 from components.whatif_charts import movers_table, rank_uncertainty_chart, weight_stability_chart
 from data_access import DataAccessError, schemes

@@ -36,6 +36,12 @@ Writes (``data_access.writes``; each takes ``engine, actor`` and runs in one tra
     ``record_observation(engine, actor, project_id=, indicator_code=, period=, value=)`` enters or corrects
         one monthly value (admin, analyst, official in scope, manager of the project).
 
+Other modules
+    ``auth``: password checks with lockout, server-side session validity, logout, language.
+    ``users``: user administration (admins), password rules, the last admin protected.
+    ``alerts``: warning rules, alerts and their 整改 lifecycle, the inbox, e-mail bookkeeping.
+    ``schemes``: what-if scenarios saved as weight schemes; promotion to the default (admin/analyst).
+
 Audit (``data_access.audit``)
     ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)``; ``chain_head(engine)``.
 """

@@ -90,7 +90,8 @@ def test_a_heat_map_renders(page, server):
     log_in(page, "leader")
     page.goto(f"{server}/heatmaps")
     wait_until_idle(page)
-    page.locator("[data-testid='stPlotlyChart'] .heatmaplayer").first.wait_for(timeout=30_000)
+    screenshot(page, "heatmaps")
+    page.locator("[data-testid='stPlotlyChart'] .heatmaplayer").first.wait_for(timeout=60_000)
     screenshot(page, "heatmaps")
 
 
@@ -104,3 +105,26 @@ def test_every_view_draws_in_the_browser(page, server, path):
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Page not found").count() == 0
     screenshot(page, f"view_{path}")
+
+
+def test_moving_a_weight_on_the_what_if_page_changes_the_ranking_shown(page, server):
+    from components.i18n import CATALOG
+
+    page.goto(server)
+    log_in(page, "analyst")
+    page.goto(f"{server}/whatif")
+    wait_until_idle(page)
+    moved = page.locator("[data-testid='stMetric']", has_text=CATALOG["whatif.moved"][0]).first  # the tuning tab
+    moved.wait_for(timeout=60_000)
+    assert moved.locator("[data-testid='stMetricValue']").inner_text().startswith("0 / ")  # the stored weights
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    slider.press("End")  # one dimension to 100 %
+    page.wait_for_timeout(500)
+    wait_until_idle(page)
+    for _ in range(60):  # the fragment reruns on its own; give it a moment
+        if not moved.locator("[data-testid='stMetricValue']").inner_text().startswith("0 / "):
+            break
+        page.wait_for_timeout(500)
+    assert not moved.locator("[data-testid='stMetricValue']").inner_text().startswith("0 / ")
+    screenshot(page, "whatif")

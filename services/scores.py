@@ -78,6 +78,18 @@ def load_model(engine: Engine, viewer: Viewer, *, scheme_id: int | None = None) 
                         targets.reindex(columns=specs.index), projects)
 
 
+def normalised_scores(model: ScoringModel, values: pd.DataFrame) -> pd.DataFrame:
+    """Projects × KPIs of 0–100 scores: each raw value against the project's target (or its band)."""
+    values = values.reindex(columns=model.specs.index)
+    present = values.columns[values.notna().any()]  # a KPI nobody reported has nothing to normalise
+    scores = pd.DataFrame(np.nan, index=values.index, columns=model.specs.index)
+    if len(present):
+        scores = scoring.normalize_frame(values[present], model.specs.loc[present],
+                                         model.targets.reindex(index=values.index, columns=present)
+                                         ).reindex(columns=model.specs.index)
+    return scores.astype(float)
+
+
 def score_matrix(model: ScoringModel, values: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
     """Composite scores for a projects × KPI matrix of raw values, category by category.
 
@@ -86,12 +98,7 @@ def score_matrix(model: ScoringModel, values: pd.DataFrame, weights: pd.Series |
     """
     weights = model.weights if weights is None else weights.reindex(model.specs.index).fillna(0.0)
     values = values.reindex(columns=model.specs.index)
-    present = values.columns[values.notna().any()]  # a KPI nobody reported has nothing to normalise
-    scores = values.astype(float) * float("nan")
-    if len(present):
-        scores = scoring.normalize_frame(values[present], model.specs.loc[present],
-                                         model.targets.reindex(index=values.index, columns=present)
-                                         ).reindex(columns=model.specs.index)
+    scores = normalised_scores(model, values)
     categories = model.projects["category_code"].reindex(values.index)
     parts = []
     for category, members in categories.groupby(categories, dropna=False):

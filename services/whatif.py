@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 import scoring
 from data_access import Viewer, list_indicators, list_weight_schemes, load_indicator_matrix, weight_scheme_items
 from scoring.weights import AHPResult
-from services.scores import ScoringModel, load_model, score_matrix
+from services.scores import load_model, normalised_scores, score_matrix
 
 MIN_COVERAGE = 0.0  # eligibility is decided by the dashboard (see the module docstring)
 MISSING = "renormalize"
@@ -69,18 +69,6 @@ def scheme_tree(items: pd.DataFrame) -> WeightTree:
 
 def default_scheme_id(schemes: pd.DataFrame) -> int:
     return int(schemes.loc[schemes["is_default"].astype(bool), "id"].iloc[0])
-
-
-def normalised_scores(model: ScoringModel, values: pd.DataFrame) -> pd.DataFrame:
-    """Projects × KPIs of 0–100 scores exactly as :func:`services.scores.score_matrix` normalises them."""
-    values = values.reindex(columns=model.specs.index)
-    present = values.columns[values.notna().any()]
-    scores = pd.DataFrame(np.nan, index=values.index, columns=model.specs.index)
-    if len(present):
-        scores = scoring.normalize_frame(values[present], model.specs.loc[present],
-                                         model.targets.reindex(index=values.index, columns=present)
-                                         ).reindex(columns=model.specs.index)
-    return scores.astype(float)
 
 
 def load_base(engine: Engine, viewer: Viewer, period: dt.date | None = None,

@@ -12,9 +12,7 @@ with rows in and findings out. Nothing is written to disk.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run by path from anywhere
 
 from scoring.rules import Rule, evaluate, reconcile  # noqa: E402
+from timing import median_ms  # noqa: E402 - bench/ is on sys.path when run as a script
 
 PROJECTS, MONTHS, KPIS, MILESTONES_PER_PROJECT = 5_000, 36, 10, 5
 AS_OF = dt.date(2026, 6, 15)
@@ -40,16 +39,6 @@ RULES = [
     Rule(7, "missing_report", "red", {"periods": 1}),
     Rule(8, "missing_report", "orange", {"periods": 2, "indicator": "KPI_02", "include_current_month": True}),
 ]
-
-
-def median_ms(work: Callable[[], object], repeats: int) -> float:
-    work()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def synthetic_inputs(rng: np.random.Generator) -> dict[str, pd.DataFrame]:

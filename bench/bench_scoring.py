@@ -10,9 +10,7 @@ tracemalloc peak of one run. Nothing is written to disk.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -25,18 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run by path from
 import scoring  # noqa: E402
 from scoring import weights as weight_methods  # noqa: E402
 from scoring import whatif  # noqa: E402
+from timing import median_ms  # noqa: E402 - bench/ is on sys.path when run as a script
 
 PROJECTS, INDICATORS, SAMPLES = 10_000, 30, 1_000
-
-
-def median_ms(work: Callable[[], object], repeats: int) -> float:
-    work()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def peak_mb(work: Callable[[], object]) -> float:

@@ -23,7 +23,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,20 +36,11 @@ from data_access.demo.generator import build, write  # noqa: E402
 from data_access.migrate import upgrade  # noqa: E402
 from data_access.scope import viewer_for  # noqa: E402
 from services import whatif  # noqa: E402
+from timing import median_ms  # noqa: E402 - bench/ is on sys.path when run as a script
 
 os.environ.setdefault("PERFDASH_AUDIT_KEY", "bench-audit-key-0123456789abcdef0123456789")
 UNTIL = dt.date(2026, 11, 1)
 TARGET_MS = 300.0
-
-
-def median_ms(work: Callable[[], object], repeats: int) -> float:
-    work()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def seed(path: Path, projects: int) -> None:

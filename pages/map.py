@@ -27,7 +27,7 @@ if projects.empty:
 left, middle, right = st.columns(3)
 colour_by = left.segmented_control(t("map.colour_by"), ["grade", "warning"], default="grade", key="map_colour",
                                    format_func=lambda c: t(f"map.by_{c}")) or "grade"
-show_districts = middle.toggle(t("map.districts"), value=False, key="map_districts")
+show_districts = middle.toggle(t("map.districts"), value=True, key="map_districts")
 height_by = right.segmented_control(t("map.height_by"), ["projects", "budget"], default="projects",
                                     key="map_height", format_func=lambda h: t(f"map.height_{h}")) or "projects"
 

@@ -49,12 +49,19 @@ def apply_big_screen(figure: go.Figure) -> go.Figure:
     return figure
 
 
+def _short(name: object, limit: int = 12) -> str:
+    """Long project names would squeeze the bars off a narrow column; the hover keeps nothing hidden."""
+    text = str(name)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def ranking_bars(frame: pd.DataFrame, lang: str = "zh", top: int = 10) -> go.Figure:
     """Right-column league table: the ``top`` best by ``score`` as accent bars, best on top, each labelled
     with score and grade; hover gives the rank "of N" (N = every scored row in ``frame``).
 
     Columns: ``name``, ``score``, ``grade``; optional ``id``. ``customdata`` per bar:
-    ``[id, rank text, score-with-grade text]``.
+    ``[id, rank text, score-with-grade text, full name]`` (names longer than 12 characters are shortened on the
+    axis).
     """
     scored = frame[frame["score"].notna()].sort_values("score", ascending=False, kind="stable")
     n = len(scored)
@@ -65,14 +72,15 @@ def ranking_bars(frame: pd.DataFrame, lang: str = "zh", top: int = 10) -> go.Fig
     y = list(range(len(best)))
     figure = go.Figure(go.Bar(
         orientation="h", y=y, x=best["score"].to_numpy(dtype=float), marker=dict(color=ACCENT),
-        text=labels, textposition="outside", cliponaxis=False, textfont=dict(size=20, color=TEXT_COLOUR),
-        customdata=[[i, rank_text(r, n, lang), label] for i, r, label in zip(ids, ranks, labels)],
-        hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>",
+        text=labels, textposition="inside", insidetextanchor="end", textfont=dict(size=20, color=NAVY),
+        customdata=[[i, rank_text(r, n, lang), label, str(name)]
+                    for i, r, label, name in zip(ids, ranks, labels, best["name"])],
+        hovertemplate="<b>%{customdata[3]}</b><br>%{customdata[1]} · %{customdata[2]}<extra></extra>",
     ))
     figure.update_layout(
         height=max(360, 56 * len(y) + 60), margin=dict(l=10, r=20, t=20, b=20), showlegend=False, bargap=0.35,
-        xaxis=dict(range=[0, 130], showticklabels=False, showgrid=False, zeroline=False),
-        yaxis=dict(tickmode="array", tickvals=y, ticktext=[f"{r}. {name}" for r, name in zip(ranks, best["name"])],
+        xaxis=dict(range=[0, 100], showticklabels=False, showgrid=False, zeroline=False),
+        yaxis=dict(tickmode="array", tickvals=y, ticktext=[f"{r}. {_short(name)}" for r, name in zip(ranks, best["name"])],
                    autorange="reversed", tickfont=dict(size=20)),
     )
     return apply_big_screen(figure)

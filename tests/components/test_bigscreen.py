@@ -49,7 +49,7 @@ def test_ranking_bars_best_on_top_with_grade_and_rank_of_n():
     assert figure.layout.yaxis.autorange == "reversed"
     assert list(bars.x) == [92.5, 80.0, 70.0] and bars.marker.color == ACCENT
     assert list(bars.text) == ["92.5 分 · 优秀", "80.0 分 · 良好", "70.0 分 · 合格"]
-    assert list(bars.customdata[0]) == [2, "第 1 / 4 名", "92.5 分 · 优秀"]  # N = 4 scored
+    assert list(bars.customdata[0]) == [2, "第 1 / 4 名", "92.5 分 · 优秀", "乙"]  # N = 4 scored; full name for the hover
     assert bars.textfont.size >= 20 and min(_fonts(figure)) >= MIN_FONT_PX
     english = ranking_bars(_ranking(), "en", top=2).data[0]
     assert list(english.text) == ["92.5 · Excellent", "80.0 · Good"] and english.customdata[1][1] == "2 of 4"
@@ -74,3 +74,12 @@ def test_kpi_tile_big_number_with_unit_and_change():
     assert figure.layout.annotations[0].text == "▲ 3.2 %"
     assert kpi_tile("Score", 85.0, "pts", 86.1, "en", change_unit="points").layout.annotations[0].text == "▼ 1.1 pts"
     assert figure.layout.paper_bgcolor == NAVY
+
+
+def test_ranking_shortens_long_names_on_the_axis_but_keeps_them_for_the_hover():
+    from components.bigscreen import ranking_bars
+
+    name = "钦州港大榄坪保税物流中心二期冷链仓储建设项目"
+    figure = ranking_bars(pd.DataFrame({"name": [name], "score": [91.0], "grade": ["优秀"]}))
+    assert list(figure.layout.yaxis.ticktext) == ["1. 钦州港大榄坪保税物流中…"]  # 11 characters and an ellipsis
+    assert figure.data[0].customdata[0][3] == name

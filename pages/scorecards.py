@@ -68,6 +68,22 @@ def headline(total: float, grade: str, rank: int | None, n: int, before: float) 
     columns[2].metric(t("scorecards.period"), month(period, lang))
 
 
+def mean_contributions(project_ids: pd.Index) -> None:
+    """What each indicator added on average over these projects (the means add up to their mean total)."""
+    scores = data.period_scores(viewer, period)
+    kpis = [c for c in library.index if c in scores.columns]
+    scored = scores.reindex(project_ids).dropna(subset=["total"])
+    if scored.empty:
+        return
+    means = scored[kpis].astype(float).fillna(0.0).mean()
+    means = means[means != 0]
+    total = float(means.sum())
+    st.subheader(t("scorecards.contributions"))
+    st.plotly_chart(contribution_bars(pd.Series(means.to_numpy(), index=[library.at[c, name_column()] for c in means.index]),
+                                      total, scoring.grade(pd.Series([total]))[0], lang, ids=list(means.index)),
+                    width="stretch")
+
+
 district = None
 project = None
 if project_id is not None:
@@ -104,6 +120,7 @@ if project is None and district is None:  # the city (everything in scope)
         t("overview.projects"): league["projects"], t("overview.warnings"): league["warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, "districts", key="city_download")
+    mean_contributions(current.index)
     for row in league.itertuples():
         st.page_link("pages/scorecards.py", label=f"{row.name} →", query_params={"region": str(row.id)})
     st.stop()
@@ -127,6 +144,7 @@ if project is None:  # a district
         t("overview.warnings"): members["open_warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, "district_projects", key="district_download")
+    mean_contributions(members.index)
     for row in members.head(30).itertuples():
         st.page_link("pages/scorecards.py", label=f"{row.code} {getattr(row, name_column())} →",
                      query_params={"project": str(row.Index)})

@@ -84,3 +84,15 @@ def test_big_screen_renders_tiles_map_and_ranking(logged_in, user):
     at = logged_in(user, "pages/big_screen.py")
     assert not at.exception
     assert len(at.get("plotly_chart")) >= 4 and len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_district_scorecard_shows_mean_contributions_adding_up_to_the_mean_score(logged_in, app_env):
+    engine = create_engine(f"sqlite:///{app_env}")
+    with engine.connect() as connection:
+        longting = connection.execute(text("SELECT id FROM regions WHERE code = '410202'")).scalar()
+    at = logged_in("leader", "pages/scorecards.py")
+    at.query_params["region"] = str(longting)
+    at.run()
+    waterfall = next(trace for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]
+                     if trace.get("type") == "waterfall")
+    assert "进度计划完成率" in waterfall["y"]

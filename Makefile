@@ -16,6 +16,7 @@ $(INSTALLED): requirements.txt
 seed: $(INSTALLED)
 	$(PY) -m data_access.demo --if-empty
 	$(PY) -m services.alerts run
+	$(PY) -m services.demo_story
 
 run: seed
 	$(PY) -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false

@@ -93,3 +93,8 @@ def log_in(page, username: str, password: str = "Demo@2026") -> None:
     page.get_by_role("button", name="登录").click()
     page.locator("[data-testid='stSidebarNav']").wait_for(timeout=30_000)
     wait_until_idle(page)
+    for _ in range(100):  # the login cookie is written by a browser-side component just after the rerun
+        if any(cookie["name"] == "perfdash_auth" for cookie in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the login cookie was never set")

@@ -9,7 +9,7 @@ from components.charts import alerts_by_district
 from webapp.filters import selected_region
 from components.formatting import date
 from components.i18n import language, t
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import download_buttons
 from data_access import DataAccessError
 from data_access import alerts as store
@@ -23,12 +23,9 @@ st.title(t("page.alerts"))
 if "alerts_flash" in st.session_state:
     st.success(st.session_state.pop("alerts_flash"))
 
-try:
+with stop_on_data_error():
     rules = store.list_rules(engine, viewer)
     everything = store.list_alerts(engine, viewer, region_id=selected_region())
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 
 left, middle, right, far = st.columns(4)
 severities = left.multiselect(t("alerts.severity"), SEVERITIES, format_func=lambda s: t(f"severity.{s}"),
@@ -95,11 +92,8 @@ alert_id = chosen if chosen is not None else (int(requested) if requested and re
 if alert_id is None:
     st.stop()
 st.query_params["alert"] = str(alert_id)
-try:
+with stop_on_data_error():
     history = store.alert_history(engine, viewer, alert_id)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 alert = everything.set_index("id").loc[alert_id] if alert_id in set(everything["id"]) else None
 if alert is None:  # in scope, but outside the region filter: read it on its own
     alert = store.list_alerts(engine, viewer).set_index("id").loc[alert_id]

@@ -4,9 +4,8 @@ import datetime as dt
 import streamlit as st
 
 from components.i18n import t
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from components.tables import download_buttons
-from data_access import DataAccessError
 from data_access.audit import chain_head, list_entries, verify_audit_chain
 
 viewer = current_viewer()
@@ -22,11 +21,8 @@ since = until = None
 if isinstance(days, tuple) and len(days) == 2:
     since = dt.datetime.combine(days[0], dt.time(), dt.timezone.utc)
     until = dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
-try:
+with stop_on_data_error():
     entries = list_entries(shared_engine(), viewer, actor=actor, action_prefix=action, since=since, until=until)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 
 if st.button(t("audit.verify"), key="audit_verify", type="primary"):
     verdict = verify_audit_chain(shared_engine(), viewer)

@@ -6,21 +6,17 @@ import streamlit as st
 import data_access
 from components.gantt import milestone_gantt
 from components.i18n import language, name_column, t
-from data_access import DataAccessError
 from webapp import data
 from webapp.filters import filter_projects, selected_period
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
 MAX_PROJECTS = 40
 viewer = current_viewer()
 lang = language()
 st.title(t("page.gantt"))
-try:
+with stop_on_data_error():
     projects = filter_projects(data.portfolio(viewer, selected_period()).reset_index(names="id"), viewer)
     milestones = data_access.list_milestones(shared_engine(), viewer)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 if projects.empty:
     st.info(t("empty.projects"))
     st.stop()

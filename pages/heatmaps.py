@@ -7,20 +7,16 @@ import streamlit as st
 
 from components.heatmaps import target_heatmap
 from components.i18n import language, name_column, t
-from data_access import DataAccessError
 from webapp import data
-from webapp.session import current_viewer, show_data_error
+from webapp.session import current_viewer, stop_on_data_error
 from webapp.views import HEATMAP_MONTHS, current_and_previous, district_indicator_heatmap, kpi_labels
 
 MAX_PROJECT_ROWS = 60
 viewer = current_viewer()
 lang = language()
 st.title(t("page.heatmaps"))
-try:
+with stop_on_data_error():
     projects, _, period = current_and_previous(viewer)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 if projects.empty or period is None:
     st.info(t("empty.projects"))
     st.stop()

@@ -4,18 +4,14 @@ import streamlit as st
 
 from components.formatting import date
 from components.i18n import language, t
-from webapp.session import current_viewer, shared_engine, show_data_error
-from data_access import DataAccessError
+from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
 
 viewer = current_viewer()
 lang = language()
 st.title(t("page.inbox"))
-try:
+with stop_on_data_error():
     messages = store.inbox(shared_engine(), viewer)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 if messages.empty:
     st.info(t("inbox.empty"))
     st.stop()

@@ -5,21 +5,17 @@ import streamlit as st
 
 from components.i18n import language, name_column, t
 from components.site_maps import district_columns, project_points, site_map
-from data_access import DataAccessError
 from services.portfolio import by_district
 from webapp import data
 from webapp.filters import filter_projects, selected_period
-from webapp.session import current_viewer, show_data_error
+from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()
 lang = language()
 st.title(t("page.map"))
-try:
+with stop_on_data_error():
     projects = filter_projects(data.portfolio(viewer, selected_period()).reset_index(names="id"), viewer)
     regions = data.regions(viewer)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 if projects.empty:
     st.info(t("empty.projects"))
     st.stop()

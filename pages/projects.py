@@ -8,7 +8,7 @@ from webapp import data
 from webapp.filters import filter_projects
 from components.formatting import date, money, month
 from components.i18n import language, name_column, t
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import download_buttons
 from data_access import DataAccessError
 from data_access.scope import PROGRESS_ENTRY_ROLES
@@ -25,11 +25,8 @@ def _recent_months(count: int = 3) -> list[dt.date]:
 viewer = current_viewer()
 lang = language()
 st.title(t("page.projects"))
-try:
+with stop_on_data_error():
     everything = data.projects(viewer)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 if everything.empty:
     st.info(t("empty.database"))
     st.stop()
@@ -59,12 +56,9 @@ project_id = chosen if chosen is not None else (int(requested) if requested and 
 if chosen is not None:
     st.query_params["project"] = str(chosen)
 if project_id is not None:
-    try:
+    with stop_on_data_error():
         project = data_access.get_project(shared_engine(), viewer, project_id)
         milestones = data_access.list_milestones(shared_engine(), viewer, project_id=project_id)
-    except DataAccessError as error:
-        show_data_error(error)
-        st.stop()
     st.markdown(f"**{project['code']} · {project[name_column()]}**")
     left, middle, right = st.columns(3)
     left.metric(t("col.budget"), money(float(project["budget"]), lang))

@@ -7,8 +7,7 @@ import streamlit as st
 from webapp.filters import selected_region
 from components.formatting import date
 from components.i18n import language, t
-from webapp.session import current_viewer, shared_engine, show_data_error
-from data_access import DataAccessError
+from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
 
 COLUMNS = ("open", "acknowledged", "rectifying", "resolved", "closed")
@@ -16,11 +15,8 @@ CLOSED_SHOWN_DAYS = 30
 viewer = current_viewer()
 lang = language()
 st.title(t("page.rectification"))
-try:
+with stop_on_data_error():
     alerts = store.list_alerts(shared_engine(), viewer, region_id=selected_region())
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 today = dt.date.today()
 recently = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=CLOSED_SHOWN_DAYS)
 alerts = alerts[(alerts["status"] != "closed") | (pd.to_datetime(alerts["closed_at"], utc=True) >= recently)]

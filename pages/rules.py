@@ -4,8 +4,7 @@ import json
 import streamlit as st
 
 from components.i18n import language, t
-from webapp.session import current_viewer, shared_engine, show_data_error
-from data_access import DataAccessError
+from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
 from data_access.models import RULE_SCOPES, SEVERITIES
 from scoring.rules import RULE_TYPES
@@ -16,11 +15,8 @@ lang = language()
 st.title(t("page.rules"))
 if "rules_flash" in st.session_state:
     st.success(st.session_state.pop("rules_flash"))
-try:
+with stop_on_data_error():
     rules = store.list_rules(shared_engine(), viewer)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 st.dataframe(rules.assign(params=rules["params"].map(lambda p: json.dumps(p, ensure_ascii=False))),
              hide_index=True, width="stretch")
 
@@ -64,11 +60,8 @@ if previewing or saving:
         st.info(t("rules.preview_result", n=hits["project_id"].nunique()))
         st.dataframe(hits[["project_id", "value", "threshold", "periods"]], hide_index=True, width="stretch")
     else:
-        try:
+        with stop_on_data_error():
             store.save_rule(shared_engine(), viewer, fields, rule_id=rule_id,
                             expected_version=None if current is None else int(current["version"]))
-        except DataAccessError as error:
-            show_data_error(error)
-            st.stop()
         st.session_state["rules_flash"] = t("alerts.done")
         st.rerun()

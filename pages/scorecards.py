@@ -17,11 +17,10 @@ from components.i18n import language, name_column, t
 from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
 from components.tables import download_buttons
-from data_access import DataAccessError
 from services.portfolio import by_district, month_before
 from webapp import data
 from webapp.filters import selected_period
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
 viewer = current_viewer()
 lang = language()
@@ -35,14 +34,11 @@ def number(name: str) -> int | None:
 
 
 region_id, project_id, indicator_code = number("region"), number("project"), params.get("indicator")
-try:
+with stop_on_data_error():
     current = data.portfolio(viewer, selected_period())
     period = current.attrs.get("period")
     previous = data.portfolio(viewer, month_before(period)) if period else current.iloc[0:0]
     regions = data.regions(viewer).set_index("id")
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 if current.empty:
     st.info(t("empty.database"))
     st.stop()
@@ -87,11 +83,8 @@ def mean_contributions(project_ids: pd.Index) -> None:
 district = None
 project = None
 if project_id is not None:
-    try:
+    with stop_on_data_error():
         project = data_access.get_project(engine, viewer, project_id)
-    except DataAccessError as error:
-        show_data_error(error)
-        st.stop()
     district = int(current.at[project_id, "district_id"]) if project_id in current.index else None
 elif region_id is not None:
     if region_id not in regions.index:

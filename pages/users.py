@@ -4,7 +4,7 @@ import streamlit as st
 
 from webapp import data
 from components.i18n import name_column, t
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from data_access import DataAccessError
 from data_access.models import ROLES
 from data_access.users import create_user, list_users, reset_password, update_user
@@ -13,12 +13,9 @@ viewer = current_viewer()
 st.title(t("page.users"))
 if "users_flash" in st.session_state:
     st.success(st.session_state.pop("users_flash"))
-try:
+with stop_on_data_error():
     users = list_users(shared_engine(), viewer)
     regions = data.regions(viewer)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 region_names = dict(zip(regions["id"], regions[name_column()]))
 
 

@@ -29,7 +29,7 @@ from services import whatif
 from webapp import data
 from webapp.data import CACHE_SECONDS
 from webapp.filters import filter_projects, selected_period
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 
 WEIGHTS_KEY = "whatif_weights"  # {"gen", "initial", "current"}: survives visits to other pages (widgets do not)
 AHP_KEY = "whatif_ahp"
@@ -136,15 +136,12 @@ viewer = current_viewer()
 lang = language()
 engine = shared_engine()
 st.title(t("page.whatif"))
-try:
+with stop_on_data_error():
     scheme_list = _schemes(viewer)
     default_id = whatif.default_scheme_id(scheme_list)
     base = _base(viewer, selected_period(), default_id)
     projects = data.projects(viewer)
     categories = data.categories(viewer)
-except DataAccessError as error:
-    show_data_error(error)
-    st.stop()
 
 in_view = filter_projects(projects, viewer)["id"]
 scores = base.scores.loc[base.scores.index.isin(in_view)]

@@ -1,6 +1,9 @@
 """The database engine and the logged-in viewer, shared by every page."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
@@ -39,3 +42,13 @@ def current_viewer() -> Viewer:
 def show_data_error(error: DataAccessError) -> None:
     """Show a data-layer error in the user's language, never as a traceback."""
     st.error(error.message_zh if st.session_state.get("lang", "zh") == "zh" else str(error))
+
+
+@contextmanager
+def stop_on_data_error() -> Iterator[None]:
+    """Run a page's reads; a data-layer error is shown in the user's language and the page stops there."""
+    try:
+        yield
+    except DataAccessError as error:
+        show_data_error(error)
+        st.stop()

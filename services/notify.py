@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from data_access.alerts import pending_emails, record_email_result
 log = logging.getLogger(__name__)
 IMMEDIATE_KINDS = ("alert.escalated", "alert.reopened", "alert.resolved")
 MAX_ATTEMPTS = 3
+MAX_HEADER_CHARS = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,17 @@ class SmtpSettings:
                    sender=os.environ.get("PERFDASH_SMTP_FROM", "perfdash@localhost"))
 
 
+def header_value(text: str, limit: int = MAX_HEADER_CHARS) -> str:
+    """``text`` fit for one header line: project and rule names are user input, and a CR/LF in a header
+    raises (or, in a laxer library, injects headers), so control characters become spaces and the length is bounded."""
+    single = " ".join(_CONTROL.sub(" ", str(text)).split())
+    return single if len(single) <= limit else single[:limit - 1] + "…"
+
+
 def _send(settings: SmtpSettings, to: str, subject: str, body: str) -> None:
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = settings.sender, to, subject
+    message["From"], message["To"] = header_value(settings.sender), header_value(to)
+    message["Subject"] = header_value(subject)
     message.set_content(body)
     if settings.security == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
@@ -78,8 +89,8 @@ def send_immediate(engine: Engine, settings: SmtpSettings | None) -> tuple[int, 
         subject, body = _localised(row)
         try:
             _send(settings, row["email"], subject, body)
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("e-mail %s to %s failed (attempt %d): %s", row["id"], row["email"],
+        except Exception as exc:  # noqa: BLE001 - one bad message must never stop the others
+            log.warning("e-mail %s to %s failed (attempt %d): %r", row["id"], row["email"],
                         row["email_attempts"] + 1, exc)
             record_email_result(engine, [int(row["id"])], str(exc)[:500])
             failed += 1
@@ -107,8 +118,8 @@ def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int
         ids = messages["id"].astype(int).tolist()
         try:
             _send(settings, first["email"], DIGEST_SUBJECT[lang].format(n=len(messages)), body)
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("digest to %s failed: %s", first["email"], exc)
+        except Exception as exc:  # noqa: BLE001 - one bad digest must never stop the others
+            log.warning("digest to %s failed: %r", first["email"], exc)
             record_email_result(engine, ids, str(exc)[:500])
             failed += 1
         else:

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from data_access import alerts as store
 from data_access.auth import set_language
-from data_access.models import Notification
+from data_access.models import AlertRule, Notification, Project
 from devtools.pg_cluster import _free_port
 from services import notify
 from services.alerts import evaluate
@@ -89,3 +89,56 @@ def test_the_daily_digest_gathers_the_rest_once_per_user(escalated, smtp_server)
     assert (sent, failed) == (len(per_user), 0) and len(inbox.messages) == len(per_user)
     assert all(m["Subject"].startswith("perfdash 每日预警摘要") for m in inbox.messages)
     assert notify.send_digest(escalated, settings) == (0, 0)
+
+
+INJECTED = "\r\nBcc: spy@elsewhere.invalid\n\x07"
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_cr_lf_in_project_and_rule_names_is_stripped_from_the_subject_and_every_message_is_sent(
+        seeded_engine, smtp_server):
+    settings, inbox = smtp_server
+    with seeded_engine.begin() as connection:
+        connection.execute(update(Project).values(name_zh=Project.name_zh + INJECTED,
+                                                  name_en=Project.name_en + INJECTED))
+        connection.execute(update(AlertRule).values(name_zh=AlertRule.name_zh + INJECTED + "x" * 2000))
+    evaluate(seeded_engine, as_of=EVALUATION_DAY, now=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+    store.escalate_unacknowledged(seeded_engine, after_days=3,
+                                  now=dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc))
+    pending = len(store.pending_emails(seeded_engine, max_attempts=notify.MAX_ATTEMPTS,
+                                       kinds=notify.IMMEDIATE_KINDS))
+    assert pending > 1
+    assert notify.send_immediate(seeded_engine, settings) == (pending, 0)
+    assert len(inbox.messages) == pending
+    for message in inbox.messages:
+        subject = message["Subject"]
+        assert "\r" not in subject and "\n" not in subject and "\x07" not in subject
+        assert "Bcc: spy@elsewhere.invalid" in subject  # kept as harmless text on one line
+        assert len(subject) <= notify.MAX_HEADER_CHARS
+        assert message["Bcc"] is None and "spy@elsewhere.invalid" not in message["X-RcptTo"]
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_one_message_that_cannot_be_built_is_recorded_as_failed_and_the_rest_are_still_sent(
+        escalated, smtp_server, monkeypatch):
+    settings, inbox = smtp_server
+    pending = store.pending_emails(escalated, max_attempts=notify.MAX_ATTEMPTS, kinds=notify.IMMEDIATE_KINDS)
+    assert len(pending) > 1
+    bad_id = int(pending["id"].iloc[0])
+    real_send = notify._send
+
+    def send_failing_the_first(settings, to, subject, body):  # noqa: ANN001, ANN202
+        if to == pending["email"].iloc[0] and subject == notify._localised(pending.iloc[0])[0]:
+            raise ValueError("something nobody foresaw")
+        real_send(settings, to, subject, body)
+
+    monkeypatch.setattr(notify, "_send", send_failing_the_first)
+    assert notify.send_immediate(escalated, settings) == (len(pending) - 1, 1)
+    assert len(inbox.messages) == len(pending) - 1
+    with escalated.connect() as connection:
+        error, attempts, emailed = connection.execute(select(
+            Notification.email_error, Notification.email_attempts, Notification.emailed_at)
+            .where(Notification.id == bad_id)).one()
+    assert (attempts, emailed) == (1, None) and "something nobody foresaw" in error
+    monkeypatch.setattr(notify, "_send", real_send)
+    assert notify.send_immediate(escalated, settings) == (1, 0)  # retried on the next run

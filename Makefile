@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-requirements
 PORT ?= 8501
 export PERFDASH_DEMO ?= 1
+# Demo mode's keys are public: serve this machine only unless an address is given (make run ADDRESS=0.0.0.0).
+ADDRESS ?= $(if $(filter 1 true yes on,$(PERFDASH_DEMO)),127.0.0.1,)
 
 .PHONY: run test seed bench bench-scoring clean
 
@@ -19,7 +21,13 @@ seed: $(INSTALLED)
 	$(PY) -m services.demo_story
 
 run: seed
-	$(PY) -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+ifneq ($(filter 1 true yes on,$(PERFDASH_DEMO)),)
+	@echo "perfdash demo on http://$(or $(ADDRESS),0.0.0.0):$(PORT) - demo mode: public keys, demo logins, not for production."
+	@echo "To run for real (README: Running for real): PERFDASH_DEMO=0, PERFDASH_COOKIE_KEY and PERFDASH_AUDIT_KEY"
+	@echo "  (32+ random bytes each), PERFDASH_DATABASE_URL; migrate with 'python -m data_access.migrate', then"
+	@echo "  'python -m streamlit run app.py --server.address <address>'."
+endif
+	$(PY) -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false $(if $(ADDRESS),--server.address $(ADDRESS))
 
 test: $(INSTALLED)
 	$(PY) -m ruff check .

@@ -18,11 +18,13 @@ from webapp.login import (
 )
 from webapp.session import show_data_error, shared_engine
 from webapp.settings import cookie_key
+from webapp.demo_guard import demo_banner, refuse_remote_visitors_in_demo
 from data_access import DataAccessError
 from data_access.alerts import unread_count
 from data_access.auth import set_language, user_language
 
 st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=":material/monitoring:", layout="wide")
+refuse_remote_visitors_in_demo()
 
 
 def language_switch(viewer) -> None:  # noqa: ANN001 - Viewer or None
@@ -50,6 +52,7 @@ st.session_state.setdefault("lang", "zh")
 if viewer is not None and st.session_state.get("lang_loaded_for") != viewer.user_id:
     st.session_state["lang"] = st.session_state["language_choice"] = user_language(engine, viewer)  # remembered
     st.session_state["lang_loaded_for"] = viewer.user_id
+demo_banner()
 # Navigation comes before the cookie check: a deep link (/map) must survive the rerun after a cookie login.
 page = st.navigation(navigation_for(viewer.role if viewer else None), position="sidebar" if viewer else "hidden",
                      expanded=True)

@@ -20,6 +20,7 @@ from components.i18n import t
 from webapp.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
 from data_access import Viewer
 from data_access.auth import check_password, end_sessions, session_viewer
+from data_access.config import demo_mode
 from data_access.models import User
 
 COOKIE_NAME = "perfdash_auth"
@@ -99,7 +100,8 @@ def login_form(authenticator: stauth.Authenticate) -> None:
         st.rerun()
     if st.session_state.get("authentication_status") is False:
         st.error(t("login.failed"))
-    st.caption(t("login.demo_hint"))
+    if demo_mode():  # a real deployment must not advertise the demo password
+        st.caption(t("login.demo_hint"))
 
 
 def remember_login(authenticator: stauth.Authenticate) -> None:

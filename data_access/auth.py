@@ -12,6 +12,8 @@ is accepted is made here, so that:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,12 +23,14 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
+from data_access.config import audit_key
 from data_access.db import transaction
 from data_access.errors import ValidationError
 from data_access.models import User
 from data_access.scope import Viewer, viewer_for
 
 BCRYPT_ROUNDS = 12
+BCRYPT_MAX_BYTES = 72  # bcrypt 5 raises ValueError beyond this
 LANGUAGES = ("zh", "en")
 
 
@@ -50,6 +54,17 @@ def _decoy_hash() -> bytes:
 
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+def unknown_actor_name(username: str) -> str:
+    """How an attempted username that matches no user is audited: a keyed hash and the length.
+
+    People type passwords into the username box; the audit log must not keep them readable. The HMAC (audit
+    key) still lets an auditor see that the same unknown name was tried again, and nobody without the key
+    can test guesses against it.
+    """
+    digest = hmac.new(audit_key(), username.encode(), hashlib.sha256).hexdigest()[:12]
+    return f"unknown:{digest}:len={len(username)}"
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -77,17 +92,23 @@ def check_password(
     with transaction(engine) as session:
         user = session.execute(select(User).where(User.username == username).with_for_update()).scalar_one_or_none()
         usable = user is not None and user.is_active
-        locked = usable and user.locked_until is not None and _utc(user.locked_until) > now
+        if usable and user.locked_until is not None and _utc(user.locked_until) <= now:
+            user.failed_logins, user.locked_until = 0, None  # an expired lock starts a fresh count
+        locked = usable and user.locked_until is not None
         stored = user.password_hash.encode() if usable else _decoy_hash()
-        matches = bcrypt.checkpw(password.encode(), stored)  # always spend the bcrypt time
+        candidate = (password or "").encode()
+        too_long = len(candidate) > BCRYPT_MAX_BYTES
+        # always spend the bcrypt time; an over-long password is compared as an empty one and never matches
+        matches = bcrypt.checkpw(b"" if too_long else candidate, stored) and not too_long
         actor = Viewer(user.id, user.username, user.role) if user is not None else None
         if usable and matches and not locked:
             user.failed_logins, user.locked_until = 0, None
             audit.append(session, actor=actor, action="auth.login", entity="user", entity_id=user.id, now=now)
             return True
         reason = "locked" if locked else "inactive" if user is not None and not usable else \
-            "unknown_user" if user is None else "wrong_password"
-        audit.append(session, actor=actor, actor_name=username[:60] or "(empty)", action="auth.failure",
+            "unknown_user" if user is None else "password_too_long" if too_long else "wrong_password"
+        actor_name = user.username if user is not None else unknown_actor_name(username) if username else "(empty)"
+        audit.append(session, actor=actor, actor_name=actor_name, action="auth.failure",
                      entity="user", entity_id=user.id if user else None, after={"reason": reason}, now=now)
         if usable and not locked:
             user.failed_logins += 1

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.auth import LANGUAGES, hash_password
+from data_access.auth import BCRYPT_MAX_BYTES, LANGUAGES, hash_password
 from data_access.db import transaction
 from data_access.errors import NotFound, ValidationError, VersionConflict
 from data_access.models import ROLES, Region, User
@@ -32,11 +32,15 @@ def password_problems(password: str, username: str = "") -> list[tuple[str, str]
     """What is wrong with a new password, as (Chinese, English) sentences; empty when acceptable.
 
     At least 8 characters from at least three of: upper case, lower case, digits, symbols (the usual
-    rule of China's graded protection standard), and not containing the username.
+    rule of China's graded protection standard), and not containing the username. At most 72 bytes in UTF-8:
+    bcrypt cannot hash more (24 Chinese characters are 72 bytes).
     """
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append((f"密码至少 {MIN_PASSWORD_LENGTH} 位", f"at least {MIN_PASSWORD_LENGTH} characters"))
+    if len(password.encode()) > BCRYPT_MAX_BYTES:
+        problems.append((f"密码不能超过 {BCRYPT_MAX_BYTES} 字节（一个汉字占 3 字节，最多约 24 个汉字）",
+                         f"at most {BCRYPT_MAX_BYTES} bytes (a Chinese character takes 3, so about 24 of them)"))
     classes = sum(bool(re.search(pattern, password)) for pattern in (r"[A-Z]", r"[a-z]", r"\d", r"[^A-Za-z0-9]"))
     if classes < 3:
         problems.append(("须包含大写字母、小写字母、数字、符号中的至少三类",

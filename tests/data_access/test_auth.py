@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from unittest import mock
 
 import bcrypt
@@ -78,3 +79,54 @@ def test_language_is_remembered(seeded_engine, language):
     viewer = as_viewer(seeded_engine, "leader")
     auth.set_language(seeded_engine, viewer, language)
     assert auth.user_language(seeded_engine, viewer) == language
+
+
+LONG_CHINESE = "项目绩效管理看板的登录密码可以很长但不能超过七十二字节呀"[:26]  # 26 × 3 = 78 bytes
+
+
+def _failures(engine, username):
+    with engine.connect() as connection:
+        return connection.execute(select(User.failed_logins).where(User.username == username)).scalar_one()
+
+
+def test_a_password_over_72_bytes_is_refused_and_counted_as_a_failure(seeded_engine):
+    assert len(LONG_CHINESE) == 26 and len(LONG_CHINESE.encode()) == 78
+    assert not check_password(seeded_engine, "analyst", LONG_CHINESE, policy=POLICY, now=NOW)
+    assert not check_password(seeded_engine, "analyst", "Demo@2026" + "x" * 70, policy=POLICY, now=NOW)
+    assert _failures(seeded_engine, "analyst") == 2
+    with seeded_engine.connect() as connection:
+        reasons = list(connection.execute(select(AuditEntry.after).where(AuditEntry.action == "auth.failure")).scalars())
+    assert reasons == ['{"reason":"password_too_long"}'] * 2
+
+
+def test_a_password_over_72_bytes_for_an_unknown_user_costs_one_bcrypt_check(seeded_engine):
+    with mock.patch.object(auth.bcrypt, "checkpw", wraps=bcrypt.checkpw) as checkpw:
+        assert not check_password(seeded_engine, "nobody_here", LONG_CHINESE, policy=POLICY, now=NOW)
+    assert checkpw.call_count == 1
+
+
+def test_after_a_lockout_expires_one_wrong_password_does_not_lock_again(seeded_engine):
+    for attempt in range(5):
+        check_password(seeded_engine, "analyst", "nope", policy=POLICY, now=NOW + dt.timedelta(seconds=attempt))
+    later = NOW + dt.timedelta(minutes=16)
+    assert not check_password(seeded_engine, "analyst", "nope", policy=POLICY, now=later)
+    assert _failures(seeded_engine, "analyst") == 1
+    assert check_password(seeded_engine, "analyst", "Demo@2026", policy=POLICY, now=later + dt.timedelta(seconds=1))
+    assert _actions(seeded_engine).count("auth.lockout") == 1
+
+
+def test_an_unknown_username_is_audited_as_a_keyed_hash_and_its_length_never_in_plain_text(seeded_engine):
+    typed = "Secret#Pass2026xy"  # a password typed into the username box
+    check_password(seeded_engine, typed, "whatever", policy=POLICY, now=NOW)
+    check_password(seeded_engine, typed, "whatever", policy=POLICY, now=NOW)
+    check_password(seeded_engine, "leader", "wrong", policy=POLICY, now=NOW)
+    with seeded_engine.connect() as connection:
+        names = list(connection.execute(select(AuditEntry.actor_name).where(AuditEntry.action == "auth.failure")
+                                        .order_by(AuditEntry.id)).scalars())
+    assert names[0] == names[1]  # the same attempt is recognisable across entries
+    assert re.fullmatch(r"unknown:[0-9a-f]{12}:len=17", names[0])
+    assert typed.lower() not in names[0] and typed not in names[0]
+    assert names[2] == "leader"  # known usernames stay readable
+    with seeded_engine.connect() as connection:
+        stored = " ".join(str(value) for row in connection.execute(select(AuditEntry)).all() for value in row)
+    assert typed.lower() not in stored.lower()

@@ -24,6 +24,18 @@ def test_weak_passwords_are_refused_with_the_reason(seeded_engine, password, pro
     assert problem in caught.value.message_zh
 
 
+def test_a_password_over_72_bytes_is_refused_with_a_clear_reason_in_both_languages(seeded_engine):
+    long_password = "Aa1!" + "密" * 23  # 4 + 69 = 73 bytes, otherwise a strong password
+    assert users.password_problems(long_password) == [
+        ("密码不能超过 72 字节（一个汉字占 3 字节，最多约 24 个汉字）",
+         "at most 72 bytes (a Chinese character takes 3, so about 24 of them)")]
+    assert users.password_problems("Aa1!" + "密" * 22) == []  # 70 bytes
+    with pytest.raises(ValidationError) as caught:
+        users.create_user(seeded_engine, as_viewer(seeded_engine, "admin"), username="newuser", display_name="新用户",
+                          role="analyst", password=long_password)
+    assert "72 字节" in caught.value.message_zh and "72 bytes" in str(caught.value)
+
+
 def test_admin_creates_a_user_who_can_log_in(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
     regions = users.list_users(seeded_engine, admin)

@@ -98,3 +98,14 @@ def test_language_switch_is_remembered_for_the_user(logged_in, new_app):
     assert {m.label for m in at.metric} >= {"Projects", "Mean score"}
     again = login(new_app().run(), "leader")  # a new browser session
     assert {m.label for m in again.metric} >= {"Projects", "Mean score"}
+
+
+def test_a_password_of_26_chinese_characters_is_a_failed_login_not_a_traceback(new_app, app_env):
+    at = login(new_app().run(), "analyst", "项目绩效管理看板登录密码可以很长但不能超过七十二字节")  # 26 characters, 78 bytes
+    assert not at.exception
+    assert at.session_state["authentication_status"] is not True
+    assert [e.value for e in at.error] == [FAILED]
+    assert _audit_actions(app_env)[-1] == "auth.failure"
+    engine = create_engine(f"sqlite:///{app_env}")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT failed_logins FROM users WHERE username = 'analyst'")).scalar() == 1

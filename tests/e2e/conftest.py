@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,12 @@ def _chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def server(seeded_sqlite_file: Path) -> Iterator[str]:
+@contextmanager
+def running_server(database: Path, **settings: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port over ``database``; yields its base URL."""
     port = _free_port()
-    env = os.environ | {"PERFDASH_DATABASE_URL": f"sqlite:///{seeded_sqlite_file}", "PERFDASH_DEMO": "1",
-                        "PERFDASH_LOGIN_SLEEP": "0"}
+    env = os.environ | {"PERFDASH_DATABASE_URL": f"sqlite:///{database}", "PERFDASH_DEMO": "1",
+                        "PERFDASH_LOGIN_SLEEP": "0"} | settings
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -53,6 +55,13 @@ def server(seeded_sqlite_file: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(seeded_sqlite_file: Path) -> Iterator[str]:
+    """The demo server most browser tests share."""
+    with running_server(seeded_sqlite_file) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Where the database is: one environment variable, one sensible default."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -12,6 +13,21 @@ from data_access.errors import ConfigurationError
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "perfdash.sqlite3"
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+UNAVAILABLE_EN = "The database is unavailable; please contact the administrator (details are in the server log)"
+UNAVAILABLE_ZH = "数据库暂不可用，请联系管理员（详情见服务器日志）"
+
+log = logging.getLogger("perfdash.database")
+
+
+def masked_url(raw: str | URL) -> str:
+    """A database URL fit for a log: the password replaced by ``***``, even when the URL does not parse."""
+    if isinstance(raw, URL):
+        return raw.render_as_string(hide_password=True)
+    head, at, host_part = raw.rpartition("@")
+    scheme, slashes, user_info = head.partition("//") if "//" in head else ("", "", head)
+    if not at or ":" not in user_info:
+        return raw
+    return f"{scheme}{slashes}{user_info.split(':', 1)[0]}:***@{host_part}"
 
 
 def database_url(raw: str | None = None) -> URL:
@@ -25,11 +41,10 @@ def database_url(raw: str | None = None) -> URL:
         return make_url(f"sqlite:///{DEFAULT_SQLITE_PATH}")
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
-        raise ConfigurationError(
-            f"PERFDASH_DATABASE_URL is not a database URL: {raw!r}",
-            message_zh=f"PERFDASH_DATABASE_URL 不是有效的数据库地址：{raw!r}",
-        ) from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        # Visitors see the page before logging in: the URL (password, host, user) goes to the server log only.
+        log.error("PERFDASH_DATABASE_URL is not a database URL: %r", masked_url(raw))
+        raise ConfigurationError(UNAVAILABLE_EN, message_zh=UNAVAILABLE_ZH) from exc
     if url.get_backend_name() not in SUPPORTED_BACKENDS:
         raise ConfigurationError(
             f"Unsupported database {url.get_backend_name()!r} in PERFDASH_DATABASE_URL; "
@@ -42,6 +57,7 @@ def database_url(raw: str | None = None) -> URL:
 
 
 DEMO_AUDIT_KEY = "perfdash-demo-audit-key-not-for-production-use"
+MIN_SECRET_BYTES = 32
 
 
 def demo_mode() -> bool:
@@ -49,14 +65,27 @@ def demo_mode() -> bool:
     return os.environ.get("PERFDASH_DEMO", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def signing_secret(value: str, *, setting: str, demo_value: str, what_zh: str) -> str:
+    """``value`` if it can sign something nobody else may forge: at least 32 bytes and not the public demo value.
+
+    Anyone who knows the key can forge what it signs (login cookies, audit entries), so a missing, short or
+    demo key is refused; only in demo mode does a missing key fall back to ``demo_value``.
+    """
+    value = value.strip()
+    if demo_mode() and not value:
+        return demo_value
+    if not value or value == demo_value or len(value.encode()) < MIN_SECRET_BYTES:
+        raise ConfigurationError(
+            f"Set {setting} to a random secret of at least {MIN_SECRET_BYTES} bytes that is not the demo value, "
+            "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`; PERFDASH_DEMO=1 runs the demo "
+            "without one",
+            message_zh=f"{what_zh}无效或未设置：请将 {setting} 设置为至少 {MIN_SECRET_BYTES} 字节、且不是演示值的随机字符串；"
+                       "演示可使用 PERFDASH_DEMO=1",
+        )
+    return value
+
+
 def audit_key() -> bytes:
     """The HMAC key for audit entries; kept outside the database so its owner alone can rebuild a chain."""
-    key = os.environ.get("PERFDASH_AUDIT_KEY", "").strip()
-    if key:
-        return key.encode()
-    if demo_mode():
-        return DEMO_AUDIT_KEY.encode()
-    raise ConfigurationError(
-        "PERFDASH_AUDIT_KEY is not set; set it to a long random secret (or PERFDASH_DEMO=1 for a demo)",
-        message_zh="未设置 PERFDASH_AUDIT_KEY（审计密钥）；请设置为足够长的随机字符串，或以演示模式 PERFDASH_DEMO=1 运行",
-    )
+    return signing_secret(os.environ.get("PERFDASH_AUDIT_KEY", ""), setting="PERFDASH_AUDIT_KEY",
+                          demo_value=DEMO_AUDIT_KEY, what_zh="审计密钥").encode()

@@ -2,7 +2,8 @@
 
 SQLite gets WAL mode (readers never block the writer) and enforced foreign keys on every
 connection; PostgreSQL gets pre-ping so a restarted server does not surface as a stale-socket error.
-Connection failures become :class:`DatabaseUnavailable` with the URL's password hidden.
+Connection failures become :class:`DatabaseUnavailable` with a generic message (the login page shows it to
+anyone); where and why goes to the server log, password masked.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.config import database_url
+from data_access.config import UNAVAILABLE_EN, UNAVAILABLE_ZH, audit_key, database_url, log, masked_url
 from data_access.errors import DatabaseUnavailable
 
 
@@ -41,7 +42,13 @@ def _begin_sqlite(connection) -> None:  # noqa: ANN001 - SQLAlchemy event hook
 
 
 def create_database_engine(url: URL | str | None = None) -> Engine:
-    """Create an engine for ``url`` (default: from ``PERFDASH_DATABASE_URL``) and check it answers."""
+    """Create an engine for ``url`` (default: from ``PERFDASH_DATABASE_URL``) and check it answers.
+
+    Without ``url`` this opens the deployment's own database, which is how the app and every command start:
+    a missing, short or demo audit key stops them here, before anything is read or written.
+    """
+    if url is None:
+        audit_key()
     if not isinstance(url, URL):
         url = database_url(url)
     if url.get_backend_name() == "sqlite":
@@ -64,12 +71,12 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except (OperationalError, InterfaceError) as exc:
-        shown = engine.url.render_as_string(hide_password=True)
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseUnavailable(
-            f"Cannot reach the database at {shown}: {reason}",
-            message_zh=f"无法连接数据库 {shown}：{reason}",
-        ) from exc
+        password = engine.url.password
+        if password:
+            reason = reason.replace(str(password), "***")
+        log.error("Cannot reach the database at %s: %s", masked_url(engine.url), reason)
+        raise DatabaseUnavailable(UNAVAILABLE_EN, message_zh=UNAVAILABLE_ZH) from exc
 
 
 _engines: dict[str, Engine] = {}
@@ -77,6 +84,7 @@ _engines: dict[str, Engine] = {}
 
 def get_engine() -> Engine:
     """The process-wide engine for the configured database (created on first use)."""
+    audit_key()  # see create_database_engine: refuse to serve without a proper audit key
     key = database_url().render_as_string(hide_password=False)
     if key not in _engines:
         _engines[key] = create_database_engine(key)

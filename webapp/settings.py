@@ -5,11 +5,9 @@ import os
 
 import streamlit as st
 
-from data_access.config import demo_mode
-from data_access.errors import ConfigurationError
+from data_access.config import signing_secret
 
 DEMO_COOKIE_KEY = "perfdash-demo-cookie-key-change-me-in-production-0123456789"
-MIN_COOKIE_KEY_BYTES = 32
 
 
 def _secret(name: str) -> str:
@@ -25,17 +23,8 @@ def cookie_key() -> str:
     Outside demo mode a missing, short or demo key is refused: anyone who knows the key can forge a login.
     """
     key = os.environ.get("PERFDASH_COOKIE_KEY", "").strip() or _secret("cookie_key").strip()
-    if demo_mode() and not key:
-        return DEMO_COOKIE_KEY
-    if not key or key == DEMO_COOKIE_KEY or len(key.encode()) < MIN_COOKIE_KEY_BYTES:
-        raise ConfigurationError(
-            f"Set PERFDASH_COOKIE_KEY (or the cookie_key secret) to a random secret of at least "
-            f"{MIN_COOKIE_KEY_BYTES} bytes, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`; "
-            "PERFDASH_DEMO=1 runs the demo without one",
-            message_zh=f"未设置登录 Cookie 密钥：请将 PERFDASH_COOKIE_KEY（或 secrets 中的 cookie_key）设置为至少 "
-                       f"{MIN_COOKIE_KEY_BYTES} 字节的随机字符串；演示可使用 PERFDASH_DEMO=1",
-        )
-    return key
+    return signing_secret(key, setting="PERFDASH_COOKIE_KEY (or the cookie_key secret)", demo_value=DEMO_COOKIE_KEY,
+                          what_zh="登录 Cookie 密钥")
 
 
 def cookie_expiry_days() -> float:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
@@ -60,16 +60,23 @@ def _with_region_levels(frame: pd.DataFrame, path_column: str = "region_path") -
 
 
 def list_regions(engine: Engine, viewer: Viewer) -> pd.DataFrame:
-    """Regions the viewer may see: their region's subtree (everything when unscoped).
+    """Regions the viewer may see: their region's subtree (everything when unscoped); for a project manager
+    the regions of their projects and every ancestor up to the city, so that a street project's district and
+    city can be named and ranked like any other.
 
     Columns: id, code, parent_id, level, path, name_zh, name_en, lat, lon, radius_km.
     """
+    shown = aliased(Region)
+    if viewer.role == "project_manager":  # an ancestor's path is a prefix of its descendant's path
+        visible = exists(scoped_projects(viewer, Project.id)
+                         .where(func.substr(Region.path, 1, func.length(shown.path)) == shown.path))
+    else:
+        visible = region_subtree_clause(viewer, shown.path)
     statement = (
-        select(Region.id, Region.code, Region.parent_id, Region.level, Region.path, Region.name_zh,
-               Region.name_en, Region.lat, Region.lon, Region.radius_km)
-        .where(region_subtree_clause(viewer, Region.path) if viewer.role != "project_manager"
-               else Region.id.in_(scoped_projects(viewer, Project.region_id)))
-        .order_by(Region.path)
+        select(shown.id, shown.code, shown.parent_id, shown.level, shown.path, shown.name_zh, shown.name_en,
+               shown.lat, shown.lon, shown.radius_km)
+        .where(visible)
+        .order_by(shown.path)
     )
     return _frame(engine, statement)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,13 @@ def app_db(seeded_sqlite_file: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app_env(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    with app_environment(app_db, monkeypatch):
+        yield app_db
+
+
+@contextmanager
+def app_environment(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app's settings pointed at ``app_db``, with fresh caches before and after (any fixture scope)."""
     monkeypatch.setenv("PERFDASH_DATABASE_URL", f"sqlite:///{app_db}")
     monkeypatch.setenv("PERFDASH_DEMO", "1")
     monkeypatch.setenv("PERFDASH_LOGIN_SLEEP", "0")
@@ -44,10 +52,12 @@ def app_env(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     st.cache_data.clear()
     st.cache_resource.clear()
     reset_engine_cache()
-    yield app_db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    reset_engine_cache()
+    try:
+        yield app_db
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        reset_engine_cache()
 
 
 @pytest.fixture

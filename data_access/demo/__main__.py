@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from data_access.db import create_database_engine
 from data_access.demo.generator import generate
 from data_access.errors import DataAccessError
-from data_access.migrate import upgrade
+from data_access.migrate import migrate_configured
 from data_access.models import Project
 
 
@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already has projects")
     args = parser.parse_args(argv)
     try:
+        migrate_configured().dispose()  # as the owner role (see data_access.migrate); seeding runs as the app
         engine = create_database_engine()
-        upgrade(engine)
         with engine.connect() as connection:
             has_projects = connection.execute(select(func.count()).select_from(Project)).scalar()
         if has_projects:

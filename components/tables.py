@@ -1,26 +1,66 @@
-"""Table download helpers: every table can be downloaded exactly as shown, as CSV and as Excel."""
+"""The one way perfdash hands out files: every table as CSV and Excel, exactly as shown, and stored attachments.
+
+Cells are user text (project names, rule names, the username typed into the login form …) that a spreadsheet
+would run as a formula if it began with ``=``, ``+``, ``-``, ``@``, tab or carriage return. CSV cells that
+do get a leading apostrophe (OWASP's advice); xlsx cells keep their text and are written as string cells.
+Numbers stay numbers. Pages call ``download_buttons``/``attachment_button`` and never ``st.download_button``.
+"""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from components.i18n import t
+from components.text import plain
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _is_formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def _defused(value: object) -> object:
+    return "'" + value if _is_formula_like(value) else value
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with BOM (so Excel shows Chinese correctly), formula-like text prefixed with ``'``;
+    CRLF row ends, so that a CR or LF inside a cell is quoted instead of splitting the row."""
+    safe = frame.map(_defused).rename(columns=_defused)
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
+    """One sheet; formula-like text is stored as a string cell, never as a formula."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        for row in writer.sheets[sheet[:31]].iter_rows():
+            for cell in row:
+                if _is_formula_like(cell.value):
+                    cell.data_type = "s"
     return buffer.getvalue()
 
 
-def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV (UTF-8 with BOM, so Excel shows Chinese correctly) and XLSX of ``frame`` side by side."""
+def download_buttons(frame: pd.DataFrame, name: str, key: str, *, deferred: bool = False) -> None:
+    """CSV and XLSX of ``frame`` side by side; ``deferred`` builds the files only when clicked (for tables
+    that change with every widget move) and does not rerun the page."""
+    def build(make: Callable[[], bytes]) -> bytes | Callable[[], bytes]:
+        return make if deferred else make()
+
+    on_click = "ignore" if deferred else "rerun"
     left, right = st.columns([1, 1])
-    left.download_button(t("projects.download_csv"), frame.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv",
-                         "text/csv", key=f"{key}_csv", width="stretch")
-    right.download_button(t("projects.download_xlsx"), to_xlsx(frame, name), f"{name}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                          width="stretch")
+    left.download_button(t("projects.download_csv"), build(lambda: to_csv(frame)), f"{name}.csv", "text/csv",
+                         key=f"{key}_csv", on_click=on_click, width="stretch")
+    right.download_button(t("projects.download_xlsx"), build(lambda: to_xlsx(frame, name)), f"{name}.xlsx",
+                          XLSX_MIME, key=f"{key}_xlsx", on_click=on_click, width="stretch")
+
+
+def attachment_button(filename: str, content: bytes, key: str) -> None:
+    """A stored attachment under its (user-chosen) name, shown as plain text on the button."""
+    st.download_button(plain(filename), content, filename, key=key)

@@ -10,7 +10,7 @@ from webapp.filters import selected_region
 from components.formatting import date
 from components.i18n import language, t
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
-from components.tables import download_buttons
+from components.tables import attachment_button, download_buttons
 from data_access import DataAccessError
 from data_access import alerts as store
 from data_access.models import ALERT_STATUSES, SEVERITIES
@@ -109,7 +109,7 @@ if not pd.isna(alert.evidence_note):
     st.write(f"{t('alerts.evidence')}: {alert.evidence_note}")
     evidence = store.rectification_attachment(engine, viewer, alert_id)
     if evidence is not None:
-        st.download_button(evidence[0], evidence[1], evidence[0], key="alert_evidence")
+        attachment_button(evidence[0], evidence[1], key="alert_evidence")
 st.caption(t("alerts.history"))
 st.dataframe(history.assign(from_status=history["from_status"].map(
     lambda s: "" if s is None or pd.isna(s) else t(f"alert_status.{s}")),

@@ -21,7 +21,7 @@ import streamlit as st
 import data_access
 from components.formatting import month
 from components.i18n import language, name_column, t
-from components.tables import to_xlsx
+from components.tables import download_buttons
 from components.whatif_charts import movers_table, rank_uncertainty_chart, weight_stability_chart
 from data_access import DataAccessError, schemes
 from scoring.weights import CONSISTENCY_LIMIT
@@ -322,16 +322,6 @@ def _save_panel(tree: whatif.WeightTree | None) -> None:
             st.rerun(scope="app")
 
 
-def _deferred_downloads(table: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and XLSX of ``table``, built only when clicked (the table changes with every weight move)."""
-    left, right = st.columns(2)
-    left.download_button(t("projects.download_csv"), lambda: table.to_csv(index=False).encode("utf-8-sig"),
-                         f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore", width="stretch")
-    right.download_button(t("projects.download_xlsx"), lambda: to_xlsx(table, name), f"{name}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                          on_click="ignore", width="stretch")
-
-
 def _results_panel(new: pd.Series) -> None:
     started = time.perf_counter()
     compared = whatif.compare(scores, base.weights, new)
@@ -351,7 +341,7 @@ def _results_panel(new: pd.Series) -> None:
     st.dataframe(table, hide_index=True, width="stretch", height=MOVERS_HEIGHT, key="whatif_movers",
                  column_config={table.columns[0]: st.column_config.TextColumn(width="medium")})
     st.caption(t("whatif.timing", ms=f"{elapsed * 1000:.0f}"))
-    _deferred_downloads(table, "whatif_movers", "whatif_movers_download")
+    download_buttons(table, "whatif_movers", "whatif_movers_download", deferred=True)
 
     st.subheader(t("whatif.robustness"))
     controls = st.columns(3)
@@ -436,7 +426,7 @@ def compare_schemes() -> None:
     with movers_column:
         st.dataframe(table, hide_index=True, width="stretch", height=MOVERS_HEIGHT, key="whatif_compare_movers",
                      column_config={table.columns[0]: st.column_config.TextColumn(width="medium")})
-        _deferred_downloads(table, "whatif_compare", "whatif_compare_download")
+        download_buttons(table, "whatif_compare", "whatif_compare_download", deferred=True)
 
 
 def manage_schemes() -> None:

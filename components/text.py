@@ -1,0 +1,24 @@
+"""User-written text shown as plain text: names, plans, evidence, messages are data, never markup.
+
+Streamlit renders Markdown (images, links, ``:colour[…]``, ``$…$``) in markdown, captions, titles, labels and
+alerts, and plotly renders ``<a href>``, ``<b>``, ``<br>`` in chart labels. A project manager could otherwise
+make every official's browser fetch an outside image or click a planted link. ``plain`` is for Streamlit
+text, ``html_text`` for plotly text, hover and tick labels.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def plain(text: object) -> str:
+    """``text`` as a Markdown fragment that shows exactly these characters: all ASCII punctuation
+    backslash-escaped (CommonMark allows it for each), runs of whitespace and line breaks as one space."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def html_text(text: object) -> str:
+    """``text`` for a plotly label: ``&``, ``<`` and ``>`` as entities, which plotly shows as characters."""
+    return html.escape(str(text), quote=False)

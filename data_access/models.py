@@ -107,6 +107,23 @@ class User(Base):
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
+class LoginSession(Base):
+    """A login remembered by a browser cookie, recorded when perfdash writes the cookie after a password login.
+
+    A cookie is accepted only if it maps to a live row (same user and the exact ``exp_date`` signed into it),
+    so a logout, which ends the rows, refuses every cookie issued before it, whatever the browser kept.
+    """
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (UniqueConstraint("user_id", "cookie_exp_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    cookie_exp_date: Mapped[str] = mapped_column(String(40), comment="the cookie's signed exp_date, as repr(float)")
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Category(Base):
     __tablename__ = "categories"
 

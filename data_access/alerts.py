@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, case, func, literal, null, select, update
 from sqlalchemy.orm import Session, aliased
 
 from data_access import audit
@@ -241,18 +241,37 @@ def _notify(session: Session, user_ids: Iterable[int | None], kind: str, alert: 
                                  body_zh=message.body_zh, body_en=message.body_en, email_attempts=0))
 
 
+WITHHELD = ("This message concerns a project that is no longer in your scope", "一条消息涉及的项目已不在您的权限范围内")
+
+
 def inbox(engine: Engine, viewer: Viewer, *, unread_only: bool = False, limit: int = 200) -> pd.DataFrame:
-    """The viewer's own notifications, newest first."""
-    statement = (select(Notification.id, Notification.created_at, Notification.kind, Notification.alert_id,
-                        Notification.subject_zh, Notification.subject_en, Notification.body_zh,
-                        Notification.body_en, Notification.read_at)
+    """The viewer's own notifications, newest first; ``withheld`` marks those about a project now outside
+    the viewer's scope (moved to another manager or district, or whose warning is gone).
+
+    A withheld message keeps its time, kind and read state; its subject says why, its body and ``alert_id``
+    are empty. The scope is decided in the statement, so the old content never leaves the database.
+    """
+    visible = Alert.project_id.in_(scoped_projects(viewer, Project.id))  # NULL (no warning) counts as not visible
+
+    def shown(column, withheld):  # noqa: ANN001, ANN202 - a column and its replacement
+        return case((visible, column), else_=withheld).label(column.key)
+
+    statement = (select(Notification.id, Notification.created_at, Notification.kind,
+                        shown(Notification.alert_id, null()),
+                        shown(Notification.subject_zh, literal(WITHHELD[1])),
+                        shown(Notification.subject_en, literal(WITHHELD[0])),
+                        shown(Notification.body_zh, literal("")), shown(Notification.body_en, literal("")),
+                        Notification.read_at, case((visible, 0), else_=1).label("withheld"))
+                 .outerjoin(Alert, Alert.id == Notification.alert_id)
                  .where(Notification.user_id == viewer.user_id)
                  .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
     if unread_only:
         statement = statement.where(Notification.read_at.is_(None))
     with engine.connect() as connection:
         result = connection.execute(statement)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame["withheld"] = frame["withheld"].astype(bool)
+    return frame
 
 
 def unread_count(engine: Engine, viewer: Viewer) -> int:

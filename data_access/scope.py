@@ -10,6 +10,8 @@ Scope rules:
 """
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, false, select, true
@@ -25,13 +27,18 @@ PROGRESS_ENTRY_ROLES = frozenset({"admin", "analyst", "district_official", "proj
 
 @dataclass(frozen=True)
 class Viewer:
-    """The current user as the data layer needs them; hashable so it can key caches."""
+    """The current user as the data layer needs them; hashable so it can key caches.
+
+    ``scope_key`` digests what the viewer may see (role, region, the projects a manager manages) and is
+    rebuilt on every rerun: a changed scope is a different viewer, so no cache serves the old scope's rows.
+    """
 
     user_id: int
     username: str
     role: str
     region_id: int | None = None
     region_path: str | None = None
+    scope_key: str = ""
 
     @property
     def sees_everything(self) -> bool:
@@ -47,8 +54,16 @@ def viewer_for(session: Session, username: str) -> Viewer:
     ).one_or_none()
     if row is None:
         raise NotFound(f"No active user {username!r}", message_zh=f"用户 {username!r} 不存在或已停用")
+    managed = (session.execute(select(Project.id).where(Project.manager_id == row.id).order_by(Project.id))
+               .scalars().all() if row.role == "project_manager" else [])
     return Viewer(user_id=row.id, username=row.username, role=row.role, region_id=row.region_id,
-                  region_path=row.path)
+                  region_path=row.path, scope_key=_scope_key(row.role, row.path, managed))
+
+
+def _scope_key(role: str, region_path: str | None, managed_project_ids: Sequence[int]) -> str:
+    """16 hex digits that change whenever what the viewer may see changes (one indexed query per rerun)."""
+    text = "|".join([role, region_path or "", ",".join(map(str, managed_project_ids))])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def region_subtree_clause(viewer: Viewer, region_path_column: ColumnElement[str]) -> ColumnElement[bool]:

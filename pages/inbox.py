@@ -23,6 +23,7 @@ for message in messages.itertuples():
     subject = message.subject_en if lang == "en" else message.subject_zh
     box.markdown(f"**{subject}**" if pd.isna(message.read_at) else subject)
     box.caption(date(pd.Timestamp(message.created_at).date(), lang))
-    box.text(message.body_en if lang == "en" else message.body_zh)
+    if not message.withheld:  # about a project now outside the scope: no content, no link (data_access.alerts.inbox)
+        box.text(message.body_en if lang == "en" else message.body_zh)
     if not pd.isna(message.alert_id):
         box.page_link("pages/alerts.py", label=t("alerts.open_card"), query_params={"alert": str(int(message.alert_id))})

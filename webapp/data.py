@@ -1,4 +1,6 @@
-"""Cached reads for pages. The viewer is part of every cache key, so one scope never sees another's rows.
+"""Cached reads for pages. The viewer is part of every cache key, so one scope never sees another's rows;
+its ``scope_key`` (rebuilt on every rerun) changes with the scope, so a project given to another manager
+leaves the old manager's pages on the next run, not when the entry expires.
 
 Entries live ``CACHE_SECONDS`` at most; :func:`invalidate` drops them all after a write.
 """

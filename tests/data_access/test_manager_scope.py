@@ -1,6 +1,10 @@
-"""A project manager's regions (their projects' regions and those regions' ancestors), on both databases."""
-from data_access import reads
-from tests.conftest import as_viewer
+"""A project manager's scope on both databases: their regions (their projects' regions and those regions'
+ancestors), the scope key that changes with the projects they manage, and the inbox after a project moves."""
+import pytest
+
+from data_access import alerts, reads, writes
+from services.alerts import evaluate
+from tests.conftest import EVALUATION_DAY, as_viewer
 
 
 def test_a_manager_of_street_projects_sees_the_streets_their_district_and_their_city(shared_seeded_engine):
@@ -22,3 +26,58 @@ def test_a_manager_sees_no_region_outside_the_ancestry_of_their_projects(shared_
     assert len(regions) > 1
     assert all(any(path.startswith(region) for path in paths) for region in regions["path"])
     assert set(regions["level"]) == {"city", "district"}
+
+
+def _move_first_project(engine, from_username: str, to_username: str) -> int:
+    """As the admin, give ``from_username``'s first project (one with messages in their inbox) to another."""
+    admin = as_viewer(engine, "admin")
+    old = as_viewer(engine, from_username)
+    messaged = alerts.inbox(engine, old)["alert_id"].dropna().astype(int)
+    about = set(alerts.list_alerts(engine, admin).set_index("id").loc[list(messaged), "project_id"])
+    projects = reads.list_projects(engine, old)
+    project = projects[projects["id"].isin(about)].iloc[0]
+    writes.update_project(engine, admin, int(project["id"]), int(project["version"]),
+                          {"manager_id": as_viewer(engine, to_username).user_id})
+    return int(project["id"])
+
+
+@pytest.fixture
+def evaluated(seeded_engine):
+    evaluate(seeded_engine, as_of=EVALUATION_DAY)
+    return seeded_engine
+
+
+def test_a_managers_scope_key_changes_when_one_of_their_projects_moves_to_another_manager(evaluated):
+    before = as_viewer(evaluated, "pm_kaifeng1")
+    assert before.scope_key == as_viewer(evaluated, "pm_kaifeng1").scope_key  # stable while nothing changes
+    _move_first_project(evaluated, "pm_kaifeng1", "pm_kaifeng2")
+    after = as_viewer(evaluated, "pm_kaifeng1")
+    assert after.scope_key != before.scope_key and after != before
+    assert len(after.scope_key) == 16
+
+
+def test_scope_keys_differ_between_roles_regions_and_managers(shared_seeded_engine):
+    keys = {as_viewer(shared_seeded_engine, name).scope_key
+            for name in ("leader", "analyst", "official_longting", "official_gulou", "pm_kaifeng1", "pm_kaifeng2")}
+    assert len(keys) == 6
+
+
+def test_inbox_messages_about_a_project_moved_away_keep_no_code_name_text_or_link(evaluated):
+    old = as_viewer(evaluated, "pm_kaifeng1")
+    project_id = _move_first_project(evaluated, "pm_kaifeng1", "pm_kaifeng2")
+    project = reads.get_project(evaluated, as_viewer(evaluated, "admin"), project_id)
+    messages = alerts.inbox(evaluated, as_viewer(evaluated, "pm_kaifeng1"))
+    withheld = messages[messages["withheld"]]
+    assert len(withheld) > 0
+    assert set(withheld["subject_zh"]) == {"一条消息涉及的项目已不在您的权限范围内"}
+    assert set(withheld["subject_en"]) == {"This message concerns a project that is no longer in your scope"}
+    assert set(withheld["body_zh"]) == {""} and set(withheld["body_en"]) == {""}
+    assert withheld["alert_id"].isna().all()
+    for column in ("subject_zh", "subject_en", "body_zh", "body_en"):
+        text = " ".join(messages[column])
+        assert project["code"] not in text and project["name_zh"] not in text and project["name_en"] not in text
+    kept = messages[~messages["withheld"]]
+    assert len(kept) > 0 and kept["alert_id"].notna().all()
+    assert len(alerts.inbox(evaluated, old)) == len(messages)  # the same messages, only their content withheld
+    new = alerts.inbox(evaluated, as_viewer(evaluated, "pm_kaifeng2"))
+    assert not new["withheld"].any()

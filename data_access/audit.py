@@ -6,8 +6,9 @@ deleting, inserting or reordering entries breaks the chain at that point. The HM
 recomputing a consistent chain after tampering. Appends lock the single chain-head row, so concurrent
 writers queue and the chain never forks.
 
-To anchor the log outside the database, publish :func:`chain_head`'s hash (e.g. in the monthly report):
-any later rewrite of history before that point no longer reproduces the published hash.
+Deleting the newest entries and rewriting the chain-head row leaves a valid chain; external anchors
+(:mod:`data_access.anchors`, written after commits and on demand) record how far the chain reached, and
+:func:`verify_chain` checks them too.
 """
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session
 
+from data_access import anchors
 from data_access.config import audit_key
 from data_access.errors import PermissionDenied
 from data_access.models import AuditChainHead, AuditEntry
@@ -31,6 +33,7 @@ if TYPE_CHECKING:  # scope imports this module to audit refused access
     from data_access.scope import Viewer
 
 GENESIS_HASH = "0" * 64
+_UNANCHORED_HEAD = "perfdash.audit.unanchored_head"  # Session.info key: the head this transaction will commit
 
 
 def _json_default(value: Any) -> Any:
@@ -111,22 +114,45 @@ def append(
     session.execute(
         update(AuditChainHead).where(AuditChainHead.id == 1).values(last_entry_id=entry.id, last_hash=entry.entry_hash)
     )
+    session.info[_UNANCHORED_HEAD] = (entry.id, entry.entry_hash)
     return entry
+
+
+@event.listens_for(Session, "after_commit")
+def _anchor_after_commit(session: Session) -> None:
+    """Once the entry is committed (never before: an anchor must not name an entry that was rolled back)."""
+    head = session.info.pop(_UNANCHORED_HEAD, None)
+    if head is not None:
+        anchors.anchor_if_due(session.get_bind(), *head)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_head(session: Session) -> None:
+    session.info.pop(_UNANCHORED_HEAD, None)
 
 
 @dataclass(frozen=True)
 class ChainVerdict:
-    """``ok`` with the number of entries checked, or the id of the first entry that does not fit."""
+    """``ok`` with the number of entries and anchors checked, or the first entry (or anchor) that does not fit.
+
+    ``anchor`` names the anchor (file and line) that the database no longer reproduces, if that is the finding.
+    """
 
     ok: bool
     checked: int
     first_bad_id: int | None = None
     reason: str = ""
+    anchors_checked: int = 0
+    anchor: str = ""
 
 
 def verify_chain(engine: Engine, *, key: bytes | None = None) -> ChainVerdict:
-    """Walk the chain in id order and report the first entry that was edited, deleted, inserted or moved."""
+    """Walk the chain in id order and report the first entry that was edited, deleted, inserted or moved,
+    then check every external anchor and report the first one the database no longer reproduces."""
     key = key if key is not None else audit_key()
+    anchor_file = anchors.read_anchors(engine)
+    anchored_ids = {anchor.entry_id for anchor in anchor_file.anchors}
+    hashes = {0: GENESIS_HASH}
     expected_prev, expected_id, checked = GENESIS_HASH, 1, 0
     with Session(engine) as session:
         for entry in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().yield_per(1000):
@@ -138,11 +164,38 @@ def verify_chain(engine: Engine, *, key: bytes | None = None) -> ChainVerdict:
                 return ChainVerdict(False, checked, entry.id, "content changed after it was written")
             if not hmac.compare_digest(entry_hmac(entry.entry_hash, key), entry.hmac):
                 return ChainVerdict(False, checked, entry.id, "signature does not match the audit key")
+            if entry.id in anchored_ids:
+                hashes[entry.id] = entry.entry_hash
             expected_prev, expected_id, checked = entry.entry_hash, expected_id + 1, checked + 1
         head = session.get(AuditChainHead, 1)
     if head is not None and (head.last_entry_id, head.last_hash) != (expected_id - 1, expected_prev):
         return ChainVerdict(False, checked, expected_id, "entries after this point were removed")
-    return ChainVerdict(True, checked)
+    return _check_anchors(anchor_file, hashes, checked, key)
+
+
+def _check_anchors(anchor_file: anchors.AnchorFile, hashes: dict[int, str], checked: int, key: bytes) -> ChainVerdict:
+    """The first anchor (in file order) that is forged or that the verified chain no longer reproduces."""
+    last_id = checked
+    lines = sorted([(anchor.line, anchor) for anchor in anchor_file.anchors]
+                   + [(line, None) for line in anchor_file.unreadable_lines], key=lambda pair: pair[0])
+    for position, (number, anchor) in enumerate(lines):
+        name = f"{anchor_file.path.name} line {number}"
+        if anchor is None or not anchor.is_signed_by(key):
+            return ChainVerdict(False, checked, None, f"anchor {name} is not signed with the audit key "
+                                "(forged or damaged)", position, name)
+        if anchor.entry_id > last_id:
+            return ChainVerdict(False, checked, last_id + 1, f"anchor {name} of {anchor.anchored_at} names entry "
+                                f"{anchor.entry_id}, but the log ends at entry {last_id}: entries were removed",
+                                position, name)
+        if hashes.get(anchor.entry_id) != anchor.entry_hash:
+            return ChainVerdict(False, checked, anchor.entry_id, f"anchor {name} of {anchor.anchored_at}: entry "
+                                f"{anchor.entry_id} is not the entry that was anchored", position, name)
+    return ChainVerdict(True, checked, anchors_checked=len(lines))
+
+
+def anchor_head(engine: Engine) -> anchors.Anchor:
+    """Anchor the chain's current head now (on demand: the audit page, ``python -m data_access.anchors write``)."""
+    return anchors.write_anchor(engine, *chain_head(engine))
 
 
 def chain_head(engine: Engine) -> tuple[int, str]:
@@ -164,6 +217,12 @@ def verify_audit_chain(engine: Engine, viewer: Viewer) -> ChainVerdict:
     """:func:`verify_chain` for the audit page: admins and auditors only."""
     _require_audit_reader(viewer)
     return verify_chain(engine)
+
+
+def anchor_audit_chain(engine: Engine, viewer: Viewer) -> anchors.Anchor:
+    """:func:`anchor_head` for the audit page: admins and auditors only."""
+    _require_audit_reader(viewer)
+    return anchor_head(engine)
 
 
 def list_entries(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from data_access.scope import Viewer, viewer_for
 from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
 
 os.environ.setdefault("PERFDASH_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789")
+# Audit anchors of test databases (one file per database) go to a temporary directory, never to data/.
+os.environ.setdefault("PERFDASH_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="perfdash-test-anchors-"))
 
 DEMO_UNTIL = dt.date(2026, 11, 1)
 EVALUATION_DAY = dt.date(2026, 11, 20)

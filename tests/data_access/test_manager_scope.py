@@ -2,7 +2,7 @@
 ancestors), the scope key that changes with the projects they manage, and the inbox after a project moves."""
 import pytest
 
-from data_access import alerts, reads, writes
+from data_access import alerts, reads, users, writes
 from services.alerts import evaluate
 from tests.conftest import EVALUATION_DAY, as_viewer
 
@@ -81,3 +81,20 @@ def test_inbox_messages_about_a_project_moved_away_keep_no_code_name_text_or_lin
     assert len(alerts.inbox(evaluated, old)) == len(messages)  # the same messages, only their content withheld
     new = alerts.inbox(evaluated, as_viewer(evaluated, "pm_kaifeng2"))
     assert not new["withheld"].any()
+
+
+def test_an_official_moved_to_another_district_sees_the_old_districts_messages_withheld(evaluated):
+    admin = as_viewer(evaluated, "admin")
+    everyone = users.list_users(evaluated, admin)
+    officials = everyone[everyone["role"] == "district_official"].set_index("username")
+    name = next(n for n in officials.index if len(alerts.inbox(evaluated, as_viewer(evaluated, n))))
+    viewer = as_viewer(evaluated, name)
+    before = alerts.inbox(evaluated, viewer)
+    assert not before["withheld"].any()
+    other = int(officials.loc[officials.index != name, "region_id"].iloc[0])
+    users.update_user(evaluated, admin, int(officials.at[name, "id"]), int(officials.at[name, "version"]),
+                      {"region_id": other})
+    moved = as_viewer(evaluated, name)
+    assert moved.scope_key != viewer.scope_key
+    after = alerts.inbox(evaluated, moved)
+    assert after["id"].tolist() == before["id"].tolist() and after["withheld"].all()

@@ -35,6 +35,8 @@ Writes (``data_access.writes``; each takes ``engine, actor`` and runs in one tra
     ``update_milestone(...)`` likewise, also for the project's manager.
     ``record_observation(engine, actor, project_id=, indicator_code=, period=, value=)`` enters or corrects
         one monthly value (admin, analyst, official in scope, manager of the project).
+    ``record_report(engine, actor, project_id=, period=, values={code: value})`` a whole monthly report in one
+        transaction, all or nothing; plan series (PROG_PLAN, SPEND_PLAN) only by officials, analysts, admins.
 
 Other modules
     ``auth``: password checks with lockout, server-side session validity, logout, language.
@@ -72,13 +74,13 @@ from data_access.reads import (
     weight_scheme_items,
 )
 from data_access.scope import Viewer, viewer_for
-from data_access.writes import record_observation, update_milestone, update_project
+from data_access.writes import record_observation, record_report, update_milestone, update_project
 
 __all__ = [
     "ConfigurationError", "DataAccessError", "DatabaseUnavailable", "NotFound", "PermissionDenied",
     "ValidationError", "VersionConflict", "Viewer", "create_database_engine", "get_engine", "get_project",
     "latest_period", "list_categories", "list_goals", "list_indicators", "list_milestones", "list_project_targets",
     "list_projects", "list_ratings", "list_regions", "list_weight_schemes", "load_indicator_matrix",
-    "load_observations", "record_observation", "transaction", "update_milestone", "update_project", "viewer_for",
+    "load_observations", "record_observation", "record_report", "transaction", "update_milestone", "update_project", "viewer_for",
     "weight_scheme_items",
 ]

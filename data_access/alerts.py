@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from data_access import audit
 from data_access.db import transaction
 from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.models import (
+    RULE_SCOPES,
+    SEVERITIES,
     Alert,
     AlertEvent,
     AlertRule,
@@ -31,7 +34,15 @@ from data_access.models import (
     Region,
     User,
 )
-from data_access.scope import Viewer, require_project_in_scope, require_role, scoped_projects
+from data_access.scope import (
+    Viewer,
+    can_take_on,
+    checked_id,
+    refusal,
+    require_project_in_scope,
+    require_role,
+    scoped_projects,
+)
 
 HANDLER_ROLES = frozenset({"admin", "district_official", "project_manager"})
 SUPERVISOR_ROLES = frozenset({"admin", "district_official"})
@@ -45,6 +56,8 @@ ALLOWED = {
 STATUS_ZH = {"open": "待处理", "acknowledged": "已确认", "rectifying": "整改中", "resolved": "待核验", "closed": "已关闭"}
 SEVERITY_ZH = {"red": "红色", "orange": "橙色", "yellow": "黄色"}
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_NOTE_CHARS = 5000  # plans, evidence and notes: a page of text
+MAX_ATTACHMENT_NAME = 255  # Rectification.attachment_name
 
 
 def _now() -> dt.datetime:
@@ -68,12 +81,82 @@ def list_rules(engine: Engine, viewer: Viewer, *, enabled_only: bool = False) ->
                     "enabled", "version"])
 
 
+RULE_FIELDS = frozenset({"name_zh", "name_en", "rule_type", "severity", "params", "scope_kind", "scope_value",
+                         "enabled"})
+MAX_PARAMS_CHARS = 2000  # a rule has a handful of numbers; a bound keeps parsing cheap and shallow
+PARAM_VALUE_TYPES = (str, int, float, bool, type(None))
+
+
+def _bad_params(english: str, chinese: str) -> ValidationError:
+    return ValidationError(f"Rule parameters: {english}", message_zh=f"规则参数：{chinese}")
+
+
+def _check_params(params: object) -> dict[str, Any]:
+    """Rule parameters are one flat JSON object of names and plain values (numbers, text, true/false)."""
+    if not isinstance(params, dict):
+        raise _bad_params('expected an object such as {"periods": 3}', '须为 JSON 对象，例如 {"periods": 3}')
+    for name, value in params.items():
+        if not isinstance(name, str) or not 0 < len(name) <= 40:
+            raise _bad_params("names must be text of 1–40 characters", "名称须为 1–40 个字符")
+        if not isinstance(value, PARAM_VALUE_TYPES) or isinstance(value, float) and not math.isfinite(value):
+            raise _bad_params(f"{name!r} must be a number, text or true/false", f"{name!r} 须为数字、文字或 true/false")
+    if len(json.dumps(params, ensure_ascii=False)) > MAX_PARAMS_CHARS:
+        raise _bad_params(f"longer than {MAX_PARAMS_CHARS} characters", f"超过 {MAX_PARAMS_CHARS} 个字符")
+    return params
+
+
+def parse_rule_params(text: str) -> dict[str, Any]:
+    """Rule parameters as typed on the rules page (JSON; blank means none), checked like :func:`save_rule`."""
+    if not isinstance(text, str) or len(text) > MAX_PARAMS_CHARS:
+        raise _bad_params(f"at most {MAX_PARAMS_CHARS} characters of JSON", f"最多 {MAX_PARAMS_CHARS} 个字符的 JSON")
+    try:
+        params = json.loads(text.strip() or "{}")
+    except (ValueError, RecursionError) as error:  # RecursionError: nesting deeper than the parser allows
+        raise _bad_params(f"not valid JSON ({str(error)[:80]})", "不是有效的 JSON") from None
+    return _check_params(params)
+
+
+def _check_rule(values: dict[str, Any], *, creating: bool) -> None:
+    """Shape and length of every rule field (column sizes in ``models.AlertRule``), on both databases."""
+    unknown = sorted(set(values) - RULE_FIELDS)
+    missing = sorted(RULE_FIELDS - {"scope_value", "enabled"} - set(values)) if creating else []
+    if unknown or missing:
+        raise ValidationError(f"Rule fields unknown {unknown} or missing {missing}",
+                              message_zh=f"规则字段有误：未知 {unknown}，缺少 {missing}")
+    for name, limit, name_zh in (("name_zh", 80, "中文名称"), ("name_en", 120, "英文名称"), ("rule_type", 30, "规则类型")):
+        if name in values:
+            if not isinstance(values[name], str) or not values[name].strip():
+                raise ValidationError(f"The rule's {name} is empty", message_zh=f"规则的{name_zh}不能为空")
+            values[name] = values[name].strip()
+            if len(values[name]) > limit:
+                raise ValidationError(f"The rule's {name} is longer than {limit} characters",
+                                      message_zh=f"规则的{name_zh}不能超过 {limit} 个字符")
+    if "severity" in values and values["severity"] not in SEVERITIES:
+        raise ValidationError("Unknown severity", message_zh="未知的预警级别")
+    if "scope_kind" in values and values["scope_kind"] not in RULE_SCOPES:
+        raise ValidationError("Unknown scope", message_zh="未知的适用范围")
+    scope_value = values.get("scope_value")
+    if scope_value is not None and (not isinstance(scope_value, str) or len(scope_value) > 200):
+        raise ValidationError("The scope value must be text of at most 200 characters",
+                              message_zh="范围取值须为不超过 200 个字符的文字")
+    if "enabled" in values and not isinstance(values["enabled"], bool):
+        raise ValidationError("'enabled' must be true or false", message_zh="“启用”须为是或否")
+    if "params" in values:
+        _check_params(values["params"])
+
+
 def save_rule(engine: Engine, actor: Viewer, fields: Mapping[str, Any], *, rule_id: int | None = None,
               expected_version: int | None = None) -> int:
-    """Create (``rule_id`` None) or change a rule; admins only. Parameters are validated by the caller
-    (``services.alerts`` builds a ``scoring.rules.Rule`` first). Returns the rule id."""
+    """Create (``rule_id`` None) or change a rule; admins only. Returns the rule id.
+
+    Shape and lengths are checked here (a :class:`ValidationError`, never a database error); what the
+    parameters mean is checked by the caller (``services.alerts`` builds a ``scoring.rules.Rule`` first).
+    """
     require_role(actor, frozenset({"admin"}), "configure warning rules", "配置预警规则")
     values = dict(fields)
+    _check_rule(values, creating=rule_id is None)
+    if rule_id is not None:
+        rule_id = checked_id(rule_id, "rule")
     if "params" in values:
         values["params"] = json.dumps(values["params"], sort_keys=True, ensure_ascii=False)
     values["updated_at"] = _now()
@@ -149,13 +232,19 @@ def list_alerts(
     return frame
 
 
+def _scoped_alert(session: Session, viewer: Viewer, alert_id: int, *, audit_refusal: bool = True) -> Alert:
+    """The alert, or the same refusal for an unknown id and for an alert of a project out of scope."""
+    alert = session.get(Alert, checked_id(alert_id, "alert"))
+    if alert is None:
+        raise refusal("alert")
+    require_project_in_scope(session, viewer, alert.project_id, audit_refusal=audit_refusal, kind="alert")
+    return alert
+
+
 def alert_history(engine: Engine, viewer: Viewer, alert_id: int) -> pd.DataFrame:
     """Events of one alert, oldest first (PermissionDenied when its project is out of scope)."""
     with Session(engine) as session:
-        alert = session.get(Alert, alert_id)
-        if alert is None:
-            raise NotFound(f"Alert {alert_id} does not exist", message_zh=f"预警 {alert_id} 不存在")
-        require_project_in_scope(session, viewer, alert.project_id)
+        _scoped_alert(session, viewer, alert_id)
     statement = (select(AlertEvent.occurred_at, User.display_name.label("actor"), AlertEvent.from_status,
                         AlertEvent.to_status, AlertEvent.note)
                  .outerjoin(User, User.id == AlertEvent.actor_id)
@@ -168,10 +257,7 @@ def alert_history(engine: Engine, viewer: Viewer, alert_id: int) -> pd.DataFrame
 def rectification_attachment(engine: Engine, viewer: Viewer, alert_id: int) -> tuple[str, bytes] | None:
     """The evidence file of an alert's rectification (name, bytes), or None; scoped like the alert."""
     with Session(engine) as session:
-        alert = session.get(Alert, alert_id)
-        if alert is None:
-            raise NotFound(f"Alert {alert_id} does not exist", message_zh=f"预警 {alert_id} 不存在")
-        require_project_in_scope(session, viewer, alert.project_id)
+        _scoped_alert(session, viewer, alert_id)
         task = session.execute(select(Rectification).where(Rectification.alert_id == alert_id)).scalar_one_or_none()
         if task is None or task.attachment is None:
             return None
@@ -334,10 +420,7 @@ def _event(session: Session, alert: Alert, actor: Viewer | None, before: str | N
 
 def _load_for_transition(session: Session, actor: Viewer, alert_id: int, expected_version: int,
                          action: str) -> tuple[Alert, str]:
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFound(f"Alert {alert_id} does not exist", message_zh=f"预警 {alert_id} 不存在")
-    require_project_in_scope(session, actor, alert.project_id, audit_refusal=False)
+    alert = _scoped_alert(session, actor, alert_id, audit_refusal=False)
     sources, _ = ALLOWED[action]
     if alert.status not in sources:
         raise ValidationError(f"An alert that is {alert.status} cannot be {action}d",
@@ -350,9 +433,38 @@ def _load_for_transition(session: Session, actor: Viewer, alert_id: int, expecte
 
 def _check_scope_first(engine: Engine, actor: Viewer, alert_id: int) -> None:
     with Session(engine) as session:
-        alert = session.get(Alert, alert_id)
-        if alert is not None:
-            require_project_in_scope(session, actor, alert.project_id)
+        _scoped_alert(session, actor, alert_id)
+
+
+def _text(value: object, what: str, what_zh: str, limit: int) -> str:
+    """A user-written text field, stripped; anything that is not text, or too long, is refused."""
+    if not isinstance(value, str):
+        raise ValidationError(f"{what} must be text", message_zh=f"{what_zh}须为文字")
+    if len(value) > limit:
+        raise ValidationError(f"{what} is longer than {limit} characters", message_zh=f"{what_zh}不能超过 {limit} 个字符")
+    return value.strip()
+
+
+def _check_details(note: object, plan: object, due_date: object, attachment_name: object, attachment: object) -> None:
+    """Types and sizes of a transition's details, before anything is read or written."""
+    for value, what, what_zh in ((note, "The note", "说明"), (plan, "The plan", "整改措施")):
+        if value is not None:
+            _text(value, what, what_zh, MAX_NOTE_CHARS)
+    if due_date is not None and (not isinstance(due_date, dt.date) or isinstance(due_date, dt.datetime)):
+        raise ValidationError("The due date must be a date", message_zh="完成期限须为日期")
+    if attachment_name is not None:
+        _text(attachment_name, "The attachment name", "附件名称", MAX_ATTACHMENT_NAME)
+    if attachment is not None and not isinstance(attachment, bytes):
+        raise ValidationError("The attachment must be a file's bytes", message_zh="附件须为文件内容")
+    if attachment is not None and len(attachment) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError("The attachment is larger than 5 MB", message_zh="附件超过 5 MB")
+
+
+def _resolved_by(session: Session, alert_id: int) -> int | None:
+    """Who submitted the evidence of the alert's latest resolution (None when the data cleared it)."""
+    return session.execute(select(AlertEvent.actor_id).where(AlertEvent.alert_id == alert_id,
+                                                             AlertEvent.to_status == "resolved")
+                           .order_by(AlertEvent.occurred_at.desc(), AlertEvent.id.desc()).limit(1)).scalar()
 
 
 def transition(
@@ -375,15 +487,15 @@ def transition(
     ``acknowledge``: a handler (admin, the district's official, the project's manager).
     ``rectify``: a handler, with ``owner_id``, ``plan`` and ``due_date`` (the 整改 task).
     ``resolve``: the task's owner or a supervisor, with a ``note`` (and optionally an attachment).
-    ``close`` / ``reject``: a supervisor (admin or the district's official) who is not the task's owner;
-    a project manager can never verify a rectification.
+    ``close`` / ``reject``: a supervisor (admin or the district's official) who neither owns the task nor
+    submitted its evidence (separation of duties); a project manager can never verify a rectification.
+    Every id, type and size is checked before writing: a refusal is a :class:`DataAccessError`.
     """
     if action not in ALLOWED:
         raise ValidationError(f"Unknown action {action!r}", message_zh=f"未知操作 {action!r}")
     roles = SUPERVISOR_ROLES if action in {"close", "reject"} else HANDLER_ROLES
     require_role(actor, roles, f"{action} alerts", "执行此预警操作")
-    if attachment is not None and len(attachment) > MAX_ATTACHMENT_BYTES:
-        raise ValidationError("The attachment is larger than 5 MB", message_zh="附件超过 5 MB")
+    _check_details(note, plan, due_date, attachment_name, attachment)
     now = now or _now()
     _check_scope_first(engine, actor, alert_id)
     with transaction(engine) as session:
@@ -399,6 +511,10 @@ def transition(
                                       message_zh="整改任务须指定责任人、整改措施和完成期限")
             if due_date < now.date():
                 raise ValidationError("The due date is in the past", message_zh="完成期限不能早于今天")
+            if not can_take_on(session, owner_id, alert.project_id, HANDLER_ROLES):
+                raise ValidationError(
+                    "The owner must be an active admin, official or project manager who can see this project",
+                    message_zh="责任人须为能查看该项目的在职管理员、区县专员或项目经理")
             alert.acknowledged_at = alert.acknowledged_at or now
             if task is None:
                 session.add(Rectification(alert_id=alert_id, owner_id=owner_id, plan=plan.strip(), due_date=due_date))
@@ -416,8 +532,9 @@ def transition(
                 task.attachment_name, task.attachment = attachment_name or "attachment", attachment
             recipients = supervisors_of(session, project)
         else:  # close or reject: verification by a supervisor who did not do the work
-            if task is not None and task.owner_id == actor.user_id:
-                raise PermissionDenied("You cannot verify your own rectification", message_zh="不能核验自己负责的整改")
+            if actor.user_id in {task.owner_id if task else None, _resolved_by(session, alert_id)}:
+                raise PermissionDenied("You cannot verify a rectification you own or submitted",
+                                       message_zh="不能核验自己负责或提交的整改")
             if action == "close":
                 if task is not None:  # alerts resolved by the data alone have no task to sign off
                     task.verified_by, task.verified_at = actor.user_id, now

@@ -14,13 +14,27 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import operator
+
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import Session
 
-from data_access.errors import NotFound, PermissionDenied
+from data_access.errors import DataAccessError, NotFound, PermissionDenied, ValidationError
 from data_access.models import Project, Region, User
 
 EVERYTHING_ROLES = frozenset({"admin", "leader", "analyst", "auditor"})
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
+
+# One answer for "does not exist" and "not yours", naming no id: a different answer would let anyone
+# probe which ids exist outside their scope.
+REFUSALS = {
+    "project": ("No such project, or you may not access it", "项目不存在或您无权访问"),
+    "alert": ("No such warning, or you may not access it", "预警不存在或您无权访问"),
+    "milestone": ("No such milestone, or you may not access it", "里程碑不存在或您无权访问"),
+    "region": ("No such region, or you may not access it", "区域不存在或您无权访问"),
+    "user": ("No such user", "用户不存在"),
+    "rule": ("No such warning rule", "预警规则不存在"),
+}
 PROJECT_EDIT_ROLES = frozenset({"admin", "district_official", "project_manager"})
 PROGRESS_ENTRY_ROLES = frozenset({"admin", "analyst", "district_official", "project_manager"})
 
@@ -94,23 +108,59 @@ def scoped_projects(viewer: Viewer, *columns) -> Select:  # noqa: ANN002 - any s
     )
 
 
-def require_project_in_scope(session: Session, viewer: Viewer, project_id: int, *, audit_refusal: bool = True) -> None:
-    """Raise :class:`NotFound` for an unknown id and :class:`PermissionDenied` for one out of scope.
+def refusal(kind: str, error: type[DataAccessError] = NotFound) -> DataAccessError:
+    """The refusal for an unknown or out-of-scope object of this kind; the same words either way."""
+    english, chinese = REFUSALS[kind]
+    return error(english, message_zh=chinese)
 
-    A refusal is audited in a transaction of its own. Inside a write transaction pass
-    ``audit_refusal=False`` (SQLite allows one writer at a time) after checking once before it.
+
+def as_id(value: object) -> int | None:
+    """``value`` as an id the database can hold (1 … 2³¹−1), or None when it cannot be one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = operator.index(value)
+    except TypeError:
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
+def checked_id(value: object, kind: str) -> int:
+    """``value`` as an id the database can hold, before any statement uses it.
+
+    Not an integer (a string, a float, a bool): :class:`ValidationError`. An integer outside 1 … 2³¹−1
+    cannot exist, so it gets the same refusal as an unknown id (PostgreSQL would raise a DataError).
     """
+    if isinstance(value, bool):
+        value = None
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise ValidationError(f"{kind} id {value!r:.40} is not a whole number",
+                              message_zh="编号须为整数") from None
+    if not 1 <= number <= MAX_ID:
+        raise refusal(kind)
+    return number
+
+
+def require_project_in_scope(session: Session, viewer: Viewer, project_id: int, *, audit_refusal: bool = True,
+                             kind: str = "project") -> None:
+    """Refuse an unknown project (:class:`NotFound`) or one out of scope (:class:`PermissionDenied`).
+
+    Both carry the same words (``kind`` says which object the user asked for: a project, or an alert or
+    milestone of it), so the answer does not reveal which ids exist. A refusal of an existing project is
+    audited in a transaction of its own. Inside a write transaction pass ``audit_refusal=False`` (SQLite
+    allows one writer at a time) after checking once before it.
+    """
+    project_id = checked_id(project_id, kind)
     exists = session.execute(select(Project.id).where(Project.id == project_id)).first()
     if exists is None:
-        raise NotFound(f"Project {project_id} does not exist", message_zh=f"项目 {project_id} 不存在")
+        raise refusal(kind)
     visible = session.execute(scoped_projects(viewer, Project.id).where(Project.id == project_id)).first()
     if visible is None:
         if audit_refusal:
             _audit_refusal(session, viewer, project_id)
-        raise PermissionDenied(
-            f"{viewer.username} may not access project {project_id}",
-            message_zh=f"您无权访问项目 {project_id}",
-        )
+        raise refusal(kind, PermissionDenied)
 
 
 def _audit_refusal(session: Session, viewer: Viewer, project_id: int) -> None:
@@ -128,3 +178,20 @@ def require_role(viewer: Viewer, allowed: frozenset[str], action: str, action_zh
             f"Role {viewer.role!r} may not {action}",
             message_zh=f"当前角色无权{action_zh}",
         )
+
+
+def can_take_on(session: Session, user_id: object, project_id: int, roles: frozenset[str]) -> bool:
+    """Whether ``user_id`` is an active user with one of ``roles`` who can see the project.
+
+    Owners of milestones and rectification tasks are chosen from these people: a user of another district
+    (or an unknown id) would otherwise be given work, and notifications, about a project they cannot open.
+    """
+    user_id = as_id(user_id)
+    if user_id is None:
+        return False
+    username = session.execute(select(User.username).where(User.id == user_id, User.is_active.is_(True),
+                                                           User.role.in_(list(roles)))).scalar()
+    if username is None:
+        return False
+    person = viewer_for(session, username)
+    return session.execute(scoped_projects(person, Project.id).where(Project.id == project_id)).first() is not None

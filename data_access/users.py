@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 from data_access import audit
 from data_access.auth import BCRYPT_MAX_BYTES, LANGUAGES, hash_password
 from data_access.db import transaction
-from data_access.errors import NotFound, ValidationError, VersionConflict
+from data_access.errors import ValidationError, VersionConflict
 from data_access.models import ROLES, Region, User
-from data_access.scope import Viewer, require_role
+from data_access.scope import Viewer, checked_id, refusal, require_role
 
 ADMIN_ONLY = frozenset({"admin"})
 USER_EDITABLE = frozenset({"display_name", "email", "role", "region_id", "is_active", "language"})
 SESSION_ENDING = frozenset({"role", "region_id", "is_active"})
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,59}$")
+EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+MAX_DISPLAY_NAME, MAX_EMAIL = 100, 200  # User.display_name and User.email column sizes
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -74,17 +76,34 @@ def list_users(engine: Engine, viewer: Viewer) -> pd.DataFrame:
                                        "is_active", "failed_logins", "locked_until", "language", "version"])
 
 
+def _check_text_fields(values: Mapping[str, Any]) -> None:
+    """Display name and e-mail: text of the right shape within the column sizes (PostgreSQL would refuse
+    a longer value with a database error; SQLite would store it)."""
+    name = values["display_name"]
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError("Display name is empty", message_zh="姓名不能为空")
+    if len(name.strip()) > MAX_DISPLAY_NAME:
+        raise ValidationError(f"Display name is longer than {MAX_DISPLAY_NAME} characters",
+                              message_zh=f"姓名不能超过 {MAX_DISPLAY_NAME} 个字符")
+    email = values.get("email")
+    if email is not None and (not isinstance(email, str) or len(email) > MAX_EMAIL
+                              or not EMAIL_PATTERN.fullmatch(email)):
+        raise ValidationError(f"E-mail must look like name@example.com (at most {MAX_EMAIL} characters)",
+                              message_zh=f"电子邮箱格式不正确（形如 name@example.com，最多 {MAX_EMAIL} 个字符）")
+    if not isinstance(values.get("is_active", True), bool):
+        raise ValidationError("'Active' must be true or false", message_zh="“启用”须为是或否")
+
+
 def _validate(values: Mapping[str, Any], session: Session) -> None:
+    _check_text_fields(values)
     if values["role"] not in ROLES:
         raise ValidationError(f"Unknown role {values['role']!r}", message_zh=f"未知角色 {values['role']!r}")
     if values["role"] == "district_official" and values["region_id"] is None:
         raise ValidationError("A district official needs a region", message_zh="区县专员必须指定所辖区域")
-    if values["region_id"] is not None and session.get(Region, values["region_id"]) is None:
-        raise ValidationError(f"Region {values['region_id']} does not exist", message_zh="所选区域不存在")
+    if values["region_id"] is not None and session.get(Region, checked_id(values["region_id"], "region")) is None:
+        raise refusal("region", ValidationError)
     if values.get("language", "zh") not in LANGUAGES:
         raise ValidationError("Unknown language", message_zh="不支持的语言")
-    if not str(values["display_name"]).strip():
-        raise ValidationError("Display name is empty", message_zh="姓名不能为空")
 
 
 def _require_an_admin_remains(session: Session) -> None:
@@ -108,13 +127,13 @@ def create_user(
 ) -> int:
     """Create a user; returns the new id. The password is stored only as a bcrypt hash."""
     require_role(actor, ADMIN_ONLY, "manage users", "管理用户")
-    username = username.strip().lower()
+    username = username.strip().lower() if isinstance(username, str) else ""
     if not USERNAME_PATTERN.match(username):
         raise ValidationError("Username: 3–60 characters, a–z, digits, '_', '.', '-', starting with a letter",
                               message_zh="用户名须为 3–60 位小写字母、数字或 _ . -，并以字母开头")
     _require_strong(password, username)
     with transaction(engine) as session:
-        _validate({"role": role, "region_id": region_id, "display_name": display_name}, session)
+        _validate({"role": role, "region_id": region_id, "display_name": display_name, "email": email}, session)
         if session.execute(select(User.id).where(User.username == username)).first():
             raise ValidationError(f"Username {username!r} is taken", message_zh=f"用户名 {username!r} 已存在")
         user = User(username=username, display_name=display_name.strip(), role=role, region_id=region_id,
@@ -135,9 +154,9 @@ def update_user(engine: Engine, actor: Viewer, user_id: int, expected_version: i
         raise ValidationError(f"These fields cannot be changed: {', '.join(unknown)}",
                               message_zh=f"以下字段不可修改：{'、'.join(unknown)}")
     with transaction(engine) as session:
-        user = session.get(User, user_id)
+        user = session.get(User, checked_id(user_id, "user"))
         if user is None:
-            raise NotFound(f"User {user_id} does not exist", message_zh=f"用户 {user_id} 不存在")
+            raise refusal("user")
         before = {field: getattr(user, field) for field in changes}
         merged = {field: getattr(user, field) for field in USER_EDITABLE} | dict(changes)
         _validate(merged, session)
@@ -159,9 +178,9 @@ def reset_password(engine: Engine, actor: Viewer, user_id: int, new_password: st
     """Set a new password, unlock the account and end the user's sessions. The password is never logged."""
     require_role(actor, ADMIN_ONLY, "manage users", "管理用户")
     with transaction(engine) as session:
-        user = session.get(User, user_id)
+        user = session.get(User, checked_id(user_id, "user"))
         if user is None:
-            raise NotFound(f"User {user_id} does not exist", message_zh=f"用户 {user_id} 不存在")
+            raise refusal("user")
         _require_strong(new_password, user.username)
         user.password_hash = hash_password(new_password)
         user.failed_logins, user.locked_until = 0, None

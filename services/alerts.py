@@ -40,8 +40,11 @@ def rules_from(frame: pd.DataFrame) -> list[Rule]:
 
 def validate_rule(fields: dict[str, Any]) -> None:
     """Raise ``ValueError`` (with the problem in the message) before a rule is saved."""
-    Rule(0, fields["rule_type"], fields["severity"], dict(fields.get("params") or {}),
-         fields.get("scope_kind", "all"), fields.get("scope_value"))
+    try:
+        Rule(0, fields["rule_type"], fields["severity"], dict(fields.get("params") or {}),
+             fields.get("scope_kind", "all"), fields.get("scope_value"))
+    except TypeError as error:  # e.g. a parameter given as null where a number belongs
+        raise ValueError(f"rule parameters: {error}") from error
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:

@@ -1,8 +1,9 @@
 """The rows a district official must not see, through every read that takes an id or returns rows."""
 import pytest
 
-from data_access import reads
-from data_access.errors import NotFound, PermissionDenied
+from data_access import alerts as store
+from data_access import reads, writes
+from data_access.errors import NotFound, PermissionDenied, ValidationError
 from tests.conftest import as_viewer
 
 LONGTING, GULOU, XUANWU = "410202", "410204", "320102"
@@ -97,3 +98,48 @@ def test_region_filter_cannot_widen_an_officials_scope(engine):
     regions = reads.list_regions(engine, leader)
     gulou_region = int(regions.loc[regions["code"] == GULOU, "id"].iloc[0])
     assert reads.list_projects(engine, official, region_id=gulou_region).empty
+
+
+def test_an_unknown_and_a_foreign_project_get_the_same_words_naming_no_id(engine):
+    official = as_viewer(engine, "official_longting")
+    gulou_id = int(_projects_in(engine, GULOU)["id"].iloc[0])
+    answers = []
+    for project_id in (gulou_id, 999_999):
+        with pytest.raises((NotFound, PermissionDenied)) as caught:
+            reads.get_project(engine, official, project_id)
+        answers.append((caught.value.message_zh, str(caught.value)))
+        assert str(project_id) not in caught.value.message_zh + str(caught.value)
+    assert answers == [("项目不存在或您无权访问", "No such project, or you may not access it")] * 2
+
+
+def test_an_unknown_and_a_foreign_milestone_get_the_same_words(engine):
+    official, leader = as_viewer(engine, "official_longting"), as_viewer(engine, "leader")
+    gulou_id = int(_projects_in(engine, GULOU)["id"].iloc[0])
+    milestone = reads.list_milestones(engine, leader, project_id=gulou_id).iloc[0]
+    for milestone_id in (int(milestone["id"]), 999_999):
+        with pytest.raises((NotFound, PermissionDenied)) as caught:
+            writes.update_milestone(engine, official, milestone_id, 1, {})
+        assert caught.value.message_zh == "里程碑不存在或您无权访问"
+
+
+@pytest.mark.parametrize("bad_id", [2**31, 10**23, 0, -1])
+def test_ids_no_integer_column_can_hold_are_refused_like_unknown_ones_on_both_databases(engine, bad_id):
+    official = as_viewer(engine, "official_longting")
+    calls = [lambda: reads.get_project(engine, official, bad_id),
+             lambda: reads.list_milestones(engine, official, project_id=bad_id),
+             lambda: store.alert_history(engine, official, bad_id),
+             lambda: store.rectification_attachment(engine, official, bad_id),
+             lambda: store.transition(engine, official, bad_id, 1, "acknowledge"),
+             lambda: writes.update_milestone(engine, official, bad_id, 1, {}),
+             lambda: writes.update_project(engine, official, bad_id, 1, {})]
+    for call in calls:
+        with pytest.raises(NotFound) as caught:  # on PostgreSQL this was a psycopg DataError
+            call()
+        assert "不存在或您无权访问" in caught.value.message_zh
+
+
+@pytest.mark.parametrize("bad_id", ["12", 1.0, True, None])
+def test_an_id_that_is_not_a_whole_number_is_a_validation_error(engine, bad_id):
+    with pytest.raises(ValidationError) as caught:
+        reads.get_project(engine, as_viewer(engine, "leader"), bad_id)
+    assert caught.value.message_zh == "编号须为整数"

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from data_access import alerts as store
-from data_access.errors import PermissionDenied, ValidationError, VersionConflict
+from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.models import Alert, AlertEvent, Notification, Observation
 from services.alerts import evaluate
 from tests.conftest import EVALUATION_DAY, as_viewer
@@ -100,7 +100,7 @@ def test_the_owner_of_a_rectification_cannot_verify_it_even_as_a_supervisor(eval
     version = store.transition(evaluated, admin, int(alert["id"]), version, "resolve", note="完成")
     with pytest.raises(PermissionDenied) as caught:
         store.transition(evaluated, admin, int(alert["id"]), version, "close")
-    assert "不能核验自己负责的整改" in caught.value.message_zh
+    assert caught.value.message_zh == "不能核验自己负责或提交的整改"
 
 
 @pytest.mark.parametrize(("action", "extra", "message"), [
@@ -190,3 +190,66 @@ def test_inbox_counts_and_marks_only_the_viewers_messages(evaluated):
     store.mark_read(evaluated, manager)
     assert store.unread_count(evaluated, manager) == 0 and store.unread_count(evaluated, other) == others
     assert len(store.inbox(evaluated, manager)) == unread
+
+
+def test_an_unknown_and_a_foreign_alert_get_the_same_words_naming_no_id(evaluated):
+    official = as_viewer(evaluated, "official_longting")
+    foreign = store.list_alerts(evaluated, as_viewer(evaluated, "official_gulou")).iloc[0]
+    for alert_id in (int(foreign["id"]), 999_999):
+        for call in (lambda: store.alert_history(evaluated, official, alert_id),
+                     lambda: store.transition(evaluated, official, alert_id, int(foreign["version"]), "acknowledge")):
+            with pytest.raises((NotFound, PermissionDenied)) as caught:
+                call()
+            assert (caught.value.message_zh, str(caught.value)) == (
+                "预警不存在或您无权访问", "No such warning, or you may not access it")
+
+
+def _longting(evaluated):
+    official = as_viewer(evaluated, "official_longting")
+    return official, _an_alert(evaluated, official, statuses=["open"])
+
+
+@pytest.mark.parametrize("owner", ["official_gulou", "pm_xiangtan1", "leader", 999_999, 2**31, "7"])
+def test_a_rectification_owner_must_be_an_active_handler_who_can_see_the_project(evaluated, owner):
+    official, alert = _longting(evaluated)
+    owner_id = as_viewer(evaluated, owner).user_id if isinstance(owner, str) and owner[0].isalpha() else owner
+    with pytest.raises(ValidationError) as caught:  # an unknown id was an IntegrityError on PostgreSQL
+        store.transition(evaluated, official, int(alert["id"]), int(alert["version"]), "rectify", owner_id=owner_id,
+                         plan="整改", due_date=dt.date.today() + dt.timedelta(days=7))
+    assert caught.value.message_zh == "责任人须为能查看该项目的在职管理员、区县专员或项目经理"
+    assert _count(evaluated, AlertEvent, AlertEvent.alert_id == int(alert["id"])) == 1
+
+
+def test_the_projects_manager_and_the_official_may_own_a_rectification(evaluated):
+    for username, owner in (("official_longting", "manager"), ("official_gulou", "official")):
+        official = as_viewer(evaluated, username)
+        alert = _an_alert(evaluated, official, statuses=["open"])
+        owner_id = int(alert["manager_id"]) if owner == "manager" else official.user_id
+        store.transition(evaluated, official, int(alert["id"]), int(alert["version"]), "rectify", owner_id=owner_id,
+                         plan="整改", due_date=dt.date.today())
+
+
+@pytest.mark.parametrize(("details", "message"), [
+    ({"due_date": "2030-01-01"}, "完成期限须为日期"),
+    ({"plan": 42}, "整改措施须为文字"),
+    ({"plan": "很" * 5001}, "整改措施不能超过 5000 个字符"),
+])
+def test_wrong_types_and_sizes_in_a_transition_are_validation_errors(evaluated, details, message):
+    official, alert = _longting(evaluated)
+    arguments = {"owner_id": official.user_id, "plan": "整改", "due_date": dt.date.today()} | details
+    with pytest.raises(ValidationError) as caught:  # the string date was a raw TypeError
+        store.transition(evaluated, official, int(alert["id"]), int(alert["version"]), "rectify", **arguments)
+    assert caught.value.message_zh == message
+
+
+@pytest.mark.parametrize("verdict", ["close", "reject"])
+def test_whoever_submitted_the_evidence_may_not_verify_it(evaluated, verdict):
+    official, alert = _longting(evaluated)
+    alert_id = int(alert["id"])
+    version = store.transition(evaluated, official, alert_id, int(alert["version"]), "rectify",
+                               owner_id=int(alert["manager_id"]), plan="整改", due_date=dt.date.today())
+    version = store.transition(evaluated, official, alert_id, version, "resolve", note="官员代为提交佐证")
+    with pytest.raises(PermissionDenied) as caught:
+        store.transition(evaluated, official, alert_id, version, verdict)
+    assert caught.value.message_zh == "不能核验自己负责或提交的整改"
+    store.transition(evaluated, as_viewer(evaluated, "admin"), alert_id, version, verdict)  # someone else may

@@ -1,4 +1,4 @@
-"""审计日志 Audit log (admins and auditors): entries with filters, chain verification, the anchor hash."""
+"""审计日志 Audit log (admins and auditors): entries with filters, chain verification, external anchors."""
 import datetime as dt
 
 import streamlit as st
@@ -6,7 +6,7 @@ import streamlit as st
 from components.i18n import t
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from components.tables import download_buttons
-from data_access.audit import chain_head, list_entries, verify_audit_chain
+from data_access.audit import anchor_audit_chain, chain_head, list_entries, verify_audit_chain
 
 viewer = current_viewer()
 st.title(t("page.audit"))
@@ -24,12 +24,19 @@ if isinstance(days, tuple) and len(days) == 2:
 with stop_on_data_error():
     entries = list_entries(shared_engine(), viewer, actor=actor, action_prefix=action, since=since, until=until)
 
-if st.button(t("audit.verify"), key="audit_verify", type="primary"):
+verify_column, anchor_column = st.columns([1, 1])
+if verify_column.button(t("audit.verify"), key="audit_verify", type="primary"):
     verdict = verify_audit_chain(shared_engine(), viewer)
     if verdict.ok:
-        st.success(t("audit.ok", n=f"{verdict.checked:,}"))
+        st.success(t("audit.ok", n=f"{verdict.checked:,}", anchors=f"{verdict.anchors_checked:,}"))
+    elif verdict.anchor:
+        st.error(t("audit.anchor_broken", anchor=verdict.anchor, reason=verdict.reason))
     else:
         st.error(t("audit.broken", id=verdict.first_bad_id, reason=verdict.reason))
+if anchor_column.button(t("audit.anchor_now"), key="audit_anchor"):
+    with stop_on_data_error():
+        anchor = anchor_audit_chain(shared_engine(), viewer)
+    st.success(t("audit.anchored", id=anchor.entry_id))
 head_id, head_hash = chain_head(shared_engine())
 st.caption(t("audit.head", id=head_id))
 st.code(head_hash, language=None)

@@ -65,7 +65,7 @@ if viewer is None:
     login_form(authenticator)
     st.stop()
 
-remember_login(authenticator)
+remember_login(engine, authenticator, viewer)
 st.sidebar.caption(f"{st.session_state.get('name') or viewer.username} · {t('role.' + viewer.role)}")
 unread = unread_count(engine, viewer)
 if unread:

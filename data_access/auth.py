@@ -7,7 +7,10 @@ is accepted is made here, so that:
 - an unknown or inactive username costs the same bcrypt time as a real one, so timing reveals nothing;
 - every failure gives the caller the same answer;
 - logout, password reset, deactivation and role changes end existing sessions at once: a session is only
-  valid if it started after the user's ``sessions_valid_after``.
+  valid if it started after the user's ``sessions_valid_after``;
+- a remembered login (the browser cookie) is recorded in ``login_sessions`` when perfdash writes the cookie,
+  and a cookie is accepted only while its record is live: its issue time is the recorded one, never one
+  inferred from the cookie, and logout ends the records, whatever cookie the browser kept.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from data_access import audit
 from data_access.config import audit_key
 from data_access.db import transaction
 from data_access.errors import ValidationError
-from data_access.models import User
+from data_access.models import LoginSession, User
 from data_access.scope import Viewer, viewer_for
 
 BCRYPT_ROUNDS = 12
@@ -119,14 +122,52 @@ def check_password(
     return False
 
 
-def session_viewer(engine: Engine, username: str, session_started: dt.datetime) -> Viewer | None:
-    """The viewer for a logged-in session, or None when the session has been ended on the server."""
+def _cookie_key(cookie_exp_date: float) -> str:
+    """The cookie's signed ``exp_date`` as stored: ``repr`` round-trips a float exactly."""
+    return repr(float(cookie_exp_date))
+
+
+def start_login_session(engine: Engine, viewer: Viewer, cookie_exp_date: float,
+                        *, now: dt.datetime | None = None) -> int:
+    """Record the login cookie just written for ``viewer`` (identified by its signed ``exp_date``); its id."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with transaction(engine) as session:
+        record = LoginSession(user_id=viewer.user_id, cookie_exp_date=_cookie_key(cookie_exp_date), issued_at=now)
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def cookie_session(engine: Engine, username: str, cookie_exp_date: float) -> tuple[int, dt.datetime] | None:
+    """The live login session a signed cookie belongs to, as (id, real issue time); None if it has none.
+
+    A cookie perfdash did not record (e.g. one written by the login widget on its own) or whose session was
+    ended by a logout maps to nothing and must be refused.
+    """
+    with Session(engine) as session:
+        row = session.execute(
+            select(LoginSession.id, LoginSession.issued_at).join(User, User.id == LoginSession.user_id)
+            .where(User.username == username, LoginSession.cookie_exp_date == _cookie_key(cookie_exp_date),
+                   LoginSession.ended_at.is_(None))).one_or_none()
+    return None if row is None else (row.id, _utc(row.issued_at))
+
+
+def session_viewer(engine: Engine, username: str, session_started: dt.datetime,
+                   login_session_id: int | None = None) -> Viewer | None:
+    """The viewer for a logged-in session, or None when the session has been ended on the server.
+
+    ``login_session_id`` names the recorded login the browser session rests on (if any): it must be live too.
+    """
     with Session(engine) as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None or not user.is_active:
             return None
         if user.sessions_valid_after is not None and _utc(user.sessions_valid_after) > session_started:
             return None
+        if login_session_id is not None:
+            record = session.get(LoginSession, login_session_id)
+            if record is None or record.user_id != user.id or record.ended_at is not None:
+                return None
         return viewer_for(session, username)
 
 
@@ -135,6 +176,8 @@ def end_sessions(engine: Engine, viewer: Viewer, *, reason: str = "auth.logout")
     now = dt.datetime.now(dt.timezone.utc)
     with transaction(engine) as session:
         session.execute(update(User).where(User.id == viewer.user_id).values(sessions_valid_after=now))
+        session.execute(update(LoginSession).where(LoginSession.user_id == viewer.user_id,
+                                                   LoginSession.ended_at.is_(None)).values(ended_at=now))
         audit.append(session, actor=viewer, action=reason, entity="user", entity_id=viewer.user_id, now=now)
 
 

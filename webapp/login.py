@@ -5,6 +5,10 @@ accepted is decided by :func:`data_access.auth.check_password` (lockout before a
 bcrypt time for unknown users, every attempt audited): it replaces the widget's own credential check.
 Every rerun then asks the database whether the session is still valid, so logout, deactivation, password
 resets and role changes take effect at once even for a browser that kept its cookie.
+
+perfdash writes the cookie itself (never the widget) and records each one in ``login_sessions``; a cookie is
+accepted only while its record is live, with the recorded issue time. A logout ends the records, so no cookie
+issued before it is accepted again — the browser-side delete is a courtesy that a rerun can cut short.
 """
 from __future__ import annotations
 
@@ -19,12 +23,13 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 from components.i18n import t
 from webapp.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
 from data_access import Viewer
-from data_access.auth import check_password, end_sessions, session_viewer
+from data_access.auth import check_password, cookie_session, end_sessions, session_viewer, start_login_session
 from data_access.config import demo_mode
 from data_access.models import User
 
 COOKIE_NAME = "perfdash_auth"
 SESSION_STARTED = "perfdash_session_started"
+LOGIN_SESSION = "perfdash_login_session"
 
 
 def _credentials(engine: Engine) -> dict:
@@ -42,13 +47,18 @@ def build_authenticator(engine: Engine) -> stauth.Authenticate:
                                         auto_hash=False, login_sleep_time=login_sleep_seconds())
     model = authenticator.authentication_controller.authentication_model
     model.check_credentials = lambda username, password: check_password(engine, username, password)
+    # The widget would write a cookie of its own at a successful login; perfdash writes and records it instead
+    # (remember_login), so a cookie the widget wrote would map to no session.
+    authenticator.cookie_controller.set_cookie = lambda: None
     return authenticator
 
 
 def _forget_login() -> None:
-    for key in ("authentication_status", "username", "name", "email", "roles", SESSION_STARTED, "viewer"):
+    for key in ("authentication_status", "username", "name", "email", "roles", SESSION_STARTED, LOGIN_SESSION,
+                "viewer"):
         st.session_state.pop(key, None)
     st.session_state["logout"] = True  # stops the widget from logging in again with the stale cookie
+    st.session_state["delete_cookie"] = True  # in the login form's run, which is not cut short by a rerun
 
 
 def session_viewer_or_none(engine: Engine) -> Viewer | None:
@@ -56,7 +66,7 @@ def session_viewer_or_none(engine: Engine) -> Viewer | None:
     if not st.session_state.get("authentication_status"):
         return None
     started = st.session_state.setdefault(SESSION_STARTED, dt.datetime.now(dt.timezone.utc))
-    viewer = session_viewer(engine, st.session_state["username"], started)
+    viewer = session_viewer(engine, st.session_state["username"], started, st.session_state.get(LOGIN_SESSION))
     if viewer is None:
         _forget_login()
         st.session_state["session_ended"] = True
@@ -74,13 +84,17 @@ def cookie_login(engine: Engine, authenticator: stauth.Authenticate) -> bool:
     token = authenticator.cookie_controller.get_cookie()
     if not token:
         return False
+    recorded = cookie_session(engine, token["username"], token["exp_date"])
+    if recorded is None:  # ended by a logout, or never written by perfdash
+        _forget_login()
+        st.session_state["session_ended"] = True
+        return False
     try:
         authenticator.login(location="unrendered")
     except LoginError:  # the cookie of a user who has since been deactivated
         _forget_login()
         return False
-    issued = token["exp_date"] - cookie_expiry_days() * 86400
-    st.session_state[SESSION_STARTED] = dt.datetime.fromtimestamp(issued, dt.timezone.utc)
+    st.session_state[LOGIN_SESSION], st.session_state[SESSION_STARTED] = recorded
     return session_viewer_or_none(engine) is not None
 
 
@@ -88,6 +102,8 @@ def login_form(authenticator: stauth.Authenticate) -> None:
     """The login form; on success the app reruns to build the viewer's navigation."""
     if st.session_state.pop("session_ended", False):
         st.warning(t("login.session_ended"))
+    if st.session_state.pop("delete_cookie", False):
+        authenticator.cookie_controller.delete_cookie()
     try:
         authenticator.login(location="main", key="login", fields={
             "Form name": t("login.form"), "Username": t("login.username"), "Password": t("login.password"),
@@ -104,17 +120,19 @@ def login_form(authenticator: stauth.Authenticate) -> None:
         st.caption(t("login.demo_hint"))
 
 
-def remember_login(authenticator: stauth.Authenticate) -> None:
-    """Write the login cookie once, in a run that is not cut short by a rerun."""
+def remember_login(engine: Engine, authenticator: stauth.Authenticate, viewer: Viewer) -> None:
+    """Write the login cookie once, in a run that is not cut short by a rerun, and record it on the server."""
     if st.session_state.pop("set_cookie", False):
-        authenticator.cookie_controller.set_cookie()
+        cookie = authenticator.cookie_controller.cookie_model
+        cookie.set_cookie()
+        if cookie.exp_date is not None:  # PERFDASH_COOKIE_EXPIRY_DAYS=0 writes no cookie
+            st.session_state[LOGIN_SESSION] = start_login_session(engine, viewer, cookie.exp_date)
 
 
 def logout_button(engine: Engine, authenticator: stauth.Authenticate, viewer: Viewer) -> None:
-    """Sign out: the cookie is deleted and, on the server, every session of this user ends."""
+    """Sign out: on the server every session of this user ends; the login form's run deletes the cookie."""
     if st.sidebar.button(t("logout"), key="logout_button", width="stretch"):
         end_sessions(engine, viewer)
         authenticator.authentication_controller.logout()
-        authenticator.cookie_controller.delete_cookie()
         _forget_login()
         st.rerun()

@@ -130,3 +130,37 @@ def test_an_unknown_username_is_audited_as_a_keyed_hash_and_its_length_never_in_
     with seeded_engine.connect() as connection:
         stored = " ".join(str(value) for row in connection.execute(select(AuditEntry)).all() for value in row)
     assert typed.lower() not in stored.lower()
+
+
+def test_a_recorded_cookie_is_accepted_until_logout_and_a_fresh_login_after_it_works(seeded_engine):
+    viewer = as_viewer(seeded_engine, "leader")
+    issued = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    exp_date = (issued + dt.timedelta(days=1)).timestamp()
+    session_id = auth.start_login_session(seeded_engine, viewer, exp_date, now=issued)
+    assert auth.cookie_session(seeded_engine, "leader", exp_date) == (session_id, issued)
+    assert session_viewer(seeded_engine, "leader", issued, session_id) == viewer
+    end_sessions(seeded_engine, viewer)
+    assert auth.cookie_session(seeded_engine, "leader", exp_date) is None  # the cookie maps to nothing now
+    assert session_viewer(seeded_engine, "leader", issued, session_id) is None  # nor does the open browser session
+    fresh_issued = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1)
+    fresh_exp = (fresh_issued + dt.timedelta(days=1)).timestamp()
+    fresh_id = auth.start_login_session(seeded_engine, viewer, fresh_exp, now=fresh_issued)
+    assert auth.cookie_session(seeded_engine, "leader", fresh_exp) == (fresh_id, fresh_issued)
+    assert session_viewer(seeded_engine, "leader", fresh_issued, fresh_id) == viewer
+
+
+def test_a_cookie_perfdash_did_not_record_or_of_another_user_maps_to_no_session(seeded_engine):
+    exp_date = dt.datetime(2026, 11, 21, 9, 0, 0, 123456, tzinfo=dt.timezone.utc).timestamp()
+    auth.start_login_session(seeded_engine, as_viewer(seeded_engine, "leader"), exp_date, now=NOW)
+    assert auth.cookie_session(seeded_engine, "leader", exp_date + 0.000001) is None  # e.g. written by the widget
+    assert auth.cookie_session(seeded_engine, "analyst", exp_date) is None
+
+
+def test_a_password_reset_after_the_cookie_was_issued_refuses_its_session(seeded_engine):
+    viewer = as_viewer(seeded_engine, "leader")
+    issued = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    session_id = auth.start_login_session(seeded_engine, viewer, issued.timestamp() + 86400, now=issued)
+    with seeded_engine.begin() as connection:  # what a reset, deactivation or role change does
+        connection.execute(User.__table__.update().where(User.username == "leader")
+                           .values(sessions_valid_after=issued + dt.timedelta(minutes=1)))
+    assert session_viewer(seeded_engine, "leader", issued, session_id) is None

@@ -109,3 +109,15 @@ def test_a_password_of_26_chinese_characters_is_a_failed_login_not_a_traceback(n
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT failed_logins FROM users WHERE username = 'analyst'")).scalar() == 1
+
+
+def test_the_login_cookie_is_recorded_on_the_server_and_logout_ends_that_record(logged_in, app_env):
+    engine = create_engine(f"sqlite:///{app_env}")
+    query = text("SELECT s.ended_at FROM login_sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'leader'")
+    at = logged_in("leader")
+    with engine.connect() as connection:
+        assert connection.execute(query).scalars().all() == [None]  # one live record of the cookie just written
+    at.sidebar.button(key="logout_button").click().run()
+    with engine.connect() as connection:
+        ended = connection.execute(query).scalars().all()
+    assert len(ended) == 1 and ended[0] is not None

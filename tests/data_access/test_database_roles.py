@@ -90,3 +90,16 @@ def test_on_sqlite_the_migration_url_falls_back_to_the_app_url(monkeypatch, tmp_
     assert migrate.migration_url().database == str(tmp_path / "one.sqlite3")
     assert migrate.main() == 0
     assert migrate.is_up_to_date(create_database_engine(f"sqlite:///{tmp_path / 'one.sqlite3'}"))
+
+
+@pytest.mark.parametrize("db_backend", ["postgresql"])
+def test_the_migration_refuses_an_app_role_that_owns_the_database(db_backend, request, tmp_path_factory, monkeypatch,
+                                                                  capsys):
+    owner_url, app_url = _two_roles(request, tmp_path_factory, monkeypatch)
+    role, database = make_url(app_url).username, make_url(app_url).database
+    admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"ALTER DATABASE {database} OWNER TO {role}"))
+    admin.dispose()
+    assert migrate.main() == 2
+    assert capsys.readouterr().err.startswith(f"perfdash: The app role '{role}' owns the database; make the owner role")

@@ -123,7 +123,7 @@ def _anchor_after_commit(session: Session) -> None:
     """Once the entry is committed (never before: an anchor must not name an entry that was rolled back)."""
     head = session.info.pop(_UNANCHORED_HEAD, None)
     if head is not None:
-        anchors.anchor_if_due(session.get_bind(), *head)
+        anchors.anchor_if_due(session.get_bind().engine, *head)  # the bind may be an Engine or a Connection
 
 
 @event.listens_for(Session, "after_rollback")

@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already has projects")
     args = parser.parse_args(argv)
     try:
-        migrate_configured().dispose()  # as the owner role (see data_access.migrate); seeding runs as the app
-        engine = create_database_engine()
+        engine = create_database_engine()  # the app's role, and its audit key checked before anything changes
+        migrate_configured().dispose()  # as the owner role (see data_access.migrate)
         with engine.connect() as connection:
             has_projects = connection.execute(select(func.count()).select_from(Project)).scalar()
         if has_projects:

@@ -7,6 +7,7 @@ import threading
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from data_access import anchors, audit
 from data_access.db import transaction
@@ -224,3 +225,14 @@ def test_the_anchor_command_writes_and_verifies(seeded_engine, anchor_dir, monke
     _truncate_to(seeded_engine, 1)
     assert anchors.main(["verify"]) == 1
     assert "audit chain broken at entry 2: anchor " in capsys.readouterr().err
+
+
+def test_an_entry_committed_by_a_session_bound_to_a_connection_is_anchored_too(seeded_engine, anchor_dir,
+                                                                              monkeypatch):
+    monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_EVERY", "1")
+    actor = as_viewer(seeded_engine, "admin")
+    with seeded_engine.connect() as connection, Session(connection) as session:
+        audit.append(session, actor=actor, action="test.write", entity="thing")
+        session.commit()
+        connection.commit()
+    assert [line["entry_id"] for line in _anchor_lines(seeded_engine)] == [1]

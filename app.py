@@ -7,6 +7,7 @@ import streamlit as st
 
 from webapp.filters import sidebar_filters
 from components.i18n import LANGUAGE_NAMES, t
+from components.text import plain
 from webapp.navigation import navigation_for
 from webapp.login import (
     build_authenticator,
@@ -66,7 +67,7 @@ if viewer is None:
     st.stop()
 
 remember_login(engine, authenticator, viewer)
-st.sidebar.caption(f"{st.session_state.get('name') or viewer.username} · {t('role.' + viewer.role)}")
+st.sidebar.caption(f"{plain(st.session_state.get('name') or viewer.username)} · {t('role.' + viewer.role)}")
 unread = unread_count(engine, viewer)
 if unread:
     st.sidebar.page_link("pages/inbox.py", label=t("inbox.unread", n=unread), icon=":material/mark_email_unread:")

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from components.formatting import month
 from components.kpi import ChangeUnit, change_text, grade_text, rank_text
+from components.text import html_text
 
 NAVY = "#0b1d3a"
 TEXT_COLOUR = "#e6edf3"
@@ -73,14 +74,14 @@ def ranking_bars(frame: pd.DataFrame, lang: str = "zh", top: int = 10) -> go.Fig
     figure = go.Figure(go.Bar(
         orientation="h", y=y, x=best["score"].to_numpy(dtype=float), marker=dict(color=ACCENT),
         text=labels, textposition="inside", insidetextanchor="end", textfont=dict(size=20, color=NAVY),
-        customdata=[[i, rank_text(r, n, lang), label, str(name)]
+        customdata=[[i, rank_text(r, n, lang), label, html_text(name)]
                     for i, r, label, name in zip(ids, ranks, labels, best["name"])],
         hovertemplate="<b>%{customdata[3]}</b><br>%{customdata[1]} · %{customdata[2]}<extra></extra>",
     ))
     figure.update_layout(
         height=max(360, 56 * len(y) + 60), margin=dict(l=10, r=20, t=20, b=20), showlegend=False, bargap=0.35,
         xaxis=dict(range=[0, 100], showticklabels=False, showgrid=False, zeroline=False),
-        yaxis=dict(tickmode="array", tickvals=y, ticktext=[f"{r}. {_short(name)}" for r, name in zip(ranks, best["name"])],
+        yaxis=dict(tickmode="array", tickvals=y, ticktext=[f"{r}. {html_text(_short(name))}" for r, name in zip(ranks, best["name"])],
                    autorange="reversed", tickfont=dict(size=20)),
     )
     return apply_big_screen(figure)
@@ -89,7 +90,7 @@ def ranking_bars(frame: pd.DataFrame, lang: str = "zh", top: int = 10) -> go.Fig
 def score_trend(frame: pd.DataFrame, lang: str = "zh", label: str | None = None) -> go.Figure:
     """Bottom band: the mean score month by month (columns ``period``, ``score``) as one accent line, the
     latest value written large at its end. ``customdata`` per point: ``[period ISO date, month text]``."""
-    name = label or ("平均得分" if lang == "zh" else "Mean score")
+    name = html_text(label or ("平均得分" if lang == "zh" else "Mean score"))
     data = frame.assign(period=pd.to_datetime(frame["period"])).sort_values("period")
     months = [month(dt.date(p.year, p.month, 1), lang) for p in data["period"]]
     scores = data["score"].to_numpy(dtype=float)

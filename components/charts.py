@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.colours import WARNING_COLOURS
+from components.text import html_text
 
 STATUS_COLOURS = {"planned": "#8c959f", "active": "#1f6feb", "suspended": "#d4a72c", "completed": "#2da44e"}
 STATUS_LABELS_ZH = {"planned": "未开工", "active": "在建", "suspended": "暂停", "completed": "已完工"}
@@ -23,7 +24,7 @@ def projects_by_region(
     figure = go.Figure()
     for status, colour in STATUS_COLOURS.items():
         if status in counts.columns:
-            figure.add_bar(y=counts.index.tolist(), x=counts[status].tolist(), orientation="h",
+            figure.add_bar(y=[html_text(region) for region in counts.index], x=counts[status].tolist(), orientation="h",
                            name=status_labels[status], marker_color=colour,
                            hovertemplate="%{y}<br>" + status_labels[status] + ": %{x}<extra></extra>")
     figure.update_layout(barmode="stack", height=max(320, 22 * len(counts) + 80), margin=dict(l=10, r=10, t=40, b=10),
@@ -41,7 +42,8 @@ def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) ->
     figure = go.Figure()
     for severity in ("red", "orange", "yellow"):
         part = counts[counts["severity"] == severity].set_index("district").reindex(totals.index)
-        figure.add_bar(y=totals.index.tolist(), x=part["count"].fillna(0).astype(int).tolist(), orientation="h",
+        figure.add_bar(y=[html_text(district) for district in totals.index], x=part["count"].fillna(0).astype(int).tolist(),
+                       orientation="h",
                        name=severity_labels[severity], marker_color=WARNING_COLOURS[severity],
                        customdata=part["district_id"].tolist(),
                        hovertemplate="%{y}<br>" + severity_labels[severity] + ": %{x}<extra></extra>")

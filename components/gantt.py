@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from components.colours import MILESTONE_COLOURS
 from components.formatting import date
+from components.text import html_text
 
 TEXT = {
     "zh": {"planned": "计划", "finished": "已完成", "in_progress": "进行中", "overdue": "逾期", "today": "今天",
@@ -66,6 +67,8 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
     words = TEXT[lang]
     today_ts = pd.Timestamp(today)
     frame = milestones.copy()
+    for column in ("project", "milestone", *([group_column] if group_column else [])):  # user text, not markup
+        frame[column] = frame[column].map(html_text)
     for column in ("planned_start", "planned_end", "actual_end"):
         frame[column] = pd.to_datetime(frame[column])
     frame["percent_complete"] = frame["percent_complete"].astype(float).clip(0, 100)

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.colours import TARGET_COLOURSCALE, diverging_range
+from components.text import html_text
 
 TEXT = {
     "zh": {"value": "数值", "target": "目标", "percent": "目标达成率", "points": "相对目标（正为优于目标）",
@@ -47,7 +48,7 @@ def _signs(directions: pd.Series | None, columns: pd.Index) -> np.ndarray:
 
 
 def _labels(given: Sequence[str] | None, default: pd.Index, what: str) -> list[str]:
-    labels = [str(label) for label in (default if given is None else given)]
+    labels = [html_text(label) for label in (default if given is None else given)]  # names are text, not markup
     if len(labels) != len(default):
         raise ValueError(f"{what} has {len(labels)} entries, the values have {len(default)}")
     return labels

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from components.colours import BLUE, GREY, SLATE, grade_colour
 from components.formatting import month
+from components.text import html_text
 from components.kpi import grade_text
 
 TEXT = {
@@ -37,7 +38,7 @@ def contribution_bars(contributions: pd.Series, total: float, grade: str | None,
     """
     words = TEXT[lang]
     points = contributions.to_numpy(dtype=float)
-    labels = [str(label) for label in contributions.index]
+    labels = [html_text(label) for label in contributions.index]  # names are text, not markup
     if not np.isfinite(total) or not np.all(np.isfinite(points)):
         raise ValueError("contribution_bars needs a scored project: the total and every contribution finite")
     if abs(points.sum() - total) > 1e-6 * max(1.0, abs(total)):
@@ -79,6 +80,7 @@ def indicator_trend(history: pd.DataFrame, target: float | pd.Series | None, lab
     ``customdata`` per point: ``[period ISO date, month text, target text]``.
     """
     words = TEXT[lang]
+    label, unit = html_text(label), html_text(unit)  # library text, shown as text
     frame = history.assign(period=pd.to_datetime(history["period"])).sort_values("period")
     periods = frame["period"]
     if target is None:

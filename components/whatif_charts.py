@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from components.colours import BLUE, SLATE
 from components.kpi import change_text, grade_text, rank_text
+from components.text import html_text
 from scoring.ranking import grade
 
 TEXT = {
@@ -29,7 +30,8 @@ TEXT = {
 
 def _positions_axis(labels: list[str]) -> dict:
     """Rows at integer positions, labels as ticks, first on top (equal names never merge)."""
-    return dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=labels, autorange="reversed")
+    return dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=[html_text(label) for label in labels],
+                autorange="reversed")
 
 
 def rank_uncertainty_chart(frame: pd.DataFrame, top_k: int, lang: str = "zh", top_n: int | None = None) -> go.Figure:

@@ -9,6 +9,7 @@ from components.charts import alerts_by_district
 from webapp.filters import selected_region
 from components.formatting import date
 from components.i18n import language, t
+from components.text import plain
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import attachment_button, download_buttons
 from data_access import DataAccessError
@@ -97,16 +98,16 @@ with stop_on_data_error():
 alert = everything.set_index("id").loc[alert_id] if alert_id in set(everything["id"]) else None
 if alert is None:  # in scope, but outside the region filter: read it on its own
     alert = store.list_alerts(engine, viewer).set_index("id").loc[alert_id]
-st.markdown(f"**{t(f'severity.{alert.severity}')} · {alert['rule_en' if lang == 'en' else 'rule_zh']}** — "
-            f"{alert.project_code} {alert['project_en' if lang == 'en' else 'project_zh']} — "
+st.markdown(f"**{t(f'severity.{alert.severity}')} · {plain(alert['rule_en' if lang == 'en' else 'rule_zh'])}** — "
+            f"{plain(alert.project_code)} {plain(alert['project_en' if lang == 'en' else 'project_zh'])} — "
             f"{t(f'alert_status.{alert.status}')}")
 st.caption(t("alerts.value", value="—" if pd.isna(alert.value) else f"{alert.value:.1f}",
              threshold="—" if pd.isna(alert.threshold) else f"{alert.threshold:.1f}"))
 if not pd.isna(alert.plan):
-    st.write(f"{t('alerts.owner')}: {alert.owner_name} · {t('alerts.due')}: {date(alert.due_date, lang)}")
-    st.write(f"{t('alerts.plan')}: {alert.plan}")
+    st.markdown(f"{t('alerts.owner')}: {plain(alert.owner_name)} · {t('alerts.due')}: {date(alert.due_date, lang)}")
+    st.markdown(f"{t('alerts.plan')}: {plain(alert.plan)}")
 if not pd.isna(alert.evidence_note):
-    st.write(f"{t('alerts.evidence')}: {alert.evidence_note}")
+    st.markdown(f"{t('alerts.evidence')}: {plain(alert.evidence_note)}")
     evidence = store.rectification_attachment(engine, viewer, alert_id)
     if evidence is not None:
         attachment_button(evidence[0], evidence[1], key="alert_evidence")

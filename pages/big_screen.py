@@ -11,6 +11,7 @@ import streamlit as st
 from components.bigscreen import apply_big_screen, kpi_tile, ranking_bars, score_trend
 from components.formatting import month
 from components.i18n import language, name_column, t
+from components.text import plain
 from components.site_maps import district_columns, project_points, site_map
 from data_access import DataAccessError
 from data_access.alerts import list_alerts
@@ -45,7 +46,7 @@ def wall() -> None:
     now, before = headline(current), headline(previous)
     regions = data.regions(viewer).set_index("id")
     scope = t("filter.all") if viewer.region_id is None else regions.at[viewer.region_id, name_column()]
-    st.markdown(f"## {t('app.title')} · {scope} · {month(period, lang)} · {dt.datetime.now():%Y-%m-%d %H:%M}")
+    st.markdown(f"## {t('app.title')} · {plain(scope)} · {month(period, lang)} · {dt.datetime.now():%Y-%m-%d %H:%M}")
     left, centre, right = st.columns([1, 2, 1])
     with left:
         for key, unit, change_unit in (("mean_score", "分" if lang == "zh" else "pts", "points"),
@@ -72,8 +73,8 @@ def wall() -> None:
         st.plotly_chart(ranking_bars(league, lang), width="stretch", key="big_ranking")
         for alert in warnings.itertuples():
             st.markdown(f"**{t(f'severity.{alert.severity}')}** "
-                        f"{alert.project_zh if lang == 'zh' else alert.project_en} · "
-                        f"{alert.rule_zh if lang == 'zh' else alert.rule_en}")
+                        f"{plain(alert.project_zh if lang == 'zh' else alert.project_en)} · "
+                        f"{plain(alert.rule_zh if lang == 'zh' else alert.rule_en)}")
     if period:
         st.plotly_chart(apply_big_screen(score_trend(data.score_trend(viewer, period), lang)), width="stretch",
                         key="big_trend")

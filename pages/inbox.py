@@ -4,6 +4,7 @@ import streamlit as st
 
 from components.formatting import date
 from components.i18n import language, t
+from components.text import plain
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
 
@@ -21,7 +22,7 @@ if st.button(t("inbox.mark_all"), key="inbox_mark_all", disabled=messages["read_
 for message in messages.itertuples():
     box = st.container(border=True)
     subject = message.subject_en if lang == "en" else message.subject_zh
-    box.markdown(f"**{subject}**" if pd.isna(message.read_at) else subject)
+    box.markdown(f"**{plain(subject)}**" if pd.isna(message.read_at) else plain(subject))
     box.caption(date(pd.Timestamp(message.created_at).date(), lang))
     if not message.withheld:  # about a project now outside the scope: no content, no link (data_access.alerts.inbox)
         box.text(message.body_en if lang == "en" else message.body_zh)

@@ -10,6 +10,7 @@ from components.bigscreen import ranking_bars, score_trend
 from components.charts import light_theme
 from components.formatting import month, percent
 from components.i18n import language, name_column, t
+from components.text import plain
 from components.kpi import change_text, grade_text, rank_text
 from data_access import DataAccessError
 from data_access.alerts import list_alerts
@@ -84,9 +85,9 @@ def normal() -> None:
     latest = list_alerts(shared_engine(), viewer, statuses=["open", "acknowledged", "rectifying"]).head(10)
     for alert in latest.itertuples():
         st.page_link("pages/alerts.py", query_params={"alert": str(alert.id)},
-                     label=f"{t(f'severity.{alert.severity}')} · {alert.project_code} "
-                           f"{alert.project_zh if lang == 'zh' else alert.project_en} · "
-                           f"{alert.rule_zh if lang == 'zh' else alert.rule_en}")
+                     label=f"{t(f'severity.{alert.severity}')} · {plain(alert.project_code)} "
+                           f"{plain(alert.project_zh if lang == 'zh' else alert.project_en)} · "
+                           f"{plain(alert.rule_zh if lang == 'zh' else alert.rule_en)}")
 
 
 if big:

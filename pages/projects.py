@@ -8,6 +8,7 @@ from webapp import data
 from webapp.filters import filter_projects
 from components.formatting import date, money, month
 from components.i18n import language, name_column, t
+from components.text import plain
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import download_buttons
 from data_access import DataAccessError
@@ -59,7 +60,7 @@ if project_id is not None:
     with stop_on_data_error():
         project = data_access.get_project(shared_engine(), viewer, project_id)
         milestones = data_access.list_milestones(shared_engine(), viewer, project_id=project_id)
-    st.markdown(f"**{project['code']} · {project[name_column()]}**")
+    st.markdown(f"**{plain(project['code'])} · {plain(project[name_column()])}**")
     left, middle, right = st.columns(3)
     left.metric(t("col.budget"), money(float(project["budget"]), lang))
     middle.metric(t("col.status"), t(f"status.{project['status']}"))

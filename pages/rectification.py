@@ -7,6 +7,7 @@ import streamlit as st
 from webapp.filters import selected_region
 from components.formatting import date
 from components.i18n import language, t
+from components.text import plain
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
 
@@ -29,8 +30,8 @@ for column, status in zip(st.columns(len(COLUMNS)), COLUMNS):
     column.markdown(f"**{t(f'alert_status.{status}')}** · {len(cards)}")
     for card in cards.head(50).itertuples():
         box = column.container(border=True)
-        box.markdown(f"{t(f'severity.{card.severity}')} · {card.rule_en if lang == 'en' else card.rule_zh}")
-        box.caption(f"{card.project_code} {card.project_en if lang == 'en' else card.project_zh}")
+        box.markdown(f"{t(f'severity.{card.severity}')} · {plain(card.rule_en if lang == 'en' else card.rule_zh)}")
+        box.caption(f"{plain(card.project_code)} {plain(card.project_en if lang == 'en' else card.project_zh)}")
         if not pd.isna(card.due_date):
             label = f"{t('alerts.due')}: {date(card.due_date, lang)}"
             if card.overdue:

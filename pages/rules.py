@@ -4,6 +4,7 @@ import json
 import streamlit as st
 
 from components.i18n import language, t
+from components.text import plain
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
 from data_access.models import RULE_SCOPES, SEVERITIES
@@ -53,7 +54,7 @@ if previewing or saving:
     try:
         validate_rule(fields)
     except ValueError as error:
-        st.error(str(error))
+        st.error(plain(error))
         st.stop()
     if previewing:
         hits = preview(shared_engine(), viewer, fields)

@@ -14,6 +14,7 @@ from data_access import alerts as alert_store
 from components.gantt import milestone_gantt
 from components.formatting import month
 from components.i18n import language, name_column, t
+from components.text import plain
 from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
 from components.tables import download_buttons
@@ -50,10 +51,11 @@ def crumbs() -> None:
     parts = st.columns([1, 1, 1, 3])
     parts[0].page_link("pages/scorecards.py", label=t("scorecards.city"), query_params={})
     if district is not None:
-        parts[1].page_link("pages/scorecards.py", label=regions.at[district, name_column()],
+        parts[1].page_link("pages/scorecards.py", label=plain(regions.at[district, name_column()]),
                            query_params={"region": str(district)})
     if project_id is not None:
-        parts[2].page_link("pages/scorecards.py", label=str(project["code"]), query_params={"project": str(project_id)})
+        parts[2].page_link("pages/scorecards.py", label=plain(project["code"]),
+                           query_params={"project": str(project_id)})
 
 
 def headline(total: float, grade: str, rank: int | None, n: int, before: float) -> None:
@@ -115,7 +117,7 @@ if project is None and district is None:  # the city (everything in scope)
     download_buttons(table, "districts", key="city_download")
     mean_contributions(current.index)
     for row in league.itertuples():
-        st.page_link("pages/scorecards.py", label=f"{row.name} →", query_params={"region": str(row.id)})
+        st.page_link("pages/scorecards.py", label=f"{plain(row.name)} →", query_params={"region": str(row.id)})
     st.stop()
 
 if project is None:  # a district
@@ -125,7 +127,7 @@ if project is None:  # a district
     mine = league.set_index("id").loc[district] if district in set(league["id"]) else None
     before = previous[previous["region_path"].str.startswith(regions.at[district, "path"])]["total"].mean() \
         if len(previous) else float("nan")
-    st.subheader(regions.at[district, name_column()])
+    st.subheader(plain(regions.at[district, name_column()]))
     headline(members["total"].mean(), scoring.grade(pd.Series([members["total"].mean()]))[0],
              None if mine is None else int(mine["rank"]), len(league), before)
     members = members.sort_values("total", ascending=False)
@@ -139,13 +141,13 @@ if project is None:  # a district
     download_buttons(table, "district_projects", key="district_download")
     mean_contributions(members.index)
     for row in members.head(30).itertuples():
-        st.page_link("pages/scorecards.py", label=f"{row.code} {getattr(row, name_column())} →",
+        st.page_link("pages/scorecards.py", label=f"{plain(row.code)} {plain(getattr(row, name_column()))} →",
                      query_params={"project": str(row.Index)})
     st.stop()
 
 # a project
 scores = data.period_scores(viewer, period)
-st.subheader(f"{project['code']} · {project[name_column()]}")
+st.subheader(f"{plain(project['code'])} · {plain(project[name_column()])}")
 row = current.loc[project_id] if project_id in current.index else None
 scored_count = int(current["total"].notna().sum())
 headline(None if row is None else row["total"], None if row is None else row["grade"],
@@ -190,7 +192,7 @@ if len(warnings):
     st.subheader(t("page.alerts"))
     for alert in warnings.itertuples():
         st.page_link("pages/alerts.py", query_params={"alert": str(alert.id)},
-                     label=f"{t(f'severity.{alert.severity}')} · {alert.rule_zh if lang == 'zh' else alert.rule_en} · "
+                     label=f"{t(f'severity.{alert.severity}')} · {plain(alert.rule_zh if lang == 'zh' else alert.rule_en)} · "
                            f"{t(f'alert_status.{alert.status}')}")
 table = history.pivot(index="period", columns="indicator_code", values="value")
 download_buttons(table.reset_index(), f"project_{project['code']}", key="project_download")

@@ -21,6 +21,7 @@ import streamlit as st
 import data_access
 from components.formatting import month
 from components.i18n import language, name_column, t
+from components.text import plain
 from components.tables import download_buttons
 from components.whatif_charts import movers_table, rank_uncertainty_chart, weight_stability_chart
 from data_access import DataAccessError, schemes
@@ -186,7 +187,7 @@ def _weights_panel() -> whatif.WeightTree | None:
     chosen = choose.selectbox(t("whatif.load_choice"), list(scheme_list["id"]), format_func=_scheme_label,
                               key="whatif_load_choice")
     load.button(t("whatif.load"), key="whatif_load", width="stretch", on_click=_apply,
-                args=(_tree(viewer, int(chosen)), t("whatif.applied", what=_scheme_label(int(chosen)))))
+                args=(_tree(viewer, int(chosen)), t("whatif.applied", what=plain(_scheme_label(int(chosen))))))
     if FLASH_KEY in st.session_state:
         st.success(st.session_state.pop(FLASH_KEY))
 
@@ -318,7 +319,7 @@ def _save_panel(tree: whatif.WeightTree | None) -> None:
                 return
             _schemes.clear()
             _tree.clear()
-            st.session_state[PAGE_FLASH_KEY] = t("whatif.saved", name=saved.name, version=saved.version)
+            st.session_state[PAGE_FLASH_KEY] = t("whatif.saved", name=plain(saved.name), version=saved.version)
             st.rerun(scope="app")
 
 
@@ -445,7 +446,7 @@ def manage_schemes() -> None:
     actions = st.columns(2)
     with actions[0]:
         if schemes.may_promote(viewer):
-            confirm = st.checkbox(t("whatif.promote_confirm", name=_scheme_label(int(chosen))),
+            confirm = st.checkbox(t("whatif.promote_confirm", name=plain(_scheme_label(int(chosen)))),
                                   key="whatif_promote_confirm", disabled=bool(row["is_default"]))
             if st.button(t("whatif.promote"), key="whatif_promote", type="primary",
                          disabled=bool(row["is_default"]) or not confirm):
@@ -455,7 +456,7 @@ def manage_schemes() -> None:
                     show_data_error(error)
                 else:
                     data.invalidate()  # every score on every page changes
-                    st.session_state[PAGE_FLASH_KEY] = t("whatif.promoted", name=_scheme_label(int(chosen)))
+                    st.session_state[PAGE_FLASH_KEY] = t("whatif.promoted", name=plain(_scheme_label(int(chosen))))
                     st.rerun()
         else:
             st.caption(t("whatif.promote_not_allowed"))
@@ -470,7 +471,7 @@ def manage_schemes() -> None:
                 else:
                     _schemes.clear()
                     _tree.clear()
-                    st.session_state[PAGE_FLASH_KEY] = t("whatif.deleted", name=_scheme_label(int(chosen)))
+                    st.session_state[PAGE_FLASH_KEY] = t("whatif.deleted", name=plain(_scheme_label(int(chosen))))
                     st.rerun()
         else:
             st.caption(t("whatif.delete_not_allowed"))

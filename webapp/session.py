@@ -8,6 +8,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
+from components.text import plain
 from data_access import DataAccessError, Viewer, get_engine
 
 
@@ -41,7 +42,7 @@ def current_viewer() -> Viewer:
 
 def show_data_error(error: DataAccessError) -> None:
     """Show a data-layer error in the user's language, never as a traceback."""
-    st.error(error.message_zh if st.session_state.get("lang", "zh") == "zh" else str(error))
+    st.error(plain(error.message_zh if st.session_state.get("lang", "zh") == "zh" else str(error)))
 
 
 @contextmanager

@@ -11,12 +11,17 @@ import html
 import re
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# GFM turns bare "http://…", "www.…" and "name@host" into links after escapes are resolved; an invisible word
+# joiner before "://", "." and "@" keeps them text
+_AUTOLINK = re.compile(r"(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
     """``text`` as a Markdown fragment that shows exactly these characters: all ASCII punctuation
-    backslash-escaped (CommonMark allows it for each), runs of whitespace and line breaks as one space."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    backslash-escaped (CommonMark allows it for each), no autolinks, whitespace and line breaks as one space."""
+    unlinked = _AUTOLINK.sub(WORD_JOINER, " ".join(str(text).split()))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
 
 
 def html_text(text: object) -> str:

@@ -69,9 +69,12 @@ def _assert_plain(at) -> tuple[int, int]:
 
 
 def test_plain_escapes_every_markdown_and_html_construct_of_the_payload():
-    assert plain(PAYLOAD) == ('\\!\\[x\\]\\(http\\:\\/\\/elsewhere\\.invalid\\/x\\.png\\) \\<a href\\=\\"http\\:\\/\\/'
-                              'elsewhere\\.invalid\\"\\>x\\<\\/a\\> \\<img src\\=x\\>')
+    joiner = "\u2060"  # invisible: keeps GFM from turning a bare URL or address into a link
+    assert plain(PAYLOAD) == (f'\\!\\[x\\]\\(http{joiner}\\:\\/\\/elsewhere\\.invalid\\/x\\.png\\) \\<a href\\=\\"'
+                              f'http{joiner}\\:\\/\\/elsewhere\\.invalid\\"\\>x\\<\\/a\\> \\<img src\\=x\\>')
     assert plain("第一行\n## 第二行  :red[x] $y$") == "第一行 \\#\\# 第二行 \\:red\\[x\\] \\$y\\$"
+    assert plain("www.elsewhere.invalid pm@elsewhere.invalid") == (
+        f"www{joiner}\\.elsewhere\\.invalid pm{joiner}\\@elsewhere\\.invalid")
 
 
 @pytest.mark.parametrize(("username", "page", "params", "texts", "charts"), [

@@ -193,7 +193,7 @@ def _weights_panel() -> whatif.WeightTree | None:
 
     generation, initial = weight_state["gen"], weight_state["initial"]
     st.markdown(f"**{t('whatif.dimension_weights')}**")
-    dims = {d: st.slider(dimension_names[d], 0.0, 100.0, float(initial["dims"].get(d, 0.0)), step=0.5,
+    dims = {d: st.slider(plain(dimension_names[d]), 0.0, 100.0, float(initial["dims"].get(d, 0.0)), step=0.5,
                          format="%.1f %%", key=_dim_key(d, generation)) for d in dimensions}
     shares: dict[str, float] = {}
     weight_state["current"] = {"dims": dims, "shares": shares}
@@ -206,7 +206,7 @@ def _weights_panel() -> whatif.WeightTree | None:
     st.markdown(f"**{t('whatif.indicator_weights')}**")
     for dimension in dimensions:
         codes = list(dimension_of.index[dimension_of == dimension])
-        with st.expander(t("whatif.dimension_expander", dimension=dimension_names[dimension], n=len(codes),
+        with st.expander(t("whatif.dimension_expander", dimension=plain(dimension_names[dimension]), n=len(codes),
                            weight=f"{dims[dimension]:.1f}")):
             columns = st.columns(2)
             for i, code in enumerate(codes):
@@ -214,7 +214,7 @@ def _weights_panel() -> whatif.WeightTree | None:
                 label = kpi_labels[code] + ("" if category is None or pd.isna(category)
                                             else f" · {category_names.get(category, category)}")
                 shares[code] = columns[i % 2].number_input(
-                    label, min_value=0.0, max_value=100.0, value=float(initial["shares"].get(code, 0.0)), step=1.0,
+                    plain(label), min_value=0.0, max_value=100.0, value=float(initial["shares"].get(code, 0.0)), step=1.0,
                     format="%.1f", key=_kpi_key(code, generation))
             share_total = sum(shares[c] for c in codes)
             _total_line(share_total, "whatif.indicator_total")
@@ -225,7 +225,7 @@ def _weights_panel() -> whatif.WeightTree | None:
     problems = whatif.tree_problems(tree)
     for code, details in problems:
         if "dimension" in details:
-            details = {"dimension": dimension_names.get(details["dimension"], details["dimension"])}
+            details = {"dimension": plain(dimension_names.get(details["dimension"], details["dimension"]))}
         st.error(t(f"whatif.problem.{code}", **details))
     return None if problems else tree
 
@@ -239,7 +239,7 @@ def _ahp_panel(tree: whatif.WeightTree | None) -> None:
             columns = st.columns(2)
             for i, (a, b) in enumerate(pairs):
                 judgements[(a, b)] = columns[i % 2].select_slider(
-                    t("whatif.ahp_pair", a=dimension_names[a], b=dimension_names[b]), options=SAATY, value=1,
+                    t("whatif.ahp_pair", a=plain(dimension_names[a]), b=plain(dimension_names[b])), options=SAATY, value=1,
                     format_func=_saaty_text, key=f"whatif_ahp_{a}_{b}")
             if st.form_submit_button(t("whatif.ahp_compute")):
                 result = whatif.ahp(judgements, dimensions)

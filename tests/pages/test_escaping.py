@@ -11,17 +11,19 @@ from components.text import plain
 PAYLOAD = '![x](http://elsewhere.invalid/x.png) <a href="http://elsewhere.invalid">x</a> <img src=x>'
 # Streamlit shows these as plain text; everything else renders Markdown (labels too).
 PLAIN_TYPES = {"selectbox", "multiselect", "arrow_data_frame", "dataframe", "plotly_chart", "deck_gl_json_chart",
-               "text", "code", "text_input", "text_area", "date_input", "number_input"}
+               "text", "code", "text_input", "text_area"}
 
 
 @pytest.fixture
 def payload(app_env):
-    """The payload in every user-written field of one leader-visible alert's project (and in every name)."""
+    """The payload in every name (projects, milestones, rules, users, indicators), inbox subject and one
+    rectification (plan, evidence, attachment name)."""
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.begin() as connection:
         for table, columns in (("projects", ("name_zh", "name_en")), ("milestones", ("name_zh", "name_en")),
                                ("alert_rules", ("name_zh", "name_en")), ("users", ("display_name",)),
-                               ("notifications", ("subject_zh", "subject_en"))):
+                               ("notifications", ("subject_zh", "subject_en")),
+                               ("indicators", ("name_zh", "name_en"))):
             connection.execute(text(f"UPDATE {table} SET " + ", ".join(f"{c} = :p || {c}" for c in columns)),
                                {"p": PAYLOAD})
         alert_id, project_id, owner = connection.execute(text(

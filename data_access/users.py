@@ -19,7 +19,7 @@ from data_access.auth import BCRYPT_MAX_BYTES, LANGUAGES, hash_password
 from data_access.db import transaction
 from data_access.errors import ValidationError, VersionConflict
 from data_access.models import ROLES, Region, User
-from data_access.scope import Viewer, checked_id, refusal, require_role
+from data_access.scope import Viewer, as_id, checked_id, refusal, require_role
 
 ADMIN_ONLY = frozenset({"admin"})
 USER_EDITABLE = frozenset({"display_name", "email", "role", "region_id", "is_active", "language"})
@@ -100,7 +100,8 @@ def _validate(values: Mapping[str, Any], session: Session) -> None:
         raise ValidationError(f"Unknown role {values['role']!r}", message_zh=f"未知角色 {values['role']!r}")
     if values["role"] == "district_official" and values["region_id"] is None:
         raise ValidationError("A district official needs a region", message_zh="区县专员必须指定所辖区域")
-    if values["region_id"] is not None and session.get(Region, checked_id(values["region_id"], "region")) is None:
+    if values["region_id"] is not None and (as_id(values["region_id"]) is None
+                                            or session.get(Region, as_id(values["region_id"])) is None):
         raise refusal("region", ValidationError)
     if values.get("language", "zh") not in LANGUAGES:
         raise ValidationError("Unknown language", message_zh="不支持的语言")

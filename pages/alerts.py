@@ -7,6 +7,7 @@ import streamlit as st
 from webapp import data
 from components.charts import alerts_by_district
 from webapp.filters import selected_region
+from webapp.params import id_param
 from components.formatting import date
 from components.i18n import language, t
 from components.text import plain
@@ -85,11 +86,10 @@ else:
 
 # -- one alert ------------------------------------------------------------------------------------------
 st.subheader(t("alerts.detail"))
-requested = st.query_params.get("alert")
 choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown["rule_en" if lang == "en" else "rule_zh"]))
 chosen = st.selectbox(t("alerts.choose"), [None, *choices], format_func=lambda i: "—" if i is None else choices[i],
                       key="alerts_choice")
-alert_id = chosen if chosen is not None else (int(requested) if requested and requested.isdigit() else None)
+alert_id = chosen if chosen is not None else id_param("alert")
 if alert_id is None:
     st.stop()
 st.query_params["alert"] = str(alert_id)

@@ -6,6 +6,7 @@ import streamlit as st
 import data_access
 from webapp import data
 from webapp.filters import filter_projects
+from webapp.params import id_param
 from components.formatting import date, money, month
 from components.i18n import language, name_column, t
 from components.text import plain
@@ -50,10 +51,9 @@ download_buttons(table, "projects", key="projects_download")
 
 st.subheader(t("projects.detail"))
 names = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()]))
-requested = st.query_params.get("project")
 chosen = st.selectbox(t("projects.choose"), [None, *names], format_func=lambda i: t("projects.none") if i is None
                       else names[i], key="projects_detail_choice")
-project_id = chosen if chosen is not None else (int(requested) if requested and requested.isdigit() else None)
+project_id = chosen if chosen is not None else id_param("project")
 if chosen is not None:
     st.query_params["project"] = str(chosen)
 if project_id is not None:
@@ -74,17 +74,23 @@ if project_id is not None:
         with st.form("progress_report", clear_on_submit=True):
             st.markdown(f"**{t('report.title')}**")
             period = st.selectbox(t("report.period"), _recent_months(), format_func=lambda d: month(d, lang))
-            progress = st.number_input(t("report.progress"), min_value=0.0, max_value=100.0, step=1.0, value=None)
-            spend = st.number_input(t("report.spend"), min_value=0.0, step=10.0, value=None)
+            # No min/max here: the data layer checks the ranges and says what was wrong, instead of a widget
+            # that silently drops an out-of-range entry.
+            fields = {"PROG_ACTUAL": st.number_input(t("report.progress"), step=1.0, value=None),
+                      "SPEND_CUM": st.number_input(t("report.spend"), step=10.0, value=None)}
             if st.form_submit_button(t("report.submit"), width="stretch"):
-                try:
-                    for code, value in (("PROG_ACTUAL", progress), ("SPEND_CUM", spend)):
-                        if value is not None:
-                            data_access.record_observation(shared_engine(), viewer, project_id=project_id,
-                                                           indicator_code=code, period=period, value=value)
-                    evaluate_alerts(shared_engine(), project_ids=[project_id])
-                except DataAccessError as error:
-                    show_data_error(error)
+                report = {code: value for code, value in fields.items() if value is not None}
+                if not report:
+                    st.error(t("report.empty"))
                 else:
-                    data.invalidate()
-                    st.success(t("report.saved"))
+                    try:  # the whole report in one transaction: stored entirely or not at all
+                        stored = data_access.record_report(shared_engine(), viewer, project_id=project_id,
+                                                           period=period, values=report)
+                        data.invalidate()
+                        evaluate_alerts(shared_engine(), project_ids=[project_id])
+                    except DataAccessError as error:
+                        show_data_error(error)
+                    else:
+                        labels = {"PROG_ACTUAL": t("report.progress"), "SPEND_CUM": t("report.spend")}
+                        st.success(t("report.saved", values="; ".join(f"{labels[code]} {value:g}"
+                                                                      for code, value in stored.items())))

@@ -5,7 +5,8 @@ import streamlit as st
 
 from components.i18n import language, t
 from components.text import plain
-from webapp.session import current_viewer, shared_engine, stop_on_data_error
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
+from data_access import DataAccessError
 from data_access import alerts as store
 from data_access.models import RULE_SCOPES, SEVERITIES
 from scoring.rules import RULE_TYPES
@@ -44,9 +45,9 @@ with st.form("rule_form"):
 
 if previewing or saving:
     try:
-        params = json.loads(params_text or "{}")
-    except json.JSONDecodeError as error:
-        st.error(t("rules.bad_params", error=error))
+        params = store.parse_rule_params(params_text)
+    except DataAccessError as error:
+        show_data_error(error)
         st.stop()
     fields = {"name_zh": name_zh.strip(), "name_en": name_en.strip(), "rule_type": rule_type, "severity": severity,
               "params": params, "scope_kind": scope_kind, "scope_value": scope_value.strip() or None,

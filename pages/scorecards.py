@@ -21,20 +21,13 @@ from components.tables import download_buttons
 from services.portfolio import by_district, month_before
 from webapp import data
 from webapp.filters import selected_period
+from webapp.params import id_param
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
 viewer = current_viewer()
 lang = language()
 engine = shared_engine()
-params = st.query_params
-
-
-def number(name: str) -> int | None:
-    value = params.get(name)
-    return int(value) if value and value.isdigit() else None
-
-
-region_id, project_id, indicator_code = number("region"), number("project"), params.get("indicator")
+region_id, project_id, indicator_code = id_param("region"), id_param("project"), st.query_params.get("indicator")
 with stop_on_data_error():
     current = data.portfolio(viewer, selected_period())
     period = current.attrs.get("period")

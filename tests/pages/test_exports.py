@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from data_access import audit
@@ -25,7 +26,14 @@ def downloads(monkeypatch):
             files[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        if file_name:  # built when clicked: build it now, as the click would
+            files[file_name] = data_callable()
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    original_deferred = MediaFileManager.add_deferred
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return files
 
 
@@ -81,6 +89,16 @@ def test_the_alerts_download_writes_a_formula_in_project_and_rule_names_as_text(
     rows = list(csv.reader(io.StringIO(downloads["alerts.csv"].decode("utf-8-sig"), newline="")))
     rule = rows[0].index("规则")
     assert all(row[rule].startswith("'" + FORMULA) for row in rows[1:])
+
+
+def test_the_what_if_download_built_on_click_writes_a_formula_in_a_project_code_as_text(logged_in, app_env, downloads):
+    engine = create_engine(f"sqlite:///{app_env}")
+    with engine.begin() as connection:  # its rows are labelled "code name"
+        connection.execute(text("UPDATE projects SET code = :f || code"), {"f": FORMULA})
+    engine.dispose()
+    at = logged_in("leader", "pages/whatif.py")
+    assert not at.exception
+    _assert_defused(downloads, "whatif_movers", FORMULA)
 
 
 def test_the_audit_download_writes_planted_actor_names_and_entity_ids_as_text(app_env, logged_in, downloads):

@@ -35,12 +35,13 @@ from data_access import audit
 from data_access.db import transaction
 from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.models import Indicator, User, WeightScheme, WeightSchemeItem
-from data_access.scope import Viewer, require_role
+from data_access.scope import Viewer, checked_id, require_role
 
 SCENARIO_ROLES = frozenset({"admin", "leader", "analyst"})
 MANAGE_ANY_ROLES = frozenset({"admin", "analyst"})
 PROMOTE_ROLES = frozenset({"admin", "analyst"})
 NAME_LENGTH = 80
+DESCRIPTION_LENGTH = 5000  # Text column; a page of explanation
 SAVE_ATTEMPTS = 3  # two people saving the same name at once: the later one retries with the next version
 
 WeightTree = Mapping[str, tuple[float, Mapping[str, float]]]
@@ -139,7 +140,7 @@ def _validated_items(session: Session, weights: WeightTree) -> tuple[list[tuple[
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
+    name = name.strip() if isinstance(name, str) else ""
     if not name:
         raise ValidationError("The scenario needs a name", message_zh="请填写方案名称")
     if len(name) > NAME_LENGTH:
@@ -167,8 +168,16 @@ def _describe(scheme: WeightScheme) -> dict[str, Any]:
     return {"scheme_id": scheme.id, "name": scheme.name, "version": scheme.version}
 
 
+def _clean_description(description: object) -> str | None:
+    """A scheme's description: text of at most a page, or None."""
+    if description is not None and (not isinstance(description, str) or len(description) > DESCRIPTION_LENGTH):
+        raise ValidationError(f"The description must be text of at most {DESCRIPTION_LENGTH} characters",
+                              message_zh=f"说明须为不超过 {DESCRIPTION_LENGTH} 个字符的文字")
+    return (description or "").strip() or None
+
+
 def _scheme_for_change(session: Session, actor: Viewer, scheme_id: int, action: str, action_zh: str) -> WeightScheme:
-    scheme = session.get(WeightScheme, scheme_id)
+    scheme = session.get(WeightScheme, checked_id(scheme_id, "scheme"))
     if scheme is None:
         raise NotFound(f"Weight scheme {scheme_id} does not exist", message_zh=f"权重方案 {scheme_id} 不存在")
     if scheme.is_default:
@@ -191,7 +200,7 @@ def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: WeightTr
     """
     require_role(actor, SCENARIO_ROLES, "save weight scenarios", "保存权重方案")
     name = _clean_name(name)
-    description = (description or "").strip() or None
+    description = _clean_description(description)
     for attempt in range(SAVE_ATTEMPTS):
         try:
             with transaction(engine) as session:
@@ -229,7 +238,7 @@ def update_scenario(engine: Engine, actor: Viewer, scheme_id: int, *, weights: W
         before: dict[str, Any] = _describe(scheme)
         after: dict[str, Any] = _describe(scheme)
         if description is not None:
-            before["description"], scheme.description = scheme.description, description.strip() or None
+            before["description"], scheme.description = scheme.description, _clean_description(description)
             after["description"] = scheme.description
         if weights is not None:
             rows, shown = _validated_items(session, weights)
@@ -266,7 +275,7 @@ def promote_scheme(engine: Engine, actor: Viewer, scheme_id: int, *, expected_de
         # Lock every scheme row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so two
         # promotions queue and the second sees the first one's result.
         session.execute(select(WeightScheme.id).with_for_update()).all()
-        target = session.get(WeightScheme, scheme_id)
+        target = session.get(WeightScheme, checked_id(scheme_id, "scheme"))
         if target is None:
             raise NotFound(f"Weight scheme {scheme_id} does not exist", message_zh=f"权重方案 {scheme_id} 不存在")
         current = session.execute(select(WeightScheme).where(WeightScheme.is_default.is_(True))).scalar_one_or_none()

@@ -34,6 +34,7 @@ REFUSALS = {
     "region": ("No such region, or you may not access it", "区域不存在或您无权访问"),
     "user": ("No such user", "用户不存在"),
     "rule": ("No such warning rule", "预警规则不存在"),
+    "scheme": ("No such weight scheme", "权重方案不存在"),
 }
 PROJECT_EDIT_ROLES = frozenset({"admin", "district_official", "project_manager"})
 PROGRESS_ENTRY_ROLES = frozenset({"admin", "analyst", "district_official", "project_manager"})

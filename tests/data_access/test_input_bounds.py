@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data_access import alerts as store
-from data_access import users
+from data_access import schemes, users
 from data_access.errors import NotFound, ValidationError
 from data_access.models import AlertRule, AuditEntry, User
 from tests.conftest import as_viewer
@@ -83,3 +83,29 @@ def test_rule_parameters_typed_as_text_are_parsed_within_bounds(text, message):
 def test_rule_parameters_typed_as_text_round_trip():
     assert store.parse_rule_params(' {"periods": 3, "points": 5.5} ') == {"periods": 3, "points": 5.5}
     assert store.parse_rule_params("") == {}
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"name": 42}, "请填写方案名称"),
+    ({"name": "方" * 81}, "名称不能超过 80 个字符"),
+    ({"description": ["not", "text"]}, "说明须为不超过 5000 个字符的文字"),
+    ({"description": "说" * 5001}, "说明须为不超过 5000 个字符的文字"),
+])
+def test_a_scenario_with_a_wrongly_typed_or_over_long_name_or_description_is_refused(seeded_engine, arguments,
+                                                                                     message):
+    from tests.data_access.test_schemes import WEIGHTS
+
+    with pytest.raises(ValidationError) as caught:  # a number as name or a list as description was a raw error
+        schemes.save_scenario(seeded_engine, as_viewer(seeded_engine, "analyst"),
+                              **({"name": "试算", "weights": WEIGHTS} | arguments))
+    assert caught.value.message_zh == message
+    assert _count(seeded_engine, AuditEntry) == 0
+
+
+def test_a_scheme_id_no_integer_column_can_hold_is_refused_like_an_unknown_one(seeded_engine):
+    analyst = as_viewer(seeded_engine, "analyst")
+    for call in (lambda: schemes.promote_scheme(seeded_engine, analyst, 2**31),
+                 lambda: schemes.delete_scenario(seeded_engine, analyst, 10**20)):
+        with pytest.raises(NotFound) as caught:  # a DataError on PostgreSQL
+            call()
+        assert caught.value.message_zh == "权重方案不存在"

@@ -58,7 +58,15 @@ def _forget_login() -> None:
                 "viewer"):
         st.session_state.pop(key, None)
     st.session_state["logout"] = True  # stops the widget from logging in again with the stale cookie
-    st.session_state["delete_cookie"] = True  # in the login form's run, which is not cut short by a rerun
+
+
+def _drop_cookie() -> None:
+    """Have the login form's run (which no rerun cuts short) delete the browser's cookie.
+
+    Only when that cookie is known to be dead: after a logout, or when it was refused. A browser session whose
+    login ended elsewhere leaves the cookie alone — the browser may hold a newer, valid one by now.
+    """
+    st.session_state["delete_cookie"] = True
 
 
 def session_viewer_or_none(engine: Engine) -> Viewer | None:
@@ -87,15 +95,20 @@ def cookie_login(engine: Engine, authenticator: stauth.Authenticate) -> bool:
     recorded = cookie_session(engine, token["username"], token["exp_date"])
     if recorded is None:  # ended by a logout, or never written by perfdash
         _forget_login()
+        _drop_cookie()
         st.session_state["session_ended"] = True
         return False
     try:
         authenticator.login(location="unrendered")
     except LoginError:  # the cookie of a user who has since been deactivated
         _forget_login()
+        _drop_cookie()
         return False
     st.session_state[LOGIN_SESSION], st.session_state[SESSION_STARTED] = recorded
-    return session_viewer_or_none(engine) is not None
+    if session_viewer_or_none(engine) is None:  # e.g. the password was reset after the cookie was issued
+        _drop_cookie()
+        return False
+    return True
 
 
 def login_form(authenticator: stauth.Authenticate) -> None:
@@ -135,4 +148,5 @@ def logout_button(engine: Engine, authenticator: stauth.Authenticate, viewer: Vi
         end_sessions(engine, viewer)
         authenticator.authentication_controller.logout()
         _forget_login()
+        _drop_cookie()
         st.rerun()

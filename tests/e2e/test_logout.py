@@ -58,3 +58,25 @@ def test_lowering_the_cookie_expiry_setting_does_not_revive_a_logged_out_cookie(
         wait_until_idle(page)
         page.locator("[data-testid='stSidebarNav']").wait_for(timeout=30_000)
         assert page.get_by_label("密码", exact=True).count() == 0
+
+
+def test_a_tab_whose_session_ended_elsewhere_does_not_delete_a_newer_login_cookie(browser, server):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    first, second = context.new_page(), context.new_page()
+    first.goto(server)
+    log_in(first, "auditor")
+    second.goto(f"{server}/audit")  # the same browser, logged in from the cookie
+    second.locator("[data-testid='stSidebarNav']").wait_for(timeout=30_000)
+    _log_out(first)
+    first.wait_for_timeout(2_000)  # the login form's run deletes the cookie
+    log_in(first, "auditor")  # a new login, a new cookie
+    newer = _login_cookie(first)
+    second.bring_to_front()
+    second.get_by_text("English", exact=True).click()  # a rerun of the old tab's ended session
+    second.locator("input[type='password']").wait_for(timeout=30_000)  # login form, but the newer cookie stays
+    wait_until_idle(second)
+    second.wait_for_timeout(2_000)
+    assert _login_cookie(second) == newer
+    first.goto(f"{server}/audit")
+    first.locator("[data-testid='stSidebarNav']").wait_for(timeout=30_000)
+    context.close()

@@ -73,7 +73,8 @@ def test_a_manager_reports_progress_and_the_projects_warnings_are_re_evaluated(l
     at.number_input[0].set_value(37.0)
     at.number_input[1].set_value(1234.0)
     next(b for b in at.button if b.label == "提交").click().run()
-    assert "已保存，并已重新评估该项目的预警。" in [s.value for s in at.success]
+    assert [s.value for s in at.success] == [
+        "已保存：实际形象进度（%） 37; 累计完成投资（万元） 1234；并已重新评估该项目的预警。"]
     with engine.connect() as connection:
         rows = connection.execute(text(
             "SELECT i.code, o.value, o.source FROM observations o JOIN indicators i ON i.id = o.indicator_id "

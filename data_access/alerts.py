@@ -221,9 +221,9 @@ def list_alerts(
         statement = statement.where(Alert.rule_id.in_(list(rule_ids)))
     if region_id is not None:
         statement = statement.where(Region.path.startswith(
-            select(Region.path).where(Region.id == region_id).scalar_subquery()))
+            select(Region.path).where(Region.id == checked_id(region_id, "region")).scalar_subquery()))
     if project_id is not None:
-        statement = statement.where(Project.id == project_id)
+        statement = statement.where(Project.id == checked_id(project_id, "project"))
     with engine.connect() as connection:
         result = connection.execute(statement)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -253,3 +253,10 @@ def test_whoever_submitted_the_evidence_may_not_verify_it(evaluated, verdict):
         store.transition(evaluated, official, alert_id, version, verdict)
     assert caught.value.message_zh == "不能核验自己负责或提交的整改"
     store.transition(evaluated, as_viewer(evaluated, "admin"), alert_id, version, verdict)  # someone else may
+
+
+@pytest.mark.parametrize("filter_name", ["region_id", "project_id"])
+def test_listing_alerts_by_an_id_no_integer_column_can_hold_is_a_refusal_not_a_database_error(evaluated,
+                                                                                              filter_name):
+    with pytest.raises(NotFound):  # a psycopg DataError on PostgreSQL
+        store.list_alerts(evaluated, as_viewer(evaluated, "leader"), **{filter_name: 2**31})

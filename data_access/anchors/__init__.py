@@ -8,7 +8,8 @@ read and names the first one the database no longer reproduces.
 
 Anchors are written after a commit (never inside the user's transaction, and a failure is only logged) when
 ``PERFDASH_AUDIT_ANCHOR_EVERY`` entries (default 1000) or ``PERFDASH_AUDIT_ANCHOR_MINUTES`` (default 60) have
-passed since the last one, and on demand (the audit page's button, ``python -m data_access.anchors write``).
+passed since the last one, and on demand (the audit page's button, ``python -m data_access.anchors write``,
+see :mod:`data_access.anchors.__main__`).
 Each database has its own file in ``PERFDASH_AUDIT_ANCHOR_DIR`` (default ``data/audit-anchors``), named
 after the database, so anchors of another database are never mistaken for this one's.
 """
@@ -20,7 +21,6 @@ import hmac
 import json
 import logging
 import os
-import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,34 +174,3 @@ def anchor_if_due(engine: Engine, entry_id: int, entry_hash: str, *, now: dt.dat
             write_anchor(engine, entry_id, entry_hash, now=moment)
     except Exception:  # noqa: BLE001 - see docstring: nothing may undo or fail a committed write
         log.exception("Could not write the audit anchor for entry %s", entry_id)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m data_access.anchors write|verify``: anchor the head now, or verify the chain against anchors."""
-    from data_access.audit import anchor_head, verify_chain  # audit imports this module
-    from data_access.db import create_database_engine
-    from data_access.errors import DataAccessError
-
-    command = (argv if argv is not None else sys.argv[1:]) or ["verify"]
-    if command[0] not in {"write", "verify"} or len(command) > 1:
-        print("usage: python -m data_access.anchors write|verify", file=sys.stderr)
-        return 2
-    try:
-        engine = create_database_engine()
-        if command[0] == "write":
-            anchor = anchor_head(engine)
-            print(f"perfdash: anchored entry {anchor.entry_id} ({anchor.entry_hash}) in {anchor_path(engine)}")
-            return 0
-        verdict = verify_chain(engine)
-    except DataAccessError as exc:
-        print(f"perfdash: {exc}", file=sys.stderr)
-        return 2
-    if verdict.ok:
-        print(f"perfdash: audit chain intact: {verdict.checked} entries, {verdict.anchors_checked} anchors")
-        return 0
-    print(f"perfdash: audit chain broken at entry {verdict.first_bad_id}: {verdict.reason}", file=sys.stderr)
-    return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

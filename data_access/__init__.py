@@ -4,9 +4,11 @@ Connections
     ``get_engine()`` — the process-wide engine for ``PERFDASH_DATABASE_URL`` (default: SQLite file
     ``data/perfdash.sqlite3``; PostgreSQL as ``postgresql+psycopg://user:pass@host:port/db``). SQLite runs in
     WAL mode with foreign keys on. A bad URL raises ``ConfigurationError``, an unreachable database
-    ``DatabaseUnavailable``; both carry ``message_zh`` for the UI.
+    ``DatabaseUnavailable``; both carry a generic ``message_zh`` for the UI and log the details (password
+    masked). Opening the configured database refuses a missing, short or demo ``PERFDASH_AUDIT_KEY``.
     ``create_database_engine(url)`` — an engine for an explicit URL (tests, tools).
-    ``migrate.upgrade(engine)`` — Alembic migrations to the newest schema (``python -m data_access.migrate``).
+    ``migrate.upgrade(engine)`` — Alembic migrations to the newest schema (``python -m data_access.migrate``
+    runs them as the owner role of ``PERFDASH_MIGRATION_DATABASE_URL`` and grants the app role its rights).
 
 Who is asking
     ``viewer_for(session, username)`` → ``Viewer(user_id, username, role, region_id, region_path)``.
@@ -45,7 +47,8 @@ Other modules
     ``schemes``: what-if scenarios saved as weight schemes; promotion to the default (admin/analyst).
 
 Audit (``data_access.audit``)
-    ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)``; ``chain_head(engine)``.
+    ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)`` (also against the external
+    anchors of ``data_access.anchors``, written after commits and by ``anchor_head(engine)``); ``chain_head(engine)``.
 """
 from data_access.db import create_database_engine, get_engine, transaction
 from data_access.errors import (

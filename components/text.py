@@ -10,7 +10,12 @@ from __future__ import annotations
 import html
 import re
 
-_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# Characters that start Markdown or Streamlit markup anywhere in a line: links and images ([ ] !), HTML and
+# autolinks (<), entities (&), emphasis (* ~), code (`), tables (|), headings (#), LaTeX ($), emoji, icons and
+# colours (:), and the escape itself (\\). "_" only at a word edge (inside a word it never emphasises, so
+# PERFDASH_AUDIT_KEY stays as written); "-", "+" and "1." only where a line starts (lists).
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]<>#|~$:&!]|(?<![^\W_])_|_(?![^\W_])|^[-+]")
+_LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])")
 # GFM turns bare "http://…", "www.…" and "name@host" into links after escapes are resolved; an invisible word
 # joiner before "://", "." and "@" keeps them text
 _AUTOLINK = re.compile(r"(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
@@ -18,10 +23,11 @@ WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
-    """``text`` as a Markdown fragment that shows exactly these characters: all ASCII punctuation
-    backslash-escaped (CommonMark allows it for each), no autolinks, whitespace and line breaks as one space."""
+    """``text`` as a Markdown fragment that shows exactly these characters: markup characters
+    backslash-escaped, no autolinks, whitespace and line breaks as one space (so no block starts inside)."""
     unlinked = _AUTOLINK.sub(WORD_JOINER, " ".join(str(text).split()))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
+    escaped = _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), unlinked)
+    return _LIST_NUMBER.sub(r"\1\\\2", escaped)
 
 
 def html_text(text: object) -> str:

@@ -2,6 +2,7 @@
 Streamlit text or in plotly labels, whoever wrote it (project and milestone names, rule names, display names,
 rectification plan, evidence and attachment name, inbox messages)."""
 import json
+import re
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -64,19 +65,26 @@ def _assert_plain(at) -> tuple[int, int]:
             assert "<a " not in spec.lower() and "<img" not in spec.lower(), spec
             figures += "&lt;a href" in spec
         elif kind not in PLAIN_TYPES:
-            dump = str(proto)
-            assert "elsewhere.invalid" not in dump, (kind, dump)  # escaped text reads elsewhere\.invalid
-            shown += "elsewhere\\\\.invalid" in dump
+            dump = str(proto)  # protobuf text: the escaped "\<a" reads "\\<a"
+            assert "![x](" not in dump and "http://elsewhere" not in dump, (kind, dump)
+            assert not re.search(r"(?<!\\)<(a |img)", dump), (kind, dump)
+            shown += "\\\\<a href" in dump
     return shown, figures
 
 
 def test_plain_escapes_every_markdown_and_html_construct_of_the_payload():
     joiner = "\u2060"  # invisible: keeps GFM from turning a bare URL or address into a link
-    assert plain(PAYLOAD) == (f'\\!\\[x\\]\\(http{joiner}\\:\\/\\/elsewhere\\.invalid\\/x\\.png\\) \\<a href\\=\\"'
-                              f'http{joiner}\\:\\/\\/elsewhere\\.invalid\\"\\>x\\<\\/a\\> \\<img src\\=x\\>')
-    assert plain("第一行\n## 第二行  :red[x] $y$") == "第一行 \\#\\# 第二行 \\:red\\[x\\] \\$y\\$"
-    assert plain("www.elsewhere.invalid pm@elsewhere.invalid") == (
-        f"www{joiner}\\.elsewhere\\.invalid pm{joiner}\\@elsewhere\\.invalid")
+    assert plain(PAYLOAD) == (f'\\!\\[x\\](http{joiner}\\://elsewhere.invalid/x.png) \\<a href="http{joiner}\\://'
+                              f'elsewhere.invalid"\\>x\\</a\\> \\<img src=x\\>')
+    assert plain("第一行\n## 第二行  :red[x] $y$ *b* ~s~ `c` a|b &lt;") == (
+        "第一行 \\#\\# 第二行 \\:red\\[x\\] \\$y\\$ \\*b\\* \\~s\\~ \\`c\\` a\\|b \\&lt;")
+    assert plain("www.elsewhere.invalid pm@elsewhere.invalid") == f"www{joiner}.elsewhere.invalid pm{joiner}@elsewhere.invalid"
+
+
+def test_plain_escapes_list_markers_at_the_start_and_underscores_only_where_they_could_emphasise():
+    assert [plain(text) for text in ("- a", "+ a", "12. a", "3) a", "a - b 1. c")] == [
+        "\\- a", "\\+ a", "12\\. a", "3\\) a", "a - b 1. c"]
+    assert plain("PERFDASH_AUDIT_KEY=1 _x_ __y__") == "PERFDASH_AUDIT_KEY=1 \\_x\\_ \\_\\_y\\_\\_"
 
 
 @pytest.mark.parametrize(("username", "page", "params", "texts", "charts"), [

@@ -119,8 +119,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "report.spend": ("累计完成投资（万元）", "Cumulative spend (10k CNY)"),
     "report.submit": ("提交", "Submit"),
     "report.saved": ("已保存：{values}；并已重新评估该项目的预警。", "Saved: {values}; this project's warnings were re-evaluated."),
+    "report.saved_not_evaluated": ("已保存：{values}；但该项目的预警暂未能重新评估，将在下次定时评估时更新。",
+                                   "Saved: {values}; this project's warnings could not be re-evaluated now and will "
+                                   "be at the next scheduled run."),
     "report.empty": ("未填写任何数值，未保存。", "Nothing was filled in; nothing was saved."),
     "params.bad_id": ("链接中的编号无效。", "The id in the link is not valid."),
+    "params.start_over": ("忽略链接参数，打开本页", "Ignore the link and open this page"),
     "col.code": ("编号", "Code"),
     "col.name": ("项目名称", "Project"),
     "col.category": ("类别", "Category"),

@@ -86,11 +86,16 @@ if project_id is not None:
                     try:  # the whole report in one transaction: stored entirely or not at all
                         stored = data_access.record_report(shared_engine(), viewer, project_id=project_id,
                                                            period=period, values=report)
-                        data.invalidate()
-                        evaluate_alerts(shared_engine(), project_ids=[project_id])
                     except DataAccessError as error:
                         show_data_error(error)
                     else:
+                        data.invalidate()
                         labels = {"PROG_ACTUAL": t("report.progress"), "SPEND_CUM": t("report.spend")}
-                        st.success(t("report.saved", values="; ".join(f"{labels[code]} {value:g}"
-                                                                      for code, value in stored.items())))
+                        saved = "; ".join(f"{labels[code]} {value:g}" for code, value in stored.items())
+                        try:  # the report is stored whatever happens here; say so either way
+                            evaluate_alerts(shared_engine(), project_ids=[project_id])
+                        except DataAccessError as error:
+                            st.success(t("report.saved_not_evaluated", values=saved))
+                            show_data_error(error)
+                        else:
+                            st.success(t("report.saved", values=saved))

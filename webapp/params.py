@@ -27,10 +27,14 @@ def parse_id(text: str | None) -> int | None:
 def id_param(name: str) -> int | None:
     """The id in the URL parameter ``name``, or None when there is none.
 
-    A malformed id shows the same short message on every page and stops the page there.
+    A malformed id shows the same short message on every page and stops the page there, with a button that
+    drops the link's parameters and opens the page as usual.
     """
     try:
         return parse_id(st.query_params.get(name))
     except ValueError:
         st.error(t("params.bad_id"))
+        if st.button(t("params.start_over"), key=f"bad_{name}_start_over"):
+            st.query_params.clear()
+            st.rerun()
         st.stop()

@@ -32,6 +32,8 @@ def test_a_malformed_or_oversized_id_in_the_url_gives_one_clean_message(logged_i
         at.run()
         assert not at.exception, (bad[:30], at.exception)
         assert _errors(at) == ["链接中的编号无效。"], bad[:30]
+    at.button(key=f"bad_{name}_start_over").click().run()  # the way out: the page without the bad link
+    assert not at.exception and not _errors(at) and name not in at.query_params
 
 
 @pytest.mark.parametrize(("name", "page"), [(name, page) for name, pages in PAGES.items() for page in pages])
@@ -107,6 +109,24 @@ def test_a_plausible_progress_report_is_stored_whole_and_says_what_was_saved(log
     assert [s.value for s in at.success] == [
         "已保存：实际形象进度（%） 64; 累计完成投资（万元） 1200；并已重新评估该项目的预警。"]
     assert _manual_entries(app_env, project_id) == 2
+
+
+def test_a_stored_report_whose_warning_evaluation_fails_still_says_it_was_stored(logged_in, app_env,
+                                                                                 monkeypatch):
+    import services.alerts
+    from data_access import DatabaseUnavailable
+
+    def unavailable(*_args, **_kwargs):
+        raise DatabaseUnavailable("evaluation failed", message_zh="预警评估失败")
+
+    at, project_id = _progress_form(logged_in, app_env)
+    monkeypatch.setattr(services.alerts, "evaluate", unavailable)
+    at.number_input[0].set_value(64.0)
+    _submit(at)
+    assert [s.value for s in at.success] == [
+        "已保存：实际形象进度（%） 64；但该项目的预警暂未能重新评估，将在下次定时评估时更新。"]
+    assert [e.value for e in at.error] == ["预警评估失败"]
+    assert _manual_entries(app_env, project_id) == 1
 
 
 def _rules_form(logged_in):

@@ -64,6 +64,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "login.session_ended": ("您的会话已结束，请重新登录。", "Your session has ended; please sign in again."),
     "login.demo_hint": ("演示账号见 README（如 leader / Demo@2026）。", "Demo accounts are listed in the README (e.g. leader / Demo@2026)."),
     "demo.banner": ("演示模式 · 密钥公开，仅限本机试用，请勿用于生产", "Demo mode · public keys, for this machine only, not for production"),
+    "demo.banner_short": ("演示模式", "Demo mode"),
     "demo.local_only": ("演示模式的密钥是公开的，因此只接受本机访问。正式部署请设置 PERFDASH_COOKIE_KEY、PERFDASH_AUDIT_KEY 并关闭 PERFDASH_DEMO。",
                         "Demo mode uses public keys, so it only serves this machine. To deploy, set PERFDASH_COOKIE_KEY and "
                         "PERFDASH_AUDIT_KEY and turn PERFDASH_DEMO off."),

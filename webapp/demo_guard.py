@@ -7,6 +7,7 @@ interface), turns away visitors that do not come from this machine. ``make run``
 from __future__ import annotations
 
 import ipaddress
+from string import Template
 
 import streamlit as st
 
@@ -14,16 +15,21 @@ from components.i18n import t
 from data_access.config import demo_mode
 
 # Our own static markup, no user text: a fixed strip at the top centre, so no page (the big screen included)
-# loses a pixel of its layout to it.
-_BANNER = """<div data-testid="perfdash-demo-banner" style="position:fixed;top:0;left:50%;transform:translateX(-50%);
-z-index:1000001;background:#b45309;color:#fff;font-weight:700;font-size:15px;padding:3px 16px;
-border-radius:0 0 6px 6px;pointer-events:none;white-space:nowrap">{text}</div>"""
+# loses a pixel of its layout to it. On a phone only the short words show, clear of the sidebar control.
+_BANNER = Template("""<style>
+.perfdash-demo {position:fixed;top:0;left:50%;transform:translateX(-50%);z-index:1000001;background:#b45309;
+  color:#fff;font-weight:700;font-size:15px;padding:3px 16px;border-radius:0 0 6px 6px;pointer-events:none;
+  white-space:nowrap}
+.perfdash-demo .short {display:none}
+@media (max-width: 640px) {.perfdash-demo .long {display:none} .perfdash-demo .short {display:inline}}
+</style><div class="perfdash-demo" data-testid="perfdash-demo-banner"><span class="long">$long</span><span
+class="short">$short</span></div>""")
 
 
 def demo_banner() -> None:
     """The 演示模式 strip on every page while demo mode is on."""
     if demo_mode():
-        st.html(_BANNER.format(text=t("demo.banner")))
+        st.html(_BANNER.substitute(long=t("demo.banner"), short=t("demo.banner_short")))
 
 
 def is_local_visitor(ip_address: object) -> bool:

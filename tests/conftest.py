@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from data_access.db import create_database_engine
@@ -45,17 +47,39 @@ def postgres_server() -> Iterator[str]:
         pytest.skip(f"PostgreSQL not available: {exc}")
 
 
-def _new_database(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A URL for a new, empty database on ``backend``."""
+def _new_database(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                  *, copy_of: str | None = None) -> str:
+    """A URL for a new database on ``backend``: empty, or a copy of the database at ``copy_of``."""
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'perfdash.sqlite3'}"
+        path = tmp_path_factory.mktemp("db") / "perfdash.sqlite3"
+        if copy_of is not None:
+            with sqlite3.connect(make_url(copy_of).database) as source, sqlite3.connect(path) as target:
+                source.backup(target)
+        return f"sqlite:///{path}"
     server_url = request.getfixturevalue("postgres_server")
     name = f"perfdash_t{next(_database_counter)}"
+    template = f" TEMPLATE {make_url(copy_of).database}" if copy_of is not None else ""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}{template}"))
     admin.dispose()
     return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+_seeded_sources: dict[str, str] = {}
+
+
+def _seeded_source(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, seeded database made once per backend and never opened by a test: the original that every
+    private seeded database is copied from (a copy takes a fraction of the time seeding takes)."""
+    if backend not in _seeded_sources:
+        url = _new_database(backend, request, tmp_path_factory)
+        engine = create_database_engine(url)
+        upgrade(engine)
+        write(engine, build(**SMALL_DEMO))
+        engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
+        _seeded_sources[backend] = url
+    return _seeded_sources[backend]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -73,11 +97,13 @@ def empty_engine(db_backend: str, request: pytest.FixtureRequest,
 
 
 @pytest.fixture
-def seeded_engine(empty_engine: Engine) -> Engine:
+def seeded_engine(db_backend: str, request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated database with the small demo set, private to one test (safe to write to)."""
-    upgrade(empty_engine)
-    write(empty_engine, build(**SMALL_DEMO))
-    return empty_engine
+    source = _seeded_source(db_backend, request, tmp_path_factory)
+    engine = create_database_engine(_new_database(db_backend, request, tmp_path_factory, copy_of=source))
+    yield engine
+    engine.dispose()
 
 
 _shared: dict[str, Engine] = {}

@@ -70,7 +70,7 @@ remember_login(engine, authenticator, viewer)
 st.sidebar.caption(f"{plain(st.session_state.get('name') or viewer.username)} · {t('role.' + viewer.role)}")
 unread = unread_count(engine, viewer)
 if unread:
-    st.sidebar.page_link("pages/inbox.py", label=t("inbox.unread", n=unread), icon=":material/mark_email_unread:")
+    st.sidebar.page_link("views/inbox.py", label=t("inbox.unread", n=unread), icon=":material/mark_email_unread:")
 try:
     sidebar_filters(viewer)
 except DataAccessError as error:

@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PERFDASH_DEMO", "1")
 os.environ["PERFDASH_LOGIN_SLEEP"] = "0"
 
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from data_access.db import create_database_engine  # noqa: E402
@@ -30,16 +29,6 @@ from data_access.demo.generator import generate  # noqa: E402
 from data_access.migrate import upgrade  # noqa: E402
 from services.alerts import evaluate  # noqa: E402
 from webapp.navigation import page_paths_for  # noqa: E402
-
-_original_init = PagesManager.__init__
-
-
-def _without_legacy_pages(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003 - see tests/pages/conftest.py
-    _original_init(self, *args, **kwargs)
-    PagesManager.uses_pages_directory = False
-
-
-PagesManager.__init__ = _without_legacy_pages
 
 
 def timed_run(at: AppTest) -> float:

@@ -59,19 +59,11 @@ def moved_tree(base: whatif.WhatIfBase, step: int) -> whatif.WeightTree:
 def apptest_rerun_ms(path: Path, repeats: int) -> tuple[float, float]:
     """(first page open, median rerun after a slider move) through AppTest, logged in as the analyst."""
     import streamlit as st
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
     from data_access.db import reset_engine_cache
 
     os.environ.update(PERFDASH_DATABASE_URL=f"sqlite:///{path}", PERFDASH_DEMO="1", PERFDASH_LOGIN_SLEEP="0")
-    original_init = PagesManager.__init__
-
-    def init_without_legacy_pages(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init_without_legacy_pages
     st.cache_data.clear()
     st.cache_resource.clear()
     reset_engine_cache()
@@ -80,7 +72,7 @@ def apptest_rerun_ms(path: Path, repeats: int) -> tuple[float, float]:
     at.text_input[1].input("Demo@2026")
     at.button[0].click().run()
     started = time.perf_counter()
-    at.switch_page("pages/whatif.py").run()
+    at.switch_page("views/whatif.py").run()
     first = (time.perf_counter() - started) * 1e3
     if at.exception:
         raise RuntimeError(at.exception[0].message)
@@ -90,7 +82,6 @@ def apptest_rerun_ms(path: Path, repeats: int) -> tuple[float, float]:
         started = time.perf_counter()
         slider.set_value(30.0 + 5 * step).run()
         times.append((time.perf_counter() - started) * 1e3)
-    PagesManager.__init__ = original_init
     return first, statistics.median(times[1:])
 
 

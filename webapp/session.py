@@ -6,7 +6,6 @@ from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy import Engine
-from streamlit.runtime.pages_manager import PagesManager
 
 from components.text import plain
 from data_access import DataAccessError, Viewer, get_engine
@@ -18,22 +17,8 @@ def shared_engine() -> Engine:
     return get_engine()
 
 
-def _ensure_entry_point() -> None:
-    """Make sure ``app.py`` (page config, login, navigation) runs before any page.
-
-    Streamlit still treats a folder named ``pages/`` beside the entry script as a legacy multipage app until
-    ``st.navigation`` has run once in the server process; a first request for a deep link such as ``/map``
-    would then run the page file alone, skipping ``app.py`` and its login. Switch the legacy mode off and
-    rerun: the rerun goes through ``app.py``, whose ``st.Page`` with the same URL path opens the page.
-    """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current_viewer() -> Viewer:
     """The logged-in viewer (set by ``app.py``); a page never runs without one."""
-    _ensure_entry_point()
     viewer = st.session_state.get("viewer")
     if viewer is None:
         st.stop()

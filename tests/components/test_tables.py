@@ -50,7 +50,7 @@ def test_every_formula_start_character_is_defused(start):
 
 def _calls_to(name: str) -> list[str]:
     found = []
-    for path in sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("webapp/*.py"), *ROOT.glob("components/*.py"),
+    for path in sorted([*ROOT.glob("views/*.py"), *ROOT.glob("webapp/*.py"), *ROOT.glob("components/*.py"),
                         ROOT / "app.py"]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):

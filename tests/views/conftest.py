@@ -1,9 +1,4 @@
-"""AppTest fixtures: the real app over a seeded SQLite database, logged in through the real form or not.
-
-AppTest resets Streamlit's legacy ``pages/`` detection before every run, which would make each run go
-through the legacy multipage runner first (a real server leaves it after the first run; see
-webapp.session). The fixture keeps it off, as it is in a running server.
-"""
+"""AppTest fixtures: the real app over a seeded SQLite database, logged in through the real form or not."""
 from __future__ import annotations
 
 import shutil
@@ -13,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import reset_engine_cache
@@ -42,13 +36,6 @@ def app_environment(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("PERFDASH_DATABASE_URL", f"sqlite:///{app_db}")
     monkeypatch.setenv("PERFDASH_DEMO", "1")
     monkeypatch.setenv("PERFDASH_LOGIN_SLEEP", "0")
-    original_init = PagesManager.__init__
-
-    def init_without_legacy_pages(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_without_legacy_pages)
     st.cache_data.clear()
     st.cache_resource.clear()
     reset_engine_cache()

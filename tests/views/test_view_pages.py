@@ -14,7 +14,7 @@ def _project_in(app_env, region_code):
 
 
 def test_city_scorecard_ranks_districts_with_of_n(logged_in):
-    at = logged_in("leader", "pages/scorecards.py")
+    at = logged_in("leader", "views/scorecards.py")
     table = at.dataframe[0].value
     assert table["排名"].iloc[0].startswith("第 1 / ")
     scored = [score for score in table["得分"] if score != "未评分"]
@@ -27,7 +27,7 @@ def test_district_scorecard_from_the_url_lists_only_its_projects(logged_in, app_
         longting = connection.execute(text("SELECT id FROM regions WHERE code = '410202'")).scalar()
         codes = set(connection.execute(text(
             "SELECT code FROM projects WHERE region_id = :r"), {"r": longting}).scalars())
-    at = logged_in("leader", "pages/scorecards.py")
+    at = logged_in("leader", "views/scorecards.py")
     at.query_params["region"] = str(longting)
     at.run()
     assert not at.exception
@@ -36,7 +36,7 @@ def test_district_scorecard_from_the_url_lists_only_its_projects(logged_in, app_
 
 def test_project_scorecard_shows_contributions_that_add_up_to_the_total(logged_in, app_env):
     project_id = _project_in(app_env, "410202")
-    at = logged_in("official_longting", "pages/scorecards.py")
+    at = logged_in("official_longting", "views/scorecards.py")
     at.query_params["project"] = str(project_id)
     at.run()
     assert not at.exception and not at.error
@@ -48,21 +48,21 @@ def test_project_scorecard_shows_contributions_that_add_up_to_the_total(logged_i
 
 
 def test_an_official_cannot_open_another_districts_project_scorecard(logged_in, app_env):
-    at = logged_in("official_longting", "pages/scorecards.py")
+    at = logged_in("official_longting", "views/scorecards.py")
     at.query_params["project"] = str(_project_in(app_env, "410204"))
     at.run()
     assert any("无权访问" in e.value for e in at.error)
 
 
 def test_heat_map_rows_are_the_officials_own_district_only(logged_in):
-    at = logged_in("official_longting", "pages/heatmaps.py")
+    at = logged_in("official_longting", "views/heatmaps.py")
     district = json.loads(at.get("plotly_chart")[0].proto.spec)
     rows = district["layout"]["yaxis"]["ticktext"]
     assert rows == ["龙亭区"]
 
 
 def test_map_layers_and_colour_switch(logged_in):
-    at = logged_in("leader", "pages/map.py")
+    at = logged_in("leader", "views/map.py")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert [layer["@@type"] for layer in spec["layers"]] == ["ColumnLayer", "ScatterplotLayer"]
     at.toggle(key="map_districts").set_value(False).run()
@@ -73,7 +73,7 @@ def test_map_layers_and_colour_switch(logged_in):
 def test_gantt_marks_overdue_milestones_red(logged_in):
     from components.colours import RED
 
-    at = logged_in("leader", "pages/gantt.py")
+    at = logged_in("leader", "views/gantt.py")
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     colours = {str(trace.get("marker", {}).get("color")) for trace in figure["data"]}
     assert any(RED.lower() in colour.lower() for colour in colours)
@@ -81,7 +81,7 @@ def test_gantt_marks_overdue_milestones_red(logged_in):
 
 @pytest.mark.parametrize("user", ["leader", "official_gulou"])
 def test_big_screen_renders_tiles_map_and_ranking(logged_in, user):
-    at = logged_in(user, "pages/big_screen.py")
+    at = logged_in(user, "views/big_screen.py")
     assert not at.exception
     assert len(at.get("plotly_chart")) >= 4 and len(at.get("deck_gl_json_chart")) == 1
 
@@ -90,7 +90,7 @@ def test_district_scorecard_shows_mean_contributions_adding_up_to_the_mean_score
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.connect() as connection:
         longting = connection.execute(text("SELECT id FROM regions WHERE code = '410202'")).scalar()
-    at = logged_in("leader", "pages/scorecards.py")
+    at = logged_in("leader", "views/scorecards.py")
     at.query_params["region"] = str(longting)
     at.run()
     waterfall = next(trace for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]

@@ -84,7 +84,7 @@ def normal() -> None:
     st.subheader(t("overview.latest_warnings"))
     latest = list_alerts(shared_engine(), viewer, statuses=["open", "acknowledged", "rectifying"]).head(10)
     for alert in latest.itertuples():
-        st.page_link("pages/alerts.py", query_params={"alert": str(alert.id)},
+        st.page_link("views/alerts.py", query_params={"alert": str(alert.id)},
                      label=f"{t(f'severity.{alert.severity}')} · {plain(alert.project_code)} "
                            f"{plain(alert.project_zh if lang == 'zh' else alert.project_en)} · "
                            f"{plain(alert.rule_zh if lang == 'zh' else alert.rule_en)}")

@@ -44,7 +44,7 @@ def _give_away_a_messaged_project(engine: Engine, from_username: str, to_usernam
 
 
 def test_a_project_given_to_another_manager_leaves_the_old_managers_pages_on_the_next_run(engine):
-    at = _open_as("pm_kaifeng1", "pages/projects.py")
+    at = _open_as("pm_kaifeng1", "views/projects.py")
     before = at.dataframe[0].value["编号"].tolist()
     project = _give_away_a_messaged_project(engine, "pm_kaifeng1", "pm_kaifeng2")
     assert project["code"] in before
@@ -52,12 +52,12 @@ def test_a_project_given_to_another_manager_leaves_the_old_managers_pages_on_the
     assert not at.exception
     after = at.dataframe[0].value["编号"].tolist()
     assert sorted(after) == sorted(code for code in before if code != project["code"])
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert {m.label: m.value for m in at.metric}["项目总数"] == str(len(after))
 
 
 def test_inbox_messages_about_a_project_moved_away_show_no_code_name_text_or_link(engine):
-    at = _open_as("pm_kaifeng1", "pages/inbox.py")
+    at = _open_as("pm_kaifeng1", "views/inbox.py")
     project = _give_away_a_messaged_project(engine, "pm_kaifeng1", "pm_kaifeng2")
     moved = list_alerts(engine, as_viewer(engine, "admin"), project_id=int(project["id"]))["id"]
     at.run()

@@ -29,7 +29,7 @@ def test_the_demo_login_page_carries_the_banner_and_the_demo_hint(new_app):
     assert HINT in [caption.value for caption in at.caption]
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/big_screen.py", "pages/users.py"])
+@pytest.mark.parametrize("page", ["views/overview.py", "views/big_screen.py", "views/users.py"])
 def test_every_page_of_a_demo_server_carries_the_banner(logged_in, page):
     assert BANNER in _html(logged_in("admin", page))
 

@@ -25,12 +25,12 @@ def test_region_and_category_filters_narrow_the_overview(logged_in):
     at.selectbox(key="filter_category").select("culture_tourism").run()
     culture = int({m.label: m.value for m in at.metric}["项目总数"])
     assert 0 < culture < 80
-    at.switch_page("pages/projects.py").run()  # the filter is kept across pages
+    at.switch_page("views/projects.py").run()  # the filter is kept across pages
     assert at.caption[0].value.startswith(f"{culture} / 80")
 
 
 def test_projects_table_filters_by_status_and_offers_downloads(logged_in):
-    at = logged_in("leader", "pages/projects.py")
+    at = logged_in("leader", "views/projects.py")
     assert at.dataframe[0].value.shape[0] == 80
     at.multiselect(key="projects_status").select("completed").run()
     shown = at.dataframe[0].value
@@ -39,7 +39,7 @@ def test_projects_table_filters_by_status_and_offers_downloads(logged_in):
 
 
 def test_map_draws_one_point_per_visible_project(logged_in):
-    at = logged_in("official_xuanwu", "pages/map.py")
+    at = logged_in("official_xuanwu", "views/map.py")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     points = next(layer for layer in spec["layers"] if layer["id"] == "project-points")["data"]
     assert points and {p["line1"].split(" · ")[0][-2:] for p in points} == {"街道"}  # only Xuanwu's streets
@@ -52,7 +52,7 @@ def test_an_official_asking_for_another_districts_project_by_url_gets_a_permissi
     with engine.connect() as connection:
         gulou_project = connection.execute(text(
             "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id WHERE r.code = '410204' LIMIT 1")).scalar()
-    at = logged_in("official_longting", "pages/projects.py")
+    at = logged_in("official_longting", "views/projects.py")
     at.query_params["project"] = str(gulou_project)
     at.run()
     assert any("无权访问" in e.value for e in at.error)
@@ -75,9 +75,9 @@ def test_every_role_opens_each_of_its_pages_without_error(logged_in, username, r
         assert not at.error, (page, [e.value for e in at.error])
 
 
-@pytest.mark.parametrize(("username", "forbidden"), [("leader", "pages/users.py"), ("leader", "pages/audit.py"),
-                                                     ("auditor", "pages/users.py"),
-                                                     ("official_longting", "pages/audit.py")])
+@pytest.mark.parametrize(("username", "forbidden"), [("leader", "views/users.py"), ("leader", "views/audit.py"),
+                                                     ("auditor", "views/users.py"),
+                                                     ("official_longting", "views/audit.py")])
 def test_a_role_cannot_open_a_page_outside_its_list(logged_in, username, forbidden):
     at = logged_in(username)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -101,14 +101,14 @@ def test_a_project_manager_asking_for_someone_elses_project_by_url_gets_a_permis
         foreign = connection.execute(text(
             "SELECT p.id FROM projects p JOIN users u ON u.id = p.manager_id WHERE u.username <> 'pm_kaifeng1' "
             "LIMIT 1")).scalar()
-    at = logged_in("pm_kaifeng1", "pages/projects.py")
+    at = logged_in("pm_kaifeng1", "views/projects.py")
     at.query_params["project"] = str(foreign)
     at.run()
     assert any("无权访问" in e.value for e in at.error)
 
 
 def test_admin_creates_a_user_and_a_weak_password_is_explained(logged_in):
-    at = logged_in("admin", "pages/users.py")
+    at = logged_in("admin", "views/users.py")
     at.text_input(key="new_username").input("new_analyst")
     at.text_input(key="new_display_name").input("新分析师")
     at.selectbox(key="new_role").select("analyst")
@@ -125,7 +125,7 @@ def test_admin_creates_a_user_and_a_weak_password_is_explained(logged_in):
 
 
 def test_auditor_verifies_the_chain_and_sees_the_anchor_hash(logged_in):
-    at = logged_in("auditor", "pages/audit.py")
+    at = logged_in("auditor", "views/audit.py")
     at.button(key="audit_verify").click().run()
     assert at.success[0].value.startswith("审计链完整")
     assert len(at.code[0].value) == 64

@@ -43,7 +43,7 @@ with district_tab:
                                                       format_func=lambda i: "—" if i is None else names[i],
                                                       key="heat_district_choice")
     if chosen is not None:
-        st.page_link("pages/scorecards.py", label=f"{plain(names.get(chosen, chosen))} →", query_params={"region": str(chosen)})
+        st.page_link("views/scorecards.py", label=f"{plain(names.get(chosen, chosen))} →", query_params={"region": str(chosen)})
 with project_tab:
     progress = inputs["progress"].pivot_table(index=["project_id", "period"], columns="indicator_code", values="value")
     if {"PROG_ACTUAL", "PROG_PLAN"} <= set(progress.columns):
@@ -59,7 +59,7 @@ with project_tab:
             t("map.open_project"), [None, *gap.index], key="heat_project_choice",
             format_func=lambda i: "—" if i is None else projects.at[i, "code"])
         if chosen is not None:
-            st.page_link("pages/scorecards.py", label=f"{plain(projects.at[chosen, 'code'])} →",
+            st.page_link("views/scorecards.py", label=f"{plain(projects.at[chosen, 'code'])} →",
                          query_params={"project": str(chosen)})
 with indicator_tab:  # months down, indicators across, so each column keeps its own direction and target
     monthly = inputs["means"].pivot(index="period", columns="indicator_code", values="value")

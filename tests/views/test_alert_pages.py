@@ -3,7 +3,7 @@ from sqlalchemy import create_engine, text
 
 
 def test_alert_centre_counts_by_district_and_bulk_acknowledges(logged_in, app_env):
-    at = logged_in("admin", "pages/alerts.py")
+    at = logged_in("admin", "views/alerts.py")
     assert not at.exception
     assert at.get("plotly_chart"), "counts by district"
     table = at.dataframe(key="alerts_table")
@@ -26,7 +26,7 @@ def test_an_official_only_sees_own_district_alerts_and_cannot_open_a_foreign_one
         foreign = connection.execute(text(
             "SELECT a.id FROM alerts a JOIN projects p ON p.id = a.project_id JOIN regions r ON r.id = p.region_id "
             "WHERE r.code <> '410202' LIMIT 1")).scalar()
-    at = logged_in("official_longting", "pages/alerts.py")
+    at = logged_in("official_longting", "views/alerts.py")
     shown = at.dataframe(key="alerts_table").value
     assert len(shown) > 0 and set(shown["区域"]) == {"龙亭区"}
     at.query_params["alert"] = str(foreign)
@@ -35,14 +35,14 @@ def test_an_official_only_sees_own_district_alerts_and_cannot_open_a_foreign_one
 
 
 def test_rectification_board_has_a_column_per_status(logged_in):
-    at = logged_in("leader", "pages/rectification.py")
+    at = logged_in("leader", "views/rectification.py")
     assert not at.exception
     headers = [m.value.split(" · ")[0] for m in at.markdown if m.value.startswith("**")]
     assert headers[:5] == ["**待处理**", "**已确认**", "**整改中**", "**待核验**", "**已关闭**"]
 
 
 def test_rule_preview_counts_projects_without_saving(logged_in, app_env):
-    at = logged_in("admin", "pages/rules.py")
+    at = logged_in("admin", "views/rules.py")
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.connect() as connection:
         rules_before = connection.execute(text("SELECT COUNT(*) FROM alert_rules")).scalar()
@@ -55,7 +55,7 @@ def test_rule_preview_counts_projects_without_saving(logged_in, app_env):
 
 
 def test_a_bad_rule_parameter_is_explained(logged_in):
-    at = logged_in("admin", "pages/rules.py")
+    at = logged_in("admin", "views/rules.py")
     at.text_area[0].input('{"pct": -1}')
     next(b for b in at.button if b.label == "保存规则").click().run()
     assert any("pct" in e.value and "≥ 0" in e.value for e in at.error)
@@ -67,7 +67,7 @@ def test_a_manager_reports_progress_and_the_projects_warnings_are_re_evaluated(l
         project_id = connection.execute(text(
             "SELECT p.id FROM projects p JOIN users u ON u.id = p.manager_id WHERE u.username = 'pm_kaifeng1' "
             "AND p.status = 'active' LIMIT 1")).scalar()
-    at = logged_in("pm_kaifeng1", "pages/projects.py")
+    at = logged_in("pm_kaifeng1", "views/projects.py")
     at.query_params["project"] = str(project_id)
     at.run()
     at.number_input[0].set_value(37.0)

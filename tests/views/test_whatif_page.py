@@ -8,7 +8,7 @@ from data_access.models import WeightScheme
 from services import whatif
 from tests.conftest import as_viewer
 
-PAGE = "pages/whatif.py"
+PAGE = "views/whatif.py"
 
 
 @pytest.fixture

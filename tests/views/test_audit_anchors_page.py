@@ -10,7 +10,7 @@ from tests.conftest import as_viewer
 def test_an_auditor_writes_an_anchor_and_verify_then_counts_it(logged_in, app_env, tmp_path, monkeypatch):
     monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_DIR", str(tmp_path / "anchors"))
     monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_MINUTES", "0")
-    at = logged_in("auditor", "pages/audit.py")
+    at = logged_in("auditor", "views/audit.py")
     at.button(key="audit_anchor").click().run()
     engine = create_database_engine(f"sqlite:///{app_env}")
     (line,) = [json.loads(raw) for raw in anchors.anchor_path(engine).read_text().splitlines()]
@@ -23,7 +23,7 @@ def test_the_audit_page_names_the_anchor_a_truncated_log_no_longer_reproduces(lo
                                                                                monkeypatch):
     monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_DIR", str(tmp_path / "anchors"))
     monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_MINUTES", "0")
-    at = logged_in("auditor", "pages/audit.py")
+    at = logged_in("auditor", "views/audit.py")
     engine = create_database_engine(f"sqlite:///{app_env}")
     with transaction(engine) as session:
         append(session, actor=as_viewer(engine, "admin"), action="test.write", entity="thing")

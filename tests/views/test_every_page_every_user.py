@@ -82,7 +82,7 @@ def test_a_manager_of_street_projects_sees_their_district_in_the_overview_rankin
 
 
 def test_a_manager_of_street_projects_sees_their_district_in_the_city_scorecard(shared_app_db):
-    at = open_as("pm_nanjing1").switch_page("pages/scorecards.py").run()
+    at = open_as("pm_nanjing1").switch_page("views/scorecards.py").run()
     assert not at.exception
     assert at.dataframe[0].value["区域"].tolist() == ["玄武区"]
 
@@ -94,7 +94,7 @@ def test_a_manager_of_street_projects_can_open_a_project_scorecard_with_breadcru
             "SELECT p.id FROM projects p JOIN users u ON u.id = p.manager_id WHERE u.username = 'pm_nanjing1' "
             "ORDER BY p.id LIMIT 1")).scalar()
     engine.dispose()
-    at = open_as("pm_nanjing1").switch_page("pages/scorecards.py")
+    at = open_as("pm_nanjing1").switch_page("views/scorecards.py")
     at.query_params["project"] = str(project_id)
     at.run()
     assert not at.exception and not at.error
@@ -102,7 +102,7 @@ def test_a_manager_of_street_projects_can_open_a_project_scorecard_with_breadcru
 
 
 def test_a_manager_of_street_projects_can_choose_their_district_on_the_heat_map(shared_app_db):
-    at = open_as("pm_nanjing1").switch_page("pages/heatmaps.py").run()
+    at = open_as("pm_nanjing1").switch_page("views/heatmaps.py").run()
     assert not at.exception
     district = _figure(at, 0)
     assert district["layout"]["yaxis"]["ticktext"] == ["玄武区"]

@@ -69,13 +69,13 @@ def _assert_defused(files: dict[str, bytes], name: str, planted_text: str) -> No
 
 
 def test_the_projects_download_writes_a_formula_in_a_project_name_as_text(logged_in, planted, downloads):
-    at = logged_in("leader", "pages/projects.py")
+    at = logged_in("leader", "views/projects.py")
     assert not at.exception
     _assert_defused(downloads, "projects", FORMULA)
 
 
 def test_the_district_scorecard_download_writes_a_formula_in_a_project_name_as_text(logged_in, planted, downloads):
-    at = logged_in("leader", "pages/scorecards.py")
+    at = logged_in("leader", "views/scorecards.py")
     at.query_params["region"] = str(planted)
     at.run()
     assert not at.exception
@@ -83,7 +83,7 @@ def test_the_district_scorecard_download_writes_a_formula_in_a_project_name_as_t
 
 
 def test_the_alerts_download_writes_a_formula_in_project_and_rule_names_as_text(logged_in, planted, downloads):
-    at = logged_in("leader", "pages/alerts.py")
+    at = logged_in("leader", "views/alerts.py")
     assert not at.exception
     _assert_defused(downloads, "alerts", FORMULA)
     rows = list(csv.reader(io.StringIO(downloads["alerts.csv"].decode("utf-8-sig"), newline="")))
@@ -96,7 +96,7 @@ def test_the_what_if_download_built_on_click_writes_a_formula_in_a_project_code_
     with engine.begin() as connection:  # its rows are labelled "code name"
         connection.execute(text("UPDATE projects SET code = :f || code"), {"f": FORMULA})
     engine.dispose()
-    at = logged_in("leader", "pages/whatif.py")
+    at = logged_in("leader", "views/whatif.py")
     assert not at.exception
     _assert_defused(downloads, "whatif_movers", FORMULA)
 
@@ -107,7 +107,7 @@ def test_the_audit_download_writes_planted_actor_names_and_entity_ids_as_text(ap
         audit.append(session, actor=None, actor_name=FORMULA, action="auth.failure", entity="user",
                      entity_id="-1+cmd|' /C calc'!A0")
     engine.dispose()
-    at = logged_in("admin", "pages/audit.py")
+    at = logged_in("admin", "views/audit.py")
     assert not at.exception
     _assert_defused(downloads, "audit_log", FORMULA)
     assert "'-1+cmd|' /C calc'!A0" in _csv_cells(downloads["audit_log.csv"])

@@ -42,12 +42,12 @@ library = data.indicators(viewer).set_index("code")
 def crumbs() -> None:
     """Breadcrumbs back up the levels (links keep the state in the URL, so they can be shared)."""
     parts = st.columns([1, 1, 1, 3])
-    parts[0].page_link("pages/scorecards.py", label=t("scorecards.city"), query_params={})
+    parts[0].page_link("views/scorecards.py", label=t("scorecards.city"), query_params={})
     if district is not None:
-        parts[1].page_link("pages/scorecards.py", label=plain(regions.at[district, name_column()]),
+        parts[1].page_link("views/scorecards.py", label=plain(regions.at[district, name_column()]),
                            query_params={"region": str(district)})
     if project_id is not None:
-        parts[2].page_link("pages/scorecards.py", label=plain(project["code"]),
+        parts[2].page_link("views/scorecards.py", label=plain(project["code"]),
                            query_params={"project": str(project_id)})
 
 
@@ -110,7 +110,7 @@ if project is None and district is None:  # the city (everything in scope)
     download_buttons(table, "districts", key="city_download")
     mean_contributions(current.index)
     for row in league.itertuples():
-        st.page_link("pages/scorecards.py", label=f"{plain(row.name)} →", query_params={"region": str(row.id)})
+        st.page_link("views/scorecards.py", label=f"{plain(row.name)} →", query_params={"region": str(row.id)})
     st.stop()
 
 if project is None:  # a district
@@ -134,7 +134,7 @@ if project is None:  # a district
     download_buttons(table, "district_projects", key="district_download")
     mean_contributions(members.index)
     for row in members.head(30).itertuples():
-        st.page_link("pages/scorecards.py", label=f"{plain(row.code)} {plain(getattr(row, name_column()))} →",
+        st.page_link("views/scorecards.py", label=f"{plain(row.code)} {plain(getattr(row, name_column()))} →",
                      query_params={"project": str(row.Index)})
     st.stop()
 
@@ -184,7 +184,7 @@ warnings = alert_store.list_alerts(engine, viewer, project_id=project_id)
 if len(warnings):
     st.subheader(t("page.alerts"))
     for alert in warnings.itertuples():
-        st.page_link("pages/alerts.py", query_params={"alert": str(alert.id)},
+        st.page_link("views/alerts.py", query_params={"alert": str(alert.id)},
                      label=f"{t(f'severity.{alert.severity}')} · {plain(alert.rule_zh if lang == 'zh' else alert.rule_en)} · "
                            f"{t(f'alert_status.{alert.status}')}")
 table = history.pivot(index="period", columns="indicator_code", values="value")

@@ -39,5 +39,5 @@ with list_column:
     chosen = st.selectbox(t("map.open_project"), [None, *labels], key="map_project",
                           format_func=lambda i: "—" if i is None else labels[i])
     if chosen is not None:
-        st.page_link("pages/scorecards.py", label=t("map.scorecard"), query_params={"project": str(chosen)})
+        st.page_link("views/scorecards.py", label=t("map.scorecard"), query_params={"project": str(chosen)})
     st.caption(t("map.offline_note"))

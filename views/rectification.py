@@ -38,6 +38,6 @@ for column, status in zip(st.columns(len(COLUMNS)), COLUMNS):
                 box.markdown(f":red[**{t('alerts.overdue')}** · {label}]")
             else:
                 box.caption(label)
-        box.page_link("pages/alerts.py", label=t("alerts.open_card"), query_params={"alert": str(card.id)})
+        box.page_link("views/alerts.py", label=t("alerts.open_card"), query_params={"alert": str(card.id)})
     if len(cards) > 50:
         column.caption(f"+{len(cards) - 50}")

@@ -88,17 +88,17 @@ def test_plain_escapes_list_markers_at_the_start_and_underscores_only_where_they
 
 
 @pytest.mark.parametrize(("username", "page", "params", "texts", "charts"), [
-    ("leader", "pages/overview.py", {}, 2, 0),
-    ("leader", "pages/projects.py", {"project": "project"}, 2, 0),
-    ("leader", "pages/alerts.py", {"alert": "alert"}, 6, 0),
-    ("leader", "pages/scorecards.py", {"region": "region"}, 2, 0),
-    ("leader", "pages/scorecards.py", {"project": "project"}, 2, 1),
-    ("leader", "pages/rectification.py", {}, 2, 0),
-    ("leader", "pages/gantt.py", {}, 1, 1),
-    ("leader", "pages/heatmaps.py", {}, 1, 1),
-    ("leader", "pages/whatif.py", {}, 1, 1),
-    ("leader", "pages/big_screen.py", {}, 2, 1),
-    ("pm_kaifeng2", "pages/inbox.py", {}, 2, 0),
+    ("leader", "views/overview.py", {}, 2, 0),
+    ("leader", "views/projects.py", {"project": "project"}, 2, 0),
+    ("leader", "views/alerts.py", {"alert": "alert"}, 6, 0),
+    ("leader", "views/scorecards.py", {"region": "region"}, 2, 0),
+    ("leader", "views/scorecards.py", {"project": "project"}, 2, 1),
+    ("leader", "views/rectification.py", {}, 2, 0),
+    ("leader", "views/gantt.py", {}, 1, 1),
+    ("leader", "views/heatmaps.py", {}, 1, 1),
+    ("leader", "views/whatif.py", {}, 1, 1),
+    ("leader", "views/big_screen.py", {}, 2, 1),
+    ("pm_kaifeng2", "views/inbox.py", {}, 2, 0),
 ])
 def test_user_text_reaches_the_page_only_as_plain_text(logged_in, payload, username, page, params, texts, charts):
     at = logged_in(username, page)

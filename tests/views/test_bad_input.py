@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 BAD_IDS = ["²", "99999999999999999999999", "7" * 5000, str(2**31), "0", "-3", "1e3", " 12"]
 REFUSAL = {"project": "项目不存在或您无权访问", "alert": "预警不存在或您无权访问", "region": "区域不存在或您无权访问"}
-PAGES = {"project": ["pages/projects.py", "pages/scorecards.py"], "alert": ["pages/alerts.py"],
-         "region": ["pages/scorecards.py"]}
+PAGES = {"project": ["views/projects.py", "views/scorecards.py"], "alert": ["views/alerts.py"],
+         "region": ["views/scorecards.py"]}
 
 
 def _scalar(app_env, sql, **params):
@@ -60,7 +60,7 @@ def test_a_foreign_and_an_unknown_id_in_the_url_get_the_same_words_naming_no_id(
 def _progress_form(logged_in, app_env):
     project_id = _scalar(app_env, "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id "
                                   "WHERE r.code = '410202' AND p.status = 'active' LIMIT 1")
-    at = logged_in("official_longting", "pages/projects.py")
+    at = logged_in("official_longting", "views/projects.py")
     at.query_params["project"] = str(project_id)
     return at.run(), project_id
 
@@ -130,7 +130,7 @@ def test_a_stored_report_whose_warning_evaluation_fails_still_says_it_was_stored
 
 
 def _rules_form(logged_in):
-    at = logged_in("admin", "pages/rules.py")
+    at = logged_in("admin", "views/rules.py")
     at.text_input[0].input("新规则")
     at.text_input[1].input("New rule")
     return at

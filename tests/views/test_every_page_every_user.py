@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.demo.generator import build
 from tests.conftest import SMALL_DEMO
-from tests.pages.conftest import APP, app_environment
+from tests.views.conftest import APP, app_environment
 from webapp.navigation import page_paths_for
 
 

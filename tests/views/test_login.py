@@ -3,7 +3,7 @@ import datetime as dt
 
 from sqlalchemy import create_engine, text
 
-from tests.pages.conftest import login
+from tests.views.conftest import login
 
 FAILED = "用户名或密码错误，或账户已被临时锁定。"
 

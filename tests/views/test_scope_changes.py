@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import list_projects, update_project
 from data_access.alerts import inbox, list_alerts
 from tests.conftest import as_viewer
-from tests.pages.conftest import APP
+from tests.views.conftest import APP
 
 
 @pytest.fixture

@@ -76,7 +76,8 @@ from data_access.reads import (
     load_observations,
     weight_scheme_items,
 )
-from data_access.scope import Viewer, viewer_for
+from data_access.policy import Viewer
+from data_access.scope import viewer_for
 from data_access.writes import record_observation, record_report, update_milestone, update_project
 
 __all__ = [

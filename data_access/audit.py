@@ -18,7 +18,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, event, select, update
@@ -28,9 +28,7 @@ from data_access import anchors
 from data_access.config import audit_key
 from data_access.errors import PermissionDenied
 from data_access.models import AuditChainHead, AuditEntry
-
-if TYPE_CHECKING:  # scope imports this module to audit refused access
-    from data_access.scope import Viewer
+from data_access.policy import Viewer
 
 GENESIS_HASH = "0" * 64
 _UNANCHORED_HEAD = "perfdash.audit.unanchored_head"  # Session.info key: the head this transaction will commit

@@ -28,7 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-ROLES = ("admin", "leader", "analyst", "district_official", "project_manager", "auditor")
+from data_access.policy import ROLES  # the login roles; what each may do is declared there too
+
 REGION_LEVELS = ("city", "district", "street")
 PROJECT_STATUSES = ("planned", "active", "suspended", "completed")
 DIRECTIONS = ("higher", "lower", "band")

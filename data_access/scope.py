@@ -3,8 +3,8 @@
 Every read in ``data_access`` passes the viewer through :func:`project_scope_clause`, which becomes part of
 the SQL ``WHERE``: rows outside the viewer's scope never leave the database, whatever ids a caller passes.
 
-Scope rules:
-- admin, leader, analyst, auditor: every project (a region scope, if set, narrows them too);
+Scope rules (the roles that see every region are ``Action.READ_ALL_REGIONS`` in :mod:`data_access.policy`):
+- admin, leader, analyst, auditor and the ``system`` evaluator: every project (a region scope, if set, narrows them too);
 - district_official: projects in their region and its sub-regions (region paths share a prefix);
 - project_manager: the projects they manage.
 """
@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import operator
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import Session
 
+from data_access import audit
+from data_access.db import transaction
 from data_access.errors import DataAccessError, NotFound, PermissionDenied, ValidationError
 from data_access.models import Project, Region, User
+from data_access.policy import Viewer  # it lived here; ``from data_access.scope import Viewer`` still works
 
-EVERYTHING_ROLES = frozenset({"admin", "leader", "analyst", "auditor"})
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
 
 # One answer for "does not exist" and "not yours", naming no id: a different answer would let anyone
@@ -38,26 +39,6 @@ REFUSALS = {
 }
 PROJECT_EDIT_ROLES = frozenset({"admin", "district_official", "project_manager"})
 PROGRESS_ENTRY_ROLES = frozenset({"admin", "analyst", "district_official", "project_manager"})
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The current user as the data layer needs them; hashable so it can key caches.
-
-    ``scope_key`` digests what the viewer may see (role, region, the projects a manager manages) and is
-    rebuilt on every rerun: a changed scope is a different viewer, so no cache serves the old scope's rows.
-    """
-
-    user_id: int
-    username: str
-    role: str
-    region_id: int | None = None
-    region_path: str | None = None
-    scope_key: str = ""
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.role in EVERYTHING_ROLES and self.region_path is None
 
 
 def viewer_for(session: Session, username: str) -> Viewer:
@@ -166,9 +147,6 @@ def require_project_in_scope(session: Session, viewer: Viewer, project_id: int, 
 
 def _audit_refusal(session: Session, viewer: Viewer, project_id: int) -> None:
     """Record a refused access in its own transaction: it must survive the caller's rollback."""
-    from data_access import audit  # audit needs Viewer from here
-    from data_access.db import transaction
-
     with transaction(session.get_bind()) as audit_session:
         audit.append(audit_session, actor=viewer, action="access.denied", entity="project", entity_id=project_id)
 

@@ -7,31 +7,6 @@ import plotly.graph_objects as go
 from components.colours import WARNING_COLOURS
 from components.text import html_text
 
-STATUS_COLOURS = {"planned": "#8c959f", "active": "#1f6feb", "suspended": "#d4a72c", "completed": "#2da44e"}
-STATUS_LABELS_ZH = {"planned": "未开工", "active": "在建", "suspended": "暂停", "completed": "已完工"}
-
-
-def projects_by_region(
-    projects: pd.DataFrame,
-    region_label: str = "region_zh",
-    status_labels: dict[str, str] | None = None,
-    axis_title: str = "项目数",
-) -> go.Figure:
-    """A stacked horizontal bar per region: how many projects it has in each status."""
-    status_labels = status_labels or STATUS_LABELS_ZH
-    counts = projects.groupby([region_label, "status"]).size().unstack(fill_value=0)
-    counts = counts.loc[counts.sum(axis=1).sort_values().index]
-    figure = go.Figure()
-    for status, colour in STATUS_COLOURS.items():
-        if status in counts.columns:
-            figure.add_bar(y=[html_text(region) for region in counts.index], x=counts[status].tolist(), orientation="h",
-                           name=status_labels[status], marker_color=colour,
-                           hovertemplate="%{y}<br>" + status_labels[status] + ": %{x}<extra></extra>")
-    figure.update_layout(barmode="stack", height=max(320, 22 * len(counts) + 80), margin=dict(l=10, r=10, t=40, b=10),
-                         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), xaxis_title=axis_title)
-    return figure
-
-
 def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) -> go.Figure:
     """Stacked bars of live warnings per district, red first, in the warning colours.
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from components.bigscreen import ranking_bars, score_trend
-from components.charts import alerts_by_district, projects_by_region
+from components.charts import alerts_by_district
 from components.gantt import milestone_gantt
 from components.heatmaps import target_heatmap
 from components.scorecard_charts import contribution_bars, indicator_trend
@@ -26,7 +26,6 @@ def _figures():
                                     row_ids=[1], col_ids=["KPI"])  # ids travel in customdata, never shown
     yield "ranking", ranking_bars(pd.DataFrame({"name": [PAYLOAD], "score": [90.0], "grade": ["优秀"]}))
     yield "trend", score_trend(pd.DataFrame({"period": [dt.date(2026, 1, 1)], "score": [80.0]}), label=PAYLOAD)
-    yield "regions", projects_by_region(pd.DataFrame({"region_zh": [PAYLOAD], "status": ["active"]}))
     yield "alerts", alerts_by_district(pd.DataFrame({"district_id": [1], "district": [PAYLOAD], "severity": ["red"],
                                                      "count": [2]}), {"red": "红", "orange": "橙", "yellow": "黄"})
     yield "contribution", contribution_bars(pd.Series([5.0], index=[PAYLOAD]), 5.0, "合格", ids=["KPI"])

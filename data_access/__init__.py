@@ -28,7 +28,6 @@ Reads (``data_access.reads``; each takes ``engine, viewer`` and returns a DataFr
     ``latest_period``      newest month with data the viewer may see (a date or None).
     ``load_indicator_matrix`` projects × indicator codes for one period (default latest), in scope.
     ``list_ratings``       expert/self/peer/superior ratings, in scope.
-    ``list_goals``         the target tree, within the viewer's regions (own projects for managers).
     ``list_weight_schemes`` / ``weight_scheme_items``  weight schemes, readable by every role.
 
 Writes (``data_access.writes``; each takes ``engine, actor`` and runs in one transaction with its audit entry)
@@ -64,7 +63,6 @@ from data_access.reads import (
     get_project,
     latest_period,
     list_categories,
-    list_goals,
     list_indicators,
     list_milestones,
     list_project_targets,
@@ -83,7 +81,7 @@ from data_access.writes import record_observation, record_report, update_milesto
 __all__ = [
     "ConfigurationError", "DataAccessError", "DatabaseUnavailable", "NotFound", "PermissionDenied",
     "ValidationError", "VersionConflict", "Viewer", "create_database_engine", "get_engine", "get_project",
-    "latest_period", "list_categories", "list_goals", "list_indicators", "list_milestones", "list_project_targets",
+    "latest_period", "list_categories", "list_indicators", "list_milestones", "list_project_targets",
     "list_projects", "list_ratings", "list_regions", "list_weight_schemes", "load_indicator_matrix",
     "load_observations", "record_observation", "record_report", "transaction", "update_milestone", "update_project", "viewer_for",
     "weight_scheme_items",

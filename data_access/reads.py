@@ -10,13 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, exists, func, or_, select
+from sqlalchemy import Engine, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
     Category,
     Department,
-    Goal,
     Indicator,
     Milestone,
     Observation,
@@ -30,7 +29,6 @@ from data_access.models import (
 )
 from data_access.scope import (
     Viewer,
-    project_scope_clause,
     region_subtree_clause,
     require_project_in_scope,
     scoped_projects,
@@ -356,29 +354,6 @@ def list_ratings(
         statement = statement.where(Project.id == project_id)
     if period is not None:
         statement = statement.where(Rating.period == period)
-    return _frame(engine, statement)
-
-
-def list_goals(engine: Engine, viewer: Viewer) -> pd.DataFrame:
-    """The target tree as rows (parent_id links them), limited to the viewer's regions or, for a
-    project manager, to their projects' targets and their own responsibilities.
-
-    Columns: id, parent_id, level, okr_type, title_zh, title_en, region_id, project_id, owner_id, period,
-    target_value, unit_zh, indicator_code.
-    """
-    statement = (
-        select(Goal.id, Goal.parent_id, Goal.level, Goal.okr_type, Goal.title_zh, Goal.title_en, Goal.region_id,
-               Goal.project_id, Goal.owner_id, Goal.period, Goal.target_value, Goal.unit_zh,
-               Indicator.code.label("indicator_code"))
-        .join(Region, Region.id == Goal.region_id)
-        .outerjoin(Indicator, Indicator.id == Goal.indicator_id)
-        .order_by(Goal.id)
-    )
-    if viewer.role == "project_manager":
-        own_projects = select(Project.id).where(project_scope_clause(viewer))
-        statement = statement.where(or_(Goal.project_id.in_(own_projects), Goal.owner_id == viewer.user_id))
-    else:
-        statement = statement.where(region_subtree_clause(viewer, Region.path))
     return _frame(engine, statement)
 
 

@@ -21,7 +21,6 @@ from data_access import (
     list_projects,
     list_weight_schemes,
     load_indicator_matrix,
-    load_observations,
     weight_scheme_items,
 )
 
@@ -121,19 +120,3 @@ def period_scores(engine: Engine, viewer: Viewer, period: dt.date | None = None,
     result = score_matrix(model, values)
     result.attrs["period"] = values.attrs.get("period")
     return result
-
-
-def score_history(engine: Engine, viewer: Viewer, *, since: dt.date | None = None,
-                  model: ScoringModel | None = None) -> pd.DataFrame:
-    """Total per project and period: columns project_id, period, total (for trends and score-drop alerts)."""
-    model = model or load_model(engine, viewer)
-    observations = load_observations(engine, viewer, indicator_codes=list(model.specs.index), since=since)
-    frames = []
-    for period, month in observations.groupby("period"):
-        values = month.pivot(index="project_id", columns="indicator_code", values="value")
-        totals = score_matrix(model, values)["total"]
-        frames.append(pd.DataFrame({"project_id": totals.index, "period": period, "total": totals.to_numpy()}))
-    if not frames:
-        return pd.DataFrame({"project_id": pd.Series(dtype="int64"), "period": pd.Series(dtype="datetime64[us]"),
-                             "total": pd.Series(dtype=float)})
-    return pd.concat(frames, ignore_index=True)

@@ -2,8 +2,6 @@
 1920 × 1080, so no text below 16 px. Builders return themed plotly figures (pure)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -92,7 +90,7 @@ def score_trend(frame: pd.DataFrame, lang: str = "zh", label: str | None = None)
     latest value written large at its end. ``customdata`` per point: ``[period ISO date, month text]``."""
     name = html_text(label or ("平均得分" if lang == "zh" else "Mean score"))
     data = frame.assign(period=pd.to_datetime(frame["period"])).sort_values("period")
-    months = [month(dt.date(p.year, p.month, 1), lang) for p in data["period"]]
+    months = [month(p, lang) for p in data["period"]]
     scores = data["score"].to_numpy(dtype=float)
     unit = " 分" if lang == "zh" else ""
     figure = go.Figure(go.Scatter(

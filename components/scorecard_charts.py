@@ -2,8 +2,6 @@
 and how each kind of rater scored it (pure: data in, figure out)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -67,7 +65,7 @@ def contribution_bars(contributions: pd.Series, total: float, grade: str | None,
 
 
 def _month_texts(periods: pd.Series, lang: str) -> list[str]:
-    return [month(dt.date(p.year, p.month, 1), lang) for p in periods]
+    return [month(p, lang) for p in periods]
 
 
 def indicator_trend(history: pd.DataFrame, target: float | pd.Series | None, label: str, unit: str,

@@ -35,6 +35,7 @@ from data_access.scope import (
     require_project_in_scope,
     require_role,
 )
+from scoring.periods import add_months
 
 PROJECT_EDITABLE = frozenset(
     {"name_zh", "name_en", "status", "planned_start", "planned_end", "actual_start", "actual_end", "budget",
@@ -251,8 +252,7 @@ def update_milestone(
 
 def _latest_period() -> dt.date:
     """Plans may be entered up to a year ahead; nothing later is plausible."""
-    today = dt.date.today()
-    return dt.date(today.year + 1, today.month, 1)
+    return add_months(dt.date.today(), 12)
 
 
 def _check_period(period: object) -> dt.date:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from data_access import DataAccessError, Viewer, create_database_engine, list_milestones, list_projects
 from data_access import alerts as alert_store
 from data_access.reads import load_indicator_matrix, load_observations, reported_months
+from scoring.periods import add_months
 from scoring.rules import Rule, evaluate as evaluate_rules
 from services import notify
 from services.scores import load_model, score_matrix
@@ -45,11 +46,6 @@ def validate_rule(fields: dict[str, Any]) -> None:
              fields.get("scope_kind", "all"), fields.get("scope_value"))
     except TypeError as error:  # e.g. a parameter given as null where a number belongs
         raise ValueError(f"rule parameters: {error}") from error
-
-
-def _months_back(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _lookback(rules: Sequence[Rule]) -> int:
@@ -90,7 +86,7 @@ def _recent_scores(engine: Engine, viewer: Viewer, periods: Sequence[dt.date]) -
 def load_inputs(engine: Engine, rules: Sequence[Rule], as_of: dt.date, viewer: Viewer = SYSTEM,
                 project_ids: Sequence[int] | None = None) -> dict[str, Any]:
     """The frames ``scoring.rules.evaluate`` needs, limited to the series and months the rules look at."""
-    since = _months_back(as_of, _lookback(rules))
+    since = add_months(as_of, -_lookback(rules))
     projects = list_projects(engine, viewer)
     if project_ids is not None:
         projects = projects[projects["id"].isin(project_ids)]

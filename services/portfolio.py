@@ -11,16 +11,12 @@ from sqlalchemy import Engine
 
 from data_access import Viewer, list_milestones, list_projects, load_indicator_matrix
 from data_access.alerts import list_alerts
+from scoring.periods import add_months
 from services.scores import load_model, score_matrix
 
 LIVE_STATUSES = ("open", "acknowledged", "rectifying", "resolved")
 SEVERITY_ORDER = {"red": 0, "orange": 1, "yellow": 2}
 TRACKING = ("PROG_ACTUAL", "PROG_PLAN", "SPEND_CUM", "SPEND_PLAN")
-
-
-def month_before(period: dt.date) -> dt.date:
-    index = period.year * 12 + period.month - 2
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> pd.DataFrame:
@@ -103,5 +99,5 @@ def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int 
         kpis = load_indicator_matrix(engine, viewer, period=period)
         if len(kpis):
             rows.append({"period": pd.Timestamp(period), "score": float(score_matrix(model, kpis)["total"].mean())})
-        period = month_before(period)
+        period = add_months(period, -1)
     return pd.DataFrame(rows[::-1], columns=["period", "score"])

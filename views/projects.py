@@ -14,14 +14,8 @@ from webapp.session import current_viewer, shared_engine, show_data_error, stop_
 from components.tables import download_buttons
 from data_access import DataAccessError
 from data_access.scope import PROGRESS_ENTRY_ROLES
+from scoring.periods import recent_months
 from services.alerts import evaluate as evaluate_alerts
-
-
-def _recent_months(count: int = 3) -> list[dt.date]:
-    """This month and the previous ones: late reports for last month are common."""
-    today = dt.date.today()
-    index = today.year * 12 + today.month - 1
-    return [dt.date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(count)]
 
 
 viewer = current_viewer()
@@ -73,7 +67,9 @@ if project_id is not None:
     if viewer.role in PROGRESS_ENTRY_ROLES and project["status"] in {"active", "suspended"}:
         with st.form("progress_report", clear_on_submit=True):
             st.markdown(f"**{t('report.title')}**")
-            period = st.selectbox(t("report.period"), _recent_months(), format_func=lambda d: month(d, lang))
+            # This month and the two before: late reports for last month are common.
+            period = st.selectbox(t("report.period"), recent_months(dt.date.today(), 3),
+                                  format_func=lambda d: month(d, lang))
             # No min/max here: the data layer checks the ranges and says what was wrong, instead of a widget
             # that silently drops an out-of-range entry.
             fields = {"PROG_ACTUAL": st.number_input(t("report.progress"), step=1.0, value=None),

@@ -18,7 +18,8 @@ from components.text import plain
 from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
 from components.tables import download_buttons
-from services.portfolio import by_district, month_before
+from scoring.periods import add_months
+from services.portfolio import by_district
 from webapp import data
 from webapp.filters import selected_period
 from webapp.params import id_param
@@ -31,7 +32,7 @@ region_id, project_id, indicator_code = id_param("region"), id_param("project"),
 with stop_on_data_error():
     current = data.portfolio(viewer, selected_period())
     period = current.attrs.get("period")
-    previous = data.portfolio(viewer, month_before(period)) if period else current.iloc[0:0]
+    previous = data.portfolio(viewer, add_months(period, -1)) if period else current.iloc[0:0]
     regions = data.regions(viewer).set_index("id")
 if current.empty:
     st.info(t("empty.database"))

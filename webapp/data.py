@@ -15,6 +15,7 @@ import data_access
 import data_access.reads
 from webapp.session import shared_engine
 from data_access import Viewer
+from scoring.periods import add_months
 
 CACHE_SECONDS = 60
 
@@ -78,7 +79,7 @@ def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tu
     """What the heat maps need, read once per viewer, month and filter: the month's KPI matrix, the
     progress series, monthly KPI means and the targets."""
     engine = shared_engine()
-    since = (pd.Timestamp(period) - pd.DateOffset(months=months - 1)).date()
+    since = add_months(period, 1 - months)
     ids = list(project_ids)
     matrix = data_access.load_indicator_matrix(engine, viewer, period=period)
     progress = data_access.load_observations(engine, viewer, project_ids=ids,

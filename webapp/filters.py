@@ -10,6 +10,7 @@ from webapp import data
 from components.formatting import month
 from components.i18n import language, name_column, t
 from data_access import Viewer
+from scoring.periods import recent_months
 
 PERIOD_KEY, REGION_KEY, CATEGORY_KEY = "filter_period", "filter_region", "filter_category"
 PERIODS_OFFERED = 36
@@ -17,17 +18,12 @@ PERIODS_OFFERED = 36
 ALL_REGIONS, ALL_CATEGORIES = 0, ""
 
 
-def _months_back(latest: dt.date, count: int) -> list[dt.date]:
-    index = latest.year * 12 + latest.month - 1
-    return [dt.date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(count)]
-
-
 def sidebar_filters(viewer: Viewer) -> None:
     """Draw the filters; their values stay in ``st.session_state`` under fixed keys."""
     st.sidebar.subheader(t("filter.title"))
     latest = data.latest_period(viewer)
     if latest is not None:
-        st.sidebar.selectbox(t("filter.period"), _months_back(latest, PERIODS_OFFERED), key=PERIOD_KEY,
+        st.sidebar.selectbox(t("filter.period"), recent_months(latest, PERIODS_OFFERED), key=PERIOD_KEY,
                              format_func=lambda day: month(day, language()))
     regions = data.regions(viewer)
     names = dict(zip(regions["id"], regions[name_column()]))

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from components.heatmaps import target_heatmap
 from components.i18n import name_column
 from data_access import Viewer
-from services.portfolio import month_before
+from scoring.periods import add_months
 from webapp import data
 from webapp.filters import filter_projects, selected_period
 
@@ -25,7 +25,7 @@ def current_and_previous(viewer: Viewer) -> tuple[pd.DataFrame, pd.DataFrame, dt
     """The chosen month's portfolio, the month before's (for changes), and the month itself."""
     current = filtered_portfolio(viewer, selected_period())
     period = current.attrs.get("period") or data.latest_period(viewer)
-    previous = filtered_portfolio(viewer, month_before(period)) if period else current.iloc[0:0]
+    previous = filtered_portfolio(viewer, add_months(period, -1)) if period else current.iloc[0:0]
     return current, previous, period
 
 

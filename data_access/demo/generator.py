@@ -48,6 +48,7 @@ from data_access.models import (
     WeightScheme,
     WeightSchemeItem,
 )
+from scoring.periods import first_of_month, from_month_index, month_index, recent_months
 
 DEMO_PASSWORD = "Demo@2026"
 EARTH_RADIUS_KM = 6371.0
@@ -65,20 +66,11 @@ class DemoSummary:
     until: dt.date
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def _dates_from_month_index(values: np.ndarray) -> list[dt.date]:
-    """Month indices (year*12 + month-1, fractional part = share of the month) to calendar dates."""
+    """Month indices (:func:`scoring.periods.month_index`, fractional part = share of the month) to calendar dates."""
     whole = np.floor(values).astype(int)
     days = np.clip(np.round((values - whole) * 28).astype(int) + 1, 1, 28)
-    return [dt.date(int(w // 12), int(w % 12 + 1), int(d)) for w, d in zip(whole, days)]
+    return [from_month_index(int(w)).replace(day=int(d)) for w, d in zip(whole, days)]
 
 
 def _s_curve(x: np.ndarray) -> np.ndarray:
@@ -109,9 +101,9 @@ class _Builder:
     def __init__(self, projects: int, months: int, seed: int, until: dt.date, dense: bool) -> None:
         self.rng = np.random.default_rng(seed)
         self.n_projects, self.n_months, self.dense = projects, months, dense
-        self.until = month_start(until)
-        self.periods = [_add_months(self.until, k - months + 1) for k in range(months)]
-        self.t_last = self.until.year * 12 + self.until.month - 1
+        self.until = first_of_month(until)
+        self.periods = recent_months(self.until, months)[::-1]
+        self.t_last = month_index(self.until)
         self.t_first = self.t_last - months + 1
         self.tables: dict[str, list[dict[str, Any]]] = {}
 
@@ -567,5 +559,5 @@ def write(engine: Engine, builder: _Builder) -> DemoSummary:
 def generate(engine: Engine, *, projects: int = 300, months: int = 24, seed: int = 2026,
              until: dt.date | None = None, dense: bool = False) -> DemoSummary:
     """Build and insert the demo data set (``until`` defaults to the current month)."""
-    until = until or month_start(dt.date.today())
+    until = until or first_of_month(dt.date.today())
     return write(engine, build(projects=projects, months=months, seed=seed, until=until, dense=dense))

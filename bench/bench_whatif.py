@@ -35,6 +35,7 @@ from data_access.db import create_database_engine  # noqa: E402
 from data_access.demo.generator import build, write  # noqa: E402
 from data_access.migrate import upgrade  # noqa: E402
 from data_access.scope import viewer_for  # noqa: E402
+from scoring.weight_tree import DimensionTree  # noqa: E402
 from services import whatif  # noqa: E402
 from timing import median_ms  # noqa: E402 - bench/ is on sys.path when run as a script
 
@@ -50,7 +51,7 @@ def seed(path: Path, projects: int) -> None:
     engine.dispose()
 
 
-def moved_tree(base: whatif.WhatIfBase, step: int) -> whatif.WeightTree:
+def moved_tree(base: whatif.WhatIfBase, step: int) -> DimensionTree:
     """The default scheme with 进度 moved to a different value each time (what a slider drag does)."""
     dims, shares = whatif.to_percent(base.tree)
     return whatif.from_percent(dims | {"progress": 30.0 + step % 40}, shares, base.indicators["dimension"])

@@ -1,9 +1,9 @@
 """Weight schemes and what-if scenarios: save, change, delete and promote to the default, scoped by role.
 
-A scenario is a weight scheme that is not the default. Weights are a two-level tree, the shape
-``scoring.effective_weights`` reads: ``{dimension: (dimension_weight, {indicator_code: weight})}``, any
-non-negative scale at each level. They are stored as one ``WeightSchemeItem`` per dimension
-(``indicator_id`` NULL) and one per indicator.
+A scenario is a weight scheme that is not the default. Weights are a two-level tree,
+:data:`scoring.weight_tree.DimensionTree`: ``{dimension: (dimension_weight, {indicator_code: weight})}``, any
+non-negative scale at each level, checked by :func:`scoring.weight_tree.tree_problems`. They are stored
+as one ``WeightSchemeItem`` per dimension (``indicator_id`` NULL) and one per indicator.
 
 Who may do what (checked here, whatever the page shows):
 
@@ -20,10 +20,8 @@ audits the old and the new default as before/after. Every write runs in one tran
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from numbers import Real
 from typing import Any
 
 import pandas as pd
@@ -36,6 +34,7 @@ from data_access.db import transaction
 from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.models import Indicator, User, WeightScheme, WeightSchemeItem
 from data_access.scope import Viewer, checked_id, require_role
+from scoring.weight_tree import DimensionTree, TreeProblem, tree_problems
 
 SCENARIO_ROLES = frozenset({"admin", "leader", "analyst"})
 MANAGE_ANY_ROLES = frozenset({"admin", "analyst"})
@@ -43,8 +42,6 @@ PROMOTE_ROLES = frozenset({"admin", "analyst"})
 NAME_LENGTH = 80
 DESCRIPTION_LENGTH = 5000  # Text column; a page of explanation
 SAVE_ATTEMPTS = 3  # two people saving the same name at once: the later one retries with the next version
-
-WeightTree = Mapping[str, tuple[float, Mapping[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -85,17 +82,25 @@ def list_schemes(engine: Engine, viewer: Viewer) -> pd.DataFrame:  # noqa: ARG00
 
 # -- validation -------------------------------------------------------------------------------------------
 
-def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
-        raise ValidationError(f"Weight of {where} must be a finite number, got {value!r}",
-                              message_zh=f"{where} 的权重须为有限数值（当前为 {value!r}）")
-    if value < 0:
-        raise ValidationError(f"Weight of {where} is negative ({value!r})",
-                              message_zh=f"{where} 的权重不能为负数（当前为 {value!r}）")
-    return float(value)
+def _refusal(problem: TreeProblem) -> ValidationError:
+    """A :func:`scoring.weight_tree.tree_problems` finding in both languages."""
+    where, value = problem.where, problem.value
+    if problem.code == "shape":
+        return ValidationError(f"Dimension {where}: expected (weight, {{indicator: weight}})",
+                               message_zh=f"维度 {where} 的格式应为（权重，{{指标: 权重}}）")
+    if problem.code == "not_a_number":
+        return ValidationError(f"Weight of {where} must be a finite number, got {value!r}",
+                               message_zh=f"{where} 的权重须为有限数值（当前为 {value!r}）")
+    if problem.code == "negative":
+        return ValidationError(f"Weight of {where} is negative ({value!r})",
+                               message_zh=f"{where} 的权重不能为负数（当前为 {value!r}）")
+    if problem.code == "empty_dimension":
+        return ValidationError(f"Dimension {where} has a weight but none of its indicators does",
+                               message_zh=f"维度 {where} 的权重为正，但其下指标权重全为 0")
+    return ValidationError("All dimension weights are zero", message_zh="维度权重不能全部为 0")
 
 
-def _validated_items(session: Session, weights: WeightTree) -> tuple[list[tuple[str, int | None, float]], dict]:
+def _validated_items(session: Session, weights: DimensionTree) -> tuple[list[tuple[str, int | None, float]], dict]:
     """(dimension, indicator id or None, weight) rows in library order, and the tree as audit JSON."""
     if not isinstance(weights, Mapping) or not weights:
         raise ValidationError("A scheme needs dimension weights", message_zh="方案须包含维度权重")
@@ -108,17 +113,14 @@ def _validated_items(session: Session, weights: WeightTree) -> tuple[list[tuple[
     if unknown:
         raise ValidationError(f"Unknown dimension(s): {', '.join(map(str, unknown))}",
                               message_zh=f"未知维度：{'、'.join(map(str, unknown))}")
+    problems = tree_problems(weights)
+    if problems:
+        raise _refusal(problems[0])
     rows: list[tuple[str, int | None, float]] = []
     shown: dict[str, list] = {}
-    weighted = False
     for dimension in (d for d in dimensions if d in weights):
-        node = weights[dimension]
-        if not (isinstance(node, (tuple, list)) and len(node) == 2 and isinstance(node[1], Mapping)):
-            raise ValidationError(f"Dimension {dimension}: expected (weight, {{indicator: weight}})",
-                                  message_zh=f"维度 {dimension} 的格式应为（权重，{{指标: 权重}}）")
-        dimension_weight = _number(node[0], dimension)
-        children: dict[str, float] = {}
-        for code, value in node[1].items():
+        weight, children = weights[dimension]
+        for code in children:
             spec = kpis.get(code)
             if spec is None:
                 raise ValidationError(f"Unknown or unscored indicator {code!r}",
@@ -126,16 +128,9 @@ def _validated_items(session: Session, weights: WeightTree) -> tuple[list[tuple[
             if spec.dimension != dimension:
                 raise ValidationError(f"Indicator {code} belongs to dimension {spec.dimension}, not {dimension}",
                                       message_zh=f"指标 {code} 属于维度 {spec.dimension}，不属于 {dimension}")
-            children[code] = _number(value, code)
-        if dimension_weight > 0 and not any(w > 0 for w in children.values()):
-            raise ValidationError(f"Dimension {dimension} has a weight but none of its indicators does",
-                                  message_zh=f"维度 {dimension} 的权重为正，但其下指标权重全为 0")
-        weighted = weighted or dimension_weight > 0
-        rows.append((dimension, None, dimension_weight))
-        rows.extend((dimension, kpis[code].id, w) for code, w in children.items())
-        shown[dimension] = [dimension_weight, children]
-    if not weighted:
-        raise ValidationError("All dimension weights are zero", message_zh="维度权重不能全部为 0")
+        rows.append((dimension, None, float(weight)))
+        rows.extend((dimension, kpis[code].id, float(w)) for code, w in children.items())
+        shown[dimension] = [float(weight), {code: float(w) for code, w in children.items()}]
     return rows, shown
 
 
@@ -191,7 +186,7 @@ def _scheme_for_change(session: Session, actor: Viewer, scheme_id: int, action: 
 
 # -- writes -------------------------------------------------------------------------------------------------
 
-def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: WeightTree,
+def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: DimensionTree,
                   description: str | None = None) -> SavedScheme:
     """Store ``weights`` as a new, non-default scheme created by ``actor``; returns its id, name and version.
 
@@ -229,7 +224,7 @@ def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: WeightTr
     raise AssertionError("unreachable")
 
 
-def update_scenario(engine: Engine, actor: Viewer, scheme_id: int, *, weights: WeightTree | None = None,
+def update_scenario(engine: Engine, actor: Viewer, scheme_id: int, *, weights: DimensionTree | None = None,
                     description: str | None = None) -> None:
     """Change a scenario's weights and/or description in place (same name and version), audited before/after."""
     require_role(actor, SCENARIO_ROLES, "change weight scenarios", "修改权重方案")

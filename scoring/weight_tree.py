@@ -13,11 +13,17 @@ dimension and ``children`` is again such a mapping)::
      "quality":  (0.6, {"defects": 2, "rework": (1, {"rework_rate": 1})})}
 
 A flat mapping (or a pandas Series) of indicator → weight is the one-level case.
+
+A stored weight scheme is the two-level case, :data:`DimensionTree`
+(``{dimension: (weight, {indicator: weight})}``); schemes, the what-if page and
+the database all use it, and :func:`tree_problems` is its one validator.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from numbers import Real
 from typing import Any, Union
 
@@ -25,14 +31,68 @@ import numpy as np
 import pandas as pd
 
 WeightTree = Union[Mapping[str, Any], pd.Series]
+DimensionTree = Mapping[str, tuple[float, Mapping[str, float]]]
+
+
+@dataclass(frozen=True)
+class TreeProblem:
+    """Why a :data:`DimensionTree` cannot be used.
+
+    ``code``: ``shape`` (a dimension not written ``(weight, {indicator: weight})``), ``not_a_number``,
+    ``negative``, ``empty_dimension`` (a weighted dimension without a weighted indicator) or ``all_zero``
+    (no dimension has weight); ``where`` names the dimension or indicator ("" for the whole tree) and
+    ``value`` holds the offending value for the first three.
+    """
+
+    code: str
+    where: str = ""
+    value: object = None
+
+
+def weight_problem(weight: object) -> str | None:
+    """``not_a_number`` (not a finite real number; booleans are not numbers), ``negative``, or None if fine."""
+    if isinstance(weight, bool) or not isinstance(weight, Real) or not math.isfinite(float(weight)):
+        return "not_a_number"
+    return "negative" if weight < 0 else None
+
+
+def tree_problems(tree: DimensionTree) -> list[TreeProblem]:
+    """Every reason ``tree`` cannot be applied, dimension by dimension in its order; empty when it can.
+
+    A dimension may be a list pair too (as JSON writes it). ``all_zero`` is reported only when nothing else
+    is wrong.
+
+    >>> tree_problems({"progress": (1, {"on_time": -1}), "quality": (0, {"defects": 1})})
+    [TreeProblem(code='negative', where='on_time', value=-1)]
+    >>> tree_problems({"progress": (1, {"on_time": 0}), "quality": (1, {"defects": 1})})
+    [TreeProblem(code='empty_dimension', where='progress', value=None)]
+    """
+    problems: list[TreeProblem] = []
+    weighted = False
+    for dimension, node in tree.items():
+        if not (isinstance(node, (tuple, list)) and len(node) == 2 and isinstance(node[1], Mapping)):
+            problems.append(TreeProblem("shape", str(dimension), node))
+            continue
+        weight, children = node
+        bad = [TreeProblem(code, str(where), value) for where, value in [(dimension, weight), *children.items()]
+               if (code := weight_problem(value)) is not None]
+        problems.extend(bad)
+        if not bad and weight > 0:
+            weighted = True
+            if not any(w > 0 for w in children.values()):
+                problems.append(TreeProblem("empty_dimension", str(dimension)))
+    if not weighted and not problems:
+        problems.append(TreeProblem("all_zero"))
+    return problems
 
 
 def _checked_weight(weight: Any, path: tuple[str, ...]) -> float:
     where = " > ".join(map(str, path))
-    if isinstance(weight, bool) or not isinstance(weight, Real) or not np.isfinite(weight):
+    problem = weight_problem(weight)
+    if problem == "not_a_number":
         raise ValueError(f"weight of {where!r} must be a finite number, got {weight!r} (an indicator is "
                          "written name: weight, a dimension name: (weight, {children}))")
-    if weight < 0:
+    if problem == "negative":
         raise ValueError(f"weight of {where!r} is negative ({weight!r}); weights must be zero or positive")
     return float(weight)
 

@@ -29,13 +29,12 @@ from sqlalchemy import Engine
 
 import scoring
 from data_access import Viewer, list_indicators, list_weight_schemes, load_indicator_matrix, weight_scheme_items
+from scoring.weight_tree import DimensionTree, tree_problems
 from scoring.weights import AHPResult
 from services.scores import load_model, normalised_scores, score_matrix
 
 MIN_COVERAGE = 0.0  # eligibility is decided by the dashboard (see the module docstring)
 MISSING = "renormalize"
-
-WeightTree = dict[str, tuple[float, dict[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class WhatIfBase:
     scheme_id: int
     scores: pd.DataFrame  # dashboard-scored projects (id index) × KPI codes: 0–100, NaN = no data / not applicable
     weights: pd.Series  # the scheme's flat effective weights over the KPI codes (sum 1)
-    tree: WeightTree  # the scheme as stored: {dimension: (weight, {code: weight})}
+    tree: DimensionTree  # the scheme as stored: {dimension: (weight, {code: weight})}
     indicators: pd.DataFrame  # KPI code index: dimension, category (None = all), name_zh/en, unit_zh/en
     dimensions: pd.DataFrame  # dimension code index (library order): name_zh, name_en
     categories: pd.Series  # project id → category code, for the projects in ``scores``
@@ -56,9 +55,9 @@ class WhatIfBase:
 
 # -- reading ------------------------------------------------------------------------------------------------
 
-def scheme_tree(items: pd.DataFrame) -> WeightTree:
+def scheme_tree(items: pd.DataFrame) -> DimensionTree:
     """``weight_scheme_items`` rows (dimension, indicator_code None for the dimension row, weight) as a tree."""
-    tree: WeightTree = {}
+    tree: dict[str, tuple[float, dict[str, float]]] = {}
     for dimension, group in items.groupby("dimension", sort=False):
         own = group[group["indicator_code"].isna()]["weight"]
         children = group.dropna(subset=["indicator_code"])
@@ -100,23 +99,11 @@ def load_base(engine: Engine, viewer: Viewer, period: dt.date | None = None,
     )
 
 
-# -- weight trees ---------------------------------------------------------------------------------------
+# -- weight trees (validated by scoring.weight_tree.tree_problems) -----------------------------------------
 
-def tree_problems(tree: Mapping[str, tuple[float, Mapping[str, float]]]) -> list[tuple[str, dict[str, str]]]:
-    """Why a tree cannot be applied, as (problem code, details): ``all_zero`` when no dimension has weight,
-    ``empty_dimension`` (with ``dimension``) when a weighted dimension has no weighted indicator."""
-    problems: list[tuple[str, dict[str, str]]] = []
-    if not any(weight > 0 for weight, _ in tree.values()):
-        problems.append(("all_zero", {}))
-    for dimension, (weight, children) in tree.items():
-        if weight > 0 and not any(w > 0 for w in children.values()):
-            problems.append(("empty_dimension", {"dimension": dimension}))
-    return problems
-
-
-def flat_weights(tree: Mapping[str, tuple[float, Mapping[str, float]]], indicators: pd.Index) -> pd.Series:
+def flat_weights(tree: DimensionTree, indicators: pd.Index) -> pd.Series:
     """One effective weight per KPI (sum 1) in ``indicators`` order; zero-weight dimensions are dropped
-    first. Raises ``ValueError`` for a tree with :func:`tree_problems`."""
+    first. Raises ``ValueError`` for a tree with :func:`scoring.weight_tree.tree_problems`."""
     problems = tree_problems(tree)
     if problems:
         raise ValueError(f"weights cannot be applied: {problems}")
@@ -124,10 +111,10 @@ def flat_weights(tree: Mapping[str, tuple[float, Mapping[str, float]]], indicato
     return scoring.effective_weights(kept).reindex(indicators).fillna(0.0)
 
 
-def tree_from_flat(flat: pd.Series, dimension_of: pd.Series) -> WeightTree:
+def tree_from_flat(flat: pd.Series, dimension_of: pd.Series) -> DimensionTree:
     """A flat weight per KPI as a tree: each dimension gets the sum of its KPIs, each KPI its share of that
     (a dimension whose KPIs all weigh 0 gets weight 0 and equal shares)."""
-    tree: WeightTree = {}
+    tree: dict[str, tuple[float, dict[str, float]]] = {}
     for dimension in pd.unique(dimension_of.to_numpy()):
         codes = dimension_of.index[dimension_of == dimension]
         weights = flat.reindex(codes).fillna(0.0).astype(float)
@@ -137,7 +124,7 @@ def tree_from_flat(flat: pd.Series, dimension_of: pd.Series) -> WeightTree:
     return tree
 
 
-def to_percent(tree: Mapping[str, tuple[float, Mapping[str, float]]]) -> tuple[dict[str, float], dict[str, float]]:
+def to_percent(tree: DimensionTree) -> tuple[dict[str, float], dict[str, float]]:
     """Slider values: each dimension's share of all dimensions and each KPI's share of its dimension, in
     percent (a level that is all zero stays all zero)."""
     dimension_total = sum(weight for weight, _ in tree.values())
@@ -149,21 +136,21 @@ def to_percent(tree: Mapping[str, tuple[float, Mapping[str, float]]]) -> tuple[d
     return dimensions, shares
 
 
-def from_percent(dimensions: Mapping[str, float], shares: Mapping[str, float], dimension_of: pd.Series) -> WeightTree:
+def from_percent(dimensions: Mapping[str, float], shares: Mapping[str, float],
+                 dimension_of: pd.Series) -> DimensionTree:
     """The tree the sliders describe (any scale works: :func:`scoring.effective_weights` normalises)."""
     return {str(d): (float(dimensions.get(d, 0.0)),
                      {str(c): float(shares.get(c, 0.0)) for c in dimension_of.index[dimension_of == d]})
             for d in pd.unique(dimension_of.to_numpy())}
 
 
-def equal_tree(dimension_of: pd.Series) -> WeightTree:
+def equal_tree(dimension_of: pd.Series) -> DimensionTree:
     """Every dimension the same weight, and every KPI the same share of its dimension."""
     return {str(d): (1.0, {str(c): 1.0 for c in dimension_of.index[dimension_of == d]})
             for d in pd.unique(dimension_of.to_numpy())}
 
 
-def with_dimension_weights(tree: Mapping[str, tuple[float, Mapping[str, float]]],
-                           dimension_weights: Mapping[str, float]) -> WeightTree:
+def with_dimension_weights(tree: DimensionTree, dimension_weights: Mapping[str, float]) -> DimensionTree:
     """``tree`` with its dimension weights replaced (e.g. by AHP priorities); KPI shares are kept."""
     return {d: (float(dimension_weights.get(d, 0.0)), dict(children)) for d, (_, children) in tree.items()}
 
@@ -199,7 +186,7 @@ def _entropy_or_equal(block: pd.DataFrame) -> pd.Series:
     return pd.Series(1.0 / len(columns), index=columns)
 
 
-def entropy_tree(scores: pd.DataFrame, indicators: pd.DataFrame, categories: pd.Series) -> WeightTree:
+def entropy_tree(scores: pd.DataFrame, indicators: pd.DataFrame, categories: pd.Series) -> DimensionTree:
     """熵权 from the data, level by level, so category-specific KPIs are judged among the projects that have them.
 
     1. Inside each dimension the KPIs fall into groups: those for every category, and each category's own.
@@ -231,7 +218,8 @@ def entropy_tree(scores: pd.DataFrame, indicators: pd.DataFrame, categories: pd.
             for d in pd.unique(dimension_of.to_numpy())}
 
 
-def combined_tree(subjective: Mapping, objective: Mapping, alpha: float, indicators: pd.DataFrame) -> WeightTree:
+def combined_tree(subjective: DimensionTree, objective: DimensionTree, alpha: float,
+                  indicators: pd.DataFrame) -> DimensionTree:
     """组合赋权: α·subjective + (1 − α)·objective on the flat KPI weights (:func:`scoring.weights.combine`),
     back as a tree."""
     index = indicators.index

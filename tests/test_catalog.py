@@ -27,7 +27,7 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "overview.": ("mean_score", "budget_execution"),  # big-screen KPI tiles
     "map.by_": ("grade", "warning"),
     "map.height_": ("projects", "budget"),
-    "whatif.problem.": ("all_zero", "empty_dimension"),  # services.whatif.tree_problems codes
+    "whatif.problem.": ("all_zero", "empty_dimension"),  # scoring.weight_tree.tree_problems codes the page shows
     "whatif.subjective_": ("default", "ahp"),
 }
 # Where a dotted string that looks like a key but is none would be a typo: the code that shows text.

@@ -25,6 +25,7 @@ from components.text import plain
 from components.tables import download_buttons
 from components.whatif_charts import movers_table, rank_uncertainty_chart, weight_stability_chart
 from data_access import DataAccessError, schemes
+from scoring.weight_tree import DimensionTree, tree_problems
 from scoring.weights import CONSISTENCY_LIMIT
 from services import whatif
 from webapp import data
@@ -52,19 +53,19 @@ def _base(viewer: data_access.Viewer, period: dt.date | None, scheme_id: int) ->
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _tree(viewer: data_access.Viewer, scheme_id: int) -> whatif.WeightTree:
+def _tree(viewer: data_access.Viewer, scheme_id: int) -> DimensionTree:
     return whatif.scheme_tree(data_access.weight_scheme_items(shared_engine(), viewer, scheme_id))
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _entropy(viewer: data_access.Viewer, period: dt.date | None, scheme_id: int,
-             project_ids: np.ndarray) -> whatif.WeightTree:
+             project_ids: np.ndarray) -> DimensionTree:
     """Entropy weights of the projects in view (ids as an array: Streamlit hashes its bytes at once)."""
     base = _base(viewer, period, scheme_id)
     return whatif.entropy_tree(base.scores.loc[project_ids], base.indicators, base.categories.loc[project_ids])
 
 
-def _entropy_in_view() -> whatif.WeightTree:
+def _entropy_in_view() -> DimensionTree:
     return _entropy(viewer, selected_period(), default_id, scores.index.to_numpy(dtype=np.int64))
 
 
@@ -81,7 +82,7 @@ def _kpi_key(code: str, generation: int) -> str:
     return f"whatif_kpi_{code}_{generation}"
 
 
-def _weights_state(default: whatif.WeightTree, first_dimension: str) -> dict:
+def _weights_state(default: DimensionTree, first_dimension: str) -> dict:
     """First visit: the default scheme; back from another page (widgets forgotten): the weights left there."""
     state = st.session_state.get(WEIGHTS_KEY)
     if state is None:
@@ -99,13 +100,13 @@ def _start_generation(dims: dict[str, float], shares: dict[str, float]) -> None:
     state["gen"] += 1
 
 
-def _apply(tree: whatif.WeightTree, message: str) -> None:
+def _apply(tree: DimensionTree, message: str) -> None:
     """Callback: show ``tree`` in the weight widgets."""
     _start_generation(*whatif.to_percent(tree))
     st.session_state[FLASH_KEY] = message
 
 
-def _current_tree() -> whatif.WeightTree:
+def _current_tree() -> DimensionTree:
     current = st.session_state[WEIGHTS_KEY]["current"]
     return whatif.from_percent(current["dims"], current["shares"], dimension_of)
 
@@ -173,7 +174,7 @@ def _scheme_label(scheme_id: int) -> str:
     return f"{row['name']} v{row['version']}{mark}"
 
 
-def _weights_panel() -> whatif.WeightTree | None:
+def _weights_panel() -> DimensionTree | None:
     """Presets and the weight widgets; returns the tree they describe, or None when it cannot be applied."""
     st.subheader(t("whatif.weights"))
     default, equal, entropy = st.columns(3)
@@ -222,15 +223,13 @@ def _weights_panel() -> whatif.WeightTree | None:
                 st.button(t("whatif.normalise"), key=f"whatif_normalise_{dimension}", on_click=_normalise,
                           args=(codes, "shares"))
     tree = _current_tree()
-    problems = whatif.tree_problems(tree)
-    for code, details in problems:
-        if "dimension" in details:
-            details = {"dimension": plain(dimension_names.get(details["dimension"], details["dimension"]))}
-        st.error(t(f"whatif.problem.{code}", **details))
+    problems = tree_problems(tree)
+    for problem in problems:
+        st.error(t(f"whatif.problem.{problem.code}", dimension=plain(dimension_names.get(problem.where, problem.where))))
     return None if problems else tree
 
 
-def _ahp_panel(tree: whatif.WeightTree | None) -> None:
+def _ahp_panel(tree: DimensionTree | None) -> None:
     with st.expander(t("whatif.ahp"), expanded=AHP_KEY in st.session_state):
         st.caption(t("whatif.ahp_scale"))
         with st.form("whatif_ahp_form"):
@@ -279,7 +278,7 @@ def _apply_ahp() -> None:
            t("whatif.applied", what=t("whatif.ahp")))
 
 
-def _combined_panel(tree: whatif.WeightTree | None) -> None:
+def _combined_panel(tree: DimensionTree | None) -> None:
     with st.expander(t("whatif.combined")):
         st.caption(t("whatif.combined_help"))
         sources = ["default"] + (["ahp"] if _ahp_allowed() and tree is not None else [])
@@ -304,7 +303,7 @@ def _apply_combined(source: str, alpha: float) -> None:
            t("whatif.applied", what=t("whatif.combined")))
 
 
-def _save_panel(tree: whatif.WeightTree | None) -> None:
+def _save_panel(tree: DimensionTree | None) -> None:
     if viewer.role not in schemes.SCENARIO_ROLES:
         return
     with st.form("whatif_save_form", clear_on_submit=True):

@@ -5,6 +5,7 @@ import pytest
 
 import scoring
 from data_access import load_indicator_matrix
+from scoring.weight_tree import TreeProblem, tree_problems
 from services import whatif
 from services.scores import load_model, score_matrix
 from tests.conftest import as_viewer
@@ -64,9 +65,8 @@ def test_weight_trees_percentages_and_problems():
     # a zero-weight dimension is dropped, whatever its KPIs
     assert whatif.flat_weights({"a": (1.0, {"x": 1.0}), "b": (0.0, {"z": 0.0})}, pd.Index(["x", "z"])).tolist() == \
         [1.0, 0.0]
-    assert whatif.tree_problems({"a": (0.0, {"x": 1.0})}) == [("all_zero", {})]
-    assert whatif.tree_problems({"a": (1.0, {"x": 0.0}), "b": (1.0, {"z": 1.0})}) == [
-        ("empty_dimension", {"dimension": "a"})]
+    assert tree_problems({"a": (0.0, {"x": 1.0})}) == [TreeProblem("all_zero")]
+    assert tree_problems({"a": (1.0, {"x": 0.0}), "b": (1.0, {"z": 1.0})}) == [TreeProblem("empty_dimension", "a")]
     with pytest.raises(ValueError, match="empty_dimension"):
         whatif.flat_weights({"a": (1.0, {"x": 0.0})}, pd.Index(["x"]))
     assert whatif.equal_tree(dimension_of) == {"a": (1.0, {"x": 1.0, "y": 1.0}), "b": (1.0, {"z": 1.0, "w": 1.0})}
@@ -144,3 +144,4 @@ def test_robustness_uses_the_weighted_kpis_only(base):
     stable = whatif.stability(base.scores, flat, 5)
     assert list(stable.index) == list(flat.index[flat > 0])
     assert ((stable["lower"] <= stable["weight"]) & (stable["weight"] <= stable["upper"])).all()
+

@@ -234,6 +234,39 @@ def compare(scores: pd.DataFrame, base: pd.Series, new: pd.Series) -> pd.DataFra
     return scoring.whatif.compare(scores, base, new, missing=MISSING, min_coverage=MIN_COVERAGE)
 
 
+@dataclass(frozen=True)
+class WhatIfSummary:
+    """The headline figures of a re-ranking, shown above the movers tables."""
+
+    projects: int  # projects compared (ranked under either weighting or not)
+    moved: int  # projects whose rank changed
+    top_k: int
+    entered_top_k: int  # in the new top k but not in the base one
+    top_k_overlap: int  # in both top k
+    base_top_k: int  # in the base top k (more than k with ties, fewer with fewer projects)
+    biggest_rise: int | None  # most places gained; None when no project rose
+    biggest_fall: int | None  # most places lost (a positive number); None when no project fell
+    spearman: float  # rank correlation over the projects ranked both times; NaN for fewer than two
+
+
+def summary(base_rank: pd.Series, new_rank: pd.Series, top_k: int) -> WhatIfSummary:
+    """What moved between two rankings of the same projects (ranks 1 = best, NA = unranked), e.g. the
+    ``base_rank`` and ``new_rank`` columns of :func:`compare`."""
+    change = (base_rank - new_rank).astype("Float64")  # NA unless ranked both times
+    base_top = set(base_rank.index[base_rank.fillna(top_k + 1) <= top_k])
+    new_top = set(new_rank.index[new_rank.fillna(top_k + 1) <= top_k])
+    ranked = base_rank.notna() & new_rank.notna()
+    rise, fall = change.max(), change.min()
+    return WhatIfSummary(
+        projects=len(base_rank), moved=int((change.fillna(0) != 0).sum()), top_k=top_k,
+        entered_top_k=len(new_top - base_top), top_k_overlap=len(base_top & new_top), base_top_k=len(base_top),
+        biggest_rise=int(rise) if pd.notna(rise) and rise > 0 else None,
+        biggest_fall=int(-fall) if pd.notna(fall) and fall < 0 else None,
+        spearman=float(base_rank[ranked].astype(float).corr(new_rank[ranked].astype(float), method="spearman"))
+        if ranked.sum() > 1 else float("nan"),
+    )
+
+
 def rank_uncertainty(scores: pd.DataFrame, weights: pd.Series, *, samples: int, concentration: float,
                      top_k: int, seed: int = 0) -> pd.DataFrame:
     positive = weights[weights > 0]

@@ -1,4 +1,5 @@
-"""services.whatif: the what-if equals the dashboard under the stored scheme, categories, presets, AHP."""
+"""services.whatif: the what-if equals the dashboard under the stored scheme, categories, presets, AHP, the
+summary figures."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -145,3 +146,39 @@ def test_robustness_uses_the_weighted_kpis_only(base):
     assert list(stable.index) == list(flat.index[flat > 0])
     assert ((stable["lower"] <= stable["weight"]) & (stable["weight"] <= stable["upper"])).all()
 
+
+def _ranks(*ranks):
+    return pd.Series(pd.array(ranks, dtype="Int64"), index=["p1", "p2", "p3", "p4", "p5"])
+
+
+def test_the_summary_counts_movers_top_k_changes_and_the_rank_correlation():
+    # p4 drops out of the new ranking, p5 enters it; p1 falls 2 places, p2 and p3 rise 1
+    base, new = _ranks(1, 2, 3, 4, None), _ranks(3, 1, 2, None, 4)
+    assert whatif.summary(base, new, top_k=2) == whatif.WhatIfSummary(
+        projects=5, moved=3, top_k=2, entered_top_k=1, top_k_overlap=1, base_top_k=2, biggest_rise=1,
+        biggest_fall=2, spearman=-0.5)  # over p1–p3: ranks (1, 2, 3) against (3, 1, 2)
+
+
+def test_the_summary_of_an_unchanged_ranking_has_no_rise_or_fall_and_counts_ties_in_the_top_k():
+    same = _ranks(1, 1, 3, 4, 5)
+    assert whatif.summary(same, same, top_k=1) == whatif.WhatIfSummary(
+        projects=5, moved=0, top_k=1, entered_top_k=0, top_k_overlap=2, base_top_k=2, biggest_rise=None,
+        biggest_fall=None, spearman=1.0)
+
+
+def test_the_summary_has_no_correlation_with_fewer_than_two_projects_ranked_both_times():
+    result = whatif.summary(_ranks(1, 2, None, None, None), _ranks(None, 1, 2, None, None), top_k=10)
+    assert np.isnan(result.spearman)  # only p2 is ranked both times (2 → 1)
+    assert (result.moved, result.entered_top_k, result.top_k_overlap, result.base_top_k) == (1, 1, 1, 2)
+    assert (result.biggest_rise, result.biggest_fall) == (1, None)
+
+
+def test_the_summary_reads_the_ranks_compare_returns():
+    scores = pd.DataFrame({"a": [90.0, 60.0, 80.0, 70.0, 50.0], "b": [50.0, 100.0, 60.0, 70.0, 90.0]},
+                          index=["p1", "p2", "p3", "p4", "p5"])
+    # totals a-heavy (3:1): 80, 70, 75, 70, 60 → ranks 1, 3, 2, 3, 5; b-heavy (1:3): 60, 90, 65, 70, 80 → 5, 1, 4, 3, 2
+    # Spearman: base ranks with the tie averaged (1, 3.5, 2, 3.5, 5) against (5, 1, 4, 3, 2): −8 / √(9.5 × 10)
+    compared = whatif.compare(scores, pd.Series({"a": 0.75, "b": 0.25}), pd.Series({"a": 0.25, "b": 0.75}))
+    assert whatif.summary(compared["base_rank"], compared["new_rank"], top_k=2) == whatif.WhatIfSummary(
+        projects=5, moved=4, top_k=2, entered_top_k=2, top_k_overlap=0, base_top_k=2, biggest_rise=3,
+        biggest_fall=4, spearman=pytest.approx(-8 / np.sqrt(95)))

@@ -1,37 +1,19 @@
-"""Deterministic demo data: real places, plausible projects, monthly observations with a story.
-
-Everything is drawn from one numpy generator seeded by ``seed`` and computed as arrays (projects ×
-indicators × months), so 5,000 projects × 30 indicators × 36 months take seconds to compute; rows go in
-with bulk inserts (``executemany`` on SQLite, ``COPY`` on PostgreSQL) in a single transaction.
-
-Most projects follow their plan; a minority slip (progress falls further behind each month), overrun
-their budget, recover after a dip, or stop reporting, so warnings and rankings have something to show.
+"""Demo data into the database: :mod:`data_access.demo.synthesis` computes the rows, this module hashes the
+demo password and inserts them with bulk inserts (``executemany`` on SQLite, ``COPY`` on PostgreSQL) in a
+single transaction.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Any
 
 import bcrypt
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
-from data_access.demo.library import (
-    CATEGORIES,
-    CATEGORY_DEPARTMENT,
-    DEPARTMENTS,
-    DIMENSION_WEIGHTS,
-    DIMENSIONS,
-    GROUPS,
-    INDICATORS,
-    MILESTONE_NAMES,
-    NAME_KINDS,
-    NAME_THEMES,
-)
-from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES
+from data_access.demo.synthesis import DemoData, synthesise
 from data_access.models import (
     Base,
     Category,
@@ -48,14 +30,9 @@ from data_access.models import (
     WeightScheme,
     WeightSchemeItem,
 )
-from scoring.periods import first_of_month, from_month_index, month_index, recent_months
+from scoring.periods import first_of_month
 
 DEMO_PASSWORD = "Demo@2026"
-EARTH_RADIUS_KM = 6371.0
-PROFILES = np.array(["on_track", "slipping", "overrun", "recovering", "silent"])
-PROFILE_ODDS = np.array([0.66, 0.12, 0.10, 0.07, 0.05])
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN_NAMES = ("伟", "芳", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚")
 
 
 @dataclass(frozen=True)
@@ -66,422 +43,6 @@ class DemoSummary:
     until: dt.date
 
 
-def _dates_from_month_index(values: np.ndarray) -> list[dt.date]:
-    """Month indices (:func:`scoring.periods.month_index`, fractional part = share of the month) to calendar dates."""
-    whole = np.floor(values).astype(int)
-    days = np.clip(np.round((values - whole) * 28).astype(int) + 1, 1, 28)
-    return [from_month_index(int(w)).replace(day=int(d)) for w, d in zip(whole, days)]
-
-
-def _s_curve(x: np.ndarray) -> np.ndarray:
-    """Smoothstep: slow start, fast middle, slow finish, as construction progress usually goes."""
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3.0 - 2.0 * x)
-
-
-def offset_point(lat: float, lon: float, distance_km: np.ndarray, bearing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Points at ``distance_km`` along ``bearing`` (radians) from (lat, lon), on a sphere."""
-    lat1, lon1 = np.radians(lat), np.radians(lon)
-    angular = distance_km / EARTH_RADIUS_KM
-    lat2 = np.arcsin(np.sin(lat1) * np.cos(angular) + np.cos(lat1) * np.sin(angular) * np.cos(bearing))
-    lon2 = lon1 + np.arctan2(np.sin(bearing) * np.sin(angular) * np.cos(lat1),
-                             np.cos(angular) - np.sin(lat1) * np.sin(lat2))
-    return np.degrees(lat2), np.degrees(lon2)
-
-
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
-
-
-class _Builder:
-    """Holds the generator state while the rows of each table are built."""
-
-    def __init__(self, projects: int, months: int, seed: int, until: dt.date, dense: bool) -> None:
-        self.rng = np.random.default_rng(seed)
-        self.n_projects, self.n_months, self.dense = projects, months, dense
-        self.until = first_of_month(until)
-        self.periods = recent_months(self.until, months)[::-1]
-        self.t_last = month_index(self.until)
-        self.t_first = self.t_last - months + 1
-        self.tables: dict[str, list[dict[str, Any]]] = {}
-
-    # -- reference data --------------------------------------------------------------------------
-    def reference(self) -> None:
-        ids = {place.code: i + 1 for i, place in enumerate(PLACES)}
-        paths: dict[str, str] = {}
-        for place in PLACES:
-            paths[place.code] = (paths[place.parent] if place.parent else "/") + f"{ids[place.code]}/"
-        self.region_ids, self.region_paths = ids, paths
-        self.tables["regions"] = [
-            {"id": ids[p.code], "code": p.code, "parent_id": ids.get(p.parent) if p.parent else None,
-             "level": p.level, "path": paths[p.code], "name_zh": p.name_zh, "name_en": p.name_en, "lat": p.lat,
-             "lon": p.lon, "radius_km": p.radius_km}
-            for p in PLACES
-        ]
-        self.category_ids = {code: i + 1 for i, (code, _, _) in enumerate(CATEGORIES)}
-        self.tables["categories"] = [{"id": i + 1, "code": c, "name_zh": zh, "name_en": en}
-                                     for i, (c, zh, en) in enumerate(CATEGORIES)]
-        cities = [p for p in PLACES if p.level == "city"]
-        self.department_ids: dict[tuple[str, str], int] = {}
-        rows = []
-        for city in cities:
-            for code, zh, en in DEPARTMENTS:
-                self.department_ids[(city.code, code)] = len(rows) + 1
-                rows.append({"id": len(rows) + 1, "region_id": ids[city.code], "code": code,
-                             "name_zh": city.name_zh + zh, "name_en": f"{city.name_en} {en}"})
-        self.tables["departments"] = rows
-        self._indicators()
-
-    def _indicators(self) -> None:
-        rows, ids = [], {}
-        grouping = {"unit_zh": "", "unit_en": "", "direction": "higher", "band_lower": None, "band_upper": None,
-                    "period_rollup": "last", "scored": True, "category_id": None}
-        for code, zh, en in DIMENSIONS:
-            ids[code] = len(rows) + 1
-            rows.append({"id": ids[code], "code": f"DIM_{code.upper()}", "parent_id": None, "level": 1,
-                         "name_zh": zh, "name_en": en, "dimension": code, "default_weight": DIMENSION_WEIGHTS[code],
-                         **grouping})
-        for code, dimension, zh, en in GROUPS:
-            ids[code] = len(rows) + 1
-            rows.append({"id": ids[code], "code": code, "parent_id": ids[dimension], "level": 2, "name_zh": zh,
-                         "name_en": en, "dimension": dimension, "default_weight": 1.0, **grouping})
-        dimension_of = {code: dimension for code, dimension, _, _ in GROUPS}
-        for spec in INDICATORS:
-            ids[spec.code] = len(rows) + 1
-            rows.append({
-                "id": ids[spec.code], "code": spec.code, "parent_id": ids[spec.group], "level": 3,
-                "name_zh": spec.name_zh, "name_en": spec.name_en, "dimension": dimension_of[spec.group],
-                "unit_zh": spec.unit_zh, "unit_en": spec.unit_en, "direction": spec.direction,
-                "band_lower": spec.band[0] if spec.band else None, "band_upper": spec.band[1] if spec.band else None,
-                "default_weight": float(spec.weight), "period_rollup": spec.rollup, "scored": spec.scored,
-                "category_id": self.category_ids[spec.category] if spec.category else None,
-            })
-        self.indicator_ids = ids
-        self.tables["indicators"] = rows
-
-    def users(self) -> None:
-        password_hash = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(12)).decode()
-        rows: list[dict[str, Any]] = []
-
-        def add(username: str, display: str, role: str, region: str | None = None, active: bool = True) -> int:
-            rows.append({"id": len(rows) + 1, "username": username, "display_name": display, "role": role,
-                         "region_id": self.region_ids[region] if region else None, "password_hash": password_hash,
-                         "email": f"{username}@perfdash.example", "is_active": active, "language": "zh"})
-            return len(rows)
-
-        add("admin", "系统管理员", "admin")
-        self.leader_id = add("leader", "张敏（市领导）", "leader")
-        add("analyst", "李娜（绩效分析）", "analyst")
-        add("auditor", "王强（审计）", "auditor")
-        self.official_ids: dict[str, int] = {}
-        for place in PLACES:
-            if place.code in OFFICIAL_HANDLES:
-                self.official_ids[place.code] = add(f"official_{OFFICIAL_HANDLES[place.code]}",
-                                                    f"{place.name_zh}督查专员", "district_official", place.code)
-        self.manager_ids: dict[str, list[int]] = {}
-        names = iter(f"{s}{g}" for g in GIVEN_NAMES for s in SURNAMES)
-        for place in PLACES:
-            if place.level == "city":
-                handle = place.name_en.lower()
-                self.manager_ids[place.code] = [add(f"pm_{handle}{k}", f"{next(names)}（项目经理）", "project_manager")
-                                                for k in (1, 2)]
-        self.expert_ids = [add(f"expert{k:02d}", f"{next(names)}（评审专家）", "analyst", active=False)
-                           for k in range(1, 7)]
-        self.tables["users"] = rows
-
-    # -- projects ----------------------------------------------------------------------------------
-    def projects(self) -> None:
-        rng, n = self.rng, self.n_projects
-        leaf_places = [p for p in PLACES if p.level != "city" and not any(q.parent == p.code for q in PLACES)]
-        city_of = {p.code: (p.parent if PLACES_BY_CODE[p.parent].level == "city" else PLACES_BY_CODE[p.parent].parent)
-                   for p in leaf_places}
-        place_odds = np.array([(2.0 if p.level == "district" and p.radius_km < 8 else 1.0)
-                               * (0.35 if p.level == "street" else 1.0) for p in leaf_places])
-        place_index = rng.choice(len(leaf_places), size=n, p=place_odds / place_odds.sum())
-        places = [leaf_places[i] for i in place_index]
-        category_codes = [c for c, _, _ in CATEGORIES]
-        categories = []
-        for place in places:
-            mix = CATEGORY_MIX[city_of[place.code]]
-            odds = np.array([mix.get(c, 0.0) for c in category_codes])
-            categories.append(category_codes[rng.choice(len(category_codes), p=odds / odds.sum())])
-        distance = np.array([p.radius_km for p in places]) * np.sqrt(rng.uniform(0, 0.85 ** 2, n))
-        lat, lon = offset_point(np.array([p.lat for p in places]), np.array([p.lon for p in places]), distance,
-                                rng.uniform(0, 2 * np.pi, n))
-        profile = PROFILES[rng.choice(len(PROFILES), size=n, p=PROFILE_ODDS)]
-        historical = rng.uniform(size=n) < 0.18
-        if self.dense:
-            historical[:] = False
-            planned_start = self.t_first - rng.uniform(0, 6, n)
-            duration = self.n_months + 6 + rng.uniform(0, 12, n)
-        else:
-            planned_start = np.where(historical, rng.uniform(self.t_first - 10, self.t_first + 4, n),
-                                     rng.uniform(self.t_last - 20, self.t_last + 3, n))
-            duration = np.where(historical, rng.uniform(8, 16, n), rng.uniform(14, 40, n))
-        final_delay = np.select(
-            [profile == "slipping", profile == "overrun", historical], [rng.uniform(3, 9, n), rng.uniform(0, 3, n),
-                                                                        rng.uniform(-0.5, 2, n)],
-            rng.uniform(-0.6, 0.6, n))
-        actual_start = planned_start + np.where(profile == "on_track", rng.uniform(-0.2, 0.3, n),
-                                                rng.uniform(0, 1.0, n))
-        actual_end = actual_start + duration + final_delay
-        window_end = self.t_last + 1.0
-        status = np.where(planned_start > window_end, "planned",
-                          np.where(actual_end <= window_end, "completed", "active")).astype(object)
-        if self.dense:
-            status[:] = "active"
-        suspended = (status == "active") & (rng.uniform(size=n) < 0.03)
-        status[suspended] = "suspended"
-        self.suspended_at = np.where(suspended, rng.uniform(np.clip(actual_start, self.t_first, window_end), window_end), np.inf)
-        perf = rng.beta(5, 2, n) - np.where(profile == "slipping", 0.2, 0.0)
-        self.p = {
-            "place": places, "category": categories, "profile": profile, "perf": np.clip(perf, 0.05, 0.98),
-            "planned_start": planned_start, "planned_end": planned_start + duration, "actual_start": actual_start,
-            "actual_end": actual_end, "final_delay": final_delay, "status": status,
-            "size": rng.lognormal(0.0, 0.5, n), "city": [city_of[p.code] for p in places],
-            "overrun": np.where(profile == "overrun", rng.uniform(0.12, 0.35, n), rng.normal(0, 0.02, n)),
-            "silent_months": np.where(profile == "silent", rng.integers(2, 5, n), 0),
-        }
-        budget_wan = np.round(rng.lognormal(np.log(8000), 0.9, n) * (1 + self.p["size"]) / 2, 0)
-        self.p["budget_wan"] = budget_wan
-        counters: dict[tuple[str, str], int] = {}
-        rows = []
-        for i in range(n):
-            place, category = places[i], categories[i]
-            themes = NAME_THEMES[category]
-            theme = themes[int(rng.integers(len(themes)))]
-            kind = NAME_KINDS[category]
-            counters[(place.code, theme[0])] = phase = counters.get((place.code, theme[0]), 0) + 1
-            short_zh = place.name_zh.removesuffix("街道")
-            short_en = place.name_en.replace(" District", "").replace(" County", "").replace(" Subdistrict", "")
-            rows.append({
-                "id": i + 1, "code": f"P{place.code[:6]}-{i + 1:05d}",
-                "name_zh": f"{short_zh}{theme[0]}{kind[0]}" + (f"（{phase}期）" if phase > 1 else ""),
-                "name_en": f"{short_en} {theme[1].lower()} {kind[1]}" + (f" (phase {phase})" if phase > 1 else ""),
-                "category_id": self.category_ids[category], "region_id": self.region_ids[place.code],
-                "department_id": self.department_ids[(city_of[place.code], CATEGORY_DEPARTMENT[category])],
-                "manager_id": self.manager_ids[city_of[place.code]][i % 2],
-                "lat": round(float(lat[i]), 6), "lon": round(float(lon[i]), 6),
-                "budget": f"{budget_wan[i] * 10000:.2f}", "status": status[i], "version": 1,
-            })
-        dates = {key: _dates_from_month_index(self.p[key]) for key in
-                 ("planned_start", "planned_end", "actual_start", "actual_end")}
-        for i, row in enumerate(rows):
-            row["planned_start"], row["planned_end"] = dates["planned_start"][i], dates["planned_end"][i]
-            row["actual_start"] = dates["actual_start"][i] if row["status"] != "planned" else None
-            row["actual_end"] = dates["actual_end"][i] if row["status"] == "completed" else None
-        self.tables["projects"] = rows
-
-    # -- time series -------------------------------------------------------------------------------
-    def series(self) -> None:
-        """Progress, spend and every indicator as (projects × months) arrays, then the observed subset."""
-        rng, p, n, m = self.rng, self.p, self.n_projects, self.n_months
-        tau = (self.t_first + np.arange(m) + 1.0)[None, :]  # end of each month
-        span = (p["planned_end"] - p["planned_start"])[:, None]
-        elapsed = np.clip((tau - p["actual_start"][:, None]) / span, 0, 1.2)
-        delay = np.where((p["profile"] == "recovering")[:, None], 5.0 * np.sin(np.pi * np.clip(elapsed, 0, 1)),
-                         p["final_delay"][:, None] * np.clip(elapsed, 0, 1))
-        planned = 100 * _s_curve((tau - p["planned_start"][:, None]) / span)
-        actual = 100 * _s_curve((tau - p["actual_start"][:, None] - delay) / span)
-        actual = np.maximum.accumulate(np.clip(actual + rng.normal(0, 1.2, (n, m)), 0, 100), axis=1)
-        done = tau >= p["actual_end"][:, None]
-        actual = np.where(done, 100.0, np.minimum(actual, 99.5))
-        started = tau > p["actual_start"][:, None]
-        reporting = started & (tau - 1 < np.minimum(p["actual_end"], self.suspended_at)[:, None])
-        silent_from = m - p["silent_months"]
-        reporting &= np.arange(m)[None, :] < silent_from[:, None]
-        reporting &= rng.uniform(size=(n, m)) > 0.02  # the odd missed report
-        if self.dense:
-            reporting[:] = True
-
-        perf = p["perf"][:, None]
-        overrun = 1 + p["overrun"][:, None] * np.clip(elapsed, 0, 1)
-        budget = p["budget_wan"][:, None]
-        spend_plan = budget * planned / 100
-        spend_actual = budget * actual / 100 * overrun
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # Ratios against a plan that has barely started are noise, not performance: report from 5 % on.
-            budget_exec = np.where(planned > 5, spend_actual / spend_plan * 100, np.nan)
-            progress_ratio = np.where(planned > 5, np.minimum(actual / planned * 100, 130), np.nan)
-        size = p["size"][:, None]
-        season = 1 + 0.25 * np.sin(2 * np.pi * (np.arange(m) % 12 - 3) / 12)[None, :]
-
-        def noise(scale: float) -> np.ndarray:
-            return rng.normal(0, scale, (n, m))
-
-        values, targets = {}, {}
-        for spec in INDICATORS:
-            kind, target = spec.kind, spec.target
-            targets[spec.code] = np.full(n, float(target))
-            if kind == "progress_actual":
-                values[spec.code] = actual
-            elif kind == "progress_plan":
-                values[spec.code] = planned
-            elif kind == "progress_ratio":
-                values[spec.code] = progress_ratio
-            elif kind == "spend_actual":
-                values[spec.code], targets[spec.code] = spend_actual, p["budget_wan"]
-            elif kind == "spend_plan":
-                values[spec.code], targets[spec.code] = spend_plan, p["budget_wan"]
-            elif kind == "budget_exec":
-                values[spec.code] = budget_exec
-            elif kind == "cost_var":
-                values[spec.code] = np.maximum((overrun - 1) * 100 + noise(0.8), -5)
-            elif kind == "delay_days":
-                values[spec.code] = np.maximum(delay * 30 + noise(4), 0).round()
-            elif kind == "rate":
-                values[spec.code] = np.clip(target - (1 - perf) * 22 + noise(2.0), 0, 100)
-            elif kind == "incidents":
-                values[spec.code] = rng.poisson(target * (1.6 - perf) * np.sqrt(size) * np.ones((1, m)))
-            elif kind == "satisfaction":
-                values[spec.code] = np.clip(70 + 25 * perf + noise(2.5), 0, 100)
-            elif kind == "growth":
-                values[spec.code] = target * (0.2 + 1.4 * perf) + noise(3.0)
-            elif kind == "flow":
-                targets[spec.code] = target * p["size"]
-                values[spec.code] = np.maximum(
-                    target * size * season * (0.55 + 0.6 * perf) * (0.3 + 0.7 * actual / 100) + noise(0.03 * target), 0)
-            elif kind == "stock":
-                targets[spec.code] = np.round(target * p["size"])
-                values[spec.code] = np.round(target * size * actual / 100 * np.clip(0.85 + 0.25 * perf, 0, 1.1))
-            elif kind == "stock_rate":
-                values[spec.code] = np.clip(target * actual / 100 * (0.9 + 0.12 * perf) + noise(1.0), 0, 100)
-            elif kind == "uptime":
-                values[spec.code] = np.clip(99.1 + 0.9 * perf + noise(0.08), 90, 100)
-            else:  # pragma: no cover - a library entry with an unknown kind is a programming error
-                raise ValueError(f"unknown generator kind {kind!r} for {spec.code}")
-
-        applies = np.array([[spec.category is None or spec.category == category for spec in INDICATORS]
-                            for category in p["category"]])
-        if self.dense:
-            applies[:] = True
-        cube = np.stack([values[spec.code] for spec in INDICATORS], axis=1)  # projects × indicators × months
-        observed = applies[:, :, None] & reporting[:, None, :] & np.isfinite(cube)
-        project_idx, indicator_idx, month_idx = np.nonzero(observed)
-        self.observations = {
-            "project_id": project_idx + 1,
-            "indicator_id": np.array([self.indicator_ids[s.code] for s in INDICATORS])[indicator_idx],
-            "period": np.array(self.periods, dtype="datetime64[D]")[month_idx],
-            "value": np.round(cube[project_idx, indicator_idx, month_idx], 3),
-        }
-        self.actual, self.planned, self.delay, self.reporting = actual, planned, delay, reporting
-        self.tables["project_targets"] = [
-            {"project_id": i + 1, "indicator_id": self.indicator_ids[spec.code],
-             "target_value": float(round(targets[spec.code][i], 2)),
-             "baseline_value": 0.0 if spec.kind in {"stock", "stock_rate"} else None}
-            for i in range(n) for j, spec in enumerate(INDICATORS) if applies[i, j] and spec.scored
-        ]
-
-    def milestones(self) -> None:
-        p, rows = self.p, []
-        now_index = self.t_last + 1.0
-        for i in range(self.n_projects):
-            count = 4 + (i % 3)
-            names = MILESTONE_NAMES[:count - 1] + MILESTONE_NAMES[-1:]
-            bounds = p["planned_start"][i] + (p["planned_end"][i] - p["planned_start"][i]) * np.linspace(0, 1, count + 1)
-            shift = p["actual_start"][i] - p["planned_start"][i] + p["final_delay"][i] * np.linspace(0, 1, count + 1)
-            if p["profile"][i] == "on_track":  # teams on track finish milestones on or a little before the date
-                shift = np.minimum(shift, 0.0)
-            actual_ends = bounds[1:] + shift[1:]
-            starts, ends = _dates_from_month_index(bounds[:-1]), _dates_from_month_index(bounds[1:])
-            actual_dates = _dates_from_month_index(actual_ends)
-            for k, (name_zh, name_en) in enumerate(names):
-                finished = actual_ends[k] <= now_index and p["status"][i] != "planned"
-                share = (now_index - (bounds[k] + shift[k])) / max(bounds[k + 1] - bounds[k], 0.1)
-                rows.append({
-                    "project_id": i + 1, "seq": k + 1, "name_zh": name_zh, "name_en": name_en,
-                    "planned_start": starts[k], "planned_end": ends[k],
-                    "actual_end": actual_dates[k] if finished else None,
-                    "percent_complete": 100.0 if finished else float(np.clip(round(share * 100, 1), 0, 95)),
-                    "owner_id": self.tables["projects"][i]["manager_id"],
-                })
-        self.tables["milestones"] = rows
-
-    def ratings(self) -> None:
-        rng, p = self.rng, self.p
-        quarter_ends = [d for d in self.periods if d.month in (3, 6, 9, 12)][-(1 if self.dense else 2):]
-        created = dt.datetime.combine(self.until, dt.time(9), tzinfo=dt.timezone.utc)
-        officials = list(self.official_ids.values())
-        rows = []
-        for i in range(self.n_projects):
-            if p["status"][i] == "planned":
-                continue
-            own_official = self.official_ids.get(p["place"][i].code) or self.official_ids.get(p["place"][i].parent)
-            peers = [o for o in officials if o != own_official]
-            for period in quarter_ends:
-                for dimension in ("quality", "satisfaction"):
-                    base = 58 + 36 * p["perf"][i]
-                    panel = ([("superior", self.leader_id, 0.0), ("self", self.tables["projects"][i]["manager_id"], 6.0)]
-                             + [("peer", int(r), 0.0) for r in rng.choice(peers, 3, replace=False)]
-                             + [("expert", e, float(b)) for e, b in zip(self.expert_ids, (-3, -1, 0, 1, 2, 4))])
-                    for rater_type, rater_id, bias in panel:
-                        rows.append({"project_id": i + 1, "period": period, "dimension": dimension,
-                                     "rater_type": rater_type, "rater_id": rater_id,
-                                     "score": float(np.clip(round(base + bias + rng.normal(0, 4), 1), 0, 100)),
-                                     "comment": None, "created_at": created})
-        self.tables["ratings"] = rows
-
-    def goals(self) -> None:
-        year = str(self.until.year)
-        rows: list[dict[str, Any]] = []
-        project_task: dict[str, int] = {}
-
-        optional = {"project_id": None, "owner_id": None, "target_value": None, "unit_zh": None, "indicator_id": None}
-
-        def add(**fields: Any) -> int:
-            rows.append({"id": len(rows) + 1, "period": year, **optional, **fields})
-            return len(rows)
-
-        for city in (pl for pl in PLACES if pl.level == "city"):
-            city_goal = add(parent_id=None, level="city_goal", okr_type="objective", region_id=self.region_ids[city.code],
-                            title_zh=f"{year}年{city.name_zh}重点项目绩效全面提升",
-                            title_en=f"{city.name_en}: raise key-project performance in {year}", owner_id=self.leader_id)
-            for district in (pl for pl in PLACES if pl.parent == city.code):
-                project_task[district.code] = add(
-                    parent_id=city_goal, level="district_task", okr_type="key_result",
-                    region_id=self.region_ids[district.code], owner_id=self.official_ids.get(district.code),
-                    title_zh=f"{district.name_zh}重点项目按期完成率不低于90%",
-                    title_en=f"{district.name_en}: at least 90% of key projects on schedule",
-                    target_value=90.0, unit_zh="%", indicator_id=self.indicator_ids["PROG_RATIO"])
-        for i, project in enumerate(self.tables["projects"]):
-            place = self.p["place"][i]
-            district = place.code if place.code in project_task else place.parent
-            target = add(parent_id=project_task[district], level="project_target", okr_type="objective",
-                         region_id=project["region_id"], project_id=i + 1, owner_id=project["manager_id"],
-                         title_zh=f"{project['name_zh']}按计划推进", title_en=f"{project['name_en']} on plan")
-            add(parent_id=target, level="responsibility", okr_type="key_result", region_id=project["region_id"],
-                project_id=i + 1, owner_id=project["manager_id"], title_zh="形象进度达到计划进度",
-                title_en="Actual progress reaches planned progress", target_value=100.0, unit_zh="%",
-                indicator_id=self.indicator_ids["PROG_RATIO"])
-        self.tables["goals"] = rows
-
-    def schemes(self) -> None:
-        created = dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.timezone.utc)
-        self.tables["weight_schemes"] = [
-            {"id": 1, "name": "标准方案 Standard", "version": 1, "is_default": True, "created_by": 3,
-             "created_at": created, "description": "默认维度与指标权重 / default dimension and indicator weights"},
-            {"id": 2, "name": "均衡方案 Equal", "version": 1, "is_default": False, "created_by": 3,
-             "created_at": created, "description": "各维度等权 / equal dimension weights"},
-        ]
-        items = []
-        for scheme_id, equal in ((1, False), (2, True)):
-            for code, _, _ in DIMENSIONS:
-                items.append({"scheme_id": scheme_id, "dimension": code, "indicator_id": None,
-                              "weight": 1 / len(DIMENSIONS) if equal else DIMENSION_WEIGHTS[code]})
-            dimension_of = {code: dimension for code, dimension, _, _ in GROUPS}
-            for spec in INDICATORS:
-                if spec.scored:
-                    items.append({"scheme_id": scheme_id, "dimension": dimension_of[spec.group],
-                                  "indicator_id": self.indicator_ids[spec.code], "weight": float(spec.weight)})
-        self.tables["weight_scheme_items"] = items
-        self.tables["import_batches"] = [{
-            "id": 1, "filename": "demo-seed", "source": "import", "uploaded_by": 3, "row_count": 0,
-            "uploaded_at": created, "status": "applied", "errors": None}]
-
-
-PLACES_BY_CODE = {place.code: place for place in PLACES}
 TABLE_ORDER = ("regions", "categories", "departments", "indicators", "users", "projects", "milestones",
                "project_targets", "import_batches", "ratings", "goals", "weight_schemes", "weight_scheme_items")
 MODELS = {"regions": Region, "categories": Category, "departments": Department, "indicators": Indicator,
@@ -490,19 +51,12 @@ MODELS = {"regions": Region, "categories": Category, "departments": Department, 
           "weight_scheme_items": WeightSchemeItem}
 
 
-def build(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False) -> _Builder:
-    """Compute every table's rows in memory (no database needed: tests check invariants on this)."""
-    builder = _Builder(projects, months, seed, until, dense)
-    builder.reference()
-    builder.users()
-    builder.projects()
-    builder.series()
-    builder.milestones()
-    builder.ratings()
-    builder.goals()
-    builder.schemes()
-    builder.tables["import_batches"][0]["row_count"] = int(len(builder.observations["value"]))
-    return builder
+def build(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False) -> DemoData:
+    """Compute every table's rows in memory (no database needed: tests check invariants on this); every demo
+    user's password is :data:`DEMO_PASSWORD`."""
+    password_hash = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(12)).decode()
+    return synthesise(projects=projects, months=months, seed=seed, until=until, dense=dense,
+                      password_hash=password_hash)
 
 
 def _copy_observations(connection: Connection, observations: dict[str, np.ndarray], entered_at: str) -> None:
@@ -531,7 +85,7 @@ def _insert_observations_sqlite(connection: Connection, observations: dict[str, 
         raw.executemany(statement, rows)
 
 
-def write(engine: Engine, builder: _Builder) -> DemoSummary:
+def write(engine: Engine, builder: DemoData) -> DemoSummary:
     """Insert everything in one transaction; refuses to write into a database that already has projects."""
     entered_at = dt.datetime.combine(builder.until, dt.time(9)).strftime("%Y-%m-%d %H:%M:%S")
     with engine.begin() as connection:

@@ -10,11 +10,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from data_access import Viewer, list_milestones, list_projects, load_indicator_matrix
-from data_access.alerts import list_alerts
+from data_access.alerts import LIVE_STATUSES, list_alerts
 from scoring.periods import add_months
 from services.scores import load_model, score_matrix
 
-LIVE_STATUSES = ("open", "acknowledged", "rectifying", "resolved")
 SEVERITY_ORDER = {"red": 0, "orange": 1, "yellow": 2}
 TRACKING = ("PROG_ACTUAL", "PROG_PLAN", "SPEND_CUM", "SPEND_PLAN")
 

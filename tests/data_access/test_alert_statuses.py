@@ -1,0 +1,48 @@
+"""The alert status table, the lifecycle table and the texts the data layer stores, checked without a database."""
+from components.i18n import CATALOG
+from data_access.alerts import LIVE_STATUSES, STATUSES, WITH_HANDLER
+from data_access.alerts.lifecycle import STEPS
+from data_access.alerts.messages import NOTICES, SEVERITY_ZH, STATUS_ZH, compose
+from data_access.alerts.statuses import CLEARED_BY_DATA
+from data_access.models import ALERT_STATUSES, SEVERITIES, Alert, AlertRule, Project
+
+
+def test_the_status_table_has_every_status_the_database_allows_in_lifecycle_order():
+    assert tuple(STATUSES) == ALERT_STATUSES
+
+
+def test_every_status_but_closed_is_live_and_only_open_and_acknowledged_clear_by_themselves():
+    assert LIVE_STATUSES == ("open", "acknowledged", "rectifying", "resolved")
+    assert CLEARED_BY_DATA == {"open", "acknowledged"}
+    assert WITH_HANDLER == ("open", "acknowledged", "rectifying")
+
+
+def test_the_lifecycle_table_moves_between_known_statuses():
+    moves = {action: (sorted(step.sources), step.target, step.notification) for action, step in STEPS.items()}
+    assert moves == {
+        "acknowledge": (["open"], "acknowledged", None),
+        "rectify": (["acknowledged", "open"], "rectifying", None),
+        "resolve": (["rectifying"], "resolved", "alert.resolved"),
+        "close": (["resolved"], "closed", "alert.closed"),
+        "reject": (["resolved"], "rectifying", "alert.rejected"),
+    }
+    assert {step.notification for step in STEPS.values()} - {None} <= set(NOTICES)
+
+
+def test_the_status_and_severity_words_in_stored_messages_are_the_catalogs():
+    assert STATUS_ZH == {status: CATALOG[f"alert_status.{status}"][0] for status in ALERT_STATUSES}
+    assert SEVERITY_ZH == {severity: CATALOG[f"severity.{severity}"][0] for severity in SEVERITIES}
+
+
+def test_a_message_names_the_project_rule_value_status_and_link_in_both_languages():
+    alert = Alert(id=42, severity="orange", status="rectifying", value=12.345, threshold=None)
+    project = Project(code="KF-007", name_zh="鼓楼街改造", name_en="Gulou Street renewal")
+    rule = AlertRule(name_zh="进度滞后", name_en="Progress lag")
+    message = compose("alert.rejected", alert, project, rule)
+    assert message.subject_zh == "【橙色预警】鼓楼街改造：进度滞后"
+    assert message.subject_en == "[Orange warning] Gulou Street renewal: Progress lag"
+    assert message.body_zh == ("整改核验未通过，请继续整改。\n项目：KF-007 鼓楼街改造\n规则：进度滞后\n数值：12.3（阈值 —）\n"
+                               "状态：整改中\n查看：/alerts?alert=42")
+    assert message.body_en == ("The rectification was not accepted: please continue.\nProject: KF-007 Gulou Street "
+                               "renewal\nRule: Progress lag\nValue: 12.3 (threshold —)\nStatus: rectifying\n"
+                               "Open: /alerts?alert=42")

@@ -2,7 +2,7 @@
 
 ``statuses``    the status table: which statuses are live, which the evaluator clears by itself.
 ``rules``       warning rules: storage and the checks of every field.
-``queries``     scoped reads: lists filtered in SQL, an alert's history and evidence file.
+``queries``     scoped reads: lists filtered in SQL, one alert, its history and evidence file.
 ``lifecycle``   the lifecycle as a table (action → from-statuses, roles, handler, notification) and
                 :func:`transition`, the one function that runs it.
 ``evaluation``  what the evaluator writes: open, keep, clear, reopen, escalate.
@@ -14,6 +14,7 @@ from data_access.alerts.inbox import inbox, mark_read, pending_emails, record_em
 from data_access.alerts.lifecycle import acknowledge_many, transition
 from data_access.alerts.queries import (
     alert_history,
+    get_alert,
     list_alerts,
     live_alert_pairs,
     rectification_attachment,
@@ -23,7 +24,7 @@ from data_access.alerts.statuses import LIVE_STATUSES, STATUSES, WITH_HANDLER
 
 __all__ = [
     "LIVE_STATUSES", "STATUSES", "WITH_HANDLER", "EvaluationChanges", "acknowledge_many", "alert_history",
-    "apply_findings", "escalate_unacknowledged", "inbox", "list_alerts", "list_rules",
+    "apply_findings", "escalate_unacknowledged", "get_alert", "inbox", "list_alerts", "list_rules",
     "live_alert_pairs", "mark_read", "parse_rule_params", "pending_emails", "rectification_attachment",
     "record_email_result", "save_rule", "transition", "unread_count",
 ]

@@ -1,13 +1,15 @@
-"""Scoped reads of alerts: lists filtered in SQL, an alert's history and evidence file."""
+"""Scoped reads of alerts: lists filtered in SQL, one alert, its history and evidence file."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.alerts.statuses import CLOSED
+from data_access.errors import ValidationError
 from data_access.models import Alert, AlertEvent, AlertRule, Project, Rectification, Region, User
 from data_access.scope import Viewer, checked_id, refusal, require_project_in_scope, scoped_projects
 
@@ -44,6 +46,14 @@ def _alerts_frame(engine: Engine, statement: Select) -> pd.DataFrame:
     return frame
 
 
+def _utc(moment: object, name: str) -> dt.datetime:
+    """An aware datetime in UTC (stored times are UTC; SQLite compares them as text)."""
+    if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
+        raise ValidationError(f"{name} must be a date and time with a time zone",
+                              message_zh="时间须为带时区的日期时间")
+    return moment.astimezone(dt.timezone.utc)
+
+
 def list_alerts(
     engine: Engine,
     viewer: Viewer,
@@ -53,8 +63,13 @@ def list_alerts(
     rule_ids: Sequence[int] | None = None,
     region_id: int | None = None,
     project_id: int | None = None,
+    closed_since: dt.datetime | None = None,
 ) -> pd.DataFrame:
-    """Alerts of projects in the viewer's scope, newest first, with rule, project, region and 整改 fields."""
+    """Alerts of projects in the viewer's scope, newest first, with rule, project, region and 整改 fields.
+
+    Every filter is part of the SQL ``WHERE``. ``closed_since`` keeps closed alerts only when they were closed
+    at or after that moment (an aware datetime); alerts that are not closed are kept whatever their age.
+    """
     statement = _alerts_statement(viewer)
     if statuses:
         statement = statement.where(Alert.status.in_(list(statuses)))
@@ -67,6 +82,9 @@ def list_alerts(
             select(Region.path).where(Region.id == checked_id(region_id, "region")).scalar_subquery()))
     if project_id is not None:
         statement = statement.where(Project.id == checked_id(project_id, "project"))
+    if closed_since is not None:
+        statement = statement.where(or_(Alert.status != CLOSED,
+                                        Alert.closed_at >= _utc(closed_since, "closed_since")))
     return _alerts_frame(engine, statement)
 
 
@@ -77,6 +95,17 @@ def scoped_alert(session: Session, viewer: Viewer, alert_id: int, *, audit_refus
         raise refusal("alert")
     require_project_in_scope(session, viewer, alert.project_id, audit_refusal=audit_refusal, kind="alert")
     return alert
+
+
+def get_alert(engine: Engine, viewer: Viewer, alert_id: int) -> pd.Series:
+    """One alert with the fields of a :func:`list_alerts` row (``id`` among them).
+
+    An unknown id is :class:`NotFound`, an alert of a project outside the scope :class:`PermissionDenied`
+    (audited), both with the same words (预警不存在或您无权访问).
+    """
+    with Session(engine) as session:
+        alert_id = scoped_alert(session, viewer, alert_id).id
+    return _alerts_frame(engine, _alerts_statement(viewer).where(Alert.id == alert_id)).iloc[0]
 
 
 def alert_history(engine: Engine, viewer: Viewer, alert_id: int) -> pd.DataFrame:

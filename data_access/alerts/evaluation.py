@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.alerts.events import record_event
-from data_access.alerts.inbox import notify, supervisors_of
+from data_access.alerts.notifications import notify, supervisors_of
 from data_access.alerts.statuses import CLEARED_BY_DATA, CLOSED
 from data_access.db import transaction
 from data_access.models import Alert, AlertEvent, Project

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from data_access.alerts.events import record_event
-from data_access.alerts.inbox import notify, supervisors_of
 from data_access.alerts.messages import STATUS_ZH
+from data_access.alerts.notifications import notify, supervisors_of
 from data_access.alerts.queries import scoped_alert
 from data_access.db import transaction
 from data_access.errors import PermissionDenied, ValidationError, VersionConflict

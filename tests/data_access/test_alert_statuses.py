@@ -41,8 +41,8 @@ def test_a_message_names_the_project_rule_value_status_and_link_in_both_language
     message = compose("alert.rejected", alert, project, rule)
     assert message.subject_zh == "【橙色预警】鼓楼街改造：进度滞后"
     assert message.subject_en == "[Orange warning] Gulou Street renewal: Progress lag"
-    assert message.body_zh == ("整改核验未通过，请继续整改。\n项目：KF-007 鼓楼街改造\n规则：进度滞后\n数值：12.3（阈值 —）\n"
-                               "状态：整改中\n查看：/alerts?alert=42")
+    assert message.body_zh == ("整改核验未通过，请继续整改。\n项目：KF-007 鼓楼街改造\n规则：进度滞后\n"
+                               "数值：12.3（阈值 —）\n状态：整改中\n查看：/alerts?alert=42")
     assert message.body_en == ("The rectification was not accepted: please continue.\nProject: KF-007 Gulou Street "
                                "renewal\nRule: Progress lag\nValue: 12.3 (threshold —)\nStatus: rectifying\n"
                                "Open: /alerts?alert=42")

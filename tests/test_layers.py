@@ -72,11 +72,6 @@ VIEW_DATA_ACCESS_EXCEPTIONS: dict[str, frozenset[str]] = {
         "data_access.models.ROLES", "data_access.users.create_user", "data_access.users.list_users",
         "data_access.users.reset_password", "data_access.users.update_user",
     }),
-    "views.whatif": frozenset({
-        "data_access.schemes.SCENARIO_ROLES", "data_access.schemes.delete_scenario",
-        "data_access.schemes.list_schemes", "data_access.schemes.may_change", "data_access.schemes.may_promote",
-        "data_access.schemes.promote_scheme", "data_access.schemes.save_scenario", "data_access.weight_scheme_items",
-    }),
 }
 
 

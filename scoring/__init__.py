@@ -10,16 +10,15 @@ rank and grade (:func:`rank`, :func:`grade`), summarise by group
 alternative weights (:mod:`scoring.whatif`).
 """
 
-from scoring import weights, whatif
+from scoring import rules, weights, whatif
 from scoring.aggregation import composite, dimension_contributions
 from scoring.normalization import normalize, normalize_frame
 from scoring.ranking import DEFAULT_GRADE_BANDS, GRADE_LABELS_EN, grade, rank
 from scoring.ratings import aggregate_ratings
 from scoring.rollups import rollup
+from scoring.rules import Rule
 from scoring.topsis_method import topsis
 from scoring.weight_tree import effective_weights, indicator_dimensions
-from scoring import rules
-from scoring.rules import Rule
 
 __all__ = [
     "DEFAULT_GRADE_BANDS",

@@ -64,5 +64,5 @@ def lower_is_better_mask(directions: Sequence[object], names: Sequence[object]) 
     if len(directions) != len(names):
         raise ValueError(f"got {len(directions)} directions for {len(names)} criteria")
     return np.array(
-        [parse_direction(d, n, allow_band=False) == "lower" for d, n in zip(directions, names)], dtype=bool
+        [parse_direction(d, n, allow_band=False) == "lower" for d, n in zip(directions, names, strict=True)], dtype=bool
     )

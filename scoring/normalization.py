@@ -136,7 +136,8 @@ def _check_thresholds(pairs: Any, direction: str, name: object) -> tuple[np.ndar
     try:
         table = np.asarray(pairs, dtype=float).reshape(-1, 2)
     except (TypeError, ValueError):
-        raise ValueError(f"{indicator_label(name)}: thresholds must be (threshold, score) pairs, got {pairs!r}") from None
+        raise ValueError(f"{indicator_label(name)}: thresholds must be (threshold, score) pairs, "
+                         f"got {pairs!r}") from None
     if len(table) == 0 or not np.isfinite(table).all():
         raise ValueError(f"{indicator_label(name)}: thresholds must be finite (threshold, score) pairs, got {pairs!r}")
     table = table[np.argsort(table[:, 0])]
@@ -207,7 +208,7 @@ def _check_finite(x: np.ndarray, names: Sequence[object]) -> None:
     """±inf is no measurement (NaN is "no data"): it would stretch a minmax column and zero the rest."""
     infinite = np.isinf(x).reshape(len(x), -1).any(axis=0)
     if infinite.any():
-        labels = ", ".join(repr(n) for n, bad in zip(names, infinite) if bad)
+        labels = ", ".join(repr(n) for n, bad in zip(names, infinite, strict=True) if bad)
         raise ValueError(f"indicator(s) {labels}: values must be finite numbers or NaN (no data), "
                          f"got {int(np.isinf(x).sum())} infinite value(s)")
 
@@ -370,7 +371,8 @@ def normalize_frame(values: pd.DataFrame, specs: pd.DataFrame, targets: pd.DataF
         elif method == "minmax":
             out[:, cols] = _minmax_kernel(x[:, cols], lower)
         elif method == "band":
-            bounds = {k: np.array([s.params[k] for _, s in members], dtype=float) for k in ("lower", "upper", "falloff")}
+            bounds = {k: np.array([s.params[k] for _, s in members], dtype=float)
+                      for k in ("lower", "upper", "falloff")}
             out[:, cols] = _band_kernel(x[:, cols], bounds["lower"], bounds["upper"], bounds["falloff"])
         else:
             for j, spec in members:

@@ -648,7 +648,7 @@ def _findings(rule: Rule, inputs: _Inputs, verdict: _Verdict, fires: np.ndarray,
         "threshold": _picked(verdict.threshold, rows).astype(float),
         "periods": _picked(verdict.periods, rows).astype(np.int64),
         "period": month.view("datetime64[M]").astype("datetime64[us]"),
-        "detail": [dict(zip(detail, values)) for values in zip(*detail.values())],
+        "detail": [dict(zip(detail, values, strict=True)) for values in zip(*detail.values(), strict=True)],
     })
 
 

@@ -41,7 +41,8 @@ def topsis(matrix: np.ndarray | pd.DataFrame, weights: np.ndarray | pd.Series | 
         raise ValueError(f"got {len(w)} weights for {x.shape[1]} criteria")
     norm = np.sqrt((x**2).sum(axis=0))
     if (norm == 0).any():
-        raise ValueError(f"criterion {names[int(np.argmax(norm == 0))]!r} is all zero; vector normalisation is undefined")
+        raise ValueError(f"criterion {names[int(np.argmax(norm == 0))]!r} is all zero; "
+                         "vector normalisation is undefined")
     v = w * x / norm
     ideal = np.where(lower, v.min(axis=0), v.max(axis=0))
     anti_ideal = np.where(lower, v.max(axis=0), v.min(axis=0))

@@ -25,12 +25,12 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-WeightTree = Union[Mapping[str, Any], pd.Series]
+WeightTree = Mapping[str, Any] | pd.Series
 DimensionTree = Mapping[str, tuple[float, Mapping[str, float]]]
 
 

@@ -112,7 +112,8 @@ def _priorities(a: np.ndarray, labels: pd.Index | None) -> AHPResult:
     return AHPResult(_labelled(vector / vector.sum(), labels), lambda_max, ci, cr, cr < CONSISTENCY_LIMIT)
 
 
-def ahp(pairwise: np.ndarray | pd.DataFrame | Sequence[Sequence[float]], *, tolerance: float = RECIPROCAL_TOLERANCE) -> AHPResult:
+def ahp(pairwise: np.ndarray | pd.DataFrame | Sequence[Sequence[float]], *,
+        tolerance: float = RECIPROCAL_TOLERANCE) -> AHPResult:
     """Priorities from a pairwise comparison matrix (principal eigenvector) with Saaty's consistency check.
 
     ``pairwise[i, j]`` says how much more important criterion i is than j
@@ -134,7 +135,8 @@ def ahp(pairwise: np.ndarray | pd.DataFrame | Sequence[Sequence[float]], *, tole
     return _priorities(_pairwise_array(pairwise, tolerance, ""), _labels(pairwise))
 
 
-def ahp_group(matrices: Sequence[Any] | Mapping[Hashable, Any], *, tolerance: float = RECIPROCAL_TOLERANCE) -> AHPGroupResult:
+def ahp_group(matrices: Sequence[Any] | Mapping[Hashable, Any], *,
+              tolerance: float = RECIPROCAL_TOLERANCE) -> AHPGroupResult:
     """Combine several experts' pairwise matrices by the element-wise geometric mean, then run :func:`ahp`.
 
     ``matrices`` is a list (experts numbered from 0) or a mapping expert → matrix;

@@ -14,8 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.aggregation import (MissingPolicy, batched_totals, check_missing_options, score_matrix,
-                                 weighted_contributions)
+from scoring.aggregation import (
+    MissingPolicy,
+    batched_totals,
+    check_missing_options,
+    score_matrix,
+    weighted_contributions,
+)
 from scoring.ranking import TIE_DECIMALS, competition_ranks
 from scoring.weight_tree import WeightTree, effective_weights
 

@@ -10,8 +10,8 @@ engine alone is measured by ``bench/bench_rules.py``.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -20,12 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PERFDASH_DEMO", "1")  # the demo audit key signs the entries the benchmark writes
 
-from data_access.db import create_database_engine  # noqa: E402
-from data_access.demo.generator import generate  # noqa: E402
-from data_access.migrate import upgrade  # noqa: E402
-from services.alerts import SYSTEM, evaluate, load_inputs, rules_from  # noqa: E402
-from data_access.alerts import list_rules  # noqa: E402
-from scoring.rules import evaluate as evaluate_rules  # noqa: E402
+from data_access.alerts import list_rules
+from data_access.db import create_database_engine
+from data_access.demo.generator import generate
+from data_access.migrate import upgrade
+from scoring.rules import evaluate as evaluate_rules
+from services.alerts import SYSTEM, evaluate, load_inputs, rules_from
 
 AS_OF = dt.date(2026, 11, 20)
 

@@ -19,15 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
-from data_access.db import create_database_engine  # noqa: E402
-from data_access.demo.generator import generate  # noqa: E402
-from data_access.migrate import upgrade  # noqa: E402
-from data_access.reads import load_indicator_matrix  # noqa: E402
-from data_access.scope import viewer_for  # noqa: E402
-from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster  # noqa: E402
+from data_access.db import create_database_engine
+from data_access.demo.generator import generate
+from data_access.migrate import upgrade
+from data_access.reads import load_indicator_matrix
+from data_access.scope import viewer_for
+from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
 
 UNTIL = dt.date(2026, 11, 1)
 
@@ -63,7 +63,8 @@ def measure(name: str, url: str, args: argparse.Namespace, sqlite_path: Path | N
             connection.execute(text("VACUUM ANALYZE"))
     with Session(engine) as session:
         leader, official = viewer_for(session, "leader"), viewer_for(session, "official_longting")
-    rows = {"leader": len(load_indicator_matrix(engine, leader)), "official": len(load_indicator_matrix(engine, official))}
+    rows = {"leader": len(load_indicator_matrix(engine, leader)),
+            "official": len(load_indicator_matrix(engine, official))}
     result = {
         "database": name, "observations": summary.observations, "generation_s": generation,
         "size_mb": _size_mb(engine, sqlite_path),

@@ -21,8 +21,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run by path from anywhere
 
-from scoring.rules import Rule, evaluate, reconcile  # noqa: E402
-from timing import median_ms  # noqa: E402 - bench/ is on sys.path when run as a script
+from timing import median_ms  # bench/ is on sys.path when run as a script
+
+from scoring.rules import Rule, evaluate, reconcile
 
 PROJECTS, MONTHS, KPIS, MILESTONES_PER_PROJECT = 5_000, 36, 10, 5
 AS_OF = dt.date(2026, 6, 15)
@@ -49,7 +50,8 @@ def synthetic_inputs(rng: np.random.Generator) -> dict[str, pd.DataFrame]:
         "id": ids,
         "category_code": pd.Series(rng.choice(["road", "park", "school", "water"], PROJECTS), dtype="str"),
         "region_path": pd.Series([f"/1/{r}/{d}/" for r, d in zip(rng.integers(1, 12, PROJECTS),
-                                                                 rng.integers(1, 30, PROJECTS))], dtype="str"),
+                                                                 rng.integers(1, 30, PROJECTS), strict=True)],
+                                 dtype="str"),
         "budget": rng.uniform(1e6, 5e8, PROJECTS).round(2),
         "status": pd.Series(rng.choice(["planned", "active", "suspended", "completed"], PROJECTS,
                                        p=[0.05, 0.8, 0.05, 0.1]), dtype="str"),
@@ -77,7 +79,7 @@ def synthetic_inputs(rng: np.random.Generator) -> dict[str, pd.DataFrame]:
         "id": np.arange(1, planned_end.size + 1),
         "project_id": np.repeat(ids, MILESTONES_PER_PROJECT),
         "planned_end": [d.date() for d in planned_end],
-        "actual_end": [d.date() if finished else None for d, finished in zip(planned_end, done)],
+        "actual_end": [d.date() if finished else None for d, finished in zip(planned_end, done, strict=True)],
         "percent_complete": np.where(done, 100.0, rng.uniform(0, 99, planned_end.size).round()),
     })
     scores = pd.DataFrame({

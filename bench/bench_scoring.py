@@ -20,10 +20,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run by path from anywhere
 
-import scoring  # noqa: E402
-from scoring import weights as weight_methods  # noqa: E402
-from scoring import whatif  # noqa: E402
-from timing import median_ms  # noqa: E402 - bench/ is on sys.path when run as a script
+from timing import median_ms  # bench/ is on sys.path when run as a script
+
+import scoring
+from scoring import weights as weight_methods
+from scoring import whatif
 
 PROJECTS, INDICATORS, SAMPLES = 10_000, 30, 1_000
 
@@ -109,7 +110,8 @@ def main() -> None:
         ("ahp (n = 15)", lambda: weight_methods.ahp(pairwise), 500, 1.0, floor_ahp, "np.linalg.eig 15×15"),
     ]
     print(f"scoring benchmark: {PROJECTS:,} projects × {INDICATORS} indicators, median of repeated runs")
-    header = f"{'operation':<34}{'median ms':>11}{'target ms':>11}{'floor ms':>10}{'× floor':>9}{'peak MB':>9}  floor basis"
+    header = (f"{'operation':<34}{'median ms':>11}{'target ms':>11}{'floor ms':>10}{'× floor':>9}{'peak MB':>9}"
+              "  floor basis")
     print(header)
     print("-" * len(header))
     for name, work, repeats, target, floor, basis in rows:

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run by path from anywhere
 
 import pandas as pd  # noqa: E402
+from timing import median_ms  # noqa: E402 - bench/ is on sys.path when run as a script
 
 from components.whatif_charts import movers_table  # noqa: E402
 from data_access.db import create_database_engine  # noqa: E402
@@ -37,7 +38,6 @@ from data_access.migrate import upgrade  # noqa: E402
 from data_access.scope import viewer_for  # noqa: E402
 from scoring.weight_tree import DimensionTree  # noqa: E402
 from services import whatif  # noqa: E402
-from timing import median_ms  # noqa: E402 - bench/ is on sys.path when run as a script
 
 os.environ.setdefault("PERFDASH_AUDIT_KEY", "bench-audit-key-0123456789abcdef0123456789")
 UNTIL = dt.date(2026, 11, 1)

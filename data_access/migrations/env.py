@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from data_access.db import create_database_engine
 from data_access.models import Base
@@ -9,7 +10,7 @@ from data_access.models import Base
 target_metadata = Base.metadata
 
 
-def _run(connection) -> None:  # noqa: ANN001 - Alembic hands over a Connection
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -3,8 +3,16 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from components.bigscreen import (ACCENT, MIN_FONT_PX, NAVY, TEXT_COLOUR, apply_big_screen, kpi_tile, ranking_bars,
-                                  score_trend)
+from components.bigscreen import (
+    ACCENT,
+    MIN_FONT_PX,
+    NAVY,
+    TEXT_COLOUR,
+    apply_big_screen,
+    kpi_tile,
+    ranking_bars,
+    score_trend,
+)
 from components.gantt import milestone_gantt
 
 
@@ -49,7 +57,8 @@ def test_ranking_bars_best_on_top_with_grade_and_rank_of_n():
     assert figure.layout.yaxis.autorange == "reversed"
     assert list(bars.x) == [92.5, 80.0, 70.0] and bars.marker.color == ACCENT
     assert list(bars.text) == ["92.5 分 · 优秀", "80.0 分 · 良好", "70.0 分 · 合格"]
-    assert list(bars.customdata[0]) == [2, "第 1 / 4 名", "92.5 分 · 优秀", "乙"]  # N = 4 scored; full name for the hover
+    # N = 4 scored; the full name for the hover
+    assert list(bars.customdata[0]) == [2, "第 1 / 4 名", "92.5 分 · 优秀", "乙"]
     assert bars.textfont.size >= 20 and min(_fonts(figure)) >= MIN_FONT_PX
     english = ranking_bars(_ranking(), "en", top=2).data[0]
     assert list(english.text) == ["92.5 · Excellent", "80.0 · Good"] and english.customdata[1][1] == "2 of 4"

@@ -1,8 +1,19 @@
 import numpy as np
 import pandas as pd
 
-from components.colours import (GRADE_COLOURS, GRADE_ORDER, GREY, TARGET_COLOURSCALE, WARNING_COLOURS,
-                                diverging_range, grade_colour, grade_label, rgb, warning_colour, warning_label)
+from components.colours import (
+    GRADE_COLOURS,
+    GRADE_ORDER,
+    GREY,
+    TARGET_COLOURSCALE,
+    WARNING_COLOURS,
+    diverging_range,
+    grade_colour,
+    grade_label,
+    rgb,
+    warning_colour,
+    warning_label,
+)
 from scoring.ranking import DEFAULT_GRADE_BANDS
 
 

@@ -38,11 +38,11 @@ def test_status_colours_finished_green_overdue_red_in_progress_blue():
 def test_bars_run_from_planned_start_to_what_happened():
     traces = _by_name(milestone_gantt(_milestones(), TODAY))
     day = 86_400_000
-    planned = dict(zip([c[0] for c in traces["计划"].customdata], traces["计划"].x))
+    planned = dict(zip([c[0] for c in traces["计划"].customdata], traces["计划"].x, strict=True))
     assert planned == {1: 58 * day, 2: 213 * day, 3: 302 * day, 4: 61 * day}
     assert traces["已完成"].x[0] == 68 * day  # planned start → actual end (10 days late)
     assert traces["逾期"].x[0] == (pd.Timestamp(TODAY) - pd.Timestamp("2026-03-01")).days * day  # → today
-    in_progress = dict(zip([c[0] for c in traces["进行中"].customdata], traces["进行中"].x))
+    in_progress = dict(zip([c[0] for c in traces["进行中"].customdata], traces["进行中"].x, strict=True))
     assert in_progress == {3: 151 * day, 4: 0.0}  # filled to 50 % of the 302-day plan; not started
     assert pd.Timestamp(traces["逾期"].base[0]) == pd.Timestamp("2026-03-01")
     assert list(traces["逾期"].text) == ["60.0 %"]
@@ -81,7 +81,8 @@ def test_two_hundred_milestones_stay_readable_and_fast():
     rng = np.random.default_rng(1)
     starts = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 300, 200), unit="D")
     frame = pd.DataFrame({
-        "id": range(200), "project_id": np.repeat(range(40), 5), "project": np.repeat([f"项目{i}" for i in range(40)], 5),
+        "id": range(200), "project_id": np.repeat(range(40), 5),
+        "project": np.repeat([f"项目{i}" for i in range(40)], 5),
         "milestone": ["节点"] * 200, "district": np.repeat([f"区{i % 8}" for i in range(40)], 5),
         "planned_start": starts, "planned_end": starts + pd.Timedelta(days=60),
         "actual_end": [None] * 200, "percent_complete": rng.uniform(0, 100, 200),

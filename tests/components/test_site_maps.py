@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from components.colours import GRADE_COLOURS, GREY, WARNING_COLOURS, rgb
-from components.site_maps import (TOOLTIP_HTML, district_columns, fit_view, project_points, site_map,
-                                  tile_layers)
+from components.site_maps import TOOLTIP_HTML, district_columns, fit_view, project_points, site_map, tile_layers
 
 
 def _projects():
@@ -65,7 +64,8 @@ def test_district_columns_height_and_grade_colour():
     first, second = layer.data
     assert (first["id"], first["elevation"], second["elevation"]) == (5, 20000, 5000)
     assert first["colour"] == rgb(GRADE_COLOURS["良好"], 220) and second["colour"] == rgb(GREY, 220)
-    assert [first[k] for k in ("line1", "line2", "line3")] == ["项目 12 个", "预算 3.80 亿元", "平均得分 86.4 分 · 良好"]
+    assert [first[k] for k in ("line1", "line2", "line3")] == [
+        "项目 12 个", "预算 3.80 亿元", "平均得分 86.4 分 · 良好"]
     by_budget = district_columns(_districts(), height_by="budget", lang="en")
     assert [row["elevation"] for row in by_budget.data] == [20000, 526]
     assert by_budget.data[0]["line1"] == "12 projects" and by_budget.data[0]["line3"] == "Mean score 86.4 · Good"
@@ -108,7 +108,8 @@ def test_tiles_cover_the_view_and_stay_few():
     assert west <= 113.5 and east >= 115.2 and south <= 34.2 and north >= 35.1
     for template in ("http://tileserver:8080/{z}/{x}/{y}.png", "/tiles/{z}/{x}/{y}.png"):  # intranet, same origin
         spec = json.loads(site_map([project_points(_projects())], tile_url=template).to_json())
-        assert spec["layers"][0]["image"] == template.format(**dict(zip("zxy", spec["layers"][0]["id"].split("-")[1:])))
+        tile = dict(zip("zxy", spec["layers"][0]["id"].split("-")[1:], strict=True))
+        assert spec["layers"][0]["image"] == template.format(**tile)
     with pytest.raises(ValueError, match=r"\{z\}"):
         tile_layers("http://t/tiles.png", (113.5, 34.2, 115.2, 35.1), zoom=9)
 

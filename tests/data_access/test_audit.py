@@ -101,7 +101,7 @@ def test_concurrent_writers_keep_the_chain_linear(seeded_engine):
     def worker():
         try:
             _write_entries(seeded_engine, 10)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:  # collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
@@ -137,8 +137,9 @@ def _truncate_to(engine, last_id):
     _tamper(engine, text(f"UPDATE audit_chain_head SET last_entry_id = {last_id}, last_hash = '{last_hash}'"))
 
 
+@pytest.mark.usefixtures("anchor_dir")
 def test_truncating_the_tail_and_rewriting_the_head_passes_the_chain_but_the_anchor_reports_it(
-        seeded_engine, anchor_dir):
+        seeded_engine):
     _write_entries(seeded_engine, 5)
     audit.anchor_head(seeded_engine)
     _write_entries(seeded_engine, 2)
@@ -150,7 +151,8 @@ def test_truncating_the_tail_and_rewriting_the_head_passes_the_chain_but_the_anc
     assert verdict.reason.endswith("names entry 5, but the log ends at entry 3: entries were removed")
 
 
-def test_an_anchored_entry_replaced_after_truncation_is_reported(seeded_engine, anchor_dir):
+@pytest.mark.usefixtures("anchor_dir")
+def test_an_anchored_entry_replaced_after_truncation_is_reported(seeded_engine):
     _write_entries(seeded_engine, 3)
     audit.anchor_head(seeded_engine)
     _truncate_to(seeded_engine, 2)
@@ -160,7 +162,8 @@ def test_an_anchored_entry_replaced_after_truncation_is_reported(seeded_engine, 
     assert verdict.reason.endswith("entry 3 is not the entry that was anchored")
 
 
-def test_a_forged_anchor_line_is_reported(seeded_engine, anchor_dir):
+@pytest.mark.usefixtures("anchor_dir")
+def test_a_forged_anchor_line_is_reported(seeded_engine):
     _write_entries(seeded_engine, 2)
     audit.anchor_head(seeded_engine)
     head_id, head_hash = audit.chain_head(seeded_engine)
@@ -173,7 +176,8 @@ def test_a_forged_anchor_line_is_reported(seeded_engine, anchor_dir):
     assert verdict.reason == f"anchor {name} is not signed with the audit key (forged or damaged)"
 
 
-def test_an_intact_chain_passes_every_anchor_written_every_n_entries(seeded_engine, anchor_dir, monkeypatch):
+@pytest.mark.usefixtures("anchor_dir")
+def test_an_intact_chain_passes_every_anchor_written_every_n_entries(seeded_engine, monkeypatch):
     monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_EVERY", "3")
     _write_entries(seeded_engine, 7)
     assert [line["entry_id"] for line in _anchor_lines(seeded_engine)] == [3, 6]
@@ -182,17 +186,18 @@ def test_an_intact_chain_passes_every_anchor_written_every_n_entries(seeded_engi
     assert (verdict.ok, verdict.checked, verdict.anchors_checked) == (True, 7, 3)
 
 
-def test_an_anchor_is_written_when_the_last_one_is_older_than_the_configured_minutes(seeded_engine, anchor_dir,
-                                                                                    monkeypatch):
+@pytest.mark.usefixtures("anchor_dir")
+def test_an_anchor_is_written_when_the_last_one_is_older_than_the_configured_minutes(seeded_engine, monkeypatch):
     monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_MINUTES", "60")
     _write_entries(seeded_engine, 3)  # the first entry is anchored (no anchor yet), the next two are not due
     assert [line["entry_id"] for line in _anchor_lines(seeded_engine)] == [1]
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=61)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=61)
     anchors.anchor_if_due(seeded_engine, *audit.chain_head(seeded_engine), now=later)
     assert [line["entry_id"] for line in _anchor_lines(seeded_engine)] == [1, 3]
 
 
-def test_a_rolled_back_entry_is_never_anchored(seeded_engine, anchor_dir, monkeypatch):
+@pytest.mark.usefixtures("anchor_dir")
+def test_a_rolled_back_entry_is_never_anchored(seeded_engine, monkeypatch):
     monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_EVERY", "1")
     actor = as_viewer(seeded_engine, "admin")
     with pytest.raises(RuntimeError), transaction(seeded_engine) as session:
@@ -217,7 +222,8 @@ def test_an_anchor_that_cannot_be_written_never_breaks_the_users_write(seeded_en
         audit.anchor_head(seeded_engine)
 
 
-def test_the_anchor_command_writes_and_verifies(seeded_engine, anchor_dir, monkeypatch, capsys):
+@pytest.mark.usefixtures("anchor_dir")
+def test_the_anchor_command_writes_and_verifies(seeded_engine, monkeypatch, capsys):
     monkeypatch.setenv("PERFDASH_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False))
     _write_entries(seeded_engine, 2)
     assert anchor_command(["write"]) == 0
@@ -228,8 +234,8 @@ def test_the_anchor_command_writes_and_verifies(seeded_engine, anchor_dir, monke
     assert "audit chain broken at entry 2: anchor " in capsys.readouterr().err
 
 
-def test_an_entry_committed_by_a_session_bound_to_a_connection_is_anchored_too(seeded_engine, anchor_dir,
-                                                                              monkeypatch):
+@pytest.mark.usefixtures("anchor_dir")
+def test_an_entry_committed_by_a_session_bound_to_a_connection_is_anchored_too(seeded_engine, monkeypatch):
     monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_EVERY", "1")
     actor = as_viewer(seeded_engine, "admin")
     with seeded_engine.connect() as connection, Session(connection) as session:

@@ -11,7 +11,7 @@ from data_access.auth import LockoutPolicy, check_password, end_sessions, sessio
 from data_access.models import AuditEntry, User
 from tests.conftest import as_viewer
 
-NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 POLICY = LockoutPolicy(max_failures=5, lock_minutes=15)
 
 
@@ -27,10 +27,12 @@ def test_right_password_logs_in_and_is_audited(seeded_engine):
 
 def test_fifth_failure_locks_for_fifteen_minutes_then_unlocks(seeded_engine):
     for attempt in range(5):
-        assert not check_password(seeded_engine, "analyst", "nope", policy=POLICY, now=NOW + dt.timedelta(seconds=attempt))
+        assert not check_password(seeded_engine, "analyst", "nope", policy=POLICY,
+                                  now=NOW + dt.timedelta(seconds=attempt))
     assert _actions(seeded_engine).count("auth.lockout") == 1
     assert not check_password(seeded_engine, "analyst", "Demo@2026", policy=POLICY, now=NOW + dt.timedelta(minutes=14))
-    assert check_password(seeded_engine, "analyst", "Demo@2026", policy=POLICY, now=NOW + dt.timedelta(minutes=15, seconds=5))
+    assert check_password(seeded_engine, "analyst", "Demo@2026", policy=POLICY,
+                          now=NOW + dt.timedelta(minutes=15, seconds=5))
     with seeded_engine.connect() as connection:
         user = connection.execute(select(User.failed_logins, User.locked_until).where(User.username == "analyst")).one()
     assert user.failed_logins == 0 and user.locked_until is None
@@ -67,11 +69,11 @@ def test_a_locked_account_is_refused_before_the_password_counts(seeded_engine):
 
 def test_sessions_end_at_logout(seeded_engine):
     viewer = as_viewer(seeded_engine, "leader")
-    started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     assert session_viewer(seeded_engine, "leader", started) == viewer
     end_sessions(seeded_engine, viewer)
     assert session_viewer(seeded_engine, "leader", started) is None
-    assert session_viewer(seeded_engine, "leader", dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1)) == viewer
+    assert session_viewer(seeded_engine, "leader", dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == viewer
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -95,7 +97,8 @@ def test_a_password_over_72_bytes_is_refused_and_counted_as_a_failure(seeded_eng
     assert not check_password(seeded_engine, "analyst", "Demo@2026" + "x" * 70, policy=POLICY, now=NOW)
     assert _failures(seeded_engine, "analyst") == 2
     with seeded_engine.connect() as connection:
-        reasons = list(connection.execute(select(AuditEntry.after).where(AuditEntry.action == "auth.failure")).scalars())
+        reasons = list(connection.execute(
+            select(AuditEntry.after).where(AuditEntry.action == "auth.failure")).scalars())
     assert reasons == ['{"reason":"password_too_long"}'] * 2
 
 
@@ -134,7 +137,7 @@ def test_an_unknown_username_is_audited_as_a_keyed_hash_and_its_length_never_in_
 
 def test_a_recorded_cookie_is_accepted_until_logout_and_a_fresh_login_after_it_works(seeded_engine):
     viewer = as_viewer(seeded_engine, "leader")
-    issued = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    issued = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     exp_date = (issued + dt.timedelta(days=1)).timestamp()
     session_id = auth.start_login_session(seeded_engine, viewer, exp_date, now=issued)
     assert auth.cookie_session(seeded_engine, "leader", exp_date) == (session_id, issued)
@@ -142,7 +145,7 @@ def test_a_recorded_cookie_is_accepted_until_logout_and_a_fresh_login_after_it_w
     end_sessions(seeded_engine, viewer)
     assert auth.cookie_session(seeded_engine, "leader", exp_date) is None  # the cookie maps to nothing now
     assert session_viewer(seeded_engine, "leader", issued, session_id) is None  # nor does the open browser session
-    fresh_issued = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1)
+    fresh_issued = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
     fresh_exp = (fresh_issued + dt.timedelta(days=1)).timestamp()
     fresh_id = auth.start_login_session(seeded_engine, viewer, fresh_exp, now=fresh_issued)
     assert auth.cookie_session(seeded_engine, "leader", fresh_exp) == (fresh_id, fresh_issued)
@@ -150,7 +153,7 @@ def test_a_recorded_cookie_is_accepted_until_logout_and_a_fresh_login_after_it_w
 
 
 def test_a_cookie_perfdash_did_not_record_or_of_another_user_maps_to_no_session(seeded_engine):
-    exp_date = dt.datetime(2026, 11, 21, 9, 0, 0, 123456, tzinfo=dt.timezone.utc).timestamp()
+    exp_date = dt.datetime(2026, 11, 21, 9, 0, 0, 123456, tzinfo=dt.UTC).timestamp()
     auth.start_login_session(seeded_engine, as_viewer(seeded_engine, "leader"), exp_date, now=NOW)
     assert auth.cookie_session(seeded_engine, "leader", exp_date + 0.000001) is None  # e.g. written by the widget
     assert auth.cookie_session(seeded_engine, "analyst", exp_date) is None
@@ -158,7 +161,7 @@ def test_a_cookie_perfdash_did_not_record_or_of_another_user_maps_to_no_session(
 
 def test_a_password_reset_after_the_cookie_was_issued_refuses_its_session(seeded_engine):
     viewer = as_viewer(seeded_engine, "leader")
-    issued = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    issued = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     session_id = auth.start_login_session(seeded_engine, viewer, issued.timestamp() + 86400, now=issued)
     with seeded_engine.begin() as connection:  # what a reset, deactivation or role change does
         connection.execute(User.__table__.update().where(User.username == "leader")

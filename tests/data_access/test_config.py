@@ -78,7 +78,8 @@ def test_audit_key_required_outside_demo_mode(monkeypatch):
 def test_outside_demo_mode_a_short_or_demo_audit_key_is_refused(monkeypatch, key):
     monkeypatch.delenv("PERFDASH_DEMO", raising=False)
     monkeypatch.setenv("PERFDASH_AUDIT_KEY", key)
-    with pytest.raises(ConfigurationError, match="PERFDASH_AUDIT_KEY to a random secret of at least 32 bytes") as caught:
+    with pytest.raises(ConfigurationError,
+                       match="PERFDASH_AUDIT_KEY to a random secret of at least 32 bytes") as caught:
         audit_key()
     assert caught.value.message_zh.startswith("审计密钥无效或未设置：请将 PERFDASH_AUDIT_KEY 设置为至少 32 字节")
 

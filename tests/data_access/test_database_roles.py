@@ -1,4 +1,5 @@
-"""PostgreSQL with two roles: migrations run as the owner, the app's role cannot truncate or switch off the audit log."""
+"""PostgreSQL with two roles: migrations run as the owner, the app's role cannot truncate or switch off the audit
+log."""
 import itertools
 
 import pytest
@@ -45,9 +46,10 @@ def _two_roles(request, tmp_path_factory, monkeypatch, *, app_created_tables: bo
     return owner_url, app_url
 
 
+@pytest.mark.usefixtures("db_backend")  # ids say [postgresql], so -k selects these with the other cases
 @pytest.mark.parametrize("db_backend", ["postgresql"])
 def test_the_app_role_may_not_truncate_change_or_disable_the_audit_log_but_its_writes_work(
-        db_backend, request, tmp_path_factory, monkeypatch):
+        request, tmp_path_factory, monkeypatch):
     _owner_url, app_url = _two_roles(request, tmp_path_factory, monkeypatch)
     assert migrate.main() == 0
     app = create_database_engine(app_url)
@@ -65,9 +67,10 @@ def test_the_app_role_may_not_truncate_change_or_disable_the_audit_log_but_its_w
     app.dispose()
 
 
+@pytest.mark.usefixtures("db_backend")  # ids say [postgresql], so -k selects these with the other cases
 @pytest.mark.parametrize("db_backend", ["postgresql"])
 def test_migrating_as_the_owner_takes_the_tables_away_from_an_app_role_that_created_them(
-        db_backend, request, tmp_path_factory, monkeypatch):
+        request, tmp_path_factory, monkeypatch):
     owner_url, app_url = _two_roles(request, tmp_path_factory, monkeypatch, app_created_tables=True)
     app = create_database_engine(app_url)
     migrate.upgrade(app)  # tables, sequences and the trigger function now belong to the app role
@@ -92,9 +95,9 @@ def test_on_sqlite_the_migration_url_falls_back_to_the_app_url(monkeypatch, tmp_
     assert migrate.is_up_to_date(create_database_engine(f"sqlite:///{tmp_path / 'one.sqlite3'}"))
 
 
+@pytest.mark.usefixtures("db_backend")  # ids say [postgresql], so -k selects these with the other cases
 @pytest.mark.parametrize("db_backend", ["postgresql"])
-def test_the_migration_refuses_an_app_role_that_owns_the_database(db_backend, request, tmp_path_factory, monkeypatch,
-                                                                  capsys):
+def test_the_migration_refuses_an_app_role_that_owns_the_database(request, tmp_path_factory, monkeypatch, capsys):
     owner_url, app_url = _two_roles(request, tmp_path_factory, monkeypatch)
     role, database = make_url(app_url).username, make_url(app_url).database
     admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, insert
+from sqlalchemy import insert, inspect
 from sqlalchemy.exc import IntegrityError
 
 from data_access.migrate import current_revision, downgrade, is_up_to_date, upgrade
@@ -34,7 +34,7 @@ def test_downgrade_to_base_removes_everything(empty_engine):
 
 def test_only_one_weight_scheme_can_be_the_default(empty_engine):
     upgrade(empty_engine)
-    now = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     with empty_engine.begin() as connection:
         connection.execute(insert(WeightScheme), [{"name": "a", "version": 1, "is_default": True, "created_at": now},
                                                   {"name": "b", "version": 1, "is_default": False, "created_at": now}])

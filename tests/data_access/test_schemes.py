@@ -177,7 +177,7 @@ def test_concurrent_promotions_queue_and_leave_exactly_one_default(seeded_engine
         start.wait()
         try:
             schemes.promote_scheme(seeded_engine, viewer, scheme_id)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:  # collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=promote, args=(analyst, first.id)),

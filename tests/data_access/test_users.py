@@ -62,7 +62,7 @@ def test_only_admins_manage_users(seeded_engine, username):
 def test_role_change_ends_the_users_sessions(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
     target = _user(seeded_engine, "analyst")
-    started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     assert session_viewer(seeded_engine, "analyst", started) is not None
     users.update_user(seeded_engine, admin, int(target["id"]), int(target["version"]), {"role": "leader"})
     assert session_viewer(seeded_engine, "analyst", started) is None
@@ -71,7 +71,7 @@ def test_role_change_ends_the_users_sessions(seeded_engine):
 def test_display_name_change_keeps_sessions(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
     target = _user(seeded_engine, "analyst")
-    started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     users.update_user(seeded_engine, admin, int(target["id"]), int(target["version"]), {"display_name": "李娜"})
     assert session_viewer(seeded_engine, "analyst", started) is not None
 
@@ -98,7 +98,7 @@ def test_password_reset_unlocks_and_ends_sessions_and_is_never_logged(seeded_eng
     admin = as_viewer(seeded_engine, "admin")
     for _ in range(5):
         check_password(seeded_engine, "auditor", "wrong")
-    started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     users.reset_password(seeded_engine, admin, int(_user(seeded_engine, "auditor")["id"]), "Fresh#Secret42")
     assert session_viewer(seeded_engine, "auditor", started) is None
     assert check_password(seeded_engine, "auditor", "Fresh#Secret42")

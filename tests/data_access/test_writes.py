@@ -222,7 +222,7 @@ def test_a_whole_report_is_stored_in_one_transaction_with_an_audit_entry_per_val
     assert stored == {"PROG_ACTUAL": 64.0, "SPEND_CUM": 1234.5}
     history = reads.load_observations(seeded_engine, official, project_ids=[project_id],
                                       indicator_codes=["PROG_ACTUAL", "SPEND_CUM"], since=dt.date(2026, 11, 1))
-    assert dict(zip(history["indicator_code"], history["value"])) == stored
+    assert dict(zip(history["indicator_code"], history["value"], strict=True)) == stored
     assert _audit_count(seeded_engine) == 2 and verify_chain(seeded_engine).ok
 
 

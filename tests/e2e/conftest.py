@@ -76,7 +76,7 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def page(browser, server):
+def page(browser, server):  # noqa: ARG001 - the page needs the server running
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page = context.new_page()
     yield page

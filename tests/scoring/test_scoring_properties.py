@@ -113,7 +113,7 @@ def test_flipping_direction_mirrors_minmax(values):
 @given(arrays(float, st.integers(0, 30), elements=st.one_of(st.just(np.nan), st.integers(0, 5).map(float))))
 def test_rank_is_one_plus_number_strictly_better(totals):
     result = rank(totals)
-    for total, position in zip(totals, result):
+    for total, position in zip(totals, result, strict=True):
         if np.isnan(total):
             assert position is pd.NA
         else:

@@ -102,7 +102,7 @@ class TestAgreement:
 
     def test_agreement_table_per_rater_type(self):
         rows = [(p, r, "expert", s) for p, scores in (("p1", (90, 85, 88)), ("p2", (70, 72, 60)), ("p3", (50, 55, 52)))
-                for r, s in zip(("a", "b", "c"), scores)]
+                for r, s in zip(("a", "b", "c"), scores, strict=True)]
         rows.append(("p1", "boss", "superior", 80.0))
         result = aggregate_ratings(panel(rows), {"expert": 1, "superior": 1})
         agreement = result.agreement

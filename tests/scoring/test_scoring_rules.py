@@ -659,7 +659,7 @@ class TestOutput:
                          milestones=milestones({"id": 1, "project_id": 20, "planned_end": dt.date(2026, 1, 1)}),
                          scores=scores({"2026-04": 80.0, "2026-05": 50.0}, project_id=30))
         assert tuple(found.columns) == FINDING_COLUMNS
-        assert list(zip(found["rule_id"], found["project_id"])) == [
+        assert list(zip(found["rule_id"], found["project_id"], strict=True)) == [
             ("a", 10), ("a", 30), ("b", 20), ("c", 20), ("d", 10), ("e", 30), ("f", 40)]
         assert found["rule_type"].tolist() == ["budget_overrun"] * 2 + [
             "progress_lag", "milestone_overdue", "indicator_threshold", "score_drop", "missing_report"]

@@ -209,7 +209,8 @@ class TestAHPGroup:
 class TestEntropy:
     def test_textbook_hand_computed(self):
         x = [[1, 2, 0], [3, 2, 4]]
-        # col 0: p = .25, .75 → e = (.25·ln4 + .75·ln(4/3))/ln2 = (0.346574 + 0.215762)/0.693147 = 0.811278, d = 0.188722
+        # col 0: p = .25, .75 → e = (.25·ln4 + .75·ln(4/3))/ln2 = (0.346574 + 0.215762)/0.693147 = 0.811278,
+        #        d = 0.188722
         # col 1: constant → e = 1, d = 0;  col 2: p = 0, 1 → e = 0, d = 1
         # weights: 0.188722/1.188722 = 0.158760, 0, 1/1.188722 = 0.841240
         assert entropy(np.array(x, dtype=float), [1, 1, 1]) == pytest.approx([0.158760, 0.0, 0.841240], abs=1e-6)

@@ -129,7 +129,7 @@ class TestStability:
         values = rng.uniform(0, 100, size=(n, k))
         values[rng.random((n, k)) < 0.3] = NaN
         scores = pd.DataFrame(values, columns=list("abc"))
-        weights = dict(zip("abc", rng.uniform(0.2, 1, size=k)))
+        weights = dict(zip("abc", rng.uniform(0.2, 1, size=k), strict=True))
         top_k = int(rng.integers(1, 4))
         options = dict(missing=missing, min_coverage=min_coverage)
         result = whatif.stability(scores, weights, top_k, **options)
@@ -158,7 +158,7 @@ class TestStability:
         present = (~np.isnan(values)).astype(float)
         for min_coverage in (0.0, 0.6):
             batch = batched_totals(np.nan_to_num(values), present, weight_rows, missing, min_coverage)
-            for row, w in zip(batch, weight_rows):
+            for row, w in zip(batch, weight_rows, strict=True):
                 # the array core of composite (composite itself would rescale w to sum 1 once more)
                 np.testing.assert_array_equal(row, weighted_contributions(values, w, missing, min_coverage)[1])
 

@@ -1,5 +1,6 @@
 """Alerts in the database: evaluation, dedup, clearing, reopening, escalation, the lifecycle and its scope."""
 import datetime as dt
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select, update
@@ -10,7 +11,7 @@ from data_access.models import Alert, AlertEvent, Notification, Observation
 from services.alerts import evaluate
 from tests.conftest import EVALUATION_DAY, as_viewer
 
-NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 
 
 def _count(engine, model, *where):
@@ -129,7 +130,7 @@ def test_stale_version_is_a_conflict(evaluated):
 def test_bulk_acknowledge_is_all_or_nothing(evaluated):
     admin = as_viewer(evaluated, "admin")
     open_alerts = store.list_alerts(evaluated, admin, statuses=["open"]).head(3)
-    pairs = dict(zip(open_alerts["id"].astype(int), open_alerts["version"].astype(int)))
+    pairs = dict(zip(open_alerts["id"].astype(int), open_alerts["version"].astype(int), strict=True))
     stale = dict(pairs)
     stale[next(iter(stale))] += 7
     with pytest.raises(VersionConflict):
@@ -196,8 +197,8 @@ def test_an_unknown_and_a_foreign_alert_get_the_same_words_naming_no_id(evaluate
     official = as_viewer(evaluated, "official_longting")
     foreign = store.list_alerts(evaluated, as_viewer(evaluated, "official_gulou")).iloc[0]
     for alert_id in (int(foreign["id"]), 999_999):
-        for call in (lambda: store.alert_history(evaluated, official, alert_id),
-                     lambda: store.transition(evaluated, official, alert_id, int(foreign["version"]), "acknowledge")):
+        for call in (partial(store.alert_history, evaluated, official, alert_id),
+                     partial(store.transition, evaluated, official, alert_id, int(foreign["version"]), "acknowledge")):
             with pytest.raises((NotFound, PermissionDenied)) as caught:
                 call()
             assert (caught.value.message_zh, str(caught.value)) == (

@@ -1,6 +1,6 @@
 """E-mail through a real SMTP server on loopback (aiosmtpd), in each recipient's language."""
 import datetime as dt
-import email
+import email.message
 from email.policy import default as default_policy
 
 import pytest
@@ -22,7 +22,7 @@ class Inbox(MessageHandler):
         super().__init__()
         self.messages: list[email.message.EmailMessage] = []
 
-    def handle_message(self, message) -> None:  # noqa: ANN001 - aiosmtpd hands over a Message
+    def handle_message(self, message: email.message.Message) -> None:
         self.messages.append(email.message_from_string(message.as_string(), policy=default_policy))
 
 
@@ -37,9 +37,9 @@ def smtp_server():
 
 @pytest.fixture
 def escalated(seeded_engine):
-    evaluate(seeded_engine, as_of=EVALUATION_DAY, now=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+    evaluate(seeded_engine, as_of=EVALUATION_DAY, now=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
     store.escalate_unacknowledged(seeded_engine, after_days=3,
-                                  now=dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc))
+                                  now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
     return seeded_engine
 
 
@@ -68,7 +68,7 @@ def test_escalations_are_mailed_at_once_in_each_users_language(escalated, smtp_s
 def test_an_unreachable_mail_server_is_retried_then_given_up_without_touching_the_data(escalated):
     down = notify.SmtpSettings(host="127.0.0.1", port=_free_port(), timeout=2)
     pending = len(store.pending_emails(escalated, max_attempts=notify.MAX_ATTEMPTS, kinds=notify.IMMEDIATE_KINDS))
-    for attempt in range(notify.MAX_ATTEMPTS):
+    for _ in range(notify.MAX_ATTEMPTS):
         assert notify.send_immediate(escalated, down) == (0, pending)
     assert notify.send_immediate(escalated, down) == (0, 0)  # attempts used up
     with escalated.connect() as connection:
@@ -82,7 +82,7 @@ def test_the_daily_digest_gathers_the_rest_once_per_user(escalated, smtp_server)
     settings, inbox = smtp_server
     with escalated.begin() as connection:
         connection.execute(update(Notification).where(Notification.kind.in_(notify.IMMEDIATE_KINDS))
-                           .values(emailed_at=dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)))
+                           .values(emailed_at=dt.datetime(2026, 11, 24, tzinfo=dt.UTC)))
         per_user = connection.execute(select(Notification.user_id).where(
             Notification.kind == "alert.opened").distinct()).scalars().all()
     sent, failed = notify.send_digest(escalated, settings)
@@ -102,9 +102,9 @@ def test_cr_lf_in_project_and_rule_names_is_stripped_from_the_subject_and_every_
         connection.execute(update(Project).values(name_zh=Project.name_zh + INJECTED,
                                                   name_en=Project.name_en + INJECTED))
         connection.execute(update(AlertRule).values(name_zh=AlertRule.name_zh + INJECTED + "x" * 2000))
-    evaluate(seeded_engine, as_of=EVALUATION_DAY, now=dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc))
+    evaluate(seeded_engine, as_of=EVALUATION_DAY, now=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
     store.escalate_unacknowledged(seeded_engine, after_days=3,
-                                  now=dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc))
+                                  now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
     pending = len(store.pending_emails(seeded_engine, max_attempts=notify.MAX_ATTEMPTS,
                                        kinds=notify.IMMEDIATE_KINDS))
     assert pending > 1
@@ -127,7 +127,7 @@ def test_one_message_that_cannot_be_built_is_recorded_as_failed_and_the_rest_are
     bad_id = int(pending["id"].iloc[0])
     real_send = notify._send
 
-    def send_failing_the_first(settings, to, subject, body):  # noqa: ANN001, ANN202
+    def send_failing_the_first(settings, to, subject, body):
         if to == pending["email"].iloc[0] and subject == notify._localised(pending.iloc[0])[0]:
             raise ValueError("something nobody foresaw")
         real_send(settings, to, subject, body)

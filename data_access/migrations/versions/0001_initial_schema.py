@@ -1,7 +1,7 @@
 """Initial schema: regions to audit log (see data_access.models for what each table holds).
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 23:32:24.178908
 """
 from __future__ import annotations
@@ -119,7 +119,8 @@ def upgrade() -> None:
     sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sessions_valid_after', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
-    sa.CheckConstraint("role IN ('admin', 'leader', 'analyst', 'district_official', 'project_manager', 'auditor')", name=op.f('ck_users_role')),
+    sa.CheckConstraint("role IN ('admin', 'leader', 'analyst', 'district_official', 'project_manager', 'auditor')",
+                       name=op.f('ck_users_role')),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_users_department_id_departments')),
     sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_users_region_id_regions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
@@ -209,7 +210,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('name', 'version', name=op.f('uq_weight_schemes_name_version'))
     )
     with op.batch_alter_table('weight_schemes', schema=None) as batch_op:
-        batch_op.create_index('uq_weight_schemes_one_default', ['is_default'], unique=True, sqlite_where=sa.text('is_default'), postgresql_where=sa.text('is_default'))
+        batch_op.create_index('uq_weight_schemes_one_default', ['is_default'], unique=True,
+                              sqlite_where=sa.text('is_default'), postgresql_where=sa.text('is_default'))
 
     op.create_table('goals',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -225,12 +227,14 @@ def upgrade() -> None:
     sa.Column('target_value', sa.Float(), nullable=True),
     sa.Column('unit_zh', sa.String(length=20), nullable=True),
     sa.Column('indicator_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("level IN ('city_goal', 'district_task', 'project_target', 'responsibility')", name=op.f('ck_goals_level')),
+    sa.CheckConstraint("level IN ('city_goal', 'district_task', 'project_target', 'responsibility')",
+                       name=op.f('ck_goals_level')),
     sa.CheckConstraint("okr_type IN ('objective', 'key_result')", name=op.f('ck_goals_okr_type')),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_goals_indicator_id_indicators')),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_goals_owner_id_users')),
     sa.ForeignKeyConstraint(['parent_id'], ['goals.id'], name=op.f('fk_goals_parent_id_goals'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_goals_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_goals_project_id_projects'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_goals_region_id_regions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_goals'))
     )
@@ -253,7 +257,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.CheckConstraint('percent_complete BETWEEN 0 AND 100', name=op.f('ck_milestones_percent_range')),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_milestones_owner_id_users')),
-    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_milestones_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_milestones_project_id_projects'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_milestones')),
     sa.UniqueConstraint('project_id', 'seq', name=op.f('uq_milestones_project_id_seq'))
     )
@@ -272,14 +277,18 @@ def upgrade() -> None:
     sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("source IN ('manual', 'import', 'api')", name=op.f('ck_observations_source')),
     sa.ForeignKeyConstraint(['entered_by'], ['users.id'], name=op.f('fk_observations_entered_by_users')),
-    sa.ForeignKeyConstraint(['import_batch_id'], ['import_batches.id'], name=op.f('fk_observations_import_batch_id_import_batches')),
+    sa.ForeignKeyConstraint(['import_batch_id'], ['import_batches.id'],
+                            name=op.f('fk_observations_import_batch_id_import_batches')),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_observations_indicator_id_indicators')),
-    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_observations_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_observations_project_id_projects'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_observations')),
-    sa.UniqueConstraint('project_id', 'indicator_id', 'period', name=op.f('uq_observations_project_id_indicator_id_period'))
+    sa.UniqueConstraint('project_id', 'indicator_id', 'period',
+                        name=op.f('uq_observations_project_id_indicator_id_period'))
     )
     with op.batch_alter_table('observations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_observations_period_project_id_indicator_id_value'), ['period', 'project_id', 'indicator_id', 'value'], unique=False)
+        batch_op.create_index(batch_op.f('ix_observations_period_project_id_indicator_id_value'),
+                              ['period', 'project_id', 'indicator_id', 'value'], unique=False)
 
     op.create_table('project_targets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -288,8 +297,10 @@ def upgrade() -> None:
     sa.Column('target_value', sa.Float(), nullable=False),
     sa.Column('baseline_value', sa.Float(), nullable=True),
     sa.Column('weight_override', sa.Float(), nullable=True),
-    sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_project_targets_indicator_id_indicators')),
-    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_targets_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'],
+                            name=op.f('fk_project_targets_indicator_id_indicators')),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_targets_project_id_projects'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_project_targets')),
     sa.UniqueConstraint('project_id', 'indicator_id', name=op.f('uq_project_targets_project_id_indicator_id'))
     )
@@ -308,10 +319,12 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("rater_type IN ('expert', 'self', 'peer', 'superior')", name=op.f('ck_ratings_rater_type')),
     sa.CheckConstraint('score BETWEEN 0 AND 100', name=op.f('ck_ratings_score_range')),
-    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_ratings_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_ratings_project_id_projects'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['rater_id'], ['users.id'], name=op.f('fk_ratings_rater_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ratings')),
-    sa.UniqueConstraint('project_id', 'period', 'dimension', 'rater_id', name=op.f('uq_ratings_project_id_period_dimension_rater_id'))
+    sa.UniqueConstraint('project_id', 'period', 'dimension', 'rater_id',
+                        name=op.f('uq_ratings_project_id_period_dimension_rater_id'))
     )
     op.create_table('weight_scheme_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -320,10 +333,13 @@ def upgrade() -> None:
     sa.Column('indicator_id', sa.Integer(), nullable=True),
     sa.Column('weight', sa.Float(), nullable=False),
     sa.CheckConstraint('weight >= 0', name=op.f('ck_weight_scheme_items_weight_not_negative')),
-    sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_weight_scheme_items_indicator_id_indicators')),
-    sa.ForeignKeyConstraint(['scheme_id'], ['weight_schemes.id'], name=op.f('fk_weight_scheme_items_scheme_id_weight_schemes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'],
+                            name=op.f('fk_weight_scheme_items_indicator_id_indicators')),
+    sa.ForeignKeyConstraint(['scheme_id'], ['weight_schemes.id'],
+                            name=op.f('fk_weight_scheme_items_scheme_id_weight_schemes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_weight_scheme_items')),
-    sa.UniqueConstraint('scheme_id', 'dimension', 'indicator_id', name=op.f('uq_weight_scheme_items_scheme_id_dimension_indicator_id'))
+    sa.UniqueConstraint('scheme_id', 'dimension', 'indicator_id',
+                        name=op.f('uq_weight_scheme_items_scheme_id_dimension_indicator_id'))
     )
     op.bulk_insert(
         sa.table("audit_chain_head", sa.column("id", sa.Integer), sa.column("last_entry_id", sa.Integer),
@@ -359,7 +375,8 @@ def downgrade() -> None:
 
     op.drop_table('goals')
     with op.batch_alter_table('weight_schemes', schema=None) as batch_op:
-        batch_op.drop_index('uq_weight_schemes_one_default', sqlite_where=sa.text('is_default'), postgresql_where=sa.text('is_default'))
+        batch_op.drop_index('uq_weight_schemes_one_default', sqlite_where=sa.text('is_default'),
+                            postgresql_where=sa.text('is_default'))
 
     op.drop_table('weight_schemes')
     with op.batch_alter_table('projects', schema=None) as batch_op:

@@ -64,15 +64,19 @@ def upgrade() -> None:
     sa.Column('reopen_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.CheckConstraint("severity IN ('red', 'orange', 'yellow')", name=op.f('ck_alerts_severity')),
-    sa.CheckConstraint("status IN ('open', 'acknowledged', 'rectifying', 'resolved', 'closed')", name=op.f('ck_alerts_status')),
-    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_alerts_project_id_projects'), ondelete='CASCADE'),
+    sa.CheckConstraint("status IN ('open', 'acknowledged', 'rectifying', 'resolved', 'closed')",
+                       name=op.f('ck_alerts_status')),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_alerts_project_id_projects'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['rule_id'], ['alert_rules.id'], name=op.f('fk_alerts_rule_id_alert_rules')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alerts'))
     )
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_alerts_project_id_status'), ['project_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_alerts_status_severity'), ['status', 'severity'], unique=False)
-        batch_op.create_index('uq_alerts_one_live_per_rule_project', ['rule_id', 'project_id'], unique=True, sqlite_where=sa.text("status <> 'closed'"), postgresql_where=sa.text("status <> 'closed'"))
+        batch_op.create_index('uq_alerts_one_live_per_rule_project', ['rule_id', 'project_id'], unique=True,
+                              sqlite_where=sa.text("status <> 'closed'"),
+                              postgresql_where=sa.text("status <> 'closed'"))
 
     op.create_table('alert_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -83,11 +87,13 @@ def upgrade() -> None:
     sa.Column('to_status', sa.String(length=12), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_alert_events_actor_id_users')),
-    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_alert_events_alert_id_alerts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_alert_events_alert_id_alerts'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_events'))
     )
     with op.batch_alter_table('alert_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_alert_events_alert_id_occurred_at'), ['alert_id', 'occurred_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_events_alert_id_occurred_at'), ['alert_id', 'occurred_at'],
+                              unique=False)
 
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -103,7 +109,8 @@ def upgrade() -> None:
     sa.Column('emailed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('email_attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('email_error', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_notifications_alert_id_alerts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_notifications_alert_id_alerts'),
+                            ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
     )
@@ -122,7 +129,8 @@ def upgrade() -> None:
     sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('verified_by', sa.Integer(), nullable=True),
     sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_rectifications_alert_id_alerts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_rectifications_alert_id_alerts'),
+                            ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_rectifications_owner_id_users')),
     sa.ForeignKeyConstraint(['verified_by'], ['users.id'], name=op.f('fk_rectifications_verified_by_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rectifications')),
@@ -147,7 +155,8 @@ def downgrade() -> None:
 
     op.drop_table('alert_events')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
-        batch_op.drop_index('uq_alerts_one_live_per_rule_project', sqlite_where=sa.text("status <> 'closed'"), postgresql_where=sa.text("status <> 'closed'"))
+        batch_op.drop_index('uq_alerts_one_live_per_rule_project', sqlite_where=sa.text("status <> 'closed'"),
+                            postgresql_where=sa.text("status <> 'closed'"))
         batch_op.drop_index(batch_op.f('ix_alerts_status_severity'))
         batch_op.drop_index(batch_op.f('ix_alerts_project_id_status'))
 

@@ -22,10 +22,9 @@ from data_access.alerts.queries import scoped_alert
 from data_access.db import transaction
 from data_access.errors import PermissionDenied, ValidationError, VersionConflict
 from data_access.models import Alert, AlertEvent, Project, Rectification
-from data_access.scope import Viewer, can_take_on, require_role
+from data_access.policy import ALLOWED, Action, Viewer, allowed, require
+from data_access.scope import can_take_on
 
-HANDLER_ROLES = frozenset({"admin", "district_official", "project_manager"})
-SUPERVISOR_ROLES = frozenset({"admin", "district_official"})
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_NOTE_CHARS = 5000  # plans, evidence and notes: a page of text
 MAX_ATTACHMENT_NAME = 255  # Rectification.attachment_name
@@ -60,7 +59,7 @@ class Context:
 class Step:
     sources: frozenset[str]  # the statuses the action may start from
     target: str  # the status it leads to
-    roles: frozenset[str]  # who may take it (scope and the handler's own checks come on top)
+    permission: Action  # who may take it (scope and the handler's own checks come on top)
     handler: Callable[[Context], list[int | None]]  # changes the alert and its task; returns whom to notify
     notification: str | None  # the kind of message those people get (None: nobody is told)
 
@@ -78,7 +77,7 @@ def _rectify(context: Context) -> list[int | None]:
                               message_zh="整改任务须指定责任人、整改措施和完成期限")
     if details.due_date < now.date():
         raise ValidationError("The due date is in the past", message_zh="完成期限不能早于今天")
-    if not can_take_on(context.session, details.owner_id, alert.project_id, HANDLER_ROLES):
+    if not can_take_on(context.session, details.owner_id, alert.project_id, ALLOWED[Action.OWN_RECTIFICATION]):
         raise ValidationError(
             "The owner must be an active admin, official or project manager who can see this project",
             message_zh="责任人须为能查看该项目的在职管理员、区县专员或项目经理")
@@ -95,7 +94,7 @@ def _rectify(context: Context) -> list[int | None]:
 def _resolve(context: Context) -> list[int | None]:
     """Submit the evidence: the task's owner or a supervisor, with a note and optionally a file."""
     task, actor, details = context.task, context.actor, context.details
-    if task is None or (actor.user_id != task.owner_id and actor.role not in SUPERVISOR_ROLES):
+    if task is None or (actor.user_id != task.owner_id and not allowed(actor, Action.VERIFY_RECTIFICATION)):
         raise PermissionDenied("Only the rectification's owner or a supervisor may submit it",
                                message_zh="只有整改责任人或上级可以提交整改结果")
     if not (details.note or "").strip():
@@ -131,11 +130,11 @@ def _close(context: Context) -> list[int | None]:
 
 
 STEPS: dict[str, Step] = {
-    "acknowledge": Step(frozenset({"open"}), "acknowledged", HANDLER_ROLES, _acknowledge, None),
-    "rectify": Step(frozenset({"open", "acknowledged"}), "rectifying", HANDLER_ROLES, _rectify, None),
-    "resolve": Step(frozenset({"rectifying"}), "resolved", HANDLER_ROLES, _resolve, "alert.resolved"),
-    "close": Step(frozenset({"resolved"}), "closed", SUPERVISOR_ROLES, _close, "alert.closed"),
-    "reject": Step(frozenset({"resolved"}), "rectifying", SUPERVISOR_ROLES, _verify, "alert.rejected"),
+    "acknowledge": Step(frozenset({"open"}), "acknowledged", Action.HANDLE_ALERT, _acknowledge, None),
+    "rectify": Step(frozenset({"open", "acknowledged"}), "rectifying", Action.HANDLE_ALERT, _rectify, None),
+    "resolve": Step(frozenset({"rectifying"}), "resolved", Action.HANDLE_ALERT, _resolve, "alert.resolved"),
+    "close": Step(frozenset({"resolved"}), "closed", Action.VERIFY_RECTIFICATION, _close, "alert.closed"),
+    "reject": Step(frozenset({"resolved"}), "rectifying", Action.VERIFY_RECTIFICATION, _verify, "alert.rejected"),
 }
 
 
@@ -211,6 +210,7 @@ def transition(
 ) -> int:
     """Move an alert along its lifecycle; returns the new version.
 
+    Who may take each action is the policy's (``Action.HANDLE_ALERT``, ``Action.VERIFY_RECTIFICATION``):
     ``acknowledge``: a handler (admin, the district's official, the project's manager).
     ``rectify``: a handler, with ``owner_id``, ``plan`` and ``due_date`` (the 整改 task).
     ``resolve``: the task's owner or a supervisor, with a ``note`` (and optionally an attachment).
@@ -220,7 +220,7 @@ def transition(
     """
     if action not in STEPS:
         raise ValidationError(f"Unknown action {action!r}", message_zh=f"未知操作 {action!r}")
-    require_role(actor, STEPS[action].roles, f"{action} alerts", "执行此预警操作")
+    require(actor, STEPS[action].permission)
     details = Details(note, owner_id, plan, due_date, attachment_name, attachment)
     _check_details(details)
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -231,7 +231,7 @@ def transition(
 
 def acknowledge_many(engine: Engine, actor: Viewer, alerts: Mapping[int, int]) -> int:
     """Acknowledge several open alerts ({alert id: version}); all or nothing. Returns how many."""
-    require_role(actor, STEPS["acknowledge"].roles, "acknowledge alerts", "确认预警")
+    require(actor, STEPS["acknowledge"].permission)
     for alert_id in alerts:
         _check_scope_first(engine, actor, alert_id)
     now = dt.datetime.now(dt.timezone.utc)

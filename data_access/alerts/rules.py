@@ -15,7 +15,8 @@ from data_access import audit
 from data_access.db import transaction
 from data_access.errors import NotFound, ValidationError, VersionConflict
 from data_access.models import RULE_SCOPES, SEVERITIES, AlertRule
-from data_access.scope import Viewer, checked_id, require_role
+from data_access.policy import Action, Viewer, require
+from data_access.scope import checked_id
 
 
 def list_rules(engine: Engine, viewer: Viewer, *, enabled_only: bool = False) -> pd.DataFrame:  # noqa: ARG001
@@ -105,7 +106,7 @@ def save_rule(engine: Engine, actor: Viewer, fields: Mapping[str, Any], *, rule_
     Shape and lengths are checked here (a :class:`ValidationError`, never a database error); what the
     parameters mean is checked by the caller (``services.alerts`` builds a ``scoring.rules.Rule`` first).
     """
-    require_role(actor, frozenset({"admin"}), "configure warning rules", "配置预警规则")
+    require(actor, Action.MANAGE_RULES)
     values = dict(fields)
     _check_rule(values, creating=rule_id is None)
     if rule_id is not None:

@@ -5,6 +5,7 @@ from data_access.alerts.lifecycle import STEPS
 from data_access.alerts.messages import NOTICES, SEVERITY_ZH, STATUS_ZH, compose
 from data_access.alerts.statuses import CLEARED_BY_DATA
 from data_access.models import ALERT_STATUSES, SEVERITIES, Alert, AlertRule, Project
+from data_access.policy import Action
 
 
 def test_the_status_table_has_every_status_the_database_allows_in_lifecycle_order():
@@ -18,13 +19,14 @@ def test_every_status_but_closed_is_live_and_only_open_and_acknowledged_clear_by
 
 
 def test_the_lifecycle_table_moves_between_known_statuses():
-    moves = {action: (sorted(step.sources), step.target, step.notification) for action, step in STEPS.items()}
+    moves = {action: (sorted(step.sources), step.target, step.permission, step.notification)
+             for action, step in STEPS.items()}
     assert moves == {
-        "acknowledge": (["open"], "acknowledged", None),
-        "rectify": (["acknowledged", "open"], "rectifying", None),
-        "resolve": (["rectifying"], "resolved", "alert.resolved"),
-        "close": (["resolved"], "closed", "alert.closed"),
-        "reject": (["resolved"], "rectifying", "alert.rejected"),
+        "acknowledge": (["open"], "acknowledged", Action.HANDLE_ALERT, None),
+        "rectify": (["acknowledged", "open"], "rectifying", Action.HANDLE_ALERT, None),
+        "resolve": (["rectifying"], "resolved", Action.HANDLE_ALERT, "alert.resolved"),
+        "close": (["resolved"], "closed", Action.VERIFY_RECTIFICATION, "alert.closed"),
+        "reject": (["resolved"], "rectifying", Action.VERIFY_RECTIFICATION, "alert.rejected"),
     }
     assert {step.notification for step in STEPS.values()} - {None} <= set(NOTICES)
 

@@ -199,24 +199,35 @@ def entropy(matrix: np.ndarray | pd.DataFrame, directions: Sequence[object],
     >>> entropy(np.array([[1.0, 5.0], [1.0, 1.0]]), [1, -1]).tolist()
     [0.0, 1.0]
     """
-    x, names, lower = criteria_matrix(matrix, directions)
+    # Column by column, in place, on a copy of our own that keeps each column's values together: the work on a
+    # column stays in the CPU cache and no whole-matrix temporaries are made (see bench/bench_scoring.py).
+    x, names, lower = criteria_matrix(matrix, directions, order="F")
     m = x.shape[0]
+    mirror = lower
     if prenormalize == "none":
-        negative = (x < 0).any(axis=0)
+        negative = x.min(axis=0) < 0
         if negative.any():
             raise ValueError(f"criterion {names[int(np.argmax(negative))]!r} has negative values; "
                              "the textbook entropy method needs non-negative data (try prenormalize='minmax')")
-        x = np.where(lower, x.max(axis=0) + x.min(axis=0) - x, x)
     elif prenormalize == "minmax":
-        x = _minmax_benefit(x, lower)
+        x, mirror = _minmax_benefit(x, lower), np.zeros_like(lower)
     else:
         raise ValueError(f"unknown prenormalize {prenormalize!r}; use 'none' or 'minmax'")
-    informative = (x.max(axis=0) > x.min(axis=0))
-    column_sum = x.sum(axis=0)
-    p = x / np.where(column_sum > 0, column_sum, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_log_p = np.where(p > 0, p * np.log(p), 0.0)
-    divergence = np.where(informative, 1.0 + p_log_p.sum(axis=0) / np.log(m), 0.0)
+    informative = np.zeros(x.shape[1], dtype=bool)
+    sum_p_log_p = np.zeros(x.shape[1])
+    p_log_p = np.empty(m)
+    for j, column in enumerate(x.T):
+        if mirror[j]:
+            np.subtract(column.max() + column.min(), column, out=column)
+        informative[j] = column.max() > column.min()
+        total = column.sum()
+        p = np.divide(column, total if total > 0 else 1.0, out=column)
+        positive = p > 0
+        if not positive.all():
+            p_log_p.fill(0.0)  # 0 ln 0 = 0
+        np.log(p, out=p_log_p, where=positive)
+        sum_p_log_p[j] = np.multiply(p_log_p, p, out=p_log_p).sum()
+    divergence = np.where(informative, 1.0 + sum_p_log_p / np.log(m), 0.0)
     if divergence.sum() <= 0:
         raise ValueError("no criterion varies across the alternatives, so entropy gives no weights")
     return _labelled(divergence / divergence.sum(), pd.Index(names) if isinstance(matrix, pd.DataFrame) else None)

@@ -236,6 +236,29 @@ class TestEntropy:
         frame = pd.DataFrame({"cost": [1.0, 3.0], "speed": [2.0, 2.5]})
         assert entropy(frame, ["lower", "higher"]).index.tolist() == ["cost", "speed"]
 
+    def test_leaves_its_input_untouched(self):
+        # it works in place on its own copy: mirroring and p = x / Σx must not reach the caller's data
+        array = np.array([[1.0, 5.0, 0.0], [3.0, 1.0, 2.0], [2.0, 4.0, 7.0]])
+        frame = pd.DataFrame(array.copy(), columns=["a", "b", "c"])
+        for prenormalize in ("none", "minmax"):
+            entropy(array, [1, -1, 1], prenormalize=prenormalize)
+            entropy(frame, [1, -1, 1], prenormalize=prenormalize)
+        assert array.tolist() == [[1.0, 5.0, 0.0], [3.0, 1.0, 2.0], [2.0, 4.0, 7.0]]
+        assert frame.to_numpy().tolist() == array.tolist()
+
+    def test_a_share_too_small_to_represent_counts_as_zero(self):
+        # 5e-324 / (5e-324 + 1e300) underflows to p = 0, so 0 ln 0 = 0: the column is as concentrated as [0, 1]
+        tiny = entropy(np.array([[5e-324, 1.0], [1e300, 2.0]]), [1, 1])
+        plain = entropy(np.array([[0.0, 1.0], [1e300, 2.0]]), [1, 1])
+        assert tiny.tolist() == plain.tolist()
+
+    def test_rows_in_either_memory_order_give_the_same_weights(self):
+        x = np.random.default_rng(3).uniform(0, 50, (500, 6))
+        directions = [1, -1, 1, -1, 1, 1]
+        assert entropy(x, directions).tolist() == entropy(np.asfortranarray(x), directions).tolist()
+        assert entropy(x, directions) == pytest.approx(reference_entropy(
+            np.where([d < 0 for d in directions], x.max(axis=0) + x.min(axis=0) - x, x).tolist()), abs=1e-12)
+
     @pytest.mark.parametrize("matrix, directions, message", [
         ([[1.0, -1.0], [2.0, 1.0]], [1, 1], "criterion 1 has negative values"),
         ([[1.0, NaN], [2.0, 1.0]], [1, 1], "criterion 1 has missing"),

@@ -6,11 +6,19 @@ issue 4, an estimated floor (what the work reduces to: bytes that must move
 at this machine's measured memory bandwidth, or the numpy primitive it
 cannot avoid, timed here), how far the code is from that floor, and the
 tracemalloc peak of one run. Nothing is written to disk.
+
+``weights.entropy`` is measured against pymcdm's ``entropy_weights`` (pymcdm by
+Andrii Shekhovtsov and Bartłomiej Kizielewicz, MIT licence). pymcdm is not a
+dependency, so the peer is re-implemented below exactly as pymcdm 1.x computes
+it: sum normalisation column by column (refusing values ≤ 0), then
+``−Σ p ln p / ln m`` per column, ``w ∝ 1 − e``.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
+import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +35,9 @@ from scoring import weights as weight_methods
 from scoring import whatif
 
 PROJECTS, INDICATORS, SAMPLES = 10_000, 30, 1_000
+# weights.entropy before its column-wise rewrite (issue 11) and pymcdm's time in the same run, on the 2-core
+# reference machine: the "before" of the entropy comparison printed at the end.
+ENTROPY_BEFORE_MS, ENTROPY_BEFORE_PEER_MS = 24.4, 17.6
 
 
 def peak_mb(work: Callable[[], object]) -> float:
@@ -37,12 +48,43 @@ def peak_mb(work: Callable[[], object]) -> float:
     return peak / 2**20
 
 
+def interleaved_medians_ms(first: Callable[[], object], second: Callable[[], object],
+                           repeats: int) -> tuple[float, float]:
+    """Median times of two functions run turn about, so a busy machine slows both alike."""
+    first(), second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for work, bucket in zip((first, second), times):
+            start = time.perf_counter()
+            work()
+            bucket.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def memory_bandwidth_gb_s() -> float:
     """Streaming copy of 160 MB (read + write), best of 5."""
     source = np.ones(10_000_000)
     target = np.empty_like(source)
     best = min(median_ms(lambda: np.copyto(target, source), 1) for _ in range(5))
     return 2 * source.nbytes / (best / 1e3) / 1e9
+
+
+def pymcdm_entropy_weights(matrix: np.ndarray) -> np.ndarray:
+    """pymcdm's ``entropy_weights`` (pymcdm/weights/weights.py with helpers.normalize_matrix and
+    normalizations.sum_normalization), re-implemented step for step; it has no directions."""
+    m, n = matrix.shape
+    nmatrix = matrix.astype("float")
+    for i in range(n):
+        column = matrix[:, i]
+        if np.any(column <= 0):
+            raise ValueError("sum_normalization requires all positive values.")
+        nmatrix[:, i] = column / np.sum(column)
+    entropies = np.empty(n)
+    for i, col in enumerate(nmatrix.T):
+        entropies[i] = 0 if np.any(col == 0) else -np.sum(col * np.log(col))
+    entropies = entropies / np.log(m)
+    e = 1 - entropies
+    return e / np.sum(e)
 
 
 def dashboard_inputs(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
@@ -74,6 +116,11 @@ def main() -> None:
     slider_moved.iloc[:3] *= 1.5
     upper_logs = np.triu(rng.normal(0, 0.8, (15, 15)), 1)
     pairwise = np.exp(upper_logs - upper_logs.T)  # positive, reciprocal, unit diagonal
+    # entropy: raw positive values (the peer refuses zeros), every other indicator lower-is-better
+    raw = np.random.default_rng(11).uniform(1, 120, (PROJECTS, INDICATORS))
+    alternate = [1 if j % 2 else -1 for j in range(INDICATORS)]
+    entropy_ms, peer_ms = interleaved_medians_ms(lambda: weight_methods.entropy(raw, alternate),
+                                                 lambda: pymcdm_entropy_weights(raw), 51)
 
     def score_all() -> None:
         result = scoring.composite(scoring.normalize_frame(values, specs), weights)
@@ -93,6 +140,7 @@ def main() -> None:
     sample_sort_ms = median_ms(lambda: np.argsort(sample_totals, axis=1), 5) * SAMPLES / 100
     floor_uncertainty = median_ms(lambda: filled @ draws.T, 5) + sample_sort_ms
     floor_ahp = median_ms(lambda: np.linalg.eig(pairwise), 500)
+    floor_entropy = median_ms(lambda: np.log(raw), 30)
 
     composite_result = scoring.composite(scores, weights)
     rows = [
@@ -108,6 +156,8 @@ def main() -> None:
         ("rank_uncertainty (1,000 samples)", lambda: whatif.rank_uncertainty(scores, weights, samples=SAMPLES), 5,
          2000.0, floor_uncertainty, "matmul 10k×30×1k + 1k argsort(10k)"),
         ("ahp (n = 15)", lambda: weight_methods.ahp(pairwise), 500, 1.0, floor_ahp, "np.linalg.eig 15×15"),
+        ("entropy (half lower-is-better)", lambda: weight_methods.entropy(raw, alternate), 30, peer_ms,
+         floor_entropy, "np.log(10k×30); target: pymcdm's time"),
     ]
     print(f"scoring benchmark: {PROJECTS:,} projects × {INDICATORS} indicators, median of repeated runs")
     header = (f"{'operation':<34}{'median ms':>11}{'target ms':>11}{'floor ms':>10}{'× floor':>9}{'peak MB':>9}"
@@ -119,6 +169,15 @@ def main() -> None:
         goal = "" if target is None else f"{target:>8.0f} " + ("ok" if ms < target else "SLOW")
         print(f"{name:<34}{ms:>11.2f}{goal:>11}{floor:>10.2f}{ms / floor:>9.1f}"
               f"{peak_mb(work):>9.1f}  {basis}")
+    print(f"\nentropy weights, {PROJECTS:,} × {INDICATORS}, medians of 51 interleaved runs:")
+    for label, ms, note in [
+        ("scoring.weights.entropy", entropy_ms, f"{peer_ms / entropy_ms:.1f}× pymcdm's speed; target ≥ 1×"),
+        ("pymcdm entropy_weights (re-implemented)", peer_ms, ""),
+        ("scoring.weights.entropy before issue 11", ENTROPY_BEFORE_MS,
+         f"whole-matrix temporaries; {ENTROPY_BEFORE_PEER_MS / ENTROPY_BEFORE_MS:.1f}× pymcdm's speed "
+         f"({ENTROPY_BEFORE_PEER_MS:.2f} ms) when measured"),
+    ]:
+        print(f"  {label:<40}{ms:>8.2f} ms" + (f"  ({note})" if note else ""))
 
 
 if __name__ == "__main__":

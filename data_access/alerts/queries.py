@@ -64,11 +64,13 @@ def list_alerts(
     region_id: int | None = None,
     project_id: int | None = None,
     closed_since: dt.datetime | None = None,
+    opened_before: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """Alerts of projects in the viewer's scope, newest first, with rule, project, region and 整改 fields.
 
     Every filter is part of the SQL ``WHERE``. ``closed_since`` keeps closed alerts only when they were closed
-    at or after that moment (an aware datetime); alerts that are not closed are kept whatever their age.
+    at or after that moment; alerts that are not closed are kept whatever their age. ``opened_before`` keeps
+    alerts opened at or before that moment (at least N days old: ``now - N days``). Both are aware datetimes.
     """
     statement = _alerts_statement(viewer)
     if statuses:
@@ -85,6 +87,8 @@ def list_alerts(
     if closed_since is not None:
         statement = statement.where(or_(Alert.status != CLOSED,
                                         Alert.closed_at >= _utc(closed_since, "closed_since")))
+    if opened_before is not None:
+        statement = statement.where(Alert.opened_at <= _utc(opened_before, "opened_before"))
     return _alerts_frame(engine, statement)
 
 

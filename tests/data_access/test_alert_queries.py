@@ -57,10 +57,20 @@ def test_closed_since_keeps_every_live_alert_and_only_the_alerts_closed_since_th
     assert ids(closed_since=CLOSED_AT + dt.timedelta(seconds=1), statuses=["closed"]) == set()
 
 
+def test_opened_before_keeps_the_alerts_opened_at_or_before_that_moment(evaluated):
+    leader = as_viewer(evaluated, "leader")
+    everything = set(store.list_alerts(evaluated, leader)["id"])
+    assert len(everything) > 0  # the evaluation opened every alert at NOW
+    assert set(store.list_alerts(evaluated, leader, opened_before=NOW)["id"]) == everything
+    assert set(store.list_alerts(evaluated, leader, opened_before=NOW.astimezone(BEIJING))["id"]) == everything
+    assert store.list_alerts(evaluated, leader, opened_before=NOW - dt.timedelta(seconds=1)).empty
+
+
 @pytest.mark.parametrize("moment", [dt.datetime(2026, 11, 1), dt.date(2026, 11, 1), "2026-11-01"])
-def test_closed_since_needs_a_moment_with_a_time_zone(evaluated, moment):
+@pytest.mark.parametrize("name", ["closed_since", "opened_before"])
+def test_the_time_filters_need_a_moment_with_a_time_zone(evaluated, moment, name):
     with pytest.raises(ValidationError):
-        store.list_alerts(evaluated, as_viewer(evaluated, "leader"), closed_since=moment)
+        store.list_alerts(evaluated, as_viewer(evaluated, "leader"), **{name: moment})
 
 
 def test_get_alert_is_the_row_list_alerts_shows_for_it(evaluated):

@@ -54,7 +54,7 @@ def interleaved_medians_ms(first: Callable[[], object], second: Callable[[], obj
     first(), second()
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        for work, bucket in zip((first, second), times):
+        for work, bucket in zip((first, second), times, strict=True):
             start = time.perf_counter()
             work()
             bucket.append((time.perf_counter() - start) * 1e3)

@@ -9,7 +9,7 @@ from data_access.demo.series import SERIES, Curves
 class _NoRandomness:
     """Stands in for the random generator: no noise, and a Poisson draw returns its mean."""
 
-    def normal(self, loc, scale, size):
+    def normal(self, _loc, _scale, size):
         return np.zeros(size)
 
     def poisson(self, mean):

@@ -6,7 +6,8 @@ layer enforces the same rules again on every read and write.
 import streamlit as st
 
 from webapp.filters import sidebar_filters
-from components.i18n import LANGUAGE_NAMES, t
+from components.i18n import LANGUAGE_NAMES
+from webapp.i18n import t
 from components.text import plain
 from webapp.navigation import navigation_for
 from webapp.login import (

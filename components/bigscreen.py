@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.formatting import month
-from components.kpi import ChangeUnit, change_text, grade_text, rank_text
+from components.formatting import MONTH_TICKS, month
+from components.i18n import translate
+from components.kpi import ChangeUnit, change_text, grade_text, rank_text, score_text
 from components.text import html_text
 
 NAVY = "#0b1d3a"
@@ -17,7 +18,6 @@ GRID = "rgba(230, 237, 243, 0.12)"
 MIN_FONT_PX = 16
 BASE_FONT_PX = 18
 FONT_FAMILY = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"
-MONTH_TICKS = {"zh": "%Y年%-m月", "en": "%b %Y"}
 
 
 def _at_least(size: float | None, minimum: float = MIN_FONT_PX) -> float:
@@ -88,24 +88,23 @@ def ranking_bars(frame: pd.DataFrame, lang: str = "zh", top: int = 10) -> go.Fig
 def score_trend(frame: pd.DataFrame, lang: str = "zh", label: str | None = None) -> go.Figure:
     """Bottom band: the mean score month by month (columns ``period``, ``score``) as one accent line, the
     latest value written large at its end. ``customdata`` per point: ``[period ISO date, month text]``."""
-    name = html_text(label or ("平均得分" if lang == "zh" else "Mean score"))
+    name = html_text(label or translate("chart.mean_score", lang))
     data = frame.assign(period=pd.to_datetime(frame["period"])).sort_values("period")
     months = [month(p, lang) for p in data["period"]]
     scores = data["score"].to_numpy(dtype=float)
-    unit = " 分" if lang == "zh" else ""
     figure = go.Figure(go.Scatter(
         x=data["period"], y=scores, mode="lines+markers", name=name, line=dict(color=ACCENT, width=4),
         marker=dict(size=10), fill="tozeroy", fillcolor="rgba(54, 207, 201, 0.12)",
         customdata=[[p.date().isoformat(), m] for p, m in zip(data["period"], months)],
-        hovertemplate=f"%{{customdata[1]}}<br>{name}: %{{y:.1f}}{unit}<extra></extra>",
+        hovertemplate=f"%{{customdata[1]}}<br>{name}: {translate('kpi.score', lang, score='%{y:.1f}')}<extra></extra>",
     ))
     if len(data):
-        figure.add_annotation(x=data["period"].iloc[-1], y=scores[-1], text=f"{scores[-1]:.1f}{unit}",
+        figure.add_annotation(x=data["period"].iloc[-1], y=scores[-1], text=score_text(scores[-1], lang),
                               showarrow=False, yshift=34, font=dict(size=32, color=ACCENT))
     figure.update_layout(
         height=320, margin=dict(l=20, r=40, t=50, b=20), showlegend=False,
         xaxis=dict(type="date", tickformat=MONTH_TICKS[lang], showgrid=False),
-        yaxis=dict(title=dict(text=f"{name}（分）" if lang == "zh" else f"{name} (points)"),
+        yaxis=dict(title=dict(text=translate("chart.score_axis", lang, label=name)),
                    range=[max(0.0, float(min(scores, default=0)) - 10), 105]),
     )
     return apply_big_screen(figure)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from components.i18n import translate
 from scoring.ranking import GRADE_LABELS_EN
 
 GREEN = "#2da44e"
@@ -23,14 +24,9 @@ GREY = "#8c959f"  # missing: unscored, no grade
 SLATE = "#57606a"  # neutral bars that stand for no judgement (e.g. contribution points)
 
 WARNING_COLOURS: dict[str, str] = {"red": RED, "orange": ORANGE, "yellow": YELLOW, "none": GREEN}
-WARNING_LABELS: dict[str, dict[str, str]] = {
-    "zh": {"red": "红色预警", "orange": "橙色预警", "yellow": "黄色预警", "none": "无预警"},
-    "en": {"red": "Red warning", "orange": "Orange warning", "yellow": "Yellow warning", "none": "No warning"},
-}
 
 GRADE_ORDER: tuple[str, ...] = ("优秀", "良好", "合格", "不合格")  # best first, as the bands in scoring.ranking
 GRADE_COLOURS: dict[str, str] = dict(zip(GRADE_ORDER, (GREEN, BLUE, AMBER, RED)))
-UNGRADED_LABELS = {"zh": "未评分", "en": "Unscored"}
 
 MILESTONE_COLOURS: dict[str, str] = {"finished": GREEN, "in_progress": BLUE, "overdue": RED, "planned": "#d0d7de"}
 
@@ -56,7 +52,7 @@ def is_missing(value: object) -> bool:
 def grade_label(grade: str | None, lang: str = "zh") -> str:
     """Display label of a grade: the Chinese label, or Excellent / Good / Pass / Fail; missing → 未评分 / Unscored."""
     if is_missing(grade):
-        return UNGRADED_LABELS[lang]
+        return translate("grade.unscored", lang)
     return GRADE_LABELS_EN.get(str(grade), str(grade)) if lang == "en" else str(grade)
 
 
@@ -71,7 +67,8 @@ def warning_colour(level: str | None) -> str:
 
 
 def warning_label(level: str | None, lang: str = "zh") -> str:
-    return WARNING_LABELS[lang]["none" if is_missing(level) else str(level)]
+    """``红色预警`` / ``Red warning`` …; a missing level means no open warning (无预警 / No warning)."""
+    return translate(f"warning.{'none' if is_missing(level) else level}", lang)
 
 
 def diverging_range(z: np.ndarray | Sequence[float], centre: float, cap: float | None = None) -> tuple[float, float]:

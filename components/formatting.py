@@ -5,6 +5,7 @@ import datetime as dt
 import math
 
 ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_TICKS = {"zh": "%Y年%-m月", "en": "%b %Y"}  # plotly's tick format for month axes, like month()
 
 
 def money(cny: float | None, lang: str) -> str:

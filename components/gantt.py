@@ -13,17 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.colours import MILESTONE_COLOURS
-from components.formatting import date
+from components.formatting import MONTH_TICKS, date
+from components.i18n import translate
 from components.text import html_text
 
-TEXT = {
-    "zh": {"planned": "计划", "finished": "已完成", "in_progress": "进行中", "overdue": "逾期", "today": "今天",
-           "plan": "计划", "actual_end": "实际完成", "complete": "完成度", "late": "逾期 {days} 天",
-           "early": "提前 {days} 天", "on_time": "按期"},
-    "en": {"planned": "Planned", "finished": "Finished", "in_progress": "In progress", "overdue": "Overdue",
-           "today": "Today", "plan": "Plan", "actual_end": "Finished on", "complete": "Complete",
-           "late": "{days} days late", "early": "{days} days early", "on_time": "on time"},
-}
 STATUSES = ("finished", "in_progress", "overdue")
 ROW_HEIGHT = 22
 CUSTOMDATA_FIELDS = ("milestone_id", "project_id", "project", "milestone", "plan", "actual_end", "complete",
@@ -34,15 +27,15 @@ def _status(finished: np.ndarray, planned_end: pd.Series, today: pd.Timestamp) -
     return np.where(finished, "finished", np.where(planned_end.to_numpy() < today, "overdue", "in_progress"))
 
 
-def _lateness(row: pd.Series, today: pd.Timestamp, words: dict[str, str]) -> str:
+def _lateness(row: pd.Series, today: pd.Timestamp, lang: str) -> str:
     """Days after (or before) the planned end: of the actual end when finished, else of today if overdue."""
     if row["status"] == "in_progress":
         return ""
     end = row["actual_end"] if row["status"] == "finished" else today
     days = (end - row["planned_end"]).days
     if days == 0:
-        return words["on_time"]
-    return words["late" if days > 0 else "early"].format(days=abs(days))
+        return translate("gantt.on_time", lang)
+    return translate("gantt.late" if days > 0 else "gantt.early", lang, days=abs(days))
 
 
 def _day(value: pd.Timestamp, lang: str) -> str:
@@ -64,7 +57,6 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
     ``customdata`` per bar (plan and status traces alike): ``[milestone id, project id, project, milestone,
     plan text, actual end text, percent text, status text, lateness text]``.
     """
-    words = TEXT[lang]
     today_ts = pd.Timestamp(today)
     frame = milestones.copy()
     for column in ("project", "milestone", *([group_column] if group_column else [])):  # user text, not markup
@@ -94,7 +86,7 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
     finish = finish.where(frame["status"] != "overdue", today_ts)
     frame["bar_end"] = frame["actual_end"].where(frame["status"] == "finished", finish)
 
-    status_words = frame["status"].map(words)
+    status_words = {status: translate(f"gantt.status.{status}", lang) for status in STATUSES}
     customdata = np.column_stack([
         frame["id"] if "id" in frame else np.full(len(frame), None),
         frame["project_id"] if "project_id" in frame else np.full(len(frame), None),
@@ -102,16 +94,17 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
         [f"{_day(s, lang)} – {_day(e, lang)}" for s, e in zip(frame["planned_start"], frame["planned_end"])],
         [_day(e, lang) for e in frame["actual_end"]],
         [f"{p:.1f} %" for p in frame["percent_complete"]],
-        status_words,
-        [_lateness(row, today_ts, words) for _, row in frame.iterrows()],
+        frame["status"].map(status_words),
+        [_lateness(row, today_ts, lang) for _, row in frame.iterrows()],
     ]) if len(frame) else np.empty((0, len(CUSTOMDATA_FIELDS)), dtype=object)
-    hover = ("<b>%{customdata[2]}</b><br>%{customdata[3]}<br>" + words["plan"] + ": %{customdata[4]}<br>"
-             + words["actual_end"] + ": %{customdata[5]}<br>" + words["complete"] + ": %{customdata[6]}<br>"
-             "%{customdata[7]} %{customdata[8]}<extra></extra>")
+    hover = ("<b>%{customdata[2]}</b><br>%{customdata[3]}<br>" + translate("gantt.plan", lang)
+             + ": %{customdata[4]}<br>" + translate("gantt.actual_end", lang) + ": %{customdata[5]}<br>"
+             + translate("gantt.complete", lang) + ": %{customdata[6]}<br>%{customdata[7]} %{customdata[8]}"
+             "<extra></extra>")
 
     figure = go.Figure()
     figure.add_bar(
-        name=words["planned"], orientation="h", y=frame["y"], base=frame["planned_start"],
+        name=translate("gantt.planned", lang), orientation="h", y=frame["y"], base=frame["planned_start"],
         x=(frame["planned_end"] - frame["planned_start"]) / pd.Timedelta(milliseconds=1),
         marker=dict(color=MILESTONE_COLOURS["planned"]), width=0.8, customdata=customdata, hovertemplate=hover,
     )
@@ -121,7 +114,7 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
             continue
         rows = frame[chosen]
         figure.add_bar(
-            name=words[status], orientation="h", y=rows["y"], base=rows["planned_start"],
+            name=status_words[status], orientation="h", y=rows["y"], base=rows["planned_start"],
             x=(rows["bar_end"] - rows["planned_start"]) / pd.Timedelta(milliseconds=1),
             marker=dict(color=MILESTONE_COLOURS[status]), width=0.45, customdata=customdata[chosen],
             text=[f"{p:.1f} %" for p in rows["percent_complete"]], textposition="outside",
@@ -130,12 +123,12 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
     figure.add_shape(type="line", x0=today_ts, x1=today_ts, y0=0, y1=1, yref="paper",
                      line=dict(color="#24292f", width=1.5, dash="dot"))
     figure.add_annotation(x=today_ts, y=1, yref="paper", yanchor="top", xanchor="left", showarrow=False,
-                          text=f"{words['today']} {date(today, lang)}", font=dict(size=12),
+                          text=f"{translate('gantt.today', lang)} {date(today, lang)}", font=dict(size=12),
                           bgcolor="rgba(255, 255, 255, 0.85)")
     figure.update_layout(
         barmode="overlay", height=max(260, ROW_HEIGHT * len(tick_text) + 120), margin=dict(l=10, r=40, t=80, b=10),
         legend=dict(orientation="h", yanchor="top", y=1.0, x=0, yref="container"),
-        xaxis=dict(type="date", tickformat="%Y年%-m月" if lang == "zh" else "%b %Y", side="top"),
+        xaxis=dict(type="date", tickformat=MONTH_TICKS[lang], side="top"),
         yaxis=dict(tickmode="array", tickvals=list(range(len(tick_text))), ticktext=tick_text,
                    autorange="reversed"),
     )

@@ -14,14 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.colours import TARGET_COLOURSCALE, diverging_range
+from components.i18n import translate
 from components.text import html_text
 
-TEXT = {
-    "zh": {"value": "数值", "target": "目标", "percent": "目标达成率", "points": "相对目标（正为优于目标）",
-           "percent_title": "目标达成率 %", "points_title": "相对目标"},
-    "en": {"value": "Value", "target": "Target", "percent": "Achievement", "points": "vs target (+ = better)",
-           "percent_title": "% of target", "points_title": "vs target"},
-}
 PERCENT_CAP = 100.0  # colours saturate at 0 % and 200 % of target; hover still shows the exact figure
 MAX_CELLS_WITH_TEXT = 900  # beyond this cells are too small to read; the hover still carries the value
 
@@ -112,7 +107,6 @@ def target_heatmap(
     """
     if (targets is None) == (centre is None):
         raise ValueError("pass either targets (colour relative to them) or centre (values already relative)")
-    words = TEXT[lang]
     raw = values.to_numpy(dtype=float)
     signs = _signs(directions, values.columns)
     if targets is not None:
@@ -144,14 +138,18 @@ def target_heatmap(
     zmin, zmax = diverging_range(z, neutral, cap)
     if show_text is None:
         show_text = n_rows * n_cols <= MAX_CELLS_WITH_TEXT
+    relative_word, default_scale_title = (
+        (translate("heatmaps.percent", lang), translate("heatmaps.percent_title", lang)) if mode == "percent"
+        else (translate("heatmaps.points", lang), translate("heatmaps.points_title", lang)))
     hover = ("<b>%{customdata[2]}</b><br>%{customdata[3]}<br>"
-             f"{words['value']}: %{{customdata[4]}}<br>{words['target']}: %{{customdata[5]}}<br>"
-             f"{words[mode]}: %{{customdata[6]}}<extra></extra>")
+             f"{translate('heatmaps.value', lang)}: %{{customdata[4]}}<br>"
+             f"{translate('chart.target', lang)}: %{{customdata[5]}}<br>"
+             f"{relative_word}: %{{customdata[6]}}<extra></extra>")
     figure = go.Figure(go.Heatmap(
         z=np.clip(z, zmin, zmax), x=list(range(n_cols)), y=list(range(n_rows)), zmin=zmin, zmax=zmax,
         colorscale=TARGET_COLOURSCALE, text=cell_text, texttemplate="%{text}" if show_text else None,
         customdata=customdata, hovertemplate=hover, hoverongaps=False, xgap=1, ygap=1,
-        colorbar=dict(title=dict(text=scale_title or words[f"{mode}_title"])),
+        colorbar=dict(title=dict(text=scale_title or default_scale_title)),
     ))
     figure.update_layout(
         height=max(300, 28 * n_rows + 160), margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="#ffffff",

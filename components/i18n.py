@@ -1,12 +1,12 @@
 """One catalog for every visible string: Chinese first, English second.
 
-``t("key")`` returns the text in the current session's language (``st.session_state["lang"]``, default
-Chinese); ``t("key", n=3)`` fills ``{n}``. Names that come from the database (regions, indicators,
-categories) are not in the catalog: pick their ``name_zh`` / ``name_en`` column with :func:`name_column`.
+``translate("key", lang)`` returns the text in ``lang`` ("en" for English, anything else Chinese);
+``translate("key", lang, n=3)`` fills ``{n}``. Pure: the builders in ``components`` take the language as an
+argument, and the pages look up the session's language through ``webapp.i18n.t``. Names that come from the
+database (regions, indicators, categories) are not in the catalog: pages pick their ``name_zh`` /
+``name_en`` column with ``webapp.i18n.name_column``.
 """
 from __future__ import annotations
-
-import streamlit as st
 
 DEFAULT_LANGUAGE = "zh"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -56,6 +56,68 @@ CATALOG: dict[str, tuple[str, str]] = {
     "gantt.portfolio": ("项目群（按区域）", "Portfolio by district"),
     "gantt.by_department": ("项目群（按主管部门）", "Portfolio by department"),
     "gantt.limit": ("最多显示 {n} 个项目（按计划完工日期）。", "At most {n} projects shown (by planned end)."),
+    # Texts inside the charts, maps and KPI strings that components/ build (looked up with the caller's language).
+    "chart.target": ("目标", "Target"),
+    "chart.score": ("得分", "Score"),
+    "chart.mean_score": ("平均得分", "Mean score"),
+    "chart.progress": ("进度", "Progress"),
+    "chart.budget": ("预算", "Budget"),
+    "chart.with_unit": ("{label}（{unit}）", "{label} ({unit})"),
+    "chart.score_axis": ("{label}（分）", "{label} (points)"),
+    "kpi.rank": ("第 {rank} / {n} 名", "{rank} of {n}"),
+    "kpi.unranked": ("未排名（共 {n} 名）", "unranked (of {n})"),
+    "kpi.score": ("{score} 分", "{score}"),
+    "kpi.unit.pp": ("个百分点", "pp"),
+    "kpi.unit.points": ("分", "pts"),
+    "grade.unscored": ("未评分", "Unscored"),
+    "warning.red": ("红色预警", "Red warning"),
+    "warning.orange": ("橙色预警", "Orange warning"),
+    "warning.yellow": ("黄色预警", "Yellow warning"),
+    "warning.none": ("无预警", "No warning"),
+    "gantt.planned": ("计划", "Planned"),
+    "gantt.status.finished": ("已完成", "Finished"),
+    "gantt.status.in_progress": ("进行中", "In progress"),
+    "gantt.status.overdue": ("逾期", "Overdue"),
+    "gantt.today": ("今天", "Today"),
+    "gantt.plan": ("计划", "Plan"),
+    "gantt.actual_end": ("实际完成", "Finished on"),
+    "gantt.complete": ("完成度", "Complete"),
+    "gantt.late": ("逾期 {days} 天", "{days} days late"),
+    "gantt.early": ("提前 {days} 天", "{days} days early"),
+    "gantt.on_time": ("按期", "on time"),
+    "heatmaps.value": ("数值", "Value"),
+    "heatmaps.percent": ("目标达成率", "Achievement"),
+    "heatmaps.points": ("相对目标（正为优于目标）", "vs target (+ = better)"),
+    "heatmaps.percent_title": ("目标达成率 %", "% of target"),
+    "heatmaps.points_title": ("相对目标", "vs target"),
+    "scorecards.total": ("总分", "Total"),
+    "scorecards.contribution_axis": ("得分贡献（分）", "Contribution (points)"),
+    "scorecards.share": ("占总分", "Share of total"),
+    "scorecards.rating_axis": ("评分（分）", "Rating (points)"),
+    "scorecards.mean": ("均值", "mean"),
+    "scorecards.rater_mean": ("均值 {mean}（{n} 人）", "mean {mean} ({n} raters)"),
+    "scorecards.rater.superior": ("上级", "Superior"),
+    "scorecards.rater.peer": ("同级", "Peer"),
+    "scorecards.rater.self": ("自评", "Self"),
+    "scorecards.rater.expert": ("专家", "Expert"),
+    "map.projects": ("项目 {n} 个", "{n} projects"),
+    "map.warnings": ("未结预警 {n} 条（{level}）", "{n} open warnings ({level})"),
+    "whatif.chart.rank_axis": ("排名（1 = 最好）", "Rank (1 = best)"),
+    "whatif.chart.current": ("当前排名", "Current rank"),
+    "whatif.chart.interval": ("5–95 % 区间与中位数", "5–95 % range and median"),
+    "whatif.chart.p_top": ("进入前 {k} 名的概率", "Chance of top {k}"),
+    "whatif.chart.weight_axis": ("权重 (%)", "Weight (%)"),
+    "whatif.chart.weight": ("当前权重", "Current weight"),
+    "whatif.chart.stable": ("前 {k} 名不变的权重区间", "Weight range keeping the top {k}"),
+    "whatif.chart.stable_hover": ("在 {lower} – {upper} 之间前 {k} 名不变",
+                                  "Top {k} unchanged between {lower} and {upper}"),
+    "whatif.chart.project": ("项目", "Project"),
+    "whatif.chart.base_rank": ("原排名", "Rank before"),
+    "whatif.chart.new_rank": ("新排名", "Rank after"),
+    "whatif.chart.rank_change": ("排名变化", "Rank change"),
+    "whatif.chart.base_total": ("原得分", "Score before"),
+    "whatif.chart.new_total": ("新得分", "Score after"),
+    "whatif.chart.change": ("得分变化", "Score change"),
     "login.form": ("登录 perfdash", "Sign in to perfdash"),
     "login.username": ("用户名", "Username"),
     "login.password": ("密码", "Password"),
@@ -313,17 +375,12 @@ CATALOG: dict[str, tuple[str, str]] = {
 }
 
 
-def language() -> str:
-    return st.session_state.get("lang", DEFAULT_LANGUAGE)
+def translate(key: str, lang: str, **values: object) -> str:
+    """The catalog text for ``key`` in ``lang``, with ``{placeholders}`` filled.
 
-
-def t(key: str, **values: object) -> str:
-    """The catalog text for ``key`` in the session's language, with ``{placeholders}`` filled."""
+    >>> translate("kpi.rank", "zh", rank=3, n=25), translate("kpi.rank", "en", rank=3, n=25)
+    ('第 3 / 25 名', '3 of 25')
+    """
     zh, en = CATALOG[key]
-    text = en if language() == "en" else zh
+    text = en if lang == "en" else zh
     return text.format(**values) if values else text
-
-
-def name_column(base: str = "name") -> str:
-    """The column holding a database name in the session's language, e.g. ``name_zh`` / ``region_en``."""
-    return f"{base}_{'en' if language() == 'en' else 'zh'}"

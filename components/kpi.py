@@ -4,13 +4,12 @@ from __future__ import annotations
 from typing import Literal
 
 from components.colours import grade_label, is_missing
+from components.i18n import translate
 
 ChangeUnit = Literal["%", "pp", "points"]
-CHANGE_UNITS: dict[str, dict[str, str]] = {
-    "%": {"zh": "%", "en": "%"},  # relative change: (current − previous) / |previous|
-    "pp": {"zh": "个百分点", "en": "pp"},  # difference of two percentages
-    "points": {"zh": "分", "en": "pts"},  # difference of two scores
-}
+# "%": relative change, (current − previous) / |previous|; "pp": difference of two percentages; "points":
+# difference of two scores.
+CHANGE_UNITS: tuple[ChangeUnit, ...] = ("%", "pp", "points")
 NO_VALUE = "—"
 
 
@@ -43,21 +42,22 @@ def change_text(current: float | None, previous: float | None, lang: str = "zh",
         return NO_VALUE
     shown = f"{abs(value):.1f}"
     arrow = "—" if float(shown) == 0 else ("▲" if value > 0 else "▼")
-    return f"{arrow} {shown} {CHANGE_UNITS[unit][lang]}"
+    symbol = "%" if unit == "%" else translate(f"kpi.unit.{unit}", lang)
+    return f"{arrow} {shown} {symbol}"
 
 
 def rank_text(rank: int | None, n: int, lang: str = "zh") -> str:
     """``"第 3 / 25 名"`` / ``"3 of 25"``: a rank is never shown without how many were ranked."""
     if is_missing(rank):
-        return f"未排名（共 {n} 名）" if lang != "en" else f"unranked (of {n})"
-    return f"{int(rank)} of {n}" if lang == "en" else f"第 {int(rank)} / {n} 名"
+        return translate("kpi.unranked", lang, n=n)
+    return translate("kpi.rank", lang, rank=int(rank), n=n)
 
 
 def score_text(total: float | None, lang: str = "zh") -> str:
     """``"86.4 分"`` / ``"86.4"``, one decimal; ``"—"`` when missing."""
     if is_missing(total):
         return NO_VALUE
-    return f"{float(total):.1f}" if lang == "en" else f"{float(total):.1f} 分"
+    return translate("kpi.score", lang, score=f"{float(total):.1f}")
 
 
 def grade_text(total: float | None, grade: str | None, lang: str = "zh") -> str:

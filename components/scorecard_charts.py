@@ -7,22 +7,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.colours import BLUE, GREY, SLATE, grade_colour
-from components.formatting import month
+from components.formatting import MONTH_TICKS, month
+from components.i18n import translate
 from components.text import html_text
 from components.kpi import grade_text
 
-TEXT = {
-    "zh": {"total": "总分", "contribution": "得分贡献（分）", "points": "分", "share": "占总分", "target": "目标",
-           "period": "期间", "score": "评分（分）", "mean": "均值", "raters": "人"},
-    "en": {"total": "Total", "contribution": "Contribution (points)", "points": "pts", "share": "Share of total",
-           "target": "Target", "period": "Period", "score": "Rating (points)", "mean": "mean", "raters": "raters"},
-}
-RATER_ORDER = ("superior", "peer", "self", "expert")
-RATER_LABELS = {
-    "zh": {"superior": "上级", "peer": "同级", "self": "自评", "expert": "专家"},
-    "en": {"superior": "Superior", "peer": "Peer", "self": "Self", "expert": "Expert"},
-}
-MONTH_TICKS = {"zh": "%Y年%-m月", "en": "%b %Y"}
+RATER_ORDER = ("superior", "peer", "self", "expert")  # each has its label under scorecards.rater.<type>
 
 
 def contribution_bars(contributions: pd.Series, total: float, grade: str | None, lang: str = "zh",
@@ -34,7 +24,6 @@ def contribution_bars(contributions: pd.Series, total: float, grade: str | None,
     rows, so it raises rather than drawing a chart that does not add up. ``customdata`` per bar:
     ``[id, share text]`` with ``id`` from ``ids`` (default: the labels), None on the total bar.
     """
-    words = TEXT[lang]
     points = contributions.to_numpy(dtype=float)
     labels = [html_text(label) for label in contributions.index]  # names are text, not markup
     if not np.isfinite(total) or not np.all(np.isfinite(points)):
@@ -47,18 +36,19 @@ def contribution_bars(contributions: pd.Series, total: float, grade: str | None,
     shares = [f"{p / total * 100:.1f} %" if total else "—" for p in points]
     total_text = grade_text(total, grade, lang)
     figure = go.Figure(go.Waterfall(
-        orientation="h", y=[*labels, words["total"]], x=[*points.tolist(), total],
+        orientation="h", y=[*labels, translate("scorecards.total", lang)], x=[*points.tolist(), total],
         measure=["relative"] * len(points) + ["total"],
         text=[f"{p:+.1f}" for p in points] + [total_text], textposition="outside", cliponaxis=False,
         customdata=[[key, share] for key, share in zip(keys, shares)] + [[None, "100.0 %"]],
-        hovertemplate=f"%{{y}}<br>%{{x:.1f}} {words['points']}<br>{words['share']}: %{{customdata[1]}}"
-                      "<extra></extra>",
+        hovertemplate=f"%{{y}}<br>%{{x:.1f}} {translate('kpi.unit.points', lang)}<br>"
+                      f"{translate('scorecards.share', lang)}: %{{customdata[1]}}<extra></extra>",
         increasing=dict(marker=dict(color=SLATE)), decreasing=dict(marker=dict(color=GREY)),
         totals=dict(marker=dict(color=grade_colour(grade))), connector=dict(line=dict(color="#d0d7de")),
     ))
     figure.update_layout(
         height=max(260, 30 * (len(points) + 1) + 100), margin=dict(l=10, r=40, t=30, b=10), showlegend=False,
-        xaxis=dict(title=dict(text=words["contribution"]), range=[0, max(total, points.clip(min=0).sum()) * 1.2]),
+        xaxis=dict(title=dict(text=translate("scorecards.contribution_axis", lang)),
+                   range=[0, max(total, points.clip(min=0).sum()) * 1.2]),
         yaxis=dict(autorange="reversed"),
     )
     return figure
@@ -77,7 +67,7 @@ def indicator_trend(history: pd.DataFrame, target: float | pd.Series | None, lab
     ``label`` is the indicator's display name; the axis title carries its ``unit``.
     ``customdata`` per point: ``[period ISO date, month text, target text]``.
     """
-    words = TEXT[lang]
+    target_word = translate("chart.target", lang)
     label, unit = html_text(label), html_text(unit)  # library text, shown as text
     frame = history.assign(period=pd.to_datetime(history["period"])).sort_values("period")
     periods = frame["period"]
@@ -95,18 +85,17 @@ def indicator_trend(history: pd.DataFrame, target: float | pd.Series | None, lab
         x=periods, y=frame["value"].to_numpy(dtype=float), mode="lines+markers", name=label,
         line=dict(color=BLUE, width=2), marker=dict(size=7),
         customdata=[[p.date().isoformat(), m, t] for p, m, t in zip(periods, months, target_texts)],
-        hovertemplate=f"%{{customdata[1]}}<br>{label}: %{{y:,.1f}} {unit}<br>{words['target']}: %{{customdata[2]}}"
+        hovertemplate=f"%{{customdata[1]}}<br>{label}: %{{y:,.1f}} {unit}<br>{target_word}: %{{customdata[2]}}"
                       "<extra></extra>",
     )
     if target is not None:
-        figure.add_scatter(x=periods, y=targets.to_numpy(dtype=float), mode="lines", name=words["target"],
+        figure.add_scatter(x=periods, y=targets.to_numpy(dtype=float), mode="lines", name=target_word,
                            line=dict(color=SLATE, dash="dash", width=2, shape="hv"), hoverinfo="skip")
-    axis_title = f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
     figure.update_layout(
         height=340, margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         xaxis=dict(type="date", tickformat=MONTH_TICKS[lang], dtick="M1" if len(periods) <= 12 else "M3"),
-        yaxis=dict(title=dict(text=axis_title)),
+        yaxis=dict(title=dict(text=translate("chart.with_unit", lang, label=label, unit=unit))),
     )
     return figure
 
@@ -118,8 +107,7 @@ def ratings_by_rater_type(ratings: pd.DataFrame, lang: str = "zh", id_column: st
     Unknown types follow, under their code. ``customdata`` per point: ``[rater_type, id]`` with the id
     from ``id_column`` (e.g. the rater) or None.
     """
-    words = TEXT[lang]
-    names = RATER_LABELS[lang]
+    points_word = translate("kpi.unit.points", lang)
     present = list(dict.fromkeys(ratings["rater_type"].astype(str)))
     order = [t for t in RATER_ORDER if t in present] + [t for t in present if t not in RATER_ORDER]
     figure = go.Figure()
@@ -127,22 +115,21 @@ def ratings_by_rater_type(ratings: pd.DataFrame, lang: str = "zh", id_column: st
     for rater_type in order:
         rows = ratings[ratings["rater_type"].astype(str) == rater_type]
         scores = rows["score"].to_numpy(dtype=float)
-        label = names.get(rater_type, rater_type)
+        label = translate(f"scorecards.rater.{rater_type}", lang) if rater_type in RATER_ORDER else rater_type
         ids = rows[id_column].tolist() if id_column else [None] * len(rows)
         figure.add_box(
             x=[label] * len(scores), y=scores, name=label, boxpoints="all", jitter=0.3, pointpos=0,
             marker=dict(color=SLATE, size=6), line=dict(color=SLATE), fillcolor="rgba(87, 96, 106, 0.12)",
             customdata=[[rater_type, i] for i in ids],
-            hovertemplate=f"{label}<br>%{{y:.1f}} {words['points']}<extra></extra>",
+            hovertemplate=f"{label}<br>%{{y:.1f}} {points_word}<extra></extra>",
         )
         means.append((label, float(np.nanmean(scores)) if len(scores) else np.nan, len(scores)))
     figure.add_scatter(
-        x=[m[0] for m in means], y=[m[1] for m in means], mode="markers+text", name=words["mean"],
+        x=[m[0] for m in means], y=[m[1] for m in means], mode="markers+text", name=translate("scorecards.mean", lang),
         marker=dict(symbol="diamond", size=11, color=BLUE),
-        text=[f"{words['mean']} {m[1]:.1f}（{m[2]} {words['raters']}）" if lang == "zh"
-              else f"{words['mean']} {m[1]:.1f} ({m[2]} {words['raters']})" for m in means],
+        text=[translate("scorecards.rater_mean", lang, mean=f"{m[1]:.1f}", n=m[2]) for m in means],
         textposition="middle right", hoverinfo="skip",
     )
     figure.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), showlegend=False,
-                         yaxis=dict(title=dict(text=words["score"])))
+                         yaxis=dict(title=dict(text=translate("scorecards.rating_axis", lang))))
     return figure

@@ -19,17 +19,12 @@ import pydeck as pdk
 
 from components.colours import grade_colour, rgb, warning_colour, warning_label
 from components.formatting import money, percent
+from components.i18n import translate
 from components.kpi import grade_text
 from scoring.ranking import grade
 
 TOOLTIP_HTML = "<b>{name}</b><br/>{line1}<br/>{line2}<br/>{line3}<br/>{line4}"
 TOOLTIP_STYLE = {"fontSize": "14px", "backgroundColor": "#24292f", "color": "#ffffff", "maxWidth": "320px"}
-TEXT = {
-    "zh": {"score": "得分", "progress": "进度", "budget": "预算", "warnings": "未结预警 {n} 条（{level}）",
-           "projects": "项目 {n} 个", "mean_score": "平均得分"},
-    "en": {"score": "Score", "progress": "Progress", "budget": "Budget", "warnings": "{n} open warnings ({level})",
-           "projects": "{n} projects", "mean_score": "Mean score"},
-}
 POINT_ALPHA = 210
 COORDINATE_DECIMALS = 5  # ~1 m: enough for a site, and keeps 5,000 points small on the wire
 DEFAULT_VIEW = pdk.ViewState(latitude=35.0, longitude=105.0, zoom=3.5)  # all of China when there is no data
@@ -46,7 +41,7 @@ def _python(values: pd.Series) -> list:
 def _warnings_line(count: object, level: object, lang: str) -> str:
     if pd.isna(count) or int(count) == 0:
         return warning_label(None, lang)
-    return TEXT[lang]["warnings"].format(n=int(count), level=warning_label(level, lang))
+    return translate("map.warnings", lang, n=int(count), level=warning_label(level, lang))
 
 
 def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"] = "grade",
@@ -61,7 +56,8 @@ def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"
     """
     if colour_by not in ("grade", "warning"):
         raise ValueError(f"colour_by must be 'grade' or 'warning', got {colour_by!r}")
-    words = TEXT[lang]
+    score_word, progress_word, budget_word = (translate(key, lang)
+                                              for key in ("chart.score", "chart.progress", "chart.budget"))
     sites = projects[projects["lat"].notna() & projects["lon"].notna()]
     colours = ([rgb(grade_colour(g), POINT_ALPHA) for g in sites["grade"]] if colour_by == "grade"
                else [rgb(warning_colour(w), POINT_ALPHA) for w in sites["warning_level"]])
@@ -73,9 +69,9 @@ def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"
         "lat": sites["lat"].astype(float).round(COORDINATE_DECIMALS).tolist(),
         "colour": colours, "radius": radius.tolist(), "name": sites["name"].astype(str).tolist(),
         "line1": [f"{r} · {c}" for r, c in zip(sites["region"], sites["category"])],
-        "line2": [grade_text(s, g, lang) if pd.isna(s) else f"{words['score']} {grade_text(s, g, lang)}"
+        "line2": [grade_text(s, g, lang) if pd.isna(s) else f"{score_word} {grade_text(s, g, lang)}"
                   for s, g in zip(sites["score"], sites["grade"])],
-        "line3": [f"{words['progress']} {percent(p)} · {words['budget']} {money(b, lang)}"
+        "line3": [f"{progress_word} {percent(p)} · {budget_word} {money(b, lang)}"
                   for p, b in zip(sites["progress"].astype(float), sites["budget"].astype(float))],
         "line4": [_warnings_line(n, w, lang) for n, w in zip(sites["open_warnings"], sites["warning_level"])],
     })
@@ -96,7 +92,6 @@ def district_columns(districts: pd.DataFrame, height_by: Literal["projects", "bu
     """
     if height_by not in ("projects", "budget"):
         raise ValueError(f"height_by must be 'projects' or 'budget', got {height_by!r}")
-    words = TEXT[lang]
     grades = grade(districts["mean_score"].astype(float), bands)
     heights = districts[height_by].astype(float).fillna(0)
     tallest = heights.max() if len(heights) and heights.max() > 0 else 1.0
@@ -107,9 +102,9 @@ def district_columns(districts: pd.DataFrame, height_by: Literal["projects", "bu
         "colour": [rgb(grade_colour(g), 220) for g in grades],
         "elevation": (heights / tallest * max_height).round().astype(int).tolist(),
         "name": districts["name"].astype(str).tolist(),
-        "line1": [words["projects"].format(n=int(n)) for n in districts["projects"].fillna(0)],
-        "line2": [f"{words['budget']} {money(b, lang)}" for b in districts["budget"].astype(float)],
-        "line3": [f"{words['mean_score']} {grade_text(s, g, lang)}"
+        "line1": [translate("map.projects", lang, n=int(n)) for n in districts["projects"].fillna(0)],
+        "line2": [f"{translate('chart.budget', lang)} {money(b, lang)}" for b in districts["budget"].astype(float)],
+        "line3": [f"{translate('chart.mean_score', lang)} {grade_text(s, g, lang)}"
                   for s, g in zip(districts["mean_score"].astype(float), grades)],
         "line4": [""] * len(districts),
     })

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from components.i18n import t
+from components.i18n import translate
 from components.text import plain
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,18 +47,18 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
-def download_buttons(frame: pd.DataFrame, name: str, key: str, *, deferred: bool = False) -> None:
-    """CSV and XLSX of ``frame`` side by side; ``deferred`` builds the files only when clicked (for tables
-    that change with every widget move) and does not rerun the page."""
+def download_buttons(frame: pd.DataFrame, name: str, key: str, *, lang: str, deferred: bool = False) -> None:
+    """CSV and XLSX of ``frame`` side by side, labelled in ``lang``; ``deferred`` builds the files only when
+    clicked (for tables that change with every widget move) and does not rerun the page."""
     def build(make: Callable[[], bytes]) -> bytes | Callable[[], bytes]:
         return make if deferred else make()
 
     on_click = "ignore" if deferred else "rerun"
     left, right = st.columns([1, 1])
-    left.download_button(t("projects.download_csv"), build(lambda: to_csv(frame)), f"{name}.csv", "text/csv",
-                         key=f"{key}_csv", on_click=on_click, width="stretch")
-    right.download_button(t("projects.download_xlsx"), build(lambda: to_xlsx(frame, name)), f"{name}.xlsx",
-                          XLSX_MIME, key=f"{key}_xlsx", on_click=on_click, width="stretch")
+    left.download_button(translate("projects.download_csv", lang), build(lambda: to_csv(frame)), f"{name}.csv",
+                         "text/csv", key=f"{key}_csv", on_click=on_click, width="stretch")
+    right.download_button(translate("projects.download_xlsx", lang), build(lambda: to_xlsx(frame, name)),
+                          f"{name}.xlsx", XLSX_MIME, key=f"{key}_xlsx", on_click=on_click, width="stretch")
 
 
 def attachment_button(filename: str, content: bytes, key: str) -> None:

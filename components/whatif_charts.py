@@ -9,23 +9,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.colours import BLUE, SLATE
+from components.i18n import translate
 from components.kpi import change_text, grade_text, rank_text
 from components.text import html_text
 from scoring.ranking import grade
-
-TEXT = {
-    "zh": {"rank_axis": "排名（1 = 最好）", "current": "当前排名", "interval": "5–95 % 区间与中位数",
-           "p_top": "进入前 {k} 名的概率", "median": "中位数", "weight_axis": "权重 (%)", "weight": "当前权重",
-           "stable": "前 {k} 名不变的权重区间", "stable_hover": "在 {lower} – {upper} 之间前 {k} 名不变",
-           "project": "项目", "base_rank": "原排名", "new_rank": "新排名", "rank_change": "排名变化",
-           "base_total": "原得分", "new_total": "新得分", "change": "得分变化"},
-    "en": {"rank_axis": "Rank (1 = best)", "current": "Current rank", "interval": "5–95 % range and median",
-           "p_top": "Chance of top {k}", "median": "median", "weight_axis": "Weight (%)", "weight": "Current weight",
-           "stable": "Weight range keeping the top {k}",
-           "stable_hover": "Top {k} unchanged between {lower} and {upper}",
-           "project": "Project", "base_rank": "Rank before", "new_rank": "Rank after", "rank_change": "Rank change",
-           "base_total": "Score before", "new_total": "Score after", "change": "Score change"},
-}
 
 
 def _positions_axis(labels: list[str]) -> dict:
@@ -42,7 +29,7 @@ def rank_uncertainty_chart(frame: pd.DataFrame, top_k: int, lang: str = "zh", to
     id; unranked rows are left out, ``top_n`` keeps the best n. Ranks read "of N", N = projects ranked.
     ``customdata`` per row (every trace): ``[project id, rank text, range text, chance text]``.
     """
-    words = TEXT[lang]
+    interval, chance_of_top = translate("whatif.chart.interval", lang), translate("whatif.chart.p_top", lang, k=top_k)
     ranked = frame[frame["rank"].notna()].sort_values(["rank", "rank_p50"], kind="stable")
     n = len(ranked)
     if top_n is not None:
@@ -53,24 +40,26 @@ def rank_uncertainty_chart(frame: pd.DataFrame, top_k: int, lang: str = "zh", to
     chances = [f"{p * 100:.1f} %" for p in ranked["p_top_k"].to_numpy(dtype=float)]
     customdata = [[key, rank_text(r, n, lang), f"{lo:.0f} – {hi:.0f}", chance]
                   for key, r, lo, hi, chance in zip(ranked.index, ranked["rank"], p5, p95, chances)]
-    hover = (f"<b>%{{customdata[1]}}</b><br>{words['interval']}: %{{customdata[2]}}<br>"
-             f"{words['p_top'].format(k=top_k)}: %{{customdata[3]}}<extra></extra>")
+    hover = (f"<b>%{{customdata[1]}}</b><br>{interval}: %{{customdata[2]}}<br>"
+             f"{chance_of_top}: %{{customdata[3]}}<extra></extra>")
     figure = go.Figure()
     figure.add_scatter(
-        x=p50, y=y, mode="markers", name=words["interval"], marker=dict(color=SLATE, size=8),
+        x=p50, y=y, mode="markers", name=interval, marker=dict(color=SLATE, size=8),
         error_x=dict(type="data", symmetric=False, array=p95 - p50, arrayminus=p50 - p5, color=SLATE,
                      thickness=4, width=0),
         customdata=customdata, hovertemplate=hover,
     )
-    figure.add_scatter(x=ranked["rank"].to_numpy(dtype=float), y=y, mode="markers", name=words["current"],
+    figure.add_scatter(x=ranked["rank"].to_numpy(dtype=float), y=y, mode="markers",
+                       name=translate("whatif.chart.current", lang),
                        marker=dict(color=BLUE, size=12, symbol="diamond"), customdata=customdata,
                        hovertemplate=hover)
     figure.add_scatter(x=p95, y=y, mode="text", text=chances, textposition="middle right",
-                       name=words["p_top"].format(k=top_k), customdata=customdata, hovertemplate=hover)
+                       name=chance_of_top, customdata=customdata, hovertemplate=hover)
     figure.update_layout(
         height=max(280, 26 * len(y) + 120), margin=dict(l=10, r=60, t=40, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        xaxis=dict(title=dict(text=words["rank_axis"]), range=[0.5, max(n, 1) + 0.5 + max(n, 1) * 0.08]),
+        xaxis=dict(title=dict(text=translate("whatif.chart.rank_axis", lang)),
+                   range=[0.5, max(n, 1) + 0.5 + max(n, 1) * 0.08]),
         yaxis=_positions_axis(labels),
     )
     return figure
@@ -90,18 +79,19 @@ def movers_table(compare: pd.DataFrame, labels: pd.Series, lang: str = "zh",
     movers first), ``top`` keeps the first n; the index stays the project id for drill-down. Scores are
     graded with ``bands`` (default: :data:`scoring.ranking.DEFAULT_GRADE_BANDS`); all cells are text.
     """
-    words = TEXT[lang]
     n_base, n_new = int(compare["base_rank"].notna().sum()), int(compare["new_rank"].notna().sum())
     base_grades, new_grades = grade(compare["base_total"], bands), grade(compare["new_total"], bands)
     rows = compare if top is None else compare.head(top)
     table = pd.DataFrame({
-        words["project"]: labels.reindex(rows.index).fillna("").astype(str).to_numpy(),
-        words["base_rank"]: [rank_text(r, n_base, lang) for r in rows["base_rank"]],
-        words["new_rank"]: [rank_text(r, n_new, lang) for r in rows["new_rank"]],
-        words["rank_change"]: [_rank_move(r) for r in rows["rank_change"]],
-        words["base_total"]: [grade_text(t, g, lang) for t, g in zip(rows["base_total"], base_grades[rows.index])],
-        words["new_total"]: [grade_text(t, g, lang) for t, g in zip(rows["new_total"], new_grades[rows.index])],
-        words["change"]: [change_text(new, base, lang, unit="points")
+        translate("whatif.chart.project", lang): labels.reindex(rows.index).fillna("").astype(str).to_numpy(),
+        translate("whatif.chart.base_rank", lang): [rank_text(r, n_base, lang) for r in rows["base_rank"]],
+        translate("whatif.chart.new_rank", lang): [rank_text(r, n_new, lang) for r in rows["new_rank"]],
+        translate("whatif.chart.rank_change", lang): [_rank_move(r) for r in rows["rank_change"]],
+        translate("whatif.chart.base_total", lang): [grade_text(t, g, lang)
+                                                    for t, g in zip(rows["base_total"], base_grades[rows.index])],
+        translate("whatif.chart.new_total", lang): [grade_text(t, g, lang)
+                                                   for t, g in zip(rows["new_total"], new_grades[rows.index])],
+        translate("whatif.chart.change", lang): [change_text(new, base, lang, unit="points")
                           for base, new in zip(rows["base_total"], rows["new_total"])],
     }, index=rows.index)
     return table
@@ -115,7 +105,6 @@ def weight_stability_chart(frame: pd.DataFrame, labels: pd.Series, top_k: int, l
     indicators (least room either way) come first. Axis in percent.
     ``customdata`` per row: ``[indicator id, lower text, upper text, weight text]``.
     """
-    words = TEXT[lang]
     room = np.minimum(frame["weight"] - frame["lower"], frame["upper"] - frame["weight"])
     ordered = frame.assign(_room=room).sort_values("_room", kind="stable")
     names = labels.reindex(ordered.index).fillna(pd.Series(ordered.index.astype(str), index=ordered.index))
@@ -123,19 +112,23 @@ def weight_stability_chart(frame: pd.DataFrame, labels: pd.Series, top_k: int, l
     customdata = [[key, f"{lo:.1f} %", f"{hi:.1f} %", f"{w:.1f} %"]
                   for key, lo, hi, w in zip(ordered.index, lower, upper, weight)]
     hover = ("<b>%{customdata[3]}</b><br>"
-             + words["stable_hover"].format(k=top_k, lower="%{customdata[1]}", upper="%{customdata[2]}")
+             + translate("whatif.chart.stable_hover", lang, k=top_k, lower="%{customdata[1]}",
+                         upper="%{customdata[2]}")
              + "<extra></extra>")
     y = list(range(len(ordered)))
     figure = go.Figure()
-    figure.add_bar(orientation="h", y=y, base=lower, x=upper - lower, name=words["stable"].format(k=top_k),
+    figure.add_bar(orientation="h", y=y, base=lower, x=upper - lower,
+                   name=translate("whatif.chart.stable", lang, k=top_k),
                    marker=dict(color="rgba(31, 111, 235, 0.25)", line=dict(color=BLUE, width=1)),
                    customdata=customdata, hovertemplate=hover)
-    figure.add_scatter(x=weight, y=y, mode="markers+text", name=words["weight"], text=[c[3] for c in customdata],
+    figure.add_scatter(x=weight, y=y, mode="markers+text", name=translate("whatif.chart.weight", lang),
+                       text=[c[3] for c in customdata],
                        textposition="top center", marker=dict(color=BLUE, size=11, symbol="diamond"),
                        customdata=customdata, hovertemplate=hover)
     figure.update_layout(
         height=max(260, 34 * len(y) + 120), margin=dict(l=10, r=10, t=40, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        xaxis=dict(title=dict(text=words["weight_axis"]), range=[0, 100]), yaxis=_positions_axis(names.tolist()),
+        xaxis=dict(title=dict(text=translate("whatif.chart.weight_axis", lang)), range=[0, 100]),
+        yaxis=_positions_axis(names.tolist()),
     )
     return figure

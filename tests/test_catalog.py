@@ -12,7 +12,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from components.gantt import STATUSES as MILESTONE_STATUSES
 from components.i18n import CATALOG
+from components.kpi import CHANGE_UNITS
+from components.scorecard_charts import RATER_ORDER
 from data_access.models import ALERT_STATUSES, PROJECT_STATUSES, ROLES, SEVERITIES
 from tests.source_tree import ROOT, all_python_files, python_files, syntax_tree
 
@@ -29,6 +32,10 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "map.height_": ("projects", "budget"),
     "whatif.problem.": ("all_zero", "empty_dimension"),  # scoring.weight_tree.tree_problems codes the page shows
     "whatif.subjective_": ("default", "ahp"),
+    "warning.": (*SEVERITIES, "none"),  # components.colours.warning_label
+    "kpi.unit.": tuple(unit for unit in CHANGE_UNITS if unit != "%"),  # "%" needs no words
+    "gantt.status.": MILESTONE_STATUSES,
+    "scorecards.rater.": RATER_ORDER,
 }
 # Where a dotted string that looks like a key but is none would be a typo: the code that shows text.
 UI_FOLDERS = ("app.py", "views", "webapp", "components")

@@ -9,7 +9,7 @@ from components.charts import alerts_by_district
 from webapp.filters import selected_region
 from webapp.params import id_param
 from components.formatting import date
-from components.i18n import language, t
+from webapp.i18n import current_language, t
 from components.text import plain
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import attachment_button, download_buttons
@@ -19,7 +19,7 @@ from data_access.models import ALERT_STATUSES, SEVERITIES
 
 LIVE = ["open", "acknowledged", "rectifying", "resolved"]
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 engine = shared_engine()
 st.title(t("page.alerts"))
 if "alerts_flash" in st.session_state:
@@ -71,7 +71,7 @@ else:
     })
     picked = st.dataframe(table, hide_index=True, width="stretch", key="alerts_table", on_select="rerun",
                           selection_mode="multi-row")
-    download_buttons(table, "alerts", key="alerts_download")
+    download_buttons(table, "alerts", key="alerts_download", lang=lang)
     selected = shown.iloc[picked.selection.rows] if picked and picked.selection.rows else shown.iloc[0:0]
     to_acknowledge = selected[selected["status"] == "open"]
     if st.button(t("alerts.acknowledge_selected"), disabled=to_acknowledge.empty, key="alerts_bulk_ack"):

@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components.i18n import t
+from webapp.i18n import current_language, t
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from components.tables import download_buttons
 from data_access.audit import anchor_audit_chain, chain_head, list_entries, verify_audit_chain
@@ -44,4 +44,4 @@ if entries.empty:
     st.info(t("audit.empty"))
 else:
     st.dataframe(entries, hide_index=True, width="stretch")
-    download_buttons(entries, "audit_log", key="audit_download")
+    download_buttons(entries, "audit_log", key="audit_download", lang=current_language())

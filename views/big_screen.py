@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.bigscreen import apply_big_screen, kpi_tile, ranking_bars, score_trend
 from components.formatting import month
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from components.text import plain
 from components.site_maps import district_columns, project_points, site_map
 from data_access import DataAccessError
@@ -31,7 +31,7 @@ REFRESH_SECONDS = float(os.environ.get("PERFDASH_BIG_SCREEN_REFRESH", "60")) or 
 ROTATE = os.environ.get("PERFDASH_BIG_SCREEN_ROTATE") == "1" or st.query_params.get("rotate") == "1"
 
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)  # our own static stylesheet, no user text
 
 

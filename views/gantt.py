@@ -5,14 +5,14 @@ import streamlit as st
 
 import data_access
 from components.gantt import milestone_gantt
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from webapp import data
 from webapp.filters import filter_projects, selected_period
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
 MAX_PROJECTS = 40
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 st.title(t("page.gantt"))
 with stop_on_data_error():
     projects = filter_projects(data.portfolio(viewer, selected_period()).reset_index(names="id"), viewer)

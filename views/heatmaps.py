@@ -6,7 +6,7 @@ the target and the unit. Choosing a cell (or clicking it) opens the matching sco
 import streamlit as st
 
 from components.heatmaps import target_heatmap
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from components.text import plain
 from webapp import data
 from webapp.session import current_viewer, stop_on_data_error
@@ -14,7 +14,7 @@ from webapp.views import HEATMAP_MONTHS, current_and_previous, district_indicato
 
 MAX_PROJECT_ROWS = 60
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 st.title(t("page.heatmaps"))
 with stop_on_data_error():
     projects, _, period = current_and_previous(viewer)

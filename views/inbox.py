@@ -3,13 +3,13 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import date
-from components.i18n import language, t
+from webapp.i18n import current_language, t
 from components.text import plain
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
 
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 st.title(t("page.inbox"))
 with stop_on_data_error():
     messages = store.inbox(shared_engine(), viewer)

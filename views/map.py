@@ -3,7 +3,7 @@ import os
 
 import streamlit as st
 
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from components.site_maps import district_columns, project_points, site_map
 from services.portfolio import by_district
 from webapp import data
@@ -11,7 +11,7 @@ from webapp.filters import filter_projects, selected_period
 from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 st.title(t("page.map"))
 with stop_on_data_error():
     projects = filter_projects(data.portfolio(viewer, selected_period()).reset_index(names="id"), viewer)

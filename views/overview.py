@@ -9,7 +9,7 @@ import scoring
 from components.bigscreen import ranking_bars, score_trend
 from components.charts import light_theme
 from components.formatting import month, percent
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from components.text import plain
 from components.kpi import change_text, grade_text, rank_text
 from data_access import DataAccessError
@@ -21,7 +21,7 @@ from webapp.views import current_and_previous
 
 
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 big = st.query_params.get("screen") == "big"
 
 

@@ -8,7 +8,7 @@ from webapp import data
 from webapp.filters import filter_projects
 from webapp.params import id_param
 from components.formatting import date, money, month
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from components.text import plain
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import download_buttons
@@ -19,7 +19,7 @@ from services.alerts import evaluate as evaluate_alerts
 
 
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 st.title(t("page.projects"))
 with stop_on_data_error():
     everything = data.projects(viewer)
@@ -41,7 +41,7 @@ table.columns = [t(key) for key in ("col.code", "col.name", "col.category", "col
                                     "col.manager", "col.status", "col.planned_start", "col.planned_end", "col.budget")]
 st.caption(t("projects.count", shown=f"{len(table):,}", total=f"{len(everything):,}"))
 st.dataframe(table, hide_index=True, width="stretch")
-download_buttons(table, "projects", key="projects_download")
+download_buttons(table, "projects", key="projects_download", lang=lang)
 
 st.subheader(t("projects.detail"))
 names = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()]))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from webapp.filters import selected_region
 from components.formatting import date
-from components.i18n import language, t
+from webapp.i18n import current_language, t
 from components.text import plain
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
@@ -14,7 +14,7 @@ from data_access import alerts as store
 COLUMNS = ("open", "acknowledged", "rectifying", "resolved", "closed")
 CLOSED_SHOWN_DAYS = 30
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 st.title(t("page.rectification"))
 with stop_on_data_error():
     alerts = store.list_alerts(shared_engine(), viewer, region_id=selected_region())

@@ -3,7 +3,7 @@ import json
 
 import streamlit as st
 
-from components.i18n import language, t
+from webapp.i18n import current_language, t
 from components.text import plain
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from data_access import DataAccessError
@@ -13,7 +13,7 @@ from scoring.rules import RULE_TYPES
 from services.alerts import preview, validate_rule
 
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 st.title(t("page.rules"))
 if "rules_flash" in st.session_state:
     st.success(st.session_state.pop("rules_flash"))

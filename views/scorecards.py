@@ -13,7 +13,7 @@ import scoring
 from data_access import alerts as alert_store
 from components.gantt import milestone_gantt
 from components.formatting import month
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from components.text import plain
 from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
@@ -26,7 +26,7 @@ from webapp.params import id_param
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
 viewer = current_viewer()
-lang = language()
+lang = current_language()
 engine = shared_engine()
 region_id, project_id, indicator_code = id_param("region"), id_param("project"), st.query_params.get("indicator")
 with stop_on_data_error():
@@ -108,7 +108,7 @@ if project is None and district is None:  # the city (everything in scope)
                                  for i, s in zip(league["id"], league["mean_score"])],
         t("overview.projects"): league["projects"], t("overview.warnings"): league["warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")
-    download_buttons(table, "districts", key="city_download")
+    download_buttons(table, "districts", key="city_download", lang=lang)
     mean_contributions(current.index)
     for row in league.itertuples():
         st.page_link("views/scorecards.py", label=f"{plain(row.name)} →", query_params={"region": str(row.id)})
@@ -132,7 +132,7 @@ if project is None:  # a district
         t("overview.rank"): [rank_text(r, len(members), lang) for r in members["rank_here"]],
         t("overview.warnings"): members["open_warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")
-    download_buttons(table, "district_projects", key="district_download")
+    download_buttons(table, "district_projects", key="district_download", lang=lang)
     mean_contributions(members.index)
     for row in members.head(30).itertuples():
         st.page_link("views/scorecards.py", label=f"{plain(row.code)} {plain(getattr(row, name_column()))} →",
@@ -189,4 +189,4 @@ if len(warnings):
                      label=f"{t(f'severity.{alert.severity}')} · {plain(alert.rule_zh if lang == 'zh' else alert.rule_en)} · "
                            f"{t(f'alert_status.{alert.status}')}")
 table = history.pivot(index="period", columns="indicator_code", values="value")
-download_buttons(table.reset_index(), f"project_{project['code']}", key="project_download")
+download_buttons(table.reset_index(), f"project_{project['code']}", key="project_download", lang=lang)

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from webapp import data
-from components.i18n import name_column, t
+from webapp.i18n import name_column, t
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from data_access import DataAccessError
 from data_access.models import ROLES

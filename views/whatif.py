@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import month
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from services import whatif
 from webapp import data, whatif_data
 from webapp.filters import filter_projects, selected_period
@@ -34,7 +34,7 @@ def _kpi_labels(indicators: pd.DataFrame, lang: str) -> pd.Series:
 
 def _view() -> WhatIfView:
     """Read what the page shows; stops with a message when nothing in the filter has a score."""
-    viewer, lang, period = current_viewer(), language(), selected_period()
+    viewer, lang, period = current_viewer(), current_language(), selected_period()
     with stop_on_data_error():
         schemes = whatif_data.schemes(viewer)
         default_id = whatif.default_scheme_id(schemes)

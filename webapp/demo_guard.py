@@ -11,7 +11,7 @@ from string import Template
 
 import streamlit as st
 
-from components.i18n import t
+from webapp.i18n import t
 from data_access.config import demo_mode
 
 # Our own static markup, no user text: a fixed strip at the top centre, so no page (the big screen included)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from webapp import data
 from components.formatting import month
-from components.i18n import language, name_column, t
+from webapp.i18n import current_language, name_column, t
 from data_access import Viewer
 from scoring.periods import recent_months
 
@@ -19,20 +19,24 @@ ALL_REGIONS, ALL_CATEGORIES = 0, ""
 
 
 def sidebar_filters(viewer: Viewer) -> None:
-    """Draw the filters; their values stay in ``st.session_state`` under fixed keys."""
+    """Draw the filters; their values stay in ``st.session_state`` under fixed keys.
+
+    The option texts are fixed while drawing: a format function may run again outside the script run (AppTest
+    does, to send the widget's state), where the session's language cannot be read."""
+    lang, everything = current_language(), t("filter.all")
     st.sidebar.subheader(t("filter.title"))
     latest = data.latest_period(viewer)
     if latest is not None:
         st.sidebar.selectbox(t("filter.period"), recent_months(latest, PERIODS_OFFERED), key=PERIOD_KEY,
-                             format_func=lambda day: month(day, language()))
+                             format_func=lambda day: month(day, lang))
     regions = data.regions(viewer)
     names = dict(zip(regions["id"], regions[name_column()]))
     st.sidebar.selectbox(t("filter.region"), [ALL_REGIONS, *names], key=REGION_KEY,
-                         format_func=lambda region_id: t("filter.all") if region_id == ALL_REGIONS else names[region_id])
+                         format_func=lambda region_id: everything if region_id == ALL_REGIONS else names[region_id])
     categories = data.categories(viewer)
     labels = dict(zip(categories["code"], categories[name_column()]))
     st.sidebar.selectbox(t("filter.category"), [ALL_CATEGORIES, *labels], key=CATEGORY_KEY,
-                         format_func=lambda code: t("filter.all") if code == ALL_CATEGORIES else labels[code])
+                         format_func=lambda code: everything if code == ALL_CATEGORIES else labels[code])
 
 
 def selected_region() -> int | None:

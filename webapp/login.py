@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from components.i18n import t
+from webapp.i18n import t
 from webapp.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
 from data_access import Viewer
 from data_access.auth import check_password, cookie_session, end_sessions, session_viewer, start_login_session

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from components.i18n import t
+from webapp.i18n import t
 from data_access.models import ROLES
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from components.text import plain
 from data_access import DataAccessError, Viewer, get_engine
+from webapp.i18n import current_language
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,7 +28,7 @@ def current_viewer() -> Viewer:
 
 def show_data_error(error: DataAccessError) -> None:
     """Show a data-layer error in the user's language, never as a traceback."""
-    st.error(plain(error.message_zh if st.session_state.get("lang", "zh") == "zh" else str(error)))
+    st.error(plain(error.message_zh if current_language() == "zh" else str(error)))
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.heatmaps import target_heatmap
-from components.i18n import name_column
+from webapp.i18n import name_column
 from data_access import Viewer
 from scoring.periods import add_months
 from webapp import data

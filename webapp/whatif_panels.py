@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.i18n import t
+from webapp.i18n import t
 from components.tables import download_buttons
 from components.text import plain
 from components.whatif_charts import movers_table, rank_uncertainty_chart, weight_stability_chart
@@ -276,7 +276,7 @@ def results_panel(view: WhatIfView, new: pd.Series) -> None:
     st.dataframe(table, hide_index=True, width="stretch", height=MOVERS_HEIGHT, key="whatif_movers",
                  column_config={table.columns[0]: st.column_config.TextColumn(width="medium")})
     st.caption(t("whatif.timing", ms=f"{elapsed * 1000:.0f}"))
-    download_buttons(table, "whatif_movers", "whatif_movers_download", deferred=True)
+    download_buttons(table, "whatif_movers", "whatif_movers_download", lang=view.lang, deferred=True)
     _robustness(view, new)
 
 

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from components.i18n import t
+from webapp.i18n import t
 from components.tables import download_buttons
 from components.text import plain
 from components.whatif_charts import movers_table
@@ -56,7 +56,7 @@ def compare_tab(view: WhatIfView) -> None:
     with movers_column:
         st.dataframe(table, hide_index=True, width="stretch", height=MOVERS_HEIGHT, key="whatif_compare_movers",
                      column_config={table.columns[0]: st.column_config.TextColumn(width="medium")})
-        download_buttons(table, "whatif_compare", "whatif_compare_download", deferred=True)
+        download_buttons(table, "whatif_compare", "whatif_compare_download", lang=view.lang, deferred=True)
 
 
 def manage_tab(view: WhatIfView) -> None:

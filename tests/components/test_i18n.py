@@ -1,0 +1,45 @@
+"""The catalog is pure: components get the language as an argument and never read the Streamlit session."""
+import ast
+
+import pandas as pd
+
+from components.i18n import CATALOG, translate
+from components.scorecard_charts import ratings_by_rater_type
+from tests.source_tree import imports, python_files, syntax_tree
+
+
+def test_no_component_reads_the_streamlit_session_state():
+    readers = sorted(f"{path.name}:{node.lineno}" for path in python_files("components")
+                     for node in ast.walk(syntax_tree(path))
+                     if (isinstance(node, ast.Attribute) and node.attr == "session_state")
+                     or (isinstance(node, ast.Name) and node.id == "session_state"))
+    assert readers == []
+
+
+def test_the_catalog_imports_nothing_from_streamlit_or_the_webapp():
+    (path,) = [path for path in python_files("components") if path.name == "i18n.py"]
+    assert [found.module for found in imports(path) if found.module.split(".")[0] in {"streamlit", "webapp"}] == []
+
+
+def test_translate_gives_english_only_for_en_and_fills_the_placeholders():
+    assert translate("gantt.late", "en", days=3) == "3 days late"
+    assert translate("gantt.late", "zh", days=3) == "逾期 3 天"
+    assert translate("gantt.late", "fr", days=3) == "逾期 3 天"  # anything but English is Chinese, the default
+    assert translate("chart.with_unit", "zh", label="投资完成率", unit="%") == "投资完成率（%）"
+    assert translate("chart.with_unit", "en", label="Spend", unit="%") == "Spend (%)"
+    assert CATALOG["warning.none"] == ("无预警", "No warning")
+
+
+def _ratings() -> pd.DataFrame:
+    return pd.DataFrame({"rater_type": ["expert", "superior", "expert"], "score": [80.0, 90.0, 70.0]})
+
+
+def test_a_chart_built_for_english_carries_english_labels_from_the_catalog():
+    english, chinese = ratings_by_rater_type(_ratings(), "en"), ratings_by_rater_type(_ratings(), "zh")
+    assert [trace.name for trace in english.data] == ["Superior", "Expert", "mean"]
+    assert list(english.data[-1].text) == ["mean 90.0 (1 raters)", "mean 75.0 (2 raters)"]
+    assert english.layout.yaxis.title.text == "Rating (points)"
+    assert english.data[0].hovertemplate == "Superior<br>%{y:.1f} pts<extra></extra>"
+    assert [trace.name for trace in chinese.data] == ["上级", "专家", "均值"]
+    assert list(chinese.data[-1].text) == ["均值 90.0（1 人）", "均值 75.0（2 人）"]
+    assert chinese.layout.yaxis.title.text == "评分（分）"

@@ -172,9 +172,9 @@ def ahp_panel(view: WhatIfView, editor: WeightEditor, tree: DimensionTree | None
                     t("whatif.ahp_pair", a=plain(names[a]), b=plain(names[b])), options=SAATY, value=1,
                     format_func=_saaty_text, key=f"whatif_ahp_{a}_{b}")
             if st.form_submit_button(t("whatif.ahp_compute")):
-                result = whatif.ahp(judgements, dimensions)
-                st.session_state[AHP_KEY] = {"weights": result.weights.to_dict(), "cr": result.cr,
-                                             "lambda_max": result.lambda_max, "consistent": result.consistent}
+                computed = whatif.ahp(judgements, dimensions)
+                st.session_state[AHP_KEY] = {"weights": computed.weights.to_dict(), "cr": computed.cr,
+                                             "lambda_max": computed.lambda_max, "consistent": computed.consistent}
         result = st.session_state.get(AHP_KEY)
         if result is None:
             return
@@ -247,7 +247,7 @@ def save_panel(view: WhatIfView, tree: DimensionTree | None) -> None:
         st.markdown(f"**{t('whatif.save_title')}**")
         name = st.text_input(t("whatif.save_name"), key="whatif_save_name", help=t("whatif.save_name_help"))
         description = st.text_input(t("whatif.save_description"), key="whatif_save_description")
-        if st.form_submit_button(t("whatif.save"), disabled=tree is None):
+        if st.form_submit_button(t("whatif.save"), disabled=tree is None) and tree is not None:
             try:
                 saved = scheme_store.save_scenario(shared_engine(), view.viewer, name=name, weights=tree,
                                                    description=description)

@@ -20,6 +20,7 @@ from data_access.alerts.notifications import notify, supervisors_of
 from data_access.alerts.statuses import CLEARED_BY_DATA, CLOSED
 from data_access.db import transaction
 from data_access.models import Alert, AlertEvent, Project
+from scoring.periods import first_of_month
 from scoring.rules import reconcile
 
 
@@ -43,7 +44,7 @@ def _persists_after_closing(closed: Alert, data_period: dt.date | None, as_of: d
     """Reopen only on evidence newer than the closing: a later data month, or a later evaluation day."""
     closed_at = closed.closed_at if closed.closed_at.tzinfo else closed.closed_at.replace(tzinfo=dt.timezone.utc)
     if data_period is not None:
-        return data_period > closed_at.date().replace(day=1)
+        return data_period > first_of_month(closed_at)
     return as_of > closed_at.date()
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import month
+from components.i18n import translate
 from webapp.i18n import current_language, name_column, t
 from services import whatif
 from webapp import data, whatif_data
@@ -28,8 +29,8 @@ from webapp.whatif_schemes import compare_tab, manage_tab
 
 def _kpi_labels(indicators: pd.DataFrame, lang: str) -> pd.Series:
     """KPI code → "name（unit）" (full-width brackets in Chinese)."""
-    return pd.Series({code: f"{row[name_column()]}（{row['unit_' + lang]}）" if lang == "zh" else
-                      f"{row[name_column()]} ({row['unit_' + lang]})" for code, row in indicators.iterrows()})
+    return pd.Series({code: translate("chart.with_unit", lang, label=row[name_column()], unit=row["unit_" + lang])
+                      for code, row in indicators.iterrows()})
 
 
 def _view() -> WhatIfView:

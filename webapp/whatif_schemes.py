@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from components.i18n import translate
 from webapp.i18n import t
 from components.tables import download_buttons
 from components.text import plain
@@ -42,7 +43,7 @@ def compare_tab(view: WhatIfView) -> None:
     side = pd.DataFrame({t("whatif.dimension"): [view.dimension_names[d] for d in dimensions],
                          view.scheme_label(first): [f"{v:.1f} %" for v in dims_a],
                          view.scheme_label(second): [f"{v:.1f} %" for v in dims_b],
-                         t("whatif.difference"): [f"{b - a:+.1f} pp" if view.lang == "en" else f"{b - a:+.1f} 个百分点"
+                         t("whatif.difference"): [f"{b - a:+.1f} {translate('kpi.unit.pp', view.lang)}"
                                                   for a, b in zip(dims_a, dims_b)]})
     compared = whatif.compare(view.scores, flat_a, flat_b)
     figures = whatif.summary(compared["base_rank"], compared["new_rank"], OVERLAP_TOP)

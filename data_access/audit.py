@@ -26,9 +26,8 @@ from sqlalchemy.orm import Session
 
 from data_access import anchors
 from data_access.config import audit_key
-from data_access.errors import PermissionDenied
 from data_access.models import AuditChainHead, AuditEntry
-from data_access.policy import Viewer
+from data_access.policy import Action, Viewer, require
 
 GENESIS_HASH = "0" * 64
 _UNANCHORED_HEAD = "perfdash.audit.unanchored_head"  # Session.info key: the head this transaction will commit
@@ -203,23 +202,15 @@ def chain_head(engine: Engine) -> tuple[int, str]:
         return (head.last_entry_id, head.last_hash) if head else (0, GENESIS_HASH)
 
 
-AUDIT_READER_ROLES = frozenset({"admin", "auditor"})
-
-
-def _require_audit_reader(viewer: Viewer) -> None:
-    if viewer.role not in AUDIT_READER_ROLES:
-        raise PermissionDenied(f"Role {viewer.role!r} may not read the audit log", message_zh="当前角色无权查看审计日志")
-
-
 def verify_audit_chain(engine: Engine, viewer: Viewer) -> ChainVerdict:
     """:func:`verify_chain` for the audit page: admins and auditors only."""
-    _require_audit_reader(viewer)
+    require(viewer, Action.READ_AUDIT)
     return verify_chain(engine)
 
 
 def anchor_audit_chain(engine: Engine, viewer: Viewer) -> anchors.Anchor:
     """:func:`anchor_head` for the audit page: admins and auditors only."""
-    _require_audit_reader(viewer)
+    require(viewer, Action.READ_AUDIT)
     return anchor_head(engine)
 
 
@@ -237,7 +228,7 @@ def list_entries(
 
     Columns: id, occurred_at, actor_name, action, entity, entity_id, before, after, entry_hash.
     """
-    _require_audit_reader(viewer)
+    require(viewer, Action.READ_AUDIT)
     statement = select(AuditEntry.id, AuditEntry.occurred_at, AuditEntry.actor_name, AuditEntry.action,
                        AuditEntry.entity, AuditEntry.entity_id, AuditEntry.before, AuditEntry.after,
                        AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(limit)

@@ -5,7 +5,8 @@ A scenario is a weight scheme that is not the default. Weights are a two-level t
 non-negative scale at each level, checked by :func:`scoring.weight_tree.tree_problems`. They are stored
 as one ``WeightSchemeItem`` per dimension (``indicator_id`` NULL) and one per indicator.
 
-Who may do what (checked here, whatever the page shows):
+Who may do what (checked here, whatever the page shows; the roles are ``SAVE_SCENARIO``,
+``MANAGE_ANY_SCENARIO`` and ``PROMOTE_SCHEME`` in :mod:`data_access.policy`):
 
 - admin and analyst: save scenarios, change or delete any scenario, promote any scheme to the default;
 - leader: save scenarios and change or delete their own (``created_by``) — nothing else, never promote;
@@ -33,12 +34,10 @@ from data_access import audit
 from data_access.db import transaction
 from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.models import Indicator, User, WeightScheme, WeightSchemeItem
-from data_access.scope import Viewer, checked_id, require_role
+from data_access.policy import Action, Viewer, allowed, require
+from data_access.scope import checked_id
 from scoring.weight_tree import DimensionTree, TreeProblem, tree_problems
 
-SCENARIO_ROLES = frozenset({"admin", "leader", "analyst"})
-MANAGE_ANY_ROLES = frozenset({"admin", "analyst"})
-PROMOTE_ROLES = frozenset({"admin", "analyst"})
 NAME_LENGTH = 80
 DESCRIPTION_LENGTH = 5000  # Text column; a page of explanation
 SAVE_ATTEMPTS = 3  # two people saving the same name at once: the later one retries with the next version
@@ -55,11 +54,8 @@ def may_change(viewer: Viewer, created_by: int | None, is_default: bool) -> bool
     """Whether ``viewer`` may change or delete a scheme (for showing buttons; the writes check again)."""
     if is_default:
         return False
-    return viewer.role in MANAGE_ANY_ROLES or (viewer.role in SCENARIO_ROLES and created_by == viewer.user_id)
-
-
-def may_promote(viewer: Viewer) -> bool:
-    return viewer.role in PROMOTE_ROLES
+    return allowed(viewer, Action.MANAGE_ANY_SCENARIO) or (allowed(viewer, Action.SAVE_SCENARIO)
+                                                          and created_by == viewer.user_id)
 
 
 def list_schemes(engine: Engine, viewer: Viewer) -> pd.DataFrame:  # noqa: ARG001 - every role may read schemes
@@ -193,7 +189,7 @@ def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: Dimensio
     An existing ``name`` gets its next version. Negative, non-finite or misplaced weights raise
     :class:`ValidationError`; roles other than admin, leader and analyst :class:`PermissionDenied`.
     """
-    require_role(actor, SCENARIO_ROLES, "save weight scenarios", "保存权重方案")
+    require(actor, Action.SAVE_SCENARIO)
     name = _clean_name(name)
     description = _clean_description(description)
     for attempt in range(SAVE_ATTEMPTS):
@@ -203,7 +199,7 @@ def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: Dimensio
                 owners = session.execute(
                     select(WeightScheme.created_by, WeightScheme.version).where(WeightScheme.name == name)
                     .with_for_update()).all()
-                if actor.role not in MANAGE_ANY_ROLES and any(owner != actor.user_id for owner, _ in owners):
+                if not allowed(actor, Action.MANAGE_ANY_SCENARIO) and any(owner != actor.user_id for owner, _ in owners):
                     raise PermissionDenied(f"The name {name!r} belongs to someone else's scheme",
                                            message_zh=f"名称“{name}”已被他人的方案使用，请换一个名称")
                 version = max((v for _, v in owners), default=0) + 1
@@ -227,7 +223,7 @@ def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: Dimensio
 def update_scenario(engine: Engine, actor: Viewer, scheme_id: int, *, weights: DimensionTree | None = None,
                     description: str | None = None) -> None:
     """Change a scenario's weights and/or description in place (same name and version), audited before/after."""
-    require_role(actor, SCENARIO_ROLES, "change weight scenarios", "修改权重方案")
+    require(actor, Action.SAVE_SCENARIO)
     with transaction(engine) as session:
         scheme = _scheme_for_change(session, actor, scheme_id, "changed", "直接修改")
         before: dict[str, Any] = _describe(scheme)
@@ -247,7 +243,7 @@ def update_scenario(engine: Engine, actor: Viewer, scheme_id: int, *, weights: D
 
 def delete_scenario(engine: Engine, actor: Viewer, scheme_id: int) -> None:
     """Delete a scenario and its weights; the audit entry keeps what was deleted."""
-    require_role(actor, SCENARIO_ROLES, "delete weight scenarios", "删除权重方案")
+    require(actor, Action.SAVE_SCENARIO)
     with transaction(engine) as session:
         scheme = _scheme_for_change(session, actor, scheme_id, "deleted", "删除")
         before = {**_describe(scheme), "description": scheme.description, "created_by": scheme.created_by,
@@ -265,7 +261,7 @@ def promote_scheme(engine: Engine, actor: Viewer, scheme_id: int, *, expected_de
     :class:`VersionConflict` is raised and nothing changes. Audited with the old default as ``before`` and
     the new one as ``after``.
     """
-    require_role(actor, PROMOTE_ROLES, "promote a weight scheme to the default", "将权重方案设为默认")
+    require(actor, Action.PROMOTE_SCHEME)
     with transaction(engine) as session:
         # Lock every scheme row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so two
         # promotions queue and the second sees the first one's result.

@@ -37,8 +37,6 @@ REFUSALS = {
     "rule": ("No such warning rule", "预警规则不存在"),
     "scheme": ("No such weight scheme", "权重方案不存在"),
 }
-PROJECT_EDIT_ROLES = frozenset({"admin", "district_official", "project_manager"})
-PROGRESS_ENTRY_ROLES = frozenset({"admin", "analyst", "district_official", "project_manager"})
 
 
 def viewer_for(session: Session, username: str) -> Viewer:

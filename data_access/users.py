@@ -19,9 +19,9 @@ from data_access.auth import BCRYPT_MAX_BYTES, LANGUAGES, hash_password
 from data_access.db import transaction
 from data_access.errors import ValidationError, VersionConflict
 from data_access.models import ROLES, Region, User
-from data_access.scope import Viewer, as_id, checked_id, refusal, require_role
+from data_access.policy import Action, Viewer, require
+from data_access.scope import as_id, checked_id, refusal
 
-ADMIN_ONLY = frozenset({"admin"})
 USER_EDITABLE = frozenset({"display_name", "email", "role", "region_id", "is_active", "language"})
 SESSION_ENDING = frozenset({"role", "region_id", "is_active"})
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,59}$")
@@ -62,7 +62,7 @@ def _require_strong(password: str, username: str) -> None:
 def list_users(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     """Every user (admins only). Columns: id, username, display_name, email, role, region_id, region_zh,
     is_active, failed_logins, locked_until, language, version."""
-    require_role(viewer, ADMIN_ONLY, "manage users", "管理用户")
+    require(viewer, Action.MANAGE_USERS)
     statement = (
         select(User.id, User.username, User.display_name, User.email, User.role, User.region_id,
                Region.name_zh.label("region_zh"), User.is_active, User.failed_logins, User.locked_until,
@@ -127,7 +127,7 @@ def create_user(
     email: str | None = None,
 ) -> int:
     """Create a user; returns the new id. The password is stored only as a bcrypt hash."""
-    require_role(actor, ADMIN_ONLY, "manage users", "管理用户")
+    require(actor, Action.MANAGE_USERS)
     username = username.strip().lower() if isinstance(username, str) else ""
     if not USERNAME_PATTERN.match(username):
         raise ValidationError("Username: 3–60 characters, a–z, digits, '_', '.', '-', starting with a letter",
@@ -149,7 +149,7 @@ def create_user(
 
 def update_user(engine: Engine, actor: Viewer, user_id: int, expected_version: int, changes: Mapping[str, Any]) -> int:
     """Change a user's name, e-mail, role, region or active flag; returns the new version."""
-    require_role(actor, ADMIN_ONLY, "manage users", "管理用户")
+    require(actor, Action.MANAGE_USERS)
     unknown = sorted(set(changes) - USER_EDITABLE)
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(unknown)}",
@@ -177,7 +177,7 @@ def update_user(engine: Engine, actor: Viewer, user_id: int, expected_version: i
 
 def reset_password(engine: Engine, actor: Viewer, user_id: int, new_password: str) -> None:
     """Set a new password, unlock the account and end the user's sessions. The password is never logged."""
-    require_role(actor, ADMIN_ONLY, "manage users", "管理用户")
+    require(actor, Action.MANAGE_USERS)
     with transaction(engine) as session:
         user = session.get(User, checked_id(user_id, "user"))
         if user is None:

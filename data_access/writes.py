@@ -24,17 +24,8 @@ from data_access import audit
 from data_access.db import transaction
 from data_access.errors import ValidationError, VersionConflict
 from data_access.models import PROJECT_STATUSES, Department, Indicator, Milestone, Observation, Project, Region, User
-from data_access.scope import (
-    PROGRESS_ENTRY_ROLES,
-    PROJECT_EDIT_ROLES,
-    Viewer,
-    as_id,
-    can_take_on,
-    checked_id,
-    refusal,
-    require_project_in_scope,
-    require_role,
-)
+from data_access.policy import ALLOWED, Action, Viewer, allowed, require
+from data_access.scope import as_id, can_take_on, checked_id, refusal, require_project_in_scope
 from scoring.periods import add_months
 
 PROJECT_EDITABLE = frozenset(
@@ -45,7 +36,6 @@ MILESTONE_EDITABLE = frozenset({"name_zh", "name_en", "planned_start", "planned_
                                 "percent_complete", "owner_id"})
 NAME_LIMITS = {"name_zh": (120, "中文名称"), "name_en": (200, "英文名称")}  # Project/Milestone column sizes
 PLAN_SERIES = frozenset({"PROG_PLAN", "SPEND_PLAN"})  # the plan a project is measured against
-PLAN_ROLES = frozenset({"admin", "analyst", "district_official"})
 MAX_AMOUNT = 10**10  # 万元 (= 10¹⁴ CNY, the largest budget Numeric(16, 2) holds); spend above it is a typo
 SERIES_RANGES = {"PROG_ACTUAL": (0.0, 100.0), "PROG_PLAN": (0.0, 100.0),
                  "SPEND_CUM": (0.0, MAX_AMOUNT), "SPEND_PLAN": (0.0, MAX_AMOUNT)}
@@ -192,7 +182,7 @@ def update_project(
     Allowed for admins and for district officials within their region; a project manager edits progress
     and milestones instead. Raises PermissionDenied, NotFound, ValidationError or VersionConflict.
     """
-    require_role(actor, PROJECT_EDIT_ROLES - {"project_manager"}, "edit projects", "修改项目信息")
+    require(actor, Action.EDIT_PROJECT)
     _reject_unknown(changes, PROJECT_EDITABLE)
     _require_scope_before_writing(engine, actor, project_id)
     with transaction(engine) as session:
@@ -226,7 +216,7 @@ def update_milestone(
     engine: Engine, actor: Viewer, milestone_id: int, expected_version: int, changes: Mapping[str, Any]
 ) -> int:
     """Change a milestone (progress, dates, owner); returns the new version."""
-    require_role(actor, PROJECT_EDIT_ROLES, "edit milestones", "修改里程碑")
+    require(actor, Action.EDIT_MILESTONES)
     _reject_unknown(changes, MILESTONE_EDITABLE)
     milestone_id = checked_id(milestone_id, "milestone")
     with Session(engine) as session:
@@ -240,7 +230,8 @@ def update_milestone(
         if merged["planned_end"] < merged["planned_start"]:
             raise ValidationError("Planned end is before planned start", message_zh="计划完成日期早于计划开始日期")
         if changes.get("owner_id") is not None and not can_take_on(session, changes["owner_id"],
-                                                                    milestone.project_id, PROJECT_EDIT_ROLES):
+                                                                    milestone.project_id,
+                                                                    ALLOWED[Action.OWN_MILESTONE]):
             raise ValidationError("The owner must be an active admin, official or project manager who can see "
                                   "this project", message_zh="负责人须为能查看该项目的在职管理员、区县专员或项目经理")
         before = _row_dict(milestone, set(changes))
@@ -272,7 +263,7 @@ def _check_value(actor: Viewer, code: object, value: object) -> float:
     """One reported value: a known kind of series the actor may write, a finite number in its range."""
     if not isinstance(code, str) or not 0 < len(code) <= 30:
         raise ValidationError(f"Unknown indicator {code!r:.40}", message_zh=f"未知指标 {code!r:.40}")
-    if code in PLAN_SERIES and actor.role not in PLAN_ROLES:
+    if code in PLAN_SERIES and not allowed(actor, Action.SET_PLAN):
         raise ValidationError(f"{code} is a plan: it is set by officials, analysts or admins",
                               message_zh=f"{code} 是计划值，只能由区县专员、分析员或管理员填报")
     number = _number(value, f"Value of {code}", f"{code} 的数值")
@@ -297,7 +288,7 @@ def record_report(
     Every value is checked before anything is written, so a report is stored entirely or not at all; each
     replaced value goes to the audit log. Returns what was stored ({indicator code: value}).
     """
-    require_role(actor, PROGRESS_ENTRY_ROLES, "enter progress data", "填报进度数据")
+    require(actor, Action.REPORT_PROGRESS)
     period = _check_period(period)
     if source not in SOURCES:
         raise ValidationError(f"Unknown source {source!r:.20}", message_zh="未知的数据来源")

@@ -13,7 +13,7 @@ from components.text import plain
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import download_buttons
 from data_access import DataAccessError
-from data_access.scope import PROGRESS_ENTRY_ROLES
+from data_access.policy import Action, allowed
 from scoring.periods import recent_months
 from services.alerts import evaluate as evaluate_alerts
 
@@ -64,7 +64,7 @@ if project_id is not None:
                  "actual_end": t("col.actual_end"), "percent_complete": t("col.percent")}), hide_index=True,
         width="stretch")
 
-    if viewer.role in PROGRESS_ENTRY_ROLES and project["status"] in {"active", "suspended"}:
+    if allowed(viewer, Action.REPORT_PROGRESS) and project["status"] in {"active", "suspended"}:
         with st.form("progress_report", clear_on_submit=True):
             st.markdown(f"**{t('report.title')}**")
             # This month and the two before: late reports for last month are common.

@@ -9,19 +9,24 @@ from typing import NamedTuple
 import streamlit as st
 
 from webapp.i18n import t
-from data_access.models import ROLES
+from data_access.policy import ALLOWED, Action
 
 
 class PageSpec(NamedTuple):
+    """A page and the action that opens it: the roles allowed that action (``data_access.policy``) see it."""
+
     section: str
     path: str
     title: str
     icon: str
     url_path: str
-    roles: frozenset[str]
+    action: Action
+
+    def open_to(self, role: str) -> bool:
+        return role in ALLOWED[self.action]
 
 
-EVERYONE = frozenset(ROLES)
+EVERYONE = Action.READ_PORTFOLIO
 PAGES = (
     PageSpec("section.overview", "views/overview.py", "page.overview", ":material/dashboard:", "overview", EVERYONE),
     PageSpec("section.overview", "views/big_screen.py", "page.big_screen", ":material/tv:", "big-screen", EVERYONE),
@@ -35,13 +40,13 @@ PAGES = (
     PageSpec("section.analysis", "views/heatmaps.py", "page.heatmaps", ":material/grid_on:", "heatmaps", EVERYONE),
     PageSpec("section.analysis", "views/gantt.py", "page.gantt", ":material/view_timeline:", "gantt", EVERYONE),
     PageSpec("section.analysis", "views/whatif.py", "page.whatif", ":material/tune:", "whatif",
-             frozenset({"admin", "leader", "analyst"})),
+             Action.USE_WHATIF),
     PageSpec("section.data", "views/projects.py", "page.projects", ":material/table:", "projects", EVERYONE),
     PageSpec("section.data", "views/inbox.py", "page.inbox", ":material/inbox:", "inbox", EVERYONE),
-    PageSpec("section.admin", "views/rules.py", "page.rules", ":material/rule:", "rules", frozenset({"admin"})),
-    PageSpec("section.admin", "views/users.py", "page.users", ":material/group:", "users", frozenset({"admin"})),
+    PageSpec("section.admin", "views/rules.py", "page.rules", ":material/rule:", "rules", Action.MANAGE_RULES),
+    PageSpec("section.admin", "views/users.py", "page.users", ":material/group:", "users", Action.MANAGE_USERS),
     PageSpec("section.admin", "views/audit.py", "page.audit", ":material/verified_user:", "audit",
-             frozenset({"admin", "auditor"})),
+             Action.READ_AUDIT),
 )
 
 
@@ -49,7 +54,7 @@ def navigation_for(role: str | None) -> dict[str, list[st.Page]]:
     """The role's pages grouped by section; logged out, every page (hidden) so a deep link survives login."""
     sections: dict[str, list[st.Page]] = {}
     for spec in PAGES:
-        if role is None or role in spec.roles:
+        if role is None or spec.open_to(role):
             sections.setdefault(t(spec.section), []).append(
                 st.Page(spec.path, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
                         default=spec.url_path == "overview"))
@@ -58,4 +63,4 @@ def navigation_for(role: str | None) -> dict[str, list[st.Page]]:
 
 def page_paths_for(role: str) -> list[str]:
     """The page files a role may open (for tests and documentation)."""
-    return [spec.path for spec in PAGES if role in spec.roles]
+    return [spec.path for spec in PAGES if spec.open_to(role)]

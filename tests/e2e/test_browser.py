@@ -10,7 +10,7 @@ def _expected(role):
     from components.i18n import CATALOG
     from webapp.navigation import PAGES
 
-    return [CATALOG[spec.title][0] for spec in PAGES if role in spec.roles]
+    return [CATALOG[spec.title][0] for spec in PAGES if spec.open_to(role)]
 
 
 def _nav_titles(page):

@@ -1,0 +1,26 @@
+"""Each role's pages come from the permission table; the system actor has none."""
+import pytest
+
+from data_access.policy import ROLES
+from webapp.navigation import page_paths_for
+
+EVERY_USER = ["views/overview.py", "views/big_screen.py", "views/map.py", "views/alerts.py",
+              "views/rectification.py", "views/scorecards.py", "views/heatmaps.py", "views/gantt.py",
+              "views/projects.py", "views/inbox.py"]
+EXTRA = {
+    "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/audit.py"],
+    "leader": ["views/whatif.py"],
+    "analyst": ["views/whatif.py"],
+    "district_official": [],
+    "project_manager": [],
+    "auditor": ["views/audit.py"],
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_the_pages_everyone_has_and_exactly_its_own(role):
+    assert sorted(page_paths_for(role)) == sorted(EVERY_USER + EXTRA[role])
+
+
+def test_the_system_actor_has_no_page_to_open():
+    assert page_paths_for("system") == []

@@ -24,8 +24,9 @@ from data_access.alerts import list_rules
 from data_access.db import create_database_engine
 from data_access.demo.generator import generate
 from data_access.migrate import upgrade
+from data_access.policy import SYSTEM
 from scoring.rules import evaluate as evaluate_rules
-from services.alerts import SYSTEM, evaluate, load_inputs, rules_from
+from services.alerts import evaluate, load_inputs, rules_from
 
 AS_OF = dt.date(2026, 11, 20)
 

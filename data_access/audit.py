@@ -96,7 +96,7 @@ def append(
     entry = AuditEntry(
         id=head.last_entry_id + 1,
         occurred_at=(now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc),
-        actor_id=actor.user_id if actor else None,
+        actor_id=actor.person_id if actor else None,
         actor_name=actor_name or (actor.username if actor else "system"),
         action=action,
         entity=entity,

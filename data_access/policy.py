@@ -50,6 +50,11 @@ class Viewer:
     def sees_everything(self) -> bool:
         return allowed(self, Action.READ_ALL_REGIONS) and self.region_path is None
 
+    @property
+    def person_id(self) -> int | None:
+        """The ``users.id`` to record as the actor: None for the system actor, which is no user."""
+        return None if self.role == Role.SYSTEM else self.user_id
+
 
 class Action(StrEnum):
     """Something a role may be allowed to do; each carries the words a refusal uses (English, Chinese)."""

@@ -19,7 +19,7 @@ from data_access.auth import BCRYPT_MAX_BYTES, LANGUAGES, hash_password
 from data_access.db import transaction
 from data_access.errors import ValidationError, VersionConflict
 from data_access.models import ROLES, Region, User
-from data_access.policy import Action, Viewer, require
+from data_access.policy import SYSTEM, Action, Viewer, require
 from data_access.scope import as_id, checked_id, refusal
 
 USER_EDITABLE = frozenset({"display_name", "email", "role", "region_id", "is_active", "language"})
@@ -132,6 +132,8 @@ def create_user(
     if not USERNAME_PATTERN.match(username):
         raise ValidationError("Username: 3–60 characters, a–z, digits, '_', '.', '-', starting with a letter",
                               message_zh="用户名须为 3–60 位小写字母、数字或 _ . -，并以字母开头")
+    if username == SYSTEM.username:  # the audit log's name for the background evaluator
+        raise ValidationError("The username 'system' is reserved", message_zh="用户名 system 为系统保留")
     _require_strong(password, username)
     with transaction(engine) as session:
         _validate({"role": role, "region_id": region_id, "display_name": display_name, "email": email}, session)

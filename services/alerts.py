@@ -22,14 +22,13 @@ from sqlalchemy import Engine
 
 from data_access import DataAccessError, Viewer, create_database_engine, list_milestones, list_projects
 from data_access import alerts as alert_store
+from data_access.policy import SYSTEM  # the evaluator reads every region; the audit log names it "system"
 from data_access.reads import load_indicator_matrix, load_observations, reported_months
 from scoring.periods import add_months
 from scoring.rules import Rule, evaluate as evaluate_rules
 from services import notify
 from services.scores import load_model, score_matrix
 
-# The evaluator reads everything; it writes as "system" in the audit log.
-SYSTEM = Viewer(user_id=0, username="system", role="auditor")
 LOOKBACK_MONTHS = 2  # beyond the longest run a rule asks for
 
 

@@ -1,11 +1,17 @@
 """The permission table: who may do what, declared once in ``data_access.policy``."""
 import pytest
+from sqlalchemy.orm import Session
 
 from data_access import Viewer as PackageViewer
-from data_access.errors import PermissionDenied
+from data_access import audit, transaction
+from data_access.auth import check_password
+from data_access.errors import NotFound, PermissionDenied, ValidationError
 from data_access.models import ROLES as MODEL_ROLES
 from data_access.policy import ALLOWED, ROLES, SYSTEM, Action, Role, Viewer, allowed, require
 from data_access.scope import Viewer as ScopeViewer
+from data_access.scope import viewer_for
+from data_access.users import create_user
+from tests.conftest import as_viewer
 
 
 def _viewer(role: str) -> Viewer:
@@ -92,3 +98,24 @@ def test_no_person_may_raise_alerts_or_send_notifications():
 ])
 def test_sees_everything_means_every_region_allowed_and_no_region_scope(role, region_path, sees_everything):
     assert Viewer(1, "x", role, region_path=region_path).sees_everything is sees_everything
+
+
+def test_the_system_actor_is_no_user_cannot_log_in_and_its_name_and_role_cannot_be_given_to_one(seeded_engine):
+    assert not check_password(seeded_engine, "system", "Demo@2026")
+    with Session(seeded_engine) as session, pytest.raises(NotFound):
+        viewer_for(session, "system")
+    admin = as_viewer(seeded_engine, "admin")
+    with pytest.raises(ValidationError, match="reserved"):
+        create_user(seeded_engine, admin, username="system", display_name="System", role="admin",
+                    password="Strong@2026x")
+    with pytest.raises(ValidationError, match="Unknown role"):
+        create_user(seeded_engine, admin, username="robot", display_name="Robot", role="system",
+                    password="Strong@2026x")
+
+
+def test_an_audit_entry_by_the_system_actor_names_system_and_no_user(seeded_engine):
+    with transaction(seeded_engine) as session:
+        entry = audit.append(session, actor=SYSTEM, action="alert.escalated", entity="alert", entity_id=1)
+        assert (entry.actor_id, entry.actor_name) == (None, "system")
+    assert audit.verify_chain(seeded_engine).ok
+

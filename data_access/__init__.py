@@ -10,8 +10,10 @@ Connections
     ``migrate.upgrade(engine)`` — Alembic migrations to the newest schema (``python -m data_access.migrate``
     runs them as the owner role of ``PERFDASH_MIGRATION_DATABASE_URL`` and grants the app role its rights).
 
-Who is asking
+Who is asking, and what they may do
     ``viewer_for(session, username)`` → ``Viewer(user_id, username, role, region_id, region_path)``.
+    ``data_access.policy``: the one permission table — ``Action``, ``ALLOWED`` (action → roles),
+    ``allowed(viewer, action)`` / ``require(viewer, action)`` and ``SYSTEM``, the background evaluator's actor.
     Scope (applied inside every SQL statement, see ``data_access.scope``):
     admin / leader / analyst / auditor see every project; a district official sees their region and its
     sub-regions; a project manager sees the projects they manage.

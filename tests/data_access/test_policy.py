@@ -1,4 +1,6 @@
 """The permission table: who may do what, declared once in ``data_access.policy``."""
+from pathlib import Path
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -119,3 +121,24 @@ def test_an_audit_entry_by_the_system_actor_names_system_and_no_user(seeded_engi
         assert (entry.actor_id, entry.actor_name) == (None, "system")
     assert audit.verify_chain(seeded_engine).ok
 
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+TABLE_START, TABLE_END = "<!-- roles-table:start -->", "<!-- roles-table:end -->"
+
+
+def _roles_table() -> str:
+    """The permission part of the README's roles table, one row per action, rendered from ``ALLOWED``."""
+    roles = [*ROLES, Role.SYSTEM]
+    lines = ["| action | " + " | ".join(roles) + " |", "| --- |" + " :-: |" * len(roles)]
+    for action in Action:
+        marks = " | ".join("✓" if role in ALLOWED[action] else "" for role in roles)
+        lines.append(f"| {action.chinese} {action.english} | {marks} |")
+    return "\n".join(lines)
+
+
+def test_the_readme_roles_table_is_the_permission_table():
+    text = README.read_text(encoding="utf-8")
+    documented = text.split(TABLE_START, 1)[-1].split(TABLE_END, 1)[0].strip()
+    assert documented == _roles_table(), (
+        f"README.md's roles table differs from data_access.policy.ALLOWED; put this between {TABLE_START} "
+        f"and {TABLE_END}:\n\n{_roles_table()}\n")

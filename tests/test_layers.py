@@ -55,7 +55,6 @@ VIEW_DATA_ACCESS_EXCEPTIONS: dict[str, frozenset[str]] = {
     }),
     "views.projects": frozenset({
         "data_access.get_project", "data_access.list_milestones", "data_access.record_report",
-        "data_access.scope.PROGRESS_ENTRY_ROLES",
     }),
     "views.rectification": frozenset({
         "data_access.alerts.list_alerts",

@@ -149,14 +149,6 @@ def _audit_refusal(session: Session, viewer: Viewer, project_id: int) -> None:
         audit.append(audit_session, actor=viewer, action="access.denied", entity="project", entity_id=project_id)
 
 
-def require_role(viewer: Viewer, allowed: frozenset[str], action: str, action_zh: str) -> None:
-    if viewer.role not in allowed:
-        raise PermissionDenied(
-            f"Role {viewer.role!r} may not {action}",
-            message_zh=f"当前角色无权{action_zh}",
-        )
-
-
 def can_take_on(session: Session, user_id: object, project_id: int, roles: frozenset[str]) -> bool:
     """Whether ``user_id`` is an active user with one of ``roles`` who can see the project.
 

@@ -17,6 +17,7 @@ import streamlit as st
 
 from components.formatting import month
 from components.i18n import translate
+from data_access.policy import Viewer
 from webapp.i18n import current_language, name_column, t
 from services import whatif
 from webapp import data, whatif_data
@@ -33,9 +34,9 @@ def _kpi_labels(indicators: pd.DataFrame, lang: str) -> pd.Series:
                       for code, row in indicators.iterrows()})
 
 
-def _view() -> WhatIfView:
+def _view(viewer: Viewer) -> WhatIfView:
     """Read what the page shows; stops with a message when nothing in the filter has a score."""
-    viewer, lang, period = current_viewer(), current_language(), selected_period()
+    lang, period = current_language(), selected_period()
     with stop_on_data_error():
         schemes = whatif_data.schemes(viewer)
         default_id = whatif.default_scheme_id(schemes)
@@ -62,8 +63,9 @@ def _caption(view: WhatIfView) -> str:
 
 
 def main() -> None:
+    viewer = current_viewer()  # first: a page never runs without one
     st.title(t("page.whatif"))
-    view = _view()
+    view = _view(viewer)
     st.caption(_caption(view))
     show_page_flash()
     editor = WeightEditor(view.base.tree, view.dimensions, view.dimension_of)

@@ -3,7 +3,7 @@ what it does to the alert and its 整改 task, and whom it notifies.
 
 open → acknowledged → rectifying (a 整改 task with owner, plan, due date) → resolved (evidence) → closed
 (verified by a supervisor); a supervisor may send a resolved alert back to rectifying. One
-:func:`transition` runs every action: roles, details, scope, status and version are checked before
+:func:`transition` runs every action: permission, details, scope, status and version are checked before
 anything is written, and the event, the audit entry and the notifications go in the same transaction.
 """
 from __future__ import annotations

@@ -120,7 +120,7 @@ def evaluate(engine: Engine, *, as_of: dt.date | None = None, project_ids: Seque
     inputs = load_inputs(engine, rules, as_of, project_ids=project_ids)
     live = alert_store.live_alert_pairs(engine)
     findings = evaluate_rules(rules, as_of=as_of, open_alerts=live[["rule_id", "project_id"]], **inputs)
-    return alert_store.apply_findings(engine, findings, rule_ids=[rule.id for rule in rules],
+    return alert_store.apply_findings(engine, findings, actor=SYSTEM, rule_ids=[rule.id for rule in rules],
                                       project_ids=project_ids, as_of=as_of, now=now)
 
 
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         started = time.perf_counter()
         changes = evaluate(engine, as_of=args.as_of)
-        escalated = alert_store.escalate_unacknowledged(engine, after_days=escalation_days())
+        escalated = alert_store.escalate_unacknowledged(engine, actor=SYSTEM, after_days=escalation_days())
         sent, failed = notify.send_immediate(engine, settings)
     except DataAccessError as exc:
         print(f"perfdash: {exc}", file=sys.stderr)

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from data_access.alerts import pending_emails, record_email_result
+from data_access.policy import SYSTEM  # the mailer reads everyone's unsent messages
 
 log = logging.getLogger(__name__)
 IMMEDIATE_KINDS = ("alert.escalated", "alert.reopened", "alert.resolved")
@@ -85,17 +86,17 @@ def send_immediate(engine: Engine, settings: SmtpSettings | None) -> tuple[int, 
     if settings is None:
         return 0, 0
     sent = failed = 0
-    for _, row in pending_emails(engine, max_attempts=MAX_ATTEMPTS, kinds=IMMEDIATE_KINDS).iterrows():
+    for _, row in pending_emails(engine, actor=SYSTEM, max_attempts=MAX_ATTEMPTS, kinds=IMMEDIATE_KINDS).iterrows():
         subject, body = _localised(row)
         try:
             _send(settings, row["email"], subject, body)
         except Exception as exc:  # noqa: BLE001 - one bad message must never stop the others
             log.warning("e-mail %s to %s failed (attempt %d): %r", row["id"], row["email"],
                         row["email_attempts"] + 1, exc)
-            record_email_result(engine, [int(row["id"])], str(exc)[:500])
+            record_email_result(engine, SYSTEM, [int(row["id"])], str(exc)[:500])
             failed += 1
         else:
-            record_email_result(engine, [int(row["id"])], None)
+            record_email_result(engine, SYSTEM, [int(row["id"])], None)
             sent += 1
     return sent, failed
 
@@ -108,7 +109,7 @@ def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int
     """One e-mail per user with everything not e-mailed yet, in the user's language; returns (sent, failed)."""
     if settings is None:
         return 0, 0
-    pending = pending_emails(engine, max_attempts=MAX_ATTEMPTS, exclude_kinds=IMMEDIATE_KINDS)
+    pending = pending_emails(engine, actor=SYSTEM, max_attempts=MAX_ATTEMPTS, exclude_kinds=IMMEDIATE_KINDS)
     sent = failed = 0
     for _, messages in pending.groupby("user_id"):
         first = messages.iloc[0]
@@ -120,9 +121,9 @@ def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int
             _send(settings, first["email"], DIGEST_SUBJECT[lang].format(n=len(messages)), body)
         except Exception as exc:  # noqa: BLE001 - one bad digest must never stop the others
             log.warning("digest to %s failed: %r", first["email"], exc)
-            record_email_result(engine, ids, str(exc)[:500])
+            record_email_result(engine, SYSTEM, ids, str(exc)[:500])
             failed += 1
         else:
-            record_email_result(engine, ids, None)
+            record_email_result(engine, SYSTEM, ids, None)
             sent += 1
     return sent, failed

@@ -20,6 +20,7 @@ from data_access.alerts.notifications import notify, supervisors_of
 from data_access.alerts.statuses import CLEARED_BY_DATA, CLOSED
 from data_access.db import transaction
 from data_access.models import Alert, AlertEvent, Project
+from data_access.policy import Action, Viewer, require
 from scoring.periods import first_of_month
 from scoring.rules import reconcile
 
@@ -48,7 +49,7 @@ def _persists_after_closing(closed: Alert, data_period: dt.date | None, as_of: d
     return as_of > closed_at.date()
 
 
-def _open_or_reopen(session: Session, key: tuple[int, int], fields: dict[str, Any], as_of: dt.date,
+def _open_or_reopen(session: Session, actor: Viewer, key: tuple[int, int], fields: dict[str, Any], as_of: dt.date,
                     now: dt.datetime) -> str | None:
     """A finding without a live alert: reopen the latest closed one, open a new one, or (when the data
     behind a verified fix has not changed since its closing) leave it closed. Says which it did."""
@@ -61,7 +62,7 @@ def _open_or_reopen(session: Session, key: tuple[int, int], fields: dict[str, An
         for name, value in fields.items():
             setattr(closed, name, value)
         closed.last_evaluated_at, closed.version = now, closed.version + 1
-        record_event(session, closed, None, CLOSED, "condition persists after closing", now)
+        record_event(session, closed, actor, CLOSED, "condition persists after closing", now)
         project = session.get(Project, closed.project_id)
         notify(session, [project.manager_id, *supervisors_of(session, project)], "alert.reopened", closed, now)
         return "reopened"
@@ -71,22 +72,23 @@ def _open_or_reopen(session: Session, key: tuple[int, int], fields: dict[str, An
                   reopen_count=0, version=1, **fields)
     session.add(alert)
     session.flush()
-    record_event(session, alert, None, None, None, now)
+    record_event(session, alert, actor, None, None, now)
     project = session.get(Project, alert.project_id)
     recipients = [project.manager_id] + (supervisors_of(session, project) if alert.severity == "red" else [])
     notify(session, recipients, "alert.opened", alert, now)
     return "opened"
 
 
-def apply_findings(engine: Engine, findings: pd.DataFrame, *, rule_ids: Sequence[int],
+def apply_findings(engine: Engine, findings: pd.DataFrame, *, actor: Viewer, rule_ids: Sequence[int],
                    project_ids: Sequence[int] | None, as_of: dt.date, now: dt.datetime | None = None
                    ) -> EvaluationChanges:
     """Store one evaluation: open new alerts, refresh live ones, resolve cleared ones, reopen recurrences.
 
     Only rules in ``rule_ids`` and (when given) projects in ``project_ids`` are touched, so evaluating the
     projects of one import leaves every other alert as it is. Idempotent: the same findings twice change
-    nothing the second time but ``last_evaluated_at``.
+    nothing the second time but ``last_evaluated_at``. Only the system actor raises alerts (``RAISE_ALERTS``).
     """
+    require(actor, Action.RAISE_ALERTS)
     now = now or dt.datetime.now(dt.timezone.utc)
     with transaction(engine) as session:
         live_query = select(Alert).where(Alert.status != CLOSED, Alert.rule_id.in_(list(rule_ids)))
@@ -99,23 +101,26 @@ def apply_findings(engine: Engine, findings: pd.DataFrame, *, rule_ids: Sequence
             for name, value in _stored_fields(finding).items():
                 setattr(alert, name, value)
             alert.last_evaluated_at = now
-        done = [_open_or_reopen(session, (int(finding.rule_id), int(finding.project_id)), _stored_fields(finding),
-                                as_of, now) for finding in plan.to_open.itertuples(index=False)]
+        done = [_open_or_reopen(session, actor, (int(finding.rule_id), int(finding.project_id)),
+                                _stored_fields(finding), as_of, now)
+                for finding in plan.to_open.itertuples(index=False)]
         cleared = 0
         for pair in plan.to_close.itertuples(index=False):
             alert = live[int(pair.rule_id), int(pair.project_id)]
             if alert.status in CLEARED_BY_DATA:
                 before = alert.status
                 alert.status, alert.last_evaluated_at, alert.version = "resolved", now, alert.version + 1
-                record_event(session, alert, None, before, "condition cleared in the data", now)
+                record_event(session, alert, actor, before, "condition cleared in the data", now)
                 notify(session, supervisors_of(session, session.get(Project, alert.project_id)), "alert.resolved",
                        alert, now)
                 cleared += 1
     return EvaluationChanges(done.count("opened"), done.count("reopened"), len(plan.to_keep), cleared)
 
 
-def escalate_unacknowledged(engine: Engine, *, after_days: float, now: dt.datetime | None = None) -> int:
-    """Escalate red alerts still open after ``after_days`` to the supervisors; each alert once."""
+def escalate_unacknowledged(engine: Engine, *, actor: Viewer, after_days: float, now: dt.datetime | None = None
+                            ) -> int:
+    """Escalate red alerts still open after ``after_days`` to the supervisors; each alert once (system only)."""
+    require(actor, Action.RAISE_ALERTS)
     now = now or dt.datetime.now(dt.timezone.utc)
     deadline = now - dt.timedelta(days=after_days)
     with transaction(engine) as session:
@@ -125,8 +130,8 @@ def escalate_unacknowledged(engine: Engine, *, after_days: float, now: dt.dateti
         for alert in due:
             alert.escalated_at, alert.version = now, alert.version + 1
             project = session.get(Project, alert.project_id)
-            session.add(AlertEvent(alert_id=alert.id, occurred_at=now, actor_id=None, from_status="open",
+            session.add(AlertEvent(alert_id=alert.id, occurred_at=now, actor_id=actor.person_id, from_status="open",
                                    to_status="open", note=f"escalated after {after_days:g} days unacknowledged"))
-            audit.append(session, actor=None, action="alert.escalated", entity="alert", entity_id=alert.id, now=now)
+            audit.append(session, actor=actor, action="alert.escalated", entity="alert", entity_id=alert.id, now=now)
             notify(session, supervisors_of(session, project), "alert.escalated", alert, now)
         return len(due)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from data_access.alerts.messages import WITHHELD, compose
 from data_access.db import transaction
 from data_access.models import Alert, AlertRule, Notification, Project, Region, User
-from data_access.scope import Viewer, scoped_projects
+from data_access.policy import Action, Viewer, require
+from data_access.scope import scoped_projects
 
 
 def supervisors_of(session: Session, project: Project) -> list[int]:
@@ -84,13 +85,15 @@ def mark_read(engine: Engine, viewer: Viewer, notification_ids: Sequence[int] | 
         session.execute(statement.values(read_at=dt.datetime.now(dt.timezone.utc)))
 
 
-def pending_emails(engine: Engine, *, max_attempts: int, kinds: Sequence[str] | None = None,
+def pending_emails(engine: Engine, *, actor: Viewer, max_attempts: int, kinds: Sequence[str] | None = None,
                    exclude_kinds: Sequence[str] = ()) -> pd.DataFrame:
-    """Notifications not yet e-mailed that have attempts left, with the recipient's address and language.
+    """Notifications not yet e-mailed that have attempts left, with the recipient's address and language
+    (everyone's: for the mailer, the system actor, only).
 
     Columns: id, user_id, kind, created_at, subject_zh, subject_en, body_zh, body_en, email_attempts, email,
     language, display_name.
     """
+    require(actor, Action.SEND_NOTIFICATIONS)
     statement = (select(Notification.id, Notification.user_id, Notification.kind, Notification.created_at,
                         Notification.subject_zh, Notification.subject_en, Notification.body_zh,
                         Notification.body_en, Notification.email_attempts, User.email, User.language,
@@ -108,8 +111,9 @@ def pending_emails(engine: Engine, *, max_attempts: int, kinds: Sequence[str] | 
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def record_email_result(engine: Engine, notification_ids: Sequence[int], error: str | None) -> None:
-    """Count a sending attempt for these notifications; a success stops further attempts."""
+def record_email_result(engine: Engine, actor: Viewer, notification_ids: Sequence[int], error: str | None) -> None:
+    """Count a sending attempt for these notifications; a success stops further attempts (system only)."""
+    require(actor, Action.SEND_NOTIFICATIONS)
     values: dict[str, Any] = {"email_attempts": Notification.email_attempts + 1, "email_error": error}
     if error is None:
         values["emailed_at"] = dt.datetime.now(dt.timezone.utc)

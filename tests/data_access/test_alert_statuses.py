@@ -1,11 +1,27 @@
-"""The alert status table, the lifecycle table and the texts the data layer stores, checked without a database."""
+"""The alert status table, the lifecycle table, the texts the data layer stores and the evaluator's permissions,
+checked without a database."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine
+
 from components.i18n import CATALOG
-from data_access.alerts import LIVE_STATUSES, STATUSES, WITH_HANDLER
+from data_access.alerts import (
+    LIVE_STATUSES,
+    STATUSES,
+    WITH_HANDLER,
+    apply_findings,
+    escalate_unacknowledged,
+    pending_emails,
+    record_email_result,
+)
 from data_access.alerts.lifecycle import STEPS
 from data_access.alerts.messages import NOTICES, SEVERITY_ZH, STATUS_ZH, compose
 from data_access.alerts.statuses import CLEARED_BY_DATA
+from data_access.errors import PermissionDenied
 from data_access.models import ALERT_STATUSES, SEVERITIES, Alert, AlertRule, Project
-from data_access.policy import Action
+from data_access.policy import Action, Viewer
 
 
 def test_the_status_table_has_every_status_the_database_allows_in_lifecycle_order():
@@ -48,3 +64,25 @@ def test_a_message_names_the_project_rule_value_status_and_link_in_both_language
     assert message.body_en == ("The rectification was not accepted: please continue.\nProject: KF-007 Gulou Street "
                                "renewal\nRule: Progress lag\nValue: 12.3 (threshold —)\nStatus: rectifying\n"
                                "Open: /alerts?alert=42")
+
+
+@pytest.mark.parametrize("role", ["admin", "leader", "auditor"])
+def test_only_the_system_actor_raises_escalates_and_mails_refused_before_any_statement(role):
+    person = Viewer(user_id=1, username="someone", role=role)
+    engine = create_engine("sqlite://")  # no tables: a statement before the check would fail differently
+    calls = {
+        Action.RAISE_ALERTS: [
+            lambda: apply_findings(engine, pd.DataFrame(), actor=person, rule_ids=[1], project_ids=None,
+                                   as_of=dt.date(2026, 11, 20)),
+            lambda: escalate_unacknowledged(engine, actor=person, after_days=3),
+        ],
+        Action.SEND_NOTIFICATIONS: [
+            lambda: pending_emails(engine, actor=person, max_attempts=3),
+            lambda: record_email_result(engine, person, [1], None),
+        ],
+    }
+    for action, refused in calls.items():
+        for call in refused:
+            with pytest.raises(PermissionDenied) as caught:
+                call()
+            assert caught.value.message_zh == f"当前角色无权{action.chinese}"

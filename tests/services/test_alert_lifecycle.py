@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from data_access import alerts as store
 from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.models import Alert, AlertEvent, Notification, Observation
+from data_access.policy import SYSTEM
 from services.alerts import evaluate
 from tests.conftest import EVALUATION_DAY, as_viewer
 
@@ -177,9 +178,10 @@ def select_indicator(code):
 def test_red_alerts_escalate_once_after_the_deadline(evaluated):
     red = _count(evaluated, Alert, Alert.severity == "red", Alert.status == "open")
     assert red > 0
-    assert store.escalate_unacknowledged(evaluated, after_days=3, now=NOW + dt.timedelta(days=2, hours=23)) == 0
-    assert store.escalate_unacknowledged(evaluated, after_days=3, now=NOW + dt.timedelta(days=3)) == red
-    assert store.escalate_unacknowledged(evaluated, after_days=3, now=NOW + dt.timedelta(days=9)) == 0
+    escalate = partial(store.escalate_unacknowledged, evaluated, actor=SYSTEM, after_days=3)
+    assert escalate(now=NOW + dt.timedelta(days=2, hours=23)) == 0
+    assert escalate(now=NOW + dt.timedelta(days=3)) == red
+    assert escalate(now=NOW + dt.timedelta(days=9)) == 0
     assert _count(evaluated, Notification, Notification.kind == "alert.escalated") >= red
 
 

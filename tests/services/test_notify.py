@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from data_access import alerts as store
 from data_access.auth import set_language
 from data_access.models import AlertRule, Notification, Project
+from data_access.policy import SYSTEM
 from devtools.pg_cluster import _free_port
 from services import notify
 from services.alerts import evaluate
@@ -38,7 +39,7 @@ def smtp_server():
 @pytest.fixture
 def escalated(seeded_engine):
     evaluate(seeded_engine, as_of=EVALUATION_DAY, now=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
-    store.escalate_unacknowledged(seeded_engine, after_days=3,
+    store.escalate_unacknowledged(seeded_engine, actor=SYSTEM, after_days=3,
                                   now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
     return seeded_engine
 
@@ -67,7 +68,8 @@ def test_escalations_are_mailed_at_once_in_each_users_language(escalated, smtp_s
 @pytest.mark.parametrize("db_backend", ["sqlite"])
 def test_an_unreachable_mail_server_is_retried_then_given_up_without_touching_the_data(escalated):
     down = notify.SmtpSettings(host="127.0.0.1", port=_free_port(), timeout=2)
-    pending = len(store.pending_emails(escalated, max_attempts=notify.MAX_ATTEMPTS, kinds=notify.IMMEDIATE_KINDS))
+    pending = len(store.pending_emails(escalated, actor=SYSTEM, max_attempts=notify.MAX_ATTEMPTS,
+                                       kinds=notify.IMMEDIATE_KINDS))
     for _ in range(notify.MAX_ATTEMPTS):
         assert notify.send_immediate(escalated, down) == (0, pending)
     assert notify.send_immediate(escalated, down) == (0, 0)  # attempts used up
@@ -103,9 +105,9 @@ def test_cr_lf_in_project_and_rule_names_is_stripped_from_the_subject_and_every_
                                                   name_en=Project.name_en + INJECTED))
         connection.execute(update(AlertRule).values(name_zh=AlertRule.name_zh + INJECTED + "x" * 2000))
     evaluate(seeded_engine, as_of=EVALUATION_DAY, now=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
-    store.escalate_unacknowledged(seeded_engine, after_days=3,
+    store.escalate_unacknowledged(seeded_engine, actor=SYSTEM, after_days=3,
                                   now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
-    pending = len(store.pending_emails(seeded_engine, max_attempts=notify.MAX_ATTEMPTS,
+    pending = len(store.pending_emails(seeded_engine, actor=SYSTEM, max_attempts=notify.MAX_ATTEMPTS,
                                        kinds=notify.IMMEDIATE_KINDS))
     assert pending > 1
     assert notify.send_immediate(seeded_engine, settings) == (pending, 0)
@@ -122,7 +124,8 @@ def test_cr_lf_in_project_and_rule_names_is_stripped_from_the_subject_and_every_
 def test_one_message_that_cannot_be_built_is_recorded_as_failed_and_the_rest_are_still_sent(
         escalated, smtp_server, monkeypatch):
     settings, inbox = smtp_server
-    pending = store.pending_emails(escalated, max_attempts=notify.MAX_ATTEMPTS, kinds=notify.IMMEDIATE_KINDS)
+    pending = store.pending_emails(escalated, actor=SYSTEM, max_attempts=notify.MAX_ATTEMPTS,
+                                   kinds=notify.IMMEDIATE_KINDS)
     assert len(pending) > 1
     bad_id = int(pending["id"].iloc[0])
     real_send = notify._send

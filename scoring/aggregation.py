@@ -183,7 +183,7 @@ def dimension_contributions(composite_result: pd.DataFrame,
     0      30.0     50.0
     """
     mapping = pd.Series(indicator_to_dimension)
-    indicators = composite_result.columns.difference(RESULT_COLUMNS, sort=False)
+    indicators = composite_result.columns.difference(list(RESULT_COLUMNS), sort=False)
     unmapped = [name for name in indicators if name not in mapping.index]
     if unmapped:
         raise ValueError(f"indicator(s) {', '.join(map(repr, unmapped))} have no dimension")

@@ -6,7 +6,7 @@ so validation and error wording live in one place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -16,7 +16,7 @@ from scoring.directions import lower_is_better_mask
 
 
 def criteria_matrix(matrix: Any, directions: Sequence[object],
-                    *, order: Literal["K", "C", "F"] = "K") -> tuple[np.ndarray, list, np.ndarray]:
+                    *, order: Literal["K", "C", "F"] = "K") -> tuple[np.ndarray, list[Hashable], np.ndarray]:
     """(float array, criterion names, lower-is-better mask), rejecting missing data by column name.
 
     The array is always a new copy (callers may change it in place), laid out in memory as ``order`` asks
@@ -29,7 +29,7 @@ def criteria_matrix(matrix: Any, directions: Sequence[object],
     x = np.array(matrix, dtype=float, order=order)
     if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1:
         raise ValueError(f"need a 2-D matrix with at least 2 alternatives, got shape {x.shape}")
-    names = list(matrix.columns) if isinstance(matrix, pd.DataFrame) else list(range(x.shape[1]))
+    names: list[Hashable] = list(matrix.columns) if isinstance(matrix, pd.DataFrame) else list(range(x.shape[1]))
     gaps = ~np.isfinite(x).all(axis=0)
     if gaps.any():
         raise ValueError(f"criterion {names[int(np.argmax(gaps))]!r} has missing or infinite values")

@@ -15,6 +15,7 @@ import numpy as np
 
 Direction = Literal["higher", "lower", "band"]
 
+_SIGNS: dict[float, Direction] = {1.0: "higher", -1.0: "lower"}
 _WORDS: dict[str, Direction] = {
     "higher": "higher",
     "+1": "higher",
@@ -43,8 +44,9 @@ def parse_direction(direction: object, name: object = None, *, allow_band: bool 
     >>> parse_direction(-1), parse_direction("Higher"), parse_direction(1.0)
     ('lower', 'higher', 'higher')
     """
+    word: Direction | None
     if isinstance(direction, Real) and not isinstance(direction, bool):
-        word = {1.0: "higher", -1.0: "lower"}.get(float(direction))
+        word = _SIGNS.get(float(direction))
     elif isinstance(direction, str):
         word = _WORDS.get(direction.strip().lower())
     else:

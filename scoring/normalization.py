@@ -12,7 +12,7 @@ NaN (no data) always stays NaN: a missing value is never scored as 0 here;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,7 +160,7 @@ def _check_thresholds(pairs: Any, direction: str, name: object) -> tuple[np.ndar
 def _validate(name: object, direction: object, method: object, params: dict[str, Any], strict: bool) -> _Spec:
     """Check one recipe; ``strict`` also rejects parameters the method does not use."""
     word = parse_direction(direction, name)
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"{indicator_label(name)}: unknown method {method!r}; use one of {', '.join(METHODS)}")
     if (word == "band") != (method == "band"):
         raise ValueError(f"{indicator_label(name)}: method 'band' and direction 'band' go together, got "
@@ -201,10 +201,11 @@ def _apply(spec: _Spec, x: np.ndarray) -> np.ndarray:
         return _minmax_kernel(x, lower)
     if spec.method == "band":
         return _band_kernel(x, p["lower"], p["upper"], p["falloff"])
-    return _threshold_kernel(x, *p["thresholds"], lower=bool(lower))
+    thresholds, scores = p["thresholds"]
+    return _threshold_kernel(x, thresholds, scores, lower=bool(lower))
 
 
-def _check_finite(x: np.ndarray, names: Sequence[object]) -> None:
+def _check_finite(x: np.ndarray, names: Iterable[object]) -> None:
     """±inf is no measurement (NaN is "no data"): it would stretch a minmax column and zero the rest."""
     infinite = np.isinf(x).reshape(len(x), -1).any(axis=0)
     if infinite.any():
@@ -290,9 +291,9 @@ def normalize(values: Sequence[float] | np.ndarray | pd.Series, direction: objec
 SPEC_COLUMNS = ("direction", "method", "target", "cap", "lower", "upper", "falloff", "thresholds")
 
 
-def _spec_params(row: dict[str, Any]) -> dict[str, Any]:
+def _spec_params(row: Mapping[Hashable, Any]) -> dict[str, Any]:
     """The recipe parameters a spec-table row actually sets (NaN/None = unset)."""
-    params = {}
+    params: dict[str, Any] = {}
     for key in SPEC_COLUMNS[2:]:
         value = row.get(key)
         if value is None or (np.ndim(value) == 0 and pd.isna(value)):

@@ -12,7 +12,7 @@ result is per project *and* dimension).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,17 +174,19 @@ def _complete_block(table: pd.DataFrame) -> pd.DataFrame:
 
 def _agreement(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     panels = ["dimension", "rater_type"] if "dimension" in keys else ["rater_type"]
-    rows, labels = [], []
+    rows: list[dict[str, float]] = []
+    labels: list[tuple[Hashable, ...]] = []
     for panel, ratings in frame.groupby(panels, sort=True):
         block = _complete_block(ratings.pivot(index="project", columns="rater", values="score"))
         projects, raters = block.shape
         enough = projects >= 2 and raters >= 2
         icc = intraclass_correlation(block) if enough else (float("nan"), float("nan"))
-        labels.append(panel if len(panels) > 1 else panel[0])
+        labels.append(panel)
         rows.append({"raters": raters, "projects": projects,
                      "kendall_w": kendalls_w(block) if enough else float("nan"),
                      "icc_single": icc[0], "icc_average": icc[1]})
-    index = pd.MultiIndex.from_tuples(labels, names=panels) if len(panels) > 1 else pd.Index(labels, name=panels[0])
+    index = (pd.MultiIndex.from_tuples(labels, names=panels) if len(panels) > 1
+             else pd.Index([label[0] for label in labels], name=panels[0]))
     return pd.DataFrame(rows, index=index, columns=["raters", "projects", "kendall_w", "icc_single", "icc_average"])
 
 

@@ -267,7 +267,7 @@ def _day_codes(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.append(days, np.datetime64("NaT", "D"))
 
 
-def _month_numbers(days: np.ndarray) -> np.ndarray:
+def _month_numbers(days: np.ndarray | np.datetime64) -> np.ndarray:
     """Months since 1970-01 as int64, with NaT as :data:`_NO_MONTH`."""
     return days.astype("datetime64[M]").view(np.int64)
 
@@ -330,13 +330,13 @@ class _Inputs:
         return self.projects["status"].isin(statuses).to_numpy(dtype=bool)
 
     def in_scope(self, rule: Rule) -> np.ndarray:
+        if rule.scope_value is None:  # scope "all": Rule requires a value for every other scope
+            return np.ones(self.count, dtype=bool)
         if rule.scope_kind == "category":
             return _require(self.projects, "projects", ("category_code",))["category_code"] \
                 .eq(rule.scope_value).to_numpy(dtype=bool, na_value=False)
-        if rule.scope_kind == "region":
-            return _require(self.projects, "projects", ("region_path",))["region_path"] \
-                .str.startswith(rule.scope_value).to_numpy(dtype=bool, na_value=False)
-        return np.ones(self.count, dtype=bool)
+        return _require(self.projects, "projects", ("region_path",))["region_path"] \
+            .str.startswith(rule.scope_value).to_numpy(dtype=bool, na_value=False)
 
     def project_values(self, column: str) -> np.ndarray:
         return _require(self.projects, "projects", (column,))[column].to_numpy(dtype=float, na_value=np.nan)
@@ -365,8 +365,7 @@ class _Inputs:
 
     def code_number(self, indicator: str) -> int:
         """Index of the code in :attr:`observed`'s codes, −1 (matches nothing) when never observed."""
-        codes = self.observed.codes
-        return int(codes.get_loc(indicator)) if indicator in codes else -1
+        return int(self.observed.codes.get_indexer(pd.Index([indicator]))[0])
 
     def grid(self, indicator: str) -> np.ndarray:
         """projects × observed months of one indicator, NaN where not reported (one value per cell)."""

@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -100,7 +100,7 @@ def _checked_weight(weight: Any, path: tuple[str, ...]) -> float:
 def _walk(tree: WeightTree, path: tuple[str, ...], share: float) -> Iterator[tuple[str, float, tuple[str, ...]]]:
     """Yield (indicator, effective weight, path) depth-first, in the tree's order."""
     nodes = []
-    for key, node in tree.items():
+    for key, node in cast(Mapping[str, Any], tree).items():  # a Series is read like a mapping: index → node
         where = " > ".join(map(str, path + (key,)))
         is_branch = isinstance(node, tuple)
         if is_branch and (len(node) != 2 or not isinstance(node[1], (Mapping, pd.Series))):

@@ -158,11 +158,11 @@ def ahp_group(matrices: Sequence[Any] | Mapping[Hashable, Any], *,
     first_key = next(iter(named))
     # Every labelled matrix (DataFrame) must carry the same criteria in the same order, whichever
     # expert comes first; plain arrays are taken to be in that order.
-    labelled = [(key, _labels(m)) for key, m in named.items() if _labels(m) is not None]
+    labelled = [(key, own) for key, m in named.items() if (own := _labels(m)) is not None]
     labels = labelled[0][1] if labelled else None
     for key, own in labelled:
         if not own.equals(labels):
-            raise ValueError(f"expert {key!r}: criteria {list(own)} differ from {list(labels)} of expert "
+            raise ValueError(f"expert {key!r}: criteria {list(own)} differ from {list(labelled[0][1])} of expert "
                              f"{labelled[0][0]!r} (every labelled matrix needs the same criteria in the same order)")
     for key in named:
         if arrays[key].shape != arrays[first_key].shape:

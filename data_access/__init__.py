@@ -10,6 +10,9 @@ Connections
     ``migrate.upgrade(engine)`` — Alembic migrations to the newest schema (``python -m data_access.migrate``
     runs them as the owner role of ``PERFDASH_MIGRATION_DATABASE_URL`` and grants the app role its rights).
 
+    ``data_version(engine)`` — a counter every write transaction (``transaction()``, the demo load) moves on in
+    the same commit; the app's cached reads are keyed on it, so a write anywhere shows on the next page run.
+
 Who is asking, and what they may do
     ``viewer_for(session, username)`` → ``Viewer(user_id, username, role, region_id, region_path)``.
     ``data_access.policy``: the one permission table — ``Action``, ``ALLOWED`` (action → roles),
@@ -51,7 +54,7 @@ Audit (``data_access.audit``)
     ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)`` (also against the external
     anchors of ``data_access.anchors``, written after commits and by ``anchor_head(engine)``); ``chain_head(engine)``.
 """
-from data_access.db import create_database_engine, get_engine, transaction
+from data_access.db import create_database_engine, data_version, get_engine, transaction
 from data_access.errors import (
     ConfigurationError,
     DataAccessError,
@@ -82,8 +85,8 @@ from data_access.writes import record_observation, record_report, update_milesto
 
 __all__ = [
     "ConfigurationError", "DataAccessError", "DatabaseUnavailable", "NotFound", "PermissionDenied",
-    "ValidationError", "VersionConflict", "Viewer", "create_database_engine", "get_engine", "get_project",
-    "latest_period", "list_categories", "list_indicators", "list_milestones", "list_project_targets",
+    "ValidationError", "VersionConflict", "Viewer", "create_database_engine", "data_version", "get_engine",
+    "get_project", "latest_period", "list_categories", "list_indicators", "list_milestones", "list_project_targets",
     "list_projects", "list_ratings", "list_regions", "list_weight_schemes", "load_indicator_matrix",
     "load_observations", "record_observation", "record_report", "transaction", "update_milestone", "update_project", "viewer_for",
     "weight_scheme_items",

@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.config import UNAVAILABLE_EN, UNAVAILABLE_ZH, audit_key, database_url, log, masked_url
 from data_access.errors import DatabaseUnavailable
+from data_access.models import DataVersion
 
 
 def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI hook
@@ -100,7 +101,22 @@ def reset_engine_cache() -> None:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """A write session inside one transaction: committed on success, rolled back on any error."""
+    """A write session inside one transaction: committed on success, rolled back on any error.
+
+    Its last statement moves the data version on, so whatever it wrote shows on every page's next run.
+    """
     factory = sessionmaker(engine.execution_options(write=True), expire_on_commit=False)
     with factory.begin() as session:
         yield session
+        bump_data_version(session)
+
+
+def bump_data_version(connection: Connection | Session) -> None:
+    """Move the data version on inside the caller's write transaction (undone with it on a rollback)."""
+    connection.execute(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
+
+
+def data_version(engine: Engine) -> int:
+    """How many write transactions have committed: one cheap read that tells whether cached reads are stale."""
+    with engine.connect() as connection:
+        return connection.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar_one()

@@ -64,6 +64,7 @@ def is_up_to_date(engine: Engine) -> bool:
 APP_TABLE_RIGHTS = {
     "audit_log": "SELECT, INSERT",
     "audit_chain_head": "SELECT, UPDATE",  # appends move the head
+    "data_version": "SELECT, UPDATE",  # every write transaction moves it on
     "alembic_version": "SELECT",
 }
 APP_DEFAULT_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"

@@ -383,6 +383,17 @@ class AuditChainHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class DataVersion(Base):
+    """The single row counting committed write transactions: pages key their caches on it, so a write by any
+    process (a page, the scheduler, a command) shows on every page's next run."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 ALERT_STATUSES = ("open", "acknowledged", "rectifying", "resolved", "closed")
 SEVERITIES = ("red", "orange", "yellow")
 RULE_SCOPES = ("all", "category", "region")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from data_access.db import bump_data_version
 from data_access.demo.synthesis import DemoData, synthesise
 from data_access.models import (
     Base,
@@ -100,12 +101,13 @@ def write(engine: Engine, builder: DemoData) -> DemoSummary:
         if engine.dialect.name == "postgresql":
             _copy_observations(connection, builder.observations, entered_at + "+00")
             for table in Base.metadata.sorted_tables:
-                if "id" in table.c and table.name not in {"audit_chain_head"}:
+                if "id" in table.c and table.name not in {"audit_chain_head", "data_version"}:
                     connection.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
         else:
             _insert_observations_sqlite(connection, builder.observations, entered_at + ".000000")
+        bump_data_version(connection)
     return DemoSummary(projects=builder.n_projects, observations=int(len(builder.observations["value"])),
                        users=len(builder.tables["users"]), until=builder.until)
 

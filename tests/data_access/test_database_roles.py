@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from data_access import migrate, reads, writes
+from data_access import data_version, migrate, reads, writes
 from data_access.audit import verify_chain
 from data_access.db import create_database_engine
 from data_access.demo.generator import build, write
@@ -22,6 +22,8 @@ REFUSED_TO_THE_APP = [
     "UPDATE audit_log SET action = 'x'",
     "DELETE FROM audit_log",
     "DELETE FROM audit_chain_head",
+    "DELETE FROM data_version",
+    "TRUNCATE data_version",
     "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
     "DROP TABLE audit_log",
     "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
@@ -59,6 +61,7 @@ def test_the_app_role_may_not_truncate_change_or_disable_the_audit_log_but_its_w
     writes.update_project(app, official, int(project["id"]), int(project["version"]), {"status": "suspended"})
     with app.connect() as connection:
         assert connection.execute(select(func.count()).select_from(AuditEntry)).scalar() == 1
+    assert data_version(app) == 2  # the demo load and the edit, both moved on by the app role
     assert verify_chain(app).ok
     for statement in REFUSED_TO_THE_APP:
         with pytest.raises(DBAPIError, match="permission denied|must be owner"), app.begin() as connection:

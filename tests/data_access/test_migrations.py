@@ -12,7 +12,7 @@ from data_access.models import Base, WeightScheme
 EXPECTED_TABLES = {
     "regions", "departments", "users", "categories", "projects", "milestones", "indicators", "project_targets",
     "import_batches", "observations", "ratings", "goals", "weight_schemes", "weight_scheme_items", "audit_log",
-    "audit_chain_head", "login_sessions",
+    "audit_chain_head", "login_sessions", "data_version",
 }
 
 

@@ -5,6 +5,7 @@ layer enforces the same rules again on every read and write.
 """
 import streamlit as st
 
+from webapp import data
 from webapp.filters import sidebar_filters
 from components.i18n import LANGUAGE_NAMES
 from webapp.i18n import t
@@ -22,7 +23,6 @@ from webapp.session import show_data_error, shared_engine
 from webapp.settings import cookie_key
 from webapp.demo_guard import demo_banner, refuse_remote_visitors_in_demo
 from data_access import DataAccessError
-from data_access.alerts import unread_count
 from data_access.auth import set_language, user_language
 
 st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=":material/monitoring:", layout="wide")
@@ -68,8 +68,9 @@ if viewer is None:
     st.stop()
 
 remember_login(engine, authenticator, viewer)
+data.refresh_version()  # once per run: every cached read below and on the page is keyed on it
 st.sidebar.caption(f"{plain(st.session_state.get('name') or viewer.username)} · {t('role.' + viewer.role)}")
-unread = unread_count(engine, viewer)
+unread = data.unread_count(viewer)
 if unread:
     st.sidebar.page_link("views/inbox.py", label=t("inbox.unread", n=unread), icon=":material/mark_email_unread:")
 try:

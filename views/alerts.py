@@ -17,7 +17,7 @@ from data_access import DataAccessError
 from data_access import alerts as store
 from data_access.models import ALERT_STATUSES, SEVERITIES
 
-LIVE = ["open", "acknowledged", "rectifying", "resolved"]
+LIVE = ("open", "acknowledged", "rectifying", "resolved")
 viewer = current_viewer()
 lang = current_language()
 engine = shared_engine()
@@ -26,30 +26,25 @@ if "alerts_flash" in st.session_state:
     st.success(st.session_state.pop("alerts_flash"))
 
 with stop_on_data_error():
-    rules = store.list_rules(engine, viewer)
-    everything = store.list_alerts(engine, viewer, region_id=selected_region())
+    rules = data.alert_rules(viewer)
 
 left, middle, right, far = st.columns(4)
 severities = left.multiselect(t("alerts.severity"), SEVERITIES, format_func=lambda s: t(f"severity.{s}"),
                               key="alerts_severity")
 rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"]))
 rule_ids = middle.multiselect(t("alerts.rule"), list(rule_names), format_func=rule_names.get, key="alerts_rule")
-statuses = right.multiselect(t("alerts.status"), ALERT_STATUSES, default=LIVE,
+statuses = right.multiselect(t("alerts.status"), ALERT_STATUSES, default=list(LIVE),
                              format_func=lambda s: t(f"alert_status.{s}"), key="alerts_status")
 min_age = far.number_input(t("alerts.min_age"), min_value=0, value=0, step=1, key="alerts_min_age")
 
-shown = everything
-if severities:
-    shown = shown[shown["severity"].isin(severities)]
-if rule_ids:
-    shown = shown[shown["rule_id"].isin(rule_ids)]
-if statuses:
-    shown = shown[shown["status"].isin(statuses)]
+with stop_on_data_error():
+    shown = data.alerts(viewer, statuses=tuple(statuses), severities=tuple(severities), rule_ids=tuple(map(int, rule_ids)),
+                        region_id=selected_region())
+    live = data.alerts(viewer, statuses=LIVE, region_id=selected_region())
 now = pd.Timestamp.now(tz="UTC")
 age = (now - pd.to_datetime(shown["opened_at"], utc=True)).dt.days if len(shown) else pd.Series(dtype=int)
 shown = shown[age >= min_age].assign(age_days=age[age >= min_age])
 
-live = everything[everything["status"].isin(LIVE)]
 if not live.empty:
     regions = data.regions(viewer).set_index("id")
     counts = live.groupby(["district_id", "severity"]).size().rename("count").reset_index()
@@ -79,7 +74,6 @@ else:
             count = store.acknowledge_many(engine, viewer, dict(zip(to_acknowledge["id"].astype(int),
                                                                       to_acknowledge["version"].astype(int))))
             st.session_state["alerts_flash"] = t("alerts.acknowledged_n", n=count)
-            data.invalidate()
             st.rerun()
         except DataAccessError as error:
             show_data_error(error)
@@ -94,10 +88,10 @@ if alert_id is None:
     st.stop()
 st.query_params["alert"] = str(alert_id)
 with stop_on_data_error():
-    history = store.alert_history(engine, viewer, alert_id)
-alert = everything.set_index("id").loc[alert_id] if alert_id in set(everything["id"]) else None
-if alert is None:  # in scope, but outside the region filter: read it on its own
-    alert = store.list_alerts(engine, viewer).set_index("id").loc[alert_id]
+    history = data.alert_history(viewer, alert_id)
+alert = shown.set_index("id").loc[alert_id] if alert_id in set(shown["id"]) else None
+if alert is None:  # in scope, but outside the filters: read it on its own
+    alert = data.alerts(viewer).set_index("id").loc[alert_id]
 st.markdown(f"**{t(f'severity.{alert.severity}')} · {plain(alert['rule_en' if lang == 'en' else 'rule_zh'])}** — "
             f"{plain(alert.project_code)} {plain(alert['project_en' if lang == 'en' else 'project_zh'])} — "
             f"{t(f'alert_status.{alert.status}')}")
@@ -108,7 +102,7 @@ if not pd.isna(alert.plan):
     st.markdown(f"{t('alerts.plan')}: {plain(alert.plan)}")
 if not pd.isna(alert.evidence_note):
     st.markdown(f"{t('alerts.evidence')}: {plain(alert.evidence_note)}")
-    evidence = store.rectification_attachment(engine, viewer, alert_id)
+    evidence = data.rectification_attachment(viewer, alert_id)
     if evidence is not None:
         attachment_button(evidence[0], evidence[1], key="alert_evidence")
 st.caption(t("alerts.history"))
@@ -124,7 +118,6 @@ def act(action: str, **details) -> None:  # noqa: ANN003 - passed through to the
         show_data_error(error)
         return
     st.session_state["alerts_flash"] = t("alerts.done")
-    data.invalidate()
     st.rerun()
 
 

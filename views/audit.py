@@ -3,10 +3,11 @@ import datetime as dt
 
 import streamlit as st
 
+from webapp import data
 from webapp.i18n import current_language, t
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from components.tables import download_buttons
-from data_access.audit import anchor_audit_chain, chain_head, list_entries, verify_audit_chain
+from data_access.audit import anchor_audit_chain, verify_audit_chain
 
 viewer = current_viewer()
 st.title(t("page.audit"))
@@ -22,7 +23,7 @@ if isinstance(days, tuple) and len(days) == 2:
     since = dt.datetime.combine(days[0], dt.time(), dt.timezone.utc)
     until = dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
 with stop_on_data_error():
-    entries = list_entries(shared_engine(), viewer, actor=actor, action_prefix=action, since=since, until=until)
+    entries = data.audit_entries(viewer, actor=actor, action_prefix=action, since=since, until=until)
 
 verify_column, anchor_column = st.columns([1, 1])
 if verify_column.button(t("audit.verify"), key="audit_verify", type="primary"):
@@ -37,7 +38,7 @@ if anchor_column.button(t("audit.anchor_now"), key="audit_anchor"):
     with stop_on_data_error():
         anchor = anchor_audit_chain(shared_engine(), viewer)
     st.success(t("audit.anchored", id=anchor.entry_id))
-head_id, head_hash = chain_head(shared_engine())
+head_id, head_hash = data.audit_chain_head(viewer)
 st.caption(t("audit.head", id=head_id))
 st.code(head_hash, language=None)
 if entries.empty:

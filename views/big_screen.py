@@ -14,10 +14,9 @@ from webapp.i18n import current_language, name_column, t
 from components.text import plain
 from components.site_maps import district_columns, project_points, site_map
 from data_access import DataAccessError
-from data_access.alerts import list_alerts
 from services.portfolio import by_district, headline
 from webapp import data
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, show_data_error
 from webapp.views import current_and_previous, district_indicator_heatmap
 
 BIG_SCREEN_CSS = """<style>
@@ -38,8 +37,9 @@ st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)  # our own static stylesheet
 def wall() -> None:
     """Redrawn on its own every REFRESH_SECONDS; stale data keeps showing its as-of month meanwhile."""
     try:
+        data.refresh_version()  # a fragment run: pick up what was written since the last redraw
         current, previous, period = current_and_previous(viewer)
-        warnings = list_alerts(shared_engine(), viewer, statuses=["open"]).head(8)
+        warnings = data.alerts(viewer, statuses=("open",)).head(8)
     except DataAccessError as error:
         show_data_error(error)
         return

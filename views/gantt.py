@@ -3,12 +3,11 @@ import datetime as dt
 
 import streamlit as st
 
-import data_access
 from components.gantt import milestone_gantt
 from webapp.i18n import current_language, name_column, t
 from webapp import data
 from webapp.filters import filter_projects, selected_period
-from webapp.session import current_viewer, shared_engine, stop_on_data_error
+from webapp.session import current_viewer, stop_on_data_error
 
 MAX_PROJECTS = 40
 viewer = current_viewer()
@@ -16,7 +15,7 @@ lang = current_language()
 st.title(t("page.gantt"))
 with stop_on_data_error():
     projects = filter_projects(data.portfolio(viewer, selected_period()).reset_index(names="id"), viewer)
-    milestones = data_access.list_milestones(shared_engine(), viewer)
+    milestones = data.milestones(viewer)
 if projects.empty:
     st.info(t("empty.projects"))
     st.stop()

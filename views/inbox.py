@@ -5,6 +5,7 @@ import streamlit as st
 from components.formatting import date
 from webapp.i18n import current_language, t
 from components.text import plain
+from webapp import data
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
 
@@ -12,7 +13,7 @@ viewer = current_viewer()
 lang = current_language()
 st.title(t("page.inbox"))
 with stop_on_data_error():
-    messages = store.inbox(shared_engine(), viewer)
+    messages = data.inbox(viewer)
 if messages.empty:
     st.info(t("inbox.empty"))
     st.stop()

@@ -13,10 +13,9 @@ from webapp.i18n import current_language, name_column, t
 from components.text import plain
 from components.kpi import change_text, grade_text, rank_text
 from data_access import DataAccessError
-from data_access.alerts import list_alerts
 from services.portfolio import by_district, headline
 from webapp import data
-from webapp.session import current_viewer, shared_engine, show_data_error
+from webapp.session import current_viewer, show_data_error
 from webapp.views import current_and_previous
 
 
@@ -82,7 +81,7 @@ def normal() -> None:
     bottom.subheader(t("overview.bottom10"))
     bottom.dataframe(table(scored.tail(10).iloc[::-1]), hide_index=True, width="stretch")
     st.subheader(t("overview.latest_warnings"))
-    latest = list_alerts(shared_engine(), viewer, statuses=["open", "acknowledged", "rectifying"]).head(10)
+    latest = data.alerts(viewer, statuses=("open", "acknowledged", "rectifying")).head(10)
     for alert in latest.itertuples():
         st.page_link("views/alerts.py", query_params={"alert": str(alert.id)},
                      label=f"{t(f'severity.{alert.severity}')} · {plain(alert.project_code)} "

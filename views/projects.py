@@ -52,8 +52,8 @@ if chosen is not None:
     st.query_params["project"] = str(chosen)
 if project_id is not None:
     with stop_on_data_error():
-        project = data_access.get_project(shared_engine(), viewer, project_id)
-        milestones = data_access.list_milestones(shared_engine(), viewer, project_id=project_id)
+        project = data.project(viewer, project_id)
+        milestones = data.milestones(viewer, project_id)
     st.markdown(f"**{plain(project['code'])} · {plain(project[name_column()])}**")
     left, middle, right = st.columns(3)
     left.metric(t("col.budget"), money(float(project["budget"]), lang))
@@ -85,7 +85,6 @@ if project_id is not None:
                     except DataAccessError as error:
                         show_data_error(error)
                     else:
-                        data.invalidate()
                         labels = {"PROG_ACTUAL": t("report.progress"), "SPEND_CUM": t("report.spend")}
                         saved = "; ".join(f"{labels[code]} {value:g}" for code, value in stored.items())
                         try:  # the report is stored whatever happens here; say so either way

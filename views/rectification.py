@@ -8,8 +8,8 @@ from webapp.filters import selected_region
 from components.formatting import date
 from webapp.i18n import current_language, t
 from components.text import plain
-from webapp.session import current_viewer, shared_engine, stop_on_data_error
-from data_access import alerts as store
+from webapp import data
+from webapp.session import current_viewer, stop_on_data_error
 
 COLUMNS = ("open", "acknowledged", "rectifying", "resolved", "closed")
 CLOSED_SHOWN_DAYS = 30
@@ -17,7 +17,7 @@ viewer = current_viewer()
 lang = current_language()
 st.title(t("page.rectification"))
 with stop_on_data_error():
-    alerts = store.list_alerts(shared_engine(), viewer, region_id=selected_region())
+    alerts = data.alerts(viewer, region_id=selected_region())
 today = dt.date.today()
 recently = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=CLOSED_SHOWN_DAYS)
 alerts = alerts[(alerts["status"] != "closed") | (pd.to_datetime(alerts["closed_at"], utc=True) >= recently)]

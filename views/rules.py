@@ -10,7 +10,8 @@ from data_access import DataAccessError
 from data_access import alerts as store
 from data_access.models import RULE_SCOPES, SEVERITIES
 from scoring.rules import RULE_TYPES
-from services.alerts import preview, validate_rule
+from services.alerts import validate_rule
+from webapp import data
 
 viewer = current_viewer()
 lang = current_language()
@@ -18,7 +19,7 @@ st.title(t("page.rules"))
 if "rules_flash" in st.session_state:
     st.success(st.session_state.pop("rules_flash"))
 with stop_on_data_error():
-    rules = store.list_rules(shared_engine(), viewer)
+    rules = data.alert_rules(viewer)
 st.dataframe(rules.assign(params=rules["params"].map(lambda p: json.dumps(p, ensure_ascii=False))),
              hide_index=True, width="stretch")
 
@@ -58,7 +59,7 @@ if previewing or saving:
         st.error(plain(error))
         st.stop()
     if previewing:
-        hits = preview(shared_engine(), viewer, fields)
+        hits = data.rule_preview(viewer, fields)
         st.info(t("rules.preview_result", n=hits["project_id"].nunique()))
         st.dataframe(hits[["project_id", "value", "threshold", "periods"]], hide_index=True, width="stretch")
     else:

@@ -7,14 +7,14 @@ from webapp.i18n import name_column, t
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from data_access import DataAccessError
 from data_access.models import ROLES
-from data_access.users import create_user, list_users, reset_password, update_user
+from data_access.users import create_user, reset_password, update_user
 
 viewer = current_viewer()
 st.title(t("page.users"))
 if "users_flash" in st.session_state:
     st.success(st.session_state.pop("users_flash"))
 with stop_on_data_error():
-    users = list_users(shared_engine(), viewer)
+    users = data.users(viewer)
     regions = data.regions(viewer)
 region_names = dict(zip(regions["id"], regions[name_column()]))
 

@@ -1,84 +1,139 @@
-"""Cached reads for pages. The viewer is part of every cache key, so one scope never sees another's rows;
-its ``scope_key`` (rebuilt on every rerun) changes with the scope, so a project given to another manager
-leaves the old manager's pages on the next run, not when the entry expires.
+"""Cached reads for pages: the one way a page reads the database.
 
-Entries live ``CACHE_SECONDS`` at most; :func:`invalidate` drops them all after a write.
+Every read is cached per viewer and per **data version**. The viewer is part of every key, so one scope never
+sees another's rows; its ``scope_key`` (rebuilt on every rerun) changes with the scope, so a project given to
+another manager leaves the old manager's pages on the next run. The data version
+(``data_access.data_version``) counts committed write transactions; it is read once per run
+(:func:`refresh_version`, called by ``app.py`` and by self-refreshing fragments) and is part of every key, so a
+write by a page, the scheduler or another server process shows on the next run, and nothing is thrown away.
+Entries also expire after ``CACHE_SECONDS``, a safety net.
+
+A read is a function of the viewer, its arguments and a :class:`Database` decorated with :func:`cached_read`;
+pages call it without the database: ``data.projects(viewer)``.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Engine
 
 import data_access
 import data_access.reads
-from webapp.session import shared_engine
 from data_access import Viewer
+from data_access import alerts as alert_store
+from data_access import audit
+from data_access.users import list_users
 from scoring.periods import add_months
+from webapp.session import shared_engine
 
 CACHE_SECONDS = 60
+VERSION_KEY = "data_version"
+Result = TypeVar("Result")
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def projects(viewer: Viewer) -> pd.DataFrame:
-    return data_access.list_projects(shared_engine(), viewer)
+@dataclass(frozen=True)
+class Database:
+    """The app's database as of one data version: a cached read takes it, so the version is in every key."""
+
+    version: int
+
+    @property
+    def engine(self) -> Engine:
+        return shared_engine()
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def regions(viewer: Viewer) -> pd.DataFrame:
-    return data_access.list_regions(shared_engine(), viewer)
+def refresh_version() -> int:
+    """Read the data version for this run (kept in the session until the next run reads it again)."""
+    version = data_access.data_version(shared_engine())
+    st.session_state[VERSION_KEY] = version
+    return version
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def categories(viewer: Viewer) -> pd.DataFrame:
-    return data_access.list_categories(shared_engine(), viewer)
+def _this_run() -> Database:
+    version = st.session_state.get(VERSION_KEY)
+    return Database(refresh_version() if version is None else version)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def latest_period(viewer: Viewer) -> dt.date | None:
-    return data_access.latest_period(shared_engine(), viewer)
+def cached_read(read: Callable[..., Result]) -> Callable[..., Result]:
+    """Cache ``read(viewer, *args, db=...)`` for pages, which call it as ``read(viewer, *args)``."""
+    cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)(read)
+
+    @functools.wraps(read)
+    def at_this_version(viewer: Viewer, *args: Any, **kwargs: Any) -> Result:
+        if not isinstance(viewer, Viewer):
+            raise TypeError("a cached read takes the viewer first: its scope must be part of the key")
+        return cached(viewer, *args, db=_this_run(), **kwargs)
+
+    return at_this_version
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def portfolio(viewer: Viewer, period: dt.date | None) -> pd.DataFrame:
+# -- reference data and the portfolio ---------------------------------------------------------------------
+@cached_read
+def projects(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    return data_access.list_projects(db.engine, viewer)
+
+
+@cached_read
+def regions(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    return data_access.list_regions(db.engine, viewer)
+
+
+@cached_read
+def categories(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    return data_access.list_categories(db.engine, viewer)
+
+
+@cached_read
+def indicators(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    return data_access.list_indicators(db.engine, viewer)
+
+
+@cached_read
+def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
+    return data_access.latest_period(db.engine, viewer)
+
+
+@cached_read
+def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     from services.portfolio import portfolio as build
 
-    return build(shared_engine(), viewer, period)
+    return build(db.engine, viewer, period)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date) -> float:
+@cached_read
+def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date, *, db: Database) -> float:
     from services.portfolio import on_time_milestone_rate
 
-    return on_time_milestone_rate(shared_engine(), viewer, pd.Index(project_ids), as_of)
+    return on_time_milestone_rate(db.engine, viewer, pd.Index(project_ids), as_of)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def score_trend(viewer: Viewer, last: dt.date, months: int = 12) -> pd.DataFrame:
+@cached_read
+def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, db: Database) -> pd.DataFrame:
     from services.portfolio import mean_score_trend
 
-    return mean_score_trend(shared_engine(), viewer, last, months)
+    return mean_score_trend(db.engine, viewer, last, months)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def period_scores(viewer: Viewer, period: dt.date | None) -> pd.DataFrame:
+@cached_read
+def period_scores(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """Full score table (total, coverage, reason, one contribution column per KPI, rank, grade)."""
     from services.scores import period_scores as build
 
-    return build(shared_engine(), viewer, period)
+    return build(db.engine, viewer, period)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def indicators(viewer: Viewer) -> pd.DataFrame:
-    return data_access.list_indicators(shared_engine(), viewer)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tuple[int, ...]) -> dict:
+@cached_read
+def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tuple[int, ...], *,
+                   db: Database) -> dict:
     """What the heat maps need, read once per viewer, month and filter: the month's KPI matrix, the
     progress series, monthly KPI means and the targets."""
-    engine = shared_engine()
+    engine = db.engine
     since = add_months(period, 1 - months)
     ids = list(project_ids)
     matrix = data_access.load_indicator_matrix(engine, viewer, period=period)
@@ -91,6 +146,97 @@ def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tu
             "targets": targets.reindex(index=targets.index.intersection(ids))}
 
 
+# -- one project ----------------------------------------------------------------------------------------
+@cached_read
+def project(viewer: Viewer, project_id: int, *, db: Database) -> dict[str, Any]:
+    """One project (``NotFound`` / ``PermissionDenied`` outside the scope, never cached)."""
+    return data_access.get_project(db.engine, viewer, project_id)
+
+
+@cached_read
+def milestones(viewer: Viewer, project_id: int | None = None, *, db: Database) -> pd.DataFrame:
+    """Milestones of one project, or of every project in scope."""
+    return data_access.list_milestones(db.engine, viewer, project_id=project_id)
+
+
+@cached_read
+def observations(viewer: Viewer, project_id: int, *, db: Database) -> pd.DataFrame:
+    """One project's whole history (project_id, indicator_code, period, value, source)."""
+    return data_access.load_observations(db.engine, viewer, project_ids=[project_id])
+
+
+@cached_read
+def project_targets(viewer: Viewer, project_id: int, *, db: Database) -> pd.DataFrame:
+    return data_access.list_project_targets(db.engine, viewer, project_id=project_id)
+
+
+@cached_read
+def ratings(viewer: Viewer, project_id: int, *, db: Database) -> pd.DataFrame:
+    return data_access.list_ratings(db.engine, viewer, project_id=project_id)
+
+
+# -- warnings, rectification and the inbox ----------------------------------------------------------------
+@cached_read
+def alert_rules(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    return alert_store.list_rules(db.engine, viewer)
+
+
+@cached_read
+def alerts(viewer: Viewer, *, statuses: tuple[str, ...] = (), severities: tuple[str, ...] = (),
+           rule_ids: tuple[int, ...] = (), region_id: int | None = None, project_id: int | None = None,
+           db: Database) -> pd.DataFrame:
+    """Alerts in scope, newest first, filtered in SQL (an empty filter: any)."""
+    return alert_store.list_alerts(db.engine, viewer, statuses=statuses, severities=severities, rule_ids=rule_ids,
+                                   region_id=region_id, project_id=project_id)
+
+
+@cached_read
+def alert_history(viewer: Viewer, alert_id: int, *, db: Database) -> pd.DataFrame:
+    return alert_store.alert_history(db.engine, viewer, alert_id)
+
+
+@cached_read
+def rectification_attachment(viewer: Viewer, alert_id: int, *, db: Database) -> tuple[str, bytes] | None:
+    return alert_store.rectification_attachment(db.engine, viewer, alert_id)
+
+
+@cached_read
+def rule_preview(viewer: Viewer, fields: dict[str, Any], *, db: Database) -> pd.DataFrame:
+    """The projects a rule with these fields would hit now."""
+    from services.alerts import preview
+
+    return preview(db.engine, viewer, fields)
+
+
+@cached_read
+def inbox(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    return alert_store.inbox(db.engine, viewer)
+
+
+@cached_read
+def unread_count(viewer: Viewer, *, db: Database) -> int:
+    return alert_store.unread_count(db.engine, viewer)
+
+
+# -- administration -------------------------------------------------------------------------------------
+@cached_read
+def users(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    return list_users(db.engine, viewer)
+
+
+@cached_read
+def audit_entries(viewer: Viewer, *, actor: str | None, action_prefix: str | None, since: dt.datetime | None,
+                  until: dt.datetime | None, db: Database) -> pd.DataFrame:
+    return audit.list_entries(db.engine, viewer, actor=actor, action_prefix=action_prefix, since=since, until=until)
+
+
+@cached_read
+def audit_chain_head(viewer: Viewer, *, db: Database) -> tuple[int, str]:  # noqa: ARG001 - the viewer keys the cache
+    """The newest audit entry's id and hash (admins and auditors reach this page)."""
+    return audit.chain_head(db.engine)
+
+
 def invalidate() -> None:
-    """Forget cached reads after a write so every page shows the new state."""
+    """Forget every cached read: only for page-level caches outside this module that do not follow the data
+    version yet (the what-if page's)."""
     st.cache_data.clear()

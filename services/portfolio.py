@@ -9,6 +9,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine
 
+import scoring
 from data_access import Viewer, list_milestones, list_projects, load_indicator_matrix
 from data_access.alerts import LIVE_STATUSES, list_alerts
 from scoring.periods import add_months
@@ -51,11 +52,26 @@ def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> 
 
 def by_district(frame: pd.DataFrame, regions: pd.DataFrame, name_column: str) -> pd.DataFrame:
     """Districts with their project count, budget, mean score and centre: id, name, lat, lon, projects,
-    budget, mean_score, warnings."""
-    grouped = frame.groupby("district_id").agg(projects=("code", "size"), budget=("budget", "sum"),
-                                               mean_score=("total", "mean"), warnings=("open_warnings", "sum"))
+    budget, mean_score, warnings. The mean is :func:`scoring.rollup`'s: over scored projects only."""
+    scores = scoring.rollup(frame.assign(total=pd.to_numeric(frame["total"])), "district_id")
+    sums = frame.groupby("district_id")[["budget", "open_warnings"]].sum()
+    grouped = pd.DataFrame({"projects": scores["projects"], "budget": sums["budget"], "mean_score": scores["total"],
+                            "warnings": sums["open_warnings"]})
     places = regions.set_index("id")[[name_column, "lat", "lon"]].rename(columns={name_column: "name"})
     return grouped.join(places, how="inner").reset_index(names="id")
+
+
+def district_league(current: pd.DataFrame, previous: pd.DataFrame, regions: pd.DataFrame,
+                    name_column: str) -> pd.DataFrame:
+    """The districts ranked by mean score, best first: :func:`by_district`'s columns with grade, rank and
+    previous_score (the district's mean score in ``previous``, NaN where unknown)."""
+    league = by_district(current, regions, name_column)
+    before = by_district(previous, regions, name_column).set_index("id")["mean_score"] if len(previous) \
+        else pd.Series(dtype=float)
+    league["previous_score"] = league["id"].map(before).astype(float)
+    league["grade"] = scoring.grade(league["mean_score"])
+    league["rank"] = scoring.rank(league["mean_score"])
+    return league.sort_values("rank")
 
 
 def on_time_milestone_rate(engine: Engine, viewer: Viewer, project_ids: pd.Index, as_of: dt.date) -> float:

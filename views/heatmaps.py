@@ -8,6 +8,7 @@ import streamlit as st
 from components.heatmaps import target_heatmap
 from webapp.i18n import current_language, name_column, t
 from components.text import plain
+from services.progress import progress_gap
 from webapp import data
 from webapp.session import current_viewer, stop_on_data_error
 from webapp.views import HEATMAP_MONTHS, current_and_previous, district_indicator_heatmap, kpi_labels
@@ -45,10 +46,8 @@ with district_tab:
     if chosen is not None:
         st.page_link("views/scorecards.py", label=f"{plain(names.get(chosen, chosen))} →", query_params={"region": str(chosen)})
 with project_tab:
-    progress = inputs["progress"].pivot_table(index=["project_id", "period"], columns="indicator_code", values="value")
-    if {"PROG_ACTUAL", "PROG_PLAN"} <= set(progress.columns):
-        gap = (progress["PROG_ACTUAL"] - progress["PROG_PLAN"]).unstack("period")
-        gap = gap.loc[gap.iloc[:, -1].sort_values().index[:MAX_PROJECT_ROWS]]  # furthest behind first
+    gap = progress_gap(inputs["progress"], MAX_PROJECT_ROWS)
+    if len(gap):
         picked = show(target_heatmap(gap, centre=0, row_labels=[f"{projects.at[i, 'code']} "
                                                                 f"{projects.at[i, name_column()]}" for i in gap.index],
                                      col_labels=[f"{p:%Y-%m}" for p in gap.columns], lang=lang,

@@ -8,9 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-import data_access
 import scoring
-from data_access import alerts as alert_store
 from components.gantt import milestone_gantt
 from components.formatting import month
 from webapp.i18n import current_language, name_column, t
@@ -19,15 +17,14 @@ from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
 from components.tables import download_buttons
 from scoring.periods import add_months
-from services.portfolio import by_district
+from services.portfolio import district_league
 from webapp import data
 from webapp.filters import selected_period
 from webapp.params import id_param
-from webapp.session import current_viewer, shared_engine, stop_on_data_error
+from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()
 lang = current_language()
-engine = shared_engine()
 region_id, project_id, indicator_code = id_param("region"), id_param("project"), st.query_params.get("indicator")
 with stop_on_data_error():
     current = data.portfolio(viewer, selected_period())
@@ -80,7 +77,7 @@ district = None
 project = None
 if project_id is not None:
     with stop_on_data_error():
-        project = data_access.get_project(engine, viewer, project_id)
+        project = data.project(viewer, project_id)
     district = int(current.at[project_id, "district_id"]) if project_id in current.index else None
 elif region_id is not None:
     if region_id not in regions.index:
@@ -92,20 +89,15 @@ st.title(t("page.scorecards"))
 crumbs()
 
 if project is None and district is None:  # the city (everything in scope)
-    league = by_district(current, regions.reset_index(), name_column())
-    before = by_district(previous, regions.reset_index(), name_column()).set_index("id")["mean_score"] \
-        if len(previous) else pd.Series(dtype=float)
-    league["grade"] = scoring.grade(league["mean_score"])
-    league["rank"] = scoring.rank(league["mean_score"])
-    league = league.sort_values("rank")
+    league = district_league(current, previous, regions.reset_index(), name_column())
     headline(current["total"].mean(), scoring.grade(pd.Series([current["total"].mean()]))[0], None, len(league),
              previous["total"].mean() if len(previous) else float("nan"))
     table = pd.DataFrame({
         t("col.region"): league["name"], t("overview.score"): [grade_text(s, g, lang) for s, g in
                                                                zip(league["mean_score"], league["grade"])],
         t("overview.rank"): [rank_text(r, len(league), lang) for r in league["rank"]],
-        t("scorecards.change"): [change_text(s, before.get(i), lang, unit="points")
-                                 for i, s in zip(league["id"], league["mean_score"])],
+        t("scorecards.change"): [change_text(s, b, lang, unit="points")
+                                 for s, b in zip(league["mean_score"], league["previous_score"])],
         t("overview.projects"): league["projects"], t("overview.warnings"): league["warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, "districts", key="city_download", lang=lang)
@@ -116,8 +108,7 @@ if project is None and district is None:  # the city (everything in scope)
 
 if project is None:  # a district
     members = current[current["region_path"].str.startswith(regions.at[district, "path"])]
-    league = by_district(current, regions.reset_index(), name_column())
-    league["rank"] = scoring.rank(league["mean_score"])
+    league = district_league(current, previous, regions.reset_index(), name_column())
     mine = league.set_index("id").loc[district] if district in set(league["id"]) else None
     before = previous[previous["region_path"].str.startswith(regions.at[district, "path"])]["total"].mean() \
         if len(previous) else float("nan")
@@ -159,8 +150,8 @@ if project_id in scores.index and pd.notna(scores.at[project_id, "total"]):
 elif project_id in scores.index:
     st.info(str(scores.at[project_id, "reason"]))
 
-history = data_access.load_observations(engine, viewer, project_ids=[project_id])
-targets = data_access.list_project_targets(engine, viewer, project_id=project_id).set_index("indicator_code")
+history = data.observations(viewer, project_id)
+targets = data.project_targets(viewer, project_id).set_index("indicator_code")
 codes = [c for c in targets.index if c in set(history["indicator_code"])]
 chosen = st.selectbox(t("scorecards.indicator"), codes, key="scorecard_indicator",
                       index=codes.index(indicator_code) if indicator_code in codes else 0,
@@ -170,18 +161,18 @@ if chosen:
     series = history[history["indicator_code"] == chosen][["period", "value"]]
     st.plotly_chart(indicator_trend(series, float(targets.at[chosen, "target_value"]), library.at[chosen, name_column()],
                                     library.at[chosen, "unit_" + lang], lang), width="stretch")
-ratings = data_access.list_ratings(engine, viewer, project_id=project_id)
+ratings = data.ratings(viewer, project_id)
 left, right = st.columns(2)
 if len(ratings):
     left.subheader(t("scorecards.ratings"))
     left.plotly_chart(ratings_by_rater_type(ratings, lang), width="stretch")
-milestones = data_access.list_milestones(engine, viewer, project_id=project_id)
+milestones = data.milestones(viewer, project_id)
 if len(milestones):
     right.subheader(t("page.gantt"))
     right.plotly_chart(milestone_gantt(milestones.assign(project=project[name_column()],
                                                          milestone=milestones[name_column()]),
                                        dt.date.today(), lang), width="stretch")
-warnings = alert_store.list_alerts(engine, viewer, project_id=project_id)
+warnings = data.alerts(viewer, project_id=project_id)
 if len(warnings):
     st.subheader(t("page.alerts"))
     for alert in warnings.itertuples():

@@ -1,0 +1,56 @@
+"""The portfolio figures pages share, on small hand-made frames: the district roll-up and the district league."""
+import math
+
+import pandas as pd
+
+from services.portfolio import by_district, district_league
+
+REGIONS = pd.DataFrame({"id": [10, 20, 30], "name_zh": ["东区", "西区", "北区"], "lat": [34.1, 34.2, 34.3],
+                        "lon": [114.1, 114.2, 114.3]})
+
+
+def _projects(rows):
+    return pd.DataFrame(rows, columns=["code", "district_id", "budget", "total", "open_warnings"])
+
+
+CURRENT = _projects([
+    ("P1", 10, 100.0, 90.0, 1), ("P2", 10, 300.0, 60.0, 2), ("P6", 10, 25.0, None, 0),  # unscored: counted only
+    ("P3", 20, 50.0, 85.0, 0),
+    ("P4", 30, 20.0, None, 3),  # a district with no scored project
+    ("P5", 99, 10.0, 50.0, 0),  # a region the viewer's list does not hold
+])
+
+
+def test_by_district_counts_every_project_and_averages_only_the_scored_ones():
+    districts = by_district(CURRENT, REGIONS, "name_zh")
+    assert districts["id"].tolist() == [10, 20, 30]
+    assert districts["name"].tolist() == ["东区", "西区", "北区"]
+    assert districts["projects"].tolist() == [3, 1, 1]
+    assert districts["budget"].tolist() == [425.0, 50.0, 20.0]
+    assert districts["mean_score"].tolist()[:2] == [75.0, 85.0] and math.isnan(districts["mean_score"].iloc[2])
+    assert districts["warnings"].tolist() == [3, 0, 3]
+    assert districts[["lat", "lon"]].to_numpy().tolist() == [[34.1, 114.1], [34.2, 114.2], [34.3, 114.3]]
+
+
+def test_by_district_of_a_month_without_scores_has_no_means_and_no_error():
+    unscored = CURRENT.assign(total=[None] * len(CURRENT)).astype({"total": object})
+    districts = by_district(unscored, REGIONS, "name_zh")
+    assert districts["projects"].tolist() == [3, 1, 1]
+    assert districts["mean_score"].isna().all()
+
+
+def test_the_district_league_ranks_grades_and_compares_with_the_month_before():
+    previous = _projects([("P1", 10, 100.0, 80.0, 0), ("P4", 30, 20.0, None, 0)])
+    league = district_league(CURRENT, previous, REGIONS, "name_zh")
+    assert league["id"].tolist() == [20, 10, 30]  # best first, the unscored district last
+    assert league["rank"].tolist()[:2] == [1, 2] and pd.isna(league["rank"].iloc[2])
+    assert league["grade"].astype(object).tolist()[:2] == ["良好", "合格"] and pd.isna(league["grade"].iloc[2])
+    assert math.isnan(league["previous_score"].iloc[0])  # 西区 had no scored project the month before
+    assert league["previous_score"].iloc[1] == 80.0
+    assert math.isnan(league["previous_score"].iloc[2])
+
+
+def test_the_district_league_without_a_month_before_has_no_previous_scores():
+    league = district_league(CURRENT, CURRENT.iloc[0:0], REGIONS, "name_zh")
+    assert league["mean_score"].tolist()[:2] == [85.0, 75.0]
+    assert league["previous_score"].isna().all()

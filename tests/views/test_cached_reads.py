@@ -1,0 +1,68 @@
+"""Pages read through webapp.data: cached per viewer and data version, so a write made anywhere shows on the next
+run without anyone clearing a cache, and a run with nothing new written reads nothing again."""
+import pytest
+
+import data_access
+from data_access import data_version, writes
+from tests.conftest import as_viewer
+
+
+@pytest.fixture
+def engine(app_env):
+    engine = data_access.create_database_engine(f"sqlite:///{app_env}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def project_reads(monkeypatch):
+    """Counts the reads of the project list that reach the database."""
+    calls = []
+    read = data_access.list_projects
+
+    def counted(*args, **kwargs):
+        calls.append(args[1].username)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(data_access, "list_projects", counted)
+    return calls
+
+
+def _names_shown(at):
+    return set(at.dataframe[0].value["项目名称"])
+
+
+def test_a_write_made_outside_the_page_shows_on_its_next_run(logged_in, engine, project_reads):
+    at = logged_in("leader", "views/projects.py")
+    project = data_access.list_projects(engine, as_viewer(engine, "leader")).iloc[0]
+    assert "另一个进程改的名字" not in _names_shown(at)
+    project_reads.clear()
+
+    writes.update_project(engine, as_viewer(engine, "admin"), int(project["id"]), int(project["version"]),
+                          {"name_zh": "另一个进程改的名字"})  # as the scheduler, the API or another server would
+    at.run()
+    assert "另一个进程改的名字" in _names_shown(at)
+    assert project_reads == ["leader"]  # read again once: the version moved on
+
+
+def test_a_rerun_with_nothing_written_reads_the_project_list_from_the_cache(logged_in, engine, project_reads):
+    at = logged_in("leader", "views/projects.py")
+    version = data_version(engine)
+    project_reads.clear()
+    at.run()
+    at.run()
+    assert project_reads == []
+    assert data_version(engine) == version
+    assert len(_names_shown(at)) > 0
+
+
+def test_the_version_moves_on_once_per_write_and_the_read_after_it_happens_once(logged_in, engine, project_reads):
+    at = logged_in("admin", "views/projects.py")
+    project = data_access.list_projects(engine, as_viewer(engine, "admin")).iloc[0]
+    project_reads.clear()
+    writes.update_project(engine, as_viewer(engine, "admin"), int(project["id"]), int(project["version"]),
+                          {"name_zh": "第一次"})
+    at.run()
+    at.run()
+    assert project_reads == ["admin"]
+    assert "第一次" in _names_shown(at)

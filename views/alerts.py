@@ -15,9 +15,9 @@ from webapp.session import current_viewer, shared_engine, show_data_error, stop_
 from components.tables import attachment_button, download_buttons
 from data_access import DataAccessError
 from data_access import alerts as store
+from data_access.alerts import LIVE_STATUSES
 from data_access.models import ALERT_STATUSES, SEVERITIES
 
-LIVE = ("open", "acknowledged", "rectifying", "resolved")
 viewer = current_viewer()
 lang = current_language()
 engine = shared_engine()
@@ -33,17 +33,19 @@ severities = left.multiselect(t("alerts.severity"), SEVERITIES, format_func=lamb
                               key="alerts_severity")
 rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"]))
 rule_ids = middle.multiselect(t("alerts.rule"), list(rule_names), format_func=rule_names.get, key="alerts_rule")
-statuses = right.multiselect(t("alerts.status"), ALERT_STATUSES, default=list(LIVE),
+statuses = right.multiselect(t("alerts.status"), ALERT_STATUSES, default=list(LIVE_STATUSES),
                              format_func=lambda s: t(f"alert_status.{s}"), key="alerts_status")
 min_age = far.number_input(t("alerts.min_age"), min_value=0, value=0, step=1, key="alerts_min_age")
 
-with stop_on_data_error():
-    shown = data.alerts(viewer, statuses=tuple(statuses), severities=tuple(severities), rule_ids=tuple(map(int, rule_ids)),
-                        region_id=selected_region())
-    live = data.alerts(viewer, statuses=LIVE, region_id=selected_region())
 now = pd.Timestamp.now(tz="UTC")
-age = (now - pd.to_datetime(shown["opened_at"], utc=True)).dt.days if len(shown) else pd.Series(dtype=int)
-shown = shown[age >= min_age].assign(age_days=age[age >= min_age])
+with stop_on_data_error():  # at least min_age days old: opened by then (to the minute, so runs share a read)
+    shown = data.alerts(viewer, statuses=tuple(statuses), severities=tuple(severities),
+                        rule_ids=tuple(map(int, rule_ids)), region_id=selected_region(),
+                        opened_before=(now.floor("min") - pd.Timedelta(days=min_age)).to_pydatetime()
+                        if min_age else None)
+    live = data.live_alerts(viewer, region_id=selected_region())
+shown = shown.assign(age_days=(now - pd.to_datetime(shown["opened_at"], utc=True)).dt.days if len(shown)
+                     else pd.Series(dtype=int))
 
 if not live.empty:
     regions = data.regions(viewer).set_index("id")
@@ -89,9 +91,7 @@ if alert_id is None:
 st.query_params["alert"] = str(alert_id)
 with stop_on_data_error():
     history = data.alert_history(viewer, alert_id)
-alert = shown.set_index("id").loc[alert_id] if alert_id in set(shown["id"]) else None
-if alert is None:  # in scope, but outside the filters: read it on its own
-    alert = data.alerts(viewer).set_index("id").loc[alert_id]
+    alert = data.alert(viewer, alert_id)
 st.markdown(f"**{t(f'severity.{alert.severity}')} · {plain(alert['rule_en' if lang == 'en' else 'rule_zh'])}** — "
             f"{plain(alert.project_code)} {plain(alert['project_en' if lang == 'en' else 'project_zh'])} — "
             f"{t(f'alert_status.{alert.status}')}")

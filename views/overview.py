@@ -81,7 +81,7 @@ def normal() -> None:
     bottom.subheader(t("overview.bottom10"))
     bottom.dataframe(table(scored.tail(10).iloc[::-1]), hide_index=True, width="stretch")
     st.subheader(t("overview.latest_warnings"))
-    latest = data.alerts(viewer, statuses=("open", "acknowledged", "rectifying")).head(10)
+    latest = data.live_alerts(viewer).head(10)
     for alert in latest.itertuples():
         st.page_link("views/alerts.py", query_params={"alert": str(alert.id)},
                      label=f"{t(f'severity.{alert.severity}')} · {plain(alert.project_code)} "

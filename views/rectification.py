@@ -16,11 +16,10 @@ CLOSED_SHOWN_DAYS = 30
 viewer = current_viewer()
 lang = current_language()
 st.title(t("page.rectification"))
+recently = pd.Timestamp.now(tz="UTC").floor("min") - pd.Timedelta(days=CLOSED_SHOWN_DAYS)  # runs share a read
 with stop_on_data_error():
-    alerts = data.alerts(viewer, region_id=selected_region())
+    alerts = data.alerts(viewer, region_id=selected_region(), closed_since=recently.to_pydatetime())
 today = dt.date.today()
-recently = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=CLOSED_SHOWN_DAYS)
-alerts = alerts[(alerts["status"] != "closed") | (pd.to_datetime(alerts["closed_at"], utc=True) >= recently)]
 due = pd.to_datetime(alerts["due_date"])
 alerts = alerts.assign(overdue=alerts["status"].isin(["open", "acknowledged", "rectifying"]) & due.notna()
                        & (due < pd.Timestamp(today)))

@@ -184,10 +184,24 @@ def alert_rules(viewer: Viewer, *, db: Database) -> pd.DataFrame:
 @cached_read
 def alerts(viewer: Viewer, *, statuses: tuple[str, ...] = (), severities: tuple[str, ...] = (),
            rule_ids: tuple[int, ...] = (), region_id: int | None = None, project_id: int | None = None,
+           closed_since: dt.datetime | None = None, opened_before: dt.datetime | None = None,
            db: Database) -> pd.DataFrame:
-    """Alerts in scope, newest first, filtered in SQL (an empty filter: any)."""
+    """Alerts in scope, newest first, every filter in SQL (an empty one: any; see ``list_alerts``). Pass times
+    rounded to the minute, so that the runs within a minute share one entry."""
     return alert_store.list_alerts(db.engine, viewer, statuses=statuses, severities=severities, rule_ids=rule_ids,
-                                   region_id=region_id, project_id=project_id)
+                                   region_id=region_id, project_id=project_id, closed_since=closed_since,
+                                   opened_before=opened_before)
+
+
+def live_alerts(viewer: Viewer, *, region_id: int | None = None) -> pd.DataFrame:
+    """The alerts that still count (``LIVE_STATUSES`` of the status table), newest first."""
+    return alerts(viewer, statuses=alert_store.LIVE_STATUSES, region_id=region_id)
+
+
+@cached_read
+def alert(viewer: Viewer, alert_id: int, *, db: Database) -> pd.Series:
+    """One alert with the fields of an :func:`alerts` row (a refusal outside the scope, never cached)."""
+    return alert_store.get_alert(db.engine, viewer, alert_id)
 
 
 @cached_read

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -183,6 +183,12 @@ def _minmax_benefit(x: np.ndarray, lower: np.ndarray) -> np.ndarray:
     return np.where(lower, hi - x, x - lo) / span
 
 
+@overload
+def entropy(matrix: pd.DataFrame, directions: Sequence[object],
+            *, prenormalize: Literal["none", "minmax"] = ...) -> pd.Series: ...
+@overload
+def entropy(matrix: np.ndarray, directions: Sequence[object],
+            *, prenormalize: Literal["none", "minmax"] = ...) -> np.ndarray: ...
 def entropy(matrix: np.ndarray | pd.DataFrame, directions: Sequence[object],
             *, prenormalize: Literal["none", "minmax"] = "none") -> np.ndarray | pd.Series:
     """Entropy weights (熵权法): criteria whose values spread more get more weight.
@@ -259,6 +265,14 @@ def critic(matrix: np.ndarray | pd.DataFrame, directions: Sequence[object]) -> n
     return _labelled(information / information.sum(), pd.Index(names) if isinstance(matrix, pd.DataFrame) else None)
 
 
+@overload
+def combine(subjective: pd.Series, objective: np.ndarray | pd.Series | Sequence[float],
+            alpha: float = ...) -> pd.Series: ...
+@overload
+def combine(subjective: np.ndarray | Sequence[float], objective: pd.Series, alpha: float = ...) -> pd.Series: ...
+@overload
+def combine(subjective: np.ndarray | Sequence[float], objective: np.ndarray | Sequence[float],
+            alpha: float = ...) -> np.ndarray: ...
 def combine(subjective: np.ndarray | pd.Series | Sequence[float], objective: np.ndarray | pd.Series | Sequence[float],
             alpha: float = 0.5) -> np.ndarray | pd.Series:
     """Combined weights (组合赋权): ``α·subjective + (1 − α)·objective``, each normalised to sum 1 first.

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from components.i18n import translate
 from scoring.ranking import GRADE_LABELS_EN
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 GREEN = "#2da44e"
 BLUE = "#1f6feb"
@@ -44,9 +48,10 @@ def rgb(hex_colour: str, alpha: int | None = None) -> list[int]:
     return channels if alpha is None else [*channels, alpha]
 
 
-def is_missing(value: object) -> bool:
-    """None, NaN, NaT and pd.NA all count as missing (scalars only)."""
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+def is_missing(value: object) -> TypeIs[None]:
+    """None, NaN, NaT and pd.NA all count as missing (scalars only); a type checker reads False as "not None"."""
+    # pandas-stubs type isna for scalars, frames and arrays, not for a bare object
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))  # type: ignore[call-overload]
 
 
 def grade_label(grade: str | None, lang: str = "zh") -> str:

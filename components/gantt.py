@@ -105,7 +105,8 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
     figure = go.Figure()
     figure.add_bar(
         name=translate("gantt.planned", lang), orientation="h", y=frame["y"], base=frame["planned_start"],
-        x=(frame["planned_end"] - frame["planned_start"]) / pd.Timedelta(milliseconds=1),
+        # pandas-stubs have no Series[Any] / Timedelta; at run time this is a float Series of milliseconds
+        x=(frame["planned_end"] - frame["planned_start"]) / pd.Timedelta(milliseconds=1),  # type: ignore[operator]
         marker=dict(color=MILESTONE_COLOURS["planned"]), width=0.8, customdata=customdata, hovertemplate=hover,
     )
     for status in STATUSES:
@@ -115,7 +116,7 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
         rows = frame[chosen]
         figure.add_bar(
             name=status_words[status], orientation="h", y=rows["y"], base=rows["planned_start"],
-            x=(rows["bar_end"] - rows["planned_start"]) / pd.Timedelta(milliseconds=1),
+            x=(rows["bar_end"] - rows["planned_start"]) / pd.Timedelta(milliseconds=1),  # type: ignore[operator]
             marker=dict(color=MILESTONE_COLOURS[status]), width=0.45, customdata=customdata[chosen],
             text=[f"{p:.1f} %" for p in rows["percent_complete"]], textposition="outside",
             textfont=dict(size=11), cliponaxis=False, hovertemplate=hover,

@@ -112,7 +112,7 @@ def target_heatmap(
     if targets is not None:
         target_cells = _per_cell(targets, values)
         z, neutral = relative_to_target(raw, target_cells, signs, relative)
-    else:
+    elif centre is not None:  # always, after the check above
         target_cells = np.full(raw.shape, float(centre))
         z, neutral = centre + signs * (raw - centre), float(centre)
     mode = "percent" if targets is not None and relative == "percent" else "points"

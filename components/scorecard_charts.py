@@ -75,7 +75,7 @@ def indicator_trend(history: pd.DataFrame, target: float | pd.Series | None, lab
         targets = pd.Series(np.nan, index=frame.index)
     elif isinstance(target, pd.Series):
         moving = pd.Series(target.to_numpy(dtype=float), index=pd.to_datetime(target.index)).sort_index()
-        targets = moving.reindex(moving.index.union(periods)).ffill().reindex(periods)
+        targets = moving.reindex(moving.index.union(pd.Index(periods))).ffill().reindex(periods)
     else:
         targets = pd.Series(float(target), index=frame.index)
     target_texts = ["—" if np.isnan(t) else f"{t:,.1f} {unit}" for t in targets.to_numpy(dtype=float)]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from components.colours import grade_colour, rgb, warning_colour, warning_label
+from components.colours import grade_colour, is_missing, rgb, warning_colour, warning_label
 from components.formatting import money, percent
 from components.i18n import translate
 from components.kpi import grade_text
@@ -33,13 +33,13 @@ MAX_TILES = 64
 TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
 
 
-def _python(values: pd.Series) -> list:
+def _python(values: pd.Series) -> list[object]:
     """Plain Python scalars (pydeck serialises rows with json, which rejects numpy integers)."""
     return values.astype(object).where(values.notna(), None).tolist()
 
 
-def _warnings_line(count: object, level: object, lang: str) -> str:
-    if pd.isna(count) or int(count) == 0:
+def _warnings_line(count: float | None, level: str | None, lang: str) -> str:
+    if is_missing(count) or int(count) == 0:
         return warning_label(None, lang)
     return translate("map.warnings", lang, n=int(count), level=warning_label(level, lang))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import TypeGuard
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +21,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _is_formula_like(value: object) -> bool:
+def _is_formula_like(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(FORMULA_START)
 
 

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.colours import BLUE, SLATE
+from components.colours import BLUE, SLATE, is_missing
 from components.i18n import translate
 from components.kpi import change_text, grade_text, rank_text
 from components.text import html_text
 from scoring.ranking import grade
 
 
-def _positions_axis(labels: list[str]) -> dict:
+def _positions_axis(labels: list[str]) -> dict[str, object]:
     """Rows at integer positions, labels as ticks, first on top (equal names never merge)."""
     return dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=[html_text(label) for label in labels],
                 autorange="reversed")
@@ -65,8 +65,8 @@ def rank_uncertainty_chart(frame: pd.DataFrame, top_k: int, lang: str = "zh", to
     return figure
 
 
-def _rank_move(value: object) -> str:
-    if pd.isna(value):
+def _rank_move(value: float | None) -> str:
+    if is_missing(value):
         return "—"
     return "— 0" if value == 0 else (f"▲ {value}" if value > 0 else f"▼ {-value}")
 

@@ -34,8 +34,8 @@ LOOKBACK_MONTHS = 2  # beyond the longest run a rule asks for
 
 def rules_from(frame: pd.DataFrame) -> list[Rule]:
     """Turn stored rule rows into validated ``Rule`` objects (a bad row raises with its id)."""
-    return [Rule(int(r.id), r.rule_type, r.severity, dict(r.params), r.scope_kind, r.scope_value)
-            for r in frame.itertuples(index=False)]
+    return [Rule(int(r["id"]), r["rule_type"], r["severity"], dict(r["params"]), r["scope_kind"], r["scope_value"])
+            for r in frame.to_dict("records")]
 
 
 def validate_rule(fields: dict[str, Any]) -> None:
@@ -114,13 +114,14 @@ def evaluate(engine: Engine, *, as_of: dt.date | None = None, project_ids: Seque
              now: dt.datetime | None = None) -> alert_store.EvaluationChanges:
     """Evaluate every enabled rule (for some projects, or all) and store the alerts."""
     as_of = as_of or dt.date.today()
-    rules = rules_from(alert_store.list_rules(engine, SYSTEM, enabled_only=True))
+    stored = alert_store.list_rules(engine, SYSTEM, enabled_only=True)
+    rules = rules_from(stored)
     if not rules:
         return alert_store.EvaluationChanges(0, 0, 0, 0)
     inputs = load_inputs(engine, rules, as_of, project_ids=project_ids)
     live = alert_store.live_alert_pairs(engine)
     findings = evaluate_rules(rules, as_of=as_of, open_alerts=live[["rule_id", "project_id"]], **inputs)
-    return alert_store.apply_findings(engine, findings, actor=SYSTEM, rule_ids=[rule.id for rule in rules],
+    return alert_store.apply_findings(engine, findings, actor=SYSTEM, rule_ids=stored["id"].astype(int).tolist(),
                                       project_ids=project_ids, as_of=as_of, now=now)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from data_access import DataAccessError, create_database_engine, viewer_for
@@ -30,7 +30,7 @@ def _official_for(session: Session, region_path: str) -> str | None:
     return next((name for name, path in rows if region_path.startswith(path)), None)
 
 
-def tell(engine, today: dt.date | None = None) -> int:  # noqa: ANN001 - an Engine
+def tell(engine: Engine, today: dt.date | None = None) -> int:
     """Advance a deterministic share of the open alerts; returns how many were touched."""
     today = today or dt.date.today()
     with Session(engine) as session:
@@ -40,28 +40,28 @@ def tell(engine, today: dt.date | None = None) -> int:  # noqa: ANN001 - an Engi
         admin = viewer_for(session, "admin")
     alerts = store.list_alerts(engine, admin, statuses=["open"]).sort_values("id")
     touched = 0
-    for position, alert in enumerate(alerts.itertuples()):
+    for position, alert in enumerate(alerts.to_dict("records")):
         step = position % 10  # 0–2 stay open, 3–5 acknowledged, 6–7 rectifying, 8 resolved, 9 closed
         if step < 3:
             continue
         with Session(engine) as session:
-            official = _official_for(session, alert.region_path)
-            manager = session.execute(select(User.username).where(User.id == alert.manager_id)).scalar()
+            official = _official_for(session, alert["region_path"])
+            manager = session.execute(select(User.username).where(User.id == alert["manager_id"])).scalar()
             handler = viewer_for(session, manager or "admin")
             supervisor = viewer_for(session, official or "admin")
-        version = store.transition(engine, handler, int(alert.id), int(alert.version), "acknowledge")
+        version = store.transition(engine, handler, int(alert["id"]), int(alert["version"]), "acknowledge")
         if step >= 6:
             # Step 7's task was set a month ago with a due date last week: overdue, as some always are.
             started = dt.datetime.combine(today - dt.timedelta(days=30 if step == 7 else 0), dt.time(9),
                                           dt.timezone.utc)
             due = today - dt.timedelta(days=5) if step == 7 else today + dt.timedelta(days=(position % 4) * 7 + 3)
-            version = store.transition(engine, handler, int(alert.id), version, "rectify", owner_id=handler.user_id,
+            version = store.transition(engine, handler, int(alert["id"]), version, "rectify", owner_id=handler.user_id,
                                        plan=PLANS[position % len(PLANS)], due_date=due, now=started)
         if step >= 8:
-            version = store.transition(engine, handler, int(alert.id), version, "resolve",
+            version = store.transition(engine, handler, int(alert["id"]), version, "resolve",
                                        note=EVIDENCE[position % len(EVIDENCE)])
         if step == 9 and supervisor.user_id != handler.user_id:
-            store.transition(engine, supervisor, int(alert.id), version, "close", note="核验通过")
+            store.transition(engine, supervisor, int(alert["id"]), version, "close", note="核验通过")
         touched += 1
     return touched
 

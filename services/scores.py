@@ -59,7 +59,7 @@ def _scheme_weights(engine: Engine, viewer: Viewer, specs: pd.DataFrame, scheme_
     dimension_weights = items[items["indicator_code"].isna()].set_index("dimension")["weight"]
     indicator_weights = items.dropna(subset=["indicator_code"])
     tree = {
-        dimension: (float(dimension_weights[dimension]),
+        str(dimension): (float(dimension_weights[dimension]),
                     dict(zip(group["indicator_code"], group["weight"].astype(float))))
         for dimension, group in indicator_weights.groupby("dimension")
         if dimension in dimension_weights and group["weight"].sum() > 0

@@ -29,12 +29,13 @@ from sqlalchemy import Engine
 
 import scoring
 from data_access import Viewer, list_indicators, list_weight_schemes, load_indicator_matrix, weight_scheme_items
+from scoring.aggregation import MissingPolicy
 from scoring.weight_tree import DimensionTree, tree_problems
 from scoring.weights import AHPResult
 from services.scores import load_model, normalised_scores, score_matrix
 
 MIN_COVERAGE = 0.0  # eligibility is decided by the dashboard (see the module docstring)
-MISSING = "renormalize"
+MISSING: MissingPolicy = "renormalize"
 
 
 @dataclass(frozen=True)

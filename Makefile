@@ -31,6 +31,7 @@ endif
 
 test: $(INSTALLED)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 bench: $(INSTALLED)

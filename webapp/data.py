@@ -248,9 +248,3 @@ def audit_entries(viewer: Viewer, *, actor: str | None, action_prefix: str | Non
 def audit_chain_head(viewer: Viewer, *, db: Database) -> tuple[int, str]:  # noqa: ARG001 - the viewer keys the cache
     """The newest audit entry's id and hash (admins and auditors reach this page)."""
     return audit.chain_head(db.engine)
-
-
-def invalidate() -> None:
-    """Forget every cached read: only for page-level caches outside this module that do not follow the data
-    version yet (the what-if page's)."""
-    st.cache_data.clear()

@@ -254,7 +254,6 @@ def save_panel(view: WhatIfView, tree: DimensionTree | None) -> None:
             except DataAccessError as error:
                 show_data_error(error)
                 return
-            whatif_data.forget_schemes()
             flash_page(t("whatif.saved", name=plain(saved.name), version=saved.version))
             st.rerun(scope="app")
 

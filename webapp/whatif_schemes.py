@@ -16,7 +16,7 @@ from data_access import DataAccessError
 from data_access import schemes as scheme_store
 from data_access.policy import Action, allowed
 from services import whatif
-from webapp import data, whatif_data
+from webapp import whatif_data
 from webapp.session import shared_engine, show_data_error
 from webapp.whatif_panels import MOVERS_HEIGHT, WhatIfView, flash_page
 
@@ -93,7 +93,6 @@ def _promote(view: WhatIfView, scheme_id: int, is_default: bool) -> None:
         except DataAccessError as error:
             show_data_error(error)
         else:
-            data.invalidate()  # every score on every page changes
             flash_page(t("whatif.promoted", name=name))
             st.rerun()
 
@@ -108,6 +107,5 @@ def _delete(view: WhatIfView, scheme_id: int, created_by: int | None, is_default
         except DataAccessError as error:
             show_data_error(error)
         else:
-            whatif_data.forget_schemes()
             flash_page(t("whatif.deleted", name=plain(view.scheme_label(scheme_id))))
             st.rerun()

@@ -5,6 +5,7 @@ One read per concern, joined in pandas; the pages cache the results per viewer a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -72,6 +73,20 @@ def district_league(current: pd.DataFrame, previous: pd.DataFrame, regions: pd.D
     league["grade"] = scoring.grade(league["mean_score"])
     league["rank"] = scoring.rank(league["mean_score"])
     return league.sort_values("rank")
+
+
+def district_kpi_means(matrix: pd.DataFrame, targets: pd.DataFrame, districts: pd.Series,
+                       kpis: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Districts × KPIs for one month: the mean value over each district's projects, and their mean target.
+
+    ``matrix`` and ``targets`` are projects × KPI codes, ``districts`` each project's district id. The columns
+    are the ``kpis`` that have a value somewhere, in that order; the targets are laid out like the values.
+    """
+    values = matrix.groupby(districts.reindex(matrix.index)).mean()
+    values = values[[code for code in kpis if code in values.columns and values[code].notna().any()]]
+    goals = targets.groupby(districts.reindex(targets.index)).mean().reindex(index=values.index,
+                                                                             columns=values.columns)
+    return values, goals
 
 
 def on_time_milestone_rate(engine: Engine, viewer: Viewer, project_ids: pd.Index, as_of: dt.date) -> float:

@@ -10,6 +10,7 @@ from components.heatmaps import target_heatmap
 from webapp.i18n import name_column
 from data_access import Viewer
 from scoring.periods import add_months
+from services.portfolio import district_kpi_means
 from webapp import data
 from webapp.filters import filter_projects, selected_period
 
@@ -45,12 +46,7 @@ def district_indicator_heatmap(viewer: Viewer, projects: pd.DataFrame, period: d
     district names (by id) for drill-down."""
     inputs = data.heatmap_inputs(viewer, period, HEATMAP_MONTHS, tuple(int(i) for i in projects.index))
     kpis, label = kpi_labels(viewer, lang)
-    districts = projects["district_id"]
-    matrix = inputs["matrix"]
-    raw = matrix.groupby(districts.reindex(matrix.index)).mean()
-    raw = raw[[c for c in kpis.index if c in raw.columns and raw[c].notna().any()]]
-    targets = inputs["targets"]
-    goal = targets.groupby(districts.reindex(targets.index)).mean().reindex(index=raw.index, columns=raw.columns)
+    raw, goal = district_kpi_means(inputs["matrix"], inputs["targets"], projects["district_id"], list(kpis.index))
     names = data.regions(viewer).set_index("id")[name_column()]
     figure = target_heatmap(raw, goal, kpis["direction"].replace("band", "higher").reindex(raw.columns),
                             row_labels=[names.get(i, str(i)) for i in raw.index],

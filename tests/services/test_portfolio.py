@@ -3,7 +3,7 @@ import math
 
 import pandas as pd
 
-from services.portfolio import by_district, district_league
+from services.portfolio import by_district, district_kpi_means, district_league
 
 REGIONS = pd.DataFrame({"id": [10, 20, 30], "name_zh": ["东区", "西区", "北区"], "lat": [34.1, 34.2, 34.3],
                         "lon": [114.1, 114.2, 114.3]})
@@ -54,3 +54,17 @@ def test_the_district_league_without_a_month_before_has_no_previous_scores():
     league = district_league(CURRENT, CURRENT.iloc[0:0], REGIONS, "name_zh")
     assert league["mean_score"].tolist()[:2] == [85.0, 75.0]
     assert league["previous_score"].isna().all()
+
+
+def test_district_kpi_means_average_values_and_targets_over_each_districts_projects():
+    matrix = pd.DataFrame({"A": [10.0, 20.0, 30.0], "B": [None, None, 5.0], "C": [1.0, 2.0, 3.0],
+                           "E": [None, None, None]}, index=[1, 2, 3])
+    targets = pd.DataFrame({"A": [12.0, 18.0, 25.0], "B": [4.0, None, 6.0]}, index=[1, 2, 3])
+    districts = pd.Series([10, 10, 20], index=[1, 2, 3])
+    values, goals = district_kpi_means(matrix, targets, districts, ["B", "A", "D", "E"])
+    assert values.columns.tolist() == ["B", "A"]  # the KPIs' order; C is not a KPI, D and E have no value
+    assert values.index.tolist() == [10, 20]
+    assert math.isnan(values.at[10, "B"]) and values.at[20, "B"] == 5.0
+    assert values["A"].tolist() == [15.0, 30.0]
+    assert goals.columns.tolist() == ["B", "A"] and goals.index.tolist() == [10, 20]
+    assert goals["B"].tolist() == [4.0, 6.0] and goals["A"].tolist() == [15.0, 25.0]

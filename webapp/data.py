@@ -8,8 +8,9 @@ another manager leaves the old manager's pages on the next run. The data version
 write by a page, the scheduler or another server process shows on the next run, and nothing is thrown away.
 Entries also expire after ``CACHE_SECONDS``, a safety net.
 
-A read is a function of the viewer, its arguments and a :class:`Database` decorated with :func:`cached_read`;
-pages call it without the database: ``data.projects(viewer)``.
+Each read below is a function of the viewer, its own arguments and a :class:`Database`, decorated with
+:func:`cached_read`, which passes the database of this run: pages call ``data.projects(viewer)``. Other modules
+of cached reads follow the same pattern.
 """
 from __future__ import annotations
 

@@ -26,9 +26,8 @@ from sqlalchemy import Engine
 
 import data_access
 import data_access.reads
-from data_access import Viewer
+from data_access import Viewer, audit
 from data_access import alerts as alert_store
-from data_access import audit
 from data_access.users import list_users
 from scoring.periods import add_months
 from webapp.session import shared_engine

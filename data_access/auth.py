@@ -92,7 +92,7 @@ def check_password(
     policy = policy or LockoutPolicy.from_environment()
     now = now or dt.datetime.now(dt.timezone.utc)
     username = (username or "").strip().lower()
-    with transaction(engine) as session:
+    with transaction(engine, account_activity=True) as session:
         user = session.execute(select(User).where(User.username == username).with_for_update()).scalar_one_or_none()
         usable = user is not None and user.is_active
         if usable and user.locked_until is not None and _utc(user.locked_until) <= now:
@@ -131,7 +131,7 @@ def start_login_session(engine: Engine, viewer: Viewer, cookie_exp_date: float,
                         *, now: dt.datetime | None = None) -> int:
     """Record the login cookie just written for ``viewer`` (identified by its signed ``exp_date``); its id."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    with transaction(engine) as session:
+    with transaction(engine, account_activity=True) as session:
         record = LoginSession(user_id=viewer.user_id, cookie_exp_date=_cookie_key(cookie_exp_date), issued_at=now)
         session.add(record)
         session.flush()
@@ -174,7 +174,7 @@ def session_viewer(engine: Engine, username: str, session_started: dt.datetime,
 def end_sessions(engine: Engine, viewer: Viewer, *, reason: str = "auth.logout") -> None:
     """End every session of ``viewer`` (logout): cookies issued before now stop working."""
     now = dt.datetime.now(dt.timezone.utc)
-    with transaction(engine) as session:
+    with transaction(engine, account_activity=True) as session:
         session.execute(update(User).where(User.id == viewer.user_id).values(sessions_valid_after=now))
         session.execute(update(LoginSession).where(LoginSession.user_id == viewer.user_id,
                                                    LoginSession.ended_at.is_(None)).values(ended_at=now))
@@ -190,7 +190,7 @@ def set_language(engine: Engine, viewer: Viewer, language: str) -> None:
     """Remember the viewer's interface language."""
     if language not in LANGUAGES:
         raise ValidationError(f"Unknown language {language!r}", message_zh=f"不支持的语言 {language!r}")
-    with transaction(engine) as session:
+    with transaction(engine, account_activity=True) as session:
         before = session.execute(select(User.language).where(User.id == viewer.user_id)).scalar_one()
         if before == language:
             return

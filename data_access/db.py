@@ -100,15 +100,19 @@ def reset_engine_cache() -> None:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
+def transaction(engine: Engine, *, account_activity: bool = False) -> Iterator[Session]:
     """A write session inside one transaction: committed on success, rolled back on any error.
 
     Its last statement moves the data version on, so whatever it wrote shows on every page's next run.
+    ``account_activity`` (logins, login sessions, the language, refused accesses) leaves the version alone: it
+    changes nothing a page shows but the audit log and the users table, whose reads follow the audit chain head
+    instead, so a login does not empty every user's cache.
     """
     factory = sessionmaker(engine.execution_options(write=True), expire_on_commit=False)
     with factory.begin() as session:
         yield session
-        bump_data_version(session)
+        if not account_activity:
+            bump_data_version(session)
 
 
 def bump_data_version(connection: Connection | Session) -> None:

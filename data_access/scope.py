@@ -145,7 +145,7 @@ def require_project_in_scope(session: Session, viewer: Viewer, project_id: int, 
 
 def _audit_refusal(session: Session, viewer: Viewer, project_id: int) -> None:
     """Record a refused access in its own transaction: it must survive the caller's rollback."""
-    with transaction(session.get_bind()) as audit_session:
+    with transaction(session.get_bind(), account_activity=True) as audit_session:
         audit.append(audit_session, actor=viewer, action="access.denied", entity="project", entity_id=project_id)
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 import data_access
 import data_access.reads
 from data_access import Viewer, audit
+from data_access.policy import Action, require
 from data_access import alerts as alert_store
 from data_access.users import list_users
 from scoring.periods import add_months
@@ -233,18 +234,36 @@ def unread_count(viewer: Viewer, *, db: Database) -> int:
 
 
 # -- administration -------------------------------------------------------------------------------------
+def _audit_mark() -> int:
+    """The newest audit entry's id, read on every call: logins, lockouts and refusals move it but not the data
+    version (``data_access.transaction(account_activity=True)``), and the two reads below show them."""
+    return audit.chain_head(shared_engine())[0]
+
+
 @cached_read
-def users(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+def _users(viewer: Viewer, audit_mark: int, *, db: Database) -> pd.DataFrame:  # noqa: ARG001 - audit_mark keys
     return list_users(db.engine, viewer)
 
 
+def users(viewer: Viewer) -> pd.DataFrame:
+    """The user table, with failed logins and locks as of the newest audit entry."""
+    return _users(viewer, _audit_mark())
+
+
 @cached_read
-def audit_entries(viewer: Viewer, *, actor: str | None, action_prefix: str | None, since: dt.datetime | None,
-                  until: dt.datetime | None, db: Database) -> pd.DataFrame:
+def _audit_entries(viewer: Viewer, audit_mark: int, *, actor: str | None,  # noqa: ARG001 - audit_mark keys
+                   action_prefix: str | None, since: dt.datetime | None, until: dt.datetime | None,
+                   db: Database) -> pd.DataFrame:
     return audit.list_entries(db.engine, viewer, actor=actor, action_prefix=action_prefix, since=since, until=until)
 
 
-@cached_read
-def audit_chain_head(viewer: Viewer, *, db: Database) -> tuple[int, str]:  # noqa: ARG001 - the viewer keys the cache
-    """The newest audit entry's id and hash (admins and auditors reach this page)."""
-    return audit.chain_head(db.engine)
+def audit_entries(viewer: Viewer, *, actor: str | None, action_prefix: str | None, since: dt.datetime | None,
+                  until: dt.datetime | None) -> pd.DataFrame:
+    """Audit entries up to the newest one, logins included."""
+    return _audit_entries(viewer, _audit_mark(), actor=actor, action_prefix=action_prefix, since=since, until=until)
+
+
+def audit_chain_head(viewer: Viewer) -> tuple[int, str]:
+    """The newest audit entry's id and hash (one row, read fresh: it is what the audit page publishes)."""
+    require(viewer, Action.READ_AUDIT)
+    return audit.chain_head(shared_engine())

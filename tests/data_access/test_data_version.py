@@ -3,11 +3,13 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from data_access import data_version, reads, transaction, writes
-from data_access.auth import set_language
-from data_access.errors import ValidationError, VersionConflict
+from data_access.auth import check_password, end_sessions, set_language, start_login_session
+from data_access.errors import PermissionDenied, ValidationError, VersionConflict
 from data_access.migrate import upgrade
+from data_access.scope import require_project_in_scope
 from data_access.users import reset_password
 from services.alerts import evaluate
 from tests.conftest import EVALUATION_DAY, as_viewer
@@ -37,16 +39,12 @@ def _report_progress(engine):
                          period=dt.date(2026, 11, 1), values={"PROG_ACTUAL": 40.0, "SPEND_CUM": 120.0})
 
 
-def _switch_language(engine):
-    set_language(engine, as_viewer(engine, "leader"), "en")
-
-
 def _reset_a_password(engine):
     manager = as_viewer(engine, "pm_kaifeng1")
     reset_password(engine, as_viewer(engine, "admin"), manager.user_id, "Another@2026pass")
 
 
-@pytest.mark.parametrize("command", [_edit_project, _report_progress, _switch_language, _reset_a_password])
+@pytest.mark.parametrize("command", [_edit_project, _report_progress, _reset_a_password])
 def test_a_write_through_a_command_moves_the_version_on_by_one(seeded_engine, command):
     before = data_version(seeded_engine)
     command(seeded_engine)
@@ -81,3 +79,26 @@ def test_a_transaction_that_fails_after_writing_is_undone_with_its_version(seede
         raise RuntimeError("after the write")
     assert data_version(seeded_engine) == before
     assert _project(seeded_engine, "leader")["name_zh"] != "改了又撤回"
+
+
+def test_account_activity_is_audited_but_leaves_the_version_alone(seeded_engine):
+    """A login must not empty every user's cache: logins, logouts, the language and refusals change no page's
+    data (the users and audit pages follow the audit chain head instead)."""
+    before = data_version(seeded_engine)
+    head = _audit_head(seeded_engine)
+    leader = as_viewer(seeded_engine, "leader")
+    assert check_password(seeded_engine, "leader", "Demo@2026")
+    assert not check_password(seeded_engine, "leader", "wrong password")
+    start_login_session(seeded_engine, leader, 1.9e9)
+    set_language(seeded_engine, leader, "en")
+    end_sessions(seeded_engine, leader)
+    foreign = int(_project(seeded_engine, "official_gulou")["id"])
+    with pytest.raises(PermissionDenied), Session(seeded_engine) as session:
+        require_project_in_scope(session, as_viewer(seeded_engine, "official_longting"), foreign)
+    assert data_version(seeded_engine) == before
+    assert _audit_head(seeded_engine) == head + 5  # login, failure, language, logout, refusal
+
+
+def _audit_head(engine):
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT last_entry_id FROM audit_chain_head")).scalar_one()

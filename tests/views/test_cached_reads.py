@@ -66,3 +66,20 @@ def test_the_version_moves_on_once_per_write_and_the_read_after_it_happens_once(
     at.run()
     assert project_reads == ["admin"]
     assert "第一次" in _names_shown(at)
+
+
+def test_a_failed_login_elsewhere_shows_on_the_users_and_audit_pages_without_moving_the_data_version(
+        logged_in, engine):
+    from data_access.auth import check_password
+
+    at = logged_in("admin", "views/users.py")
+    failed = dict(zip(at.dataframe[0].value["用户名"], at.dataframe[0].value["失败次数"], strict=True))
+    version = data_version(engine)
+
+    assert not check_password(engine, "pm_kaifeng1", "not the password")
+    at.run()
+    now_failed = dict(zip(at.dataframe[0].value["用户名"], at.dataframe[0].value["失败次数"], strict=True))
+    assert now_failed["pm_kaifeng1"] == failed["pm_kaifeng1"] + 1
+    assert data_version(engine) == version  # other users' cached pages stay cached
+    at.switch_page("views/audit.py").run()
+    assert at.dataframe[0].value.iloc[0]["action"] == "auth.failure"

@@ -11,8 +11,8 @@ from data_access.models import AuditEntry
 from services.alerts import evaluate
 from tests.conftest import EVALUATION_DAY, as_viewer
 
-NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone.utc)
-CLOSED_AT = dt.datetime(2026, 11, 21, 9, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+CLOSED_AT = dt.datetime(2026, 11, 21, 9, 30, tzinfo=dt.UTC)
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 

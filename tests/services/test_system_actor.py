@@ -9,7 +9,7 @@ from services import alerts
 from services.alerts import evaluate
 from tests.conftest import EVALUATION_DAY
 
-NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 
 
 def test_the_evaluator_reads_as_the_system_actor():

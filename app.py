@@ -5,12 +5,14 @@ layer enforces the same rules again on every read and write.
 """
 import streamlit as st
 
-from webapp import data
-from webapp.filters import sidebar_filters
 from components.i18n import LANGUAGE_NAMES
-from webapp.i18n import t
 from components.text import plain
-from webapp.navigation import navigation_for
+from data_access import DataAccessError
+from data_access.auth import set_language, user_language
+from webapp import data
+from webapp.demo_guard import demo_banner, refuse_remote_visitors_in_demo
+from webapp.filters import sidebar_filters
+from webapp.i18n import t
 from webapp.login import (
     build_authenticator,
     cookie_login,
@@ -19,17 +21,15 @@ from webapp.login import (
     remember_login,
     session_viewer_or_none,
 )
-from webapp.session import show_data_error, shared_engine
+from webapp.navigation import navigation_for
+from webapp.session import shared_engine, show_data_error
 from webapp.settings import cookie_key
-from webapp.demo_guard import demo_banner, refuse_remote_visitors_in_demo
-from data_access import DataAccessError
-from data_access.auth import set_language, user_language
 
 st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=":material/monitoring:", layout="wide")
 refuse_remote_visitors_in_demo()
 
 
-def language_switch(viewer) -> None:  # noqa: ANN001 - Viewer or None
+def language_switch(viewer) -> None:
     st.session_state.setdefault("language_choice", st.session_state["lang"])
     choice = st.sidebar.segmented_control(t("language"), list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get,
                                           key="language_choice")

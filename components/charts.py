@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from components.colours import WARNING_COLOURS
 from components.text import html_text
 
+
 def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) -> go.Figure:
     """Stacked bars of live warnings per district, red first, in the warning colours.
 

@@ -30,7 +30,7 @@ SLATE = "#57606a"  # neutral bars that stand for no judgement (e.g. contribution
 WARNING_COLOURS: dict[str, str] = {"red": RED, "orange": ORANGE, "yellow": YELLOW, "none": GREEN}
 
 GRADE_ORDER: tuple[str, ...] = ("优秀", "良好", "合格", "不合格")  # best first, as the bands in scoring.ranking
-GRADE_COLOURS: dict[str, str] = dict(zip(GRADE_ORDER, (GREEN, BLUE, AMBER, RED)))
+GRADE_COLOURS: dict[str, str] = dict(zip(GRADE_ORDER, (GREEN, BLUE, AMBER, RED), strict=False))
 
 MILESTONE_COLOURS: dict[str, str] = {"finished": GREEN, "in_progress": BLUE, "overdue": RED, "planned": "#d0d7de"}
 

@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 from components.colours import BLUE, GREY, SLATE, grade_colour
 from components.formatting import MONTH_TICKS, month
 from components.i18n import translate
-from components.text import html_text
 from components.kpi import grade_text
+from components.text import html_text
 
 RATER_ORDER = ("superior", "peer", "self", "expert")  # each has its label under scorecards.rater.<type>
 
@@ -39,7 +39,7 @@ def contribution_bars(contributions: pd.Series, total: float, grade: str | None,
         orientation="h", y=[*labels, translate("scorecards.total", lang)], x=[*points.tolist(), total],
         measure=["relative"] * len(points) + ["total"],
         text=[f"{p:+.1f}" for p in points] + [total_text], textposition="outside", cliponaxis=False,
-        customdata=[[key, share] for key, share in zip(keys, shares)] + [[None, "100.0 %"]],
+        customdata=[[key, share] for key, share in zip(keys, shares, strict=False)] + [[None, "100.0 %"]],
         hovertemplate=f"%{{y}}<br>%{{x:.1f}} {translate('kpi.unit.points', lang)}<br>"
                       f"{translate('scorecards.share', lang)}: %{{customdata[1]}}<extra></extra>",
         increasing=dict(marker=dict(color=SLATE)), decreasing=dict(marker=dict(color=GREY)),
@@ -84,7 +84,7 @@ def indicator_trend(history: pd.DataFrame, target: float | pd.Series | None, lab
     figure.add_scatter(
         x=periods, y=frame["value"].to_numpy(dtype=float), mode="lines+markers", name=label,
         line=dict(color=BLUE, width=2), marker=dict(size=7),
-        customdata=[[p.date().isoformat(), m, t] for p, m, t in zip(periods, months, target_texts)],
+        customdata=[[p.date().isoformat(), m, t] for p, m, t in zip(periods, months, target_texts, strict=False)],
         hovertemplate=f"%{{customdata[1]}}<br>{label}: %{{y:,.1f}} {unit}<br>{target_word}: %{{customdata[2]}}"
                       "<extra></extra>",
     )

@@ -39,7 +39,7 @@ def rank_uncertainty_chart(frame: pd.DataFrame, top_k: int, lang: str = "zh", to
     p5, p50, p95 = (ranked[c].to_numpy(dtype=float) for c in ("rank_p5", "rank_p50", "rank_p95"))
     chances = [f"{p * 100:.1f} %" for p in ranked["p_top_k"].to_numpy(dtype=float)]
     customdata = [[key, rank_text(r, n, lang), f"{lo:.0f} – {hi:.0f}", chance]
-                  for key, r, lo, hi, chance in zip(ranked.index, ranked["rank"], p5, p95, chances)]
+                  for key, r, lo, hi, chance in zip(ranked.index, ranked["rank"], p5, p95, chances, strict=False)]
     hover = (f"<b>%{{customdata[1]}}</b><br>{interval}: %{{customdata[2]}}<br>"
              f"{chance_of_top}: %{{customdata[3]}}<extra></extra>")
     figure = go.Figure()
@@ -88,11 +88,11 @@ def movers_table(compare: pd.DataFrame, labels: pd.Series, lang: str = "zh",
         translate("whatif.chart.new_rank", lang): [rank_text(r, n_new, lang) for r in rows["new_rank"]],
         translate("whatif.chart.rank_change", lang): [_rank_move(r) for r in rows["rank_change"]],
         translate("whatif.chart.base_total", lang): [grade_text(t, g, lang)
-                                                    for t, g in zip(rows["base_total"], base_grades[rows.index])],
+                                                    for t, g in zip(rows["base_total"], base_grades[rows.index], strict=False)],
         translate("whatif.chart.new_total", lang): [grade_text(t, g, lang)
-                                                   for t, g in zip(rows["new_total"], new_grades[rows.index])],
+                                                   for t, g in zip(rows["new_total"], new_grades[rows.index], strict=False)],
         translate("whatif.chart.change", lang): [change_text(new, base, lang, unit="points")
-                          for base, new in zip(rows["base_total"], rows["new_total"])],
+                          for base, new in zip(rows["base_total"], rows["new_total"], strict=False)],
     }, index=rows.index)
     return table
 
@@ -110,7 +110,7 @@ def weight_stability_chart(frame: pd.DataFrame, labels: pd.Series, top_k: int, l
     names = labels.reindex(ordered.index).fillna(pd.Series(ordered.index.astype(str), index=ordered.index))
     lower, upper, weight = (ordered[c].to_numpy(dtype=float) * 100 for c in ("lower", "upper", "weight"))
     customdata = [[key, f"{lo:.1f} %", f"{hi:.1f} %", f"{w:.1f} %"]
-                  for key, lo, hi, w in zip(ordered.index, lower, upper, weight)]
+                  for key, lo, hi, w in zip(ordered.index, lower, upper, weight, strict=False)]
     hover = ("<b>%{customdata[3]}</b><br>"
              + translate("whatif.chart.stable_hover", lang, k=top_k, lower="%{customdata[1]}",
                          upper="%{customdata[2]}")

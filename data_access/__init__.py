@@ -64,6 +64,7 @@ from data_access.errors import (
     ValidationError,
     VersionConflict,
 )
+from data_access.policy import Viewer
 from data_access.reads import (
     get_project,
     latest_period,
@@ -79,7 +80,6 @@ from data_access.reads import (
     load_observations,
     weight_scheme_items,
 )
-from data_access.policy import Viewer
 from data_access.scope import viewer_for
 from data_access.writes import record_observation, record_report, update_milestone, update_project
 

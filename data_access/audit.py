@@ -51,7 +51,7 @@ def canonical_json(value: Any) -> str:
 def utc_text(moment: dt.datetime) -> str:
     """A timestamp as UTC text with microseconds (naive values are taken to be UTC already)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -95,7 +95,7 @@ def append(
     head = session.execute(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).scalar_one()
     entry = AuditEntry(
         id=head.last_entry_id + 1,
-        occurred_at=(now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc),
+        occurred_at=(now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
         actor_id=actor.person_id if actor else None,
         actor_name=actor_name or (actor.username if actor else "system"),
         action=action,

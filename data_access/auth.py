@@ -74,7 +74,7 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     """Stored timestamps are UTC; SQLite hands them back without a zone."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=dt.timezone.utc)
+    return moment.replace(tzinfo=dt.UTC)
 
 
 def check_password(
@@ -90,7 +90,7 @@ def check_password(
     Failures, lockouts and successes are audited in the same transaction as the counter change.
     """
     policy = policy or LockoutPolicy.from_environment()
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     username = (username or "").strip().lower()
     with transaction(engine, account_activity=True) as session:
         user = session.execute(select(User).where(User.username == username).with_for_update()).scalar_one_or_none()
@@ -130,7 +130,7 @@ def _cookie_key(cookie_exp_date: float) -> str:
 def start_login_session(engine: Engine, viewer: Viewer, cookie_exp_date: float,
                         *, now: dt.datetime | None = None) -> int:
     """Record the login cookie just written for ``viewer`` (identified by its signed ``exp_date``); its id."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     with transaction(engine, account_activity=True) as session:
         record = LoginSession(user_id=viewer.user_id, cookie_exp_date=_cookie_key(cookie_exp_date), issued_at=now)
         session.add(record)
@@ -173,7 +173,7 @@ def session_viewer(engine: Engine, username: str, session_started: dt.datetime,
 
 def end_sessions(engine: Engine, viewer: Viewer, *, reason: str = "auth.logout") -> None:
     """End every session of ``viewer`` (logout): cookies issued before now stop working."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with transaction(engine, account_activity=True) as session:
         session.execute(update(User).where(User.id == viewer.user_id).values(sessions_valid_after=now))
         session.execute(update(LoginSession).where(LoginSession.user_id == viewer.user_id,

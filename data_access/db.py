@@ -21,7 +21,7 @@ from data_access.errors import DatabaseUnavailable
 from data_access.models import DataVersion
 
 
-def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI hook
+def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _begin_sqlite).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -32,7 +32,7 @@ def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 -
     cursor.close()
 
 
-def _begin_sqlite(connection) -> None:  # noqa: ANN001 - SQLAlchemy event hook
+def _begin_sqlite(connection) -> None:
     """Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE).
 
     A deferred transaction that reads and then writes fails with "database is locked" when another

@@ -81,7 +81,7 @@ def app_role() -> str | None:
     return os.environ.get("PERFDASH_APP_DB_ROLE", "").strip() or database_url().username
 
 
-def _transfer_ownership(connection: Connection, schema: str, role: str, quote) -> None:  # noqa: ANN001
+def _transfer_ownership(connection: Connection, schema: str, role: str, quote) -> None:
     """Databases migrated by the app role itself (before there were two roles): the owner takes its objects over."""
     owned = connection.execute(text(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "

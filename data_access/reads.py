@@ -42,8 +42,8 @@ def _frame(engine: Engine, statement: Select, columns: Sequence[str] | None = No
         names = list(columns) if columns is not None else list(result.keys())
         rows = result.fetchall()
     # Column-wise construction: building a frame from 150k Row objects is ~6× slower than from columns.
-    values = zip(*rows) if rows else ([] for _ in names)
-    return pd.DataFrame(dict(zip(names, map(list, values))), columns=names)
+    values = zip(*rows, strict=False) if rows else ([] for _ in names)
+    return pd.DataFrame(dict(zip(names, map(list, values), strict=False)), columns=names)
 
 
 def _with_region_levels(frame: pd.DataFrame, path_column: str = "region_path") -> pd.DataFrame:

@@ -204,7 +204,7 @@ def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: Dimensio
                                            message_zh=f"名称“{name}”已被他人的方案使用，请换一个名称")
                 version = max((v for _, v in owners), default=0) + 1
                 scheme = WeightScheme(name=name, version=version, description=description, is_default=False,
-                                      created_by=actor.user_id, created_at=dt.datetime.now(dt.timezone.utc))
+                                      created_by=actor.user_id, created_at=dt.datetime.now(dt.UTC))
                 session.add(scheme)
                 session.flush()
                 session.add_all(WeightSchemeItem(scheme_id=scheme.id, dimension=dimension, indicator_id=indicator_id,

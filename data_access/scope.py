@@ -11,9 +11,8 @@ Scope rules (the roles that see every region are ``Action.READ_ALL_REGIONS`` in 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-
 import operator
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import Session
@@ -78,7 +77,7 @@ def project_scope_clause(viewer: Viewer) -> ColumnElement[bool]:
     return region_subtree_clause(viewer, Region.path)
 
 
-def scoped_projects(viewer: Viewer, *columns) -> Select:  # noqa: ANN002 - any selectable columns
+def scoped_projects(viewer: Viewer, *columns) -> Select:
     """``SELECT columns FROM projects JOIN regions`` restricted to the viewer's scope."""
     return (
         select(*columns)

@@ -165,7 +165,7 @@ def update_user(engine: Engine, actor: Viewer, user_id: int, expected_version: i
         _validate(merged, session)
         values = dict(changes)
         if any(field in SESSION_ENDING and before[field] != changes[field] for field in changes):
-            values["sessions_valid_after"] = dt.datetime.now(dt.timezone.utc)
+            values["sessions_valid_after"] = dt.datetime.now(dt.UTC)
         result = session.execute(update(User).where(User.id == user_id, User.version == expected_version)
                                  .values(**values, version=User.version + 1))
         if result.rowcount != 1:
@@ -187,6 +187,6 @@ def reset_password(engine: Engine, actor: Viewer, user_id: int, new_password: st
         _require_strong(new_password, user.username)
         user.password_hash = hash_password(new_password)
         user.failed_logins, user.locked_until = 0, None
-        user.sessions_valid_after = dt.datetime.now(dt.timezone.utc)
+        user.sessions_valid_after = dt.datetime.now(dt.UTC)
         user.version += 1
         audit.append(session, actor=actor, action="user.password_reset", entity="user", entity_id=user_id)

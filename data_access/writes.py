@@ -121,7 +121,7 @@ def _manager_home(session: Session, user_id: int) -> str | None:
     if not paths:
         return None
     parts = [path.strip("/").split("/") for path in paths]
-    common = [level[0] for level in zip(*parts) if len(set(level)) == 1]
+    common = [level[0] for level in zip(*parts, strict=False) if len(set(level)) == 1]
     return "/" + "".join(f"{part}/" for part in common) if common else "/"
 
 
@@ -195,7 +195,7 @@ def update_project(
             _check_manager(session, project, changes["manager_id"])
         if "department_id" in changes:
             _check_department(session, project, changes["department_id"])
-        values = {field: merged[field] for field in changes} | {"updated_at": dt.datetime.now(dt.timezone.utc)}
+        values = {field: merged[field] for field in changes} | {"updated_at": dt.datetime.now(dt.UTC)}
         _check_version(session, Project, project_id, expected_version, values)
         audit.append(session, actor=actor, action="project.update", entity="project", entity_id=project_id,
                      before=before, after={field: merged[field] for field in changes})
@@ -304,7 +304,7 @@ def record_report(
         unknown = sorted(set(checked) - set(indicator_ids))
         if unknown:
             raise ValidationError(f"Unknown indicator {unknown[0]!r}", message_zh=f"未知指标 {unknown[0]!r}")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         for code, value in checked.items():
             existing = session.execute(
                 select(Observation).where(Observation.project_id == project_id,

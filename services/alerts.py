@@ -25,7 +25,8 @@ from data_access import alerts as alert_store
 from data_access.policy import SYSTEM  # the evaluator reads every region; the audit log names it "system"
 from data_access.reads import load_indicator_matrix, load_observations, reported_months
 from scoring.periods import add_months
-from scoring.rules import Rule, evaluate as evaluate_rules
+from scoring.rules import Rule
+from scoring.rules import evaluate as evaluate_rules
 from services import notify
 from services.scores import load_model, score_matrix
 

@@ -53,7 +53,7 @@ def tell(engine: Engine, today: dt.date | None = None) -> int:
         if step >= 6:
             # Step 7's task was set a month ago with a due date last week: overdue, as some always are.
             started = dt.datetime.combine(today - dt.timedelta(days=30 if step == 7 else 0), dt.time(9),
-                                          dt.timezone.utc)
+                                          dt.UTC)
             due = today - dt.timedelta(days=5) if step == 7 else today + dt.timedelta(days=(position % 4) * 7 + 3)
             version = store.transition(engine, handler, int(alert["id"]), version, "rectify", owner_id=handler.user_id,
                                        plan=PLANS[position % len(PLANS)], due_date=due, now=started)

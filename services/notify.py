@@ -90,7 +90,7 @@ def send_immediate(engine: Engine, settings: SmtpSettings | None) -> tuple[int, 
         subject, body = _localised(row)
         try:
             _send(settings, row["email"], subject, body)
-        except Exception as exc:  # noqa: BLE001 - one bad message must never stop the others
+        except Exception as exc:
             log.warning("e-mail %s to %s failed (attempt %d): %r", row["id"], row["email"],
                         row["email_attempts"] + 1, exc)
             record_email_result(engine, SYSTEM, [int(row["id"])], str(exc)[:500])
@@ -119,7 +119,7 @@ def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int
         ids = messages["id"].astype(int).tolist()
         try:
             _send(settings, first["email"], DIGEST_SUBJECT[lang].format(n=len(messages)), body)
-        except Exception as exc:  # noqa: BLE001 - one bad digest must never stop the others
+        except Exception as exc:
             log.warning("digest to %s failed: %r", first["email"], exc)
             record_email_result(engine, SYSTEM, ids, str(exc)[:500])
             failed += 1

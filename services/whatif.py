@@ -63,7 +63,7 @@ def scheme_tree(items: pd.DataFrame) -> DimensionTree:
         own = group[group["indicator_code"].isna()]["weight"]
         children = group.dropna(subset=["indicator_code"])
         tree[str(dimension)] = (float(own.iloc[0]) if len(own) else 0.0,
-                                {str(c): float(w) for c, w in zip(children["indicator_code"], children["weight"])})
+                                {str(c): float(w) for c, w in zip(children["indicator_code"], children["weight"], strict=False)})
     return tree
 
 

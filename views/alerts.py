@@ -4,19 +4,19 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from webapp import data
 from components.charts import alerts_by_district
-from webapp.filters import selected_region
-from webapp.params import id_param
 from components.formatting import date
-from webapp.i18n import current_language, t
-from components.text import plain
-from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import attachment_button, download_buttons
+from components.text import plain
 from data_access import DataAccessError
 from data_access import alerts as store
 from data_access.alerts import LIVE_STATUSES
 from data_access.models import ALERT_STATUSES, SEVERITIES
+from webapp import data
+from webapp.filters import selected_region
+from webapp.i18n import current_language, t
+from webapp.params import id_param
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 
 viewer = current_viewer()
 lang = current_language()
@@ -31,7 +31,7 @@ with stop_on_data_error():
 left, middle, right, far = st.columns(4)
 severities = left.multiselect(t("alerts.severity"), SEVERITIES, format_func=lambda s: t(f"severity.{s}"),
                               key="alerts_severity")
-rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"]))
+rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"], strict=False))
 rule_ids = middle.multiselect(t("alerts.rule"), list(rule_names), format_func=rule_names.get, key="alerts_rule")
 statuses = right.multiselect(t("alerts.status"), ALERT_STATUSES, default=list(LIVE_STATUSES),
                              format_func=lambda s: t(f"alert_status.{s}"), key="alerts_status")
@@ -74,7 +74,7 @@ else:
     if st.button(t("alerts.acknowledge_selected"), disabled=to_acknowledge.empty, key="alerts_bulk_ack"):
         try:
             count = store.acknowledge_many(engine, viewer, dict(zip(to_acknowledge["id"].astype(int),
-                                                                      to_acknowledge["version"].astype(int))))
+                                                                      to_acknowledge["version"].astype(int), strict=False)))
             st.session_state["alerts_flash"] = t("alerts.acknowledged_n", n=count)
             st.rerun()
         except DataAccessError as error:
@@ -82,7 +82,7 @@ else:
 
 # -- one alert ------------------------------------------------------------------------------------------
 st.subheader(t("alerts.detail"))
-choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown["rule_en" if lang == "en" else "rule_zh"]))
+choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown["rule_en" if lang == "en" else "rule_zh"], strict=False))
 chosen = st.selectbox(t("alerts.choose"), [None, *choices], format_func=lambda i: "—" if i is None else choices[i],
                       key="alerts_choice")
 alert_id = chosen if chosen is not None else id_param("alert")
@@ -111,7 +111,7 @@ st.dataframe(history.assign(from_status=history["from_status"].map(
     to_status=history["to_status"].map(lambda s: t(f"alert_status.{s}"))), hide_index=True, width="stretch")
 
 
-def act(action: str, **details) -> None:  # noqa: ANN003 - passed through to the lifecycle
+def act(action: str, **details) -> None:
     try:
         store.transition(engine, viewer, alert_id, int(alert.version), action, **details)
     except DataAccessError as error:

@@ -3,11 +3,11 @@ import datetime as dt
 
 import streamlit as st
 
+from components.tables import download_buttons
+from data_access.audit import anchor_audit_chain, verify_audit_chain
 from webapp import data
 from webapp.i18n import current_language, t
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
-from components.tables import download_buttons
-from data_access.audit import anchor_audit_chain, verify_audit_chain
 
 viewer = current_viewer()
 st.title(t("page.audit"))
@@ -20,8 +20,8 @@ days = right.date_input(t("audit.days"), value=(dt.date.today() - dt.timedelta(d
                         key="audit_days")
 since = until = None
 if isinstance(days, tuple) and len(days) == 2:
-    since = dt.datetime.combine(days[0], dt.time(), dt.timezone.utc)
-    until = dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+    since = dt.datetime.combine(days[0], dt.time(), dt.UTC)
+    until = dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time(), dt.UTC)
 with stop_on_data_error():
     entries = data.audit_entries(viewer, actor=actor, action_prefix=action, since=since, until=until)
 

@@ -10,12 +10,12 @@ import streamlit as st
 
 from components.bigscreen import apply_big_screen, kpi_tile, ranking_bars, score_trend
 from components.formatting import month
-from webapp.i18n import current_language, name_column, t
-from components.text import plain
 from components.site_maps import district_columns, project_points, site_map
+from components.text import plain
 from data_access import DataAccessError
 from services.portfolio import by_district, headline
 from webapp import data
+from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, show_data_error
 from webapp.views import current_and_previous, district_indicator_heatmap
 

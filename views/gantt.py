@@ -4,9 +4,9 @@ import datetime as dt
 import streamlit as st
 
 from components.gantt import milestone_gantt
-from webapp.i18n import current_language, name_column, t
 from webapp import data
 from webapp.filters import filter_projects, selected_period
+from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, stop_on_data_error
 
 MAX_PROJECTS = 40
@@ -25,7 +25,7 @@ scope = st.segmented_control(t("gantt.scope"), ["project", "district", "departme
                                                                         "department": "gantt.by_department"}[s]))
 by_id = projects.set_index("id")
 if scope == "project":
-    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()]))
+    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=False))
     chosen = st.selectbox(t("map.open_project"), list(labels), format_func=labels.get, key="gantt_project")
     shown = [chosen]
 else:

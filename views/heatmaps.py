@@ -6,10 +6,10 @@ the target and the unit. Choosing a cell (or clicking it) opens the matching sco
 import streamlit as st
 
 from components.heatmaps import target_heatmap
-from webapp.i18n import current_language, name_column, t
 from components.text import plain
 from services.progress import progress_gap
 from webapp import data
+from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, stop_on_data_error
 from webapp.views import HEATMAP_MONTHS, current_and_previous, district_indicator_heatmap, kpi_labels
 
@@ -29,7 +29,7 @@ units = kpis["unit_" + lang]
 targets = inputs["targets"]
 
 
-def show(figure, key: str) -> list:  # noqa: ANN001 - a plotly Figure
+def show(figure, key: str) -> list:
     """Draw the heat map; return the customdata of clicked cells (if the browser sent a selection)."""
     event = st.plotly_chart(figure, width="stretch", key=key, on_select="rerun", selection_mode="points")
     return [point.get("customdata") for point in (event.selection.points if event else []) if point.get("customdata")]

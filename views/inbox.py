@@ -3,11 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import date
-from webapp.i18n import current_language, t
 from components.text import plain
-from webapp import data
-from webapp.session import current_viewer, shared_engine, stop_on_data_error
 from data_access import alerts as store
+from webapp import data
+from webapp.i18n import current_language, t
+from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
 viewer = current_viewer()
 lang = current_language()

@@ -3,11 +3,11 @@ import os
 
 import streamlit as st
 
-from webapp.i18n import current_language, name_column, t
 from components.site_maps import district_columns, project_points, site_map
 from services.portfolio import by_district
 from webapp import data
 from webapp.filters import filter_projects, selected_period
+from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()
@@ -35,7 +35,7 @@ if show_districts:
 map_column, list_column = st.columns([3, 1])
 map_column.pydeck_chart(site_map(layers, os.environ.get("PERFDASH_TILE_URL") or None), height=640, key="site_map")
 with list_column:
-    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()]))
+    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=False))
     chosen = st.selectbox(t("map.open_project"), [None, *labels], key="map_project",
                           format_func=lambda i: "—" if i is None else labels[i])
     if chosen is not None:

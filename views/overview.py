@@ -9,15 +9,14 @@ import scoring
 from components.bigscreen import ranking_bars, score_trend
 from components.charts import light_theme
 from components.formatting import month, percent
-from webapp.i18n import current_language, name_column, t
-from components.text import plain
 from components.kpi import change_text, grade_text, rank_text
+from components.text import plain
 from data_access import DataAccessError
 from services.portfolio import by_district, headline
 from webapp import data
+from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, show_data_error
 from webapp.views import current_and_previous
-
 
 viewer = current_viewer()
 lang = current_language()
@@ -72,7 +71,7 @@ def normal() -> None:
     def table(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({t("col.code"): frame["code"], t("col.name"): names(frame),
                              t("col.region"): frame[name_column("region")],
-                             t("overview.score"): [grade_text(s, g, lang) for s, g in zip(frame["total"], frame["grade"])],
+                             t("overview.score"): [grade_text(s, g, lang) for s, g in zip(frame["total"], frame["grade"], strict=False)],
                              t("overview.rank"): [rank_text(int(r), total, lang) for r in frame["rank"]]})
 
     top, bottom = st.columns(2)

@@ -4,19 +4,18 @@ import datetime as dt
 import streamlit as st
 
 import data_access
-from webapp import data
-from webapp.filters import filter_projects
-from webapp.params import id_param
 from components.formatting import date, money, month
-from webapp.i18n import current_language, name_column, t
-from components.text import plain
-from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from components.tables import download_buttons
+from components.text import plain
 from data_access import DataAccessError
 from data_access.policy import Action, allowed
 from scoring.periods import recent_months
 from services.alerts import evaluate as evaluate_alerts
-
+from webapp import data
+from webapp.filters import filter_projects
+from webapp.i18n import current_language, name_column, t
+from webapp.params import id_param
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 
 viewer = current_viewer()
 lang = current_language()
@@ -44,7 +43,7 @@ st.dataframe(table, hide_index=True, width="stretch")
 download_buttons(table, "projects", key="projects_download", lang=lang)
 
 st.subheader(t("projects.detail"))
-names = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()]))
+names = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=False))
 chosen = st.selectbox(t("projects.choose"), [None, *names], format_func=lambda i: t("projects.none") if i is None
                       else names[i], key="projects_detail_choice")
 project_id = chosen if chosen is not None else id_param("project")

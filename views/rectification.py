@@ -4,11 +4,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from webapp.filters import selected_region
 from components.formatting import date
-from webapp.i18n import current_language, t
 from components.text import plain
 from webapp import data
+from webapp.filters import selected_region
+from webapp.i18n import current_language, t
 from webapp.session import current_viewer, stop_on_data_error
 
 COLUMNS = ("open", "acknowledged", "rectifying", "resolved", "closed")
@@ -24,7 +24,7 @@ due = pd.to_datetime(alerts["due_date"])
 alerts = alerts.assign(overdue=alerts["status"].isin(["open", "acknowledged", "rectifying"]) & due.notna()
                        & (due < pd.Timestamp(today)))
 
-for column, status in zip(st.columns(len(COLUMNS)), COLUMNS):
+for column, status in zip(st.columns(len(COLUMNS)), COLUMNS, strict=False):
     cards = alerts[alerts["status"] == status]
     column.markdown(f"**{t(f'alert_status.{status}')}** · {len(cards)}")
     for card in cards.head(50).itertuples():

@@ -3,15 +3,15 @@ import json
 
 import streamlit as st
 
-from webapp.i18n import current_language, t
 from components.text import plain
-from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from data_access import DataAccessError
 from data_access import alerts as store
 from data_access.models import RULE_SCOPES, SEVERITIES
 from scoring.rules import RULE_TYPES
 from services.alerts import validate_rule
 from webapp import data
+from webapp.i18n import current_language, t
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 
 viewer = current_viewer()
 lang = current_language()
@@ -23,7 +23,7 @@ with stop_on_data_error():
 st.dataframe(rules.assign(params=rules["params"].map(lambda p: json.dumps(p, ensure_ascii=False))),
              hide_index=True, width="stretch")
 
-names = {None: t("rules.new"), **dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"]))}
+names = {None: t("rules.new"), **dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"], strict=False))}
 rule_id = st.selectbox(t("rules.edit"), list(names), format_func=names.get, key="rules_choice")
 current = rules.set_index("id").loc[rule_id] if rule_id is not None else None
 with st.form("rule_form"):

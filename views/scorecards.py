@@ -9,17 +9,17 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from components.gantt import milestone_gantt
 from components.formatting import month
-from webapp.i18n import current_language, name_column, t
-from components.text import plain
+from components.gantt import milestone_gantt
 from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
 from components.tables import download_buttons
+from components.text import plain
 from scoring.periods import add_months
 from services.portfolio import district_league
 from webapp import data
 from webapp.filters import selected_period
+from webapp.i18n import current_language, name_column, t
 from webapp.params import id_param
 from webapp.session import current_viewer, stop_on_data_error
 
@@ -94,10 +94,10 @@ if project is None and district is None:  # the city (everything in scope)
              previous["total"].mean() if len(previous) else float("nan"))
     table = pd.DataFrame({
         t("col.region"): league["name"], t("overview.score"): [grade_text(s, g, lang) for s, g in
-                                                               zip(league["mean_score"], league["grade"])],
+                                                               zip(league["mean_score"], league["grade"], strict=False)],
         t("overview.rank"): [rank_text(r, len(league), lang) for r in league["rank"]],
         t("scorecards.change"): [change_text(s, b, lang, unit="points")
-                                 for s, b in zip(league["mean_score"], league["previous_score"])],
+                                 for s, b in zip(league["mean_score"], league["previous_score"], strict=False)],
         t("overview.projects"): league["projects"], t("overview.warnings"): league["warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, "districts", key="city_download", lang=lang)
@@ -119,7 +119,7 @@ if project is None:  # a district
     members["rank_here"] = scoring.rank(members["total"])
     table = pd.DataFrame({
         t("col.code"): members["code"], t("col.name"): members[name_column()],
-        t("overview.score"): [grade_text(s, g, lang) for s, g in zip(members["total"], members["grade"])],
+        t("overview.score"): [grade_text(s, g, lang) for s, g in zip(members["total"], members["grade"], strict=False)],
         t("overview.rank"): [rank_text(r, len(members), lang) for r in members["rank_here"]],
         t("overview.warnings"): members["open_warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")

@@ -2,12 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from webapp import data
-from webapp.i18n import name_column, t
-from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 from data_access import DataAccessError
 from data_access.models import ROLES
 from data_access.users import create_user, reset_password, update_user
+from webapp import data
+from webapp.i18n import name_column, t
+from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 
 viewer = current_viewer()
 st.title(t("page.users"))
@@ -16,10 +16,10 @@ if "users_flash" in st.session_state:
 with stop_on_data_error():
     users = data.users(viewer)
     regions = data.regions(viewer)
-region_names = dict(zip(regions["id"], regions[name_column()]))
+region_names = dict(zip(regions["id"], regions[name_column()], strict=False))
 
 
-def region_label(region_id):  # noqa: ANN001, ANN202 - int or None
+def region_label(region_id):
     return t("users.region_none") if region_id is None else region_names.get(region_id, str(region_id))
 
 
@@ -47,7 +47,7 @@ with create_tab, st.form("user_create", clear_on_submit=True):
             show_data_error(error)
 
 with edit_tab:
-    labels = dict(zip(users["id"], users["username"] + " · " + users["display_name"]))
+    labels = dict(zip(users["id"], users["username"] + " · " + users["display_name"], strict=False))
     user_id = st.selectbox(t("users.choose"), list(labels), format_func=labels.get, key="edit_user")
     user = users.set_index("id").loc[user_id]
     with st.form("user_edit"):

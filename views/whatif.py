@@ -18,10 +18,10 @@ import streamlit as st
 from components.formatting import month
 from components.i18n import translate
 from data_access.policy import Viewer
-from webapp.i18n import current_language, name_column, t
 from services import whatif
 from webapp import data, whatif_data
 from webapp.filters import filter_projects, selected_period
+from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, stop_on_data_error
 from webapp.weight_editor import WeightEditor
 from webapp.whatif_panels import WhatIfView, show_page_flash, tune_tab
@@ -52,7 +52,7 @@ def _view(viewer: Viewer) -> WhatIfView:
         viewer=viewer, lang=lang, period=period, base=base, scores=scores, schemes=schemes, default_id=default_id,
         project_labels=(projects["code"] + " " + projects[name_column()]).set_axis(projects["id"]),
         dimension_names=base.dimensions[name_column()], kpi_labels=_kpi_labels(base.indicators, lang),
-        category_names=dict(zip(categories["code"], categories[name_column()])))
+        category_names=dict(zip(categories["code"], categories[name_column()], strict=False)))
 
 
 def _caption(view: WhatIfView) -> str:

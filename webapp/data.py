@@ -27,8 +27,8 @@ from sqlalchemy import Engine
 import data_access
 import data_access.reads
 from data_access import Viewer, audit
-from data_access.policy import Action, require
 from data_access import alerts as alert_store
+from data_access.policy import Action, require
 from data_access.users import list_users
 from scoring.periods import add_months
 from webapp.session import shared_engine

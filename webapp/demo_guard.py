@@ -11,8 +11,8 @@ from string import Template
 
 import streamlit as st
 
-from webapp.i18n import t
 from data_access.config import demo_mode
+from webapp.i18n import t
 
 # Our own static markup, no user text: a fixed strip at the top centre, so no page (the big screen included)
 # loses a pixel of its layout to it. On a phone only the short words show, clear of the sidebar control.

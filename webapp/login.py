@@ -20,12 +20,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from webapp.i18n import t
-from webapp.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
 from data_access import Viewer
 from data_access.auth import check_password, cookie_session, end_sessions, session_viewer, start_login_session
 from data_access.config import demo_mode
 from data_access.models import User
+from webapp.i18n import t
+from webapp.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
 
 COOKIE_NAME = "perfdash_auth"
 SESSION_STARTED = "perfdash_session_started"
@@ -73,7 +73,7 @@ def session_viewer_or_none(engine: Engine) -> Viewer | None:
     """The viewer of this browser session if it is logged in and the server has not ended the session."""
     if not st.session_state.get("authentication_status"):
         return None
-    started = st.session_state.setdefault(SESSION_STARTED, dt.datetime.now(dt.timezone.utc))
+    started = st.session_state.setdefault(SESSION_STARTED, dt.datetime.now(dt.UTC))
     viewer = session_viewer(engine, st.session_state["username"], started, st.session_state.get(LOGIN_SESSION))
     if viewer is None:
         _forget_login()
@@ -124,7 +124,7 @@ def login_form(authenticator: stauth.Authenticate) -> None:
     except LoginError:
         st.session_state["authentication_status"] = False
     if st.session_state.get("authentication_status"):
-        st.session_state[SESSION_STARTED] = dt.datetime.now(dt.timezone.utc)
+        st.session_state[SESSION_STARTED] = dt.datetime.now(dt.UTC)
         st.session_state["set_cookie"] = True  # written on the next run, which completes
         st.rerun()
     if st.session_state.get("authentication_status") is False:

@@ -8,8 +8,8 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from webapp.i18n import t
 from data_access.policy import ALLOWED, Action
+from webapp.i18n import t
 
 
 class PageSpec(NamedTuple):

@@ -9,8 +9,8 @@ import re
 
 import streamlit as st
 
-from webapp.i18n import t
 from data_access.scope import MAX_ID
+from webapp.i18n import t
 
 ID_PATTERN = re.compile(r"[0-9]{1,10}")  # ASCII digits only; 10 digits cover every 32-bit id
 

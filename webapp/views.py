@@ -7,12 +7,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.heatmaps import target_heatmap
-from webapp.i18n import name_column
 from data_access import Viewer
 from scoring.periods import add_months
 from services.portfolio import district_kpi_means
 from webapp import data
 from webapp.filters import filter_projects, selected_period
+from webapp.i18n import name_column
 
 
 def filtered_portfolio(viewer: Viewer, period: dt.date | None) -> pd.DataFrame:

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from webapp.i18n import t
 from components.tables import download_buttons
 from components.text import plain
 from components.whatif_charts import movers_table, rank_uncertainty_chart, weight_stability_chart
@@ -23,6 +22,7 @@ from scoring.weight_tree import DimensionTree, tree_problems
 from scoring.weights import CONSISTENCY_LIMIT
 from services import whatif
 from webapp import whatif_data
+from webapp.i18n import t
 from webapp.session import shared_engine, show_data_error
 from webapp.weight_editor import Level, WeightEditor
 

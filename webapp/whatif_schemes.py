@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import translate
-from webapp.i18n import t
 from components.tables import download_buttons
 from components.text import plain
 from components.whatif_charts import movers_table
@@ -17,6 +16,7 @@ from data_access import schemes as scheme_store
 from data_access.policy import Action, allowed
 from services import whatif
 from webapp import whatif_data
+from webapp.i18n import t
 from webapp.session import shared_engine, show_data_error
 from webapp.whatif_panels import MOVERS_HEIGHT, WhatIfView, flash_page
 
@@ -44,7 +44,7 @@ def compare_tab(view: WhatIfView) -> None:
                          view.scheme_label(first): [f"{v:.1f} %" for v in dims_a],
                          view.scheme_label(second): [f"{v:.1f} %" for v in dims_b],
                          t("whatif.difference"): [f"{b - a:+.1f} {translate('kpi.unit.pp', view.lang)}"
-                                                  for a, b in zip(dims_a, dims_b)]})
+                                                  for a, b in zip(dims_a, dims_b, strict=False)]})
     compared = whatif.compare(view.scores, flat_a, flat_b)
     figures = whatif.summary(compared["base_rank"], compared["new_rank"], OVERLAP_TOP)
     kpis = st.columns(3)

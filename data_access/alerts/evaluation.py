@@ -43,7 +43,7 @@ def _stored_fields(finding: Any) -> dict[str, Any]:
 
 def _persists_after_closing(closed: Alert, data_period: dt.date | None, as_of: dt.date) -> bool:
     """Reopen only on evidence newer than the closing: a later data month, or a later evaluation day."""
-    closed_at = closed.closed_at if closed.closed_at.tzinfo else closed.closed_at.replace(tzinfo=dt.timezone.utc)
+    closed_at = closed.closed_at if closed.closed_at.tzinfo else closed.closed_at.replace(tzinfo=dt.UTC)
     if data_period is not None:
         return data_period > first_of_month(closed_at)
     return as_of > closed_at.date()
@@ -89,7 +89,7 @@ def apply_findings(engine: Engine, findings: pd.DataFrame, *, actor: Viewer, rul
     nothing the second time but ``last_evaluated_at``. Only the system actor raises alerts (``RAISE_ALERTS``).
     """
     require(actor, Action.RAISE_ALERTS)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
         live_query = select(Alert).where(Alert.status != CLOSED, Alert.rule_id.in_(list(rule_ids)))
         if project_ids is not None:
@@ -121,7 +121,7 @@ def escalate_unacknowledged(engine: Engine, *, actor: Viewer, after_days: float,
                             ) -> int:
     """Escalate red alerts still open after ``after_days`` to the supervisors; each alert once (system only)."""
     require(actor, Action.RAISE_ALERTS)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     deadline = now - dt.timedelta(days=after_days)
     with transaction(engine) as session:
         due = session.execute(select(Alert).where(Alert.status == "open", Alert.severity == "red",

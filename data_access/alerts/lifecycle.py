@@ -223,7 +223,7 @@ def transition(
     require(actor, STEPS[action].permission)
     details = Details(note, owner_id, plan, due_date, attachment_name, attachment)
     _check_details(details)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     _check_scope_first(engine, actor, alert_id)
     with transaction(engine) as session:
         return _take(session, actor, alert_id, expected_version, action, details, now)
@@ -234,7 +234,7 @@ def acknowledge_many(engine: Engine, actor: Viewer, alerts: Mapping[int, int]) -
     require(actor, STEPS["acknowledge"].permission)
     for alert_id in alerts:
         _check_scope_first(engine, actor, alert_id)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
         for alert_id, version in alerts.items():
             _take(session, actor, alert_id, version, "acknowledge", Details(), now)

@@ -49,7 +49,7 @@ def inbox(engine: Engine, viewer: Viewer, *, unread_only: bool = False, limit: i
     """
     visible = Alert.project_id.in_(scoped_projects(viewer, Project.id))  # NULL (no warning) counts as not visible
 
-    def shown(column, withheld):  # noqa: ANN001, ANN202 - a column and its replacement
+    def shown(column, withheld):
         return case((visible, column), else_=withheld).label(column.key)
 
     statement = (select(Notification.id, Notification.created_at, Notification.kind,
@@ -82,7 +82,7 @@ def mark_read(engine: Engine, viewer: Viewer, notification_ids: Sequence[int] | 
     if notification_ids is not None:
         statement = statement.where(Notification.id.in_(list(notification_ids)))
     with transaction(engine) as session:
-        session.execute(statement.values(read_at=dt.datetime.now(dt.timezone.utc)))
+        session.execute(statement.values(read_at=dt.datetime.now(dt.UTC)))
 
 
 def pending_emails(engine: Engine, *, actor: Viewer, max_attempts: int, kinds: Sequence[str] | None = None,
@@ -116,6 +116,6 @@ def record_email_result(engine: Engine, actor: Viewer, notification_ids: Sequenc
     require(actor, Action.SEND_NOTIFICATIONS)
     values: dict[str, Any] = {"email_attempts": Notification.email_attempts + 1, "email_error": error}
     if error is None:
-        values["emailed_at"] = dt.datetime.now(dt.timezone.utc)
+        values["emailed_at"] = dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
         session.execute(update(Notification).where(Notification.id.in_(list(notification_ids))).values(**values))

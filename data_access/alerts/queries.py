@@ -51,7 +51,7 @@ def _utc(moment: object, name: str) -> dt.datetime:
     if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
         raise ValidationError(f"{name} must be a date and time with a time zone",
                               message_zh="时间须为带时区的日期时间")
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def list_alerts(

@@ -113,7 +113,7 @@ def save_rule(engine: Engine, actor: Viewer, fields: Mapping[str, Any], *, rule_
         rule_id = checked_id(rule_id, "rule")
     if "params" in values:
         values["params"] = json.dumps(values["params"], sort_keys=True, ensure_ascii=False)
-    values["updated_at"] = dt.datetime.now(dt.timezone.utc)
+    values["updated_at"] = dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
         if rule_id is None:
             rule = AlertRule(**values, version=1)

@@ -104,7 +104,7 @@ def write_anchor(engine: Engine, entry_id: int, entry_hash: str, *, now: dt.date
     Raises :class:`ConfigurationError` when the file cannot be written (the caller decides whether that matters).
     """
     path = anchor_path(engine)
-    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     unsigned = Anchor(0, entry_id, entry_hash, moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "")
     signature = hmac.new(audit_key(), unsigned.signed_text().encode(), hashlib.sha256).hexdigest()
     line = json.dumps({"entry_id": entry_id, "entry_hash": entry_hash, "anchored_at": unsigned.anchored_at,
@@ -153,7 +153,7 @@ def _last_known(path: Path, engine: Engine) -> tuple[int, dt.datetime | None]:
         anchors = read_anchors(engine).anchors
         if anchors:
             moment = dt.datetime.strptime(anchors[-1].anchored_at, "%Y-%m-%dT%H:%M:%S.%fZ")
-            _last_anchor[path] = (anchors[-1].entry_id, moment.replace(tzinfo=dt.timezone.utc))
+            _last_anchor[path] = (anchors[-1].entry_id, moment.replace(tzinfo=dt.UTC))
         else:
             _last_anchor[path] = (0, None)
     return _last_anchor[path]
@@ -165,12 +165,12 @@ def anchor_if_due(engine: Engine, entry_id: int, entry_hash: str, *, now: dt.dat
     The user's write is already committed; losing one anchor only weakens the evidence, so it is logged.
     """
     try:
-        moment = now or dt.datetime.now(dt.timezone.utc)
+        moment = now or dt.datetime.now(dt.UTC)
         last_id, last_at = _last_known(anchor_path(engine), engine)
         every, minutes = anchor_every(), anchor_minutes()
         by_count = every > 0 and entry_id - last_id >= every
         by_time = minutes > 0 and (last_at is None or moment - last_at >= dt.timedelta(minutes=minutes))
         if by_count or by_time:
             write_anchor(engine, entry_id, entry_hash, now=moment)
-    except Exception:  # noqa: BLE001 - see docstring: nothing may undo or fail a committed write
+    except Exception:
         log.exception("Could not write the audit anchor for entry %s", entry_id)

@@ -82,7 +82,7 @@ def _insert_observations_sqlite(connection: Connection, observations: dict[str, 
         chunk = slice(start, start + 200_000)
         rows = zip(observations["project_id"][chunk].tolist(), observations["indicator_id"][chunk].tolist(),
                    observations["period"][chunk].astype(str).tolist(), observations["value"][chunk].tolist(),
-                   [entered_at] * (min(total, start + 200_000) - start))
+                   [entered_at] * (min(total, start + 200_000) - start), strict=False)
         raw.executemany(statement, rows)
 
 

@@ -43,7 +43,7 @@ def _dates_from_month_index(values: np.ndarray) -> list[dt.date]:
     """Month indices (:func:`scoring.periods.month_index`, fractional part = share of the month) to calendar dates."""
     whole = np.floor(values).astype(int)
     days = np.clip(np.round((values - whole) * 28).astype(int) + 1, 1, 28)
-    return [from_month_index(int(w)).replace(day=int(d)) for w, d in zip(whole, days)]
+    return [from_month_index(int(w)).replace(day=int(d)) for w, d in zip(whole, days, strict=False)]
 
 
 def _s_curve(x: np.ndarray) -> np.ndarray:
@@ -339,7 +339,7 @@ class DemoData:
     def ratings(self) -> None:
         rng, p = self.rng, self.p
         quarter_ends = [d for d in self.periods if d.month in (3, 6, 9, 12)][-(1 if self.dense else 2):]
-        created = dt.datetime.combine(self.until, dt.time(9), tzinfo=dt.timezone.utc)
+        created = dt.datetime.combine(self.until, dt.time(9), tzinfo=dt.UTC)
         officials = list(self.official_ids.values())
         rows = []
         for i in range(self.n_projects):
@@ -352,7 +352,7 @@ class DemoData:
                     base = 58 + 36 * p["perf"][i]
                     panel = ([("superior", self.leader_id, 0.0), ("self", self.tables["projects"][i]["manager_id"], 6.0)]
                              + [("peer", int(r), 0.0) for r in rng.choice(peers, 3, replace=False)]
-                             + [("expert", e, float(b)) for e, b in zip(self.expert_ids, (-3, -1, 0, 1, 2, 4))])
+                             + [("expert", e, float(b)) for e, b in zip(self.expert_ids, (-3, -1, 0, 1, 2, 4), strict=False)])
                     for rater_type, rater_id, bias in panel:
                         rows.append({"project_id": i + 1, "period": period, "dimension": dimension,
                                      "rater_type": rater_type, "rater_id": rater_id,
@@ -395,7 +395,7 @@ class DemoData:
         self.tables["goals"] = rows
 
     def schemes(self) -> None:
-        created = dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.timezone.utc)
+        created = dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.UTC)
         self.tables["weight_schemes"] = [
             {"id": 1, "name": "标准方案 Standard", "version": 1, "is_default": True, "created_by": 3,
              "created_at": created, "description": "默认维度与指标权重 / default dimension and indicator weights"},

@@ -2,8 +2,8 @@
 import json
 
 from data_access import anchors
-from data_access.db import create_database_engine, transaction
 from data_access.audit import append
+from data_access.db import create_database_engine, transaction
 from tests.conftest import as_viewer
 
 

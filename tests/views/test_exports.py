@@ -21,12 +21,12 @@ def downloads(monkeypatch):
     files: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
 
-    def record(self, path_or_data, mimetype, kind, filename=None):  # noqa: ANN001, ANN202
+    def record(self, path_or_data, mimetype, kind, filename=None):
         if filename:
             files[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
-    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
         if file_name:  # built when clicked: build it now, as the click would
             files[file_name] = data_callable()
         return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)

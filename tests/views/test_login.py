@@ -67,7 +67,7 @@ def test_logout_returns_to_the_login_form_and_ends_the_session_on_the_server(log
 def test_a_session_ended_on_the_server_is_refused_at_the_next_rerun(logged_in, app_env):
     at = logged_in("official_longting")
     engine = create_engine(f"sqlite:///{app_env}")
-    later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)).strftime("%Y-%m-%d %H:%M:%S.%f")
     with engine.begin() as connection:  # what a password reset or deactivation by an admin does
         connection.execute(text("UPDATE users SET sessions_valid_after = :t WHERE username = 'official_longting'"),
                            {"t": later})

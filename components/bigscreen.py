@@ -66,20 +66,21 @@ def ranking_bars(frame: pd.DataFrame, lang: str = "zh", top: int = 10) -> go.Fig
     n = len(scored)
     best = scored.head(top)
     ranks = range(1, len(best) + 1)
-    labels = [grade_text(s, g, lang) for s, g in zip(best["score"], best["grade"], strict=False)]
+    labels = [grade_text(s, g, lang) for s, g in zip(best["score"], best["grade"], strict=True)]
     ids = best["id"].tolist() if "id" in best else [None] * len(best)
     y = list(range(len(best)))
     figure = go.Figure(go.Bar(
         orientation="h", y=y, x=best["score"].to_numpy(dtype=float), marker=dict(color=ACCENT),
         text=labels, textposition="inside", insidetextanchor="end", textfont=dict(size=20, color=NAVY),
         customdata=[[i, rank_text(r, n, lang), label, html_text(name)]
-                    for i, r, label, name in zip(ids, ranks, labels, best["name"], strict=False)],
+                    for i, r, label, name in zip(ids, ranks, labels, best["name"], strict=True)],
         hovertemplate="<b>%{customdata[3]}</b><br>%{customdata[1]} · %{customdata[2]}<extra></extra>",
     ))
     figure.update_layout(
         height=max(360, 56 * len(y) + 60), margin=dict(l=10, r=20, t=20, b=20), showlegend=False, bargap=0.35,
         xaxis=dict(range=[0, 100], showticklabels=False, showgrid=False, zeroline=False),
-        yaxis=dict(tickmode="array", tickvals=y, ticktext=[f"{r}. {html_text(_short(name))}" for r, name in zip(ranks, best["name"], strict=False)],
+        yaxis=dict(tickmode="array", tickvals=y,
+                   ticktext=[f"{r}. {html_text(_short(name))}" for r, name in zip(ranks, best["name"], strict=True)],
                    autorange="reversed", tickfont=dict(size=20)),
     )
     return apply_big_screen(figure)
@@ -95,7 +96,7 @@ def score_trend(frame: pd.DataFrame, lang: str = "zh", label: str | None = None)
     figure = go.Figure(go.Scatter(
         x=data["period"], y=scores, mode="lines+markers", name=name, line=dict(color=ACCENT, width=4),
         marker=dict(size=10), fill="tozeroy", fillcolor="rgba(54, 207, 201, 0.12)",
-        customdata=[[p.date().isoformat(), m] for p, m in zip(data["period"], months, strict=False)],
+        customdata=[[p.date().isoformat(), m] for p, m in zip(data["period"], months, strict=True)],
         hovertemplate=f"%{{customdata[1]}}<br>{name}: {translate('kpi.score', lang, score='%{y:.1f}')}<extra></extra>",
     ))
     if len(data):

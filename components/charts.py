@@ -18,7 +18,8 @@ def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) ->
     figure = go.Figure()
     for severity in ("red", "orange", "yellow"):
         part = counts[counts["severity"] == severity].set_index("district").reindex(totals.index)
-        figure.add_bar(y=[html_text(district) for district in totals.index], x=part["count"].fillna(0).astype(int).tolist(),
+        figure.add_bar(y=[html_text(district) for district in totals.index],
+                       x=part["count"].fillna(0).astype(int).tolist(),
                        orientation="h",
                        name=severity_labels[severity], marker_color=WARNING_COLOURS[severity],
                        customdata=part["district_id"].tolist(),
@@ -31,8 +32,8 @@ def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) ->
 def light_theme(figure: go.Figure) -> go.Figure:
     """Undo the big screen's dark styling for a chart shown on an ordinary (light) page."""
     dark_text = "#1b2733"
-    figure.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font=dict(color=dark_text, size=14),
-                         title_font_color=dark_text)
+    figure.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                         font=dict(color=dark_text, size=14), title_font_color=dark_text)
     figure.update_xaxes(color=dark_text, gridcolor="#e6e9ef")
     figure.update_yaxes(color=dark_text, gridcolor="#e6e9ef")
     figure.update_traces(textfont_color=dark_text, selector=dict(type="bar"))

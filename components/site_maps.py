@@ -68,12 +68,13 @@ def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"
         "lon": sites["lon"].astype(float).round(COORDINATE_DECIMALS).tolist(),
         "lat": sites["lat"].astype(float).round(COORDINATE_DECIMALS).tolist(),
         "colour": colours, "radius": radius.tolist(), "name": sites["name"].astype(str).tolist(),
-        "line1": [f"{r} · {c}" for r, c in zip(sites["region"], sites["category"], strict=False)],
+        "line1": [f"{r} · {c}" for r, c in zip(sites["region"], sites["category"], strict=True)],
         "line2": [grade_text(s, g, lang) if pd.isna(s) else f"{score_word} {grade_text(s, g, lang)}"
-                  for s, g in zip(sites["score"], sites["grade"], strict=False)],
+                  for s, g in zip(sites["score"], sites["grade"], strict=True)],
         "line3": [f"{progress_word} {percent(p)} · {budget_word} {money(b, lang)}"
-                  for p, b in zip(sites["progress"].astype(float), sites["budget"].astype(float), strict=False)],
-        "line4": [_warnings_line(n, w, lang) for n, w in zip(sites["open_warnings"], sites["warning_level"], strict=False)],
+                  for p, b in zip(sites["progress"].astype(float), sites["budget"].astype(float), strict=True)],
+        "line4": [_warnings_line(n, w, lang)
+                  for n, w in zip(sites["open_warnings"], sites["warning_level"], strict=True)],
     })
     return pdk.Layer("ScatterplotLayer", data=rows.to_dict("records"), id="project-points",
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
@@ -105,7 +106,7 @@ def district_columns(districts: pd.DataFrame, height_by: Literal["projects", "bu
         "line1": [translate("map.projects", lang, n=int(n)) for n in districts["projects"].fillna(0)],
         "line2": [f"{translate('chart.budget', lang)} {money(b, lang)}" for b in districts["budget"].astype(float)],
         "line3": [f"{translate('chart.mean_score', lang)} {grade_text(s, g, lang)}"
-                  for s, g in zip(districts["mean_score"].astype(float), grades, strict=False)],
+                  for s, g in zip(districts["mean_score"].astype(float), grades, strict=True)],
         "line4": [""] * len(districts),
     })
     return pdk.Layer("ColumnLayer", data=rows.to_dict("records"), id="district-columns",

@@ -87,12 +87,12 @@ def movers_table(compare: pd.DataFrame, labels: pd.Series, lang: str = "zh",
         translate("whatif.chart.base_rank", lang): [rank_text(r, n_base, lang) for r in rows["base_rank"]],
         translate("whatif.chart.new_rank", lang): [rank_text(r, n_new, lang) for r in rows["new_rank"]],
         translate("whatif.chart.rank_change", lang): [_rank_move(r) for r in rows["rank_change"]],
-        translate("whatif.chart.base_total", lang): [grade_text(t, g, lang)
-                                                    for t, g in zip(rows["base_total"], base_grades[rows.index], strict=False)],
-        translate("whatif.chart.new_total", lang): [grade_text(t, g, lang)
-                                                   for t, g in zip(rows["new_total"], new_grades[rows.index], strict=False)],
+        translate("whatif.chart.base_total", lang): [
+            grade_text(t, g, lang) for t, g in zip(rows["base_total"], base_grades[rows.index], strict=True)],
+        translate("whatif.chart.new_total", lang): [
+            grade_text(t, g, lang) for t, g in zip(rows["new_total"], new_grades[rows.index], strict=True)],
         translate("whatif.chart.change", lang): [change_text(new, base, lang, unit="points")
-                          for base, new in zip(rows["base_total"], rows["new_total"], strict=False)],
+                          for base, new in zip(rows["base_total"], rows["new_total"], strict=True)],
     }, index=rows.index)
     return table
 

@@ -88,6 +88,6 @@ __all__ = [
     "ValidationError", "VersionConflict", "Viewer", "create_database_engine", "data_version", "get_engine",
     "get_project", "latest_period", "list_categories", "list_indicators", "list_milestones", "list_project_targets",
     "list_projects", "list_ratings", "list_regions", "list_weight_schemes", "load_indicator_matrix",
-    "load_observations", "record_observation", "record_report", "transaction", "update_milestone", "update_project", "viewer_for",
-    "weight_scheme_items",
+    "load_observations", "record_observation", "record_report", "transaction", "update_milestone", "update_project",
+    "viewer_for", "weight_scheme_items",
 ]

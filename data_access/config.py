@@ -79,8 +79,8 @@ def signing_secret(value: str, *, setting: str, demo_value: str, what_zh: str) -
             f"Set {setting} to a random secret of at least {MIN_SECRET_BYTES} bytes that is not the demo value, "
             "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`; PERFDASH_DEMO=1 runs the demo "
             "without one",
-            message_zh=f"{what_zh}无效或未设置：请将 {setting} 设置为至少 {MIN_SECRET_BYTES} 字节、且不是演示值的随机字符串；"
-                       "演示可使用 PERFDASH_DEMO=1",
+            message_zh=f"{what_zh}无效或未设置：请将 {setting} 设置为至少 {MIN_SECRET_BYTES} 字节、"
+                       "且不是演示值的随机字符串；演示可使用 PERFDASH_DEMO=1",
         )
     return value
 

@@ -81,7 +81,8 @@ class Action(StrEnum):
     MANAGE_RULES = "manage_rules", "configure warning rules", "配置预警规则"
     USE_WHATIF = "use_whatif", "use the what-if weight tuning", "使用权重调优"
     SAVE_SCENARIO = "save_scenario", "save, change or delete own weight scenarios", "保存、修改或删除自己的权重方案"
-    MANAGE_ANY_SCENARIO = "manage_any_scenario", "change or delete anyone's weight scenarios", "修改或删除他人的权重方案"
+    MANAGE_ANY_SCENARIO = ("manage_any_scenario", "change or delete anyone's weight scenarios",
+                           "修改或删除他人的权重方案")
     PROMOTE_SCHEME = "promote_scheme", "promote a weight scheme to the default", "将权重方案设为默认"
     MANAGE_USERS = "manage_users", "manage users", "管理用户"
     READ_AUDIT = "read_audit", "read the audit log", "查看审计日志"

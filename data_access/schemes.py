@@ -199,7 +199,8 @@ def save_scenario(engine: Engine, actor: Viewer, *, name: str, weights: Dimensio
                 owners = session.execute(
                     select(WeightScheme.created_by, WeightScheme.version).where(WeightScheme.name == name)
                     .with_for_update()).all()
-                if not allowed(actor, Action.MANAGE_ANY_SCENARIO) and any(owner != actor.user_id for owner, _ in owners):
+                if (not allowed(actor, Action.MANAGE_ANY_SCENARIO)
+                        and any(owner != actor.user_id for owner, _ in owners)):
                     raise PermissionDenied(f"The name {name!r} belongs to someone else's scheme",
                                            message_zh=f"名称“{name}”已被他人的方案使用，请换一个名称")
                 version = max((v for _, v in owners), default=0) + 1

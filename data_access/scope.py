@@ -4,7 +4,8 @@ Every read in ``data_access`` passes the viewer through :func:`project_scope_cla
 the SQL ``WHERE``: rows outside the viewer's scope never leave the database, whatever ids a caller passes.
 
 Scope rules (the roles that see every region are ``Action.READ_ALL_REGIONS`` in :mod:`data_access.policy`):
-- admin, leader, analyst, auditor and the ``system`` evaluator: every project (a region scope, if set, narrows them too);
+- admin, leader, analyst, auditor and the ``system`` evaluator: every project (a region scope, if set, narrows
+  them too);
 - district_official: projects in their region and its sub-regions (region paths share a prefix);
 - project_manager: the projects they manage.
 """

@@ -226,7 +226,8 @@ def update_milestone(
         merged = {**_row_dict(milestone, MILESTONE_EDITABLE), **changes}
         _check_fields(merged, ("planned_start", "planned_end"), ("actual_end",))
         if not 0 <= _number(merged["percent_complete"], "Percent complete", "完成百分比") <= 100:
-            raise ValidationError("Percent complete must be between 0 and 100", message_zh="完成百分比须在 0 到 100 之间")
+            raise ValidationError("Percent complete must be between 0 and 100",
+                                  message_zh="完成百分比须在 0 到 100 之间")
         if merged["planned_end"] < merged["planned_start"]:
             raise ValidationError("Planned end is before planned start", message_zh="计划完成日期早于计划开始日期")
         if changes.get("owner_id") is not None and not can_take_on(session, changes["owner_id"],

@@ -102,7 +102,8 @@ def send_immediate(engine: Engine, settings: SmtpSettings | None) -> tuple[int, 
 
 
 DIGEST_SUBJECT = {"zh": "perfdash 每日预警摘要（{n} 条）", "en": "perfdash daily digest ({n} messages)"}
-DIGEST_INTRO = {"zh": "{name}，您好：以下是过去一天的预警消息。", "en": "Hello {name}, here are the past day's warnings."}
+DIGEST_INTRO = {"zh": "{name}，您好：以下是过去一天的预警消息。",
+                "en": "Hello {name}, here are the past day's warnings."}
 
 
 def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int]:

@@ -60,7 +60,7 @@ def _scheme_weights(engine: Engine, viewer: Viewer, specs: pd.DataFrame, scheme_
     indicator_weights = items.dropna(subset=["indicator_code"])
     tree = {
         str(dimension): (float(dimension_weights[dimension]),
-                    dict(zip(group["indicator_code"], group["weight"].astype(float), strict=False)))
+                    dict(zip(group["indicator_code"], group["weight"].astype(float), strict=True)))
         for dimension, group in indicator_weights.groupby("dimension")
         if dimension in dimension_weights and group["weight"].sum() > 0
     }

@@ -62,8 +62,8 @@ def scheme_tree(items: pd.DataFrame) -> DimensionTree:
     for dimension, group in items.groupby("dimension", sort=False):
         own = group[group["indicator_code"].isna()]["weight"]
         children = group.dropna(subset=["indicator_code"])
-        tree[str(dimension)] = (float(own.iloc[0]) if len(own) else 0.0,
-                                {str(c): float(w) for c, w in zip(children["indicator_code"], children["weight"], strict=False)})
+        weights = {str(c): float(w) for c, w in zip(children["indicator_code"], children["weight"], strict=True)}
+        tree[str(dimension)] = (float(own.iloc[0]) if len(own) else 0.0, weights)
     return tree
 
 

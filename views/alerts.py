@@ -31,7 +31,7 @@ with stop_on_data_error():
 left, middle, right, far = st.columns(4)
 severities = left.multiselect(t("alerts.severity"), SEVERITIES, format_func=lambda s: t(f"severity.{s}"),
                               key="alerts_severity")
-rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"], strict=False))
+rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"], strict=True))
 rule_ids = middle.multiselect(t("alerts.rule"), list(rule_names), format_func=rule_names.get, key="alerts_rule")
 statuses = right.multiselect(t("alerts.status"), ALERT_STATUSES, default=list(LIVE_STATUSES),
                              format_func=lambda s: t(f"alert_status.{s}"), key="alerts_status")
@@ -73,8 +73,8 @@ else:
     to_acknowledge = selected[selected["status"] == "open"]
     if st.button(t("alerts.acknowledge_selected"), disabled=to_acknowledge.empty, key="alerts_bulk_ack"):
         try:
-            count = store.acknowledge_many(engine, viewer, dict(zip(to_acknowledge["id"].astype(int),
-                                                                      to_acknowledge["version"].astype(int), strict=False)))
+            versions = dict(zip(to_acknowledge["id"].astype(int), to_acknowledge["version"].astype(int), strict=True))
+            count = store.acknowledge_many(engine, viewer, versions)
             st.session_state["alerts_flash"] = t("alerts.acknowledged_n", n=count)
             st.rerun()
         except DataAccessError as error:
@@ -82,7 +82,8 @@ else:
 
 # -- one alert ------------------------------------------------------------------------------------------
 st.subheader(t("alerts.detail"))
-choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown["rule_en" if lang == "en" else "rule_zh"], strict=False))
+choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown["rule_en" if lang == "en" else "rule_zh"],
+                   strict=True))
 chosen = st.selectbox(t("alerts.choose"), [None, *choices], format_func=lambda i: "—" if i is None else choices[i],
                       key="alerts_choice")
 alert_id = chosen if chosen is not None else id_param("alert")

@@ -25,7 +25,7 @@ scope = st.segmented_control(t("gantt.scope"), ["project", "district", "departme
                                                                         "department": "gantt.by_department"}[s]))
 by_id = projects.set_index("id")
 if scope == "project":
-    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=False))
+    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=True))
     chosen = st.selectbox(t("map.open_project"), list(labels), format_func=labels.get, key="gantt_project")
     shown = [chosen]
 else:

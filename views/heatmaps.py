@@ -44,7 +44,8 @@ with district_tab:
                                                       format_func=lambda i: "—" if i is None else names[i],
                                                       key="heat_district_choice")
     if chosen is not None:
-        st.page_link("views/scorecards.py", label=f"{plain(names.get(chosen, chosen))} →", query_params={"region": str(chosen)})
+        st.page_link("views/scorecards.py", label=f"{plain(names.get(chosen, chosen))} →",
+                     query_params={"region": str(chosen)})
 with project_tab:
     gap = progress_gap(inputs["progress"], MAX_PROJECT_ROWS)
     if len(gap):
@@ -65,6 +66,7 @@ with indicator_tab:  # months down, indicators across, so each column keeps its 
     monthly = monthly[[c for c in kpis.index if c in monthly.columns]]
     goal = targets.mean().reindex(monthly.columns)
     show(target_heatmap(monthly, goal, directions.reindex(monthly.columns),
-                        row_labels=[f"{p:%Y-%m}" for p in monthly.index], col_labels=[label[c] for c in monthly.columns],
+                        row_labels=[f"{p:%Y-%m}" for p in monthly.index],
+                        col_labels=[label[c] for c in monthly.columns],
                         units=units.reindex(monthly.columns), lang=lang,
                         row_ids=[f"{p:%Y-%m}" for p in monthly.index], col_ids=list(monthly.columns)), "heat_indicator")

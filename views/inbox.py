@@ -28,4 +28,5 @@ for message in messages.itertuples():
     if not message.withheld:  # about a project now outside the scope: no content, no link (data_access.alerts.inbox)
         box.text(message.body_en if lang == "en" else message.body_zh)
     if not pd.isna(message.alert_id):
-        box.page_link("views/alerts.py", label=t("alerts.open_card"), query_params={"alert": str(int(message.alert_id))})
+        box.page_link("views/alerts.py", label=t("alerts.open_card"),
+                      query_params={"alert": str(int(message.alert_id))})

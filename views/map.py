@@ -35,7 +35,7 @@ if show_districts:
 map_column, list_column = st.columns([3, 1])
 map_column.pydeck_chart(site_map(layers, os.environ.get("PERFDASH_TILE_URL") or None), height=640, key="site_map")
 with list_column:
-    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=False))
+    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=True))
     chosen = st.selectbox(t("map.open_project"), [None, *labels], key="map_project",
                           format_func=lambda i: "—" if i is None else labels[i])
     if chosen is not None:

@@ -43,14 +43,16 @@ def normal() -> None:
                     f"{t('overview.active')} {int(now['active'])} · {t('overview.completed')} {int(now['completed'])}",
                     delta_color="off", delta_arrow="off")
     cards[1].metric(t("overview.mean_score"), "—" if pd.isna(now["mean_score"]) else f"{now['mean_score']:.1f}",
-                    change_text(now["mean_score"], before["mean_score"], lang, unit="points"), delta_color="off", delta_arrow="off")
+                    change_text(now["mean_score"], before["mean_score"], lang, unit="points"),
+                    delta_color="off", delta_arrow="off")
     rate = data.on_time_rate(viewer, tuple(int(i) for i in current.index), period) if period else float("nan")
     cards[2].metric(t("overview.on_time"), percent(rate))
     cards[3].metric(t("overview.budget_execution"), percent(now["budget_execution"]),
                     change_text(now["budget_execution"], before["budget_execution"], lang, unit="pp"),
                     delta_color="off", delta_arrow="off")
     cards[4].metric(t("overview.warnings"), f"{int(now['warnings']):,}",
-                    " · ".join(f"{t(f'severity.{s}')} {int(now[f'warnings_{s}'])}" for s in ("red", "orange", "yellow")),
+                    " · ".join(f"{t(f'severity.{s}')} {int(now[f'warnings_{s}'])}"
+                               for s in ("red", "orange", "yellow")),
                     delta_color="off", delta_arrow="off")
     cards[5].metric(t("overview.red"), f"{int(now['red']):,}")
 
@@ -71,7 +73,8 @@ def normal() -> None:
     def table(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({t("col.code"): frame["code"], t("col.name"): names(frame),
                              t("col.region"): frame[name_column("region")],
-                             t("overview.score"): [grade_text(s, g, lang) for s, g in zip(frame["total"], frame["grade"], strict=False)],
+                             t("overview.score"): [grade_text(s, g, lang)
+                                                   for s, g in zip(frame["total"], frame["grade"], strict=True)],
                              t("overview.rank"): [rank_text(int(r), total, lang) for r in frame["rank"]]})
 
     top, bottom = st.columns(2)

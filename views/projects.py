@@ -43,7 +43,7 @@ st.dataframe(table, hide_index=True, width="stretch")
 download_buttons(table, "projects", key="projects_download", lang=lang)
 
 st.subheader(t("projects.detail"))
-names = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=False))
+names = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=True))
 chosen = st.selectbox(t("projects.choose"), [None, *names], format_func=lambda i: t("projects.none") if i is None
                       else names[i], key="projects_detail_choice")
 project_id = chosen if chosen is not None else id_param("project")

@@ -68,8 +68,9 @@ def mean_contributions(project_ids: pd.Index) -> None:
     means = means[means != 0]
     total = float(means.sum())
     st.subheader(t("scorecards.contributions"))
-    st.plotly_chart(contribution_bars(pd.Series(means.to_numpy(), index=[library.at[c, name_column()] for c in means.index]),
-                                      total, scoring.grade(pd.Series([total]))[0], lang, ids=list(means.index)),
+    contributions = pd.Series(means.to_numpy(), index=[library.at[c, name_column()] for c in means.index])
+    st.plotly_chart(contribution_bars(contributions, total, scoring.grade(pd.Series([total]))[0], lang,
+                                      ids=list(means.index)),
                     width="stretch")
 
 
@@ -93,11 +94,12 @@ if project is None and district is None:  # the city (everything in scope)
     headline(current["total"].mean(), scoring.grade(pd.Series([current["total"].mean()]))[0], None, len(league),
              previous["total"].mean() if len(previous) else float("nan"))
     table = pd.DataFrame({
-        t("col.region"): league["name"], t("overview.score"): [grade_text(s, g, lang) for s, g in
-                                                               zip(league["mean_score"], league["grade"], strict=False)],
+        t("col.region"): league["name"],
+        t("overview.score"): [grade_text(s, g, lang)
+                              for s, g in zip(league["mean_score"], league["grade"], strict=True)],
         t("overview.rank"): [rank_text(r, len(league), lang) for r in league["rank"]],
         t("scorecards.change"): [change_text(s, b, lang, unit="points")
-                                 for s, b in zip(league["mean_score"], league["previous_score"], strict=False)],
+                                 for s, b in zip(league["mean_score"], league["previous_score"], strict=True)],
         t("overview.projects"): league["projects"], t("overview.warnings"): league["warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, "districts", key="city_download", lang=lang)
@@ -119,7 +121,7 @@ if project is None:  # a district
     members["rank_here"] = scoring.rank(members["total"])
     table = pd.DataFrame({
         t("col.code"): members["code"], t("col.name"): members[name_column()],
-        t("overview.score"): [grade_text(s, g, lang) for s, g in zip(members["total"], members["grade"], strict=False)],
+        t("overview.score"): [grade_text(s, g, lang) for s, g in zip(members["total"], members["grade"], strict=True)],
         t("overview.rank"): [rank_text(r, len(members), lang) for r in members["rank_here"]],
         t("overview.warnings"): members["open_warnings"]})
     st.dataframe(table, hide_index=True, width="stretch")
@@ -159,8 +161,9 @@ chosen = st.selectbox(t("scorecards.indicator"), codes, key="scorecard_indicator
 if chosen:
     st.query_params["indicator"] = chosen
     series = history[history["indicator_code"] == chosen][["period", "value"]]
-    st.plotly_chart(indicator_trend(series, float(targets.at[chosen, "target_value"]), library.at[chosen, name_column()],
-                                    library.at[chosen, "unit_" + lang], lang), width="stretch")
+    st.plotly_chart(indicator_trend(series, float(targets.at[chosen, "target_value"]),
+                                    library.at[chosen, name_column()], library.at[chosen, "unit_" + lang], lang),
+                    width="stretch")
 ratings = data.ratings(viewer, project_id)
 left, right = st.columns(2)
 if len(ratings):
@@ -177,7 +180,8 @@ if len(warnings):
     st.subheader(t("page.alerts"))
     for alert in warnings.itertuples():
         st.page_link("views/alerts.py", query_params={"alert": str(alert.id)},
-                     label=f"{t(f'severity.{alert.severity}')} · {plain(alert.rule_zh if lang == 'zh' else alert.rule_en)} · "
+                     label=f"{t(f'severity.{alert.severity}')} · "
+                           f"{plain(alert.rule_zh if lang == 'zh' else alert.rule_en)} · "
                            f"{t(f'alert_status.{alert.status}')}")
 table = history.pivot(index="period", columns="indicator_code", values="value")
 download_buttons(table.reset_index(), f"project_{project['code']}", key="project_download", lang=lang)

@@ -16,7 +16,7 @@ if "users_flash" in st.session_state:
 with stop_on_data_error():
     users = data.users(viewer)
     regions = data.regions(viewer)
-region_names = dict(zip(regions["id"], regions[name_column()], strict=False))
+region_names = dict(zip(regions["id"], regions[name_column()], strict=True))
 
 
 def region_label(region_id):
@@ -47,7 +47,7 @@ with create_tab, st.form("user_create", clear_on_submit=True):
             show_data_error(error)
 
 with edit_tab:
-    labels = dict(zip(users["id"], users["username"] + " · " + users["display_name"], strict=False))
+    labels = dict(zip(users["id"], users["username"] + " · " + users["display_name"], strict=True))
     user_id = st.selectbox(t("users.choose"), list(labels), format_func=labels.get, key="edit_user")
     user = users.set_index("id").loc[user_id]
     with st.form("user_edit"):

@@ -52,7 +52,7 @@ def _view(viewer: Viewer) -> WhatIfView:
         viewer=viewer, lang=lang, period=period, base=base, scores=scores, schemes=schemes, default_id=default_id,
         project_labels=(projects["code"] + " " + projects[name_column()]).set_axis(projects["id"]),
         dimension_names=base.dimensions[name_column()], kpi_labels=_kpi_labels(base.indicators, lang),
-        category_names=dict(zip(categories["code"], categories[name_column()], strict=False)))
+        category_names=dict(zip(categories["code"], categories[name_column()], strict=True)))
 
 
 def _caption(view: WhatIfView) -> str:

@@ -30,11 +30,11 @@ def sidebar_filters(viewer: Viewer) -> None:
         st.sidebar.selectbox(t("filter.period"), recent_months(latest, PERIODS_OFFERED), key=PERIOD_KEY,
                              format_func=lambda day: month(day, lang))
     regions = data.regions(viewer)
-    names = dict(zip(regions["id"], regions[name_column()], strict=False))
+    names = dict(zip(regions["id"], regions[name_column()], strict=True))
     st.sidebar.selectbox(t("filter.region"), [ALL_REGIONS, *names], key=REGION_KEY,
                          format_func=lambda region_id: everything if region_id == ALL_REGIONS else names[region_id])
     categories = data.categories(viewer)
-    labels = dict(zip(categories["code"], categories[name_column()], strict=False))
+    labels = dict(zip(categories["code"], categories[name_column()], strict=True))
     st.sidebar.selectbox(t("filter.category"), [ALL_CATEGORIES, *labels], key=CATEGORY_KEY,
                          format_func=lambda code: everything if code == ALL_CATEGORIES else labels[code])
 

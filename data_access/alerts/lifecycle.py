@@ -143,7 +143,8 @@ def _text(value: object, what: str, what_zh: str, limit: int) -> str:
     if not isinstance(value, str):
         raise ValidationError(f"{what} must be text", message_zh=f"{what_zh}须为文字")
     if len(value) > limit:
-        raise ValidationError(f"{what} is longer than {limit} characters", message_zh=f"{what_zh}不能超过 {limit} 个字符")
+        raise ValidationError(f"{what} is longer than {limit} characters",
+                              message_zh=f"{what_zh}不能超过 {limit} 个字符")
     return value.strip()
 
 

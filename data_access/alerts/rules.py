@@ -77,7 +77,8 @@ def _check_rule(values: dict[str, Any], *, creating: bool) -> None:
     if unknown or missing:
         raise ValidationError(f"Rule fields unknown {unknown} or missing {missing}",
                               message_zh=f"规则字段有误：未知 {unknown}，缺少 {missing}")
-    for name, limit, name_zh in (("name_zh", 80, "中文名称"), ("name_en", 120, "英文名称"), ("rule_type", 30, "规则类型")):
+    for name, limit, name_zh in (("name_zh", 80, "中文名称"), ("name_en", 120, "英文名称"),
+                                 ("rule_type", 30, "规则类型")):
         if name in values:
             if not isinstance(values[name], str) or not values[name].strip():
                 raise ValidationError(f"The rule's {name} is empty", message_zh=f"规则的{name_zh}不能为空")
@@ -130,7 +131,8 @@ def save_rule(engine: Engine, actor: Viewer, fields: Mapping[str, Any], *, rule_
                                                          AlertRule.version == expected_version)
                                  .values(**values, version=AlertRule.version + 1))
         if result.rowcount != 1:
-            raise VersionConflict(f"Rule {rule_id} was changed by someone else", message_zh="该规则已被他人修改，请刷新后重试")
+            raise VersionConflict(f"Rule {rule_id} was changed by someone else",
+                                  message_zh="该规则已被他人修改，请刷新后重试")
         audit.append(session, actor=actor, action="rule.update", entity="alert_rule", entity_id=rule_id,
                      before=snapshot, after={k: v for k, v in values.items() if k != "updated_at"})
         return rule_id

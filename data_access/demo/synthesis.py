@@ -35,7 +35,8 @@ EARTH_RADIUS_KM = 6371.0
 PROFILES = np.array(["on_track", "slipping", "overrun", "recovering", "silent"])
 PROFILE_ODDS = np.array([0.66, 0.12, 0.10, 0.07, 0.05])
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN_NAMES = ("伟", "芳", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚")
+GIVEN_NAMES = ("伟", "芳", "敏", "静", "强", "磊", "洋", "艳", "勇",
+               "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚")
 PLACES_BY_CODE = {place.code: place for place in PLACES}
 
 
@@ -210,7 +211,8 @@ class DemoData:
             status[:] = "active"
         suspended = (status == "active") & (rng.uniform(size=n) < 0.03)
         status[suspended] = "suspended"
-        self.suspended_at = np.where(suspended, rng.uniform(np.clip(actual_start, self.t_first, window_end), window_end), np.inf)
+        suspension_start = np.clip(actual_start, self.t_first, window_end)
+        self.suspended_at = np.where(suspended, rng.uniform(suspension_start, window_end), np.inf)
         perf = rng.beta(5, 2, n) - np.where(profile == "slipping", 0.2, 0.0)
         self.p = {
             "place": places, "category": categories, "profile": profile, "perf": np.clip(perf, 0.05, 0.98),
@@ -317,7 +319,8 @@ class DemoData:
         for i in range(self.n_projects):
             count = 4 + (i % 3)
             names = MILESTONE_NAMES[:count - 1] + MILESTONE_NAMES[-1:]
-            bounds = p["planned_start"][i] + (p["planned_end"][i] - p["planned_start"][i]) * np.linspace(0, 1, count + 1)
+            bounds = (p["planned_start"][i]
+                      + (p["planned_end"][i] - p["planned_start"][i]) * np.linspace(0, 1, count + 1))
             shift = p["actual_start"][i] - p["planned_start"][i] + p["final_delay"][i] * np.linspace(0, 1, count + 1)
             if p["profile"][i] == "on_track":  # teams on track finish milestones on or a little before the date
                 shift = np.minimum(shift, 0.0)
@@ -350,9 +353,11 @@ class DemoData:
             for period in quarter_ends:
                 for dimension in ("quality", "satisfaction"):
                     base = 58 + 36 * p["perf"][i]
-                    panel = ([("superior", self.leader_id, 0.0), ("self", self.tables["projects"][i]["manager_id"], 6.0)]
+                    panel = ([("superior", self.leader_id, 0.0),
+                              ("self", self.tables["projects"][i]["manager_id"], 6.0)]
                              + [("peer", int(r), 0.0) for r in rng.choice(peers, 3, replace=False)]
-                             + [("expert", e, float(b)) for e, b in zip(self.expert_ids, (-3, -1, 0, 1, 2, 4), strict=False)])
+                             + [("expert", e, float(b))
+                                for e, b in zip(self.expert_ids, (-3, -1, 0, 1, 2, 4), strict=False)])
                     for rater_type, rater_id, bias in panel:
                         rows.append({"project_id": i + 1, "period": period, "dimension": dimension,
                                      "rater_type": rater_type, "rater_id": rater_id,
@@ -372,9 +377,11 @@ class DemoData:
             return len(rows)
 
         for city in (pl for pl in PLACES if pl.level == "city"):
-            city_goal = add(parent_id=None, level="city_goal", okr_type="objective", region_id=self.region_ids[city.code],
+            city_goal = add(parent_id=None, level="city_goal", okr_type="objective",
+                            region_id=self.region_ids[city.code],
                             title_zh=f"{year}年{city.name_zh}重点项目绩效全面提升",
-                            title_en=f"{city.name_en}: raise key-project performance in {year}", owner_id=self.leader_id)
+                            title_en=f"{city.name_en}: raise key-project performance in {year}",
+                            owner_id=self.leader_id)
             for district in (pl for pl in PLACES if pl.parent == city.code):
                 project_task[district.code] = add(
                     parent_id=city_goal, level="district_task", okr_type="key_result",

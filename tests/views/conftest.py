@@ -48,7 +48,7 @@ def app_environment(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 
 @pytest.fixture
-def new_app(app_env: Path) -> Callable[[], AppTest]:
+def new_app(app_env: Path) -> Callable[[], AppTest]:  # noqa: ARG001 - needed for its effect: app env, fresh caches
     def make() -> AppTest:
         return AppTest.from_file(APP, default_timeout=30)
     return make

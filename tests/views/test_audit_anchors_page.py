@@ -35,5 +35,6 @@ def test_the_audit_page_names_the_anchor_a_truncated_log_no_longer_reproduces(lo
                                    f"(SELECT entry_hash FROM audit_log WHERE id = {last - 1})")
     at.button(key="audit_verify").click().run()
     name = f"{anchors.anchor_path(engine).name} line 1"
-    assert at.error[0].value.startswith(f"数据库已无法复现外部锚点 {name}（记录被删除或替换，或锚点被伪造）：anchor {name} of ")
+    assert at.error[0].value.startswith(f"数据库已无法复现外部锚点 {name}（记录被删除或替换，或锚点被伪造）："
+                                        f"anchor {name} of ")
     assert at.error[0].value.endswith(f"names entry {last}, but the log ends at entry {last - 1}: entries were removed")

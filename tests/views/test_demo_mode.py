@@ -53,7 +53,8 @@ def test_a_demo_server_listening_everywhere_turns_away_a_remote_visitor(new_app,
     monkeypatch.setattr(webapp.demo_guard, "is_local_visitor", lambda _ip: False)
     at = new_app().run()
     assert [e.value for e in at.error] == [
-        "演示模式的密钥是公开的，因此只接受本机访问。正式部署请设置 PERFDASH_COOKIE_KEY、PERFDASH_AUDIT_KEY 并关闭 PERFDASH_DEMO。"]
+        "演示模式的密钥是公开的，因此只接受本机访问。"
+        "正式部署请设置 PERFDASH_COOKIE_KEY、PERFDASH_AUDIT_KEY 并关闭 PERFDASH_DEMO。"]
     assert not at.text_input  # no login form for them
 
 

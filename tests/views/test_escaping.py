@@ -32,8 +32,8 @@ def payload(app_env):
             "JOIN projects p ON p.id = a.project_id JOIN regions r ON r.id = p.region_id "
             "WHERE r.code = '410202' ORDER BY a.id LIMIT 1")).one()
         connection.execute(text(
-            "INSERT INTO rectifications (alert_id, owner_id, plan, due_date, evidence_note, attachment_name, attachment)"
-            " VALUES (:a, :o, :p, '2026-12-31', :p, :p, :file)"), {"a": alert_id, "o": owner, "p": PAYLOAD,
+            "INSERT INTO rectifications (alert_id, owner_id, plan, due_date, evidence_note, attachment_name,"
+            " attachment) VALUES (:a, :o, :p, '2026-12-31', :p, :p, :file)"), {"a": alert_id, "o": owner, "p": PAYLOAD,
                                                                   "file": b"evidence"})
         connection.execute(text("UPDATE alerts SET status = 'resolved' WHERE id = :a"), {"a": alert_id})
         region = connection.execute(text("SELECT id FROM regions WHERE code = '410202'")).scalar_one()
@@ -78,7 +78,8 @@ def test_plain_escapes_every_markdown_and_html_construct_of_the_payload():
                               f'elsewhere.invalid"\\>x\\</a\\> \\<img src=x\\>')
     assert plain("第一行\n## 第二行  :red[x] $y$ *b* ~s~ `c` a|b &lt;") == (
         "第一行 \\#\\# 第二行 \\:red\\[x\\] \\$y\\$ \\*b\\* \\~s\\~ \\`c\\` a\\|b \\&lt;")
-    assert plain("www.elsewhere.invalid pm@elsewhere.invalid") == f"www{joiner}.elsewhere.invalid pm{joiner}@elsewhere.invalid"
+    assert plain("www.elsewhere.invalid pm@elsewhere.invalid") == (
+        f"www{joiner}.elsewhere.invalid pm{joiner}@elsewhere.invalid")
 
 
 def test_plain_escapes_list_markers_at_the_start_and_underscores_only_where_they_could_emphasise():

@@ -75,13 +75,15 @@ def _figure(at: AppTest, index: int) -> dict:
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
-def test_a_manager_of_street_projects_sees_their_district_in_the_overview_ranking(shared_app_db):
+@pytest.mark.usefixtures("shared_app_db")
+def test_a_manager_of_street_projects_sees_their_district_in_the_overview_ranking():
     at = open_as("pm_nanjing1")
     ranking = _figure(at, 1)
     assert ranking["layout"]["yaxis"]["ticktext"] == ["1. 玄武区"]
 
 
-def test_a_manager_of_street_projects_sees_their_district_in_the_city_scorecard(shared_app_db):
+@pytest.mark.usefixtures("shared_app_db")
+def test_a_manager_of_street_projects_sees_their_district_in_the_city_scorecard():
     at = open_as("pm_nanjing1").switch_page("views/scorecards.py").run()
     assert not at.exception
     assert at.dataframe[0].value["区域"].tolist() == ["玄武区"]
@@ -101,7 +103,8 @@ def test_a_manager_of_street_projects_can_open_a_project_scorecard_with_breadcru
     assert "玄武区" in [link.label for link in at.get("page_link")]
 
 
-def test_a_manager_of_street_projects_can_choose_their_district_on_the_heat_map(shared_app_db):
+@pytest.mark.usefixtures("shared_app_db")
+def test_a_manager_of_street_projects_can_choose_their_district_on_the_heat_map():
     at = open_as("pm_nanjing1").switch_page("views/heatmaps.py").run()
     assert not at.exception
     district = _figure(at, 0)

@@ -68,7 +68,8 @@ def _assert_defused(files: dict[str, bytes], name: str, planted_text: str) -> No
     assert any(cell.value.startswith(planted_text) and cell.data_type == "s" for cell in xlsx_cells)
 
 
-def test_the_projects_download_writes_a_formula_in_a_project_name_as_text(logged_in, planted, downloads):
+@pytest.mark.usefixtures("planted")
+def test_the_projects_download_writes_a_formula_in_a_project_name_as_text(logged_in, downloads):
     at = logged_in("leader", "views/projects.py")
     assert not at.exception
     _assert_defused(downloads, "projects", FORMULA)
@@ -82,7 +83,8 @@ def test_the_district_scorecard_download_writes_a_formula_in_a_project_name_as_t
     _assert_defused(downloads, "district_projects", FORMULA)
 
 
-def test_the_alerts_download_writes_a_formula_in_project_and_rule_names_as_text(logged_in, planted, downloads):
+@pytest.mark.usefixtures("planted")
+def test_the_alerts_download_writes_a_formula_in_project_and_rule_names_as_text(logged_in, downloads):
     at = logged_in("leader", "views/alerts.py")
     assert not at.exception
     _assert_defused(downloads, "alerts", FORMULA)

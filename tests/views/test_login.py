@@ -101,7 +101,8 @@ def test_language_switch_is_remembered_for_the_user(logged_in, new_app):
 
 
 def test_a_password_of_26_chinese_characters_is_a_failed_login_not_a_traceback(new_app, app_env):
-    at = login(new_app().run(), "analyst", "项目绩效管理看板登录密码可以很长但不能超过七十二字节")  # 26 characters, 78 bytes
+    password = "项目绩效管理看板登录密码可以很长但不能超过七十二字节"  # 26 characters, 78 bytes
+    at = login(new_app().run(), "analyst", password)
     assert not at.exception
     assert at.session_state["authentication_status"] is not True
     assert [e.value for e in at.error] == [FAILED]

@@ -49,7 +49,8 @@ def test_an_official_asking_for_another_districts_project_by_url_gets_a_permissi
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.connect() as connection:
         gulou_project = connection.execute(text(
-            "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id WHERE r.code = '410204' LIMIT 1")).scalar()
+            "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id WHERE r.code = '410204' LIMIT 1"
+        )).scalar()
     at = logged_in("official_longting", "views/projects.py")
     at.query_params["project"] = str(gulou_project)
     at.run()

@@ -21,7 +21,8 @@ def test_outside_demo_mode_the_app_refuses_to_start_without_a_proper_audit_key(n
     at = new_app().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "审计密钥无效或未设置：请将 PERFDASH_AUDIT_KEY 设置为至少 32 字节、且不是演示值的随机字符串；演示可使用 PERFDASH_DEMO=1"]
+        "审计密钥无效或未设置：请将 PERFDASH_AUDIT_KEY 设置为至少 32 字节、"
+        "且不是演示值的随机字符串；演示可使用 PERFDASH_DEMO=1"]
     assert not at.text_input  # no login form
 
 

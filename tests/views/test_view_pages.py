@@ -9,8 +9,8 @@ def _project_in(app_env, region_code):
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.connect() as connection:
         return connection.execute(text(
-            "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id WHERE r.code = :c AND p.status = 'active' "
-            "LIMIT 1"), {"c": region_code}).scalar()
+            "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id WHERE r.code = :c "
+            "AND p.status = 'active' LIMIT 1"), {"c": region_code}).scalar()
 
 
 def test_city_scorecard_ranks_districts_with_of_n(logged_in):

@@ -263,9 +263,13 @@ def summary(base_rank: pd.Series, new_rank: pd.Series, top_k: int) -> WhatIfSumm
         entered_top_k=len(new_top - base_top), top_k_overlap=len(base_top & new_top), base_top_k=len(base_top),
         biggest_rise=int(rise) if pd.notna(rise) and rise > 0 else None,
         biggest_fall=int(-fall) if pd.notna(fall) and fall < 0 else None,
-        spearman=float(base_rank[ranked].astype(float).corr(new_rank[ranked].astype(float), method="spearman"))
-        if ranked.sum() > 1 else float("nan"),
+        spearman=_spearman(base_rank[ranked].astype(float), new_rank[ranked].astype(float)),
     )
+
+
+def _spearman(a: pd.Series, b: pd.Series) -> float:
+    """Spearman's rank correlation: Pearson's of the average ranks (pandas' method="spearman" needs scipy)."""
+    return float(a.rank().corr(b.rank())) if len(a) > 1 else float("nan")
 
 
 def rank_uncertainty(scores: pd.DataFrame, weights: pd.Series, *, samples: int, concentration: float,

@@ -372,6 +372,21 @@ CATALOG: dict[str, tuple[str, str]] = {
     "users.choose": ("选择用户", "Choose a user"),
     "users.locked": ("锁定至", "Locked until"),
     "users.failed": ("失败次数", "Failures"),
+    "status.archived": ("已归档", "Archived"),
+    # -- project register (项目库) --------------------------------------------------------------------------
+    "page.register": ("项目库", "Project register"),
+
+    # -- indicator library (指标库) -------------------------------------------------------------------------
+    "page.indicators": ("指标库", "Indicator library"),
+
+    # -- target tree and OKRs (目标分解) ----------------------------------------------------------------------
+    "page.goals": ("目标分解", "Targets & OKRs"),
+
+    # -- import wizard (数据导入) ---------------------------------------------------------------------------
+    "page.import": ("数据导入", "Import data"),
+
+    # -- end of the feature sections ------------------------------------------------------------------------
+    "page.under_construction": ("此页面正在建设中。", "This page is being built."),
 }
 
 

@@ -31,7 +31,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from data_access.policy import ROLES  # the login roles; what each may do is declared there too
 
 REGION_LEVELS = ("city", "district", "street")
-PROJECT_STATUSES = ("planned", "active", "suspended", "completed")
+PROJECT_STATUSES = ("planned", "active", "suspended", "completed", "archived")  # archived: out of every view
+NORMALIZATIONS = ("target", "minmax", "band", "threshold")
+IMPORT_KINDS = ("projects", "milestones", "targets", "observations")
+IMPORT_STATUSES = ("applied", "rejected", "rolled_back")
 DIRECTIONS = ("higher", "lower", "band")
 PERIOD_ROLLUPS = ("last", "sum", "mean")
 OBSERVATION_SOURCES = ("manual", "import", "api")
@@ -161,6 +164,7 @@ class Project(Base):
     actual_end: Mapped[dt.date | None] = mapped_column(Date)
     budget: Mapped[Decimal] = mapped_column(Numeric(16, 2), comment="CNY")
     status: Mapped[str] = mapped_column(String(12))
+    description: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -198,6 +202,7 @@ class Indicator(Base):
         CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
         CheckConstraint(_one_of("direction", DIRECTIONS), name="direction"),
         CheckConstraint(_one_of("period_rollup", PERIOD_ROLLUPS), name="period_rollup"),
+        CheckConstraint(_one_of("normalization", NORMALIZATIONS), name="normalization"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +223,28 @@ class Indicator(Base):
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id"), comment="NULL: applies to every category"
     )
+    normalization: Mapped[str] = mapped_column(String(12), server_default="target")
+    normalization_params: Mapped[str] = mapped_column(Text, server_default="{}", comment="JSON")
+    sort_order: Mapped[int] = mapped_column(Integer, server_default="0", comment="order among its siblings")
+    retired_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="retired: kept for history, left out of new schemes and templates")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class CategoryTemplateItem(Base):
+    """A KPI a new project of the category gets, with its weight and (optionally) a default target."""
+
+    __tablename__ = "category_template_items"
+    __table_args__ = (
+        UniqueConstraint("category_id", "indicator_id"),
+        CheckConstraint("weight >= 0", name="weight_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    weight: Mapped[float] = mapped_column(Float)
+    target_value: Mapped[float | None] = mapped_column(Float)
 
 
 class ProjectTarget(Base):
@@ -233,9 +260,12 @@ class ProjectTarget(Base):
 
 
 class ImportBatch(Base):
+    """One committed import of a file: what it was (kind, sha256), who, and what it did (row counts)."""
+
     __tablename__ = "import_batches"
     __table_args__ = (
-        CheckConstraint(_one_of("status", ("applied", "rejected", "rolled_back")), name="status"),
+        CheckConstraint(_one_of("status", IMPORT_STATUSES), name="status"),
+        CheckConstraint(_one_of("kind", IMPORT_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -246,6 +276,28 @@ class ImportBatch(Base):
     row_count: Mapped[int] = mapped_column(Integer, server_default="0")
     status: Mapped[str] = mapped_column(String(12), server_default="applied")
     errors: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(12), server_default="observations")
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    new_rows: Mapped[int] = mapped_column(Integer, server_default="0")
+    changed_rows: Mapped[int] = mapped_column(Integer, server_default="0")
+    unchanged_rows: Mapped[int] = mapped_column(Integer, server_default="0")
+    rolled_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rolled_back_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ImportChange(Base):
+    """One row an import created or changed, with its values before and after: a batch rolls back from these."""
+
+    __tablename__ = "import_changes"
+    __table_args__ = (UniqueConstraint("batch_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_key: Mapped[str] = mapped_column(String(120), comment="e.g. project code / indicator code / 2026-03")
+    before: Mapped[str | None] = mapped_column(Text, comment="canonical JSON; NULL: the import created the row")
+    after: Mapped[str] = mapped_column(Text, comment="canonical JSON")
 
 
 class Observation(Base):
@@ -296,6 +348,7 @@ class Goal(Base):
     __table_args__ = (
         CheckConstraint(_one_of("level", GOAL_LEVELS), name="level"),
         CheckConstraint(_one_of("okr_type", OKR_TYPES), name="okr_type"),
+        CheckConstraint("weight >= 0", name="weight_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -311,6 +364,11 @@ class Goal(Base):
     target_value: Mapped[float | None] = mapped_column(Float)
     unit_zh: Mapped[str | None] = mapped_column(String(20))
     indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float, server_default="1", comment="share in the parent's progress")
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    sort_order: Mapped[int] = mapped_column(Integer, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class WeightScheme(Base):

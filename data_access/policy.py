@@ -72,7 +72,7 @@ class Action(StrEnum):
     READ_ALL_REGIONS = "read_all_regions", "see the projects of every region", "查看所有地区的项目"
     REPORT_PROGRESS = "report_progress", "enter progress data", "填报进度数据"
     SET_PLAN = "set_plan", "enter plan values (PROG_PLAN, SPEND_PLAN)", "填报计划值"
-    EDIT_PROJECT = "edit_project", "edit projects", "修改项目信息"
+    EDIT_PROJECT = "edit_project", "create, edit and archive projects", "新建、修改和归档项目"
     EDIT_MILESTONES = "edit_milestones", "edit milestones", "修改里程碑"
     OWN_MILESTONE = "own_milestone", "be a milestone's owner", "担任里程碑负责人"
     HANDLE_ALERT = "handle_alert", "handle warnings (acknowledge, rectify, submit evidence)", "处理预警"
@@ -86,6 +86,10 @@ class Action(StrEnum):
     PROMOTE_SCHEME = "promote_scheme", "promote a weight scheme to the default", "将权重方案设为默认"
     MANAGE_USERS = "manage_users", "manage users", "管理用户"
     READ_AUDIT = "read_audit", "read the audit log", "查看审计日志"
+    IMPORT_DATA = "import_data", "import spreadsheets and roll imports back", "导入数据表并回退导入"
+    MANAGE_INDICATORS = ("manage_indicators", "edit the indicator library and category templates",
+                         "维护指标库和类别模板")
+    MANAGE_GOALS = "manage_goals", "edit the target tree and OKRs", "维护目标分解和 OKR"
     RAISE_ALERTS = "raise_alerts", "open, reopen, clear and escalate warnings", "生成、重开、解除和升级预警"
     SEND_NOTIFICATIONS = "send_notifications", "send warning e-mail", "发送预警邮件"
 
@@ -95,13 +99,14 @@ _HANDLERS = frozenset({Role.ADMIN, Role.DISTRICT_OFFICIAL, Role.PROJECT_MANAGER}
 _SUPERVISORS = frozenset({Role.ADMIN, Role.DISTRICT_OFFICIAL})
 _SCENARIO_USERS = frozenset({Role.ADMIN, Role.LEADER, Role.ANALYST})
 _SCHEME_MANAGERS = frozenset({Role.ADMIN, Role.ANALYST})
+_DATA_KEEPERS = frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL})  # officials: their region only
 
 ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.READ_PORTFOLIO: _EVERY_USER,
     Action.READ_ALL_REGIONS: frozenset({Role.ADMIN, Role.LEADER, Role.ANALYST, Role.AUDITOR, Role.SYSTEM}),
     Action.REPORT_PROGRESS: frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL, Role.PROJECT_MANAGER}),
     Action.SET_PLAN: frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL}),  # never the one measured
-    Action.EDIT_PROJECT: _SUPERVISORS,
+    Action.EDIT_PROJECT: _DATA_KEEPERS,
     Action.EDIT_MILESTONES: _HANDLERS,
     Action.OWN_MILESTONE: _HANDLERS,
     Action.HANDLE_ALERT: _HANDLERS,
@@ -114,6 +119,9 @@ ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.PROMOTE_SCHEME: _SCHEME_MANAGERS,
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN, Role.AUDITOR}),
+    Action.IMPORT_DATA: _DATA_KEEPERS,
+    Action.MANAGE_INDICATORS: frozenset({Role.ADMIN}),
+    Action.MANAGE_GOALS: _DATA_KEEPERS,
     Action.RAISE_ALERTS: frozenset({Role.SYSTEM}),
     Action.SEND_NOTIFICATIONS: frozenset({Role.SYSTEM}),
 })

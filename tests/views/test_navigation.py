@@ -6,12 +6,13 @@ from webapp.navigation import page_paths_for
 
 EVERY_USER = ["views/overview.py", "views/big_screen.py", "views/map.py", "views/alerts.py",
               "views/rectification.py", "views/scorecards.py", "views/heatmaps.py", "views/gantt.py",
-              "views/projects.py", "views/inbox.py"]
+              "views/projects.py", "views/inbox.py", "views/goals.py", "views/indicators.py"]
+DATA_KEEPER = ["views/register.py", "views/data_import.py"]
 EXTRA = {
-    "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/audit.py"],
+    "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/audit.py", *DATA_KEEPER],
     "leader": ["views/whatif.py"],
-    "analyst": ["views/whatif.py"],
-    "district_official": [],
+    "analyst": ["views/whatif.py", *DATA_KEEPER],
+    "district_official": DATA_KEEPER,
     "project_manager": [],
     "auditor": ["views/audit.py"],
 }

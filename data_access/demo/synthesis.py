@@ -370,7 +370,8 @@ class DemoData:
         rows: list[dict[str, Any]] = []
         project_task: dict[str, int] = {}
 
-        optional = {"project_id": None, "owner_id": None, "target_value": None, "unit_zh": None, "indicator_id": None}
+        optional = {"project_id": None, "owner_id": None, "target_value": None, "unit_zh": None, "indicator_id": None,
+                    "baseline_value": None, "weight": 1.0, "due_date": dt.date(self.until.year, 12, 31)}
 
         def add(**fields: Any) -> int:
             rows.append({"id": len(rows) + 1, "period": year, **optional, **fields})
@@ -399,7 +400,36 @@ class DemoData:
                 project_id=i + 1, owner_id=project["manager_id"], title_zh="形象进度达到计划进度",
                 title_en="Actual progress reaches planned progress", target_value=100.0, unit_zh="%",
                 indicator_id=self.indicator_ids["PROG_RATIO"])
+        self.tourism_okr(add, {code: rows[task - 1]["parent_id"] for code, task in project_task.items()})
         self.tables["goals"] = rows
+
+    def tourism_okr(self, add: Any, city_goal_of: dict[str, int]) -> None:
+        """The issue's example: the "visitors +15 %" objective of the district with the most culture and tourism
+        projects, under its city goal, with two weighted key results linked to indicators."""
+        tourism = [i for i, category in enumerate(self.p["category"]) if category == "culture_tourism"]
+        district_of = [p.code if p.code in city_goal_of else p.parent for p in self.p["place"]]
+        candidates = [code for code in city_goal_of if code in self.official_ids]
+        if not tourism or not candidates:
+            return
+        district = max(candidates, key=lambda code: (sum(district_of[i] == code for i in tourism), code))
+        facility = min((i for i in tourism if district_of[i] == district),
+                       key=lambda i: (self.p["status"][i] != "active", i))  # one under way, if any
+        year = self.until.year
+        project = self.tables["projects"][facility]
+        okr = add(parent_id=city_goal_of[district], level="district_task", okr_type="objective",
+                  region_id=self.region_ids[district], owner_id=self.official_ids[district],
+                  title_zh="游客人次同比增长15%", title_en="Visitors +15 % year on year", target_value=15.0,
+                  baseline_value=0.0, unit_zh="%",
+                  indicator_id=self.indicator_ids["VISITOR_GROWTH"])
+        add(parent_id=okr, level="project_target", okr_type="key_result", region_id=project["region_id"],
+            project_id=facility + 1, owner_id=project["manager_id"],
+            title_zh="文旅设施改造完成90%", title_en="Facility upgrade 90 % complete", target_value=90.0,
+            baseline_value=0.0, unit_zh="%", indicator_id=self.indicator_ids["PROG_ACTUAL"], weight=0.6,
+            due_date=dt.date(year, 10, 31))
+        add(parent_id=okr, level="project_target", okr_type="key_result", region_id=self.region_ids[district],
+            owner_id=self.official_ids[district], title_zh="线上活动参与不少于5万人次",
+            title_en="Online campaign: at least 50,000 participants", target_value=5.0, baseline_value=0.0,
+            unit_zh="万人次", indicator_id=self.indicator_ids["ONLINE_PARTICIPANTS"], weight=0.4)
 
     def schemes(self) -> None:
         created = dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.UTC)

@@ -1,0 +1,114 @@
+"""Reading the sheets of a checked xlsx: values from python-calamine (cached results of formulas included),
+formula cells without a cached result and error results found by streaming the sheet's XML with defusedxml.
+
+calamine gives a formula cell's cached value but says nothing when there is none (a file written by a program
+that never calculated it): that cell would silently read as empty, so the sheet XML is scanned for such cells,
+and only when it contains formulas or error values at all (a byte search first keeps plain sheets fast).
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import defusedxml.ElementTree as SafeET
+import pandas as pd
+import python_calamine
+from defusedxml import DefusedXmlException
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from services.importing.headers import HEADER_SEARCH_ROWS
+from services.importing.safety import WorkbookArchive
+
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE_RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=\"e\"")
+UNREADABLE = (python_calamine.CalamineError, SafeET.ParseError, DefusedXmlException, ValueError, KeyError)
+"""What reading a broken (but not hostile) workbook raises: the file is damaged."""
+
+
+@dataclass(frozen=True)
+class OddCell:
+    """A cell whose value cannot be used: ``row``/``column`` 0-based; ``error`` the cached error (``#DIV/0!``)
+    or "" for a formula without a cached value; ``formula`` its text."""
+
+    row: int
+    column: int
+    formula: str
+    error: str
+
+
+class Workbook:
+    """The sheets of one checked archive, in workbook order."""
+
+    def __init__(self, archive: WorkbookArchive) -> None:
+        self._archive = archive
+        self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(archive.repacked()))
+        self._parts = _sheet_parts(archive)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names)
+
+    def head(self, sheet: str) -> Sequence[Sequence[object]]:
+        """The first rows, where headers are looked for."""
+        return self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+
+    def grid(self, sheet: str) -> pd.DataFrame:
+        """Every cell from A1, one row per sheet row (position = Excel row − 1), object dtype."""
+        rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return pd.DataFrame(rows, dtype=object)
+
+    def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """Merged ranges as 0-based ((first row, first column), (last row, last column))."""
+        return list(self._book.get_sheet_by_name(sheet).merged_cell_ranges or [])
+
+    def odd_cells(self, sheet: str) -> list[OddCell]:
+        part = self._parts.get(sheet)
+        data = self._archive.parts.get(part, b"") if part else b""
+        return list(_odd_cells(data)) if FORMULA_OR_ERROR.search(data) else []
+
+
+def _sheet_parts(archive: WorkbookArchive) -> dict[str, str]:
+    """Sheet name → the archive part holding it, from workbook.xml and its relationships (defusedxml)."""
+    folder, name = posixpath.split(archive.workbook)
+    relationships = archive.parts.get(posixpath.join(folder, "_rels", f"{name}.rels"), b"")
+    if not relationships:
+        return {}
+    root = SafeET.fromstring(relationships, forbid_dtd=True)
+    targets = {rel.get("Id"): str(rel.get("Target", "")) for rel in root.iter(f"{PACKAGE_RELATIONSHIP_NS}Relationship")}
+    parts: dict[str, str] = {}
+    for sheet in SafeET.fromstring(archive.parts[archive.workbook], forbid_dtd=True).iter(f"{MAIN_NS}sheet"):
+        target = targets.get(sheet.get(f"{RELATIONSHIP_NS}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        parts[str(sheet.get("name"))] = path
+    return parts
+
+
+def _odd_cells(sheet_xml: bytes) -> Iterator[OddCell]:
+    """Formula cells without a cached value and cells holding an error; positions from ``r`` attributes, or
+    counted where a writer left them out (they are optional)."""
+    row, column = -1, -1
+    for event, element in SafeET.iterparse(io.BytesIO(sheet_xml), events=("start", "end"), forbid_dtd=True):
+        if element.tag == f"{MAIN_NS}row":
+            if event == "start":
+                row = int(element.get("r", row + 2)) - 1
+                column = -1
+            else:
+                element.clear()
+        elif element.tag == f"{MAIN_NS}c" and event == "end":
+            reference = element.get("r")
+            if reference:
+                letters, _ = coordinate_from_string(reference)
+                column = column_index_from_string(letters) - 1
+            else:
+                column += 1
+            formula = element.find(f"{MAIN_NS}f")
+            cached = element.find(f"{MAIN_NS}v")
+            missing = formula is not None and (cached is None or not (cached.text or "").strip())
+            if missing or element.get("t") == "e":
+                yield OddCell(row, column, f"={formula.text or ''}" if formula is not None else "",
+                              "" if missing or cached is None else (cached.text or ""))

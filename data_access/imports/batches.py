@@ -1,0 +1,150 @@
+"""Import batches: which ones a viewer may see, the same file imported before, and rolling a batch back.
+
+Admins and analysts see every batch; a district official sees the batches they uploaded (simple and safe:
+a batch of theirs holds only rows of their region). A rollback restores every row the batch created or changed,
+newest first, in one transaction, and refuses — writing nothing — when someone changed one of those rows since.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Engine, delete, select, true, update
+from sqlalchemy.orm import Session, aliased
+
+from data_access import audit
+from data_access.db import transaction
+from data_access.errors import NotFound, ValidationError, VersionConflict
+from data_access.imports.base import chunks, plain
+from data_access.imports.commit import update_rows
+from data_access.imports.entities import Entity, audit_id, from_json, stored_rows
+from data_access.imports.plan import planner_for
+from data_access.models import ImportBatch, ImportChange, Indicator, User
+from data_access.policy import Action, Viewer, allowed, require
+from data_access.scope import as_id
+
+REFUSAL = ("No such import batch, or you may not access it", "导入批次不存在或您无权访问")
+SHOWN_KEYS = 5  # how many changed rows a refused rollback names
+BATCH_COLUMNS = ["id", "kind", "filename", "source", "sha256", "uploaded_at", "uploaded_by", "row_count",
+                 "new_rows", "changed_rows", "unchanged_rows", "status", "rolled_back_at", "rolled_back_by"]
+
+
+def _visible(viewer: Viewer) -> ColumnElement[bool]:
+    """Every batch for admins and analysts; an official's own uploads; nothing for anyone else."""
+    if not allowed(viewer, Action.IMPORT_DATA):
+        return ImportBatch.id.is_(None)
+    if viewer.sees_everything:
+        return true()
+    return ImportBatch.uploaded_by == viewer.user_id
+
+
+def _batches(viewer: Viewer):
+    uploader, rolled_back_by = aliased(User), aliased(User)
+    return (select(ImportBatch.id, ImportBatch.kind, ImportBatch.filename, ImportBatch.source, ImportBatch.sha256,
+                   ImportBatch.uploaded_at, uploader.username, ImportBatch.row_count, ImportBatch.new_rows,
+                   ImportBatch.changed_rows, ImportBatch.unchanged_rows, ImportBatch.status,
+                   ImportBatch.rolled_back_at, rolled_back_by.username)
+            .outerjoin(uploader, uploader.id == ImportBatch.uploaded_by)
+            .outerjoin(rolled_back_by, rolled_back_by.id == ImportBatch.rolled_back_by)
+            .where(_visible(viewer)).order_by(ImportBatch.uploaded_at.desc(), ImportBatch.id.desc()))
+
+
+def list_batches(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """The batches the viewer may see, newest first, with their counts and status (uploaded_by: a username)."""
+    with engine.connect() as connection:
+        return pd.DataFrame(connection.execute(_batches(viewer)).all(), columns=BATCH_COLUMNS)
+
+
+def applied_batch_with(engine: Engine, actor: Viewer, sha256: str) -> dict[str, Any] | None:
+    """The newest applied (not rolled back) batch of this file the actor may see, or None."""
+    if not isinstance(sha256, str):
+        return None
+    with engine.connect() as connection:
+        row = connection.execute(_batches(actor).where(ImportBatch.sha256 == sha256,
+                                                       ImportBatch.status == "applied").limit(1)).first()
+    return None if row is None else dict(zip(BATCH_COLUMNS, row, strict=True))
+
+
+def rollback_batch(engine: Engine, actor: Viewer, batch_id: int, expected_status: str = "applied") -> None:
+    """Undo a batch: delete the rows it created, put back the values it replaced; all or nothing.
+
+    Refused (nothing written) when the batch was already rolled back (:class:`VersionConflict`) or when a row
+    it wrote holds something else now (:class:`ValidationError` naming the first rows).
+    """
+    require(actor, Action.IMPORT_DATA)
+    batch_id = _checked_batch_id(batch_id)
+    with transaction(engine) as session:
+        batch = session.execute(select(ImportBatch).where(ImportBatch.id == batch_id, _visible(actor))
+                                ).scalar_one_or_none()
+        if batch is None:
+            raise NotFound(REFUSAL[0], message_zh=REFUSAL[1])
+        if batch.status != expected_status or batch.status != "applied":
+            raise VersionConflict(f"Import batch {batch_id} was already rolled back or changed; reload the list",
+                                  message_zh="该导入批次已被回退或状态已变化，请刷新列表（未做任何修改）")
+        _, entity = planner_for(batch.kind)
+        restored = _restore(session, actor, entity, batch_id)
+        now = dt.datetime.now(dt.UTC)
+        session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
+            status="rolled_back", rolled_back_at=now, rolled_back_by=actor.person_id))
+        audit.append(session, actor=actor, action="import.rollback", entity="import_batch", entity_id=batch_id,
+                     before={"status": "applied"},
+                     after={"status": "rolled_back", "kind": batch.kind, "filename": batch.filename,
+                            "sha256": batch.sha256, "deleted": restored["deleted"],
+                            "restored": restored["restored"]})
+
+
+def _checked_batch_id(value: object) -> int:
+    """Like ``scope.checked_id``: not a whole number is a ValidationError, an impossible one unknown."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"Batch id {value!r:.40} is not a whole number", message_zh="编号须为整数")
+    if as_id(value) is None:
+        raise NotFound(*REFUSAL[:1], message_zh=REFUSAL[1])
+    return value
+
+
+def _restore(session: Session, actor: Viewer, entity: Entity, batch_id: int) -> dict[str, int]:
+    changes = session.execute(select(ImportChange.seq, ImportChange.entity_key, ImportChange.before,
+                                     ImportChange.after).where(ImportChange.batch_id == batch_id)
+                              .order_by(ImportChange.seq.desc())).all()
+    if not changes:
+        return {"deleted": 0, "restored": 0}
+    afters = [from_json(entity, change.after) for change in changes]
+    keys = pd.DataFrame([{name: after[name] for name in entity.key} for after in afters])
+    current = stored_rows(session, entity, keys).set_index("_row")
+    checked = [*entity.fields, *(name for name in entity.bookkeeping if name == "import_batch_id")]
+    moved = [change.entity_key for position, change in enumerate(changes)
+             if position not in current.index
+             or not _same(current.loc[position].to_dict(), afters[position], checked)]
+    if moved:
+        shown = "、".join(moved[:SHOWN_KEYS]) + ("…" if len(moved) > SHOWN_KEYS else "")
+        raise ValidationError(
+            f"{len(moved)} row(s) were changed after this import ({', '.join(moved[:SHOWN_KEYS])}); "
+            "nothing was rolled back", message_zh=f"{len(moved)} 行在本次导入之后又被修改（{shown}），未回退任何数据")
+    deleted = [int(current.at[position, "id"]) for position, change in enumerate(changes) if change.before is None]
+    restores = [(position, from_json(entity, change.before)) for position, change in enumerate(changes)
+                if change.before is not None]
+    for part in chunks(deleted):
+        session.execute(delete(entity.table).where(entity.table.c.id.in_(part)))
+    update_rows(session, entity, [{"id": int(current.at[position, "id"]),
+                                   **{name: before[name] for name in entity.stored}} for position, before in restores])
+    codes = _indicator_codes(session, [after.get("indicator_id") for after in afters])
+    audit.append_many(session, actor=actor, action=f"{entity.name}.restore", entity=entity.name, entries=[
+        (audit_id(entity, {**afters[position], "id": current.at[position, "id"],
+                           "indicator_code": codes.get(afters[position].get("indicator_id"))}),
+         {name: afters[position][name] for name in entity.fields}, {name: before[name] for name in entity.fields})
+        for position, before in restores])
+    return {"deleted": len(deleted), "restored": len(restores)}
+
+
+def _indicator_codes(session: Session, ids: list[Any]) -> dict[int, str]:
+    wanted = sorted({int(value) for value in ids if value is not None})
+    found: dict[int, str] = {}
+    for part in chunks(wanted):
+        found.update({row.id: row.code for row in session.execute(select(Indicator.id, Indicator.code)
+                                                                  .where(Indicator.id.in_(part)))})
+    return found
+
+
+def _same(current: dict[str, Any], after: dict[str, Any], names: list[str]) -> bool:
+    return all(plain(current.get(name)) == after.get(name) for name in names)

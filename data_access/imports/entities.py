@@ -1,0 +1,150 @@
+"""The stored rows an import writes, compared with the file, and their values as JSON to roll back from.
+
+An :class:`Entity` names a table, the columns that identify a row (ids, not codes: a code can change later),
+the fields a file sets and the bookkeeping columns a write also sets (who, when, which batch). Comparing a
+file with what is stored, writing it and restoring it are the same for every kind.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Date, DateTime, Numeric, Table, select
+from sqlalchemy.orm import Session
+
+from data_access.audit import canonical_json
+from data_access.imports.base import chunks, plain
+from data_access.models import Milestone, Observation, ProjectTarget
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str  # the audit log's and ImportChange's entity
+    table: Table
+    key: tuple[str, ...]  # identifies a row; key[0] narrows the read of stored rows
+    fields: tuple[str, ...]  # what the file sets: a difference makes the row "changed"
+    bookkeeping: tuple[str, ...] = ()  # also set by a write and put back by a rollback
+    versioned: bool = False  # a write moves ``version`` on, so open editors see a conflict
+    kept_when_blank: tuple[str, ...] = ()  # an empty cell keeps the stored value (a partial file wipes nothing)
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        return self.fields + self.bookkeeping
+
+
+OBSERVATION = Entity("observation", Observation.__table__, ("project_id", "indicator_id", "period"), ("value",),
+                     ("source", "import_batch_id", "entered_by", "entered_at"))
+PROJECT_TARGET = Entity("project_target", ProjectTarget.__table__, ("project_id", "indicator_id"),
+                        ("target_value", "baseline_value", "weight_override"),
+                        kept_when_blank=("baseline_value", "weight_override"))
+MILESTONE = Entity("milestone", Milestone.__table__, ("project_id", "seq"),
+                   ("name_zh", "name_en", "planned_start", "planned_end", "actual_end", "percent_complete",
+                    "owner_id"), versioned=True,
+                   kept_when_blank=("name_en", "actual_end", "percent_complete", "owner_id"))
+
+
+def audit_id(entity: Entity, row: Mapping[str, Any]) -> str:
+    """The audit log's entity_id of a row, as the entry forms write it (``row``: key ids, ``id`` and, for
+    observations and targets, ``indicator_code``)."""
+    if entity is MILESTONE:
+        return str(int(row["id"]))
+    if entity is PROJECT_TARGET:
+        return f"{int(row['project_id'])}/{row['indicator_code']}"
+    return f"{int(row['project_id'])}/{row['indicator_code']}/{row['period']:%Y-%m}"
+
+
+def stored_rows(session: Session, entity: Entity, keys: pd.DataFrame) -> pd.DataFrame:
+    """The stored rows with the keys in ``keys`` (id, key, stored fields), read in chunks of key[0] values."""
+    table = entity.table
+    columns = ["id", *entity.key, *entity.stored, *(["version"] if entity.versioned else [])]
+    parts = []
+    first = entity.key[0]
+    for part in chunks(sorted({plain(value) for value in keys[first].unique()})):
+        statement = select(*(table.c[name] for name in columns)).where(table.c[first].in_(part))
+        parts.append(pd.DataFrame(session.execute(statement).all(), columns=columns))
+    found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return keys[list(entity.key)].reset_index(names="_row").merge(found, on=list(entity.key), how="inner")
+
+
+def _differs(new: pd.Series, old: pd.Series) -> pd.Series:
+    both_blank = new.isna() & old.isna()
+    equal = pd.Series([a == b for a, b in zip(new.tolist(), old.tolist(), strict=True)], index=new.index,
+                      dtype=bool)
+    return ~(both_blank | equal)
+
+
+def compare(session: Session, entity: Entity, frame: pd.DataFrame, defaults: Mapping[str, pd.Series] | None = None
+            ) -> pd.DataFrame:
+    """Mark each row new / changed / unchanged against what is stored.
+
+    ``frame`` holds the key and field columns (index: row numbers). A blank cell of ``kept_when_blank`` keeps the
+    stored value (new rows: ``defaults`` or None). Adds existing_id, change, before (the changed fields' stored
+    values) and old (every stored field, for the rollback record).
+    """
+    result = frame.copy()
+    old = stored_rows(session, entity, frame).set_index("_row").reindex(frame.index)
+    exists = old["id"].notna()
+    for name in entity.kept_when_blank:
+        blank = result[name].isna()
+        result[name] = result[name].astype(object).where(~(blank & exists), old[name].astype(object))
+        if defaults and name in defaults:
+            result[name] = result[name].where(~(blank & ~exists), defaults[name])
+    differs = {name: _differs(result[name].astype(object), old[name].astype(object)) for name in entity.fields}
+    any_change = pd.concat(differs, axis=1).any(axis=1) if differs else pd.Series(False, index=frame.index)
+    result["existing_id"] = old["id"].astype(object).where(exists, None)
+    result["change"] = "new"
+    result.loc[exists & any_change, "change"] = "changed"
+    result.loc[exists & ~any_change, "change"] = "unchanged"
+    changed = result.index[(result["change"] == "changed").to_numpy()]
+    result["before"] = None
+    result["before"] = result["before"].astype(object)
+    for number in changed:
+        result.at[number, "before"] = {name: plain(old.at[number, name]) for name in entity.fields
+                                       if differs[name].at[number]}
+    result["old"] = None
+    result["old"] = result["old"].astype(object)
+    for number in changed:
+        result.at[number, "old"] = {name: plain(old.at[number, name]) for name in entity.stored}
+    if entity.versioned:
+        result["old_version"] = old["version"]
+    for name in entity.fields:
+        result[name] = result[name].map(plain)
+    return result
+
+
+def to_json(values: Mapping[str, Any]) -> str:
+    return canonical_json({name: plain(value) for name, value in values.items()})
+
+
+def from_json(entity: Entity, text: str) -> dict[str, Any]:
+    """Stored values back from JSON, typed as the table's columns (dates, timestamps, exact money)."""
+    values = json.loads(text)
+    for name, value in values.items():
+        if value is None or name not in entity.table.c:
+            continue
+        column_type = entity.table.c[name].type
+        if isinstance(column_type, DateTime):
+            values[name] = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+        elif isinstance(column_type, Date):
+            values[name] = dt.date.fromisoformat(value)
+        elif isinstance(column_type, Numeric) and column_type.asdecimal:
+            values[name] = Decimal(value)
+    return values
+
+
+def same_values(entity: Entity, current: Mapping[str, Any], expected: Mapping[str, Any],
+                names: Sequence[str]) -> bool:
+    """Whether the stored row still holds what the batch wrote (floats compared exactly, as stored)."""
+    for name in names:
+        a, b = plain(current.get(name)), expected.get(name)
+        column_type = entity.table.c[name].type
+        if isinstance(column_type, Numeric) and column_type.asdecimal and a is not None and b is not None:
+            a, b = Decimal(str(a)), Decimal(str(b))
+        if a != b:
+            return False
+    return True

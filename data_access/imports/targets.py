@@ -1,0 +1,57 @@
+"""Project targets: per project and level-3 indicator, the target, a baseline and a weight override.
+
+An empty baseline or weight cell keeps what is stored, so a file of targets alone wipes nothing.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from data_access import writes
+from data_access.imports.base import (
+    Findings,
+    Planned,
+    finish,
+    indicators_by_code,
+    objects,
+    projects_in_scope,
+    report_bad_indicators,
+    report_duplicates,
+    report_unknown_projects,
+    unplannable,
+    with_columns,
+)
+from data_access.imports.entities import PROJECT_TARGET, compare
+from data_access.policy import Viewer
+
+NUMBERS = {"target_value": ("目标值", "Target"), "baseline_value": ("基期值", "Baseline"),
+           "weight_override": ("权重", "Weight")}
+
+
+def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Planned:
+    frame = with_columns("targets", rows)
+    findings = Findings(sheet)
+    usable = frame[~unplannable("targets", frame)]
+    projects = projects_in_scope(session, actor, usable["project_code"].unique())
+    indicators = indicators_by_code(session, usable["indicator_code"].unique())
+    report_unknown_projects(findings, usable, "project_code", projects)
+    report_bad_indicators(findings, usable, "indicator_code", indicators)
+    numbers = {name: pd.to_numeric(usable[name], errors="coerce").astype(float) for name in NUMBERS}
+    for name, (zh, en) in NUMBERS.items():
+        low = 0.0 if name == "weight_override" else -writes.MAX_VALUE
+        values = numbers[name]
+        bad = values.notna() & ~((values >= low) & (values <= writes.MAX_VALUE))
+        findings.add_where(bad, usable, name, lambda _row, zh=zh, en=en, low=low: (
+            f"{zh}须在 {low:g} 到 {writes.MAX_VALUE:g} 之间", f"{en} must be between {low:g} and {writes.MAX_VALUE:g}"))
+    report_duplicates(findings, usable, ("project_code", "indicator_code"), "项目和指标", "project and indicator")
+
+    good = usable.index[~usable.index.isin(list(findings.bad_rows))]
+    keyed = pd.DataFrame({
+        "project_id": usable.loc[good, "project_code"].map(lambda code: projects[code].id),
+        "indicator_id": usable.loc[good, "indicator_code"].map(lambda code: indicators[code].id),
+        **{name: objects(numbers[name].loc[good]) for name in NUMBERS},
+    }, index=good)
+    resolved = compare(session, PROJECT_TARGET, keyed)
+    resolved["indicator_code"] = usable.loc[good, "indicator_code"]
+    resolved["entity_key"] = usable.loc[good, "project_code"] + "/" + usable.loc[good, "indicator_code"]
+    return finish("targets", sheet, rows, findings, resolved, keyed["project_id"].unique())

@@ -25,7 +25,8 @@ Reads (``data_access.reads``; each takes ``engine, viewer`` and returns a DataFr
     ``list_regions``       regions in scope (subtree of the viewer's region).
     ``list_categories``    project categories (reference data, same for all).
     ``list_indicators``    the 3-level indicator library (reference data, same for all).
-    ``list_projects``      projects in scope, filters: region_id (subtree), category_code, status.
+    ``list_projects``      projects in scope, filters: region_id (subtree), category_code, status; archived
+                           projects only with ``include_archived=True`` (the register: they leave every view).
     ``get_project``        one project as a dict; ``NotFound`` / ``PermissionDenied`` out of scope.
     ``list_milestones``    milestones of projects in scope (``project_id`` checked like get_project).
     ``list_project_targets`` targets per project and indicator, in scope.
@@ -49,6 +50,11 @@ Other modules
     ``users``: user administration (admins), password rules, the last admin protected.
     ``alerts``: warning rules, alerts and their 整改 lifecycle, the inbox, e-mail bookkeeping.
     ``schemes``: what-if scenarios saved as weight schemes; promotion to the default (admin/analyst).
+    ``register``: the project register — ``project_problems`` (every problem of a new or changed project at
+        once, as (column, zh, en)), ``create_project`` (with its category template), ``set_project_status``,
+        milestones (add, reorder), targets (set, remove, ``apply_category_template``).
+    ``project_checks``: the rules of a project's fields, people, department and site shared by writes, the
+        register and the importer.
 
 Audit (``data_access.audit``)
     ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)`` (also against the external

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -89,3 +90,17 @@ def audit_key() -> bytes:
     """The HMAC key for audit entries; kept outside the database so its owner alone can rebuild a chain."""
     return signing_secret(os.environ.get("PERFDASH_AUDIT_KEY", ""), setting="PERFDASH_AUDIT_KEY",
                           demo_value=DEMO_AUDIT_KEY, what_zh="审计密钥").encode()
+
+
+DEFAULT_PROJECT_CODE_PATTERN = r"P\d{6}-\d{5}"  # the demo's codes: P + the region code + a five-digit serial
+
+
+def project_code_pattern() -> re.Pattern[str]:
+    """``PERFDASH_PROJECT_CODE_PATTERN``: the regular expression a whole new project code must match."""
+    raw = os.environ.get("PERFDASH_PROJECT_CODE_PATTERN", "").strip() or DEFAULT_PROJECT_CODE_PATTERN
+    try:
+        return re.compile(raw)
+    except re.error as exc:
+        raise ConfigurationError(
+            f"PERFDASH_PROJECT_CODE_PATTERN is not a regular expression: {exc}",
+            message_zh="项目编号格式（PERFDASH_PROJECT_CODE_PATTERN）不是有效的正则表达式") from exc

@@ -113,7 +113,7 @@ def _project_columns() -> tuple[list, type[User]]:
         Project.department_id, Department.name_zh.label("department_zh"), Department.name_en.label("department_en"),
         Project.manager_id, manager.display_name.label("manager_name"),
         Project.lat, Project.lon, Project.planned_start, Project.planned_end, Project.actual_start,
-        Project.actual_end, Project.budget, Project.status, Project.version,
+        Project.actual_end, Project.budget, Project.status, Project.description, Project.version,
     ], manager
 
 
@@ -124,15 +124,19 @@ def list_projects(
     region_id: int | None = None,
     category_code: str | None = None,
     status: str | None = None,
+    include_archived: bool = False,
 ) -> pd.DataFrame:
     """Projects in the viewer's scope, optionally within a region's subtree, a category and a status.
+
+    Archived projects are left out (every dashboard view lists projects here) unless ``include_archived``
+    (the project register).
 
     One row per project with its category, region (and ``city_id``/``district_id``), department and
     manager names; ``budget`` is a float in CNY (exact values: :func:`get_project`).
     """
     columns, manager = _project_columns()
     statement = (
-        scoped_projects(viewer, *columns)
+        scoped_projects(viewer, *columns, include_archived=include_archived)
         .join(Category, Category.id == Project.category_id)
         .outerjoin(Department, Department.id == Project.department_id)
         .outerjoin(manager, manager.id == Project.manager_id)
@@ -180,7 +184,7 @@ def list_milestones(engine: Engine, viewer: Viewer, *, project_id: int | None = 
         scoped_projects(viewer, Milestone.id, Milestone.project_id, Project.code.label("project_code"),
                         Milestone.seq, Milestone.name_zh, Milestone.name_en, Milestone.planned_start,
                         Milestone.planned_end, Milestone.actual_end, Milestone.percent_complete,
-                        Milestone.owner_id, Milestone.version)
+                        Milestone.owner_id, Milestone.version, include_archived=project_id is not None)
         .join(Milestone, Milestone.project_id == Project.id)
         .order_by(Milestone.project_id, Milestone.seq)
     )
@@ -197,7 +201,8 @@ def list_project_targets(engine: Engine, viewer: Viewer, *, project_id: int | No
             require_project_in_scope(session, viewer, project_id)
     statement = (
         scoped_projects(viewer, ProjectTarget.project_id, Indicator.code.label("indicator_code"),
-                        ProjectTarget.target_value, ProjectTarget.baseline_value, ProjectTarget.weight_override)
+                        ProjectTarget.target_value, ProjectTarget.baseline_value, ProjectTarget.weight_override,
+                        include_archived=project_id is not None)
         .join(ProjectTarget, ProjectTarget.project_id == Project.id)
         .join(Indicator, Indicator.id == ProjectTarget.indicator_id)
         .order_by(ProjectTarget.project_id, Indicator.id)

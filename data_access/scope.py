@@ -25,6 +25,7 @@ from data_access.models import Project, Region, User
 from data_access.policy import Viewer  # it lived here; ``from data_access.scope import Viewer`` still works
 
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
+ARCHIVED = "archived"  # the project status that takes a project out of every dashboard view
 
 # One answer for "does not exist" and "not yours", naming no id: a different answer would let anyone
 # probe which ids exist outside their scope.
@@ -78,14 +79,19 @@ def project_scope_clause(viewer: Viewer) -> ColumnElement[bool]:
     return region_subtree_clause(viewer, Region.path)
 
 
-def scoped_projects(viewer: Viewer, *columns) -> Select:
-    """``SELECT columns FROM projects JOIN regions`` restricted to the viewer's scope."""
-    return (
+def scoped_projects(viewer: Viewer, *columns, include_archived: bool = False) -> Select:
+    """``SELECT columns FROM projects JOIN regions`` restricted to the viewer's scope.
+
+    Archived projects leave every dashboard read here, in one clause; the project register (and access checks
+    on one project, which must still open an archived one) pass ``include_archived=True``.
+    """
+    statement = (
         select(*columns)
         .select_from(Project)
         .join(Region, Region.id == Project.region_id)
         .where(project_scope_clause(viewer))
     )
+    return statement if include_archived else statement.where(Project.status != ARCHIVED)
 
 
 def refusal(kind: str, error: type[DataAccessError] = NotFound) -> DataAccessError:
@@ -136,7 +142,8 @@ def require_project_in_scope(session: Session, viewer: Viewer, project_id: int, 
     exists = session.execute(select(Project.id).where(Project.id == project_id)).first()
     if exists is None:
         raise refusal(kind)
-    visible = session.execute(scoped_projects(viewer, Project.id).where(Project.id == project_id)).first()
+    visible = session.execute(scoped_projects(viewer, Project.id, include_archived=True)
+                              .where(Project.id == project_id)).first()
     if visible is None:
         if audit_refusal:
             _audit_refusal(session, viewer, project_id)
@@ -163,4 +170,5 @@ def can_take_on(session: Session, user_id: object, project_id: int, roles: froze
     if username is None:
         return False
     person = viewer_for(session, username)
-    return session.execute(scoped_projects(person, Project.id).where(Project.id == project_id)).first() is not None
+    return session.execute(scoped_projects(person, Project.id, include_archived=True)
+                           .where(Project.id == project_id)).first() is not None

@@ -47,7 +47,8 @@ def inbox(engine: Engine, viewer: Viewer, *, unread_only: bool = False, limit: i
     A withheld message keeps its time, kind and read state; its subject says why, its body and ``alert_id``
     are empty. The scope is decided in the statement, so the old content never leaves the database.
     """
-    visible = Alert.project_id.in_(scoped_projects(viewer, Project.id))  # NULL (no warning) counts as not visible
+    # NULL (no warning) counts as not visible; a message about an archived project keeps its content
+    visible = Alert.project_id.in_(scoped_projects(viewer, Project.id, include_archived=True))
 
     def shown(column, withheld):
         return case((visible, column), else_=withheld).label(column.key)

@@ -18,6 +18,7 @@ from data_access.demo.synthesis import DemoData, synthesise
 from data_access.models import (
     Base,
     Category,
+    CategoryTemplateItem,
     Department,
     Goal,
     ImportBatch,
@@ -44,9 +45,11 @@ class DemoSummary:
     until: dt.date
 
 
-TABLE_ORDER = ("regions", "categories", "departments", "indicators", "users", "projects", "milestones",
-               "project_targets", "import_batches", "ratings", "goals", "weight_schemes", "weight_scheme_items")
+TABLE_ORDER = ("regions", "categories", "departments", "indicators", "category_template_items", "users", "projects",
+               "milestones", "project_targets", "import_batches", "ratings", "goals", "weight_schemes",
+               "weight_scheme_items")
 MODELS = {"regions": Region, "categories": Category, "departments": Department, "indicators": Indicator,
+          "category_template_items": CategoryTemplateItem,
           "users": User, "projects": Project, "milestones": Milestone, "project_targets": ProjectTarget,
           "import_batches": ImportBatch, "ratings": Rating, "goals": Goal, "weight_schemes": WeightScheme,
           "weight_scheme_items": WeightSchemeItem}

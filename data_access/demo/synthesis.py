@@ -29,9 +29,9 @@ from data_access.demo.library import (
 )
 from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES
 from data_access.demo.series import SERIES, Curves
+from data_access.project_checks import EARTH_RADIUS_KM
 from scoring.periods import first_of_month, from_month_index, month_index, recent_months
 
-EARTH_RADIUS_KM = 6371.0
 PROFILES = np.array(["on_track", "slipping", "overrun", "recovering", "silent"])
 PROFILE_ODDS = np.array([0.66, 0.12, 0.10, 0.07, 0.05])
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -62,12 +62,6 @@ def offset_point(lat: float, lon: float, distance_km: np.ndarray, bearing: np.nd
                              np.cos(angular) - np.sin(lat1) * np.sin(lat2))
     return np.degrees(lat2), np.degrees(lon2)
 
-
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    """Great-circle distance: the check that :func:`offset_point` keeps every site inside its district."""
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
 
 class DemoData:
     """Every table's rows (``tables``) and the observations as columns (``observations``), with the state
@@ -137,6 +131,14 @@ class DemoData:
             })
         self.indicator_ids = ids
         self.tables["indicators"] = rows
+        # What a new project of each category gets: its scored KPIs, default weights and typical targets.
+        self.tables["category_template_items"] = [
+            {"id": k + 1, "category_id": category_id, "indicator_id": ids[spec.code], "weight": float(spec.weight),
+             "target_value": float(spec.target)}
+            for k, (category_id, spec) in enumerate(
+                (category_id, spec) for code, category_id in self.category_ids.items() for spec in INDICATORS
+                if spec.scored and spec.category in (None, code))
+        ]
 
     def users(self) -> None:
         password_hash = self.password_hash

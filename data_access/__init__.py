@@ -55,6 +55,8 @@ Other modules
         milestones (add, reorder), targets (set, remove, ``apply_category_template``).
     ``project_checks``: the rules of a project's fields, people, department and site shared by writes, the
         register and the importer.
+    ``indicator_library``: the indicator library and category templates (admins): create, edit, reorder,
+        retire; scoring recipes kept per scheme age (``recipe_for``) so published scores never move.
 
 Audit (``data_access.audit``)
     ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)`` (also against the external

@@ -88,15 +88,19 @@ def list_indicators(engine: Engine, viewer: Viewer) -> pd.DataFrame:  # noqa: AR
     """The indicator library, all three levels (reference data, the same for every viewer).
 
     Columns: id, code, parent_id, level, name_zh, name_en, dimension, unit_zh, unit_en, direction,
-    band_lower, band_upper, default_weight, period_rollup, scored, category_code (None: every category).
+    band_lower, band_upper, default_weight, period_rollup, scored, category_code (None: every category),
+    category_id, normalization, normalization_params (JSON text; ``indicator_library.recipe_for`` reads it),
+    sort_order, retired_at (None: in use), version. Sorted by level, then sort_order.
     """
     statement = (
         select(Indicator.id, Indicator.code, Indicator.parent_id, Indicator.level, Indicator.name_zh,
                Indicator.name_en, Indicator.dimension, Indicator.unit_zh, Indicator.unit_en, Indicator.direction,
                Indicator.band_lower, Indicator.band_upper, Indicator.default_weight, Indicator.period_rollup,
-               Indicator.scored, Category.code.label("category_code"))
+               Indicator.scored, Category.code.label("category_code"), Indicator.category_id,
+               Indicator.normalization, Indicator.normalization_params, Indicator.sort_order, Indicator.retired_at,
+               Indicator.version)
         .outerjoin(Category, Category.id == Indicator.category_id)
-        .order_by(Indicator.level, Indicator.id)
+        .order_by(Indicator.level, Indicator.sort_order, Indicator.id)
     )
     return _frame(engine, statement)
 

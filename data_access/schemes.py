@@ -96,15 +96,26 @@ def _refusal(problem: TreeProblem) -> ValidationError:
     return ValidationError("All dimension weights are zero", message_zh="维度权重不能全部为 0")
 
 
+def _without_retired(weights: DimensionTree, retired: set[str]) -> DimensionTree:
+    """The tree without retired KPIs: they leave new schemes (a tree copied from an older scheme may hold them)."""
+    if not retired:
+        return weights
+    return {dimension: (node[0], {code: w for code, w in node[1].items() if code not in retired})
+            if isinstance(node, tuple | list) and len(node) == 2 and isinstance(node[1], Mapping) else node
+            for dimension, node in weights.items()}
+
+
 def _validated_items(session: Session, weights: DimensionTree) -> tuple[list[tuple[str, int | None, float]], dict]:
     """(dimension, indicator id or None, weight) rows in library order, and the tree as audit JSON."""
     if not isinstance(weights, Mapping) or not weights:
         raise ValidationError("A scheme needs dimension weights", message_zh="方案须包含维度权重")
     library = session.execute(
-        select(Indicator.id, Indicator.code, Indicator.dimension, Indicator.level, Indicator.scored)
+        select(Indicator.id, Indicator.code, Indicator.dimension, Indicator.level, Indicator.scored,
+               Indicator.retired_at)
         .where(Indicator.level.in_((1, 3))).order_by(Indicator.id)).all()
     dimensions = [row.dimension for row in library if row.level == 1]
     kpis = {row.code: row for row in library if row.level == 3 and row.scored}
+    weights = _without_retired(weights, {row.code for row in library if row.retired_at is not None})
     unknown = [d for d in weights if d not in dimensions]
     if unknown:
         raise ValidationError(f"Unknown dimension(s): {', '.join(map(str, unknown))}",

@@ -23,39 +23,48 @@ from data_access import (
     load_indicator_matrix,
     weight_scheme_items,
 )
-
-BAND_FALLOFF_FACTOR = 2.0  # a band scores 0 at twice its width outside it
+from data_access.indicator_library import ignored_by, recipe_for
 
 
 @dataclass(frozen=True)
 class ScoringModel:
     """Everything needed to turn raw KPI values into scores, read once per request."""
 
-    specs: pd.DataFrame  # indexed by indicator code: direction, method, lower, upper, falloff, dimension, category
+    specs: pd.DataFrame  # indexed by indicator code: direction, method, lower, upper, falloff, cap, thresholds,
+    #                      dimension, category
     weights: pd.Series  # effective weight per indicator code (sums to 1 over all KPIs)
     targets: pd.DataFrame  # projects × indicator codes
     projects: pd.DataFrame  # id-indexed: category_code, region and names, budget
 
 
-def _specs(indicators: pd.DataFrame) -> pd.DataFrame:
-    kpis = indicators[(indicators["level"] == 3) & indicators["scored"].astype(bool)].set_index("code")
+def _specs(indicators: pd.DataFrame, scheme_created_at: dt.datetime) -> pd.DataFrame:
+    """The scored KPIs as the scheme made at ``scheme_created_at`` scores them: each with the recipe it had
+    then (the library keeps earlier recipes), and without those retired before the scheme was made."""
+    kpis = indicators[(indicators["level"] == 3) & indicators["scored"].astype(bool)]
+    kpis = kpis[[not ignored_by(retired, scheme_created_at) for retired in kpis["retired_at"]]].set_index("code")
+    recipes = {code: recipe_for(row, scheme_created_at) for code, row in kpis.to_dict("index").items()}
     specs = pd.DataFrame(index=kpis.index)
-    specs["direction"] = kpis["direction"]
-    specs["method"] = np.where(kpis["direction"] == "band", "band", "target")
-    specs["lower"] = kpis["band_lower"].astype(float)
-    specs["upper"] = kpis["band_upper"].astype(float)
-    specs["falloff"] = ((specs["upper"] - specs["lower"]).clip(lower=0.5) * BAND_FALLOFF_FACTOR).where(
-        specs["method"] == "band")
+    specs["direction"] = [recipe.direction for recipe in recipes.values()]
+    specs["method"] = [recipe.method for recipe in recipes.values()]
+    for parameter in ("lower", "upper", "falloff", "cap"):
+        specs[parameter] = [float(recipe.params.get(parameter, np.nan)) for recipe in recipes.values()]
+    specs["thresholds"] = pd.Series([recipe.params.get("thresholds") for recipe in recipes.values()],
+                                    index=kpis.index, dtype=object)
     specs["dimension"] = kpis["dimension"]
     specs["category"] = kpis["category_code"]
     return specs
 
 
-def _scheme_weights(engine: Engine, viewer: Viewer, specs: pd.DataFrame, scheme_id: int | None) -> pd.Series:
+def _scheme(engine: Engine, viewer: Viewer, scheme_id: int | None) -> tuple[int, dt.datetime]:
+    """The scheme's id (default: the default scheme) and when it was made."""
     schemes = list_weight_schemes(engine, viewer)
-    if scheme_id is None:
-        scheme_id = int(schemes.loc[schemes["is_default"].astype(bool), "id"].iloc[0])
+    chosen = schemes[schemes["is_default"].astype(bool)] if scheme_id is None else schemes[schemes["id"] == scheme_id]
+    return int(chosen["id"].iloc[0]), pd.Timestamp(chosen["created_at"].iloc[0]).to_pydatetime()
+
+
+def _scheme_weights(engine: Engine, viewer: Viewer, specs: pd.DataFrame, scheme_id: int) -> pd.Series:
     items = weight_scheme_items(engine, viewer, scheme_id)
+    items = items[items["indicator_code"].isna() | items["indicator_code"].isin(specs.index)]
     dimension_weights = items[items["indicator_code"].isna()].set_index("dimension")["weight"]
     indicator_weights = items.dropna(subset=["indicator_code"])
     tree = {
@@ -69,7 +78,8 @@ def _scheme_weights(engine: Engine, viewer: Viewer, specs: pd.DataFrame, scheme_
 
 def load_model(engine: Engine, viewer: Viewer, *, scheme_id: int | None = None) -> ScoringModel:
     """Read the indicator library, the weight scheme, targets and projects the viewer may see."""
-    specs = _specs(list_indicators(engine, viewer))
+    scheme_id, created_at = _scheme(engine, viewer, scheme_id)
+    specs = _specs(list_indicators(engine, viewer), created_at)
     targets = list_project_targets(engine, viewer).pivot(index="project_id", columns="indicator_code",
                                                          values="target_value")
     projects = list_projects(engine, viewer).set_index("id")

@@ -108,7 +108,7 @@ class DemoData:
     def _indicators(self) -> None:
         rows, ids = [], {}
         grouping = {"unit_zh": "", "unit_en": "", "direction": "higher", "band_lower": None, "band_upper": None,
-                    "period_rollup": "last", "scored": True, "category_id": None}
+                    "period_rollup": "last", "scored": True, "category_id": None, "normalization": "target"}
         for code, zh, en in DIMENSIONS:
             ids[code] = len(rows) + 1
             rows.append({"id": ids[code], "code": f"DIM_{code.upper()}", "parent_id": None, "level": 1,
@@ -128,9 +128,10 @@ class DemoData:
                 "band_lower": spec.band[0] if spec.band else None, "band_upper": spec.band[1] if spec.band else None,
                 "default_weight": float(spec.weight), "period_rollup": spec.rollup, "scored": spec.scored,
                 "category_id": self.category_ids[spec.category] if spec.category else None,
+                "normalization": "band" if spec.direction == "band" else "target",
             })
         self.indicator_ids = ids
-        self.tables["indicators"] = rows
+        self.tables["indicators"] = [{**row, "sort_order": row["id"]} for row in rows]  # as migration 0005 does
         # What a new project of each category gets: its scored KPIs, default weights and typical targets.
         self.tables["category_template_items"] = [
             {"id": k + 1, "category_id": category_id, "indicator_id": ids[spec.code], "weight": float(spec.weight),

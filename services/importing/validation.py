@@ -39,10 +39,11 @@ NOT_NEGATIVE = frozenset({"weight_override"})
 FIRST_YEAR, LAST_YEAR = 1950, 2199
 EXCEL_EPOCH = "1899-12-30"
 LAST_SERIAL = (dt.date(LAST_YEAR, 12, 31) - dt.date(1899, 12, 30)).days
-DAY_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S",
-               "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+DAY_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y年%m月%d号", "%Y-%m-%d %H:%M:%S",
+               "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月")
 FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％／：", "0123456789.,-+%/:")
+FULL_WIDTH_CHARACTERS = "[０-９．，－＋％／：]"
 CHINESE_NUMERALS = r"[〇零一二三四五六七八九十]"
 SHOWN_LENGTH = 50
 
@@ -77,7 +78,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def validate(table: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
-    """The typed rows of ``table`` (same index, one column per layout column) and every problem in its cells."""
+    """The typed rows of ``table`` and every problem in its cells, sorted by row and then column.
+
+    The typed frame has one column per layout column (in layout order; a column the file lacks is empty) and
+    the table's index, less the rows that are entirely empty.
+    """
     layout = LAYOUTS[table.kind]
     raw = pd.DataFrame({c.name: _cleaned(_column_or_empty(table.frame, c.name)) for c in layout.columns},
                        index=table.frame.index)
@@ -115,8 +120,8 @@ def _cleaned(cells: pd.Series) -> pd.Series:
     """Cells as objects with text trimmed and blank cells (None, NaN, only spaces) as None."""
     cells = cells.astype(object)
     is_text = _is_text(cells)
-    if is_text.any():
-        cells = cells.where(~is_text, cells[is_text].str.strip())
+    if is_text.any():  # trimmed as pyarrow strings: in C, not cell by cell
+        cells = cells.where(~is_text, cells[is_text].astype(str).str.strip().astype(object))
     blank = cells.isna() | (is_text & cells.eq(""))
     return cells.where(~blank, None)
 
@@ -163,8 +168,10 @@ def _choice_label(column: Column, code: str, lang: str) -> str:
 
 def _normalised_text(cells: pd.Series) -> pd.Series:
     """Text cells with full-width digits and signs made ASCII (NaN for cells that are not text)."""
-    is_text = _is_text(cells)
-    return cells[is_text].astype(str).str.translate(FULL_WIDTH).reindex(cells.index)
+    text = cells[_is_text(cells)].astype(str)
+    if text.str.contains(FULL_WIDTH_CHARACTERS).any():  # rare: spare the per-cell translation otherwise
+        text = text.str.translate(FULL_WIDTH)
+    return text.reindex(cells.index)
 
 
 def _numbers(cells: pd.Series, *, percent: bool) -> tuple[pd.Series, pd.Series]:

@@ -303,3 +303,10 @@ def test_the_message_follows_the_language():
 def test_a_month_typed_into_excel_as_a_decimal_number_is_refused_not_read_as_a_serial_in_1905():
     assert _only_problem("observations", period=2026.03).message_zh == (
         "「月份」不是月份，此处为「2026.03」；请写成 2026-03、2026/3 或 2026年3月。")
+
+
+def test_an_empty_table_validates_to_an_empty_typed_frame():
+    typed, problems = validate(RawTable("observations", "csv", pd.DataFrame(index=pd.RangeIndex(2, 2)), ()))
+    assert problems == []
+    assert typed.columns.tolist() == ["project_code", "indicator_code", "period", "value"]
+    assert typed.empty

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from data_access.imports.problems import Problem
-from services.importing.reading import RawTable
+from services.importing.reading import RawTable, read_upload
 from services.importing.validation import validate
+from tests.spreadsheets import csv_bytes, header_rows, xlsx_bytes
 
 PROJECT = {"code": "P-001", "name_zh": "滨江公园", "category": "CULT", "region": "310101", "budget": "1,200.50",
            "planned_start": "2026-03-01", "planned_end": "2027/6/30", "status": "在建"}
@@ -310,3 +311,30 @@ def test_an_empty_table_validates_to_an_empty_typed_frame():
     assert problems == []
     assert typed.columns.tolist() == ["project_code", "indicator_code", "period", "value"]
     assert typed.empty
+
+
+# -- as the reader hands tables over --------------------------------------------------------------------------
+
+
+def test_an_xlsx_read_and_validated_keeps_excel_row_numbers_and_excel_dates():
+    rows = [["P-001", 1, "开工", None, dt.datetime(2026, 3, 1), "2026/4/30", None, 40, None],
+            ["P-001", 2, "主体", "Main works", 46143, dt.datetime(2026, 4, 1), None, "120", "wang"]]
+    table, read_problems = read_upload("里程碑.xlsx", xlsx_bytes(rows, header=header_rows("milestones")),
+                                       "milestones")
+    assert read_problems == []
+    typed, problems = validate(table)
+    assert typed.index.tolist() == [3, 4]  # two header rows above the data
+    assert typed["planned_start"].tolist() == [dt.date(2026, 3, 1), dt.date(2026, 5, 1)]
+    assert typed["seq"].tolist() == [1.0, 2.0]
+    assert [(p.row, p.column, p.value) for p in problems] == [(4, "planned_end", "2026-04-01"),
+                                                              (4, "percent_complete", "120")]
+
+
+def test_a_gbk_csv_read_and_validated():
+    rows = [["P-001", "K01", "2026年3月", "1,234.5"], ["P-001", "K01", "二〇二六年四月", "x"]]
+    content = csv_bytes(rows, header=header_rows("observations", "zh"), encoding="gbk")
+    table, read_problems = read_upload("月度数据.csv", content, "observations")
+    assert read_problems == []
+    typed, problems = validate(table)
+    assert typed.at[2, "period"] == dt.date(2026, 3, 1) and typed.at[2, "value"] == 1234.5
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("csv", 3, "period"), ("csv", 3, "value")]

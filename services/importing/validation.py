@@ -98,10 +98,10 @@ def validate(table: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
     present = frozenset(table.frame.columns)
     failures.extend(f for f in _schema_failures(typed, layout, present) if (f[0], f[1]) not in unparsed)
     problems = _cell_problems(table.sheet, layout, raw, typed, failures)
+    _blank_failed_cells(typed, layout, failures)
     problems.extend(_duplicate_problems(table.sheet, layout, typed))
     order = {column.name: position for position, column in enumerate(layout.columns)}
     problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", len(order))))
-    _blank_failed_cells(typed, layout, failures)
     return _finished(typed, raw, layout), problems
 
 
@@ -174,9 +174,14 @@ def _normalised_text(cells: pd.Series) -> pd.Series:
     return text.reindex(cells.index)
 
 
+def _number_text(cells: pd.Series) -> pd.Series:
+    """Text cells as a number is read from them: ASCII, without thousands separators or spaces."""
+    return _normalised_text(cells).str.replace(r"[,\s]", "", regex=True)
+
+
 def _numbers(cells: pd.Series, *, percent: bool) -> tuple[pd.Series, pd.Series]:
     """Floats from numbers and from text such as " 1,234.5 ", "１２" or (percent) "12%"."""
-    text = _normalised_text(cells).str.replace(r"[,\s]", "", regex=True)
+    text = _number_text(cells)
     if percent:
         text = text.str.removesuffix("%")
     is_number = cells.map(type).isin(NUMBER_CLASSES)
@@ -391,7 +396,7 @@ def _finished(typed: pd.DataFrame, raw: pd.DataFrame, layout: Layout) -> pd.Data
     for column in layout.columns:
         values = typed[column.name]
         if column.type is T.MONEY:
-            written = _normalised_text(raw[column.name]).str.replace(r"[,\s]", "", regex=True)
+            written = _number_text(raw[column.name])
             exact = written.astype(object).where(written.notna(), values.map(repr))
             typed[column.name] = exact.where(values.notna(), None).map(Decimal, na_action="ignore")
         if column.type not in NUMERIC_TYPES or column.type is T.MONEY:

@@ -338,3 +338,9 @@ def test_a_gbk_csv_read_and_validated():
     typed, problems = validate(table)
     assert typed.at[2, "period"] == dt.date(2026, 3, 1) and typed.at[2, "value"] == 1234.5
     assert [(p.sheet, p.row, p.column) for p in problems] == [("csv", 3, "period"), ("csv", 3, "value")]
+
+
+def test_a_key_with_a_bad_cell_is_not_also_a_duplicate():
+    rows = [MILESTONE | {"seq": "1.5"}, MILESTONE | {"seq": 1.5}]
+    _, problems = validate(_table("milestones", rows))
+    assert [(p.row, p.column) for p in problems] == [(2, "seq"), (3, "seq")]

@@ -190,7 +190,9 @@ def _read_csv(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[Raw
     if header is None:
         return None, [_no_header(layout, [CSV_SHEET])]
     width = max(map(len, rows))
-    grid = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+    if any(len(row) != width for row in rows):
+        rows = [row + [""] * (width - len(row)) for row in rows]
+    grid = pd.DataFrame(rows, dtype=object)
     return _table(layout, CSV_SHEET, grid, header, limits)
 
 

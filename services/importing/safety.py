@@ -118,7 +118,7 @@ def open_workbook_archive(content: bytes, limits: ImportLimits) -> tuple[Workboo
                 data = archive.read(member)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError, ValueError):
                 return None, [damaged()]  # a wrong CRC or size, encrypted parts, an unknown compression
-            if XML_PART.search(member.filename) and DECLARATION.search(data):
+            if XML_PART.search(member.filename) and b"<!" in data and DECLARATION.search(data):
                 return None, [_entity_attack(member.filename)]
             parts[member.filename] = data
     if CONTENT_TYPES not in parts:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +24,9 @@ from services.importing.safety import WorkbookArchive
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=\"e\"")
+FORMULA_OR_ERROR_HINTS = (b"<f", b":f>", b":f ", b't="e"')
+"""Byte strings one of which a sheet with a formula (``<f>``, or ``<x:f>`` with a prefix) or an error value must
+contain: a fast test (bytes.find) before the slower XML scan; a false hit only costs that scan."""
 UNREADABLE = (python_calamine.CalamineError, SafeET.ParseError, DefusedXmlException, ValueError, KeyError)
 """What reading a broken (but not hostile) workbook raises: the file is damaged."""
 
@@ -48,6 +49,13 @@ class Workbook:
         self._archive = archive
         self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(archive.repacked()))
         self._parts = _sheet_parts(archive)
+        self._sheets: dict[str, python_calamine.CalamineSheet] = {}
+
+    def _sheet(self, name: str) -> python_calamine.CalamineSheet:
+        """calamine parses the whole sheet when asked for it: once per sheet."""
+        if name not in self._sheets:
+            self._sheets[name] = self._book.get_sheet_by_name(name)
+        return self._sheets[name]
 
     @property
     def sheet_names(self) -> list[str]:
@@ -55,21 +63,21 @@ class Workbook:
 
     def head(self, sheet: str) -> Sequence[Sequence[object]]:
         """The first rows, where headers are looked for."""
-        return self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+        return self._sheet(sheet).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
 
     def grid(self, sheet: str) -> pd.DataFrame:
         """Every cell from A1, one row per sheet row (position = Excel row − 1), object dtype."""
-        rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        rows = self._sheet(sheet).to_python(skip_empty_area=False)
         return pd.DataFrame(rows, dtype=object)
 
     def merged_ranges(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """Merged ranges as 0-based ((first row, first column), (last row, last column))."""
-        return list(self._book.get_sheet_by_name(sheet).merged_cell_ranges or [])
+        return list(self._sheet(sheet).merged_cell_ranges or [])
 
     def odd_cells(self, sheet: str) -> list[OddCell]:
         part = self._parts.get(sheet)
         data = self._archive.parts.get(part, b"") if part else b""
-        return list(_odd_cells(data)) if FORMULA_OR_ERROR.search(data) else []
+        return list(_odd_cells(data)) if any(hint in data for hint in FORMULA_OR_ERROR_HINTS) else []
 
 
 def _sheet_parts(archive: WorkbookArchive) -> dict[str, str]:

@@ -1,0 +1,123 @@
+"""What a checked file looks like to a person: its problems as a table or as lines, and its rows for the preview.
+
+Columns are named by the header the user's template has (项目编码 / Project code), not the code's names; cell
+values are shown as text exactly as they were in the file, so that a bad cell can be found and fixed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from components.i18n import translate
+from data_access.imports import LAYOUTS, ImportBatchResult, Problem
+from services.importing.pipeline import CheckedFile
+
+CHANGE_KEYS = {"new": "import.change_new", "changed": "import.change_changed",
+               "unchanged": "import.change_unchanged", None: "import.change_problem"}
+KINDS = tuple(LAYOUTS)
+PREVIEW_ROWS = 500  # Styler draws every cell: the rows with problems first, then the rest up to this many
+
+
+def header(kind: str, column: str | None, lang: str) -> str:
+    """The template's header of ``column`` in ``lang`` (a name no layout knows is shown as it is)."""
+    if column is None:
+        return ""
+    found = next((c for c in LAYOUTS[kind].columns if c.name == column), None)
+    if found is None:
+        return column
+    return found.header_en if lang == "en" else found.header_zh
+
+
+def kind_title(kind: str, lang: str) -> str:
+    layout = LAYOUTS[kind]
+    return layout.title_en if lang == "en" else layout.title_zh
+
+
+def problem_table(problems: Sequence[Problem], kind: str, lang: str) -> pd.DataFrame:
+    """One row per problem: sheet, row, column header, message and the cell's value, labelled in ``lang``."""
+    labels = [translate(key, lang) for key in ("import.col_sheet", "import.col_row", "import.col_column",
+                                               "import.col_message", "import.col_value")]
+    rows = [(p.sheet, p.row, header(kind, p.column, lang), p.message(lang), p.value) for p in problems]
+    frame = pd.DataFrame(rows, columns=labels)
+    frame[labels[1]] = frame[labels[1]].astype("Int64")
+    return frame
+
+
+def problem_line(problem: Problem, kind: str, lang: str) -> str:
+    """One problem as a line of the command line's report."""
+    where = translate("import.where_row", lang, sheet=problem.sheet, row=problem.row) if problem.row is not None \
+        else problem.sheet
+    column = header(kind, problem.column, lang)
+    line = f"{where} · {column}: {problem.message(lang)}" if column else f"{where}: {problem.message(lang)}"
+    return f"{line} [{problem.value}]" if problem.value else line
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dt.datetime):  # a date the file held as a date and time
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    return str(value)
+
+
+def preview(checked: CheckedFile, lang: str) -> tuple[pd.DataFrame, set[tuple[int, str]]]:
+    """The rows for the preview as text (a bad cell as the file had it) with a change column, and the
+    (row, column label) of every bad cell. Rows with problems come first; at most ``PREVIEW_ROWS`` rows."""
+    if checked.table is None or checked.typed is None:
+        return pd.DataFrame(), set()
+    columns = [c.name for c in LAYOUTS[checked.kind].columns if c.name in checked.typed.columns]
+    bad = {(p.row, p.column) for p in checked.problems if p.row is not None and p.column is not None}
+    bad_rows = {row for row, _ in bad} | {p.row for p in checked.problems if p.row is not None}
+    order = [*sorted(r for r in bad_rows if r in checked.typed.index),
+             *(r for r in checked.typed.index if r not in bad_rows)][:PREVIEW_ROWS]
+    raw = checked.table.frame
+    shown = pd.DataFrame(index=pd.Index(order, name=translate("import.col_row", lang)))
+    for column in columns:
+        shown[header(checked.kind, column, lang)] = [
+            _cell_text(raw.at[row, column] if (row, column) in bad and column in raw.columns
+                       else checked.typed.at[row, column]) for row in order]
+    changes = checked.plan.rows["change"] if checked.plan is not None else pd.Series(dtype=object)
+    change_keys = [CHANGE_KEYS.get(None if row in bad_rows else changes.get(row), CHANGE_KEYS[None]) for row in order]
+    shown[translate("import.col_change", lang)] = [translate(key, lang) for key in change_keys]
+    cells = {(row, header(checked.kind, column, lang)) for row, column in bad if row in shown.index}
+    return shown, cells
+
+
+def counts(checked: CheckedFile) -> dict[str, int]:
+    """New / changed / unchanged rows as planned (zeros when nothing could be planned)."""
+    planned = dict(checked.plan.counts) if checked.plan is not None else {}
+    return {change: int(planned.get(change, 0)) for change in ("new", "changed", "unchanged")}
+
+
+def batch_counts(result: ImportBatchResult) -> dict[str, int]:
+    """New / changed / unchanged rows a committed batch wrote."""
+    return {change: int(result.counts.get(change, 0)) for change in ("new", "changed", "unchanged")}
+
+
+def when(batch: Mapping[str, object], lang: str) -> str:
+    """When a batch was imported, to the minute."""
+    stamp = batch.get("uploaded_at")
+    if not isinstance(stamp, dt.datetime):
+        return ""
+    return stamp.strftime("%Y-%m-%d %H:%M") if lang == "en" else stamp.strftime("%Y年%m月%d日 %H:%M")
+
+
+HISTORY_COLUMNS = {"id": "import.batch_id", "uploaded_at": "import.batch_when", "kind": "import.batch_kind",
+                   "filename": "import.batch_file", "uploaded_by": "import.batch_by",
+                   "status": "import.batch_status", "new_rows": "import.count_new",
+                   "changed_rows": "import.count_changed", "unchanged_rows": "import.count_unchanged"}
+STATUS_KEYS = {"applied": "import.status_applied", "rolled_back": "import.status_rolled_back",
+               "rejected": "import.status_rejected"}
+
+
+def history_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The batches as shown: kind and status in words, columns labelled in ``lang``."""
+    shown = batches[[column for column in HISTORY_COLUMNS if column in batches.columns]].copy()
+    shown["kind"] = shown["kind"].map(lambda kind: kind_title(kind, lang))
+    shown["status"] = shown["status"].map(lambda status: translate(STATUS_KEYS[status], lang))
+    return shown.rename(columns={column: translate(key, lang) for column, key in HISTORY_COLUMNS.items()})

@@ -31,12 +31,13 @@ def header_rows(kind: str, languages: str = "zh en") -> list[list[str]]:
 
 def xlsx_bytes(rows: Rows, *, header: Rows = (), sheet: str = "Sheet1", above: Rows = (),
                merged: Sequence[str] = (), formulas: Mapping[str, tuple[str, object]] | None = None,
-               sheets_before: Mapping[str, Rows] | None = None) -> bytes:
+               sheets_before: Mapping[str, Rows] | None = None, hidden: Sequence[str] = ()) -> bytes:
     """A workbook whose sheet ``sheet`` holds ``above`` (title rows), then ``header``, then ``rows``.
 
     ``merged``: ranges to merge ("A3:B3"). ``formulas``: cell → (formula without "=", cached value); a cached
     value of None leaves the formula uncalculated (as a program that never ran Excel writes it), a str starting
-    with "#" is an error result. ``sheets_before``: other sheets (name → rows) placed before the data sheet.
+    with "#" is an error result. ``sheets_before``: other sheets (name → rows) placed before the data sheet;
+    ``hidden``: names of sheets to hide.
     """
     book = openpyxl.Workbook()
     first = book.active
@@ -51,6 +52,8 @@ def xlsx_bytes(rows: Rows, *, header: Rows = (), sheet: str = "Sheet1", above: R
         book.remove(first)
     for row in [*above, *header, *rows]:
         data.append(list(row))
+    for name in hidden:
+        book[name].sheet_state = "hidden"
     for cells in merged:
         data.merge_cells(cells)
     for cell, (formula, _) in (formulas or {}).items():

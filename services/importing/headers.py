@@ -34,8 +34,9 @@ def _names_by_header(layout: Layout) -> dict[str, str]:
     return names
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value != value  # NaN
+def is_blank(value: object) -> bool:
+    """An empty cell: None, NaN, or text of nothing but spaces."""
+    return value is None or value != value or (isinstance(value, str) and not value.strip())  # NaN != NaN
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Header:
 
 def _matches(row: Sequence[object], names: dict[str, str]) -> dict[int, str]:
     return {position: names[normalised(value)] for position, value in enumerate(row)
-            if not _is_blank(value) and normalised(value) in names}
+            if not is_blank(value) and normalised(value) in names}
 
 
 def find_header(layout: Layout, rows: Sequence[Sequence[object]]) -> Header | None:
@@ -79,12 +80,12 @@ def find_header(layout: Layout, rows: Sequence[Sequence[object]]) -> Header | No
     for column in range(width):
         texts = [rows[position][column] for position in header_rows if column < len(rows[position])]
         name = next((matched[position][column] for position in header_rows if column in matched[position]), None)
-        if any(not _is_blank(text) for text in texts):
+        if any(not is_blank(text) for text in texts):
             labelled.add(column)
         if name is not None:
             carriers.setdefault(name, []).append(column)
         elif column in labelled:
-            unknown.append(" / ".join(str(text).strip() for text in texts if not _is_blank(text)))
+            unknown.append(" / ".join(str(text).strip() for text in texts if not is_blank(text)))
     return Header(rows=tuple(header_rows),
                   columns={positions[0]: name for name, positions in carriers.items()},
                   unknown=tuple(unknown),

@@ -1,7 +1,8 @@
 """Reading an uploaded xlsx or csv into the raw table under its headers: the first stage of an import.
 
 The format is told by the content, not the name. Every refusal is a Problem (sheet, row, column, both
-languages) and all of them are returned at once; a table of None means the file cannot be read at all.
+languages) and all of them are returned at once; a table of None means the file cannot be read at all, and a
+problem about the whole file has the sheet "" (a csv's problems have the sheet "csv").
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from data_access.imports.layouts import LAYOUTS, Layout
 from data_access.imports.problems import Problem
-from services.importing.headers import HEADER_SEARCH_ROWS, Header, find_header, header_problems
+from services.importing.headers import HEADER_SEARCH_ROWS, Header, find_header, header_problems, is_blank
 from services.importing.limits import ImportLimits, import_limits
 from services.importing.safety import damaged, file_problem, open_workbook_archive
 from services.importing.workbook import UNREADABLE, Workbook
@@ -87,25 +88,30 @@ def _read_xlsx(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[Ra
 
 
 def _read_sheets(layout: Layout, workbook: Workbook, limits: ImportLimits) -> tuple[RawTable | None, list[Problem]]:
-    """The first sheet whose first rows hold the layout's header (an instructions sheet before it is skipped)."""
-    for sheet in workbook.sheet_names:
+    """The first visible sheet whose first rows hold the layout's header (an instructions sheet before it is
+    skipped; hidden sheets are not what the person sees, so they are never imported)."""
+    for sheet in workbook.visible_sheets:
         header = find_header(layout, workbook.head(sheet))
         if header is not None:
             table, problems = _table(layout, sheet, workbook.grid(sheet), header, limits)
             problems += _merged_problems(sheet, workbook, header)
             problems += _odd_cell_problems(sheet, workbook, header)
             return table, problems
-    return None, [_no_header(layout, workbook.sheet_names)]
+    return None, [_no_header(layout, workbook.visible_sheets)]
 
 
 def _merged_problems(sheet: str, workbook: Workbook, header: Header) -> list[Problem]:
+    """Merged ranges that cover a header or data cell of an imported column: only the range's first cell has a
+    value, the others would silently read as empty."""
+    imported = set(header.columns) | {position for positions in header.repeated.values() for position in positions}
     problems = []
     for (first_row, first_column), (last_row, last_column) in workbook.merged_ranges(sheet):
-        if last_row < header.rows[0]:
-            continue  # a title above the header
+        if last_row < header.rows[0] or imported.isdisjoint(range(first_column, last_column + 1)):
+            continue  # a title above the header, or notes beside the table
         cells = f"{_cell(first_row, first_column)}:{_cell(last_row, last_column)}"
+        columns = range(first_column, last_column + 1)
         problems.append(Problem(
-            sheet, first_row + 1, header.columns.get(first_column),
+            sheet, first_row + 1, next((header.columns[c] for c in columns if c in header.columns), None),
             f"单元格 {cells} 是合并单元格：数据区不能合并单元格，请取消合并，每个单元格填写自己的值",
             f"The cells {cells} are merged: unmerge them and give every cell its own value", cells))
     return problems
@@ -198,15 +204,11 @@ def _read_csv(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[Raw
 
 # -- both ----------------------------------------------------------------------------------------------------
 
-def _blank(value: object) -> bool:
-    return value is None or value != value or (isinstance(value, str) and not value.strip())  # NaN != NaN
-
-
 def _table(layout: Layout, sheet: str, grid: pd.DataFrame, header: Header, limits: ImportLimits
            ) -> tuple[RawTable | None, list[Problem]]:
     """The rows below the header, blank rows left out, under the canonical names; empty cells None."""
     data = grid.iloc[header.data_start:]
-    blank = data.map(_blank)
+    blank = data.map(is_blank)
     data = data[~blank.all(axis=1)].mask(blank, None)
     data.index = data.index + 1  # the row number the user sees
     problems = header_problems(layout, header, sheet)

@@ -58,8 +58,11 @@ class Workbook:
         return self._sheets[name]
 
     @property
-    def sheet_names(self) -> list[str]:
-        return list(self._book.sheet_names)
+    def visible_sheets(self) -> list[str]:
+        """Worksheets a person sees, in workbook order (hidden sheets and chart sheets left out)."""
+        return [sheet.name for sheet in self._book.sheets_metadata
+                if sheet.visible == python_calamine.SheetVisibleEnum.Visible
+                and sheet.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
     def head(self, sheet: str) -> Sequence[Sequence[object]]:
         """The first rows, where headers are looked for."""

@@ -129,6 +129,16 @@ def test_titles_above_the_header_and_an_instructions_sheet_before_it_are_skipped
     assert list(table.frame.index) == [5, 6, 7]
 
 
+def test_a_hidden_sheet_is_never_imported() -> None:
+    hidden_rows = [*header_rows("observations"), ["P009", "K09", "2026-09", 9]]
+    content = xlsx_bytes(small_observations(), header=header_rows("observations"), sheet="可见",
+                         sheets_before={"隐藏": hidden_rows}, hidden=["隐藏"])
+    table, problems = read_upload("x.xlsx", content, "observations")
+    assert problems == []
+    assert table is not None
+    assert (table.sheet, table.frame.to_dict("records")) == ("可见", OBSERVATIONS)
+
+
 def test_a_workbook_without_the_layouts_header_names_its_sheets_and_the_expected_columns() -> None:
     content = xlsx_bytes([["a", "b"]], header=[["名称", "金额"]], sheet="汇总")
     assert refusal(content) == [Problem(
@@ -174,6 +184,15 @@ def test_merged_cells_in_the_data_area_are_a_problem_naming_the_range_and_a_merg
                                 "单元格 B5:C6 是合并单元格：数据区不能合并单元格，请取消合并，每个单元格填写自己的值",
                                 "The cells B5:C6 are merged: unmerge them and give every cell its own value",
                                 "B5:C6")]
+
+
+def test_merged_cells_beside_the_imported_columns_are_no_problem() -> None:
+    header = [["项目编码", "指标编码", "月份", "数值", "备注"]]
+    content = xlsx_bytes([[*row, "同上"] for row in small_observations()], header=header, merged=["E2:F4"])
+    table, problems = read_upload("x.xlsx", content, "observations")
+    assert problems == []
+    assert table is not None
+    assert (table.frame.to_dict("records"), table.unknown_columns) == (OBSERVATIONS, ("备注",))
 
 
 def test_a_formula_with_a_cached_value_gives_the_value() -> None:

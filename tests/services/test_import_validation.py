@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from components.i18n import translate
 from data_access.imports.problems import Problem
 from services.importing.reading import RawTable, read_upload
 from services.importing.validation import validate
 from tests.spreadsheets import csv_bytes, header_rows, xlsx_bytes
 
 PROJECT = {"code": "P-001", "name_zh": "滨江公园", "category": "CULT", "region": "310101", "budget": "1,200.50",
-           "planned_start": "2026-03-01", "planned_end": "2027/6/30", "status": "在建"}
+           "planned_start": "2026-03-01", "planned_end": "2027/6/30", "status": translate("status.active", "zh")}
 MILESTONE = {"project_code": "P-001", "seq": "1", "name_zh": "开工", "planned_start": "2026-03-01",
              "planned_end": "2026-04-30", "percent_complete": "40%"}
 TARGET = {"project_code": "P-001", "indicator_code": "K01", "target_value": "90", "baseline_value": "50"}
@@ -45,7 +46,7 @@ def _typed_cell(kind, column, value):
 def test_a_good_projects_table_becomes_typed_values_with_every_layout_column_in_order():
     rows = [PROJECT | {"name_en": " Riverside Park ", "lat": "31.2", "lon": 121.5, "manager": "zhang"},
             PROJECT | {"code": 1001.0, "budget": 88.25, "planned_start": dt.datetime(2026, 1, 5),
-                       "planned_end": 46203, "status": "Suspended", "description": "  "}]
+                       "planned_end": 46203, "status": translate("status.suspended", "en"), "description": "  "}]
     typed, problems = validate(_table("projects", rows, first_row=3))
     assert problems == []
     expected = pd.DataFrame({
@@ -99,11 +100,12 @@ def test_a_percent_may_carry_its_sign(written, percent):
     assert _typed_cell("milestones", "percent_complete", written) == percent
 
 
-@pytest.mark.parametrize(("written", "code"), [("在建", "active"), ("Active", "active"), ("ACTIVE", "active"),
-                                               ("suspended", "suspended"), ("已完工", "completed"),
-                                               (" 未开工 ", "planned"), ("Completed", "completed")])
-def test_a_status_is_its_code_or_its_chinese_or_english_label(written, code):
-    assert _typed_cell("projects", "status", written) == code
+@pytest.mark.parametrize("code", ["planned", "active", "suspended", "completed"])
+def test_a_status_is_its_code_or_the_label_the_pages_show_in_either_language(code):
+    """Labels come from the catalog (status.<code>), so renaming one there renames it here."""
+    for written in (code, code.upper(), translate(f"status.{code}", "zh"), f" {translate(f'status.{code}', 'zh')} ",
+                    translate(f"status.{code}", "en"), translate(f"status.{code}", "en").upper()):
+        assert _typed_cell("projects", "status", written) == code
 
 
 def test_money_keeps_every_written_digit():
@@ -187,9 +189,12 @@ def test_text_that_is_too_long():
 
 
 def test_a_status_that_is_none_of_the_choices():
+    statuses = ("planned", "active", "suspended", "completed")  # archived is no status a file may set
+    zh = "、".join(translate(f"status.{code}", "zh") for code in statuses)
+    en = ", ".join(translate(f"status.{code}", "en") for code in statuses)
     assert _only_problem("projects", status="进展顺利") == Problem(
-        "Sheet1", 2, "status", "「状态」须为以下之一：未开工、在建、暂停、已完工，此处为「进展顺利」。",
-        "Status must be one of: Planned, Active, Suspended, Completed; this cell holds \"进展顺利\".", "进展顺利")
+        "Sheet1", 2, "status", f"「状态」须为以下之一：{zh}，此处为「进展顺利」。",
+        f"Status must be one of: {en}; this cell holds \"进展顺利\".", "进展顺利")
 
 
 def test_archived_cannot_be_imported():

@@ -198,7 +198,7 @@ def _days(cells: pd.Series, *, monthly: bool) -> tuple[pd.Series, pd.Series]:
     kinds = cells.map(type)
     is_moment = kinds.isin([dt.datetime, dt.date, pd.Timestamp])
     if is_moment.any():
-        days[is_moment] = pd.to_datetime(cells[is_moment].astype(object).map(pd.Timestamp))
+        days[is_moment] = pd.to_datetime(cells[is_moment])
     text = _normalised_text(cells)
     number_like = kinds.isin(NUMBER_CLASSES) | text.str.fullmatch(r"\d+").fillna(False).astype(bool)
     if number_like.any():

@@ -95,7 +95,7 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
-def _stored_params(text: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def stored_params(text: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A ``normalization_params`` column: (the method's parameters, the earlier recipes)."""
     stored = json.loads(text or "{}")
     history = stored.pop("history", [])
@@ -115,7 +115,7 @@ def _recipe(direction: str, method: str, band_lower: float | None, band_upper: f
 def recipe_for(row: Mapping[Hashable, Any], scheme_created_at: dt.datetime | None = None) -> Recipe:
     """The recipe a library row (``list_indicators`` columns) stands for, as a scheme created at
     ``scheme_created_at`` scores it (None: the current recipe)."""
-    params, history = _stored_params(row["normalization_params"])
+    params, history = stored_params(row["normalization_params"])
     if scheme_created_at is not None:
         for earlier in history:  # oldest first: the first one still in force when the scheme was made
             if _utc(scheme_created_at) < dt.datetime.fromisoformat(earlier["until"]):
@@ -219,7 +219,7 @@ def _claim(session: Session, indicator: Indicator, expected_version: object) -> 
 def _snapshot(indicator: Indicator, fields: Sequence[str] = (*sorted(EDITABLE), "sort_order")) -> dict[str, Any]:
     values: dict[str, Any] = {field: getattr(indicator, field) for field in fields}
     if "normalization_params" in values:
-        values["normalization_params"] = _stored_params(values["normalization_params"])[0]
+        values["normalization_params"] = stored_params(values["normalization_params"])[0]
     return {"code": indicator.code, **values}
 
 
@@ -337,7 +337,7 @@ def update_indicator(engine: Engine, actor: Viewer, indicator_id: int, expected_
     with transaction(engine) as session:
         indicator = _indicator(session, indicator_id)
         before = _snapshot(indicator)
-        params, history = _stored_params(indicator.normalization_params)
+        params, history = stored_params(indicator.normalization_params)
         merged = {**{k: v for k, v in before.items() if k in EDITABLE}, "normalization_params": params,
                   **changes}
         _check_fields(session, indicator.code, merged)

@@ -93,6 +93,9 @@ def _read_sheets(layout: Layout, workbook: Workbook, limits: ImportLimits) -> tu
     for sheet in workbook.visible_sheets:
         header = find_header(layout, workbook.head(sheet))
         if header is not None:
+            rows_below = workbook.row_count(sheet) - header.data_start
+            if rows_below > limits.max_rows:  # refused before the cells become Python objects
+                return None, [_too_many_rows(sheet, rows_below, limits)]
             table, problems = _table(layout, sheet, workbook.grid(sheet), header, limits)
             problems += _merged_problems(sheet, workbook, header)
             problems += _odd_cell_problems(sheet, workbook, header)
@@ -204,6 +207,13 @@ def _read_csv(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[Raw
 
 # -- both ----------------------------------------------------------------------------------------------------
 
+def _too_many_rows(sheet: str, rows: int, limits: ImportLimits) -> Problem:
+    return Problem(sheet, None, None,
+                   f"工作表“{sheet}”的表头下有 {rows:,} 行，超过上限 {limits.max_rows:,} 行：请拆分后分批导入",
+                   f"The sheet “{sheet}” has {rows:,} rows below its header, over the limit of {limits.max_rows:,}: "
+                   "split it and import the parts one by one")
+
+
 def _table(layout: Layout, sheet: str, grid: pd.DataFrame, header: Header, limits: ImportLimits
            ) -> tuple[RawTable | None, list[Problem]]:
     """The rows below the header, blank rows left out, under the canonical names; empty cells None."""
@@ -213,11 +223,7 @@ def _table(layout: Layout, sheet: str, grid: pd.DataFrame, header: Header, limit
     data.index = data.index + 1  # the row number the user sees
     problems = header_problems(layout, header, sheet)
     if len(data) > limits.max_rows:
-        return None, [Problem(
-            sheet, None, None,
-            f"工作表“{sheet}”有 {len(data):,} 行数据，超过上限 {limits.max_rows:,} 行：请拆分后分批导入",
-            f"The sheet “{sheet}” has {len(data):,} data rows, over the limit of {limits.max_rows:,}: split it and "
-            "import the parts one by one")]
+        return None, [_too_many_rows(sheet, len(data), limits)]
     if data.empty:
         problems.append(Problem(sheet, None, None, f"工作表“{sheet}”的表头下面没有数据",
                                 f"The sheet “{sheet}” has no data below its header"))

@@ -68,6 +68,11 @@ class Workbook:
         """The first rows, where headers are looked for."""
         return self._sheet(sheet).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
 
+    def row_count(self, sheet: str) -> int:
+        """Rows from row 1 to the last with a cell (known before any cell becomes a Python object)."""
+        end = self._sheet(sheet).end
+        return end[0] + 1 if end else 0
+
     def grid(self, sheet: str) -> pd.DataFrame:
         """Every cell from A1, one row per sheet row (position = Excel row − 1), object dtype."""
         rows = self._sheet(sheet).to_python(skip_empty_area=False)

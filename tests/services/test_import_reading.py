@@ -5,6 +5,8 @@ import datetime as dt
 import hashlib
 import io
 import random
+import re
+import tomllib
 import zipfile
 
 import pytest
@@ -12,11 +14,14 @@ import pytest
 from data_access.imports.problems import Problem
 from services.importing.limits import MEGABYTE, ImportLimits, import_limits
 from services.importing.reading import read_upload, sha256_of
+from tests.source_tree import ROOT
 from tests.spreadsheets import (
+    FIRST_SHEET_PART,
     add_part,
     csv_bytes,
     good_xlsx,
     header_rows,
+    replace_part,
     small_observations,
     xls_bytes,
     xlsx_bytes,
@@ -227,13 +232,26 @@ def test_formulas_outside_the_imported_columns_are_ignored() -> None:
 
 # -- hostile and wrong files -----------------------------------------------------------------------------------
 
+def entity_attack(part: str) -> Problem:
+    return Problem("", None, None,
+                   f"工作簿的部件“{part}”含有 DTD 或实体声明（XML 实体攻击的手法），为安全起见未读取；"
+                   "请在 Excel 中重新保存后上传",
+                   f"The workbook part “{part}” declares a DTD or XML entities (the XML entity attack); it was not "
+                   "read, for safety: save the file again in Excel and upload that", part)
+
+
 def test_an_xml_entity_attack_is_refused_before_parsing() -> None:
-    assert refusal(xml_entity_xlsx()) == [Problem(
-        "", None, None,
-        "工作簿的部件“xl/worksheets/sheet1.xml”含有 DTD 或实体声明（XML 实体攻击的手法），为安全起见未读取；"
-        "请在 Excel 中重新保存后上传",
-        "The workbook part “xl/worksheets/sheet1.xml” declares a DTD or XML entities (the XML entity attack); it "
-        "was not read, for safety: save the file again in Excel and upload that", "xl/worksheets/sheet1.xml")]
+    assert refusal(xml_entity_xlsx()) == [entity_attack("xl/worksheets/sheet1.xml")]
+
+
+@pytest.mark.parametrize("part", [FIRST_SHEET_PART, "xl/workbook.xml", "[Content_Types].xml", "_rels/.rels"])
+@pytest.mark.parametrize("declaration", [
+    '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',  # an external entity
+    "<!doctype x>",  # a bare DTD, in lower case
+])
+def test_a_dtd_or_entity_in_any_xml_part_is_refused(part: str, declaration: str) -> None:
+    content = replace_part(good_xlsx(), part, lambda xml: declaration.encode() + re.sub(rb"^<\?xml[^>]*\?>", b"", xml))
+    assert refusal(content) == [entity_attack(part)]
 
 
 def test_a_zip_bomb_is_refused_by_its_compression_ratio() -> None:
@@ -280,10 +298,19 @@ def test_the_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("PERFDASH_IMPORT_MAX_MB", "1")
     monkeypatch.setenv("PERFDASH_IMPORT_MAX_ROWS", "2")
     assert (import_limits().max_bytes, import_limits().max_rows) == (MEGABYTE, 2)
-    [problem] = refusal(good_xlsx(), limits=None)
-    assert problem == Problem("Sheet1", None, None, "工作表“Sheet1”有 3 行数据，超过上限 2 行：请拆分后分批导入",
-                              "The sheet “Sheet1” has 3 data rows, over the limit of 2: split it and import the "
-                              "parts one by one")
+    assert refusal(good_xlsx(), limits=None) == [Problem(
+        "Sheet1", None, None, "工作表“Sheet1”的表头下有 3 行，超过上限 2 行：请拆分后分批导入",
+        "The sheet “Sheet1” has 3 rows below its header, over the limit of 2: split it and import the parts one "
+        "by one")]
+    csv_rows = [*small_observations(), [], []]  # blank lines are not rows
+    assert refusal(csv_bytes(csv_rows, header=header_rows("observations")), name="o.csv")[0].message_en == (
+        "The sheet “csv” has 3 rows below its header, over the limit of 2: split it and import the parts one by one")
+    assert records(csv_bytes(small_observations()[:2] + [[], []], header=header_rows("observations")))
+
+
+def test_the_uploaders_limit_in_the_streamlit_config_is_the_default_file_size_limit() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == ImportLimits().max_megabytes == 20
 
 
 def test_an_old_xls_file_is_asked_to_be_saved_as_xlsx() -> None:

@@ -136,6 +136,23 @@ def _measure(node: pd.Series, latest: pd.DataFrame) -> tuple[float | None, dt.da
     return float(rows["value"].mean()), rows["period"].max()
 
 
+def owner_candidates(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Active people who may own nodes the viewer can write (id, display_name, role), by name.
+
+    Everyone of an owning role for an unscoped viewer; otherwise the viewer, the people whose region lies in
+    the viewer's region and the managers of projects in scope. Each write checks the owner against the node.
+    """
+    statement = (select(User.id, User.display_name, User.role).outerjoin(Region, Region.id == User.region_id)
+                 .where(User.is_active.is_(True), User.role.in_(sorted(OWNER_ROLES))))
+    if not viewer.sees_everything:
+        managers = scoped_projects(viewer, Project.manager_id).where(Project.manager_id.is_not(None))
+        statement = statement.where(or_(User.id == viewer.user_id, region_subtree_clause(viewer, Region.path),
+                                        User.id.in_(managers)))
+    with Session(engine) as session:
+        rows = session.execute(statement.order_by(User.display_name, User.id)).all()
+    return pd.DataFrame(rows, columns=["id", "display_name", "role"])
+
+
 # -- writes ----------------------------------------------------------------------------------------------------
 def create_goal(engine: Engine, actor: Viewer, fields: Mapping[str, Any]) -> int:
     """Add a node; returns its id. ``fields`` needs level, okr_type, title_zh, region_id and period."""

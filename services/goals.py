@@ -48,6 +48,16 @@ def filter_tree(tree: pd.DataFrame, *, owner_id: int | None = None, region_path:
     return tree[keep]
 
 
+def branch(tree: pd.DataFrame, goal_id: int) -> pd.DataFrame:
+    """The node ``goal_id`` and every node below it (empty when it is not in ``tree``)."""
+    keep = set(tree.loc[tree["id"] == goal_id, "id"])
+    frontier = keep
+    while frontier:
+        frontier = set(tree.loc[tree["parent_id"].isin(frontier), "id"]) - keep
+        keep |= frontier
+    return tree[tree["id"].isin(keep)]
+
+
 def create_goal(engine: Engine, actor: Viewer, fields: Mapping[str, Any]) -> int:
     """Add a node to the tree (rules and scope in :mod:`data_access.goals`); returns its id."""
     return goal_store.create_goal(engine, actor, fields)

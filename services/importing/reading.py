@@ -11,6 +11,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -181,6 +182,10 @@ def _delimiter(layout: Layout, text: str) -> str:
     return ","
 
 
+def _blank_line(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
+
+
 def _read_csv(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[RawTable | None, list[Problem]]:
     """Every cell as text, with the stdlib's csv reader rather than pandas': rows may differ in length (a title
     line above the header, a row with one cell too many), which pandas' fast parser refuses or misreads, and
@@ -190,14 +195,22 @@ def _read_csv(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[Raw
         return None, [file_problem(
             "无法识别的文件：请上传 .xlsx 文件，或 UTF-8 / GBK 编码的 .csv 文件",
             "This file is not a spreadsheet we can read: upload an .xlsx file, or a .csv file in UTF-8 or GBK")]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(layout, text))
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(layout, text)))
+        rows = list(itertools.islice(reader, HEADER_SEARCH_ROWS))
+        header = find_header(layout, rows)
+        if header is None:
+            return None, [_no_header(layout, [CSV_SHEET])]
+        data_rows = sum(not _blank_line(row) for row in rows[header.data_start:])
+        for row in reader:  # past the limit rows are only counted, so a huge file costs no memory
+            data_rows += not _blank_line(row)
+            if data_rows <= limits.max_rows:
+                rows.append(row)
     except csv.Error:
         return None, [file_problem("CSV 文件格式有误，无法读取：请在 Excel 中另存为 CSV（UTF-8）后上传",
                                    "The csv file is malformed: save it again as CSV (UTF-8) in Excel and upload that")]
-    header = find_header(layout, rows)
-    if header is None:
-        return None, [_no_header(layout, [CSV_SHEET])]
+    if data_rows > limits.max_rows:
+        return None, [_too_many_rows(CSV_SHEET, data_rows, limits)]
     width = max(map(len, rows))
     if any(len(row) != width for row in rows):
         rows = [row + [""] * (width - len(row)) for row in rows]

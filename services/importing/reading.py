@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from data_access.imports.layouts import LAYOUTS, Layout
 from data_access.imports.problems import Problem
 from services.importing.headers import HEADER_SEARCH_ROWS, Header, find_header, header_problems, is_blank
-from services.importing.limits import ImportLimits, import_limits
+from services.importing.limits import MEGABYTE, ImportLimits, import_limits
 from services.importing.safety import damaged, file_problem, open_workbook_archive
 from services.importing.workbook import UNREADABLE, Workbook
 
@@ -59,7 +59,7 @@ def read_upload(filename: str, content: bytes, kind: str, *, limits: ImportLimit
     limits = limits or import_limits()
     layout = LAYOUTS[kind]
     if len(content) > limits.max_bytes:
-        size = len(content) / (1024 * 1024)
+        size = len(content) / MEGABYTE
         return None, [file_problem(
             f"文件大小 {size:,.1f} MB，超过上限 {limits.max_megabytes:g} MB：请拆分成几个文件分批导入",
             f"The file is {size:,.1f} MB, over the limit of {limits.max_megabytes:g} MB: split it into several "

@@ -1,6 +1,10 @@
 """Opening an xlsx archive without trusting it: zip-bomb limits checked before anything is unpacked, every part
 unpacked within its declared size (and CRC-checked), and any DTD or entity declaration refused.
 
+The declarations are looked for in every XML part, anywhere in it (a byte search: a workbook Excel writes has
+none, and a lenient parser might accept one out of place); the XML perfdash parses itself ([Content_Types].xml,
+the workbook and its relationships, sheets with formulas) goes through defusedxml with DTDs forbidden as well.
+
 An xlsx is a zip of XML parts. A zip bomb declares or hides enormous uncompressed sizes; an XML entity attack
 ("billion laughs") declares entities that expand exponentially. Both are refused with a clear problem before any
 spreadsheet parser sees the file, and the parser only ever gets the parts read and checked here, repacked
@@ -41,6 +45,11 @@ def damaged() -> Problem:
     return file_problem("文件已损坏，无法打开：请在 Excel 中打开并重新保存为 .xlsx 后上传",
                         "The file is damaged and cannot be opened: open it in Excel, save it as .xlsx again and "
                         "upload that")
+
+
+def not_a_workbook() -> Problem:
+    return file_problem("这个压缩文件不是 Excel 工作簿（.xlsx）：请在 Excel 中另存为 .xlsx 后上传",
+                        "This archive is not an Excel workbook (.xlsx): save it as .xlsx in Excel and upload that")
 
 
 def _entity_attack(part: str) -> Problem:
@@ -130,8 +139,3 @@ def open_workbook_archive(content: bytes, limits: ImportLimits) -> tuple[Workboo
     if workbook is None or workbook not in parts:
         return None, [not_a_workbook()]
     return WorkbookArchive(parts, workbook), []
-
-
-def not_a_workbook() -> Problem:
-    return file_problem("这个压缩文件不是 Excel 工作簿（.xlsx）：请在 Excel 中另存为 .xlsx 后上传",
-                        "This archive is not an Excel workbook (.xlsx): save it as .xlsx in Excel and upload that")

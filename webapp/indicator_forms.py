@@ -134,29 +134,33 @@ def edit_panel(viewer: Viewer, library: pd.DataFrame, categories: pd.DataFrame) 
         changes: dict[str, Any] = {
             "name_zh": left.text_input(t("indicators.name_zh"), value=node["name_zh"], max_chars=80),
             "name_en": right.text_input(t("indicators.name_en"), value=node["name_en"], max_chars=120),
-            "default_weight": left.number_input(t("indicators.default_weight"), min_value=0.0,
-                                                value=float(node["default_weight"]), step=0.5),
         }
         if is_kpi:
-            changes |= {
-                "unit_zh": left.text_input(t("indicators.unit_zh"), value=node["unit_zh"], max_chars=20),
-                "unit_en": right.text_input(t("indicators.unit_en"), value=node["unit_en"], max_chars=30),
-                "direction": left.selectbox(t("indicators.direction"), DIRECTIONS,
-                                            index=_choices(DIRECTIONS, node["direction"]),
-                                            format_func=labels["direction"].get),
-                "normalization": right.selectbox(t("indicators.method"), NORMALIZATIONS,
-                                                 index=_choices(NORMALIZATIONS, node["normalization"]),
-                                                 format_func=labels["normalization"].get),
-                "band_lower": left.number_input(t("indicators.band_lower"), value=_number(node["band_lower"])),
-                "band_upper": right.number_input(t("indicators.band_upper"), value=_number(node["band_upper"])),
-                "period_rollup": left.selectbox(t("indicators.rollup"), PERIOD_ROLLUPS,
-                                                index=_choices(PERIOD_ROLLUPS, node["period_rollup"]),
-                                                format_func=labels["period_rollup"].get),
-                "category_id": right.selectbox(t("indicators.category"), category_ids,
-                                               index=category_ids.index(_category(node)),
-                                               format_func=category_names.get),
-                "scored": left.checkbox(t("indicators.scored"), value=bool(node["scored"])),
-            }
+            left, right = st.columns(2)
+            changes["unit_zh"] = left.text_input(t("indicators.unit_zh"), value=node["unit_zh"], max_chars=20)
+            changes["unit_en"] = right.text_input(t("indicators.unit_en"), value=node["unit_en"], max_chars=30)
+            left, right = st.columns(2)
+            changes["direction"] = left.selectbox(t("indicators.direction"), DIRECTIONS,
+                                                  index=_choices(DIRECTIONS, node["direction"]),
+                                                  format_func=labels["direction"].get)
+            changes["normalization"] = right.selectbox(t("indicators.method"), NORMALIZATIONS,
+                                                       index=_choices(NORMALIZATIONS, node["normalization"]),
+                                                       format_func=labels["normalization"].get)
+            left, right = st.columns(2)
+            changes["band_lower"] = left.number_input(t("indicators.band_lower"), value=_number(node["band_lower"]))
+            changes["band_upper"] = right.number_input(t("indicators.band_upper"), value=_number(node["band_upper"]))
+        left, right = st.columns(2)
+        changes["default_weight"] = left.number_input(t("indicators.default_weight"), min_value=0.0,
+                                                      value=float(node["default_weight"]), step=0.5)
+        if is_kpi:
+            changes["period_rollup"] = right.selectbox(t("indicators.rollup"), PERIOD_ROLLUPS,
+                                                       index=_choices(PERIOD_ROLLUPS, node["period_rollup"]),
+                                                       format_func=labels["period_rollup"].get)
+            left, right = st.columns(2)
+            changes["category_id"] = left.selectbox(t("indicators.category"), category_ids,
+                                                    index=category_ids.index(_category(node)),
+                                                    format_func=category_names.get)
+            changes["scored"] = right.checkbox(t("indicators.scored"), value=bool(node["scored"]))
             params_text = st.text_area(t("indicators.params"), value=json.dumps(params, ensure_ascii=False),
                                        help=t("indicators.params_help"))
             new_version = st.checkbox(t("indicators.new_scheme_version"), help=t("indicators.new_scheme_help"))
@@ -228,16 +232,20 @@ def create_panel(viewer: Viewer, library: pd.DataFrame) -> None:
         if level == 1:
             dimension = right.text_input(t("indicators.dimension_key"), max_chars=20,
                                          help=t("indicators.dimension_help"))
+        left, right = st.columns(2)
         name_zh = left.text_input(t("indicators.name_zh"), max_chars=80)
         name_en = right.text_input(t("indicators.name_en"), max_chars=120)
         fields: dict[str, Any] = {}
         if level == 3:
-            fields = {"unit_zh": left.text_input(t("indicators.unit_zh"), max_chars=20),
-                      "unit_en": right.text_input(t("indicators.unit_en"), max_chars=30),
-                      "direction": left.selectbox(t("indicators.direction"), ("higher", "lower"),
-                                                  format_func=labels["direction"].get),
-                      "period_rollup": right.selectbox(t("indicators.rollup"), PERIOD_ROLLUPS,
-                                                       format_func=labels["period_rollup"].get)}
+            left, right = st.columns(2)
+            fields["unit_zh"] = left.text_input(t("indicators.unit_zh"), max_chars=20)
+            fields["unit_en"] = right.text_input(t("indicators.unit_en"), max_chars=30)
+            left, right = st.columns(2)
+            fields["direction"] = left.selectbox(t("indicators.direction"), ("higher", "lower"),
+                                                 format_func=labels["direction"].get)
+            fields["period_rollup"] = right.selectbox(t("indicators.rollup"), PERIOD_ROLLUPS,
+                                                      format_func=labels["period_rollup"].get)
+        left, _ = st.columns(2)
         fields["default_weight"] = left.number_input(t("indicators.default_weight"), min_value=0.0, value=1.0,
                                                      step=0.5)
         created = st.form_submit_button(t("indicators.create"), type="primary")

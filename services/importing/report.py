@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from components.i18n import translate
-from data_access.imports import LAYOUTS, ImportBatchResult, Problem
+from data_access.imports import LAYOUTS, ColumnType, ImportBatchResult, Problem
 from services.importing.pipeline import CheckedFile
 
 CHANGE_KEYS = {"new": "import.change_new", "changed": "import.change_changed",
@@ -55,9 +55,12 @@ def problem_line(problem: Problem, kind: str, lang: str) -> str:
     return f"{line} [{problem.value}]" if problem.value else line
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(value: object, *, month: bool = False) -> str:
+    """A cell as text: numbers without a trailing .0, a month as 2026-03."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return ""
+    if month and isinstance(value, dt.date):
+        return value.strftime("%Y-%m")
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, dt.datetime):  # a date the file held as a date and time
@@ -78,9 +81,10 @@ def preview(checked: CheckedFile, lang: str) -> tuple[pd.DataFrame, set[tuple[in
     raw = checked.table.frame
     shown = pd.DataFrame(index=pd.Index(order, name=translate("import.col_row", lang)))
     for column in columns:
+        is_month = LAYOUTS[checked.kind].column(column).type == ColumnType.MONTH
         shown[header(checked.kind, column, lang)] = [
-            _cell_text(raw.at[row, column] if (row, column) in bad and column in raw.columns
-                       else checked.typed.at[row, column]) for row in order]
+            _cell_text(raw.at[row, column]) if (row, column) in bad and column in raw.columns
+            else _cell_text(checked.typed.at[row, column], month=is_month) for row in order]
     changes = checked.plan.rows["change"] if checked.plan is not None else pd.Series(dtype=object)
     change_keys = [CHANGE_KEYS.get(None if row in bad_rows else changes.get(row), CHANGE_KEYS[None]) for row in order]
     shown[translate("import.col_change", lang)] = [translate(key, lang) for key in change_keys]

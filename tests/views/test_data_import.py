@@ -1,0 +1,114 @@
+"""数据导入 Import through AppTest. AppTest cannot upload a file, so the tests check a file with the pipeline
+(as the page does on upload) and seed the session with it; the browser test (tests/e2e/test_import.py) uploads."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from data_access import create_database_engine
+from services.importing.pipeline import check_file
+from tests.conftest import as_viewer
+from tests.services.test_import_pipeline import BAD_ROWS, GOOD_ROWS, csv_file
+from webapp.import_data import CURRENT, state_key
+
+PAGE = "views/data_import.py"
+
+
+@pytest.fixture
+def engine(app_env):
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    yield engine
+    engine.dispose()
+
+
+def seeded_with(at, engine, username: str, content: bytes):
+    """The page as it is after ``content`` was uploaded as monthly figures by ``username``."""
+    checked = check_file(engine, as_viewer(engine, username), "figures.csv", content, "observations")
+    key = state_key("observations", checked.sha256)
+    at.session_state[key] = checked
+    at.session_state[CURRENT] = key
+    at.radio(key="import_kind").set_value("observations")
+    return at.run()
+
+
+@pytest.mark.parametrize(("username", "batches"), [("admin", ["demo-seed"]), ("analyst", ["demo-seed"]),
+                                                   ("official_longting", [])])
+def test_the_page_opens_with_the_kinds_a_template_the_uploader_and_the_history(logged_in, username, batches):
+    at = logged_in(username, PAGE)
+    assert not at.exception
+    assert at.title[0].value == "数据导入"
+    assert at.radio(key="import_kind").options == ["项目", "里程碑", "项目目标", "月度数据"]
+    assert len(at.get("download_button")) == 1  # the template
+    assert at.get("file_uploader")
+    if batches:  # admins and analysts see every batch (the demo data's own); an official only their uploads
+        assert at.dataframe[0].value["文件名"].tolist() == batches
+    else:
+        assert at.main.caption[-1].value == "暂无导入记录。"
+
+
+@pytest.mark.parametrize("username", ["leader", "auditor", "pm_kaifeng1"])
+def test_roles_that_may_not_import_do_not_have_the_page(logged_in, username):
+    at = logged_in(username)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)
+
+
+def test_a_file_with_problems_lists_them_offers_them_for_download_and_cannot_be_confirmed(logged_in, engine):
+    at = seeded_with(logged_in("official_longting", PAGE), engine, "official_longting", csv_file(*BAD_ROWS))
+    assert not at.exception
+    assert at.error[0].value == "发现 3 处问题，请修改文件后重新上传。未写入任何数据。"
+    problems = at.dataframe[0].value
+    assert list(problems.columns) == ["工作表", "行号", "列", "问题", "单元格内容"]
+    assert problems["行号"].tolist() == [2, 3, 4]
+    assert problems["列"].tolist() == ["数值", "项目编码", "指标编码"]
+    assert problems["单元格内容"].tolist()[:2] == ["abc", "P410204-00004"]
+    assert len(at.get("download_button")) == 3  # the template and the problems as csv and xlsx
+    preview = at.dataframe[1].value
+    assert preview["数值"].tolist()[0] == "abc"  # a bad cell as the file had it
+    assert set(preview["变化"]) == {"有问题"}
+    assert at.button(key="import_confirm").disabled
+
+
+def test_a_clean_file_is_confirmed_shown_as_a_batch_and_rolled_back(logged_in, engine):
+    at = seeded_with(logged_in("official_longting", PAGE), engine, "official_longting", csv_file(*GOOD_ROWS))
+    assert at.success[0].value == "未发现问题。确认后才会写入数据。"
+    assert [m.value for m in at.metric] == ["1", "1", "1", "0"]
+    count = text("SELECT COUNT(*) FROM import_batches WHERE filename = 'figures.csv'")
+    with engine.connect() as connection:
+        assert connection.execute(count).scalar() == 0
+    at.button(key="import_confirm").click().run()
+    assert not at.exception
+    with engine.connect() as connection:
+        batch = connection.execute(text("SELECT id FROM import_batches WHERE filename = 'figures.csv'")).scalar()
+    assert at.success[0].value == f"已导入批次 {batch}：新增 1 行，修改 1 行，不变 1 行。"
+    history = at.dataframe[0].value
+    assert history["批次"].tolist() == [batch] and history["状态"].tolist() == ["已生效"]
+
+    rollback = next(button for button in at.button if button.label == "回退此批次")
+    rollback.click().run()  # rolling back without ticking the box does nothing
+    assert at.warning[0].value == "请先勾选确认框。"
+    at.checkbox(key="import_rollback_sure").check()
+    next(button for button in at.button if button.label == "回退此批次").click().run()
+    assert at.success[0].value == f"批次 {batch} 已回退。"
+    assert at.dataframe[-1].value["状态"].tolist() == ["已回退"]
+
+
+def test_a_file_imported_before_needs_the_again_box_ticked(logged_in, engine):
+    from services.importing.pipeline import commit_file
+
+    official = as_viewer(engine, "official_longting")
+    commit_file(engine, official, check_file(engine, official, "first.csv", csv_file(*GOOD_ROWS), "observations"))
+    at = seeded_with(logged_in("official_longting", PAGE), engine, "official_longting", csv_file(*GOOD_ROWS))
+    assert at.warning[0].value.startswith("此文件已于 ")
+    assert at.button(key="import_confirm").disabled
+    at.checkbox(key="import_again").check().run()
+    assert not at.button(key="import_confirm").disabled
+
+
+def test_the_page_in_english_names_columns_by_their_english_headers(logged_in, engine):
+    at = logged_in("analyst", PAGE)
+    at.sidebar.segmented_control(key="language_choice").set_value("en")
+    at = seeded_with(at, engine, "analyst", csv_file(*BAD_ROWS))
+    problems = at.dataframe[0].value
+    assert problems["Column"].tolist() == ["Value", "Indicator code"]  # the analyst may import Gulou's figures
+    assert at.title[0].value == "Import data"

@@ -63,7 +63,7 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     "completed": frozenset({"archived"}),
     ARCHIVED: frozenset({"planned", "active", "suspended", "completed"}),
 }
-STATUS_ZH = {"planned": "计划中", "active": "在建", "suspended": "暂停", "completed": "已完工", "archived": "已归档"}
+STATUS_ZH = {"planned": "未开工", "active": "在建", "suspended": "暂停", "completed": "已完工", "archived": "已归档"}
 
 
 class ProjectProblems(ValidationError):

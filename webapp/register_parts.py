@@ -1,0 +1,166 @@
+"""The project register's panels for one project: status moves (with confirmation), milestones (add, move up
+and down, edit) and KPI targets (set, remove, apply the category template)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import data_access
+from components.text import plain
+from data_access import DataAccessError, Viewer
+from data_access import register as project_register
+from data_access.policy import Action, allowed
+from webapp import data
+from webapp.i18n import name_column, t
+from webapp.session import shared_engine, show_data_error
+
+# The register's words for each move, by the status a project goes to.
+MOVES = {"active": "register.move.resume", "suspended": "register.move.suspend",
+         "completed": "register.move.complete", "archived": "register.move.archive"}
+
+
+def _move_label(current: str, status: str) -> str:
+    if current == "archived":
+        return t("register.move.restore")
+    return t("register.move.start") if current == "planned" and status == "active" else t(MOVES[status])
+
+
+def _done(message_key: str, **values: object) -> None:
+    st.session_state["register_flash"] = t(message_key, **values)
+    st.rerun()
+
+
+def status_actions(viewer: Viewer, project: dict[str, Any]) -> None:
+    """The moves allowed from the project's status; nothing happens until the user confirms."""
+    current = project["status"]
+    if current == "archived":  # restore to where it stood: completed, active or planned
+        targets = [project_register.restored_status(project)]
+    else:
+        targets = sorted(project_register.TRANSITIONS[current], key=list(MOVES).index)
+    labels = {status: _move_label(current, status) for status in targets}
+    left, right = st.columns([2, 3])
+    chosen = left.radio(t("register.move"), targets, format_func=labels.get, horizontal=True,
+                        key=f"register_move_{project['id']}")
+    confirmed = right.checkbox(t("register.move.confirm", action=labels[chosen], status=t(f"status.{chosen}")),
+                               key=f"register_move_confirm_{project['id']}")
+    if right.button(t("register.move.apply"), disabled=not confirmed, key=f"register_move_apply_{project['id']}"):
+        try:
+            project_register.set_project_status(shared_engine(), viewer, int(project["id"]), int(project["version"]),
+                                                chosen)
+        except DataAccessError as error:
+            show_data_error(error)
+        else:
+            st.session_state.pop(f"register_opened_{project['id']}", None)  # the version moved on
+            _done("register.moved", status=t(f"status.{chosen}"))
+
+
+def milestones_editor(viewer: Viewer, project_id: int) -> None:
+    """The project's milestones in order: add one, move one up or down, edit its dates and percent."""
+    milestones = data.milestones(viewer, project_id)
+    if milestones.empty:
+        st.info(t("register.milestones.none"))
+    else:
+        shown = milestones[["seq", name_column(), "planned_start", "planned_end", "actual_end", "percent_complete"]]
+        shown.columns = ["#", t("col.milestone"), t("col.planned_start"), t("col.planned_end"), t("col.actual_end"),
+                         t("col.percent")]
+        st.dataframe(shown, hide_index=True, width="stretch")
+        names = dict(zip(milestones["id"], milestones["seq"].astype(str) + ". " + milestones[name_column()],
+                         strict=True))
+        chosen = st.selectbox(t("register.milestones.choose"), list(names), format_func=names.get,
+                              key=f"register_milestone_{project_id}")
+        order = milestones["id"].tolist()
+        position = order.index(chosen)
+        up, down, _ = st.columns([1, 1, 4])
+        for column, step, label in ((up, -1, "register.milestones.up"), (down, 1, "register.milestones.down")):
+            target = position + step
+            if column.button(t(label), disabled=not 0 <= target < len(order), key=f"{label}_{project_id}"):
+                order[position], order[target] = order[target], order[position]
+                try:
+                    project_register.reorder_milestones(shared_engine(), viewer, project_id, order)
+                except DataAccessError as error:
+                    show_data_error(error)
+                else:
+                    _done("register.saved")
+        if allowed(viewer, Action.EDIT_MILESTONES):
+            _milestone_form(viewer, milestones.set_index("id").loc[chosen], int(chosen))
+    with st.expander(t("register.milestones.add")), st.form(f"register_add_milestone_{project_id}",
+                                                             clear_on_submit=True):
+        a, b = st.columns(2)
+        name_zh = a.text_input(t("register.field.name_zh"))
+        name_en = b.text_input(t("register.field.name_en"))
+        a, b = st.columns(2)
+        start = a.date_input(t("register.field.planned_start"), value=None)
+        end = b.date_input(t("register.field.planned_end"), value=None)
+        if st.form_submit_button(t("register.milestones.add")):
+            try:
+                project_register.add_milestone(shared_engine(), viewer, project_id, {
+                    "name_zh": name_zh.strip(), "name_en": name_en.strip(), "planned_start": start,
+                    "planned_end": end})
+            except DataAccessError as error:
+                show_data_error(error)
+            else:
+                _done("register.saved")
+
+
+def _milestone_form(viewer: Viewer, milestone: pd.Series, milestone_id: int) -> None:
+    with st.form(f"register_edit_milestone_{milestone_id}"):
+        a, b, c, d = st.columns(4)
+        start = a.date_input(t("register.field.planned_start"), value=milestone["planned_start"])
+        end = b.date_input(t("register.field.planned_end"), value=milestone["planned_end"])
+        actual = c.date_input(t("col.actual_end"), value=None if pd.isna(milestone["actual_end"])
+                              else milestone["actual_end"])
+        percent = d.number_input(t("col.percent"), value=float(milestone["percent_complete"]), step=5.0)
+        if st.form_submit_button(t("register.save")):
+            changes = {"planned_start": start, "planned_end": end, "actual_end": actual, "percent_complete": percent}
+            try:
+                data_access.update_milestone(shared_engine(), viewer, milestone_id, int(milestone["version"]),
+                                             changes)
+            except DataAccessError as error:
+                show_data_error(error)
+            else:
+                _done("register.saved")
+
+
+def targets_editor(viewer: Viewer, project: dict[str, Any]) -> None:
+    """The project's KPI targets: set one (target, baseline, weight), remove one, or add the category
+    template's missing KPIs."""
+    project_id = int(project["id"])
+    targets = data.project_targets(viewer, project_id)
+    indicators = data.indicators(viewer)
+    applies = indicators["category_code"].isna() | (indicators["category_code"] == project["category_code"])
+    kpis = indicators[(indicators["level"] == 3) & indicators["scored"] & applies]
+    names = dict(zip(kpis["code"], kpis["code"] + " " + kpis[name_column()], strict=True))
+    shown = targets.assign(kpi=targets["indicator_code"].map(names))[
+        ["kpi", "target_value", "baseline_value", "weight_override"]]
+    shown.columns = [t("register.kpi"), t("register.target"), t("register.baseline"), t("register.weight")]
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(35 * (len(shown) + 1) + 3, 320))
+    current = targets.set_index("indicator_code")
+    with st.form(f"register_target_{project_id}"):
+        a, b, c, d = st.columns([3, 1, 1, 1])
+        code = a.selectbox(t("register.kpi"), list(names), format_func=names.get)
+        target = b.number_input(t("register.target"), value=None)
+        baseline = c.number_input(t("register.baseline"), value=None)
+        weight = d.number_input(t("register.weight"), value=None, min_value=None)
+        save, remove = st.columns([1, 5])
+        saved = save.form_submit_button(t("register.save"), type="primary")
+        removed = remove.form_submit_button(t("register.targets.remove"))
+    try:
+        if saved:
+            if target is None:
+                st.error(t("register.targets.need_target"))
+                return
+            project_register.set_project_target(shared_engine(), viewer, project_id, code, target, baseline, weight)
+            _done("register.saved")
+        if removed:
+            if code not in current.index:
+                st.error(t("register.targets.absent", kpi=plain(names[code])))
+                return
+            project_register.remove_project_target(shared_engine(), viewer, project_id, code)
+            _done("register.saved")
+        if st.button(t("register.targets.apply_template"), key=f"register_apply_template_{project_id}"):
+            added = project_register.apply_category_template(shared_engine(), viewer, project_id)
+            _done("register.targets.added", count=len(added))
+    except DataAccessError as error:
+        show_data_error(error)

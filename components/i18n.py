@@ -670,7 +670,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.cli_dry_run": ("试运行：文件无问题，未写入任何数据。", "Dry run: no problems, nothing was written."),
 
     # -- end of the feature sections ------------------------------------------------------------------------
-    "page.under_construction": ("此页面正在建设中。", "This page is being built."),
 }
 
 

@@ -53,6 +53,13 @@ from scoring.normalization import normalize
 BAND_FALLOFF_FACTOR = 2.0  # without a stated falloff a band scores 0 at twice its width outside it
 LIBRARY_PARAMS = {"target": {"cap"}, "minmax": set(), "band": {"falloff"}, "threshold": {"thresholds"}}
 STAND_IN_TARGET = 100.0  # targets are per project; validation checks the rest of a 'target' recipe with it
+RECIPE_RULES_ZH = {  # what scoring.normalize accepts, said in Chinese; its own (English) words follow
+    "pairing": "方向为“区间内最好”时须用区间方法，区间方法也只用于该方向",
+    "target": "对标目标值方法的封顶分 cap 须为不小于 100 的数值",
+    "minmax": "极差方法不需要参数",
+    "band": "区间上下限须为有限数值且下限不大于上限，falloff 须为正数",
+    "threshold": "阈值须为 [阈值, 得分] 数对，阈值不重复，得分在 0–100 之间且随指标变好不下降",
+}
 RECIPE_FIELDS = ("direction", "band_lower", "band_upper", "normalization", "normalization_params")
 EDITABLE = frozenset({"name_zh", "name_en", "unit_zh", "unit_en", "default_weight", "period_rollup", "scored",
                       "category_id", *RECIPE_FIELDS})
@@ -146,7 +153,8 @@ def _check_recipe(code: str, merged: Mapping[str, Any]) -> None:
     try:
         normalize(np.empty(0), recipe.direction, recipe.method, name=code, **recipe.params, **stand_in)
     except ValueError as exc:
-        raise ValidationError(str(exc), message_zh=f"指标 {code} 的方向或归一化设置无效：{exc}") from None
+        rule = RECIPE_RULES_ZH["pairing" if (recipe.direction == "band") != (method == "band") else method]
+        raise ValidationError(str(exc), message_zh=f"指标 {code} 的归一化设置无效：{rule}（{exc}）") from None
 
 
 # -- checks -------------------------------------------------------------------------------------------------

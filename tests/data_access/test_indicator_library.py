@@ -135,10 +135,14 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(seeded_engine):
     ({"direction": "band"}, "请填写区间下限"),
     ({"direction": "band", "normalization": "band", "band_lower": 5.0, "band_upper": 1.0},
      "band lower bound 5.0 is above upper bound"),
-    ({"normalization": "band"}, "method 'band' and direction 'band' go together"),
+    ({"normalization": "band"},
+     "方向为“区间内最好”时须用区间方法，区间方法也只用于该方向（indicator 'HAZARD_FIX': method 'band' and "
+     "direction 'band' go together"),
     ({"normalization": "threshold", "normalization_params": {"thresholds": [[50, 80], [90, 60]]}},
      "threshold scores must not fall as the value improves"),
-    ({"normalization_params": {"cap": 90}}, "cap must be at least 100"),
+    ({"normalization_params": {"cap": 90}},
+     "指标 HAZARD_FIX 的归一化设置无效：对标目标值方法的封顶分 cap 须为不小于 100 的数值"
+     "（indicator 'HAZARD_FIX': cap must be at least 100"),
     ({"normalization_params": {"target": 5}}, "不接受参数 target"),
     ({"default_weight": -1.0}, "默认权重须在 0 到 1e+06 之间（当前为 -1）"),
     ({"period_rollup": "median"}, "期间汇总方式须为 last、sum、mean 之一"),

@@ -12,6 +12,7 @@ spreadsheet parser sees the file, and the parser only ever gets the parts read a
 """
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -25,8 +26,8 @@ from data_access.imports.problems import Problem
 from services.importing.limits import MEGABYTE, ImportLimits
 
 WHOLE_FILE = ""  # the sheet of a problem about the whole file
-XML_PART = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
 DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+UTF16_STARTS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\x00", b"\x00<")
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -101,6 +102,14 @@ def _archive_problems(members: list[zipfile.ZipInfo], limits: ImportLimits) -> l
     return []
 
 
+def _declares(part: bytes) -> bool:
+    """Whether a part holds a DTD or entity declaration. Every part is searched, whatever its name (the
+    relationships decide what is parsed as XML), and XML in UTF-16 (which Excel never writes) in its text."""
+    if part.startswith(UTF16_STARTS):
+        part = part.decode("utf-16", errors="replace").encode()
+    return b"<!" in part and DECLARATION.search(part) is not None
+
+
 def _main_part(content_types: bytes) -> str | None:
     """The workbook's main part named in ``[Content_Types].xml`` (parsed with defusedxml, DTDs forbidden)."""
     root = SafeET.fromstring(content_types, forbid_dtd=True)
@@ -127,7 +136,7 @@ def open_workbook_archive(content: bytes, limits: ImportLimits) -> tuple[Workboo
                 data = archive.read(member)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError, ValueError):
                 return None, [damaged()]  # a wrong CRC or size, encrypted parts, an unknown compression
-            if XML_PART.search(member.filename) and b"<!" in data and DECLARATION.search(data):
+            if _declares(data):
                 return None, [_entity_attack(member.filename)]
             parts[member.filename] = data
     if CONTENT_TYPES not in parts:

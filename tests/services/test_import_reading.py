@@ -254,6 +254,15 @@ def test_a_dtd_or_entity_in_any_xml_part_is_refused(part: str, declaration: str)
     assert refusal(content) == [entity_attack(part)]
 
 
+def test_a_dtd_is_found_in_a_sheet_part_encoded_in_utf16_or_named_without_xml() -> None:
+    def utf16_with_dtd(xml: bytes) -> bytes:
+        return ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'
+                + re.sub(rb"^<\?xml[^>]*\?>", b"", xml).decode()).encode("utf-16")
+    assert refusal(replace_part(good_xlsx(), FIRST_SHEET_PART, utf16_with_dtd)) == [entity_attack(FIRST_SHEET_PART)]
+    assert refusal(add_part(good_xlsx(), "xl/worksheets/data", b'<!DOCTYPE x [<!ENTITY a "b">]><worksheet/>')) == [
+        entity_attack("xl/worksheets/data")]
+
+
 def test_a_zip_bomb_is_refused_by_its_compression_ratio() -> None:
     [problem] = refusal(zip_bomb_xlsx(20))
     assert problem.message_zh.startswith("工作簿的部件“xl/media/padding0.bin”压缩比为 ")
@@ -361,6 +370,16 @@ def test_csv_in_utf8_with_or_without_bom_gbk_gb18030_and_utf16_reads_the_same_va
         {"code": "XM-002", "name_zh": "城东学校（二期）", "category": "education"},
     ]
     assert [problem.column for problem in problems] == ["region", "budget", "planned_start", "planned_end"]
+
+
+def test_a_gb18030_csv_keeps_characters_gbk_lacks() -> None:
+    rows = [["XM-003", "𠮷野家改造（€）", "culture"]]
+    with pytest.raises(UnicodeEncodeError):
+        csv_bytes(rows, encoding="gbk")
+    table, _ = read_upload("p.csv", csv_bytes(rows, header=[["项目编码", "项目名称", "项目类别"]], encoding="gb18030"),
+                           "projects")
+    assert table is not None
+    assert table.frame.loc[2, "name_zh"] == "𠮷野家改造（€）"
 
 
 def test_csv_values_are_text_row_numbers_count_the_header_lines_and_empty_cells_are_none() -> None:

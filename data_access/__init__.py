@@ -57,6 +57,10 @@ Other modules
         register and the importer.
     ``indicator_library``: the indicator library and category templates (admins): create, edit, reorder,
         retire; scoring recipes kept per scheme age (``recipe_for``) so published scores never move.
+    ``goals``: the target tree — ``list_goals`` (the viewer's nodes plus their ancestors as context, each with
+        its latest measurement), ``owner_candidates``, ``create_goal`` / ``update_goal`` (edit or move) /
+        ``delete_goal`` (admin, analyst, official in their region; level, parent, region, project and owner
+        rules; version lock; audited).
 
 Audit (``data_access.audit``)
     ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)`` (also against the external

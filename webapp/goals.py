@@ -145,7 +145,8 @@ def _fields_form(viewer: Viewer, node: dict[str, Any], adding: bool) -> None:
                 st.session_state[FLASH_KEY] = t("goals.saved")
             else:
                 changed = {name: value for name, value in fields.items() if value != _stored(node[name])}
-                goal_service.update_goal(shared_engine(), viewer, node["id"], int(node["version"]), changed)
+                if changed:  # an unchanged form writes nothing (no new version, no audit entry)
+                    goal_service.update_goal(shared_engine(), viewer, node["id"], int(node["version"]), changed)
                 st.session_state[FLASH_KEY] = t("goals.saved")
             st.rerun()
         except DataAccessError as error:

@@ -157,9 +157,26 @@ def test_a_refused_edit_shows_the_reason_and_writes_nothing(private_app):
     at.radio(key="goals_mode").set_value(False).run()
     at.selectbox(key="goals_node").set_value(186).run()
     weight = next(widget for widget in at.number_input if widget.label.startswith("权重"))
-    weight.set_value(0.0).run()
+    weight.set_value(0.0)
     _text_input(at, "周期（2026 或 2026-11）").input("2026年")
     at = _submit(at, "保存")
     assert [error.value for error in at.error] == ["周期须为年份（2026）或月份（2026-11）"]
     assert _rows(private_app, select(Goal.weight, Goal.period).where(Goal.id == 186)) == [(0.4, "2026")]
     assert _rows(private_app, select(AuditEntry.action).where(AuditEntry.entity == "goal")) == []
+
+
+def test_an_edit_sends_only_the_changed_fields_and_a_delete_removes_the_leaf(private_app):
+    at = open_page("official_tongxu")
+    at.radio(key="goals_mode").set_value(False).run()
+    at.selectbox(key="goals_node").set_value(186).run()
+    next(widget for widget in at.number_input if widget.label.startswith("权重")).set_value(0.5)
+    at = _submit(at, "保存")
+    assert at.success[0].value == "已保存。" and not at.error
+    audit = select(AuditEntry.action, AuditEntry.before, AuditEntry.after).where(AuditEntry.entity == "goal")
+    assert _rows(private_app, audit) == [("goal.update", '{"weight":0.4}', '{"weight":0.5}')]
+    at.selectbox(key="goals_node").set_value(186).run()
+    at = _submit(at, "删除此目标")
+    assert at.success[0].value == "已删除。"
+    assert "线上活动参与不少于5万人次" not in _titles(at)
+    assert _rows(private_app, select(Goal.id).where(Goal.id == 186)) == []
+    assert [action for action, _, _ in _rows(private_app, audit)] == ["goal.update", "goal.delete"]

@@ -101,6 +101,9 @@ def _read_sheets(layout: Layout, workbook: Workbook, limits: ImportLimits) -> tu
             problems += _merged_problems(sheet, workbook, header)
             problems += _odd_cell_problems(sheet, workbook, header)
             return table, problems
+    if not any(workbook.row_count(sheet) for sheet in workbook.visible_sheets):
+        return None, [file_problem("工作簿是空的：没有一个工作表有内容",
+                                   "The workbook is empty: no sheet has anything in it")]
     return None, [_no_header(layout, workbook.visible_sheets)]
 
 

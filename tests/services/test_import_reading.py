@@ -154,6 +154,11 @@ def test_a_workbook_without_the_layouts_header_names_its_sheets_and_the_expected
         "Project code, Indicator code, Month, Value (use the downloaded template)")]
 
 
+def test_a_workbook_of_empty_sheets_is_refused_as_empty() -> None:
+    assert refusal(xlsx_bytes([], sheets_before={"Sheet0": []})) == [Problem(
+        "", None, None, "工作簿是空的：没有一个工作表有内容", "The workbook is empty: no sheet has anything in it")]
+
+
 def test_a_header_without_data_rows_is_a_problem_of_the_sheet() -> None:
     table, problems = read_upload("x.xlsx", xlsx_bytes([], header=header_rows("observations")), "observations")
     assert table is not None and table.frame.empty

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from components.i18n import translate
-from components.text import plain
+from components.text import html_text
 
 KM_PER_DEGREE = 111.2  # along a meridian
 GRID_STEPS = 15  # points from the centre to the edge
@@ -40,7 +40,7 @@ def site_picker(region_name: str, lat: float, lon: float, radius_km: float, lang
                    marker={"size": 9, "color": "rgba(47, 110, 186, 0.25)"},
                    hovertemplate="%{y:.5f}, %{x:.5f}<extra></extra>"),
         go.Scatter(x=lon + per_lon * np.cos(angle), y=lat + per_lat * np.sin(angle), mode="lines",
-                   name=plain(region_name), line={"color": "#2f6eba", "width": 1.5}, hoverinfo="skip"),
+                   name=html_text(region_name), line={"color": "#2f6eba", "width": 1.5}, hoverinfo="skip"),
         go.Scatter(x=[lon], y=[lat], mode="markers", name=translate("register.map.centre", lang),
                    marker={"symbol": "cross", "size": 10, "color": "#555"}, hoverinfo="skip"),
     ])

@@ -27,6 +27,11 @@ def _move_label(current: str, status: str) -> str:
     return t("register.move.start") if current == "planned" and status == "active" else t(MOVES[status])
 
 
+def _dashes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values shown as — rather than None."""
+    return frame.astype(object).where(frame.notna(), "—")
+
+
 def _done(message_key: str, **values: object) -> None:
     st.session_state["register_flash"] = t(message_key, **values)
     st.rerun()
@@ -65,7 +70,7 @@ def milestones_editor(viewer: Viewer, project_id: int) -> None:
         shown = milestones[["seq", name_column(), "planned_start", "planned_end", "actual_end", "percent_complete"]]
         shown.columns = ["#", t("col.milestone"), t("col.planned_start"), t("col.planned_end"), t("col.actual_end"),
                          t("col.percent")]
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(_dashes(shown), hide_index=True, width="stretch")
         names = dict(zip(milestones["id"], milestones["seq"].astype(str) + ". " + milestones[name_column()],
                          strict=True))
         chosen = st.selectbox(t("register.milestones.choose"), list(names), format_func=names.get,
@@ -135,14 +140,20 @@ def targets_editor(viewer: Viewer, project: dict[str, Any]) -> None:
     shown = targets.assign(kpi=targets["indicator_code"].map(names))[
         ["kpi", "target_value", "baseline_value", "weight_override"]]
     shown.columns = [t("register.kpi"), t("register.target"), t("register.baseline"), t("register.weight")]
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(35 * (len(shown) + 1) + 3, 320))
+    st.dataframe(_dashes(shown), hide_index=True, width="stretch", height=min(35 * (len(shown) + 1) + 3, 320))
     current = targets.set_index("indicator_code")
-    with st.form(f"register_target_{project_id}"):
-        a, b, c, d = st.columns([3, 1, 1, 1])
-        code = a.selectbox(t("register.kpi"), list(names), format_func=names.get)
-        target = b.number_input(t("register.target"), value=None)
-        baseline = c.number_input(t("register.baseline"), value=None)
-        weight = d.number_input(t("register.weight"), value=None, min_value=None)
+    code = st.selectbox(t("register.kpi"), list(names), format_func=names.get, key=f"register_target_kpi_{project_id}")
+    now = current.loc[code] if code in current.index else pd.Series(dtype=object)
+
+    def start(column: str) -> float | None:  # the KPI's stored value, if any, as the input's start
+        value = now.get(column)
+        return None if value is None or pd.isna(value) else float(value)
+
+    with st.form(f"register_target_{project_id}_{code}"):
+        b, c, d = st.columns(3)
+        target = b.number_input(t("register.target"), value=start("target_value"))
+        baseline = c.number_input(t("register.baseline"), value=start("baseline_value"))
+        weight = d.number_input(t("register.weight"), value=start("weight_override"))
         save, remove = st.columns([1, 5])
         saved = save.form_submit_button(t("register.save"), type="primary")
         removed = remove.form_submit_button(t("register.targets.remove"))

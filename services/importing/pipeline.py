@@ -70,6 +70,13 @@ def _sorted(problems: Sequence[Problem], kind: str) -> list[Problem]:
                                            p.column or ""))
 
 
+def _on_new_cells(found: Sequence[Problem], earlier: Sequence[Problem]) -> list[Problem]:
+    """The problems of a later stage on cells an earlier stage has not named already: a formula without a
+    result is one problem, not also an empty cell."""
+    named = {(problem.row, problem.column) for problem in earlier if problem.row is not None}
+    return [problem for problem in found if (problem.row, problem.column) not in named]
+
+
 def _plannable(typed: pd.DataFrame, problems: Sequence[Problem]) -> pd.DataFrame | None:
     """The rows whose cells are all valid; None when a problem concerns the whole file (a missing column)."""
     if any(problem.row is None for problem in problems):
@@ -89,7 +96,7 @@ def check_file(engine: Engine, actor: Viewer, filename: str, content: bytes, kin
     if table is not None:
         report(0.25, "validate")
         typed, cell_problems = validate(table)
-        problems = [*problems, *cell_problems]
+        problems = [*problems, *_on_new_cells(cell_problems, problems)]
         rows = _plannable(typed, problems)
         if rows is not None:
             report(0.5, "plan")

@@ -550,10 +550,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "goals.whole_tree": ("（整棵目标树）", "(the whole tree)"),
     "goals.empty": ("没有可显示的目标。", "No goals to show."),
     "goals.legend": ("面积为各级权重，颜色为进度：红 0 % → 黄 50 % → 绿 100 %；灰色为无数据，浅灰为仅作为上级背景显示的"
-                     "目标。点击方块可展开该分支，点击顶部路径可返回。",
+                     "目标。点击有下级的方块可聚焦该分支（图和清单），在“聚焦分支”中选“整棵目标树”可返回。",
                      "Areas are the weights, colours the progress: red 0 % → yellow 50 % → green 100 %; grey means "
-                     "no data, light grey a parent shown only for context. Click a box to open its branch, the "
-                     "path at the top to go back."),
+                     "no data, light grey a parent shown only for context. Click a box with sub-goals to focus the "
+                     "chart and the table on its branch; choose “the whole tree” under “Focus on a branch” to go "
+                     "back."),
     "goals.table": ("目标清单", "Goals"),
     "goals.title": ("目标", "Goal"),
     "goals.okr_type": ("类型", "Type"),

@@ -9,7 +9,16 @@ from components.tables import download_buttons
 from data_access.policy import Action, allowed
 from services.goals import branch, filter_tree
 from webapp import data
-from webapp.goals import FLASH_KEY, WHOLE_TREE, goal_form, goal_tree, region_path
+from webapp.goals import (
+    CHART_KEY,
+    FLASH_KEY,
+    FOCUS_KEY,
+    WHOLE_TREE,
+    apply_chart_click,
+    goal_form,
+    goal_tree,
+    region_path,
+)
 from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, stop_on_data_error
 
@@ -28,15 +37,17 @@ shown = filter_tree(tree, owner_id=viewer.user_id if mine else None, region_path
 parents = shown[shown["id"].isin(shown["parent_id"])]
 focus_names = {WHOLE_TREE: t("goals.whole_tree")} | dict(zip(parents["id"], parents[name_column("title")],
                                                              strict=True))
+apply_chart_click(set(parents["id"]))
 focus = focus_column.selectbox(t("goals.focus"), list(focus_names), format_func=focus_names.__getitem__,
-                               key="goals_focus")
+                               key=FOCUS_KEY)
 if focus != WHOLE_TREE:
     shown = branch(shown, focus)
 
 if shown.empty:
     st.info(t("goals.empty"))
 else:
-    st.plotly_chart(goal_treemap(shown, lang), key="goals_treemap", width="stretch")
+    st.plotly_chart(goal_treemap(shown, lang), key=CHART_KEY, width="stretch", on_select="rerun",
+                    selection_mode="points")
     st.caption(t("goals.legend"))
     st.subheader(t("goals.table"))
     table = goal_table(shown, lang)

@@ -19,6 +19,7 @@ from webapp.i18n import name_column, t
 from webapp.session import shared_engine, show_data_error
 
 FLASH_KEY = "goals_flash"
+CHART_KEY, FOCUS_KEY, CLICKED_KEY = "goals_treemap", "goals_focus", "goals_clicked"
 NONE = WHOLE_TREE = 0  # "no choice" in a selectbox of ids (ids start at 1; a None option shows as a blank)
 
 
@@ -31,6 +32,22 @@ def goal_tree(viewer: Viewer, as_of: dt.date, *, db: Database) -> pd.DataFrame:
 @cached_read
 def owner_candidates(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return goal_store.owner_candidates(db.engine, viewer)
+
+
+def apply_chart_click(branch_ids: set[int]) -> None:
+    """A click on a treemap box with sub-goals focuses the page on that branch.
+
+    Runs before the focus selectbox is drawn (a widget's value can only be set before it exists). The chart
+    keeps its selection across reruns, so only a click not applied yet moves the focus: choosing another
+    branch in the selectbox afterwards still works.
+    """
+    event = st.session_state.get(CHART_KEY) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    clicked = str(points[0].get("id", "")) if points else ""
+    clicked_id = int(clicked) if clicked.isdigit() else None
+    if clicked_id is not None and clicked_id != st.session_state.get(CLICKED_KEY) and clicked_id in branch_ids:
+        st.session_state[FOCUS_KEY] = clicked_id
+    st.session_state[CLICKED_KEY] = clicked_id
 
 
 def region_path(regions: pd.DataFrame) -> str | None:

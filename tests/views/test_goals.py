@@ -114,6 +114,23 @@ def test_focusing_a_branch_shows_the_node_and_its_sub_goals():
     assert table["状态"].tolist()[1] in {"已逾期", "已完成"}  # due 31 Oct 2026
 
 
+def _click(at: AppTest, goal_id: int) -> AppTest:
+    """What the browser sends when a treemap box is clicked: the chart's selection, with the box's id."""
+    at.session_state["goals_treemap"] = {"selection": {"points": [{"id": str(goal_id)}], "point_indices": [0],
+                                                       "box": [], "lasso": []}}
+    return at.run()
+
+
+@pytest.mark.usefixtures("shared_app_db")
+def test_clicking_a_box_focuses_its_branch_once_and_a_leaf_is_ignored():
+    at = _click(open_page("official_tongxu"), 184)
+    assert _titles(at) == ["游客人次同比增长15%", "文旅设施改造完成90%", "线上活动参与不少于5万人次"]
+    at.selectbox(key="goals_focus").set_value(0).run()  # the click is still the chart's selection
+    assert len(_titles(at)) > 3 and at.selectbox(key="goals_focus").value == 0
+    at = _click(at, 186)  # a key result without sub-goals: nothing to focus on
+    assert at.selectbox(key="goals_focus").value == 0
+
+
 @pytest.mark.usefixtures("shared_app_db")
 def test_the_english_page_shows_english_titles_and_headers():
     at = open_page("official_tongxu", lang="en")

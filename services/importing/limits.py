@@ -22,6 +22,7 @@ class ImportLimits:
     max_unpacked_bytes: int = 200 * MEGABYTE
     max_ratio: int = 100  # uncompressed : compressed, for a member bigger than ratio_checked_from
     ratio_checked_from: int = MEGABYTE
+    max_cells: int = 5_000_000  # a sheet's area, first to last cell: 25 columns at the default row limit
 
     @property
     def max_megabytes(self) -> float:

@@ -22,7 +22,7 @@ from data_access.imports.problems import Problem
 from services.importing.headers import HEADER_SEARCH_ROWS, Header, find_header, header_problems, is_blank
 from services.importing.limits import MEGABYTE, ImportLimits, import_limits
 from services.importing.safety import damaged, file_problem, open_workbook_archive
-from services.importing.workbook import UNREADABLE, Workbook
+from services.importing.workbook import UNREADABLE, Extent, Workbook
 
 CSV_SHEET = "csv"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -92,6 +92,9 @@ def _read_sheets(layout: Layout, workbook: Workbook, limits: ImportLimits) -> tu
     """The first visible sheet whose first rows hold the layout's header (an instructions sheet before it is
     skipped; hidden sheets are not what the person sees, so they are never imported)."""
     for sheet in workbook.visible_sheets:
+        extent = workbook.extent(sheet)
+        if extent.unreferenced or extent.cells > limits.max_cells:  # checked before calamine allocates the area
+            return None, [_area_problem(sheet, extent, limits)]
         header = find_header(layout, workbook.head(sheet))
         if header is not None:
             rows_below = workbook.row_count(sheet) - header.data_start
@@ -105,6 +108,21 @@ def _read_sheets(layout: Layout, workbook: Workbook, limits: ImportLimits) -> tu
         return None, [file_problem("工作簿是空的：没有一个工作表有内容",
                                    "The workbook is empty: no sheet has anything in it")]
     return None, [_no_header(layout, workbook.visible_sheets)]
+
+
+def _area_problem(sheet: str, extent: Extent, limits: ImportLimits) -> Problem:
+    if extent.unreferenced:
+        return Problem(sheet, None, None,
+                       f"工作表“{sheet}”有单元格没有注明位置，无法安全读取：请在 Excel 中打开并重新保存",
+                       f"Some cells of the sheet “{sheet}” do not say where they are, so it cannot be read safely: "
+                       "open it in Excel and save it again")
+    area = f"A1:{get_column_letter(min(extent.columns, 16384))}{extent.rows}"
+    return Problem(sheet, None, None,
+                   f"工作表“{sheet}”用到的区域 {area} 有 {extent.cells:,} 个单元格，超过上限 {limits.max_cells:,}："
+                   "请删除表格右侧和下方多余的内容（包括格式）",
+                   f"The sheet “{sheet}” reaches {area}, {extent.cells:,} cells, over the limit of "
+                   f"{limits.max_cells:,}: delete whatever lies right of or below the table, formatting included",
+                   area)
 
 
 def _merged_problems(sheet: str, workbook: Workbook, header: Header) -> list[Problem]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -27,8 +28,25 @@ PACKAGE_RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/package/2006/relat
 FORMULA_OR_ERROR_HINTS = (b"<f", b":f>", b":f ", b't="e"')
 """Byte strings one of which a sheet with a formula (``<f>``, or ``<x:f>`` with a prefix) or an error value must
 contain: a fast test (bytes.find) before the slower XML scan; a false hit only costs that scan."""
+REFERENCE = re.compile(rb'\sr="([A-Z]{0,3})([0-9]{1,7})"')  # <row r="12"> and <c r="B12">
+CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ")
 UNREADABLE = (python_calamine.CalamineError, SafeET.ParseError, DefusedXmlException, ValueError, KeyError)
 """What reading a broken (but not hostile) workbook raises: the file is damaged."""
+
+
+@dataclass(frozen=True)
+class Extent:
+    """How far a sheet reaches, from the row and cell references in its XML (before any parser sees it):
+    calamine holds a sheet as one dense block from the first to the last cell, so a lone cell at XFD1048576
+    makes it allocate 17 billion cells. ``unreferenced``: some cell has no reference, so its place is unknown."""
+
+    rows: int
+    columns: int
+    unreferenced: bool
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,20 @@ class Workbook:
                 if sheet.visible == python_calamine.SheetVisibleEnum.Visible
                 and sheet.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
+    def _xml(self, sheet: str) -> bytes:
+        part = self._parts.get(sheet)
+        return self._archive.parts.get(part, b"") if part else b""
+
+    def extent(self, sheet: str) -> Extent:
+        """The area the sheet's references reach; a sheet whose part cannot be found reaches nowhere known."""
+        xml = self._xml(sheet)
+        references = REFERENCE.findall(xml)
+        cells = sum(1 for letters, _ in references if letters)
+        return Extent(rows=max((int(row) for _, row in references), default=0),
+                      columns=max((column_index_from_string(letters.decode())
+                                   for letters in {letters for letters, _ in references} if letters), default=0),
+                      unreferenced=not xml or sum(xml.count(tag) for tag in CELL_TAGS) > cells)
+
     def head(self, sheet: str) -> Sequence[Sequence[object]]:
         """The first rows, where headers are looked for."""
         return self._sheet(sheet).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
@@ -83,8 +115,7 @@ class Workbook:
         return list(self._sheet(sheet).merged_cell_ranges or [])
 
     def odd_cells(self, sheet: str) -> list[OddCell]:
-        part = self._parts.get(sheet)
-        data = self._archive.parts.get(part, b"") if part else b""
+        data = self._xml(sheet)
         return list(_odd_cells(data)) if any(hint in data for hint in FORMULA_OR_ERROR_HINTS) else []
 
 

@@ -300,6 +300,28 @@ def test_a_part_whose_header_understates_its_size_is_refused_as_damaged() -> Non
     assert refusal(with_lie) == [DAMAGED]  # the CRC of the first 1024 bytes does not match
 
 
+def test_a_lone_cell_far_away_is_refused_before_the_parser_allocates_the_area() -> None:
+    """calamine holds a sheet as one dense block: a 5 KB file with a cell at XFD1048576 would make it allocate
+    17 billion cells and abort the whole server."""
+    far = b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'
+    content = replace_part(good_xlsx(), FIRST_SHEET_PART, lambda xml: xml.replace(b"</sheetData>", far))
+    assert refusal(content) == [Problem(
+        "Sheet1", None, None,
+        "工作表“Sheet1”用到的区域 A1:XFD1048576 有 17,179,869,184 个单元格，超过上限 5,000,000："
+        "请删除表格右侧和下方多余的内容（包括格式）",
+        "The sheet “Sheet1” reaches A1:XFD1048576, 17,179,869,184 cells, over the limit of 5,000,000: delete "
+        "whatever lies right of or below the table, formatting included", "A1:XFD1048576")]
+
+
+def test_a_sheet_with_cells_that_do_not_say_where_they_are_is_refused() -> None:
+    unplaced = b'<row r="9"><c t="n"><v>1</v></c></row></sheetData>'
+    content = replace_part(good_xlsx(), FIRST_SHEET_PART, lambda xml: xml.replace(b"</sheetData>", unplaced))
+    assert refusal(content) == [Problem(
+        "Sheet1", None, None, "工作表“Sheet1”有单元格没有注明位置，无法安全读取：请在 Excel 中打开并重新保存",
+        "Some cells of the sheet “Sheet1” do not say where they are, so it cannot be read safely: open it in Excel "
+        "and save it again")]
+
+
 def test_a_file_over_the_size_limit_is_refused_naming_the_limit() -> None:
     content = good_xlsx() + random.Random(12).randbytes(int(1.5 * MEGABYTE))
     assert refusal(content, limits=ImportLimits(max_bytes=MEGABYTE)) == [Problem(

@@ -83,7 +83,10 @@ def plain(value: Any) -> Any:
 
 def is_blank(series: pd.Series) -> pd.Series:
     """True where a typed cell is empty (None, NaN or an empty string)."""
-    return series.isna() | series.map(lambda value: isinstance(value, str) and not value.strip())
+    blank = series.isna()
+    if pd.api.types.is_string_dtype(series):
+        blank |= series.astype(str).str.strip().eq("")
+    return blank
 
 
 def objects(series: pd.Series) -> pd.Series:
@@ -120,6 +123,8 @@ class ProjectRef:
     id: int
     planned_start: dt.date
     planned_end: dt.date
+    actual_start: dt.date | None
+    actual_end: dt.date | None
     region_id: int
 
 
@@ -128,9 +133,11 @@ def projects_in_scope(session: Session, actor: Viewer, codes: Iterable[str]) -> 
     found: dict[str, ProjectRef] = {}
     for part in chunks(sorted({code for code in codes if isinstance(code, str)})):
         statement = scoped_projects(actor, Project.code, Project.id, Project.planned_start, Project.planned_end,
-                                    Project.region_id).where(Project.code.in_(part))
+                                    Project.actual_start, Project.actual_end, Project.region_id
+                                    ).where(Project.code.in_(part))
         for row in session.execute(statement):
-            found[row.code] = ProjectRef(row.id, row.planned_start, row.planned_end, row.region_id)
+            found[row.code] = ProjectRef(row.id, row.planned_start, row.planned_end, row.actual_start,
+                                         row.actual_end, row.region_id)
     return found
 
 
@@ -182,9 +189,10 @@ def active_users_by_name(session: Session, usernames: Iterable[str]) -> dict[str
     return found
 
 
-def report_duplicates(findings: Findings, frame: pd.DataFrame, key: Sequence[str], what_zh: str,
-                      what_en: str) -> None:
-    """A second row with the same key as an earlier one (the file would say two things about one row)."""
+def report_duplicates(findings: Findings, frame: pd.DataFrame, kind: str) -> None:
+    """A row with the same key as an earlier one (the file would say two things about one stored row), in the
+    words validation uses for it, so a preview showing both stages' problems can drop the repeat."""
+    key = LAYOUTS[kind].key
     if frame.empty:
         return
     keys = frame[list(key)].astype(str)
@@ -194,9 +202,12 @@ def report_duplicates(findings: Findings, frame: pd.DataFrame, key: Sequence[str
     first_of: dict[tuple[str, ...], int] = {}
     for number, values in zip(keys.index, keys.itertuples(index=False, name=None), strict=True):
         first_of.setdefault(values, int(number))
+    headers = [LAYOUTS[kind].column(name) for name in key]
+    key_zh = "、".join(f"「{column.header_zh}」" for column in headers)
+    key_en = " / ".join(column.header_en for column in headers)
     for number in keys.index[repeated.to_numpy()]:
         first = first_of[tuple(keys.loc[number].tolist())]
-        findings.add(number, None, f"与第 {first} 行的{what_zh}重复", f"Same {what_en} as row {first}")
+        findings.add(number, None, f"与第 {first} 行的{key_zh}相同。", f"Same key ({key_en}) as row {first}.")
 
 
 def finish(kind: str, sheet: str, rows: pd.DataFrame, findings: Findings, resolved: pd.DataFrame,

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, aliased
 from data_access import audit
 from data_access.db import transaction
 from data_access.errors import NotFound, ValidationError, VersionConflict
-from data_access.imports.base import chunks, plain
+from data_access.imports.base import chunks
 from data_access.imports.commit import update_rows
-from data_access.imports.entities import Entity, audit_id, from_json, stored_rows
+from data_access.imports.entities import Entity, audit_id, from_json, same_values, stored_rows
 from data_access.imports.plan import planner_for
 from data_access.models import ImportBatch, ImportChange, Indicator, User
 from data_access.policy import Action, Viewer, allowed, require
@@ -111,26 +111,25 @@ def _restore(session: Session, actor: Viewer, entity: Entity, batch_id: int) -> 
         return {"deleted": 0, "restored": 0}
     afters = [from_json(entity, change.after) for change in changes]
     keys = pd.DataFrame([{name: after[name] for name in entity.key} for after in afters])
-    current = stored_rows(session, entity, keys).set_index("_row")
+    current = {record["_row"]: record for record in stored_rows(session, entity, keys).to_dict("records")}
     checked = [*entity.fields, *(name for name in entity.bookkeeping if name == "import_batch_id")]
     moved = [change.entity_key for position, change in enumerate(changes)
-             if position not in current.index
-             or not _same(current.loc[position].to_dict(), afters[position], checked)]
+             if position not in current or not same_values(entity, current[position], afters[position], checked)]
     if moved:
         shown = "、".join(moved[:SHOWN_KEYS]) + ("…" if len(moved) > SHOWN_KEYS else "")
         raise ValidationError(
             f"{len(moved)} row(s) were changed after this import ({', '.join(moved[:SHOWN_KEYS])}); "
             "nothing was rolled back", message_zh=f"{len(moved)} 行在本次导入之后又被修改（{shown}），未回退任何数据")
-    deleted = [int(current.at[position, "id"]) for position, change in enumerate(changes) if change.before is None]
+    deleted = [int(current[position]["id"]) for position, change in enumerate(changes) if change.before is None]
     restores = [(position, from_json(entity, change.before)) for position, change in enumerate(changes)
                 if change.before is not None]
     for part in chunks(deleted):
         session.execute(delete(entity.table).where(entity.table.c.id.in_(part)))
-    update_rows(session, entity, [{"id": int(current.at[position, "id"]),
-                                   **{name: before[name] for name in entity.stored}} for position, before in restores])
+    update_rows(session, entity, [{"id": int(current[position]["id"]), **{name: before[name] for name in entity.stored}}
+                                  for position, before in restores])
     codes = _indicator_codes(session, [after.get("indicator_id") for after in afters])
     audit.append_many(session, actor=actor, action=f"{entity.name}.restore", entity=entity.name, entries=[
-        (audit_id(entity, {**afters[position], "id": current.at[position, "id"],
+        (audit_id(entity, {**afters[position], "id": current[position]["id"],
                            "indicator_code": codes.get(afters[position].get("indicator_id"))}),
          {name: afters[position][name] for name in entity.fields}, {name: before[name] for name in entity.fields})
         for position, before in restores])
@@ -144,7 +143,3 @@ def _indicator_codes(session: Session, ids: list[Any]) -> dict[int, str]:
         found.update({row.id: row.code for row in session.execute(select(Indicator.id, Indicator.code)
                                                                   .where(Indicator.id.in_(part)))})
     return found
-
-
-def _same(current: dict[str, Any], after: dict[str, Any], names: list[str]) -> bool:
-    return all(plain(current.get(name)) == after.get(name) for name in names)

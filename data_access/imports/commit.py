@@ -21,7 +21,7 @@ from data_access import audit
 from data_access.db import transaction
 from data_access.errors import ValidationError
 from data_access.imports.base import Planned, plain
-from data_access.imports.entities import Entity, audit_id, to_json
+from data_access.imports.entities import Entity, audit_id, json_ready, rows_of, to_json
 from data_access.imports.plan import plan_in, planner_for
 from data_access.imports.problems import Problem
 from data_access.models import ImportBatch, ImportChange
@@ -107,18 +107,13 @@ def _stamp(entity: Entity, actor: Viewer, batch_id: int, now: dt.datetime) -> di
 
 
 def _write(session: Session, entity: Entity, written: pd.DataFrame, stamp: Mapping[str, Any]) -> None:
-    table = entity.table
-    columns = [*entity.key, *entity.fields]
     new = written[written["change"] == "new"]
     if not new.empty:
-        records = [{**dict(zip(columns, map(plain, values), strict=True)), **stamp}
-                   for values in new[columns].itertuples(index=False, name=None)]
-        session.execute(insert(table), records)
+        session.execute(insert(entity.table), [{**row, **stamp} for row in rows_of(new, [*entity.key,
+                                                                                         *entity.fields])])
     changed = written[written["change"] == "changed"]
-    if not changed.empty:
-        update_rows(session, entity, [{"id": int(row_id), **{name: plain(row[name]) for name in entity.fields},
-                                       **stamp} for row_id, (_, row) in zip(changed["existing_id"],
-                                                                            changed.iterrows(), strict=True)])
+    update_rows(session, entity, [{**row, **stamp} for row in rows_of(changed.assign(id=changed["existing_id"]),
+                                                                         ["id", *entity.fields])])
 
 
 def update_rows(session: Session, entity: Entity, records: list[dict[str, Any]]) -> None:
@@ -138,14 +133,14 @@ def update_rows(session: Session, entity: Entity, records: list[dict[str, Any]])
 def _record_changes(session: Session, entity: Entity, batch_id: int, written: pd.DataFrame,
                     stamp: Mapping[str, Any]) -> None:
     """An ImportChange per created or changed row: its key (ids) and stored values before and after."""
-    keys = list(entity.key)
-    records = []
-    for seq, row in enumerate(written[[*keys, *entity.fields, "change", "old", "entity_key"]].to_dict("records"),
-                              start=1):
-        key = {name: row[name] for name in keys}
-        after = {**key, **{name: row[name] for name in entity.fields}, **stamp}
-        before = None if row["change"] == "new" else {**key, **row["old"]}
-        records.append({"batch_id": batch_id, "seq": seq, "entity": entity.name, "entity_key": row["entity_key"],
-                        "before": None if before is None else to_json(before), "after": to_json(after)})
+    stamp_json = {name: json_ready(value) for name, value in stamp.items()}
+    afters = rows_of(written, [*entity.key, *entity.fields], for_json=True)
+    befores = [None if old is None else {**{name: after[name] for name in entity.key},
+                                          **{name: json_ready(value) for name, value in old.items()}}
+               for after, old in zip(afters, written["old"].tolist(), strict=True)]
+    records = [{"batch_id": batch_id, "seq": seq, "entity": entity.name, "entity_key": entity_key,
+                "before": None if before is None else to_json(before), "after": to_json({**after, **stamp_json})}
+               for seq, (after, before, entity_key) in enumerate(zip(afters, befores, written["entity_key"].tolist(),
+                                                                     strict=True), start=1)]
     if records:
-        session.execute(insert(ImportChange), records)
+        session.execute(insert(ImportChange.__table__), records)

@@ -59,7 +59,7 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
             findings.add(number, "owner", f"负责人 {owner} 须为能查看项目 {code} 的在职管理员、区县专员或项目经理",
                          f"The owner {owner} must be an active admin, official or project manager who can see "
                          f"project {code}", owner)
-    report_duplicates(findings, usable.assign(seq=seq), ("project_code", "seq"), "项目和序号", "project and number")
+    report_duplicates(findings, usable.assign(seq=seq), "milestones")
 
     good = usable.loc[~usable.index.isin(list(findings.bad_rows))]
     keyed = pd.DataFrame({

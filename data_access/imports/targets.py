@@ -43,7 +43,7 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
         bad = values.notna() & ~((values >= low) & (values <= writes.MAX_VALUE))
         findings.add_where(bad, usable, name, lambda _row, zh=zh, en=en, low=low: (
             f"{zh}须在 {low:g} 到 {writes.MAX_VALUE:g} 之间", f"{en} must be between {low:g} and {writes.MAX_VALUE:g}"))
-    report_duplicates(findings, usable, ("project_code", "indicator_code"), "项目和指标", "project and indicator")
+    report_duplicates(findings, usable, "targets")
 
     good = usable.index[~usable.index.isin(list(findings.bad_rows))]
     keyed = pd.DataFrame({

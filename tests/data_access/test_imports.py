@@ -259,7 +259,8 @@ def test_unknown_group_level_and_retired_indicators_are_refused(seeded_engine):
 def test_the_second_of_two_rows_with_the_same_key_is_a_problem(seeded_engine):
     rows = _observations([(LONGTING, "PROG_ACTUAL", "2026-12", 50.0), (LONGTING, "PROG_ACTUAL", "2026-12", 51.0)])
     plan = plan_import(seeded_engine, as_viewer(seeded_engine, "admin"), "observations", rows, sheet="s")
-    assert [(p.row, p.message_zh) for p in plan.problems] == [(3, "与第 2 行的项目、指标和月份重复")]
+    assert [(p.row, p.message_zh) for p in plan.problems] == [
+        (3, "与第 2 行的「项目编码」、「指标编码」、「月份」相同。")]
 
 
 def test_a_role_that_sets_no_plans_cannot_import_plan_series(seeded_engine):

@@ -28,8 +28,8 @@ def _move_label(current: str, status: str) -> str:
 
 
 def _dashes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Missing values shown as — rather than None."""
-    return frame.astype(object).where(frame.notna(), "—")
+    """Every value as text, a missing one as — rather than None (one type per column, as Arrow needs)."""
+    return frame.map(lambda value: "—" if pd.isna(value) else f"{value:g}" if isinstance(value, float) else str(value))
 
 
 def _done(message_key: str, **values: object) -> None:

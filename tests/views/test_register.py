@@ -150,3 +150,34 @@ def test_moving_a_milestone_down_swaps_it_with_the_next(logged_in, app_env):
     now = [row[0] for row in _engine(app_env).connect().execute(text(
         "SELECT id FROM milestones WHERE project_id = :p ORDER BY seq"), {"p": project_id})]
     assert now == [order[1], order[0], *order[2:]]
+
+
+def test_after_a_conflict_the_saved_version_can_be_loaded_and_edited(logged_in, app_env):
+    at = logged_in("admin", PAGE)
+    code = _choose_first_project(at)
+    project_id, version = _engine(app_env).connect().execute(text(
+        "SELECT id, version FROM projects WHERE code = :c"), {"c": code}).one()
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    update_project(engine, as_viewer(engine, "analyst"), project_id, version, {"name_zh": "他人的名称"})
+    next(box for box in at.text_input if box.label == "中文名称" and box.key is None).input("我的名称")
+    _button(at, "保存").click().run()
+    _button(at, "载入已保存的版本并重新编辑").click().run()
+    edit_form_name = next(box for box in at.text_input if box.label == "中文名称" and box.key is None)
+    assert edit_form_name.value == "他人的名称"  # the saved version, ready to edit again
+    next(box for box in at.text_input if box.label == "中文名称" and box.key is None).input("我的名称")
+    _button(at, "保存").click().run()
+    assert "已保存。" in [s.value for s in at.success]
+    assert _scalar(app_env, "SELECT name_zh FROM projects WHERE id = :p", p=project_id) == "我的名称"
+
+
+def test_a_project_name_with_markup_is_shown_as_typed(logged_in, app_env):
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    code = _scalar(app_env, "SELECT p.code FROM projects p JOIN regions r ON r.id = p.region_id "
+                            "WHERE r.code = '410202' ORDER BY p.code LIMIT 1")
+    project_id, version = _engine(app_env).connect().execute(text(
+        "SELECT id, version FROM projects WHERE code = :c"), {"c": code}).one()
+    update_project(engine, as_viewer(engine, "admin"), project_id, version, {"name_zh": "**粗体** [链接](http://x)"})
+    at = logged_in("official_longting", PAGE)
+    _choose_first_project(at)
+    [heading] = [h.value for h in at.subheader if code in h.value]
+    assert r"\*\*粗体\*\* \[链接\]" in heading and "](http://x)" not in heading

@@ -71,7 +71,7 @@ def _progress_colour(progress: object, in_scope: object) -> str:
 
 
 def _fraction(value: object) -> float | None:
-    """A progress or coverage fraction as a float, or None when missing."""
+    """A number (a progress or coverage fraction, a measurement) as a float, or None when missing."""
     return float(value) if isinstance(value, int | float) and not is_missing(value) else None
 
 
@@ -129,9 +129,23 @@ def goal_treemap(tree: pd.DataFrame, lang: str = "zh") -> go.Figure:
     return figure
 
 
+def _measure(value: object, target: object, unit: object) -> str:
+    """``"71.12 / 90 %"``: the latest measurement against the target (a dash for the one missing)."""
+    shown = [_figure(number) for number in (value, target)]
+    if shown == ["—", "—"]:
+        return ""
+    return f"{shown[0]} / {shown[1]}" + (f" {unit}" if isinstance(unit, str) and unit else "")
+
+
+def _figure(value: object) -> str:
+    """Up to two decimals, thousands separated: ``71.119`` → ``71.12``, ``50000.0`` → ``50,000``."""
+    number = _fraction(value)
+    return "—" if number is None else f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
 def goal_table(tree: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The nodes as an indented table in tree order: title (indented by depth), O/KR, owner, due date,
-    progress, status and coverage; plain text for ``st.dataframe``."""
+    """The nodes as an indented table in tree order: title (indented by depth), O/KR, owner, due date, latest
+    value against the target, progress, status and coverage; plain text for ``st.dataframe``."""
     order = tree_order(tree)
     rows = tree.loc[[label for label, _ in order]]
     title = rows["title_en" if lang == "en" else "title_zh"]
@@ -141,6 +155,8 @@ def goal_table(tree: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         translate("goals.okr_type", lang): [translate(f"goals.okr.{kind}", lang) for kind in rows["okr_type"]],
         translate("goals.owner", lang): rows["owner_name"].fillna("—").tolist(),
         translate("goals.due_date", lang): [date(_day(day), lang) for day in rows["due_date"]],
+        translate("goals.measure", lang): [_measure(value, target, unit) for value, target, unit
+                                           in zip(rows["value"], rows["target_value"], rows["unit_zh"], strict=True)],
         translate("goals.progress", lang): (100 * rows["progress"].astype(float)).round(1).to_numpy(),
         translate("goals.status", lang): [status_label(status, lang) for status in rows["status"]],
         translate("goals.coverage", lang): [_percent_of(value) for value in rows["coverage"]],

@@ -566,6 +566,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "goals.level.responsibility": ("责任到人", "Responsibility"),
     "goals.owner": ("责任人", "Owner"),
     "goals.due_date": ("截止日期", "Due date"),
+    "goals.measure": ("实际 / 目标", "Actual / target"),
     "goals.progress": ("进度 (%)", "Progress (%)"),
     "goals.status": ("状态", "Status"),
     "goals.coverage": ("数据覆盖 (%)", "Data coverage (%)"),

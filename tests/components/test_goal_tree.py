@@ -21,6 +21,8 @@ def _tree():
         "coverage": [np.nan, 1.0, 1.0, 1.0, 0.0],
         "status": [None, "on_track", "done", "overdue", "no_data"],
         "in_scope": [False, True, True, True, True],
+        "value": [np.nan, 16.332, 6.911286, 71.119, np.nan], "target_value": [np.nan, 15.0, 5.0, 90.0, 50000.0],
+        "unit_zh": [None, "%", "万人次", "%", None],
     })
 
 
@@ -65,6 +67,7 @@ def test_the_table_indents_by_depth_in_tree_order():
     assert table["类型"].tolist() == ["目标（O）", "目标（O）", "关键结果（KR）", "关键结果（KR）", "目标（O）"]
     assert table["责任人"].tolist() == ["张敏", "<img src=x>", "王伟", "—", "李娜"]
     assert table["截止日期"].tolist() == ["2026年12月31日", "2026年12月31日", "2026年10月31日", "—", "—"]
+    assert table["实际 / 目标"].tolist() == ["", "16.33 / 15 %", "71.12 / 90 %", "6.91 / 5 万人次", "— / 50,000"]
     assert table["进度 (%)"].tolist()[1:4] == [79.0, 0.0, 100.0] and np.isnan(table["进度 (%)"].iloc[0])
     assert table["状态"].tolist() == ["—", "正常推进", "已逾期", "已完成", "无数据"]
     assert table["数据覆盖 (%)"].tolist() == ["—", "100.0 %", "100.0 %", "100.0 %", "0.0 %"]

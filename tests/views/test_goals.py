@@ -136,8 +136,8 @@ def test_the_english_page_shows_english_titles_and_headers():
     at = open_page("official_tongxu", lang="en")
     table = _table(at)
     assert at.title[0].value == "Targets & OKRs"
-    assert list(table.columns) == ["Goal", "Type", "Owner", "Due date", "Progress (%)", "Status",
-                                   "Data coverage (%)"]
+    assert list(table.columns) == ["Goal", "Type", "Owner", "Due date", "Actual / target", "Progress (%)",
+                                   "Status", "Data coverage (%)"]
     assert "\u3000└ Visitors +15 % year on year" in table["Goal"].tolist()
 
 

@@ -274,3 +274,10 @@ def test_a_kpi_of_another_category_and_a_negative_weight_are_refused(seeded_engi
     assert caught.value.message_zh == "权重不能为负数"
     assert _count(seeded_engine, AuditEntry) == 0
     assert _count(seeded_engine, ProjectTarget) > 0
+
+
+@pytest.mark.parametrize(("actual_start", "actual_end", "status"), [
+    (None, None, "planned"), (dt.date(2025, 1, 1), None, "active"), (dt.date(2025, 1, 1), dt.date(2026, 1, 1),
+                                                                    "completed")])
+def test_a_restored_project_returns_to_the_status_its_dates_show(actual_start, actual_end, status):
+    assert register.restored_status({"actual_start": actual_start, "actual_end": actual_end}) == status

@@ -22,7 +22,7 @@ class ImportLimits:
     max_unpacked_bytes: int = 200 * MEGABYTE
     max_ratio: int = 100  # uncompressed : compressed, for a member bigger than ratio_checked_from
     ratio_checked_from: int = MEGABYTE
-    max_cells: int = 5_000_000  # a sheet's area, first to last cell: 25 columns at the default row limit
+    max_cells: int = 5_000_000  # a sheet's area (rows × columns): 25 columns at the row limit
 
     @property
     def max_megabytes(self) -> float:
@@ -33,4 +33,4 @@ def import_limits() -> ImportLimits:
     """The limits from the environment (defaults: 20 MB, 200,000 rows)."""
     megabytes = float(os.environ.get("PERFDASH_IMPORT_MAX_MB", "20"))
     rows = int(os.environ.get("PERFDASH_IMPORT_MAX_ROWS", "200000"))
-    return ImportLimits(max_bytes=int(megabytes * MEGABYTE), max_rows=rows)
+    return ImportLimits(max_bytes=int(megabytes * MEGABYTE), max_rows=rows, max_cells=25 * rows)

@@ -207,6 +207,14 @@ def _blank_line(row: list[str]) -> bool:
     return not any(cell.strip() for cell in row)
 
 
+def _csv_too_large(rows: int, width: int, limits: ImportLimits) -> Problem:
+    return Problem(CSV_SHEET, rows, None,
+                   f"CSV 文件超过 {limits.max_cells:,} 个单元格（读到第 {rows:,} 行时已有 {width:,} 列）："
+                   "请删除多余的列",
+                   f"The csv file exceeds {limits.max_cells:,} cells ({width:,} columns by line {rows:,}): delete "
+                   "the extra columns")
+
+
 def _read_csv(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[RawTable | None, list[Problem]]:
     """Every cell as text, with the stdlib's csv reader rather than pandas': rows may differ in length (a title
     line above the header, a row with one cell too many), which pandas' fast parser refuses or misreads, and
@@ -219,6 +227,9 @@ def _read_csv(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[Raw
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(layout, text))
     try:
         rows = list(itertools.islice(reader, HEADER_SEARCH_ROWS))
+        width = max(map(len, rows), default=0)
+        if len(rows) * width > limits.max_cells:
+            return None, [_csv_too_large(len(rows), width, limits)]
         header = find_header(layout, rows)
         if header is None:
             return None, [_no_header(layout, [CSV_SHEET])]
@@ -227,12 +238,14 @@ def _read_csv(layout: Layout, content: bytes, limits: ImportLimits) -> tuple[Raw
             data_rows += not _blank_line(row)
             if data_rows <= limits.max_rows:
                 rows.append(row)
+                width = max(width, len(row))
+                if len(rows) * width > limits.max_cells:  # every row is padded to the widest
+                    return None, [_csv_too_large(len(rows), width, limits)]
     except csv.Error:
         return None, [file_problem("CSV 文件格式有误，无法读取：请在 Excel 中另存为 CSV（UTF-8）后上传",
                                    "The csv file is malformed: save it again as CSV (UTF-8) in Excel and upload that")]
     if data_rows > limits.max_rows:
         return None, [_too_many_rows(CSV_SHEET, data_rows, limits)]
-    width = max(map(len, rows))
     if any(len(row) != width for row in rows):
         rows = [row + [""] * (width - len(row)) for row in rows]
     grid = pd.DataFrame(rows, dtype=object)

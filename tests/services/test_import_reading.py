@@ -313,6 +313,17 @@ def test_a_lone_cell_far_away_is_refused_before_the_parser_allocates_the_area() 
         "whatever lies right of or below the table, formatting included", "A1:XFD1048576")]
 
 
+@pytest.mark.parametrize(("wide_line", "line_read"), [(2, 10), (14, 14)])  # within the header search, or after
+def test_a_csv_wider_than_the_cell_limit_is_refused_before_its_rows_are_padded(wide_line: int, line_read: int) -> None:
+    rows: list[list[object]] = [["P001", "K01", "2026-01", 1]] * 20
+    rows[wide_line - 2] = ["P001", *[""] * 1_000_000]
+    [problem] = refusal(csv_bytes(rows, header=header_rows("observations", "en")), name="o.csv")
+    assert problem == Problem(
+        "csv", line_read, None,
+        f"CSV 文件超过 5,000,000 个单元格（读到第 {line_read} 行时已有 1,000,001 列）：请删除多余的列",
+        f"The csv file exceeds 5,000,000 cells (1,000,001 columns by line {line_read}): delete the extra columns")
+
+
 def test_a_sheet_with_cells_that_do_not_say_where_they_are_is_refused() -> None:
     unplaced = b'<row r="9"><c t="n"><v>1</v></c></row></sheetData>'
     content = replace_part(good_xlsx(), FIRST_SHEET_PART, lambda xml: xml.replace(b"</sheetData>", unplaced))
@@ -330,10 +341,11 @@ def test_a_file_over_the_size_limit_is_refused_naming_the_limit() -> None:
 
 
 def test_the_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert (import_limits().max_bytes, import_limits().max_rows) == (20 * MEGABYTE, 200_000)
+    assert (import_limits().max_bytes, import_limits().max_rows, import_limits().max_cells) == (
+        20 * MEGABYTE, 200_000, 5_000_000)
     monkeypatch.setenv("PERFDASH_IMPORT_MAX_MB", "1")
     monkeypatch.setenv("PERFDASH_IMPORT_MAX_ROWS", "2")
-    assert (import_limits().max_bytes, import_limits().max_rows) == (MEGABYTE, 2)
+    assert (import_limits().max_bytes, import_limits().max_rows, import_limits().max_cells) == (MEGABYTE, 2, 50)
     assert refusal(good_xlsx(), limits=None) == [Problem(
         "Sheet1", None, None, "工作表“Sheet1”的表头下有 3 行，超过上限 2 行：请拆分后分批导入",
         "The sheet “Sheet1” has 3 rows below its header, over the limit of 2: split it and import the parts one "

@@ -108,11 +108,14 @@ def goal_form(viewer: Viewer, tree: pd.DataFrame) -> None:
         goal_id = _choice(t("goals.node"), dict(zip(editable["id"], editable.apply(_title, axis=1), strict=True)),
                           NONE, "goals_node")
         node = editable.set_index("id").loc[goal_id].to_dict() | {"id": int(goal_id)}
-    _fields_form(viewer, node, adding)
+    level = GOAL_LEVELS.index(node["level"])
+    above = tree[tree["level"] == GOAL_LEVELS[level - 1]] if level and not adding else tree.iloc[:0]
+    _fields_form(viewer, node, adding, dict(zip(above["id"], above.apply(_title, axis=1), strict=True)))
 
 
-def _fields_form(viewer: Viewer, node: dict[str, Any], adding: bool) -> None:
-    """The node's fields; widget keys carry the node and its version, so choosing another node refills them."""
+def _fields_form(viewer: Viewer, node: dict[str, Any], adding: bool, new_parents: dict[int, str]) -> None:
+    """The node's fields (and, when editing, its parent: choosing another moves it); widget keys carry the
+    node and its version, so choosing another node refills them."""
     suffix = f"add_{node['parent_id']}" if adding else f"edit_{node['id']}_{node['version']}"
     regions = data.regions(viewer)
     projects = data.projects(viewer)
@@ -121,6 +124,8 @@ def _fields_form(viewer: Viewer, node: dict[str, Any], adding: bool) -> None:
     kpis = indicators[indicators["level"] == 3]
     none = {NONE: t("goals.none")}
     with st.form(f"goals_form_{suffix}"):
+        moved = {"parent_id": _choice(t("goals.parent"), new_parents, _optional_id(node["parent_id"]),
+                                      f"goals_move_{suffix}")} if new_parents else {}
         okr_type = _choice(t("goals.okr_type"), {kind: t(f"goals.okr.{kind}") for kind in OKR_TYPES},
                            node["okr_type"], f"goals_okr_type_{suffix}")
         title_zh = st.text_input(t("goals.title_zh"), value=node["title_zh"], max_chars=200)
@@ -140,7 +145,8 @@ def _fields_form(viewer: Viewer, node: dict[str, Any], adding: bool) -> None:
                                      else float(node["baseline_value"]), format="%g")
         target = middle.number_input(t("goals.target"), value=None if is_missing(node["target_value"])
                                      else float(node["target_value"]), format="%g")
-        unit = right.text_input(t("goals.unit"), value=node["unit_zh"] or "", max_chars=20)
+        unit = right.text_input(t("goals.unit"), max_chars=20,
+                                value="" if is_missing(node["unit_zh"]) else str(node["unit_zh"]))
         left, middle, right = st.columns(3)
         weight = left.number_input(t("goals.weight"), value=float(node["weight"]), min_value=0.0, format="%g")
         due = middle.date_input(t("goals.due_date"), value=None if is_missing(node["due_date"]) else node["due_date"])
@@ -150,7 +156,7 @@ def _fields_form(viewer: Viewer, node: dict[str, Any], adding: bool) -> None:
     fields = {"okr_type": okr_type, "title_zh": title_zh, "title_en": title_en, "region_id": region_id,
               "project_id": project_id or None, "owner_id": owner_id or None, "indicator_id": indicator_id or None,
               "baseline_value": baseline, "target_value": target, "unit_zh": unit.strip() or None,
-              "weight": weight, "due_date": due, "period": period.strip()}
+              "weight": weight, "due_date": due, "period": period.strip()} | moved
     if save or remove:
         try:
             if remove:

@@ -197,3 +197,17 @@ def test_an_edit_sends_only_the_changed_fields_and_a_delete_removes_the_leaf(pri
     assert "线上活动参与不少于5万人次" not in _titles(at)
     assert _rows(private_app, select(Goal.id).where(Goal.id == 186)) == []
     assert [action for action, _, _ in _rows(private_app, audit)] == ["goal.update", "goal.delete"]
+
+
+def test_an_admin_moves_a_project_target_to_another_task_of_its_county(private_app):
+    [(target_id,)] = _rows(private_app, select(Goal.id).where(Goal.parent_id == 8, Goal.level == "project_target")
+                           .order_by(Goal.id).limit(1))
+    at = open_page("admin")
+    at.radio(key="goals_mode").set_value(False).run()
+    at.selectbox(key="goals_node").set_value(target_id).run()
+    next(box for box in at.selectbox if box.key and box.key.startswith("goals_move_")).set_value(184)
+    at = _submit(at, "保存")
+    assert at.success[0].value == "已保存。" and not at.error
+    assert _rows(private_app, select(Goal.parent_id).where(Goal.id == target_id)) == [(184,)]
+    audit = select(AuditEntry.before, AuditEntry.after).where(AuditEntry.entity == "goal")
+    assert _rows(private_app, audit) == [('{"parent_id":8}', '{"parent_id":184}')]

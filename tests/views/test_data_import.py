@@ -112,3 +112,24 @@ def test_the_page_in_english_names_columns_by_their_english_headers(logged_in, e
     problems = at.dataframe[0].value
     assert problems["Column"].tolist() == ["Value", "Indicator code"]  # the analyst may import Gulou's figures
     assert at.title[0].value == "Import data"
+
+
+def test_rolling_back_a_batch_whose_rows_changed_since_shows_the_refusal_and_keeps_it(logged_in, engine):
+    import datetime as dt
+
+    from data_access import record_observation
+    from services.importing.pipeline import commit_file
+
+    official = as_viewer(engine, "official_longting")
+    batch = commit_file(engine, official, check_file(engine, official, "figures.csv", csv_file(*GOOD_ROWS),
+                                                     "observations"))
+    with engine.connect() as connection:
+        project_id = connection.execute(text("SELECT id FROM projects WHERE code = 'P410202-00007'")).scalar()
+    record_observation(engine, as_viewer(engine, "admin"), project_id=project_id, indicator_code="PROG_ACTUAL",
+                       period=dt.date(2026, 10, 1), value=42)
+    at = logged_in("official_longting", PAGE)
+    at.checkbox(key="import_rollback_sure").check()
+    next(button for button in at.button if button.label == "回退此批次").click().run()
+    assert at.error[0].value.startswith("1 行在本次导入之后又被修改")
+    assert at.error[0].value.endswith("未回退任何数据")
+    assert at.dataframe[0].value.set_index("批次").loc[batch.batch_id, "状态"] == "已生效"

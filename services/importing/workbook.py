@@ -67,13 +67,15 @@ class Workbook:
         self._archive = archive
         self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(archive.repacked()))
         self._parts = _sheet_parts(archive)
-        self._sheets: dict[str, python_calamine.CalamineSheet] = {}
+        self._parsed: tuple[str, python_calamine.CalamineSheet] | None = None
 
     def _sheet(self, name: str) -> python_calamine.CalamineSheet:
-        """calamine parses the whole sheet when asked for it: once per sheet."""
-        if name not in self._sheets:
-            self._sheets[name] = self._book.get_sheet_by_name(name)
-        return self._sheets[name]
+        """calamine parses the whole sheet when asked for it: once, and only the sheet being read is kept (each
+        may take up to the cell limit in memory)."""
+        if self._parsed is None or self._parsed[0] != name:
+            self._parsed = None
+            self._parsed = (name, self._book.get_sheet_by_name(name))
+        return self._parsed[1]
 
     @property
     def visible_sheets(self) -> list[str]:

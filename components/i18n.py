@@ -632,6 +632,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.col_message": ("问题", "Problem"),
     "import.col_value": ("单元格内容", "Cell value"),
     "import.col_change": ("变化", "Change"),
+    "import.col_before": ("原值", "Stored before"),
     "import.change_new": ("新增", "new"),
     "import.change_changed": ("修改", "changed"),
     "import.change_unchanged": ("不变", "unchanged"),

@@ -68,6 +68,13 @@ def _cell_text(value: object, *, month: bool = False) -> str:
     return str(value)
 
 
+def _before_text(kind: str, before: object, lang: str) -> str:
+    """The stored values a changed row replaces, e.g. 数值 38.779."""
+    if not isinstance(before, Mapping):
+        return ""
+    return "; ".join(f"{header(kind, column, lang)} {_cell_text(value)}" for column, value in before.items())
+
+
 def preview(checked: CheckedFile, lang: str) -> tuple[pd.DataFrame, set[tuple[int, str]]]:
     """The rows for the preview as text (a bad cell as the file had it) with a change column, and the
     (row, column label) of every bad cell. Rows with problems come first; at most ``PREVIEW_ROWS`` rows."""
@@ -88,6 +95,10 @@ def preview(checked: CheckedFile, lang: str) -> tuple[pd.DataFrame, set[tuple[in
     changes = checked.plan.rows["change"] if checked.plan is not None else pd.Series(dtype=object)
     change_keys = [CHANGE_KEYS.get(None if row in bad_rows else changes.get(row), CHANGE_KEYS[None]) for row in order]
     shown[translate("import.col_change", lang)] = [translate(key, lang) for key in change_keys]
+    befores = checked.plan.rows["before"] if checked.plan is not None and "before" in checked.plan.rows \
+        else pd.Series(dtype=object)
+    shown[translate("import.col_before", lang)] = [
+        _before_text(checked.kind, befores.get(row), lang) if row not in bad_rows else "" for row in order]
     cells = {(row, header(checked.kind, column, lang)) for row, column in bad if row in shown.index}
     return shown, cells
 

@@ -73,6 +73,9 @@ def test_a_clean_file_is_confirmed_shown_as_a_batch_and_rolled_back(logged_in, e
     at = seeded_with(logged_in("official_longting", PAGE), engine, "official_longting", csv_file(*GOOD_ROWS))
     assert at.success[0].value == "未发现问题。确认后才会写入数据。"
     assert [m.value for m in at.metric] == ["1", "1", "1", "0"]
+    preview = at.dataframe[0].value
+    assert preview["变化"].tolist() == ["修改", "不变", "新增"]
+    assert preview["原值"].tolist() == ["数值 38.779", "", ""]  # what the changed row replaces
     count = text("SELECT COUNT(*) FROM import_batches WHERE filename = 'figures.csv'")
     with engine.connect() as connection:
         assert connection.execute(count).scalar() == 0

@@ -18,9 +18,21 @@ from data_access.db import transaction
 from data_access.errors import NotFound, ValidationError, VersionConflict
 from data_access.imports.base import chunks
 from data_access.imports.commit import update_rows
-from data_access.imports.entities import Entity, audit_id, from_json, same_values, stored_rows
+from data_access.imports.entities import PROJECT, Entity, audit_id, from_json, same_values, stored_rows
 from data_access.imports.plan import planner_for
-from data_access.models import ImportBatch, ImportChange, Indicator, User
+from data_access.models import (
+    Alert,
+    Goal,
+    ImportBatch,
+    ImportChange,
+    Indicator,
+    Milestone,
+    Observation,
+    Project,
+    ProjectTarget,
+    Rating,
+    User,
+)
 from data_access.policy import Action, Viewer, allowed, require
 from data_access.scope import as_id
 
@@ -121,6 +133,8 @@ def _restore(session: Session, actor: Viewer, entity: Entity, batch_id: int) -> 
             f"{len(moved)} row(s) were changed after this import ({', '.join(moved[:SHOWN_KEYS])}); "
             "nothing was rolled back", message_zh=f"{len(moved)} 行在本次导入之后又被修改（{shown}），未回退任何数据")
     deleted = [int(current[position]["id"]) for position, change in enumerate(changes) if change.before is None]
+    if entity is PROJECT:
+        _refuse_projects_with_data(session, deleted)
     restores = [(position, from_json(entity, change.before)) for position, change in enumerate(changes)
                 if change.before is not None]
     for part in chunks(deleted):
@@ -134,6 +148,23 @@ def _restore(session: Session, actor: Viewer, entity: Entity, batch_id: int) -> 
          {name: afters[position][name] for name in entity.fields}, {name: before[name] for name in entity.fields})
         for position, before in restores])
     return {"deleted": len(deleted), "restored": len(restores)}
+
+
+def _refuse_projects_with_data(session: Session, project_ids: list[int]) -> None:
+    """A project the batch created is deleted by its rollback only while nothing else hangs on it (deleting it
+    would take milestones, targets, figures and warnings entered since with it)."""
+    used: set[int] = set()
+    for model in (Observation, Milestone, ProjectTarget, Alert, Goal, Rating):
+        for part in chunks(project_ids):
+            used.update(session.execute(select(model.project_id).where(model.project_id.in_(part)).distinct()
+                                        ).scalars())
+    if used:
+        codes = sorted(session.execute(select(Project.code).where(Project.id.in_(sorted(used)[:50]))).scalars())
+        shown = "、".join(codes[:SHOWN_KEYS]) + ("…" if len(used) > SHOWN_KEYS else "")
+        raise ValidationError(f"{len(used)} project(s) of this import have data entered since "
+                              f"({', '.join(codes[:SHOWN_KEYS])}); nothing was rolled back",
+                              message_zh=f"本次导入新建的 {len(used)} 个项目已有后来录入的数据（{shown}），"
+                                         "未回退任何数据")
 
 
 def _indicator_codes(session: Session, ids: list[Any]) -> dict[int, str]:

@@ -102,7 +102,8 @@ def commit_import(engine: Engine, actor: Viewer, kind: str, rows: pd.DataFrame, 
 
 def _stamp(entity: Entity, actor: Viewer, batch_id: int, now: dt.datetime) -> dict[str, Any]:
     """The bookkeeping a write sets (observations: imported, by whom, when, in which batch)."""
-    values = {"source": "import", "import_batch_id": batch_id, "entered_by": actor.person_id, "entered_at": now}
+    values = {"source": "import", "import_batch_id": batch_id, "entered_by": actor.person_id, "entered_at": now,
+              "updated_at": now}
     return {name: values[name] for name in entity.bookkeeping}
 
 

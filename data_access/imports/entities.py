@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from data_access.audit import utc_text
 from data_access.imports.base import chunks, plain
-from data_access.models import Milestone, Observation, ProjectTarget
+from data_access.models import Milestone, Observation, Project, ProjectTarget
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ OBSERVATION = Entity("observation", Observation.__table__, ("project_id", "indic
 PROJECT_TARGET = Entity("project_target", ProjectTarget.__table__, ("project_id", "indicator_id"),
                         ("target_value", "baseline_value", "weight_override"),
                         kept_when_blank=("baseline_value", "weight_override"))
+PROJECT = Entity("project", Project.__table__, ("code",),
+                 ("name_zh", "name_en", "category_id", "region_id", "department_id", "manager_id", "budget",
+                  "planned_start", "planned_end", "status", "lat", "lon", "description"), ("updated_at",),
+                 versioned=True, kept_when_blank=("name_en", "department_id", "manager_id", "status", "lat", "lon",
+                                                  "description"))
 MILESTONE = Entity("milestone", Milestone.__table__, ("project_id", "seq"),
                    ("name_zh", "name_en", "planned_start", "planned_end", "actual_end", "percent_complete",
                     "owner_id"), versioned=True,
@@ -51,7 +56,7 @@ MILESTONE = Entity("milestone", Milestone.__table__, ("project_id", "seq"),
 def audit_id(entity: Entity, row: Mapping[str, Any]) -> str:
     """The audit log's entity_id of a row, as the entry forms write it (``row``: key ids, ``id`` and, for
     observations and targets, ``indicator_code``)."""
-    if entity is MILESTONE:
+    if entity is MILESTONE or entity is PROJECT:
         return str(int(row["id"]))
     if entity is PROJECT_TARGET:
         return f"{int(row['project_id'])}/{row['indicator_code']}"

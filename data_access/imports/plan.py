@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from data_access.errors import ValidationError
-from data_access.imports import milestones, observations, targets
+from data_access.imports import milestones, observations, projects, targets
 from data_access.imports.base import ImportPlan, Planned
-from data_access.imports.entities import MILESTONE, OBSERVATION, PROJECT_TARGET, Entity
+from data_access.imports.entities import MILESTONE, OBSERVATION, PROJECT, PROJECT_TARGET, Entity
 from data_access.policy import Action, Viewer, require
 
 Planner = Callable[[Session, Viewer, pd.DataFrame, str], Planned]
@@ -22,6 +22,7 @@ PLANNERS: dict[str, tuple[Planner, Entity]] = {
     "observations": (observations.plan, OBSERVATION),
     "targets": (targets.plan, PROJECT_TARGET),
     "milestones": (milestones.plan, MILESTONE),
+    "projects": (projects.plan, PROJECT),
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -359,3 +360,80 @@ def test_milestones_check_the_owner_and_roll_back_to_the_stored_values(seeded_en
     assert _count(seeded_engine, Milestone, Milestone.project_id == 7) == 4
     assert changed_tables(before, table_checksums(seeded_engine)) == [
         "audit_chain_head", "audit_log", "data_version", "import_batches", "import_changes", "milestones"]
+
+
+PROJECT_COLUMNS = ["code", "name_zh", "name_en", "category", "region", "department", "manager", "budget",
+                   "planned_start", "planned_end", "status", "lat", "lon", "description"]
+
+
+def _project(code: str, **changes) -> tuple:
+    values = {"code": code, "name_zh": "龙亭区新建项目", "name_en": None, "category": "livelihood",
+              "region": "410202", "department": None, "manager": None, "budget": Decimal("1200.5"),
+              "planned_start": dt.date(2027, 1, 1), "planned_end": dt.date(2028, 6, 30), "status": None,
+              "lat": None, "lon": None, "description": None} | changes
+    return tuple(values[name] for name in PROJECT_COLUMNS)
+
+
+def test_projects_are_checked_as_the_register_checks_them_and_created_at_their_regions_centre(seeded_engine):
+    official = as_viewer(seeded_engine, "official_longting")
+    rows = _rows(PROJECT_COLUMNS, [
+        _project("P410202-90001"),  # new
+        (LONGTING, "龙亭区食品加工园建设项目", None, "industrial_park", "410202", None, None, Decimal("10053"),
+         dt.date(2025, 7, 8), dt.date(2028, 7, 10), None, None, None, None),  # as stored: unchanged
+        _project("P410202-90002", region="410204"),  # another district
+        _project("P410202-90003", category="no_such", manager="nobody"),
+        _project("bad code"),
+        _project("P410202-90004", lat=30.0, lon=114.3),  # far outside 龙亭区
+    ])
+    plan = plan_import(seeded_engine, official, "projects", rows, sheet="项目")
+    assert [(p.row, p.column) for p in plan.problems] == [
+        (4, "region"), (5, "category"), (5, "manager"), (6, "code"), (7, "lat")]
+    assert plan.problems[0].message_zh == "区域 410204 不存在或不在您的管辖范围内"
+    assert plan.rows["change"].tolist() == ["new", "unchanged", None, None, None, None]
+    before = table_checksums(seeded_engine)
+    result = commit_import(seeded_engine, official, "projects", rows.loc[[2, 3]], sheet="项目", filename="p.xlsx",
+                           sha256=SHA)
+    assert dict(result.counts) == {"new": 1, "changed": 0, "unchanged": 1}
+    with seeded_engine.connect() as connection:
+        created = connection.execute(select(Project.name_en, Project.budget, Project.status, Project.lat,
+                                            Project.lon).where(Project.code == "P410202-90001")).one()
+    assert tuple(created) == ("龙亭区新建项目", Decimal("12005000.00"), "planned", 34.83, 114.335)
+    rollback_batch(seeded_engine, official, result.batch_id)
+    assert table_checksums(seeded_engine)["projects"] == before["projects"]
+
+
+def test_a_created_project_is_not_deleted_by_a_rollback_once_it_has_data(seeded_engine):
+    admin = as_viewer(seeded_engine, "admin")
+    rows = _rows(PROJECT_COLUMNS, [_project("P410202-90001")])
+    result = commit_import(seeded_engine, admin, "projects", rows, sheet="项目", filename="p.xlsx", sha256=SHA)
+    targets = _rows(["project_code", "indicator_code", "target_value", "baseline_value", "weight_override"],
+                    [("P410202-90001", "RESIDENT_SAT", 90.0, None, None)])
+    commit_import(seeded_engine, admin, "targets", targets, sheet="t", filename="t.xlsx", sha256="b" * 64)
+    before = table_checksums(seeded_engine)
+    with pytest.raises(ValidationError) as caught:
+        rollback_batch(seeded_engine, admin, result.batch_id)
+    assert caught.value.message_zh == "本次导入新建的 1 个项目已有后来录入的数据（P410202-90001），未回退任何数据"
+    assert table_checksums(seeded_engine) == before
+
+
+def test_a_changed_project_moves_its_version_on_and_rolls_back_to_its_stored_values(seeded_engine):
+    admin = as_viewer(seeded_engine, "admin")
+    rows = _rows(PROJECT_COLUMNS, [
+        (LONGTING, "龙亭区食品加工园（二期）", None, "industrial_park", "410202", None, "pm_kaifeng1",
+         Decimal("12000"), dt.date(2025, 7, 8), dt.date(2028, 7, 10), "suspended", None, None, "扩建")])
+    plan = plan_import(seeded_engine, admin, "projects", rows, sheet="项目")
+    assert plan.rows.loc[2, "before"] == {"name_zh": "龙亭区食品加工园建设项目", "budget": Decimal("100530000.00"),
+                                          "status": "active", "description": None}
+    before = table_checksums(seeded_engine)
+    result = commit_import(seeded_engine, admin, "projects", rows, sheet="项目", filename="p.xlsx", sha256=SHA)
+    with seeded_engine.connect() as connection:
+        stored = connection.execute(select(Project.budget, Project.status, Project.version, Project.manager_id)
+                                    .where(Project.code == LONGTING)).one()
+    assert tuple(stored) == (Decimal("120000000.00"), "suspended", 2, 24)
+    rollback_batch(seeded_engine, admin, result.batch_id)
+    with seeded_engine.connect() as connection:
+        restored = connection.execute(select(Project.name_zh, Project.budget, Project.status, Project.description)
+                                      .where(Project.code == LONGTING)).one()
+    assert tuple(restored) == ("龙亭区食品加工园建设项目", Decimal("100530000.00"), "active", None)
+    assert changed_tables(before, table_checksums(seeded_engine)) == [
+        "audit_chain_head", "audit_log", "data_version", "import_batches", "import_changes", "projects"]

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from data_access.imports.layouts import Layout
 from data_access.imports.problems import Problem
 
+MAX_LETTERED_COLUMNS = 18_278  # "ZZZ"
 HEADER_SEARCH_ROWS = 10
 """Header rows must start within this many rows (titles and notes above them are skipped)."""
 
@@ -24,6 +25,11 @@ def normalised(text: object) -> str:
     """The form header texts are compared in: ``' 总投资（万元） '`` and ``'总投资(万元)'`` are the same."""
     folded = unicodedata.normalize("NFKC", str(text)).casefold()
     return "".join(folded.split()).strip("*")
+
+
+def column_label(position: int) -> str:
+    """A column's name as a spreadsheet shows it (0 → "A"); past Excel's letters (a very wide csv) its number."""
+    return get_column_letter(position + 1) if position < MAX_LETTERED_COLUMNS else f"#{position + 1}"
 
 
 def _names_by_header(layout: Layout) -> dict[str, str]:
@@ -106,7 +112,7 @@ def header_problems(layout: Layout, header: Header, sheet: str, first_row_number
     header_row = header.rows[0] + first_row_number
     for name, positions in header.repeated.items():
         column = layout.column(name)
-        letters = "、".join(get_column_letter(position + 1) for position in positions)
+        letters = "、".join(column_label(position) for position in positions)
         problems.append(Problem(
             sheet, header_row, name,
             f"“{column.header_zh}”列出现了不止一次（第 {letters} 列）：请只保留一列",

@@ -15,11 +15,17 @@ import itertools
 from dataclasses import dataclass
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from data_access.imports.layouts import LAYOUTS, Layout
 from data_access.imports.problems import Problem
-from services.importing.headers import HEADER_SEARCH_ROWS, Header, find_header, header_problems, is_blank
+from services.importing.headers import (
+    HEADER_SEARCH_ROWS,
+    Header,
+    column_label,
+    find_header,
+    header_problems,
+    is_blank,
+)
 from services.importing.limits import MEGABYTE, ImportLimits, import_limits
 from services.importing.safety import damaged, file_problem, open_workbook_archive
 from services.importing.workbook import UNREADABLE, Extent, Workbook
@@ -116,7 +122,7 @@ def _area_problem(sheet: str, extent: Extent, limits: ImportLimits) -> Problem:
                        f"工作表“{sheet}”有单元格没有注明位置，无法安全读取：请在 Excel 中打开并重新保存",
                        f"Some cells of the sheet “{sheet}” do not say where they are, so it cannot be read safely: "
                        "open it in Excel and save it again")
-    area = f"A1:{get_column_letter(min(extent.columns, 16384))}{extent.rows}"
+    area = f"A1:{column_label(extent.columns - 1)}{extent.rows}"
     return Problem(sheet, None, None,
                    f"工作表“{sheet}”用到的区域 {area} 有 {extent.cells:,} 个单元格，超过上限 {limits.max_cells:,}："
                    "请删除表格右侧和下方多余的内容（包括格式）",
@@ -143,7 +149,7 @@ def _merged_problems(sheet: str, workbook: Workbook, header: Header) -> list[Pro
 
 
 def _cell(row: int, column: int) -> str:
-    return f"{get_column_letter(column + 1)}{row + 1}"
+    return f"{column_label(column)}{row + 1}"
 
 
 def _odd_cell_problems(sheet: str, workbook: Workbook, header: Header) -> list[Problem]:
@@ -274,7 +280,7 @@ def _table(layout: Layout, sheet: str, grid: pd.DataFrame, header: Header, limit
     if data.empty:
         problems.append(Problem(sheet, None, None, f"工作表“{sheet}”的表头下面没有数据",
                                 f"The sheet “{sheet}” has no data below its header"))
-    unnamed = tuple(f"({get_column_letter(int(position) + 1)})" for position in data.columns
+    unnamed = tuple(f"({column_label(int(position))})" for position in data.columns
                     if int(position) not in header.labelled and data[position].notna().any())
     order = [column.name for column in layout.columns]
     known = sorted(header.columns, key=lambda position: order.index(header.columns[position]))

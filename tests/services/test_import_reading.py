@@ -324,6 +324,13 @@ def test_a_csv_wider_than_the_cell_limit_is_refused_before_its_rows_are_padded(w
         f"The csv file exceeds 5,000,000 cells (1,000,001 columns by line {line_read}): delete the extra columns")
 
 
+def test_a_csv_with_data_past_column_zzz_names_the_column_by_its_number() -> None:
+    rows = [["P001", "K01", "2026-01", 1, *[""] * 18_300, "x"]]
+    table, problems = read_upload("o.csv", csv_bytes(rows, header=header_rows("observations", "en")), "observations")
+    assert problems == []
+    assert table is not None and table.unknown_columns == ("(#18305)",)
+
+
 def test_a_sheet_with_cells_that_do_not_say_where_they_are_is_refused() -> None:
     unplaced = b'<row r="9"><c t="n"><v>1</v></c></row></sheetData>'
     content = replace_part(good_xlsx(), FIRST_SHEET_PART, lambda xml: xml.replace(b"</sheetData>", unplaced))

@@ -17,14 +17,14 @@ PLAIN_TYPES = {"selectbox", "multiselect", "arrow_data_frame", "dataframe", "plo
 
 @pytest.fixture
 def payload(app_env):
-    """The payload in every name (projects, milestones, rules, users, indicators), inbox subject and one
+    """The payload in every name (projects, milestones, rules, users, indicators, goals), inbox subject and one
     rectification (plan, evidence, attachment name)."""
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.begin() as connection:
         for table, columns in (("projects", ("name_zh", "name_en")), ("milestones", ("name_zh", "name_en")),
                                ("alert_rules", ("name_zh", "name_en")), ("users", ("display_name",)),
                                ("notifications", ("subject_zh", "subject_en")),
-                               ("indicators", ("name_zh", "name_en"))):
+                               ("indicators", ("name_zh", "name_en")), ("goals", ("title_zh", "title_en"))):
             connection.execute(text(f"UPDATE {table} SET " + ", ".join(f"{c} = :p || {c}" for c in columns)),
                                {"p": PAYLOAD})
         alert_id, project_id, owner = connection.execute(text(
@@ -99,6 +99,7 @@ def test_plain_escapes_list_markers_at_the_start_and_underscores_only_where_they
     ("leader", "views/heatmaps.py", {}, 1, 1),
     ("leader", "views/whatif.py", {}, 1, 1),
     ("leader", "views/big_screen.py", {}, 2, 1),
+    ("official_tongxu", "views/goals.py", {}, 0, 1),
     ("pm_kaifeng2", "views/inbox.py", {}, 2, 0),
 ])
 def test_user_text_reaches_the_page_only_as_plain_text(logged_in, payload, username, page, params, texts, charts):

@@ -16,6 +16,7 @@ from services.importing.templates import template_workbook
 from webapp.data import Database, cached_read
 
 CURRENT = "import_current"  # the state key of the upload being previewed
+CHECKED_PREFIX = "import_checked_"
 
 
 @cached_read
@@ -31,12 +32,15 @@ def batches(viewer: Viewer, *, db: Database) -> pd.DataFrame:
 
 
 def state_key(kind: str, sha256: str) -> str:
-    return f"import_checked_{kind}_{sha256}"
+    return f"{CHECKED_PREFIX}{kind}_{sha256}"
 
 
 def remember(checked: CheckedFile) -> None:
-    """Keep a checked upload and make it the one the page shows."""
+    """Keep a checked upload and make it the one the page shows; earlier checks (a file's whole table each)
+    are let go, so a session that uploads many files does not keep them all."""
     key = state_key(checked.kind, checked.sha256)
+    for earlier in [name for name in st.session_state if str(name).startswith(CHECKED_PREFIX)]:
+        del st.session_state[earlier]
     st.session_state[key] = checked
     st.session_state[CURRENT] = key
 

@@ -50,8 +50,10 @@ from data_access.scope import ARCHIVED, REFUSALS, as_id, checked_id, region_subt
 from data_access.writes import MILESTONE_EDITABLE, PROJECT_EDITABLE
 
 PROJECT_FIELDS = PROJECT_EDITABLE | {"code", "category_id", "region_id"}
-REQUIRED_FIELDS = ("code", "name_zh", "name_en", "category_id", "region_id", "planned_start", "planned_end",
-                   "budget", "lat", "lon")
+REQUIRED_ZH = {"code": "项目编号", "name_zh": "中文名称", "name_en": "英文名称", "category_id": "项目类别",
+               "region_id": "所在地区", "planned_start": "计划开工日期", "planned_end": "计划完工日期",
+               "budget": "预算", "lat": "纬度", "lon": "经度"}  # the fields a new project needs, named in Chinese
+REQUIRED_FIELDS = tuple(REQUIRED_ZH)
 CODE_LENGTH = 30  # Project.code's column size
 NEW_PROJECT_DEFAULTS: Mapping[str, Any] = {"status": "planned", "actual_start": None, "actual_end": None,
                                            "department_id": None, "manager_id": None, "description": None}
@@ -110,7 +112,7 @@ def project_problems(session: Session, actor: Viewer, fields: Mapping[str, Any],
     unknown = sorted(set(fields) - PROJECT_FIELDS)
     problems: list[Problem] = [(name, f"未知字段 {name}", f"Unknown field {name}") for name in unknown]
     missing = [name for name in REQUIRED_FIELDS if fields.get(name) is None or fields.get(name) == ""]
-    problems += [(name, f"必填项 {name} 未填写", f"{name} is required") for name in missing]
+    problems += [(name, f"请填写{REQUIRED_ZH[name]}", f"{name} is required") for name in missing]
     merged = {**NEW_PROJECT_DEFAULTS, **fields}
     problems += _code_problems(session, merged.get("code"), project_id) if "code" not in missing else []
     problems += [problem for problem in field_problems(dict(merged)) if problem[0] not in missing]

@@ -90,8 +90,8 @@ def test_missing_fields_a_used_code_and_a_budget_below_the_fen_are_named(seeded_
     fields = _fields(ids, code=used, budget=Decimal("100.005"))
     del fields["name_en"], fields["lat"]
     assert _problems(seeded_engine, "admin", fields) == [
-        ("name_en", "必填项 name_en 未填写", "name_en is required"),
-        ("lat", "必填项 lat 未填写", "lat is required"),
+        ("name_en", "请填写英文名称", "name_en is required"),
+        ("lat", "请填写纬度", "lat is required"),
         ("code", f"项目编号 {used} 已被使用", f"The project code {used} is already in use"),
         ("budget", "预算最多精确到分（两位小数）", "Budget has more than two decimal places (fen)"),
     ]

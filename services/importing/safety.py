@@ -123,7 +123,7 @@ def open_workbook_archive(content: bytes, limits: ImportLimits) -> tuple[Workboo
     """The checked parts of an xlsx, or the problems that stop it being read at all."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError):
         return None, [damaged()]
     with archive:
         members = [member for member in archive.infolist() if not member.is_dir()]

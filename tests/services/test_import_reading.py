@@ -393,6 +393,13 @@ def test_a_zip_that_is_not_a_workbook_and_a_truncated_workbook_are_refused() -> 
     assert refusal(good_xlsx()[:2000]) == [DAMAGED]
 
 
+def test_an_archive_asking_for_a_newer_zip_version_is_refused_as_damaged() -> None:
+    content = bytearray(good_xlsx())
+    directory = content.index(b"PK\x01\x02")  # the first central directory entry; +6: version needed
+    content[directory + 6: directory + 8] = (255).to_bytes(2, "little")
+    assert refusal(bytes(content)) == [DAMAGED]
+
+
 def test_an_empty_file_is_refused() -> None:
     assert refusal(b"", name="empty.csv") == [Problem("", None, None, "文件“empty.csv”是空的",
                                                        "The file “empty.csv” is empty")]

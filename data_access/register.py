@@ -82,6 +82,9 @@ def _code_problems(session: Session, code: object, project_id: int | None) -> li
     if not isinstance(code, str) or not 0 < len(code) <= CODE_LENGTH:
         return [("code", f"项目编号须为 1–{CODE_LENGTH} 个字符",
                  f"The project code must be 1–{CODE_LENGTH} characters")]
+    stored = session.execute(select(Project.code).where(Project.id == project_id)).scalar() if project_id else None
+    if stored == code:
+        return []  # a project keeps its code even if the pattern changed since it was made
     pattern = project_code_pattern()
     if not pattern.fullmatch(code):
         return [("code", f"项目编号 {code} 不符合格式 {pattern.pattern}",

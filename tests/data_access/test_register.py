@@ -104,6 +104,18 @@ def test_the_code_pattern_is_a_setting(seeded_engine, monkeypatch):
     assert [problem[0] for problem in _problems(seeded_engine, "admin", _fields(ids))] == ["code"]
 
 
+def test_a_changed_project_keeps_its_code_under_a_new_pattern_but_a_new_project_may_not_take_it(seeded_engine,
+                                                                                                   monkeypatch):
+    monkeypatch.setenv("PERFDASH_PROJECT_CODE_PATTERN", r"KF-\d{4}")
+    admin = as_viewer(seeded_engine, "admin")
+    project = reads.get_project(seeded_engine, admin, int(_a_project(seeded_engine)["id"]))
+    with Session(seeded_engine) as session:
+        row = session.get(Project, project["id"])
+        fields = {name: getattr(row, name) for name in register.PROJECT_FIELDS}
+        assert register.project_problems(session, admin, fields, project_id=row.id) == []
+        assert [problem[0] for problem in register.project_problems(session, admin, fields)] == ["code"]
+
+
 def test_an_official_cannot_create_a_project_in_another_district_and_nothing_is_written(seeded_engine):
     ids = _ids(seeded_engine)
     official = as_viewer(seeded_engine, "official_gulou")  # 鼓楼区, not 龙亭区

@@ -8,12 +8,14 @@ import random
 import re
 import tomllib
 import zipfile
+import zlib
 
 import pytest
 
 from data_access.imports.problems import Problem
 from services.importing.limits import MEGABYTE, ImportLimits, import_limits
 from services.importing.reading import read_upload, sha256_of
+from services.importing.safety import open_workbook_archive
 from tests.source_tree import ROOT
 from tests.spreadsheets import (
     FIRST_SHEET_PART,
@@ -338,6 +340,19 @@ def test_a_sheet_with_cells_that_do_not_say_where_they_are_is_refused() -> None:
         "Sheet1", None, None, "工作表“Sheet1”有单元格没有注明位置，无法安全读取：请在 Excel 中打开并重新保存",
         "Some cells of the sheet “Sheet1” do not say where they are, so it cannot be read safely: open it in Excel "
         "and save it again")]
+
+
+def test_a_part_lying_about_its_size_and_checksum_reaches_the_parser_only_as_far_as_declared() -> None:
+    content = add_part(good_xlsx(), "xl/media/padding.bin", bytes(30 * MEGABYTE))
+    info = zipfile.ZipFile(io.BytesIO(content)).getinfo("xl/media/padding.bin")
+    lie = content.replace(info.file_size.to_bytes(4, "little"), (1024).to_bytes(4, "little")).replace(
+        info.CRC.to_bytes(4, "little"), zlib.crc32(bytes(1024)).to_bytes(4, "little"))
+    archive, problems = open_workbook_archive(lie, ImportLimits())
+    assert problems == []
+    assert archive is not None
+    assert archive.parts["xl/media/padding.bin"] == bytes(1024)
+    repacked = zipfile.ZipFile(io.BytesIO(archive.repacked()))
+    assert repacked.getinfo("xl/media/padding.bin").file_size == 1024
 
 
 def test_a_file_over_the_size_limit_is_refused_naming_the_limit() -> None:

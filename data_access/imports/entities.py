@@ -73,6 +73,8 @@ def stored_rows(session: Session, entity: Entity, keys: pd.DataFrame) -> pd.Data
         statement = select(*(table.c[name] for name in columns)).where(table.c[first].in_(part))
         parts.append(pd.DataFrame(session.execute(statement).all(), columns=columns))
     found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    if found.empty:  # nothing stored (or no key resolved): typed like the keys, or the merge refuses
+        found = found.astype({name: keys[name].dtype for name in entity.key})
     return keys[list(entity.key)].reset_index(names="_row").merge(found, on=list(entity.key), how="inner")
 
 

@@ -73,7 +73,7 @@ BAD_FILES = {
     "a month outside the project's span": (lambda: xlsx_bytes([[P, "PROG_ACTUAL", "2020-01", 40]], header=H),
                                            "o.xlsx", "observations", "admin", (
         "Sheet1", 3, "period", "月份 2020-01 不在项目 P410202-00007 的填报期间 2025-07 至 2027-11 内"
-                               "（计划开工当月至计划完工后 12 个月，且不晚于 2027-11）")),
+                               "（开工当月至完工后 12 个月，且不晚于 2027-11）")),
     "the same key twice": (lambda: xlsx_bytes([GOOD, [P, "PROG_ACTUAL", "2026年10月", 41]], header=H),
                            "o.xlsx", "observations", "admin", (
         "Sheet1", 4, None, "与第 3 行的「项目编码」、「指标编码」、「月份」相同。")),

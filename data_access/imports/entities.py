@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -71,7 +72,7 @@ def stored_rows(session: Session, entity: Entity, keys: pd.DataFrame) -> pd.Data
     first = entity.key[0]
     for part in chunks(sorted({plain(value) for value in keys[first].unique()})):
         statement = select(*(table.c[name] for name in columns)).where(table.c[first].in_(part))
-        parts.append(pd.DataFrame(session.execute(statement).all(), columns=columns))
+        parts.append(pd.DataFrame([tuple(row) for row in session.execute(statement)], columns=columns))
     found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     if found.empty:  # nothing stored (or no key resolved): typed like the keys, or the merge refuses
         found = found.astype({name: keys[name].dtype for name in entity.key})
@@ -167,29 +168,37 @@ def to_json(values: Mapping[str, Any]) -> str:
     return _ENCODER.encode(values)
 
 
+@cache
+def parsers_of(entity: Entity) -> dict[str, Callable[[Any], Any]]:
+    """How each column's JSON text becomes its value again (only columns that are not plain JSON)."""
+    parsers: dict[str, Callable[[Any], Any]] = {}
+    for column in entity.table.c:
+        if isinstance(column.type, DateTime):
+            parsers[column.name] = dt.datetime.fromisoformat  # "…Z" is UTC
+        elif isinstance(column.type, Date):
+            parsers[column.name] = dt.date.fromisoformat
+        elif isinstance(column.type, Numeric) and column.type.asdecimal:
+            parsers[column.name] = Decimal
+    return parsers
+
+
 def from_json(entity: Entity, text: str) -> dict[str, Any]:
     """Stored values back from JSON, typed as the table's columns (dates, timestamps, exact money)."""
+    parsers = parsers_of(entity)
     values = json.loads(text)
-    for name, value in values.items():
-        if value is None or name not in entity.table.c:
-            continue
-        column_type = entity.table.c[name].type
-        if isinstance(column_type, DateTime):
-            values[name] = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
-        elif isinstance(column_type, Date):
-            values[name] = dt.date.fromisoformat(value)
-        elif isinstance(column_type, Numeric) and column_type.asdecimal:
-            values[name] = Decimal(value)
+    for name, parse in parsers.items():
+        if values.get(name) is not None:
+            values[name] = parse(values[name])
     return values
 
 
 def same_values(entity: Entity, current: Mapping[str, Any], expected: Mapping[str, Any],
                 names: Sequence[str]) -> bool:
     """Whether the stored row still holds what the batch wrote (floats compared exactly, as stored)."""
+    parsers = parsers_of(entity)
     for name in names:
         a, b = plain(current.get(name)), expected.get(name)
-        column_type = entity.table.c[name].type
-        if isinstance(column_type, Numeric) and column_type.asdecimal and a is not None and b is not None:
+        if parsers.get(name) is Decimal and a is not None and b is not None:
             a, b = Decimal(str(a)), Decimal(str(b))
         if a != b:
             return False

@@ -229,6 +229,26 @@ def test_a_formula_whose_cached_result_is_an_error_is_a_problem_at_its_cell() ->
                                 "The formula's result is the error #DIV/0!: correct it or type the value", "=1/0")]
 
 
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_shared_formulas_as_excel_writes_them_are_read_and_one_without_its_value_is_found(prefix: str) -> None:
+    """Excel writes a formula filled down once, with its children pointing at it (``<f t="shared" si="0"/>``);
+    a namespace prefix on the tags (valid XML, rare) must not hide a missing value either."""
+    def shared(xml: bytes) -> bytes:
+        cells = {3: f'<{prefix}f t="shared" ref="D3:D5" si="0">ROUND(C3,1)</{prefix}f><{prefix}v>12.5</{prefix}v>',
+                 4: f'<{prefix}f t="shared" si="0"/><{prefix}v>80</{prefix}v>', 5: f'<{prefix}f t="shared" si="0"/>'}
+        for row, inside in cells.items():
+            xml = re.sub(rf'<c r="D{row}"[^>]*>.*?</c>'.encode(), f'<c r="D{row}">{inside}</c>'.encode(), xml)
+        if prefix:
+            xml = xml.replace(b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/'
+                                              b'spreadsheetml/2006/main" ', 1)
+        return xml
+    table, problems = read_upload("x.xlsx", replace_part(good_xlsx(), FIRST_SHEET_PART, shared), "observations")
+    assert table is not None
+    assert table.frame["value"].tolist() == [12.5, 80.0, None]
+    assert problems == [Problem("Sheet1", 5, "value", "公式没有计算结果：请在 Excel 中打开并保存文件",
+                                "A formula without a calculated value: open and save the file in Excel", "")]
+
+
 def test_formulas_outside_the_imported_columns_are_ignored() -> None:
     header = [["项目编码", "指标编码", "月份", "数值", "合计"]]
     content = xlsx_bytes([["P001", "K01", "2026-01", 1, None]], header=header, formulas={"E2": ("D2*2", None)})

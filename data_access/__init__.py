@@ -50,6 +50,10 @@ Other modules
     ``users``: user administration (admins), password rules, the last admin protected.
     ``alerts``: warning rules, alerts and their 整改 lifecycle, the inbox, e-mail bookkeeping.
     ``schemes``: what-if scenarios saved as weight schemes; promotion to the default (admin/analyst).
+    ``imports``: spreadsheet imports against the database (``Action.IMPORT_DATA``) — ``plan_import`` (each typed
+        row new / changed / unchanged, every problem, in the actor's scope), ``commit_import`` (all or nothing in
+        one transaction, as a batch with before/after per row; ``ImportRejected`` lists every problem),
+        ``applied_batch_with`` (the same file again), ``list_batches``, ``rollback_batch``.
     ``register``: the project register — ``project_problems`` (every problem of a new or changed project at
         once, as (column, zh, en)), ``create_project`` (with its category template), ``set_project_status``,
         milestones (add, reorder), targets (set, remove, ``apply_category_template``).

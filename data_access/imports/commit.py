@@ -15,11 +15,12 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, bindparam, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.db import transaction
-from data_access.errors import ValidationError
+from data_access.errors import ValidationError, VersionConflict
 from data_access.imports.base import Planned, plain
 from data_access.imports.entities import Entity, audit_id, json_ready, rows_of, to_json
 from data_access.imports.plan import plan_in, planner_for
@@ -73,30 +74,39 @@ def commit_import(engine: Engine, actor: Viewer, kind: str, rows: pd.DataFrame, 
     require(actor, Action.IMPORT_DATA)
     _, entity = planner_for(kind)
     _check_batch_fields(filename, sha256, source)
-    with transaction(engine) as session:
-        planned = plan_in(session, actor, kind, rows, sheet)
-        problems = planned.plan.problems + _unplanned(planned)
-        if problems:
-            raise ImportRejected(problems)
-        now = dt.datetime.now(dt.UTC)
-        counts = dict(planned.plan.counts)
-        batch = ImportBatch(filename=filename, source=source, uploaded_by=actor.person_id, uploaded_at=now,
-                            row_count=len(rows), status="applied", kind=kind, sha256=sha256,
-                            new_rows=counts["new"], changed_rows=counts["changed"],
-                            unchanged_rows=counts["unchanged"])
-        session.add(batch)
-        session.flush()
-        stamp = _stamp(entity, actor, batch.id, now)
-        written = planned.resolved[planned.resolved["change"] != "unchanged"]
-        _write(session, entity, written, stamp)
-        _record_changes(session, entity, batch.id, written, stamp)
-        audit.append(session, actor=actor, action="import.commit", entity="import_batch", entity_id=batch.id,
-                     after={"kind": kind, "filename": filename, "sha256": sha256, "counts": counts,
-                            "source": source})
-        changed = written[written["change"] == "changed"].to_dict("records")
-        audit.append_many(session, actor=actor, action=f"{entity.name}.import", entity=entity.name, now=now,
-                          entries=[(audit_id(entity, {**row, "id": row["existing_id"]}), row["before"],
-                                    {name: plain(row[name]) for name in row["before"]}) for row in changed])
+    batch = ImportBatch(filename=filename, source=source, uploaded_by=actor.person_id, row_count=len(rows),
+                        status="applied", kind=kind, sha256=sha256)
+    try:
+        with transaction(engine) as session:
+            return _commit(session, actor, entity, batch, rows, sheet)
+    except IntegrityError as exc:  # PostgreSQL: another import or entry wrote one of these rows meanwhile
+        raise VersionConflict("Someone else changed these rows while the file was being imported; nothing was "
+                              "imported, check the file again",
+                              message_zh="导入期间有人修改了相同的数据，未导入任何数据，请重新检查后再导入") from exc
+
+
+def _commit(session: Session, actor: Viewer, entity: Entity, batch: ImportBatch, rows: pd.DataFrame,
+            sheet: str) -> ImportBatchResult:
+    planned = plan_in(session, actor, batch.kind, rows, sheet)
+    problems = planned.plan.problems + _unplanned(planned)
+    if problems:
+        raise ImportRejected(problems)
+    counts = dict(planned.plan.counts)
+    batch.uploaded_at = now = dt.datetime.now(dt.UTC)
+    batch.new_rows, batch.changed_rows, batch.unchanged_rows = counts["new"], counts["changed"], counts["unchanged"]
+    session.add(batch)
+    session.flush()
+    stamp = _stamp(entity, actor, batch.id, now)
+    written = planned.resolved[planned.resolved["change"] != "unchanged"]
+    _write(session, entity, written, stamp)
+    _record_changes(session, entity, batch.id, written, stamp)
+    audit.append(session, actor=actor, action="import.commit", entity="import_batch", entity_id=batch.id,
+                 after={"kind": batch.kind, "filename": batch.filename, "sha256": batch.sha256, "counts": counts,
+                        "source": batch.source})
+    changed = written[written["change"] == "changed"].to_dict("records")
+    audit.append_many(session, actor=actor, action=f"{entity.name}.import", entity=entity.name, now=now,
+                      entries=[(audit_id(entity, {**row, "id": row["existing_id"]}), row["before"],
+                                {name: plain(row[name]) for name in row["before"]}) for row in changed])
     return ImportBatchResult(batch_id=batch.id, counts=counts, project_ids=planned.project_ids)
 
 

@@ -437,3 +437,32 @@ def test_a_changed_project_moves_its_version_on_and_rolls_back_to_its_stored_val
     assert tuple(restored) == ("龙亭区食品加工园建设项目", Decimal("100530000.00"), "active", None)
     assert changed_tables(before, table_checksums(seeded_engine)) == [
         "audit_chain_head", "audit_log", "data_version", "import_batches", "import_changes", "projects"]
+
+
+def test_a_file_whose_every_row_is_refused_plans_without_writing_or_crashing(seeded_engine):
+    rows = _observations([("P000000-99999", "PROG_ACTUAL", "2026-12", 50.0), (LONGTING, "NO_SUCH", "2026-12", 1.0)])
+    plan = plan_import(seeded_engine, as_viewer(seeded_engine, "admin"), "observations", rows, sheet="s")
+    assert [(p.row, p.column) for p in plan.problems] == [(2, "project_code"), (3, "indicator_code")]
+    assert dict(plan.counts) == {"new": 0, "changed": 0, "unchanged": 0}
+    assert plan.rows["change"].tolist() == [None, None]
+
+
+def test_rows_written_by_someone_else_during_the_commit_refuse_it_as_a_conflict(seeded_engine, monkeypatch):
+    from data_access.imports import commit as commit_module
+    planned_for_real = commit_module.plan_in
+
+    def plan_then_someone_writes(session, actor, kind, rows, sheet):
+        planned = planned_for_real(session, actor, kind, rows, sheet)
+        session.add(Observation(project_id=7, indicator_id=planned.resolved["indicator_id"].iloc[0],
+                                period=dt.date(2026, 12, 1), value=1.0, source="manual",
+                                entered_at=dt.datetime.now(dt.UTC)))
+        return planned
+
+    monkeypatch.setattr(commit_module, "plan_in", plan_then_someone_writes)
+    before = table_checksums(seeded_engine)
+    with pytest.raises(VersionConflict) as caught:
+        commit_import(seeded_engine, as_viewer(seeded_engine, "admin"), "observations",
+                      _observations([(LONGTING, "PROG_ACTUAL", "2026-12", 50.0)]), sheet="s", filename="a.csv",
+                      sha256=SHA)
+    assert caught.value.message_zh == "导入期间有人修改了相同的数据，未导入任何数据，请重新检查后再导入"
+    assert table_checksums(seeded_engine) == before

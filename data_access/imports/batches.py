@@ -88,7 +88,7 @@ def rollback_batch(engine: Engine, actor: Viewer, batch_id: int, expected_status
     batch_id = _checked_batch_id(batch_id)
     with transaction(engine) as session:
         batch = session.execute(select(ImportBatch).where(ImportBatch.id == batch_id, _visible(actor))
-                                ).scalar_one_or_none()
+                                .with_for_update()).scalar_one_or_none()  # two rollbacks at once: one waits
         if batch is None:
             raise NotFound(REFUSAL[0], message_zh=REFUSAL[1])
         if batch.status != expected_status or batch.status != "applied":

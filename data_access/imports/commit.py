@@ -49,14 +49,15 @@ class ImportRejected(ValidationError):
         self.problems = problems
 
 
-def _check_batch_fields(filename: str, sha256: str, source: str) -> None:
+def _batch_fields(filename: object, sha256: object, source: object) -> str:
+    """The file name to record (its last 255 characters: the name only describes the batch)."""
     if source not in SOURCES:
         raise ValidationError(f"Unknown source {source!r:.20}", message_zh="未知的数据来源")
-    if not isinstance(filename, str) or not filename.strip() or len(filename) > FILENAME_LIMIT:
-        raise ValidationError(f"The file name must be 1–{FILENAME_LIMIT} characters",
-                              message_zh=f"文件名须为 1–{FILENAME_LIMIT} 个字符")
+    if not isinstance(filename, str) or not filename.strip():
+        raise ValidationError("The file has no name", message_zh="文件名为空")
     if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
         raise ValidationError("The file's SHA-256 must be 64 lowercase hex digits", message_zh="文件校验值无效")
+    return filename.strip()[-FILENAME_LIMIT:]
 
 
 def _unplanned(planned: Planned) -> list[Problem]:
@@ -73,7 +74,7 @@ def commit_import(engine: Engine, actor: Viewer, kind: str, rows: pd.DataFrame, 
     """Write every new and changed row of the file, or nothing (:class:`ImportRejected` with every problem)."""
     require(actor, Action.IMPORT_DATA)
     _, entity = planner_for(kind)
-    _check_batch_fields(filename, sha256, source)
+    filename = _batch_fields(filename, sha256, source)
     batch = ImportBatch(filename=filename, source=source, uploaded_by=actor.person_id, row_count=len(rows),
                         status="applied", kind=kind, sha256=sha256)
     try:

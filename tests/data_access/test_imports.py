@@ -466,3 +466,27 @@ def test_rows_written_by_someone_else_during_the_commit_refuse_it_as_a_conflict(
                       sha256=SHA)
     assert caught.value.message_zh == "导入期间有人修改了相同的数据，未导入任何数据，请重新检查后再导入"
     assert table_checksums(seeded_engine) == before
+
+
+@pytest.mark.parametrize(("filename", "sha256", "source", "message"), [
+    ("a.csv", "A" * 64, "upload", "文件校验值无效"),
+    ("a.csv", "a" * 63, "upload", "文件校验值无效"),
+    ("   ", SHA, "upload", "文件名为空"),
+    ("a.csv", SHA, "email", "未知的数据来源"),
+])
+def test_a_batch_needs_a_name_a_sha256_and_a_known_source(seeded_engine, filename, sha256, source, message):
+    with pytest.raises(ValidationError) as caught:
+        commit_import(seeded_engine, as_viewer(seeded_engine, "admin"), "observations",
+                      _observations([(LONGTING, "PROG_ACTUAL", "2026-12", 50.0)]), sheet="s", filename=filename,
+                      sha256=sha256, source=source)
+    assert caught.value.message_zh == message
+
+
+def test_a_long_file_name_is_kept_by_its_last_255_characters(seeded_engine):
+    name = "项" * 300 + ".xlsx"
+    result = commit_import(seeded_engine, as_viewer(seeded_engine, "admin"), "observations",
+                           _observations([(LONGTING, "PROG_ACTUAL", "2026-12", 50.0)]), sheet="s", filename=name,
+                           sha256=SHA)
+    with seeded_engine.connect() as connection:
+        stored = connection.execute(select(ImportBatch.filename).where(ImportBatch.id == result.batch_id)).scalar()
+    assert stored == name[-255:] and stored.endswith(".xlsx")

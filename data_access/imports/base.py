@@ -61,11 +61,13 @@ class Findings:
         self.bad_rows.add(number)
 
     def add_where(self, mask: pd.Series, frame: pd.DataFrame, column: str | None,
-                  words: Callable[[pd.Series], tuple[str, str]], value_column: str | None = None) -> None:
+                  words: Callable[[dict[str, Any]], tuple[str, str]], value_column: str | None = None) -> None:
         """A problem for every row where ``mask`` holds; ``words(row)`` gives (zh, en)."""
-        for number, row in frame[mask.to_numpy(dtype=bool)].iterrows():
+        chosen = frame[mask.to_numpy(dtype=bool)]
+        shown = value_column or column
+        for number, row in zip(chosen.index, chosen.to_dict("records"), strict=True):
             zh, en = words(row)
-            self.add(number, column, zh, en, row[value_column or column] if (value_column or column) else "")
+            self.add(number, column, zh, en, row[shown] if shown else "")
 
 
 def plain(value: Any) -> Any:
@@ -92,6 +94,13 @@ def is_blank(series: pd.Series) -> pd.Series:
 def objects(series: pd.Series) -> pd.Series:
     """The series as Python objects with None where it is empty (what a bound parameter and JSON need)."""
     return series.astype(object).where(series.notna(), None)
+
+
+def joined(*parts: pd.Series) -> pd.Series:
+    """The parts' values joined with "/" row by row (a row's key as people read it: code/code/2026-03)."""
+    index = parts[0].index
+    return pd.Series(["/".join(map(str, values)) for values in zip(*(part.tolist() for part in parts), strict=True)],
+                     index=index, dtype=object)
 
 
 def with_columns(kind: str, rows: pd.DataFrame) -> pd.DataFrame:
@@ -200,13 +209,15 @@ def report_duplicates(findings: Findings, frame: pd.DataFrame, kind: str) -> Non
     if not repeated.any():
         return
     first_of: dict[tuple[str, ...], int] = {}
+    key_of: dict[int, tuple[str, ...]] = {}
     for number, values in zip(keys.index, keys.itertuples(index=False, name=None), strict=True):
         first_of.setdefault(values, int(number))
+        key_of[int(number)] = values
     headers = [LAYOUTS[kind].column(name) for name in key]
     key_zh = "、".join(f"「{column.header_zh}」" for column in headers)
     key_en = " / ".join(column.header_en for column in headers)
     for number in keys.index[repeated.to_numpy()]:
-        first = first_of[tuple(keys.loc[number].tolist())]
+        first = first_of[key_of[int(number)]]
         findings.add(number, None, f"与第 {first} 行的{key_zh}相同。", f"Same key ({key_en}) as row {first}.")
 
 

@@ -15,6 +15,7 @@ from data_access.imports.base import (
     active_users_by_name,
     finish,
     is_blank,
+    joined,
     objects,
     projects_in_scope,
     report_duplicates,
@@ -75,5 +76,5 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     }, index=good.index)
     resolved = compare(session, MILESTONE, keyed, defaults={
         "name_en": keyed["name_zh"], "percent_complete": pd.Series(0.0, index=keyed.index)})
-    resolved["entity_key"] = good["project_code"] + "/" + resolved["seq"].astype(str)
+    resolved["entity_key"] = joined(good["project_code"], resolved["seq"])
     return finish("milestones", sheet, rows, findings, resolved, keyed["project_id"].unique())

@@ -9,6 +9,7 @@ from now.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from data_access.imports.base import (
     ProjectRef,
     finish,
     indicators_by_code,
+    joined,
     projects_in_scope,
     report_bad_indicators,
     report_duplicates,
@@ -82,18 +84,18 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     }, index=good.index)
     resolved = compare(session, OBSERVATION, keyed)
     resolved["indicator_code"] = good["indicator_code"]
-    resolved["entity_key"] = good["project_code"] + "/" + good["indicator_code"] + "/" + months
+    resolved["entity_key"] = joined(good["project_code"], good["indicator_code"], months)
     return finish("observations", sheet, rows, findings, resolved, keyed["project_id"].unique())
 
 
-def _range_words(row: pd.Series) -> tuple[str, str]:
+def _range_words(row: dict[str, Any]) -> tuple[str, str]:
     code, value = row["indicator_code"], float(row["value"])
     low, high = writes.SERIES_RANGES.get(code, (-writes.MAX_VALUE, writes.MAX_VALUE))
     return (f"{code} 的数值须在 {low:g} 到 {high:g} 之间（填写的是 {value:g}）",
             f"{code} must be between {low:g} and {high:g}, got {value:g}")
 
 
-def _span_words(row: pd.Series, months: tuple[dt.date, dt.date], latest: dt.date) -> tuple[str, str]:
+def _span_words(row: dict[str, Any], months: tuple[dt.date, dt.date], latest: dt.date) -> tuple[str, str]:
     first, last = months
     return (f"月份 {row['period']:%Y-%m} 不在项目 {row['project_code']} 的填报期间 {first:%Y-%m} 至 {last:%Y-%m} 内"
             f"（开工当月至完工后 {MONTHS_AFTER_END} 个月，且不晚于 {latest:%Y-%m}）",

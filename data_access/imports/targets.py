@@ -13,6 +13,7 @@ from data_access.imports.base import (
     Planned,
     finish,
     indicators_by_code,
+    joined,
     objects,
     projects_in_scope,
     report_bad_indicators,
@@ -53,5 +54,5 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     }, index=good)
     resolved = compare(session, PROJECT_TARGET, keyed)
     resolved["indicator_code"] = usable.loc[good, "indicator_code"]
-    resolved["entity_key"] = usable.loc[good, "project_code"] + "/" + usable.loc[good, "indicator_code"]
+    resolved["entity_key"] = joined(usable.loc[good, "project_code"], usable.loc[good, "indicator_code"])
     return finish("targets", sheet, rows, findings, resolved, keyed["project_id"].unique())

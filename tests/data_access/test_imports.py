@@ -440,7 +440,8 @@ def test_a_changed_project_moves_its_version_on_and_rolls_back_to_its_stored_val
 
 
 def test_a_file_whose_every_row_is_refused_plans_without_writing_or_crashing(seeded_engine):
-    rows = _observations([("P000000-99999", "PROG_ACTUAL", "2026-12", 50.0), (LONGTING, "NO_SUCH", "2026-12", 1.0)])
+    rows = pd.DataFrame({"project_code": ["P000000-99999", LONGTING], "indicator_code": ["PROG_ACTUAL", "NO_SUCH"],
+                         "period": [dt.date(2026, 12, 1)] * 2, "value": [50.0, 1.0]}, index=[2, 3])  # str columns
     plan = plan_import(seeded_engine, as_viewer(seeded_engine, "admin"), "observations", rows, sheet="s")
     assert [(p.row, p.column) for p in plan.problems] == [(2, "project_code"), (3, "indicator_code")]
     assert dict(plan.counts) == {"new": 0, "changed": 0, "unchanged": 0}

@@ -61,13 +61,12 @@ class Findings:
         self.bad_rows.add(number)
 
     def add_where(self, mask: pd.Series, frame: pd.DataFrame, column: str | None,
-                  words: Callable[[dict[str, Any]], tuple[str, str]], value_column: str | None = None) -> None:
+                  words: Callable[[dict[str, Any]], tuple[str, str]]) -> None:
         """A problem for every row where ``mask`` holds; ``words(row)`` gives (zh, en)."""
         chosen = frame[mask.to_numpy(dtype=bool)]
-        shown = value_column or column
         for number, row in zip(chosen.index, chosen.to_dict("records"), strict=True):
             zh, en = words(row)
-            self.add(number, column, zh, en, row[shown] if shown else "")
+            self.add(number, column, zh, en, row[column] if column else "")
 
 
 def plain(value: Any) -> Any:
@@ -221,9 +220,9 @@ def report_duplicates(findings: Findings, frame: pd.DataFrame, kind: str) -> Non
         findings.add(number, None, f"与第 {first} 行的{key_zh}相同。", f"Same key ({key_en}) as row {first}.")
 
 
-def finish(kind: str, sheet: str, rows: pd.DataFrame, findings: Findings, resolved: pd.DataFrame,
-           project_ids: Iterable[int]) -> Planned:
-    """Assemble the plan: the typed rows with their change and the stored values they replace."""
+def finish(kind: str, sheet: str, rows: pd.DataFrame, findings: Findings, resolved: pd.DataFrame) -> Planned:
+    """Assemble the plan: the typed rows with their change and the stored values they replace, and the projects
+    whose data a commit would change (their warnings are evaluated again afterwards)."""
     resolved = resolved[~resolved.index.isin(list(findings.bad_rows))]
     shown = rows.copy()
     shown["change"] = resolved["change"].reindex(shown.index).astype(object).where(
@@ -233,4 +232,6 @@ def finish(kind: str, sheet: str, rows: pd.DataFrame, findings: Findings, resolv
     counts = {change: int((resolved["change"] == change).sum()) for change in CHANGES}
     problems = sorted(findings.problems, key=lambda problem: (problem.row or 0, problem.column or ""))
     plan = ImportPlan(kind=kind, sheet=sheet, rows=shown, problems=problems, counts=counts)
-    return Planned(plan=plan, resolved=resolved, project_ids=tuple(sorted({int(i) for i in project_ids})))
+    written = resolved[resolved["change"] != "unchanged"]
+    ids = written["project_id"] if "project_id" in written else written["existing_id"]  # projects: their own id
+    return Planned(plan=plan, resolved=resolved, project_ids=tuple(sorted({int(i) for i in ids.dropna()})))

@@ -77,4 +77,4 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     resolved = compare(session, MILESTONE, keyed, defaults={
         "name_en": keyed["name_zh"], "percent_complete": pd.Series(0.0, index=keyed.index)})
     resolved["entity_key"] = joined(good["project_code"], resolved["seq"])
-    return finish("milestones", sheet, rows, findings, resolved, keyed["project_id"].unique())
+    return finish("milestones", sheet, rows, findings, resolved)

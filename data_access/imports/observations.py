@@ -85,7 +85,7 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     resolved = compare(session, OBSERVATION, keyed)
     resolved["indicator_code"] = good["indicator_code"]
     resolved["entity_key"] = joined(good["project_code"], good["indicator_code"], months)
-    return finish("observations", sheet, rows, findings, resolved, keyed["project_id"].unique())
+    return finish("observations", sheet, rows, findings, resolved)
 
 
 def _range_words(row: dict[str, Any]) -> tuple[str, str]:

@@ -88,7 +88,7 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
         keyed[name] = objects(keyed[name])
     resolved = compare(session, PROJECT, keyed)
     resolved["entity_key"] = resolved["code"]
-    return finish("projects", sheet, rows, findings, resolved, [])
+    return finish("projects", sheet, rows, findings, resolved)
 
 
 def _fields(row: pd.Series, categories: dict[str, int], regions: dict[str, Region],

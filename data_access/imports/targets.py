@@ -55,4 +55,4 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     resolved = compare(session, PROJECT_TARGET, keyed)
     resolved["indicator_code"] = usable.loc[good, "indicator_code"]
     resolved["entity_key"] = joined(usable.loc[good, "project_code"], usable.loc[good, "indicator_code"])
-    return finish("targets", sheet, rows, findings, resolved, keyed["project_id"].unique())
+    return finish("targets", sheet, rows, findings, resolved)

@@ -138,6 +138,7 @@ def test_importing_the_same_file_again_changes_nothing_but_records_the_batch(see
     before = table_checksums(seeded_engine)
     again = commit_import(seeded_engine, analyst, "observations", rows, sheet="s", filename="a.csv", sha256=SHA)
     assert dict(again.counts) == {"new": 0, "changed": 0, "unchanged": 4}
+    assert again.project_ids == ()  # nothing changed: no warnings to evaluate again
     assert changed_tables(before, table_checksums(seeded_engine)) == [
         "audit_chain_head", "audit_log", "data_version", "import_batches"]
     assert _count(seeded_engine, ImportChange, ImportChange.batch_id == again.batch_id) == 0

@@ -67,7 +67,7 @@ def audit_id(entity: Entity, row: Mapping[str, Any]) -> str:
 def stored_rows(session: Session, entity: Entity, keys: pd.DataFrame) -> pd.DataFrame:
     """The stored rows with the keys in ``keys`` (id, key, stored fields), read in chunks of key[0] values."""
     table = entity.table
-    columns = ["id", *entity.key, *entity.stored, *(["version"] if entity.versioned else [])]
+    columns = ["id", *entity.key, *entity.stored]
     parts = []
     first = entity.key[0]
     for part in chunks(sorted({plain(value) for value in keys[first].unique()})):
@@ -127,8 +127,6 @@ def compare(session: Session, entity: Entity, frame: pd.DataFrame, defaults: Map
         stored[position] = {name: columns[name][k] for name in entity.stored}
     result["before"] = pd.Series(before, index=result.index, dtype=object)
     result["old"] = pd.Series(stored, index=result.index, dtype=object)
-    if entity.versioned:
-        result["old_version"] = old["version"]
     return result
 
 

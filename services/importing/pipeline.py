@@ -77,11 +77,9 @@ def _on_new_cells(found: Sequence[Problem], earlier: Sequence[Problem]) -> list[
     return [problem for problem in found if (problem.row, problem.column) not in named]
 
 
-def _plannable(typed: pd.DataFrame, problems: Sequence[Problem]) -> pd.DataFrame | None:
-    """The rows whose cells are all valid; None when a problem concerns the whole file (a missing column)."""
-    if any(problem.row is None for problem in problems):
-        return None
-    return typed.loc[~typed.index.isin({problem.row for problem in problems})]
+def _whole_file_problem(problems: Sequence[Problem]) -> bool:
+    """A problem of the whole file or sheet (a missing column, an unreadable part): nothing can be planned."""
+    return any(problem.row is None for problem in problems)
 
 
 def check_file(engine: Engine, actor: Viewer, filename: str, content: bytes, kind: str, *,
@@ -97,11 +95,12 @@ def check_file(engine: Engine, actor: Viewer, filename: str, content: bytes, kin
         report(0.25, "validate")
         typed, cell_problems = validate(table)
         problems = [*problems, *_on_new_cells(cell_problems, problems)]
-        rows = _plannable(typed, problems)
-        if rows is not None:
+        if not _whole_file_problem(problems):
+            # Every row, so that a row with a bad number still hears that its project is unknown; the store
+            # leaves out rows whose required cells were refused, and a cell already named is not named again.
             report(0.5, "plan")
-            plan = plan_import(engine, actor, kind, rows, sheet=table.sheet)
-            problems = [*problems, *plan.problems]
+            plan = plan_import(engine, actor, kind, typed, sheet=table.sheet)
+            problems = [*problems, *_on_new_cells(plan.problems, problems)]
     duplicate = applied_batch_with(engine, actor, digest)
     report(1.0, "done")
     return CheckedFile(filename, digest, kind, table, typed, plan, _sorted(problems, kind), duplicate)

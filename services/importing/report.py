@@ -104,8 +104,13 @@ def preview(checked: CheckedFile, lang: str) -> tuple[pd.DataFrame, set[tuple[in
 
 
 def counts(checked: CheckedFile) -> dict[str, int]:
-    """New / changed / unchanged rows as planned (zeros when nothing could be planned)."""
-    planned = dict(checked.plan.counts) if checked.plan is not None else {}
+    """New / changed / unchanged rows as planned, rows with a problem left out (zeros when nothing could be
+    planned)."""
+    if checked.plan is None:
+        return dict.fromkeys(("new", "changed", "unchanged"), 0)
+    bad_rows = {problem.row for problem in checked.problems if problem.row is not None}
+    changes = checked.plan.rows["change"]
+    planned = changes[~changes.index.isin(bad_rows)].value_counts()
     return {change: int(planned.get(change, 0)) for change in ("new", "changed", "unchanged")}
 
 

@@ -107,3 +107,16 @@ def test_a_batch_rolls_back_to_the_values_before_it(seeded_engine):
     roll_back(seeded_engine, admin, result.batch_id)
     assert stored(seeded_engine, "P410202-00007", "PROG_ACTUAL", "2026-10-01") == pytest.approx(38.779)
     assert stored(seeded_engine, "P410202-00007", "PROG_ACTUAL", "2026-12-01") is None
+
+
+def test_a_row_with_a_bad_optional_cell_still_hears_that_its_project_is_unknown_and_is_not_counted(seeded_engine):
+    from services.importing.report import counts
+
+    analyst = as_viewer(seeded_engine, "analyst")
+    content = ("项目编码,序号,里程碑名称,计划开始日期,计划完成日期,完成百分比\r\n"
+               "P999999-00001,1,开工,2026-03-01,2026-04-01,一半\r\n"
+               "P410202-00007,9,验收,2026-03-01,2026-04-01,一半\r\n").encode()
+    checked = check_file(seeded_engine, analyst, "m.csv", content, "milestones")
+    assert [(p.row, p.column) for p in checked.problems] == [(2, "project_code"), (2, "percent_complete"),
+                                                             (3, "percent_complete")]
+    assert counts(checked) == {"new": 0, "changed": 0, "unchanged": 0}  # a row with a problem is never counted

@@ -78,8 +78,10 @@ def applied_batch_with(engine: Engine, actor: Viewer, sha256: str) -> dict[str, 
     return None if row is None else dict(zip(BATCH_COLUMNS, row, strict=True))
 
 
-def rollback_batch(engine: Engine, actor: Viewer, batch_id: int, expected_status: str = "applied") -> None:
-    """Undo a batch: delete the rows it created, put back the values it replaced; all or nothing.
+def rollback_batch(engine: Engine, actor: Viewer, batch_id: int, expected_status: str = "applied"
+                   ) -> tuple[int, ...]:
+    """Undo a batch: delete the rows it created, put back the values it replaced; all or nothing. Returns the
+    projects whose data changed back (their warnings are worth evaluating again).
 
     Refused (nothing written) when the batch was already rolled back (:class:`VersionConflict`) or when a row
     it wrote holds something else now (:class:`ValidationError` naming the first rows).
@@ -102,8 +104,9 @@ def rollback_batch(engine: Engine, actor: Viewer, batch_id: int, expected_status
         audit.append(session, actor=actor, action="import.rollback", entity="import_batch", entity_id=batch_id,
                      before={"status": "applied"},
                      after={"status": "rolled_back", "kind": batch.kind, "filename": batch.filename,
-                            "sha256": batch.sha256, "deleted": restored["deleted"],
-                            "restored": restored["restored"]})
+                            "sha256": batch.sha256, "deleted": len(restored["deleted"]),
+                            "restored": len(restored["restored"])})
+    return tuple(sorted(restored["project_ids"]))
 
 
 def _checked_batch_id(value: object) -> int:
@@ -115,12 +118,13 @@ def _checked_batch_id(value: object) -> int:
     return value
 
 
-def _restore(session: Session, actor: Viewer, entity: Entity, batch_id: int) -> dict[str, int]:
+def _restore(session: Session, actor: Viewer, entity: Entity, batch_id: int) -> dict[str, Any]:
+    """Put every row of the batch back; returns the deleted ids, the restored positions and the projects."""
     changes = session.execute(select(ImportChange.seq, ImportChange.entity_key, ImportChange.before,
                                      ImportChange.after).where(ImportChange.batch_id == batch_id)
                               .order_by(ImportChange.seq.desc())).all()
     if not changes:
-        return {"deleted": 0, "restored": 0}
+        return {"deleted": [], "restored": [], "project_ids": set()}
     afters = [from_json(entity, change.after) for change in changes]
     keys = pd.DataFrame([{name: after[name] for name in entity.key} for after in afters])
     current = {record["_row"]: record for record in stored_rows(session, entity, keys).to_dict("records")}
@@ -147,7 +151,9 @@ def _restore(session: Session, actor: Viewer, entity: Entity, batch_id: int) -> 
                            "indicator_code": codes.get(afters[position].get("indicator_id"))}),
          {name: afters[position][name] for name in entity.fields}, {name: before[name] for name in entity.fields})
         for position, before in restores])
-    return {"deleted": len(deleted), "restored": len(restores)}
+    projects = {int(after["project_id"]) for after in afters} if "project_id" in entity.key else {
+        int(current[position]["id"]) for position, _ in restores}
+    return {"deleted": deleted, "restored": restores, "project_ids": projects}
 
 
 def _refuse_projects_with_data(session: Session, project_ids: list[int]) -> None:

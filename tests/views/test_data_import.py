@@ -21,13 +21,13 @@ def engine(app_env):
     engine.dispose()
 
 
-def seeded_with(at, engine, username: str, content: bytes):
-    """The page as it is after ``content`` was uploaded as monthly figures by ``username``."""
-    checked = check_file(engine, as_viewer(engine, username), "figures.csv", content, "observations")
-    key = state_key("observations", checked.sha256)
+def seeded_with(at, engine, username: str, content: bytes, kind: str = "observations"):
+    """The page as it is after ``content`` was uploaded as ``kind`` (monthly figures) by ``username``."""
+    checked = check_file(engine, as_viewer(engine, username), "figures.csv", content, kind)
+    key = state_key(kind, checked.sha256)
     at.session_state[key] = checked
     at.session_state[CURRENT] = key
-    at.radio(key="import_kind").set_value("observations")
+    at.radio(key="import_kind").set_value(kind)
     return at.run()
 
 
@@ -136,3 +136,17 @@ def test_rolling_back_a_batch_whose_rows_changed_since_shows_the_refusal_and_kee
     assert at.error[0].value.startswith("1 行在本次导入之后又被修改")
     assert at.error[0].value.endswith("未回退任何数据")
     assert at.dataframe[0].value.set_index("批次").loc[batch.batch_id, "状态"] == "已生效"
+
+
+def test_an_official_imports_a_new_project_of_their_district_from_the_page(logged_in, engine):
+    content = ("项目编码,项目名称,项目类别,所属区域,总投资（万元）,计划开工日期,计划完工日期,项目经理\r\n"
+               "P410202-90001,龙亭新项目,urban_renewal,410202,1200,2026-01-01,2027-06-30,pm_kaifeng1\r\n").encode()
+    at = seeded_with(logged_in("official_longting", PAGE), engine, "official_longting", content, "projects")
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["1", "0", "0", "0"]
+    assert at.dataframe[0].value["项目名称"].tolist() == ["龙亭新项目"]
+    at.button(key="import_confirm").click().run()
+    assert at.success[0].value.endswith("新增 1 行，修改 0 行，不变 0 行。")
+    with engine.connect() as connection:
+        budget = connection.execute(text("SELECT budget FROM projects WHERE code = 'P410202-90001'")).scalar()
+    assert float(budget) == 12_000_000  # 1200 万元

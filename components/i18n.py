@@ -646,8 +646,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.committed": ("已导入批次 {batch}：新增 {new} 行，修改 {changed} 行，不变 {unchanged} 行。",
                          "Batch {batch} imported: {new} new, {changed} changed, {unchanged} unchanged rows."),
     "import.warnings_done": ("已重新评估 {n} 个相关项目的预警。", "Warnings re-evaluated for {n} affected project(s)."),
-    "import.warnings_not_evaluated": ("数据已导入，但预警未能重新评估，将在下次定时评估时更新。",
-                                      "The data is imported, but the warnings could not be re-evaluated; "
+    "import.warnings_not_evaluated": ("数据已保存，但预警未能重新评估，将在下次定时评估时更新。",
+                                      "The data is saved, but the warnings could not be re-evaluated; "
                                       "the next scheduled run will update them."),
     "import.history": ("导入记录", "Import history"),
     "import.history_empty": ("暂无导入记录。", "No imports yet."),

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         refuse(error)
         return 1
     try:
-        refresh_warnings(engine, result)
+        refresh_warnings(engine, result.project_ids)
     except DataAccessError as error:  # the import is stored whatever happens here; say so
         say("import.warnings_not_evaluated", sys.stderr)
         refuse(error)

@@ -84,7 +84,7 @@ def _commit(engine: Engine, viewer: Viewer, checked: CheckedFile, again: bool) -
         st.stop()
     bar.empty()
     try:
-        warnings: int | None = pipeline.refresh_warnings(engine, batch)
+        warnings: int | None = pipeline.refresh_warnings(engine, batch.project_ids)
     except DataAccessError:
         warnings = None  # the import is stored whatever happens here; the result says so
     st.session_state[import_data.result_key(checked)] = {
@@ -141,9 +141,14 @@ def history_panel(engine: Engine, viewer: Viewer, lang: str) -> None:
         st.warning(t("import.rollback_unconfirmed"))
         return
     try:
-        pipeline.roll_back(engine, viewer, int(batch_id))
+        project_ids = pipeline.roll_back(engine, viewer, int(batch_id))
     except DataAccessError as error:
         show_data_error(error)
-    else:
-        st.session_state[FLASH] = t("import.rolled_back", batch=batch_id)
-        st.rerun()
+        return
+    flash = t("import.rolled_back", batch=batch_id)
+    try:
+        flash += " " + t("import.warnings_done", n=pipeline.refresh_warnings(engine, project_ids))
+    except DataAccessError:  # the rollback is stored whatever happens here; say so
+        flash += " " + t("import.warnings_not_evaluated")
+    st.session_state[FLASH] = flash
+    st.rerun()

@@ -130,13 +130,14 @@ def commit_file(engine: Engine, actor: Viewer, checked: CheckedFile, *, source: 
     return result
 
 
-def refresh_warnings(engine: Engine, result: ImportBatchResult) -> int:
-    """Re-evaluate the warnings of the projects a committed batch touched; returns how many projects."""
-    if result.project_ids:
-        evaluate(engine, project_ids=list(result.project_ids))
-    return len(result.project_ids)
+def refresh_warnings(engine: Engine, project_ids: Sequence[int]) -> int:
+    """Re-evaluate the warnings of the projects a commit or a rollback touched; returns how many projects."""
+    if project_ids:
+        evaluate(engine, project_ids=list(project_ids))
+    return len(project_ids)
 
 
-def roll_back(engine: Engine, actor: Viewer, batch_id: int) -> None:
-    """Undo an applied batch: refused (nothing written) when one of its rows was changed since by someone else."""
-    rollback_batch(engine, actor, batch_id)
+def roll_back(engine: Engine, actor: Viewer, batch_id: int) -> tuple[int, ...]:
+    """Undo an applied batch: refused (nothing written) when one of its rows was changed since by someone else.
+    Returns the projects whose data was put back, for :func:`refresh_warnings`."""
+    return rollback_batch(engine, actor, batch_id)

@@ -53,7 +53,7 @@ def test_a_good_file_is_planned_then_committed_and_its_projects_warnings_reevalu
     assert dict(result.counts) == {"new": 1, "changed": 1, "unchanged": 1}
     assert stored(seeded_engine, "P410202-00007", "PROG_ACTUAL", "2026-10-01") == 40
     assert stored(seeded_engine, "P410202-00007", "PROG_ACTUAL", "2026-12-01") == 50
-    assert refresh_warnings(seeded_engine, result) == 1
+    assert refresh_warnings(seeded_engine, result.project_ids) == 1
 
 
 def test_the_same_file_again_is_reported_and_refused_unless_asked(seeded_engine):
@@ -104,7 +104,7 @@ def test_a_batch_rolls_back_to_the_values_before_it(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
     result = commit_file(seeded_engine, admin, check_file(seeded_engine, admin, "a.csv", csv_file(*GOOD_ROWS),
                                                           "observations"))
-    roll_back(seeded_engine, admin, result.batch_id)
+    assert roll_back(seeded_engine, admin, result.batch_id) == result.project_ids  # their warnings follow
     assert stored(seeded_engine, "P410202-00007", "PROG_ACTUAL", "2026-10-01") == pytest.approx(38.779)
     assert stored(seeded_engine, "P410202-00007", "PROG_ACTUAL", "2026-12-01") is None
 

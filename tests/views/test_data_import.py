@@ -92,7 +92,7 @@ def test_a_clean_file_is_confirmed_shown_as_a_batch_and_rolled_back(logged_in, e
     assert at.warning[0].value == "请先勾选确认框。"
     at.checkbox(key="import_rollback_sure").check()
     next(button for button in at.button if button.label == "回退此批次").click().run()
-    assert at.success[0].value == f"批次 {batch} 已回退。"
+    assert at.success[0].value == f"批次 {batch} 已回退。 已重新评估 1 个相关项目的预警。"
     assert at.dataframe[-1].value["状态"].tolist() == ["已回退"]
 
 

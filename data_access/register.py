@@ -204,6 +204,13 @@ def _template_targets(session: Session, project: Project) -> list[dict[str, Any]
     return added
 
 
+def add_template_targets(session: Session, project_ids: Sequence[int]) -> int:
+    """Give each new project its category template's targets (an import's new projects, as the form's); returns
+    how many targets were added."""
+    projects = session.execute(select(Project).where(Project.id.in_(list(project_ids)))).scalars().all()
+    return sum(len(_template_targets(session, project)) for project in projects)
+
+
 def create_project(engine: Engine, actor: Viewer, fields: Mapping[str, Any], *, apply_template: bool = True) -> int:
     """Insert a project (status ``planned`` unless given) and, with ``apply_template``, its category template's
     KPI targets and weights, in one audited transaction; returns the new id. Every problem at once:

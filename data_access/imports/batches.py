@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, delete, select, true, update
+from sqlalchemy import ColumnElement, Engine, delete, exists, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from data_access import audit
@@ -22,6 +22,7 @@ from data_access.imports.entities import PROJECT, Entity, audit_id, from_json, s
 from data_access.imports.plan import planner_for
 from data_access.models import (
     Alert,
+    CategoryTemplateItem,
     Goal,
     ImportBatch,
     ImportChange,
@@ -162,8 +163,10 @@ def _refuse_projects_with_data(session: Session, project_ids: list[int]) -> None
     used: set[int] = set()
     for model in (Observation, Milestone, ProjectTarget, Alert, Goal, Rating):
         for part in chunks(project_ids):
-            used.update(session.execute(select(model.project_id).where(model.project_id.in_(part)).distinct()
-                                        ).scalars())
+            rows = select(model.project_id).where(model.project_id.in_(part)).distinct()
+            if model is ProjectTarget:  # the template's targets, as the import gave them, came with the project
+                rows = rows.where(~_as_the_template_gave_it())
+            used.update(session.execute(rows).scalars())
     if used:
         codes = sorted(session.execute(select(Project.code).where(Project.id.in_(sorted(used)[:50]))).scalars())
         shown = "、".join(codes[:SHOWN_KEYS]) + ("…" if len(used) > SHOWN_KEYS else "")
@@ -171,6 +174,16 @@ def _refuse_projects_with_data(session: Session, project_ids: list[int]) -> None
                               f"({', '.join(codes[:SHOWN_KEYS])}); nothing was rolled back",
                               message_zh=f"本次导入新建的 {len(used)} 个项目已有后来录入的数据（{shown}），"
                                          "未回退任何数据")
+
+
+def _as_the_template_gave_it() -> ColumnElement[bool]:
+    """A project target still equal to its category template's item (target and weight)."""
+    return exists().where(Project.id == ProjectTarget.project_id,
+                          CategoryTemplateItem.category_id == Project.category_id,
+                          CategoryTemplateItem.indicator_id == ProjectTarget.indicator_id,
+                          CategoryTemplateItem.target_value == ProjectTarget.target_value,
+                          CategoryTemplateItem.weight == ProjectTarget.weight_override,
+                          ProjectTarget.baseline_value.is_(None))
 
 
 def _indicator_codes(session: Session, ids: list[Any]) -> dict[int, str]:

@@ -4,6 +4,7 @@ The plan is made again inside the write transaction; any problem refuses the who
 with bulk statements (100,000 figures in a few seconds on SQLite). Every row the batch creates or changes gets
 an ImportChange (before / after) to roll back from; the audit log gets one ``import.commit`` entry for the
 batch and one entry per *changed* row (new rows are covered by the batch entry and its ImportChange rows).
+A new project gets its category's template targets, as one made with the register's form does.
 """
 from __future__ import annotations
 
@@ -14,19 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, bindparam, insert, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.db import transaction
 from data_access.errors import ValidationError, VersionConflict
-from data_access.imports.base import Planned, plain
-from data_access.imports.entities import Entity, audit_id, json_ready, rows_of, to_json
+from data_access.imports.base import Planned, chunks, plain
+from data_access.imports.entities import PROJECT, Entity, audit_id, json_ready, rows_of, to_json
 from data_access.imports.plan import plan_in, planner_for
 from data_access.imports.problems import Problem
-from data_access.models import ImportBatch, ImportChange
+from data_access.models import ImportBatch, ImportChange, Project
 from data_access.policy import Action, Viewer, require
+from data_access.register import add_template_targets
 
 SOURCES = ("upload", "cli")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -101,14 +103,23 @@ def _commit(session: Session, actor: Viewer, entity: Entity, batch: ImportBatch,
     written = planned.resolved[planned.resolved["change"] != "unchanged"]
     _write(session, entity, written, stamp)
     _record_changes(session, entity, batch.id, written, stamp)
+    after = {"kind": batch.kind, "filename": batch.filename, "sha256": batch.sha256, "counts": counts,
+             "source": batch.source}
+    if entity is PROJECT:  # a new project gets its category's template targets, as from the register's form
+        created = written.loc[written["change"] == "new", "code"].tolist()
+        after["template_targets"] = add_template_targets(session, _project_ids(session, created))
     audit.append(session, actor=actor, action="import.commit", entity="import_batch", entity_id=batch.id,
-                 after={"kind": batch.kind, "filename": batch.filename, "sha256": batch.sha256, "counts": counts,
-                        "source": batch.source})
+                 after=after)
     changed = written[written["change"] == "changed"].to_dict("records")
     audit.append_many(session, actor=actor, action=f"{entity.name}.import", entity=entity.name, now=now,
                       entries=[(audit_id(entity, {**row, "id": row["existing_id"]}), row["before"],
                                 {name: plain(row[name]) for name in row["before"]}) for row in changed])
     return ImportBatchResult(batch_id=batch.id, counts=counts, project_ids=planned.project_ids)
+
+
+def _project_ids(session: Session, codes: list[str]) -> list[int]:
+    return [project_id for part in chunks(codes)
+            for project_id in session.execute(select(Project.id).where(Project.code.in_(part))).scalars()]
 
 
 def _stamp(entity: Entity, actor: Viewer, batch_id: int, now: dt.datetime) -> dict[str, Any]:

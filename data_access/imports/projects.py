@@ -5,7 +5,7 @@ checked exactly as the register's form checks a new or changed project (code pat
 region inside the actor's scope, department of that region, manager who works there, site inside the region,
 description length). Money is in 万元 in the file and CNY in the database. Empty optional cells keep what is
 stored; a new project without coordinates is placed at its region's centre, without a status it is planned.
-An import creates projects without their category's template targets: the targets file sets those.
+A new project gets its category's template targets when committed (a targets file may change them after).
 """
 from __future__ import annotations
 

@@ -28,6 +28,8 @@ from data_access.imports import (
 from data_access.imports import observations as observation_planner
 from data_access.models import (
     AuditEntry,
+    Category,
+    CategoryTemplateItem,
     ImportBatch,
     ImportChange,
     Indicator,
@@ -399,8 +401,20 @@ def test_projects_are_checked_as_the_register_checks_them_and_created_at_their_r
         created = connection.execute(select(Project.name_en, Project.budget, Project.status, Project.lat,
                                             Project.lon).where(Project.code == "P410202-90001")).one()
     assert tuple(created) == ("龙亭区新建项目", Decimal("12005000.00"), "planned", 34.83, 114.335)
-    rollback_batch(seeded_engine, official, result.batch_id)
-    assert table_checksums(seeded_engine)["projects"] == before["projects"]
+    with seeded_engine.connect() as connection:  # the category template's targets, as the register's form gives
+        given = connection.execute(
+            select(Indicator.code, ProjectTarget.target_value, ProjectTarget.weight_override)
+            .join(Indicator, Indicator.id == ProjectTarget.indicator_id).join(Project)
+            .where(Project.code == "P410202-90001")).all()
+        template = connection.execute(
+            select(Indicator.code, CategoryTemplateItem.target_value, CategoryTemplateItem.weight)
+            .join(Indicator, Indicator.id == CategoryTemplateItem.indicator_id)
+            .join(Category, Category.id == CategoryTemplateItem.category_id)
+            .where(Category.code == "livelihood")).all()
+    assert sorted(given) == sorted(template) and len(given) > 5
+    rollback_batch(seeded_engine, official, result.batch_id)  # the untouched template targets go with the project
+    after = table_checksums(seeded_engine)
+    assert (after["projects"], after["project_targets"]) == (before["projects"], before["project_targets"])
 
 
 def test_a_created_project_is_not_deleted_by_a_rollback_once_it_has_data(seeded_engine):
@@ -408,7 +422,7 @@ def test_a_created_project_is_not_deleted_by_a_rollback_once_it_has_data(seeded_
     rows = _rows(PROJECT_COLUMNS, [_project("P410202-90001")])
     result = commit_import(seeded_engine, admin, "projects", rows, sheet="项目", filename="p.xlsx", sha256=SHA)
     targets = _rows(["project_code", "indicator_code", "target_value", "baseline_value", "weight_override"],
-                    [("P410202-90001", "RESIDENT_SAT", 90.0, None, None)])
+                    [("P410202-90001", "RESIDENT_SAT", 77.0, None, None)])  # not the template's target
     commit_import(seeded_engine, admin, "targets", targets, sheet="t", filename="t.xlsx", sha256="b" * 64)
     before = table_checksums(seeded_engine)
     with pytest.raises(ValidationError) as caught:

@@ -1,16 +1,17 @@
 """Projects, identified by code: the register's own checks (``register.project_problems``) on every row.
 
-Codes of categories, regions and departments and managers' usernames are resolved in bulk; each row is then
-checked exactly as the register's form checks a new or changed project (code pattern and uniqueness, category,
-region inside the actor's scope, department of that region, manager who works there, site inside the region,
-description length). Money is in 万元 in the file and CNY in the database. Empty optional cells keep what is
-stored; a new project without coordinates is placed at its region's centre, without a status it is planned.
-A new project gets its category's template targets when committed (a targets file may change them after).
+Categories, regions and departments (by code, or by Chinese or English name) and managers' usernames are
+resolved in bulk; each row is then checked exactly as the register's form checks a new or changed project (code
+pattern and uniqueness, category, region inside the actor's scope, department of that region, manager who works
+there, site inside the region, description length). Money is in 万元 in the file and CNY in the database. Empty
+optional cells keep what is stored; a new project without coordinates is placed at its region's centre, without
+a status it is planned, and it gets its category's template targets (a targets file may change them after).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from data_access.policy import Viewer
 from data_access.register import NEW_PROJECT_DEFAULTS, project_problems
 from data_access.scope import region_subtree_clause, scoped_projects
 
+Item = TypeVar("Item")
 TEN_THOUSAND = Decimal(10_000)  # 万元 → CNY
 FILE_COLUMN = {"category_id": "category", "region_id": "region", "department_id": "department",
                "manager_id": "manager"}  # the register's field → the file's column
@@ -45,11 +47,12 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     findings = Findings(sheet)
     usable = frame[~unplannable("projects", frame)]
     report_duplicates(findings, usable, "projects")
-    categories = _ids_by_code(session, Category, usable["category"])
-    regions = {row.code: row for row in session.execute(
-        select(Region).where(Region.code.in_(list(usable["region"].dropna().unique())),
-                             region_subtree_clause(actor, Region.path))).scalars()}
-    departments = _departments(session, usable["department"])
+    categories, _ = by_code_or_name((row.code, row.name_zh, row.name_en, row.id)
+                                    for row in session.execute(select(Category)).scalars())
+    regions, ambiguous = by_code_or_name(
+        (row.code, row.name_zh, row.name_en, row)
+        for row in session.execute(select(Region).where(region_subtree_clause(actor, Region.path))).scalars())
+    departments = _departments(session)
     managers = active_users_by_name(session, usable["manager"].dropna().unique())
     existing = _existing(session, actor, usable["code"])
 
@@ -57,7 +60,7 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     for number, row in usable.iterrows():
         if int(number) in findings.bad_rows:
             continue
-        fields, own = _fields(row, categories, regions, departments, managers)
+        fields, own = _fields(row, categories, regions, ambiguous, departments, managers)
         given = {name: value for name, value in fields.items() if value is not None}
         stored = existing.get(row["code"])
         for column, zh, en in own:
@@ -91,7 +94,21 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
     return finish("projects", sheet, rows, findings, resolved)
 
 
-def _fields(row: pd.Series, categories: dict[str, int], regions: dict[str, Region],
+def by_code_or_name(items: Iterable[tuple[str, str, str, Item]]) -> tuple[dict[str, Item], set[str]]:
+    """``{code, Chinese name or English name: item}`` (people write 龙亭区 as often as 410202) and the names that
+    several items share, which only a code can tell apart."""
+    found: dict[str, Item] = {}
+    named: dict[str, list[Item]] = {}
+    for code, name_zh, name_en, item in items:
+        found[code] = item
+        for name in {name_zh, name_en}:
+            named.setdefault(name, []).append(item)
+    ambiguous = {name for name, matches in named.items() if len(matches) > 1 and name not in found}
+    found |= {name: matches[0] for name, matches in named.items() if len(matches) == 1 and name not in found}
+    return found, ambiguous
+
+
+def _fields(row: pd.Series, categories: dict[str, int], regions: dict[str, Region], ambiguous: set[str],
             departments: dict[str, list[tuple[str, int]]], managers: dict[str, tuple[int, str]]
             ) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     """The row as the register's fields (None: keep or default), and problems of codes that name nothing."""
@@ -100,7 +117,10 @@ def _fields(row: pd.Series, categories: dict[str, int], regions: dict[str, Regio
     if category is None:
         problems.append(("category", f"项目类别 {row['category']} 不存在", f"No project category {row['category']}"))
     region = regions.get(row["region"])
-    if region is None:
+    if row["region"] in ambiguous:
+        problems.append(("region", f"有多个区域名为 {row['region']}，请填写区域代码",
+                         f"Several regions are called {row['region']}; write the region's code"))
+    elif region is None:
         problems.append(("region", f"区域 {row['region']} 不存在或不在您的管辖范围内",
                          f"Region {row['region']} does not exist or is outside your area"))
     department = None
@@ -137,22 +157,15 @@ def _value(value: object) -> Any:
     return None if _blank(value) else value
 
 
-def _ids_by_code(session: Session, model: Any, codes: pd.Series) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for part in chunks(sorted(codes.dropna().unique())):
-        found.update({row.code: row.id for row in session.execute(select(model.code, model.id)
-                                                                  .where(model.code.in_(part)))})
-    return found
-
-
-def _departments(session: Session, codes: pd.Series) -> dict[str, list[tuple[str, int]]]:
-    """{department code: [(its region's path, id)]}: one code can name a department in several cities."""
+def _departments(session: Session) -> dict[str, list[tuple[str, int]]]:
+    """{department code, Chinese or English name: [(its region's path, id)]}: one code or name (住建局) can
+    name a department in several cities; the row's region picks the nearest."""
     found: dict[str, list[tuple[str, int]]] = {}
-    for part in chunks(sorted(codes.dropna().unique())):
-        statement = (select(Department.code, Department.id, Region.path)
-                     .join(Region, Region.id == Department.region_id).where(Department.code.in_(part)))
-        for row in session.execute(statement):
-            found.setdefault(row.code, []).append((row.path, row.id))
+    statement = (select(Department.code, Department.name_zh, Department.name_en, Department.id, Region.path)
+                 .join(Region, Region.id == Department.region_id))
+    for row in session.execute(statement):
+        for name in {row.code, row.name_zh, row.name_en}:
+            found.setdefault(name, []).append((row.path, row.id))
     return found
 
 

@@ -37,6 +37,7 @@ from data_access.models import (
     Observation,
     Project,
     ProjectTarget,
+    Region,
 )
 from scoring.periods import add_months, first_of_month
 from tests.conftest import as_viewer
@@ -415,6 +416,27 @@ def test_projects_are_checked_as_the_register_checks_them_and_created_at_their_r
     rollback_batch(seeded_engine, official, result.batch_id)  # the untouched template targets go with the project
     after = table_checksums(seeded_engine)
     assert (after["projects"], after["project_targets"]) == (before["projects"], before["project_targets"])
+
+
+def test_categories_regions_and_departments_may_be_written_by_name_as_people_write_them(seeded_engine):
+    official = as_viewer(seeded_engine, "official_longting")
+    rows = _rows(PROJECT_COLUMNS, [
+        _project("P410202-90001", category="民生实事/养老", region="龙亭区", department="开封市民政局"),
+        _project("P410202-90002", category="Livelihood / elderly care", region="Longting District"),
+        _project("P410202-90003", region="鼓楼区"),  # a district's name, but not the official's
+    ])
+    plan = plan_import(seeded_engine, official, "projects", rows, sheet="项目")
+    assert [(p.row, p.column, p.message_zh) for p in plan.problems] == [
+        (4, "region", "区域 鼓楼区 不存在或不在您的管辖范围内")]
+    assert plan.rows["change"].tolist() == ["new", "new", None]
+
+
+def test_a_region_name_several_regions_share_asks_for_the_code(seeded_engine):
+    with seeded_engine.begin() as connection:  # a second 龙亭区 in another city (China has several 鼓楼区)
+        connection.execute(Region.__table__.update().where(Region.code == "410204").values(name_zh="龙亭区"))
+    rows = _rows(PROJECT_COLUMNS, [_project("P410202-90001", region="龙亭区")])
+    plan = plan_import(seeded_engine, as_viewer(seeded_engine, "admin"), "projects", rows, sheet="项目")
+    assert [(p.column, p.message_zh) for p in plan.problems] == [("region", "有多个区域名为 龙亭区，请填写区域代码")]
 
 
 def test_a_created_project_is_not_deleted_by_a_rollback_once_it_has_data(seeded_engine):

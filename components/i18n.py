@@ -655,6 +655,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.rollback": ("回退此批次", "Roll this batch back"),
     "import.rollback_confirm": ("我确认回退：恢复此批次之前的数据", "I confirm: restore the data as it was before this batch"),
     "import.rollback_unconfirmed": ("请先勾选确认框。", "Tick the confirmation box first."),
+    "import.rollback_pick": ("请选择要回退的批次", "Choose the batch to roll back"),
+    "import.rollback_unchosen": ("请先选择要回退的批次。", "Choose the batch to roll back first."),
     "import.batch_id": ("批次", "Batch"),
     "import.batch_when": ("导入时间", "Imported"),
     "import.batch_kind": ("类型", "Kind"),

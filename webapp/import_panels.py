@@ -132,13 +132,14 @@ def history_panel(engine: Engine, viewer: Viewer, lang: str) -> None:
         return
     names = dict(zip(batches["id"], batches["filename"], strict=True))
     with st.form("import_rollback"):
-        batch_id = st.selectbox(t("import.rollback_choose"), applied, key="import_rollback_choice",
-                                format_func=lambda i: f"{i} · {names[i]}")
+        # No batch is chosen beforehand: undoing the wrong one by leaving a default is too easy.
+        batch_id = st.selectbox(t("import.rollback_choose"), applied, index=None, key="import_rollback_choice",
+                                format_func=lambda i: f"{i} · {names[i]}", placeholder=t("import.rollback_pick"))
         sure = st.checkbox(t("import.rollback_confirm"), key="import_rollback_sure")
         if not st.form_submit_button(t("import.rollback")):
             return
-    if not sure:
-        st.warning(t("import.rollback_unconfirmed"))
+    if batch_id is None or not sure:
+        st.warning(t("import.rollback_unchosen" if batch_id is None else "import.rollback_unconfirmed"))
         return
     try:
         project_ids = pipeline.roll_back(engine, viewer, int(batch_id))

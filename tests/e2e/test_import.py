@@ -48,5 +48,7 @@ def test_an_official_uploads_figures_sees_the_preview_confirms_and_finds_the_bat
         assert page.locator("[data-testid='stDataFrame']").count() == 1  # the history, with the new batch
         screenshot(page, "import-result")
         rollback_choice = page.locator("[data-testid='stSelectbox']").filter(has_text="回退批次")
-        assert rollback_choice.locator("input").input_value() == f"{batch.id} · 十月进度.xlsx"
+        assert rollback_choice.locator("input").input_value() == ""  # no batch is chosen beforehand
+        rollback_choice.click()
+        assert page.get_by_role("option", name=f"{batch.id} · 十月进度.xlsx").count() == 1
         context.close()

@@ -88,8 +88,11 @@ def test_a_clean_file_is_confirmed_shown_as_a_batch_and_rolled_back(logged_in, e
     assert history["批次"].tolist() == [batch] and history["状态"].tolist() == ["已生效"]
 
     rollback = next(button for button in at.button if button.label == "回退此批次")
-    rollback.click().run()  # rolling back without ticking the box does nothing
-    assert at.warning[0].value == "请先勾选确认框。"
+    rollback.click().run()  # no batch is chosen beforehand, and nothing happens until one is
+    assert at.warning[0].value == "请先选择要回退的批次。"
+    at.selectbox(key="import_rollback_choice").select(batch)
+    next(button for button in at.button if button.label == "回退此批次").click().run()
+    assert at.warning[0].value == "请先勾选确认框。"  # nor until the box is ticked
     at.checkbox(key="import_rollback_sure").check()
     next(button for button in at.button if button.label == "回退此批次").click().run()
     assert at.success[0].value == f"批次 {batch} 已回退。 已重新评估 1 个相关项目的预警。"
@@ -131,6 +134,7 @@ def test_rolling_back_a_batch_whose_rows_changed_since_shows_the_refusal_and_kee
     record_observation(engine, as_viewer(engine, "admin"), project_id=project_id, indicator_code="PROG_ACTUAL",
                        period=dt.date(2026, 10, 1), value=42)
     at = logged_in("official_longting", PAGE)
+    at.selectbox(key="import_rollback_choice").select(batch.batch_id)
     at.checkbox(key="import_rollback_sure").check()
     next(button for button in at.button if button.label == "回退此批次").click().run()
     assert at.error[0].value.startswith("1 行在本次导入之后又被修改")

@@ -305,8 +305,8 @@ def _check_numbers(node: dict[str, Any]) -> None:
             raise ValidationError(f"{field} is not a number", message_zh=f"{field_zh}不是有效数字")
         node[field] = float(value)
     if not 0 <= node["weight"] <= MAX_WEIGHT:
-        raise ValidationError(f"The weight must be between 0 and {MAX_WEIGHT:g}",
-                              message_zh=f"权重须在 0 到 {MAX_WEIGHT:g} 之间")
+        raise ValidationError(f"The weight must be between 0 and {MAX_WEIGHT:,.15g}",
+                              message_zh=f"权重须在 0 到 {MAX_WEIGHT:,.15g} 之间")
     due = node["due_date"]
     if due is not None and (not isinstance(due, dt.date) or isinstance(due, dt.datetime)):
         raise ValidationError("The due date must be a date", message_zh="截止日期须为日期")

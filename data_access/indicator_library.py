@@ -174,8 +174,8 @@ def _weight(value: object, what: str, what_zh: str) -> float:
     weight = _number(value, what, what_zh)
     assert weight is not None
     if not 0 <= weight <= MAX_WEIGHT:
-        raise ValidationError(f"{what} must lie between 0 and {MAX_WEIGHT:g}, got {weight:g}",
-                              message_zh=f"{what_zh}须在 0 到 {MAX_WEIGHT:g} 之间（当前为 {weight:g}）")
+        raise ValidationError(f"{what} must lie between 0 and {MAX_WEIGHT:,.15g}, got {weight:,.15g}",
+                              message_zh=f"{what_zh}须在 0 到 {MAX_WEIGHT:,.15g} 之间（当前为 {weight:,.15g}）")
     return weight
 
 

@@ -148,8 +148,8 @@ def _check_value(actor: Viewer, code: object, value: object) -> float:
     checked = number(value, f"Value of {code}", f"{code} 的数值")
     low, high = SERIES_RANGES.get(code, (-MAX_VALUE, MAX_VALUE))
     if not low <= checked <= high:
-        raise ValidationError(f"{code} must be between {low:g} and {high:g}, got {checked:g}",
-                              message_zh=f"{code} 须在 {low:g} 到 {high:g} 之间（填写的是 {checked:g}）")
+        raise ValidationError(f"{code} must be between {low:,.15g} and {high:,.15g}, got {checked:,.15g}",
+                              message_zh=f"{code} 须在 {low:,.15g} 到 {high:,.15g} 之间（填写的是 {checked:,.15g}）")
     return checked
 
 

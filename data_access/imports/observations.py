@@ -91,8 +91,8 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
 def _range_words(row: dict[str, Any]) -> tuple[str, str]:
     code, value = row["indicator_code"], float(row["value"])
     low, high = writes.SERIES_RANGES.get(code, (-writes.MAX_VALUE, writes.MAX_VALUE))
-    return (f"{code} 的数值须在 {low:g} 到 {high:g} 之间（填写的是 {value:g}）",
-            f"{code} must be between {low:g} and {high:g}, got {value:g}")
+    return (f"{code} 的数值须在 {low:,.15g} 到 {high:,.15g} 之间（填写的是 {value:,.15g}）",
+            f"{code} must be between {low:,.15g} and {high:,.15g}, got {value:,.15g}")
 
 
 def _span_words(row: dict[str, Any], months: tuple[dt.date, dt.date], latest: dt.date) -> tuple[str, str]:

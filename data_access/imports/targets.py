@@ -43,7 +43,8 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
         values = numbers[name]
         bad = values.notna() & ~((values >= low) & (values <= writes.MAX_VALUE))
         findings.add_where(bad, usable, name, lambda _row, zh=zh, en=en, low=low: (
-            f"{zh}须在 {low:g} 到 {writes.MAX_VALUE:g} 之间", f"{en} must be between {low:g} and {writes.MAX_VALUE:g}"))
+            f"{zh}须在 {low:,.15g} 到 {writes.MAX_VALUE:,.15g} 之间",
+            f"{en} must be between {low:,.15g} and {writes.MAX_VALUE:,.15g}"))
     report_duplicates(findings, usable, "targets")
 
     good = usable.index[~usable.index.isin(list(findings.bad_rows))]

@@ -122,7 +122,7 @@ def test_an_official_adds_a_key_result_in_their_district_and_it_is_audited(seede
     ("admin", {"owner_id": 4}, ValidationError, "责任人须为能查看该目标所在地区或项目的在职用户"),  # the auditor
     ("admin", {"owner_id": 5}, ValidationError, "责任人须为能查看该目标所在地区或项目的在职用户"),  # Longting's
     ("admin", {"owner_id": 25}, ValidationError, "责任人须为能查看该目标所在地区或项目的在职用户"),  # a manager
-    ("admin", {"weight": -1}, ValidationError, "权重须在 0 到 1000 之间"),
+    ("admin", {"weight": -1}, ValidationError, "权重须在 0 到 1,000 之间"),
     ("admin", {"target_value": float("nan")}, ValidationError, "目标值不是有效数字"),
     ("admin", {"period": "2026年"}, ValidationError, "周期须为年份（2026）或月份（2026-11）"),
     ("admin", {"title_zh": "  "}, ValidationError, "中文标题须为 1–200 个字符的文字"),

@@ -144,7 +144,7 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(seeded_engine):
      "指标 HAZARD_FIX 的归一化设置无效：对标目标值方法的封顶分 cap 须为不小于 100 的数值"
      "（indicator 'HAZARD_FIX': cap must be at least 100"),
     ({"normalization_params": {"target": 5}}, "不接受参数 target"),
-    ({"default_weight": -1.0}, "默认权重须在 0 到 1e+06 之间（当前为 -1）"),
+    ({"default_weight": -1.0}, "默认权重须在 0 到 1,000,000 之间（当前为 -1）"),
     ({"period_rollup": "median"}, "期间汇总方式须为 last、sum、mean 之一"),
 ])
 def test_a_bad_recipe_is_refused_with_the_scorers_own_words(seeded_engine, changes, fragment):
@@ -284,7 +284,7 @@ def test_a_category_template_is_replaced_in_one_transaction(seeded_engine):
     for bad, message_zh in [
         ([TemplateItem(ids["SCHOOL_PLACES"], 1.0)], "指标 SCHOOL_PLACES 属于其他类别，不能用于“文旅融合”"),
         ([TemplateItem(ids["PROG_ACTUAL"], 1.0)], "PROG_ACTUAL 不是在用的考核指标（须为第 3 层、考核、未停用）"),
-        ([TemplateItem(ids["PROG_RATIO"], -2.0)], "指标 PROG_RATIO 的权重须在 0 到 1e+06 之间（当前为 -2）"),
+        ([TemplateItem(ids["PROG_RATIO"], -2.0)], "指标 PROG_RATIO 的权重须在 0 到 1,000,000 之间（当前为 -2）"),
         ([TemplateItem(ids["PROG_RATIO"], 1.0), TemplateItem(ids["PROG_RATIO"], 2.0)], "指标 PROG_RATIO 重复出现"),
         ([TemplateItem(ids["PROG_RATIO"], 1.0, float("inf"))], "指标 PROG_RATIO 的目标值须为有限数值"),
     ]:

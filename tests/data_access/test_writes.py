@@ -198,14 +198,15 @@ def test_a_project_manager_cannot_write_the_plan_they_are_measured_against(seede
     ("2026-11", {"PROG_ACTUAL": 50.0}, "期间须为日期"),
     (dt.date(2026, 11, 1), {"PROG_ACTUAL": -5.0}, "PROG_ACTUAL 须在 0 到 100 之间（填写的是 -5）"),
     (dt.date(2026, 11, 1), {"PROG_ACTUAL": 150}, "PROG_ACTUAL 须在 0 到 100 之间（填写的是 150）"),
-    (dt.date(2026, 11, 1), {"SPEND_CUM": 1e308}, "SPEND_CUM 须在 0 到 1e+10 之间（填写的是 1e+308）"),
-    (dt.date(2026, 11, 1), {"SPEND_CUM": -1.0}, "SPEND_CUM 须在 0 到 1e+10 之间（填写的是 -1）"),
+    (dt.date(2026, 11, 1), {"SPEND_CUM": 1e308}, "SPEND_CUM 须在 0 到 10,000,000,000 之间（填写的是 1e+308）"),
+    (dt.date(2026, 11, 1), {"SPEND_CUM": -1.0}, "SPEND_CUM 须在 0 到 10,000,000,000 之间（填写的是 -1）"),
     (dt.date(2026, 11, 1), {"QUALITY_PASS": "ninety"}, "QUALITY_PASS 的数值不是有效数字"),
     (dt.date(2026, 11, 1), {"QUALITY_PASS": None}, "QUALITY_PASS 的数值不是有效数字"),
     (dt.date(2026, 11, 1), {"QUALITY_PASS": Decimal("NaN")}, "QUALITY_PASS 的数值不是有效数字"),
     (dt.date(2026, 11, 1), {}, "未填写任何数值"),
     # one bad value spoils the whole report: nothing of it is written
-    (dt.date(2026, 11, 1), {"PROG_ACTUAL": 50.0, "SPEND_CUM": -1.0}, "SPEND_CUM 须在 0 到 1e+10 之间（填写的是 -1）"),
+    (dt.date(2026, 11, 1), {"PROG_ACTUAL": 50.0, "SPEND_CUM": -1.0},
+     "SPEND_CUM 须在 0 到 10,000,000,000 之间（填写的是 -1）"),
 ])
 def test_a_report_with_a_wrong_type_or_implausible_value_stores_nothing(seeded_engine, period, values, message):
     official, project_id, _, _ = _longting_project(seeded_engine)

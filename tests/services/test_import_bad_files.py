@@ -66,7 +66,7 @@ BAD_FILES = {
         "Sheet1", 3, "value", "PROG_ACTUAL 的数值须在 0 到 100 之间（填写的是 120）")),
     "negative money": (lambda: xlsx_bytes([[P, "SPEND_CUM", "2026-10", -5]], header=H),
                        "o.xlsx", "observations", "admin", (
-        "Sheet1", 3, "value", "SPEND_CUM 的数值须在 0 到 1e+10 之间（填写的是 -5）")),
+        "Sheet1", 3, "value", "SPEND_CUM 的数值须在 0 到 10,000,000,000 之间（填写的是 -5）")),
     "a date in Chinese numerals": (lambda: xlsx_bytes([[P, "PROG_ACTUAL", "二〇二六年三月", 40]], header=H),
                                    "o.xlsx", "observations", "admin", (
         "Sheet1", 3, "period", "「月份」请用阿拉伯数字书写日期，如 2026年3月，此处为「二〇二六年三月」。")),

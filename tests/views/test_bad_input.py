@@ -87,7 +87,7 @@ def test_an_empty_progress_report_is_not_called_saved(logged_in, app_env):
 @pytest.mark.parametrize(("progress", "spend", "message"), [
     (150.0, None, "PROG_ACTUAL 须在 0 到 100 之间（填写的是 150）"),
     (-5.0, None, "PROG_ACTUAL 须在 0 到 100 之间（填写的是 -5）"),
-    (50.0, 1e308, "SPEND_CUM 须在 0 到 1e+10 之间（填写的是 1e+308）"),  # and the 50 is not stored either
+    (50.0, 1e308, "SPEND_CUM 须在 0 到 10,000,000,000 之间（填写的是 1e+308）"),  # and the 50 is not stored either
 ])
 def test_an_implausible_progress_report_is_explained_and_nothing_of_it_stored(logged_in, app_env, progress, spend,
                                                                               message):

@@ -107,7 +107,7 @@ ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.REPORT_PROGRESS: frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL, Role.PROJECT_MANAGER}),
     Action.SET_PLAN: frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL}),  # never the one measured
     Action.EDIT_PROJECT: _DATA_KEEPERS,
-    Action.EDIT_MILESTONES: _HANDLERS,
+    Action.EDIT_MILESTONES: _HANDLERS | {Role.ANALYST},  # analysts keep the register's milestones too
     Action.OWN_MILESTONE: _HANDLERS,
     Action.HANDLE_ALERT: _HANDLERS,
     Action.OWN_RECTIFICATION: _HANDLERS,

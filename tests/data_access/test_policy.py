@@ -43,7 +43,7 @@ def test_viewer_is_the_same_class_wherever_it_is_imported_from():
     (Action.REPORT_PROGRESS, {"admin", "analyst", "district_official", "project_manager"}),
     (Action.SET_PLAN, {"admin", "analyst", "district_official"}),
     (Action.EDIT_PROJECT, {"admin", "analyst", "district_official"}),  # analysts too since the register
-    (Action.EDIT_MILESTONES, {"admin", "district_official", "project_manager"}),
+    (Action.EDIT_MILESTONES, {"admin", "analyst", "district_official", "project_manager"}),
     (Action.OWN_MILESTONE, {"admin", "district_official", "project_manager"}),
     (Action.HANDLE_ALERT, {"admin", "district_official", "project_manager"}),
     (Action.OWN_RECTIFICATION, {"admin", "district_official", "project_manager"}),

@@ -133,6 +133,17 @@ def test_milestone_update_checks_version_and_range(seeded_engine):
     assert reads.list_milestones(seeded_engine, manager).set_index("id").loc[milestone["id"], "percent_complete"] == 55
 
 
+def test_an_analyst_edits_a_milestone_as_they_keep_the_register_and_a_leader_may_not(seeded_engine):
+    analyst, leader = as_viewer(seeded_engine, "analyst"), as_viewer(seeded_engine, "leader")
+    milestone = reads.list_milestones(seeded_engine, analyst).iloc[0]
+    writes.update_milestone(seeded_engine, analyst, int(milestone["id"]), int(milestone["version"]),
+                            {"percent_complete": 35.0})
+    assert reads.list_milestones(seeded_engine, analyst).set_index("id").loc[milestone["id"], "percent_complete"] == 35
+    with pytest.raises(PermissionDenied):
+        writes.update_milestone(seeded_engine, leader, int(milestone["id"]), int(milestone["version"]) + 1,
+                                {"percent_complete": 40.0})
+
+
 def _longting_project(engine):
     project = _first_project(engine, "410202")
     return as_viewer(engine, "official_longting"), int(project["id"]), int(project["version"]), project

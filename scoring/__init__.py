@@ -11,7 +11,7 @@ alternative weights (:mod:`scoring.whatif`).
 """
 
 from scoring import rules, weights, whatif
-from scoring.aggregation import composite, dimension_contributions
+from scoring.aggregation import MIN_COVERAGE, composite, dimension_contributions
 from scoring.normalization import normalize, normalize_frame
 from scoring.ranking import DEFAULT_GRADE_BANDS, GRADE_LABELS_EN, grade, rank
 from scoring.ratings import aggregate_ratings
@@ -22,6 +22,7 @@ from scoring.weight_tree import effective_weights, indicator_dimensions
 
 __all__ = [
     "DEFAULT_GRADE_BANDS",
+    "MIN_COVERAGE",
     "GRADE_LABELS_EN",
     "aggregate_ratings",
     "composite",

@@ -17,6 +17,7 @@ from scoring.weight_tree import WeightTree, effective_weights
 
 MissingPolicy = Literal["renormalize", "zero"]
 RESULT_COLUMNS = ("total", "coverage", "reason")
+MIN_COVERAGE = 0.6  # a total needs data for at least this share of the weight
 _COVERAGE_TOLERANCE = 1e-12  # weights like 0.1 + 0.2 + 0.3 must still reach a 0.6 minimum
 
 
@@ -46,7 +47,7 @@ def check_missing_options(missing: object, min_coverage: float) -> None:
 
 
 def weighted_contributions(
-    s: np.ndarray, w: np.ndarray, missing: MissingPolicy = "renormalize", min_coverage: float = 0.6
+    s: np.ndarray, w: np.ndarray, missing: MissingPolicy = "renormalize", min_coverage: float = MIN_COVERAGE
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Array core of :func:`composite`: (contributions as indicators × projects, totals, coverage).
 
@@ -75,7 +76,7 @@ def weighted_contributions(
 
 
 def batched_totals(filled: np.ndarray, present: np.ndarray, weight_rows: np.ndarray,
-                   missing: MissingPolicy = "renormalize", min_coverage: float = 0.6) -> np.ndarray:
+                   missing: MissingPolicy = "renormalize", min_coverage: float = MIN_COVERAGE) -> np.ndarray:
     """Totals (weight vectors × projects) for many weight vectors at once, each bit for bit as
     :func:`weighted_contributions` gives it (same operations in the same order) but without
     building the contribution tables; for :mod:`scoring.whatif`, which probes many weightings.
@@ -128,7 +129,7 @@ def _reasons(coverage: np.ndarray, present: np.ndarray, w: np.ndarray, indicator
 
 
 def composite(scores: pd.DataFrame, weights: WeightTree, missing: MissingPolicy = "renormalize",
-              min_coverage: float = 0.6) -> pd.DataFrame:
+              min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
     """Weighted total per project, with coverage, a reason when unscored, and each indicator's contribution.
 
     ``scores``: projects × indicators of 0–100 scores (NaN = no data); columns

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.aggregation import (
+    MIN_COVERAGE,
     MissingPolicy,
     batched_totals,
     check_missing_options,
@@ -37,7 +38,7 @@ def _nullable_ranks(ranks: np.ndarray) -> pd.arrays.IntegerArray:
 
 
 def compare(scores: pd.DataFrame, base_weights: WeightTree, new_weights: WeightTree,
-            *, missing: MissingPolicy = "renormalize", min_coverage: float = 0.6) -> pd.DataFrame:
+            *, missing: MissingPolicy = "renormalize", min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
     """Totals and ranks under two weightings, the projects that moved most first.
 
     Returns one row per project with ``base_total``, ``new_total``,
@@ -143,7 +144,7 @@ def _probes(start: float, candidates: np.ndarray, edge: float) -> tuple[np.ndarr
 
 
 def stability(scores: pd.DataFrame, weights: WeightTree, top_k: int,
-              *, missing: MissingPolicy = "renormalize", min_coverage: float = 0.6) -> pd.DataFrame:
+              *, missing: MissingPolicy = "renormalize", min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
     """For each weight, how far it can move (others rescaled in proportion) before the top-k set changes.
 
     The top-k set is every project ranked ≤ ``top_k`` (ties included).
@@ -232,7 +233,7 @@ def _row_sums(parts: np.ndarray) -> np.ndarray:
 
 def explain_change(scores_before: pd.DataFrame, weights_before: WeightTree,
                    scores_after: pd.DataFrame, weights_after: WeightTree,
-                   *, missing: MissingPolicy = "renormalize", min_coverage: float = 0.6) -> ChangeExplanation:
+                   *, missing: MissingPolicy = "renormalize", min_coverage: float = MIN_COVERAGE) -> ChangeExplanation:
     """Split each project's total change into the part due to data and the part due to weights, per indicator.
 
     Uses the symmetric (Shapley) two-factor split, so the order in which the
@@ -332,7 +333,7 @@ def _percentiles(sorted_ranks: np.ndarray, unranked: np.ndarray, quantiles: tupl
 
 def rank_uncertainty(scores: pd.DataFrame, weights: WeightTree, samples: int = 1000, concentration: float = 100,
                      seed: int = 0, *, top_k: int = 10, missing: MissingPolicy = "renormalize",
-                     min_coverage: float = 0.6) -> pd.DataFrame:
+                     min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
     """How sure is each rank? Re-rank under weights drawn around the current ones.
 
     Weight vectors are drawn from a Dirichlet with mean = the current weights

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import scoring
-from components.formatting import month
+from components.formatting import month, percent
 from components.gantt import milestone_gantt
 from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
@@ -55,6 +55,17 @@ def headline(total: float, grade: str, rank: int | None, n: int, before: float) 
                       change_text(total, before, lang, unit="points"), delta_color="off", delta_arrow="off")
     columns[1].metric(t("overview.rank"), rank_text(rank, n, lang))
     columns[2].metric(t("scorecards.period"), month(period, lang))
+
+
+def unscored_reason(coverage: float, category: str, measured: set[str]) -> str:
+    """Why the project has no score this month, with the KPIs of its category that have no figure yet."""
+    if coverage == 0:
+        return t("scorecards.no_figures")
+    kpis = library[(library["level"] == 3) & library["scored"].astype(bool)
+                   & (library["category_code"].isna() | (library["category_code"] == category))]
+    missing = [str(kpis.at[code, name_column()]) for code in kpis.index if code not in measured]
+    return t("scorecards.unscored", coverage=percent(coverage * 100), minimum=percent(scoring.MIN_COVERAGE * 100),
+             missing="、".join(missing) if lang != "en" else ", ".join(missing))
 
 
 def mean_contributions(project_ids: pd.Index) -> None:
@@ -149,10 +160,10 @@ if project_id in scores.index and pd.notna(scores.at[project_id, "total"]):
     st.plotly_chart(contribution_bars(pd.Series(contributions.to_numpy(), index=labels), float(contributions.sum()),
                                       scores.at[project_id, "grade"], lang, ids=list(contributions.index)),
                     width="stretch")
-elif project_id in scores.index:
-    st.info(str(scores.at[project_id, "reason"]))
-
 history = data.observations(viewer, project_id)
+if project_id not in scores.index or pd.isna(scores.at[project_id, "total"]):  # not in it: no figures at all
+    st.info(unscored_reason(float(scores["coverage"].get(project_id, 0.0)), project["category_code"],
+                            set(history.loc[pd.to_datetime(history["period"]).dt.date == period, "indicator_code"])))
 targets = data.project_targets(viewer, project_id).set_index("indicator_code")
 codes = [c for c in targets.index if c in set(history["indicator_code"])]
 chosen = st.selectbox(t("scorecards.indicator"), codes, key="scorecard_indicator",

@@ -96,3 +96,32 @@ def test_district_scorecard_shows_mean_contributions_adding_up_to_the_mean_score
     waterfall = next(trace for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]
                      if trace.get("type") == "waterfall")
     assert "进度计划完成率" in waterfall["y"]
+
+
+def test_a_new_project_without_enough_figures_says_why_in_the_users_language_and_which_kpis_are_missing(
+        logged_in, app_env):
+    import datetime as dt
+
+    from data_access.db import create_database_engine
+    from data_access.register import create_project
+    from data_access.writes import record_observation
+    from tests.conftest import DEMO_UNTIL, as_viewer
+
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    official = as_viewer(engine, "official_longting")
+    project_id = create_project(engine, official, {
+        "code": "P410202-90001", "name_zh": "龙亭新项目", "name_en": "Longting new", "category_id": 1,
+        "region_id": official.region_id, "budget": 1_000_000, "planned_start": dt.date(2025, 12, 1),
+        "planned_end": dt.date(2027, 6, 30), "status": "active", "lat": 34.83, "lon": 114.335})
+    at = logged_in("official_longting", "views/scorecards.py")
+    at.query_params["project"] = str(project_id)
+    at.run()
+    assert [info.value for info in at.info] == ["本月尚无任何计分指标的数据，暂不评分。"]
+
+    record_observation(engine, official, project_id=project_id, indicator_code="QUALITY_PASS", period=DEMO_UNTIL,
+                       value=98.0)
+    engine.dispose()
+    at.run()
+    message = at.info[0].value
+    assert message.startswith("本月数据覆盖 ") and "低于评分所需的 60.0 %，暂不评分。缺少：进度计划完成率、" in message
+    assert "工程质量合格率" not in message  # the one KPI with a figure

@@ -25,3 +25,12 @@ def test_each_role_opens_the_pages_everyone_has_and_exactly_its_own(role):
 
 def test_the_system_actor_has_no_page_to_open():
     assert page_paths_for("system") == []
+
+
+def test_pages_of_a_section_are_listed_together_so_the_sidebar_keeps_the_tables_order():
+    from itertools import groupby
+
+    from webapp.navigation import PAGES
+
+    runs = [section for section, _ in groupby(spec.section for spec in PAGES)]
+    assert len(runs) == len(set(runs)), runs

@@ -127,7 +127,8 @@ def history_panel(engine: Engine, viewer: Viewer, lang: str) -> None:
         st.caption(t("import.history_empty"))
         return
     st.dataframe(report.history_table(batches, lang), hide_index=True, width="stretch")
-    applied = batches.loc[batches["status"] == "applied", "id"].tolist()
+    # Only batches that recorded what they changed can be undone (not the demo's or older ones: no sha256).
+    applied = batches.loc[(batches["status"] == "applied") & batches["sha256"].notna(), "id"].tolist()
     if not applied:
         return
     names = dict(zip(batches["id"], batches["filename"], strict=True))

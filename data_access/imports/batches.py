@@ -84,8 +84,9 @@ def rollback_batch(engine: Engine, actor: Viewer, batch_id: int, expected_status
     """Undo a batch: delete the rows it created, put back the values it replaced; all or nothing. Returns the
     projects whose data changed back (their warnings are worth evaluating again).
 
-    Refused (nothing written) when the batch was already rolled back (:class:`VersionConflict`) or when a row
-    it wrote holds something else now (:class:`ValidationError` naming the first rows).
+    Refused (nothing written) when the batch was already rolled back (:class:`VersionConflict`), when a row
+    it wrote holds something else now (:class:`ValidationError` naming the first rows), or when the batch was
+    loaded without a record of what it changed (the demo's, or one from before migration 0005).
     """
     require(actor, Action.IMPORT_DATA)
     batch_id = _checked_batch_id(batch_id)
@@ -97,6 +98,10 @@ def rollback_batch(engine: Engine, actor: Viewer, batch_id: int, expected_status
         if batch.status != expected_status or batch.status != "applied":
             raise VersionConflict(f"Import batch {batch_id} was already rolled back or changed; reload the list",
                                   message_zh="该导入批次已被回退或状态已变化，请刷新列表（未做任何修改）")
+        if batch.sha256 is None:  # loaded by the demo or before migration 0005: no ImportChange to restore from
+            raise ValidationError(f"Import batch {batch_id} was loaded before imports recorded what they change; "
+                                  "it cannot be rolled back",
+                                  message_zh="该批次由演示数据或早期版本载入，未记录导入前的数据，无法回退")
         _, entity = planner_for(batch.kind)
         restored = _restore(session, actor, entity, batch_id)
         now = dt.datetime.now(dt.UTC)

@@ -195,6 +195,16 @@ def test_a_rollback_is_refused_when_a_row_was_changed_since_and_nothing_is_writt
     assert table_checksums(seeded_engine) == before
 
 
+def test_the_demos_batch_recorded_no_changes_so_it_is_not_rolled_back_and_nothing_is_written(seeded_engine):
+    with seeded_engine.connect() as connection:  # the demo loader's batch: no sha256, no ImportChange rows
+        demo_batch = connection.execute(select(ImportBatch.id).where(ImportBatch.sha256.is_(None))).scalar_one()
+    before = table_checksums(seeded_engine)
+    with pytest.raises(ValidationError) as caught:
+        rollback_batch(seeded_engine, as_viewer(seeded_engine, "admin"), demo_batch)
+    assert caught.value.message_zh == "该批次由演示数据或早期版本载入，未记录导入前的数据，无法回退"
+    assert table_checksums(seeded_engine) == before
+
+
 def test_an_officials_rows_outside_their_district_are_refused_by_row_with_the_words_of_an_unknown_code(
         seeded_engine):
     official = as_viewer(seeded_engine, "official_longting")

@@ -42,6 +42,7 @@ def test_the_page_opens_with_the_kinds_a_template_the_uploader_and_the_history(l
     assert at.get("file_uploader")
     if batches:  # admins and analysts see every batch (the demo data's own); an official only their uploads
         assert at.dataframe[0].value["文件名"].tolist() == batches
+        assert not at.main.selectbox  # the demo's batch recorded no changes: nothing to roll back is offered
     else:
         assert at.main.caption[-1].value == "暂无导入记录。"
 

@@ -99,6 +99,20 @@ def add_part(content: bytes, part: str, data: bytes, *, compresslevel: int = 1) 
     return buffer.getvalue()
 
 
+def filled_template(template: bytes, rows: Rows) -> bytes:
+    """A downloaded template as a person fills it: values typed under the header rows of its data sheet."""
+    from services.importing.templates import FIRST_DATA_ROW
+
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    sheet = book.worksheets[0]
+    for offset, row in enumerate(rows):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(FIRST_DATA_ROW + offset, column, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def csv_bytes(rows: Rows, *, header: Rows = (), encoding: str = "utf-8", delimiter: str = ",") -> bytes:
     """A csv file as Excel writes one: CRLF line ends; ``encoding="utf-8-sig"`` adds the BOM, ``"gbk"`` is what
     Chinese Excel writes, ``"gb18030"`` its superset."""

@@ -6,17 +6,16 @@ numerals, fixes it and imports; then the overview counts the two projects and th
 """
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pytest
 from sqlalchemy import create_engine, text
 
 from scoring.periods import add_months
 from tests.conftest import DEMO_UNTIL
 from tests.e2e.conftest import log_in, running_server, screenshot, wait_until_idle
+from tests.spreadsheets import filled_template
 
 pytestmark = pytest.mark.e2e
 NEW_PROJECTS = [
@@ -43,15 +42,8 @@ def _monthly_rows() -> list[list[object]]:
 
 
 def _filled(template: Path, rows: list[list[object]]) -> dict:
-    """The downloaded template with ``rows`` written under its two header rows, as an upload payload."""
-    workbook = openpyxl.load_workbook(template)
-    sheet = workbook.worksheets[0]
-    for offset, row in enumerate(rows):
-        for column, value in enumerate(row, start=1):
-            sheet.cell(row=3 + offset, column=column, value=value)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return {"name": f"{template.stem}-已填.xlsx", "buffer": buffer.getvalue(),
+    """The downloaded template with ``rows`` typed under its header rows, as an upload payload."""
+    return {"name": f"{template.stem}-已填.xlsx", "buffer": filled_template(template.read_bytes(), rows),
             "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 

@@ -8,20 +8,19 @@ Codes are the small demo's (seed 7): P410202-00007 is an active Longting (龙亭
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import openpyxl
 import pandas as pd
 import pytest
 
 from data_access import ValidationError, load_observations
 from data_access.imports import commit_import
 from services.importing.pipeline import check_file, commit_file
-from services.importing.templates import FIRST_DATA_ROW, template_workbook
+from services.importing.templates import template_workbook
 from tests.conftest import as_viewer
 from tests.db_checksum import changed_tables, table_checksums
 from tests.spreadsheets import (
     csv_bytes,
+    filled_template,
     header_rows,
     xls_bytes,
     xlsx_bytes,
@@ -135,25 +134,13 @@ def _project_id(engine, viewer) -> int:
     return int(projects.loc[projects["code"] == P, "id"].iloc[0])
 
 
-def _filled(template: bytes, rows: list[list[object]]) -> bytes:
-    """The template as a person fills it: values typed under the two header rows of its data sheet."""
-    book = openpyxl.load_workbook(io.BytesIO(template))
-    sheet = book.worksheets[0]
-    for offset, row in enumerate(rows):
-        for column, value in enumerate(row, start=1):
-            sheet.cell(FIRST_DATA_ROW + offset, column, value)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("db_backend", ["sqlite"])
 def test_a_filled_template_imports_and_reads_back_with_the_same_values(seeded_engine):
     official = as_viewer(seeded_engine, "official_longting")
     template = template_workbook("observations", lang="zh", choices={"project_code": [P]})
     rows = [[P, "PROG_ACTUAL", dt.datetime(2026, 12, 1), 47.25], [P, "SPEND_CUM", "2026-12", 4100.125],
             [P, "PROG_PLAN", "2027年1月", 52]]
-    checked = check_file(seeded_engine, official, "filled.xlsx", _filled(template, rows), "observations")
+    checked = check_file(seeded_engine, official, "filled.xlsx", filled_template(template, rows), "observations")
     assert checked.problems == [] and dict(checked.plan.counts) == {"new": 3, "changed": 0, "unchanged": 0}
     commit_file(seeded_engine, official, checked)
     stored = load_observations(seeded_engine, official, project_ids=[_project_id(seeded_engine, official)],

@@ -3,9 +3,7 @@ twelve months of figures, fixes the file that was refused, and sees the dashboar
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import openpyxl
 import pytest
 
 from data_access.imports.choices import template_choices
@@ -14,22 +12,11 @@ from services.importing.pipeline import check_file, commit_file
 from services.importing.templates import FIRST_DATA_ROW, template_workbook
 from services.portfolio import portfolio
 from tests.conftest import as_viewer
+from tests.spreadsheets import filled_template
 
 pytestmark = pytest.mark.parametrize("db_backend", ["sqlite"])
 NEW = ["P410202-90001", "P410202-90002"]
 FIRST_MONTH = dt.date(2025, 12, 1)
-
-
-def filled(template: bytes, rows: list[list[object]]) -> bytes:
-    """The template as a person fills it: values typed under the two header rows of its data sheet."""
-    book = openpyxl.load_workbook(io.BytesIO(template))
-    sheet = book.worksheets[0]
-    for offset, row in enumerate(rows):
-        for column, value in enumerate(row, start=1):
-            sheet.cell(FIRST_DATA_ROW + offset, column, value)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def test_an_official_creates_projects_imports_a_year_of_figures_fixes_a_refused_file_and_sees_them(seeded_engine):
@@ -40,8 +27,8 @@ def test_an_official_creates_projects_imports_a_year_of_figures_fixes_a_refused_
     projects = [[code, f"龙亭新项目{n}", f"New project {n}", "urban_renewal", "410202", None, "pm_kaifeng1", 1200,
                  dt.date(2025, 12, 1), dt.date(2027, 6, 30), "active", None, None, "从模板导入"]
                 for n, code in enumerate(NEW, start=1)]
-    checked = check_file(engine, official, "项目.xlsx",
-                         filled(template_workbook("projects", lang="zh", choices=choices), projects), "projects")
+    template = template_workbook("projects", lang="zh", choices=choices)
+    checked = check_file(engine, official, "项目.xlsx", filled_template(template, projects), "projects")
     assert checked.problems == [] and dict(checked.plan.counts) == {"new": 2, "changed": 0, "unchanged": 0}
     commit_file(engine, official, checked)
 
@@ -51,11 +38,11 @@ def test_an_official_creates_projects_imports_a_year_of_figures_fixes_a_refused_
                for kpi, value in (("PROG_ACTUAL", 5.0 * (n + 1)), ("SPEND_CUM", 80.0 * (n + 1)))]
     figures[5][3] = "三十"  # a typing slip: the file is refused, with the cell named
     template = template_workbook("observations", lang="zh", choices=template_choices(engine, official))
-    refused = check_file(engine, official, "月报.xlsx", filled(template, figures), "observations")
+    refused = check_file(engine, official, "月报.xlsx", filled_template(template, figures), "observations")
     assert [(p.row, p.column, p.value) for p in refused.problems] == [(FIRST_DATA_ROW + 5, "value", "三十")]
 
     figures[5][3] = 15.0
-    fixed = check_file(engine, official, "月报.xlsx", filled(template, figures), "observations")
+    fixed = check_file(engine, official, "月报.xlsx", filled_template(template, figures), "observations")
     assert fixed.problems == [] and dict(fixed.plan.counts) == {"new": 48, "changed": 0, "unchanged": 0}
     commit_file(engine, official, fixed)
 

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -185,6 +185,30 @@ def report_bad_indicators(findings: Findings, frame: pd.DataFrame, column: str,
     findings.add_where(frame[column].isin(list(retired)), frame, column, lambda row: (
         f"指标 {row[column]} 已停用，不再接收新数据",
         f"Indicator {row[column]} is retired and takes no new data"))
+
+
+class ProjectRows(NamedTuple):
+    """A file's plannable rows, keyed by project code (and indicator code), and what the codes name."""
+
+    findings: Findings
+    usable: pd.DataFrame
+    projects: Mapping[str, ProjectRef]
+    indicators: Mapping[str, IndicatorRef]
+
+
+def project_rows(session: Session, actor: Viewer, kind: str, rows: pd.DataFrame, sheet: str) -> ProjectRows:
+    """Start a plan of a kind keyed by project: codes resolved in bulk, and those that name nothing (or nothing
+    in the actor's scope) reported; indicator codes too where the kind has them."""
+    frame = with_columns(kind, rows)
+    findings = Findings(sheet)
+    usable = frame[~unplannable(kind, frame)]
+    projects = projects_in_scope(session, actor, usable["project_code"].unique())
+    report_unknown_projects(findings, usable, "project_code", projects)
+    indicators: dict[str, IndicatorRef] = {}
+    if "indicator_code" in usable.columns:
+        indicators = indicators_by_code(session, usable["indicator_code"].unique())
+        report_bad_indicators(findings, usable, "indicator_code", indicators)
+    return ProjectRows(findings, usable, projects, indicators)
 
 
 def active_users_by_name(session: Session, usernames: Iterable[str]) -> dict[str, tuple[int, str]]:

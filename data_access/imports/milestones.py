@@ -10,18 +10,14 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access.imports.base import (
-    Findings,
     Planned,
     active_users_by_name,
     finish,
     is_blank,
     joined,
     objects,
-    projects_in_scope,
+    project_rows,
     report_duplicates,
-    report_unknown_projects,
-    unplannable,
-    with_columns,
 )
 from data_access.imports.entities import MILESTONE, compare
 from data_access.policy import ALLOWED, Action, Viewer
@@ -31,11 +27,7 @@ MAX_SEQ = 10_000
 
 
 def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Planned:
-    frame = with_columns("milestones", rows)
-    findings = Findings(sheet)
-    usable = frame[~unplannable("milestones", frame)]
-    projects = projects_in_scope(session, actor, usable["project_code"].unique())
-    report_unknown_projects(findings, usable, "project_code", projects)
+    findings, usable, projects, _ = project_rows(session, actor, "milestones", rows, sheet)
 
     seq = pd.to_numeric(usable["seq"], errors="coerce").astype(float)
     findings.add_where(~((seq >= 1) & (seq <= MAX_SEQ) & (seq % 1 == 0)), usable, "seq", lambda _row: (

@@ -16,18 +16,12 @@ from sqlalchemy.orm import Session
 
 from data_access import writes
 from data_access.imports.base import (
-    Findings,
     Planned,
     ProjectRef,
     finish,
-    indicators_by_code,
     joined,
-    projects_in_scope,
-    report_bad_indicators,
+    project_rows,
     report_duplicates,
-    report_unknown_projects,
-    unplannable,
-    with_columns,
 )
 from data_access.imports.entities import OBSERVATION, compare
 from data_access.policy import Action, Viewer, allowed
@@ -45,13 +39,7 @@ def span(project: ProjectRef, latest: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Planned:
-    frame = with_columns("observations", rows)
-    findings = Findings(sheet)
-    usable = frame[~unplannable("observations", frame)]
-    projects = projects_in_scope(session, actor, usable["project_code"].unique())
-    indicators = indicators_by_code(session, usable["indicator_code"].unique())
-    report_unknown_projects(findings, usable, "project_code", projects)
-    report_bad_indicators(findings, usable, "indicator_code", indicators)
+    findings, usable, projects, indicators = project_rows(session, actor, "observations", rows, sheet)
 
     codes = usable["indicator_code"]
     if not allowed(actor, Action.SET_PLAN):

@@ -9,18 +9,12 @@ from sqlalchemy.orm import Session
 
 from data_access import writes
 from data_access.imports.base import (
-    Findings,
     Planned,
     finish,
-    indicators_by_code,
     joined,
     objects,
-    projects_in_scope,
-    report_bad_indicators,
+    project_rows,
     report_duplicates,
-    report_unknown_projects,
-    unplannable,
-    with_columns,
 )
 from data_access.imports.entities import PROJECT_TARGET, compare
 from data_access.policy import Viewer
@@ -30,13 +24,7 @@ NUMBERS = {"target_value": ("目标值", "Target"), "baseline_value": ("基期�
 
 
 def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Planned:
-    frame = with_columns("targets", rows)
-    findings = Findings(sheet)
-    usable = frame[~unplannable("targets", frame)]
-    projects = projects_in_scope(session, actor, usable["project_code"].unique())
-    indicators = indicators_by_code(session, usable["indicator_code"].unique())
-    report_unknown_projects(findings, usable, "project_code", projects)
-    report_bad_indicators(findings, usable, "indicator_code", indicators)
+    findings, usable, projects, indicators = project_rows(session, actor, "targets", rows, sheet)
     numbers = {name: pd.to_numeric(usable[name], errors="coerce").astype(float) for name in NUMBERS}
     for name, (zh, en) in NUMBERS.items():
         low = 0.0 if name == "weight_override" else -writes.MAX_VALUE

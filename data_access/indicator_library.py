@@ -357,9 +357,17 @@ def update_indicator(engine: Engine, actor: Viewer, indicator_id: int, expected_
             _claim(session, indicator, expected_version)  # nothing to do, but a stale form is still refused
             return Change(indicator.version)
         default = _default_scheme(session)
+        weighted = indicator.level == 3 and _weighted_in(session, default, indicator.id)
+        if weighted and {"scored", "category_id"} & set(changed):  # who is scored on it: not versioned by scheme
+            assert default is not None
+            raise ValidationError(
+                f"{indicator.code} is weighted in the default scheme {default.name} v{default.version}: whether it "
+                "is scored and which category it applies to decide who is scored on it, so changing them would "
+                "alter published scores. Retire it and create a new indicator instead",
+                message_zh=f"指标 {indicator.code} 在默认权重方案“{default.name}” v{default.version} 中计分；"
+                "是否计分和适用类别决定哪些项目按它评分，修改会改变已发布的得分。请停用该指标并新建一个指标")
         new_scheme = None
-        if (recipe_changed or weight_changed) and indicator.level == 3 and _weighted_in(session, default,
-                                                                                       indicator.id):
+        if (recipe_changed or weight_changed) and weighted:
             assert default is not None
             if not new_scheme_version:
                 raise ValidationError(

@@ -15,6 +15,7 @@ from data_access.indicator_library import TemplateItem
 from data_access.models import AuditEntry, CategoryTemplateItem, Indicator, WeightScheme
 from services.scores import load_model, period_scores
 from tests.conftest import as_viewer
+from tests.db_checksum import table_checksums
 
 PAST = dt.date(2026, 6, 1)
 
@@ -246,6 +247,21 @@ def test_a_change_to_published_scores_is_refused_unless_made_a_new_scheme_versio
                      "normalization_params": {"thresholds": [[80, 60], [95, 100]]}, "new_scheme_id": made.new_scheme_id}
     schemes.promote_scheme(seeded_engine, admin, made.new_scheme_id)
     assert load_model(seeded_engine, admin).specs.at["QUALITY_PASS", "method"] == "threshold"
+
+
+@pytest.mark.parametrize("changes", [{"scored": False}, {"category_id": 1}])
+def test_who_is_scored_on_a_published_kpi_does_not_change_not_even_as_a_new_scheme_version(seeded_engine, changes):
+    admin = as_viewer(seeded_engine, "admin")
+    row = _row(seeded_engine, "QUALITY_PASS")
+    before = table_checksums(seeded_engine)
+    for new_scheme_version in (False, True):
+        with pytest.raises(ValidationError) as caught:
+            library.update_indicator(seeded_engine, admin, int(row["id"]), 1, changes,
+                                     new_scheme_version=new_scheme_version)
+        assert caught.value.message_zh == (
+            "指标 QUALITY_PASS 在默认权重方案“标准方案 Standard” v1 中计分；是否计分和适用类别决定哪些项目按它评分，"
+            "修改会改变已发布的得分。请停用该指标并新建一个指标")
+    assert table_checksums(seeded_engine) == before
 
 
 def test_a_kpi_outside_the_default_scheme_changes_without_a_new_version(seeded_engine):

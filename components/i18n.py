@@ -448,6 +448,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "register.milestones.add": ("添加里程碑", "Add a milestone"),
     "register.targets.remove": ("删除所选指标的目标", "Remove the chosen KPI's target"),
     "register.targets.need_target": ("请填写目标值。", "Enter a target value."),
+    "register.targets.reload": ("载入已保存的目标并重新编辑", "Load the saved target and edit again"),
     "register.targets.absent": ("该项目没有指标 {kpi} 的目标。", "The project has no target for {kpi}."),
     "register.targets.apply_template": ("补齐类别模板中缺少的指标", "Add the category template's missing KPIs"),
     "register.targets.added": ("已添加 {count} 项指标。", "{count} KPIs added."),

@@ -348,9 +348,42 @@ def _project_kpi(session: Session, project: Project, indicator_code: object) -> 
     return indicator
 
 
+TARGET_FIELDS = ("target_value", "baseline_value", "weight_override")
+
+
+def _same_target(row: ProjectTarget | None, seen: Mapping[str, float | None] | None) -> bool:
+    """Whether the stored target is still the one the user opened (None: there was none); NaN counts as empty."""
+    if row is None or seen is None:
+        return row is None and seen is None
+
+    def value(number: object) -> float | None:
+        return None if number is None or isinstance(number, float) and math.isnan(number) else float(number)
+
+    return all(value(getattr(row, field)) == value(seen.get(field)) for field in TARGET_FIELDS)
+
+
+def _target_conflict(row: ProjectTarget | None, code: str) -> VersionConflict:
+    """Someone saved this KPI's target since the form was opened: say what is stored now, write nothing."""
+    if row is None:
+        return VersionConflict(f"The target for {code} was removed by someone else since you opened it",
+                               message_zh=f"指标 {code} 的目标已被他人删除（您的修改未保存），请刷新后重试")
+    now = {field: getattr(row, field) for field in TARGET_FIELDS if getattr(row, field) is not None}
+    stored = "、".join(f"{zh} {now[field]:,.15g}" for field, zh in
+                      zip(TARGET_FIELDS, ("目标值", "基线值", "权重"), strict=True) if field in now)
+    english = ", ".join(f"{field} {value:,.15g}" for field, value in now.items())
+    return VersionConflict(f"The target for {code} was changed by someone else since you opened it (now {english});"
+                           " nothing was saved",
+                           message_zh=f"指标 {code} 的目标已被他人修改（现为 {stored}），您的修改未保存，请刷新后重试")
+
+
 def set_project_target(engine: Engine, actor: Viewer, project_id: int, indicator_code: str, target: float,
-                       baseline: float | None = None, weight: float | None = None) -> None:
-    """Set (insert or replace) a project's target, baseline and weight for one KPI, audited before/after."""
+                       baseline: float | None = None, weight: float | None = None, *,
+                       seen: Mapping[str, float | None] | None) -> None:
+    """Set (insert or replace) a project's target, baseline and weight for one KPI, audited before/after.
+
+    ``seen`` is the target the user opened (its three fields; None: the KPI had none). If the stored one differs,
+    someone saved meanwhile: :class:`VersionConflict` says what is stored now and nothing is written.
+    """
     require(actor, Action.EDIT_PROJECT)
     values = {"target_value": number(target, "Target", "目标值"),
               "baseline_value": _optional_number(baseline, "Baseline", "基线值"),
@@ -363,6 +396,8 @@ def set_project_target(engine: Engine, actor: Viewer, project_id: int, indicator
         indicator = _project_kpi(session, project, indicator_code)
         row = session.execute(select(ProjectTarget).where(ProjectTarget.project_id == project.id,
                                                           ProjectTarget.indicator_id == indicator.id)).scalar()
+        if not _same_target(row, seen):
+            raise _target_conflict(row, indicator.code)
         before = None if row is None else row_dict(row, set(values))
         if row is None:
             session.add(ProjectTarget(project_id=project.id, indicator_id=indicator.id, **values))
@@ -373,8 +408,10 @@ def set_project_target(engine: Engine, actor: Viewer, project_id: int, indicator
                      entity_id=f"{project.id}/{indicator.code}", before=before, after=values)
 
 
-def remove_project_target(engine: Engine, actor: Viewer, project_id: int, indicator_code: str) -> None:
-    """Remove a project's target for one KPI (the KPI then scores without a target); audited."""
+def remove_project_target(engine: Engine, actor: Viewer, project_id: int, indicator_code: str, *,
+                          seen: Mapping[str, float | None]) -> None:
+    """Remove a project's target for one KPI (the KPI then scores without a target); audited. ``seen`` as for
+    :func:`set_project_target`: a target changed since it was opened is not removed."""
     require(actor, Action.EDIT_PROJECT)
     require_scope_before_writing(engine, actor, checked_id(project_id, "project"))
     with transaction(engine) as session:
@@ -385,7 +422,9 @@ def remove_project_target(engine: Engine, actor: Viewer, project_id: int, indica
         if row is None:
             raise ValidationError(f"The project has no target for {indicator.code}",
                                   message_zh=f"该项目没有指标 {indicator.code} 的目标")
-        before = row_dict(row, {"target_value", "baseline_value", "weight_override"})
+        if not _same_target(row, seen):
+            raise _target_conflict(row, indicator.code)
+        before = row_dict(row, set(TARGET_FIELDS))
         session.delete(row)
         audit.append(session, actor=actor, action="target.remove", entity="project_target",
                      entity_id=f"{project.id}/{indicator.code}", before=before, after=None)

@@ -9,7 +9,7 @@ import streamlit as st
 
 import data_access
 from components.text import plain
-from data_access import DataAccessError, Viewer
+from data_access import DataAccessError, VersionConflict, Viewer
 from data_access import register as project_register
 from data_access.policy import Action, allowed
 from webapp import data
@@ -143,11 +143,15 @@ def targets_editor(viewer: Viewer, project: dict[str, Any]) -> None:
     st.dataframe(_dashes(shown), hide_index=True, width="stretch", height=min(35 * (len(shown) + 1) + 3, 320))
     current = targets.set_index("indicator_code")
     code = st.selectbox(t("register.kpi"), list(names), format_func=names.get, key=f"register_target_kpi_{project_id}")
-    now = current.loc[code] if code in current.index else pd.Series(dtype=object)
+    seen_key = f"register_target_seen_{project_id}_{code}"
+    if seen_key not in st.session_state:  # what the form first showed is what a save expects to replace
+        stored = current.loc[code] if code in current.index else None
+        st.session_state[seen_key] = None if stored is None else {
+            field: None if pd.isna(stored[field]) else float(stored[field]) for field in project_register.TARGET_FIELDS}
+    opened = st.session_state[seen_key]
 
-    def start(column: str) -> float | None:  # the KPI's stored value, if any, as the input's start
-        value = now.get(column)
-        return None if value is None or pd.isna(value) else float(value)
+    def start(column: str) -> float | None:  # the value the form opened with, if the KPI had a target
+        return None if opened is None else opened[column]
 
     with st.form(f"register_target_{project_id}_{code}"):
         b, c, d = st.columns(3)
@@ -162,16 +166,25 @@ def targets_editor(viewer: Viewer, project: dict[str, Any]) -> None:
             if target is None:
                 st.error(t("register.targets.need_target"))
                 return
-            project_register.set_project_target(shared_engine(), viewer, project_id, code, target, baseline, weight)
+            project_register.set_project_target(shared_engine(), viewer, project_id, code, target, baseline, weight,
+                                                seen=opened)
+            st.session_state.pop(seen_key)
             _done("register.saved")
         if removed:
             if code not in current.index:
                 st.error(t("register.targets.absent", kpi=plain(names[code])))
                 return
-            project_register.remove_project_target(shared_engine(), viewer, project_id, code)
+            project_register.remove_project_target(shared_engine(), viewer, project_id, code, seen=opened or {})
+            st.session_state.pop(seen_key)
             _done("register.saved")
         if st.button(t("register.targets.apply_template"), key=f"register_apply_template_{project_id}"):
             added = project_register.apply_category_template(shared_engine(), viewer, project_id)
+            for key in [key for key in st.session_state if str(key).startswith(f"register_target_seen_{project_id}_")]:
+                del st.session_state[key]  # the template just gave these KPIs targets: open them as stored
             _done("register.targets.added", count=len(added))
+    except VersionConflict as error:  # saved by someone else meanwhile: nothing overwritten; open theirs on request
+        show_data_error(error)
+        st.button(t("register.targets.reload"), key=f"register_target_reload_{project_id}_{code}",
+                  on_click=st.session_state.pop, args=(seen_key, None))
     except DataAccessError as error:
         show_data_error(error)

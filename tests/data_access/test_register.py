@@ -15,6 +15,7 @@ from data_access.models import AuditEntry, Category, Department, Milestone, Proj
 from services.portfolio import portfolio
 from services.scores import period_scores
 from tests.conftest import as_viewer
+from tests.db_checksum import table_checksums
 
 LONGTING_CENTRE = (34.83, 114.335)  # 龙亭区, radius 5 km: sites up to 6 km away are accepted
 
@@ -157,7 +158,8 @@ def test_without_the_template_a_project_has_no_targets_and_applying_it_later_nev
     admin = as_viewer(seeded_engine, "admin")
     project_id = register.create_project(seeded_engine, admin, _fields(ids), apply_template=False)
     assert reads.list_project_targets(seeded_engine, admin, project_id=project_id).empty
-    register.set_project_target(seeded_engine, admin, project_id, "PROG_RATIO", 95, baseline=None, weight=5)
+    register.set_project_target(seeded_engine, admin, project_id, "PROG_RATIO", 95, baseline=None, weight=5,
+                                seen=None)
     added = register.apply_category_template(seeded_engine, admin, project_id)
     assert "PROG_RATIO" not in added and "VISITOR_GROWTH" in added
     targets = reads.list_project_targets(seeded_engine, admin, project_id=project_id).set_index("indicator_code")
@@ -264,8 +266,10 @@ def test_targets_are_upserted_and_removed_with_before_and_after_in_the_audit_log
     project_id = int(_a_project(seeded_engine)["id"])
     targets = reads.list_project_targets(seeded_engine, admin, project_id=project_id).set_index("indicator_code")
     old = targets.loc["PROG_RATIO"]
-    register.set_project_target(seeded_engine, admin, project_id, "PROG_RATIO", 98.5, baseline=10, weight=2.5)
-    register.remove_project_target(seeded_engine, admin, project_id, "PROG_RATIO")
+    register.set_project_target(seeded_engine, admin, project_id, "PROG_RATIO", 98.5, baseline=10, weight=2.5,
+                                seen=old[list(register.TARGET_FIELDS)].to_dict())
+    register.remove_project_target(seeded_engine, admin, project_id, "PROG_RATIO",
+                                   seen={"target_value": 98.5, "baseline_value": 10, "weight_override": 2.5})
     assert "PROG_RATIO" not in reads.list_project_targets(seeded_engine, admin, project_id=project_id)[
         "indicator_code"].tolist()
     [(before, after)] = _audit(seeded_engine, "target.set")
@@ -274,15 +278,33 @@ def test_targets_are_upserted_and_removed_with_before_and_after_in_the_audit_log
     assert _audit(seeded_engine, "target.remove") == [(after, None)]
 
 
+def test_a_target_saved_by_someone_else_meanwhile_is_neither_overwritten_nor_removed(seeded_engine):
+    admin, official = as_viewer(seeded_engine, "admin"), as_viewer(seeded_engine, "official_longting")
+    project_id = int(_a_project(seeded_engine)["id"])
+    opened = reads.list_project_targets(seeded_engine, admin, project_id=project_id).set_index(
+        "indicator_code").loc["PROG_RATIO", list(register.TARGET_FIELDS)].to_dict()
+    register.set_project_target(seeded_engine, official, project_id, "PROG_RATIO", 97, weight=4, seen=opened)
+    before = table_checksums(seeded_engine)
+    with pytest.raises(VersionConflict) as caught:  # the admin's form still shows the old target
+        register.set_project_target(seeded_engine, admin, project_id, "PROG_RATIO", 90, seen=opened)
+    assert caught.value.message_zh == ("指标 PROG_RATIO 的目标已被他人修改（现为 目标值 97、权重 4），"
+                                       "您的修改未保存，请刷新后重试")
+    with pytest.raises(VersionConflict):
+        register.remove_project_target(seeded_engine, admin, project_id, "PROG_RATIO", seen=opened)
+    with pytest.raises(VersionConflict):  # a KPI the form showed without a target got one meanwhile
+        register.set_project_target(seeded_engine, admin, project_id, "PROG_RATIO", 90, seen=None)
+    assert table_checksums(seeded_engine) == before
+
+
 def test_a_kpi_of_another_category_and_a_negative_weight_are_refused(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
     project = _a_project(seeded_engine)
     other = next(spec.code for spec in INDICATORS if spec.category not in (None, project["category_code"]))
     with pytest.raises(ValidationError) as caught:
-        register.set_project_target(seeded_engine, admin, int(project["id"]), other, 1)
+        register.set_project_target(seeded_engine, admin, int(project["id"]), other, 1, seen=None)
     assert caught.value.message_zh == f"{other} 不是该项目类别的指标"
     with pytest.raises(ValidationError) as caught:
-        register.set_project_target(seeded_engine, admin, int(project["id"]), "PROG_RATIO", 1, weight=-1)
+        register.set_project_target(seeded_engine, admin, int(project["id"]), "PROG_RATIO", 1, weight=-1, seen=None)
     assert caught.value.message_zh == "权重不能为负数"
     assert _count(seeded_engine, AuditEntry) == 0
     assert _count(seeded_engine, ProjectTarget) > 0

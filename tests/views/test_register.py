@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import create_engine, text
 
-from data_access import create_database_engine, update_project
+from data_access import create_database_engine, reads, update_project
 from data_access import register as project_register
 from tests.conftest import as_viewer
 
@@ -181,3 +181,31 @@ def test_a_project_name_with_markup_is_shown_as_typed(logged_in, app_env):
     _choose_first_project(at)
     [heading] = [h.value for h in at.subheader if code in h.value]
     assert r"\*\*粗体\*\* \[链接\]" in heading and "](http://x)" not in heading
+
+
+def test_a_target_saved_by_someone_else_meanwhile_is_not_overwritten_and_the_page_says_what_is_stored(
+        logged_in, app_env):
+    from data_access.register import TARGET_FIELDS, set_project_target
+
+    at = logged_in("admin", PAGE)
+    code = _choose_first_project(at)
+    project_id = _scalar(app_env, "SELECT id FROM projects WHERE code = :c", c=code)
+    kpi = at.selectbox(key=f"register_target_kpi_{project_id}").value
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    stored = reads.list_project_targets(engine, as_viewer(engine, "admin"), project_id=project_id).set_index(
+        "indicator_code").loc[kpi, list(TARGET_FIELDS)].to_dict()
+    set_project_target(engine, as_viewer(engine, "analyst"), project_id, kpi, 77, seen=stored)  # meanwhile
+    form = f"register_target_{project_id}_{kpi}"
+    next(box for box in at.number_input if box.label == "目标值" and box.form_id == form).set_value(88.0)
+    next(button for button in at.button if button.label == "保存" and button.form_id == form).click().run()
+    assert any("的目标已被他人修改（现为 目标值 77" in error.value for error in at.error)
+    target_now = ("SELECT t.target_value FROM project_targets t JOIN indicators i ON i.id = t.indicator_id "
+                  "WHERE t.project_id = :p AND i.code = :k")
+    assert _scalar(app_env, target_now, p=project_id, k=kpi) == 77
+    _button(at, "载入已保存的目标并重新编辑").click().run()
+    box = next(box for box in at.number_input if box.label == "目标值" and box.form_id == form)
+    assert box.value == 77  # the saved target, ready to edit again
+    box.set_value(88.0)
+    next(button for button in at.button if button.label == "保存" and button.form_id == form).click().run()
+    assert "已保存。" in [message.value for message in at.success]
+    assert _scalar(app_env, target_now, p=project_id, k=kpi) == 88

@@ -83,7 +83,8 @@ def list_goals(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     names, direction), ``in_scope`` (false for ancestors shown only as context) and ``value`` /
     ``measured_period``: for a node linked to an indicator, the latest observation of its project, or for a
     node without a project the mean of the latest observations of the projects in its region — only projects
-    the viewer may see count.
+    the viewer may see count. An indicator whose months add up (roll-up ``sum``: participants, revenue) or
+    average (``mean``) is read over the node's period instead: a campaign's "≥ 5 万人次" counts the year.
     """
     with Session(engine) as session:
         rows = [dict(zip(_NODE_COLUMNS, row, strict=True), in_scope=True)
@@ -97,12 +98,51 @@ def list_goals(engine: Engine, viewer: Viewer) -> pd.DataFrame:
             known |= {row["id"] for row in parents}
             missing = {row["parent_id"] for row in parents} - known - {None}
         frame = pd.DataFrame(rows, columns=[*_NODE_COLUMNS, "in_scope"])
-        latest = _latest_observations(session, viewer, frame.loc[frame["in_scope"], "indicator_id"].dropna())
+        measured_ids = frame.loc[frame["in_scope"], "indicator_id"].dropna()
+        rollups = _rollups(session, measured_ids)
+        latest = _latest_observations(session, viewer, measured_ids[measured_ids.map(rollups) == "last"])
+        months = _period_observations(session, viewer, frame[frame["in_scope"]
+                                                             & frame["indicator_id"].map(rollups).isin(FLOWS)])
     frame = frame.sort_values(["sort_order", "id"], kind="stable").reset_index(drop=True)
-    measured = frame.apply(lambda node: _measure(node, latest), axis=1, result_type="expand")
+    measured = frame.apply(lambda node: _measure(node, rollups, latest, months), axis=1, result_type="expand")
     frame[["value", "measured_period"]] = measured if len(frame) else pd.DataFrame(columns=[0, 1])
     frame.loc[~frame["in_scope"], ["value", "measured_period"]] = None
     return frame
+
+
+FLOWS = frozenset({"sum", "mean"})  # the library's roll-ups that read a goal's whole period, not its last month
+
+
+def _rollups(session: Session, indicator_ids: pd.Series) -> dict[float, str]:
+    """How each indicator's months add up over a goal's period (the library's ``period_rollup``)."""
+    ids = sorted({int(i) for i in indicator_ids})
+    statement = select(Indicator.id, Indicator.period_rollup).where(Indicator.id.in_(ids))
+    return {float(row.id): row.period_rollup for row in session.execute(statement)} if ids else {}
+
+
+def _period_span(period: str) -> tuple[dt.date, dt.date]:
+    """The first and last month of a goal's period: a year ("2026") or a month ("2026-11")."""
+    year, _, month = period.partition("-")
+    if month:
+        return dt.date(int(year), int(month), 1), dt.date(int(year), int(month), 1)
+    return dt.date(int(year), 1, 1), dt.date(int(year), 12, 1)
+
+
+def _period_observations(session: Session, viewer: Viewer, nodes: pd.DataFrame) -> pd.DataFrame:
+    """Every month inside these nodes' periods of their indicators, for projects in scope (flow indicators:
+    a campaign's participants over the year add up, a satisfaction score averages)."""
+    columns = ["project_id", "indicator_id", "period", "value", "region_path"]
+    if nodes.empty:
+        return pd.DataFrame(columns=columns)
+    spans = [_period_span(period) for period in nodes["period"]]
+    statement = (select(Observation.project_id, Observation.indicator_id, Observation.period, Observation.value,
+                        Region.path)
+                 .join(Project, Project.id == Observation.project_id).join(Region, Region.id == Project.region_id)
+                 .where(Observation.indicator_id.in_(sorted({int(i) for i in nodes["indicator_id"]})),
+                        Observation.project_id.in_(scoped_projects(viewer, Project.id)),
+                        Observation.period >= min(start for start, _ in spans),
+                        Observation.period <= max(end for _, end in spans)))
+    return pd.DataFrame(session.execute(statement).all(), columns=columns)
 
 
 def _latest_observations(session: Session, viewer: Viewer, indicator_ids: pd.Series) -> pd.DataFrame:
@@ -123,17 +163,28 @@ def _latest_observations(session: Session, viewer: Viewer, indicator_ids: pd.Ser
     return pd.DataFrame(session.execute(statement).all(), columns=columns)
 
 
-def _measure(node: pd.Series, latest: pd.DataFrame) -> tuple[float | None, dt.date | None]:
-    if pd.isna(node["indicator_id"]) or latest.empty:
+def _measure(node: pd.Series, rollups: Mapping[float, str], latest: pd.DataFrame, months: pd.DataFrame
+             ) -> tuple[float | None, dt.date | None]:
+    """A node's figure: its project's (or the mean of its region's projects') latest value, or for a flow
+    indicator the sum or mean of the months inside the node's period."""
+    if pd.isna(node["indicator_id"]):
         return None, None
-    rows = latest[latest["indicator_id"] == node["indicator_id"]]
+    rollup = rollups.get(float(node["indicator_id"]), "last")
+    source = latest if rollup == "last" else months
+    if source.empty:
+        return None, None
+    rows = source[source["indicator_id"] == node["indicator_id"]]
+    if rollup != "last":
+        start, end = _period_span(node["period"])
+        rows = rows[(rows["period"] >= start) & (rows["period"] <= end)]
     if pd.notna(node["project_id"]):
         rows = rows[rows["project_id"] == node["project_id"]]
     else:
         rows = rows[rows["region_path"].str.startswith(node["region_path"])]
     if rows.empty:
         return None, None
-    return float(rows["value"].mean()), rows["period"].max()
+    per_project = rows.groupby("project_id")["value"].agg("last" if rollup == "last" else rollup)
+    return float(per_project.mean()), rows["period"].max()
 
 
 def owner_candidates(engine: Engine, viewer: Viewer) -> pd.DataFrame:

@@ -80,7 +80,9 @@ def test_a_node_measures_the_latest_observation_of_its_project(shared_seeded_eng
     assert tree.loc[FACILITY_KR, "measured_period"] == latest.period
 
 
-def test_a_region_node_measures_the_mean_of_its_projects_latest_observations(shared_seeded_engine):
+def test_a_region_node_on_a_flow_indicator_measures_the_mean_of_its_projects_totals_over_the_period(
+        shared_seeded_engine):
+    """ONLINE_PARTICIPANTS adds up its months (roll-up sum): "≥ 5 万人次" counts the campaign's year."""
     engine = shared_seeded_engine
     with engine.connect() as connection:
         rows = connection.execute(
@@ -88,14 +90,14 @@ def test_a_region_node_measures_the_mean_of_its_projects_latest_observations(sha
             .join(Indicator, Indicator.id == Observation.indicator_id)
             .join(Project, Project.id == Observation.project_id)
             .where(Indicator.code == "ONLINE_PARTICIPANTS", Project.region_id == 8)).all()
-    newest = {}
+    totals: dict[int, float] = {}
     for project_id, period, value in rows:
-        if project_id not in newest or period > newest[project_id][0]:
-            newest[project_id] = (period, value)
-    assert newest, "the demo has campaign figures in Tongxu"
-    expected = sum(value for _, value in newest.values()) / len(newest)
+        if period.year == 2026:  # the key result's period
+            totals[project_id] = totals.get(project_id, 0.0) + value
+    assert len(totals) > 0 and len(rows) > len(totals), "the demo has months of campaign figures in Tongxu"
     tree = goals.list_goals(engine, as_viewer(engine, "admin")).set_index("id")
-    assert tree.loc[CAMPAIGN_KR, "value"] == pytest.approx(expected, rel=1e-12)
+    assert tree.loc[CAMPAIGN_KR, "period"] == "2026"
+    assert tree.loc[CAMPAIGN_KR, "value"] == pytest.approx(sum(totals.values()) / len(totals), rel=1e-12)
 
 
 def test_an_official_adds_a_key_result_in_their_district_and_it_is_audited(seeded_engine):

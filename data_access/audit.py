@@ -34,14 +34,23 @@ GENESIS_HASH = "0" * 64
 _UNANCHORED_HEAD = "perfdash.audit.unanchored_head"  # Session.info key: the head this transaction will commit
 
 
-def _json_default(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A value as the audit log's JSON holds it: times as UTC text, dates ISO, decimals as plain text; anything
+    else unchanged."""
     if isinstance(value, dt.datetime):
         return utc_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")
-    raise TypeError(f"cannot audit a value of type {type(value).__name__}")
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    converted = json_value(value)
+    if converted is value:
+        raise TypeError(f"cannot audit a value of type {type(value).__name__}")
+    return converted
 
 
 def canonical_json(value: Any) -> str:

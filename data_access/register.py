@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
@@ -181,22 +181,30 @@ def managers_for(engine: Engine, region_id: int) -> pd.DataFrame:
 
 
 # -- project writes ---------------------------------------------------------------------------------------
-def _template_targets(session: Session, project: Project) -> list[dict[str, Any]]:
-    """Add the category template's KPIs the project lacks (never overwriting one); returns what was added.
+def _template_items(session: Session, category_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+    """The usable template items of these categories, by category, in the library's order: one query.
 
-    A template item without a typical target adds nothing (a project target needs one)."""
+    An item without a typical target is left out (a project target needs one), and so is a retired KPI."""
+    items: dict[int, list[Row[Any]]] = {}
+    statement = (
+        select(CategoryTemplateItem.category_id, CategoryTemplateItem.indicator_id, Indicator.code,
+               CategoryTemplateItem.weight, CategoryTemplateItem.target_value)
+        .join(Indicator, Indicator.id == CategoryTemplateItem.indicator_id)
+        .where(CategoryTemplateItem.category_id.in_(sorted(set(category_ids))), Indicator.retired_at.is_(None),
+               CategoryTemplateItem.target_value.is_not(None))
+        .order_by(Indicator.sort_order, Indicator.id))
+    for item in session.execute(statement):
+        items.setdefault(item.category_id, []).append(item)
+    return items
+
+
+def _template_targets(session: Session, project: Project) -> list[dict[str, Any]]:
+    """Add the category template's KPIs the project lacks (never overwriting one); returns what was added."""
     existing = set(session.execute(select(ProjectTarget.indicator_id)
                                    .where(ProjectTarget.project_id == project.id)).scalars())
-    items = session.execute(
-        select(CategoryTemplateItem.indicator_id, Indicator.code, CategoryTemplateItem.weight,
-               CategoryTemplateItem.target_value)
-        .join(Indicator, Indicator.id == CategoryTemplateItem.indicator_id)
-        .where(CategoryTemplateItem.category_id == project.category_id, Indicator.retired_at.is_(None))
-        .order_by(Indicator.sort_order, Indicator.id)
-    ).all()
     added = []
-    for item in items:
-        if item.indicator_id in existing or item.target_value is None:
+    for item in _template_items(session, [project.category_id]).get(project.category_id, []):
+        if item.indicator_id in existing:
             continue
         session.add(ProjectTarget(project_id=project.id, indicator_id=item.indicator_id,
                                   target_value=item.target_value, weight_override=item.weight))
@@ -205,10 +213,18 @@ def _template_targets(session: Session, project: Project) -> list[dict[str, Any]
 
 
 def add_template_targets(session: Session, project_ids: Sequence[int]) -> int:
-    """Give each new project its category template's targets (an import's new projects, as the form's); returns
-    how many targets were added."""
-    projects = session.execute(select(Project).where(Project.id.in_(list(project_ids)))).scalars().all()
-    return sum(len(_template_targets(session, project)) for project in projects)
+    """Give projects that have no targets yet (an import's new ones) their category templates' targets, as the
+    form gives a new project: one query for the templates and one insert, however many projects. Returns how
+    many targets were added."""
+    ids = list(project_ids)
+    projects = [row for start in range(0, len(ids), 500) for row in session.execute(
+        select(Project.id, Project.category_id).where(Project.id.in_(ids[start:start + 500])))]
+    items = _template_items(session, {project.category_id for project in projects})
+    rows = [{"project_id": project.id, "indicator_id": item.indicator_id, "target_value": item.target_value,
+             "weight_override": item.weight} for project in projects for item in items.get(project.category_id, [])]
+    if rows:
+        session.execute(insert(ProjectTarget), rows)
+    return len(rows)
 
 
 def create_project(engine: Engine, actor: Viewer, fields: Mapping[str, Any], *, apply_template: bool = True) -> int:
@@ -376,6 +392,16 @@ def _target_conflict(row: ProjectTarget | None, code: str) -> VersionConflict:
                            message_zh=f"指标 {code} 的目标已被他人修改（现为 {stored}），您的修改未保存，请刷新后重试")
 
 
+def _target_row(session: Session, actor: Viewer, project_id: int, indicator_code: str
+                ) -> tuple[Project, Indicator, ProjectTarget | None]:
+    """The project (in scope), the KPI (of its category) and its stored target, if any."""
+    project = _project_in_transaction(session, actor, project_id)
+    indicator = _project_kpi(session, project, indicator_code)
+    row = session.execute(select(ProjectTarget).where(ProjectTarget.project_id == project.id,
+                                                      ProjectTarget.indicator_id == indicator.id)).scalar()
+    return project, indicator, row
+
+
 def set_project_target(engine: Engine, actor: Viewer, project_id: int, indicator_code: str, target: float,
                        baseline: float | None = None, weight: float | None = None, *,
                        seen: Mapping[str, float | None] | None) -> None:
@@ -392,10 +418,7 @@ def set_project_target(engine: Engine, actor: Viewer, project_id: int, indicator
         raise ValidationError("A weight must be zero or more", message_zh="权重不能为负数")
     require_scope_before_writing(engine, actor, checked_id(project_id, "project"))
     with transaction(engine) as session:
-        project = _project_in_transaction(session, actor, project_id)
-        indicator = _project_kpi(session, project, indicator_code)
-        row = session.execute(select(ProjectTarget).where(ProjectTarget.project_id == project.id,
-                                                          ProjectTarget.indicator_id == indicator.id)).scalar()
+        project, indicator, row = _target_row(session, actor, project_id, indicator_code)
         if not _same_target(row, seen):
             raise _target_conflict(row, indicator.code)
         before = None if row is None else row_dict(row, set(values))
@@ -415,10 +438,7 @@ def remove_project_target(engine: Engine, actor: Viewer, project_id: int, indica
     require(actor, Action.EDIT_PROJECT)
     require_scope_before_writing(engine, actor, checked_id(project_id, "project"))
     with transaction(engine) as session:
-        project = _project_in_transaction(session, actor, project_id)
-        indicator = _project_kpi(session, project, indicator_code)
-        row = session.execute(select(ProjectTarget).where(ProjectTarget.project_id == project.id,
-                                                          ProjectTarget.indicator_id == indicator.id)).scalar()
+        project, indicator, row = _target_row(session, actor, project_id, indicator_code)
         if row is None:
             raise ValidationError(f"The project has no target for {indicator.code}",
                                   message_zh=f"该项目没有指标 {indicator.code} 的目标")

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Date, DateTime, Integer, Numeric, Table, select
 from sqlalchemy.orm import Session
 
-from data_access.audit import utc_text
+from data_access.audit import json_value
 from data_access.imports.base import chunks, plain
 from data_access.models import Milestone, Observation, Project, ProjectTarget
 
@@ -132,14 +132,7 @@ def compare(session: Session, entity: Entity, frame: pd.DataFrame, defaults: Map
 
 def json_ready(value: Any) -> Any:
     """A value as :func:`data_access.audit.canonical_json` writes it, converted up front (no per-value hook)."""
-    value = plain(value)
-    if isinstance(value, dt.datetime):
-        return utc_text(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value
+    return json_value(plain(value))
 
 
 def column_values(series: pd.Series, *, for_json: bool = False) -> list[Any]:

@@ -13,6 +13,7 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
 CATALOG: dict[str, tuple[str, str]] = {
     "app.title": ("项目绩效管理看板", "Project performance dashboard"),
+    "section.work": ("我的工作", "My work"),
     "section.overview": ("总览", "Overview"),
     "section.analysis": ("分析", "Analysis"),
     "section.data": ("数据", "Data"),
@@ -141,6 +142,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "role.district_official": ("区县专员", "District official"),
     "role.project_manager": ("项目经理", "Project manager"),
     "role.auditor": ("审计员", "Auditor"),
+    "role.expert": ("评审专家", "Expert reviewer"),
     "filter.title": ("筛选", "Filters"),
     "filter.period": ("期间", "Period"),
     "filter.region": ("区域", "Region"),
@@ -677,6 +679,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import.cli_duplicate": ("此文件已导入过（批次 {batch}）；如确需再次导入，请加 --again。",
                              "This file was imported before (batch {batch}); add --again to import it once more."),
     "import.cli_dry_run": ("试运行：文件无问题，未写入任何数据。", "Dry run: no problems, nothing was written."),
+
+    # -- my tasks (我的待办) -----------------------------------------------------------------------------------
+    "page.my_tasks": ("我的待办", "My tasks"),
+
+    # -- monthly report (进度填报) ------------------------------------------------------------------------------
+    "page.report": ("进度填报", "Monthly report"),
+
+    # -- site photos and attachments (现场照片) -----------------------------------------------------------------
+
+    # -- report review (月报审核) -------------------------------------------------------------------------------
+
+    # -- rating rounds (评分轮次) -------------------------------------------------------------------------------
+    "page.rating_rounds": ("评分管理", "Rating rounds"),
+
+    # -- rating form (评分) -------------------------------------------------------------------------------------
+    "page.rate": ("评分", "Rate projects"),
 
     # -- end of the feature sections ------------------------------------------------------------------------
 }

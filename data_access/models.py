@@ -37,10 +37,15 @@ IMPORT_KINDS = ("projects", "milestones", "targets", "observations")
 IMPORT_STATUSES = ("applied", "rejected", "rolled_back")
 DIRECTIONS = ("higher", "lower", "band")
 PERIOD_ROLLUPS = ("last", "sum", "mean")
-OBSERVATION_SOURCES = ("manual", "import", "api")
+OBSERVATION_SOURCES = ("manual", "import", "api", "report", "rating")  # report: an accepted monthly report
 RATER_TYPES = ("expert", "self", "peer", "superior")
 GOAL_LEVELS = ("city_goal", "district_task", "project_target", "responsibility")
 OKR_TYPES = ("objective", "key_result")
+REPORT_STATUSES = ("draft", "submitted", "returned", "accepted")
+ATTACHMENT_KINDS = ("photo", "file")
+# A site photo's check-in verdict: never silently trusted, never silently refused (see services.checkin).
+CHECKIN_FINDINGS = ("ok", "far", "outside_period", "no_metadata", "no_time", "no_position")
+ROUND_STATUSES = ("open", "closed")
 
 # Deterministic constraint names so migrations behave the same on SQLite (batch mode) and PostgreSQL.
 NAMING_CONVENTION = {
@@ -76,6 +81,10 @@ class Region(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     radius_km: Mapped[float] = mapped_column(Float, comment="approximate extent, used to place and check sites")
+    report_review: Mapped[bool] = mapped_column(
+        Boolean, server_default=text("false"),
+        comment="monthly reports of this district's projects wait for an official's acceptance "
+                "(streets: their district's)")
 
 
 class Department(Base):
@@ -184,6 +193,7 @@ class Milestone(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     planned_start: Mapped[dt.date] = mapped_column(Date)
     planned_end: Mapped[dt.date] = mapped_column(Date)
+    actual_start: Mapped[dt.date | None] = mapped_column(Date)
     actual_end: Mapped[dt.date | None] = mapped_column(Date)
     percent_complete: Mapped[float] = mapped_column(Float, server_default="0")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -339,6 +349,10 @@ class Rating(Base):
     score: Mapped[float] = mapped_column(Float)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rating_rounds.id", ondelete="CASCADE"), index=True,
+        comment="the round it was given in; dimension is then the round's criterion code")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Goal(Base):
@@ -547,7 +561,7 @@ class Notification(Base):
     """An in-app message (the inbox) that may also be e-mailed; sending never blocks the data write."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index(None, "user_id", "read_at"),)
+    __table_args__ = (Index(None, "user_id", "read_at"), UniqueConstraint("user_id", "topic"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -562,3 +576,163 @@ class Notification(Base):
     emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     email_attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     email_error: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(
+        String(80), comment="what a reminder is about (e.g. report-due/2026-11/17): one per user and topic")
+
+
+class Report(Base):
+    """A project's monthly report (进度填报): a draft, submitted, and accepted or sent back by the district.
+
+    Its values stay in ``report_values`` until it is accepted (at once on submission where the district does not
+    review); acceptance writes them to ``observations``, which is what scores use. Correcting an accepted
+    period reopens the same report with a reason and counts the correction (the scorecard flags it).
+    """
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("project_id", "period"),
+        CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
+        Index(None, "status", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    period: Mapped[dt.date] = mapped_column(Date, comment="first day of the month reported on")
+    status: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    correction_reason: Mapped[str | None] = mapped_column(Text, comment="set while it corrects an accepted period")
+    corrections: Mapped[int] = mapped_column(Integer, server_default="0",
+                                             comment="times accepted values were corrected")
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class ReportValue(Base):
+    """One KPI value of a report, with the reporter's reason when it had to be confirmed (a big jump …)."""
+
+    __tablename__ = "report_values"
+    __table_args__ = (UniqueConstraint("report_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    value: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportMilestone(Base):
+    """A milestone's progress as a report states it; applied to ``milestones`` when the report is accepted."""
+
+    __tablename__ = "report_milestones"
+    __table_args__ = (
+        UniqueConstraint("report_id", "milestone_id"),
+        CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
+    percent_complete: Mapped[float | None] = mapped_column(Float)
+    actual_start: Mapped[dt.date | None] = mapped_column(Date)
+    actual_end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Attachment(Base):
+    """A photo or file from the site, stored in the upload folder under its content hash.
+
+    Photos carry what their EXIF says (time, GPS) and the check-in finding against the project's site and the
+    report's period, for the reviewer to see.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ATTACHMENT_KINDS), name="kind"),
+        CheckConstraint(f"finding IS NULL OR {_one_of('finding', CHECKIN_FINDINGS)}", name="finding"),
+        CheckConstraint("size_bytes >= 0", name="size_not_negative"),
+        Index(None, "project_id", "uploaded_at"),
+        Index(None, "report_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(10))
+    filename: Mapped[str] = mapped_column(String(200), comment="the name the user's file had (data, never a path)")
+    stored_name: Mapped[str] = mapped_column(String(80), comment="relative to the upload folder")
+    content_type: Mapped[str] = mapped_column(String(60))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), comment="EXIF time, if any")
+    lat: Mapped[float | None] = mapped_column(Float, comment="EXIF GPS, if any")
+    lon: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float, comment="from the project's site")
+    finding: Mapped[str | None] = mapped_column(String(20), comment="photos: the check-in verdict")
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RatingRound(Base):
+    """A rating round (评分): who rates which projects on which criteria for a period, until a deadline."""
+
+    __tablename__ = "rating_rounds"
+    __table_args__ = (CheckConstraint(_one_of("status", ROUND_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(200))
+    period: Mapped[dt.date] = mapped_column(Date, comment="first day of the month the result is scored for")
+    criteria: Mapped[str] = mapped_column(Text, comment="canonical JSON: [{code, name_zh, name_en, weight}]")
+    group_weights: Mapped[str] = mapped_column(Text, comment="canonical JSON: {rater_type: weight}")
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"), comment="the KPI the result feeds")
+    deadline: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    anonymous: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    correct_leniency: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    status: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class RatingAssignment(Base):
+    """Who rates which project in a round, as which rater group; nobody else may rate it in that round."""
+
+    __tablename__ = "rating_assignments"
+    __table_args__ = (
+        UniqueConstraint("round_id", "project_id", "rater_id"),
+        CheckConstraint(_one_of("rater_type", RATER_TYPES), name="rater_type"),
+        Index(None, "rater_id", "round_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rating_rounds.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rater_type: Mapped[str] = mapped_column(String(10))
+
+
+class RatingResult(Base):
+    """A closed round's result for one project, with how it was computed (the method is part of the result)."""
+
+    __tablename__ = "rating_results"
+    __table_args__ = (UniqueConstraint("round_id", "project_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rating_rounds.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    score: Mapped[float | None] = mapped_column(Float)
+    assigned: Mapped[int] = mapped_column(Integer, comment="raters assigned")
+    responded: Mapped[int] = mapped_column(Integer, comment="raters who rated")
+    self_flagged: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    method: Mapped[str] = mapped_column(Text, comment="canonical JSON: trimming, group weights, leniency correction")
+    detail: Mapped[str] = mapped_column(Text, comment="canonical JSON: group means, agreement, self-rating gap")
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -25,6 +25,7 @@ class Role(StrEnum):
     DISTRICT_OFFICIAL = "district_official"
     PROJECT_MANAGER = "project_manager"
     AUDITOR = "auditor"
+    EXPERT = "expert"  # an outside reviewer: sees only the projects a rating round assigns them
     SYSTEM = "system"
 
 
@@ -90,6 +91,10 @@ class Action(StrEnum):
     MANAGE_INDICATORS = ("manage_indicators", "edit the indicator library and category templates",
                          "维护指标库和类别模板")
     MANAGE_GOALS = "manage_goals", "edit the target tree and OKRs", "维护目标分解和 OKR"
+    REVIEW_REPORTS = ("review_reports", "accept or send back monthly reports, remind reporters and set review",
+                      "审核月报、催报并设置是否审核")
+    MANAGE_RATING_ROUNDS = "manage_rating_rounds", "open, change and close rating rounds", "发起、修改和关闭评分"
+    RATE_PROJECTS = "rate_projects", "rate projects a rating round assigns them", "为评分轮次分配的项目打分"
     RAISE_ALERTS = "raise_alerts", "open, reopen, clear and escalate warnings", "生成、重开、解除和升级预警"
     SEND_NOTIFICATIONS = "send_notifications", "send warning e-mail", "发送预警邮件"
 
@@ -122,6 +127,9 @@ ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.IMPORT_DATA: _DATA_KEEPERS,
     Action.MANAGE_INDICATORS: frozenset({Role.ADMIN}),
     Action.MANAGE_GOALS: _DATA_KEEPERS,
+    Action.REVIEW_REPORTS: _SUPERVISORS,
+    Action.MANAGE_RATING_ROUNDS: _SCHEME_MANAGERS,
+    Action.RATE_PROJECTS: _EVERY_USER - {Role.AUDITOR},  # which projects: the round's assignments say
     Action.RAISE_ALERTS: frozenset({Role.SYSTEM}),
     Action.SEND_NOTIFICATIONS: frozenset({Role.SYSTEM}),
 })

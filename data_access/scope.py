@@ -7,7 +7,8 @@ Scope rules (the roles that see every region are ``Action.READ_ALL_REGIONS`` in 
 - admin, leader, analyst, auditor and the ``system`` evaluator: every project (a region scope, if set, narrows
   them too);
 - district_official: projects in their region and its sub-regions (region paths share a prefix);
-- project_manager: the projects they manage.
+- project_manager: the projects they manage;
+- expert: the projects a rating round assigns them (an outside reviewer sees nothing else).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from data_access import audit
 from data_access.db import transaction
 from data_access.errors import DataAccessError, NotFound, PermissionDenied, ValidationError
-from data_access.models import Project, Region, User
+from data_access.models import Project, RatingAssignment, Region, User
 from data_access.policy import Viewer  # it lived here; ``from data_access.scope import Viewer`` still works
 
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
@@ -49,14 +50,21 @@ def viewer_for(session: Session, username: str) -> Viewer:
     ).one_or_none()
     if row is None:
         raise NotFound(f"No active user {username!r}", message_zh=f"用户 {username!r} 不存在或已停用")
-    managed = (session.execute(select(Project.id).where(Project.manager_id == row.id).order_by(Project.id))
-               .scalars().all() if row.role == "project_manager" else [])
+    if row.role == "project_manager":
+        managed = session.execute(select(Project.id).where(Project.manager_id == row.id).order_by(Project.id)
+                                  ).scalars().all()
+    elif row.role == "expert":
+        managed = session.execute(select(RatingAssignment.project_id).where(RatingAssignment.rater_id == row.id)
+                                  .distinct().order_by(RatingAssignment.project_id)).scalars().all()
+    else:
+        managed = []
     return Viewer(user_id=row.id, username=row.username, role=row.role, region_id=row.region_id,
                   region_path=row.path, scope_key=_scope_key(row.role, row.path, managed))
 
 
 def _scope_key(role: str, region_path: str | None, managed_project_ids: Sequence[int]) -> str:
-    """16 hex digits that change whenever what the viewer may see changes (one indexed query per rerun)."""
+    """``managed_project_ids``: a manager's projects, or the projects an expert is assigned to rate."""
+    # 16 hex digits that change whenever what the viewer may see changes (one indexed query per rerun).
     text = "|".join([role, region_path or "", ",".join(map(str, managed_project_ids))])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -74,6 +82,8 @@ def project_scope_clause(viewer: Viewer) -> ColumnElement[bool]:
     """A WHERE clause over ``Project`` (joined to its ``Region``) limiting rows to the viewer's scope."""
     if viewer.role == "project_manager":
         return Project.manager_id == viewer.user_id
+    if viewer.role == "expert":
+        return Project.id.in_(select(RatingAssignment.project_id).where(RatingAssignment.rater_id == viewer.user_id))
     if viewer.sees_everything:
         return true()
     return region_subtree_clause(viewer, Region.path)

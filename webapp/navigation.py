@@ -27,7 +27,13 @@ class PageSpec(NamedTuple):
 
 
 EVERYONE = Action.READ_PORTFOLIO
+# The people who work from their to-do list land on it; everyone else on the overview.
+STARTS_AT_MY_TASKS = frozenset({"district_official", "project_manager", "expert"})
 PAGES = (
+    PageSpec("section.work", "views/my_tasks.py", "page.my_tasks", ":material/task_alt:", "my-tasks", EVERYONE),
+    PageSpec("section.work", "views/report.py", "page.report", ":material/edit_calendar:", "report",
+             Action.REPORT_PROGRESS),
+    PageSpec("section.work", "views/rate.py", "page.rate", ":material/star_rate:", "rate", Action.RATE_PROJECTS),
     PageSpec("section.overview", "views/overview.py", "page.overview", ":material/dashboard:", "overview", EVERYONE),
     PageSpec("section.overview", "views/big_screen.py", "page.big_screen", ":material/tv:", "big-screen", EVERYONE),
     PageSpec("section.overview", "views/map.py", "page.map", ":material/map:", "map", EVERYONE),
@@ -49,6 +55,8 @@ PAGES = (
              Action.IMPORT_DATA),
     PageSpec("section.data", "views/indicators.py", "page.indicators", ":material/library_books:", "indicators",
              EVERYONE),
+    PageSpec("section.data", "views/rating_rounds.py", "page.rating_rounds", ":material/reviews:", "rating-rounds",
+             Action.MANAGE_RATING_ROUNDS),
     PageSpec("section.data", "views/inbox.py", "page.inbox", ":material/inbox:", "inbox", EVERYONE),
     PageSpec("section.admin", "views/rules.py", "page.rules", ":material/rule:", "rules", Action.MANAGE_RULES),
     PageSpec("section.admin", "views/users.py", "page.users", ":material/group:", "users", Action.MANAGE_USERS),
@@ -60,11 +68,12 @@ PAGES = (
 def navigation_for(role: str | None) -> dict[str, list[st.Page]]:
     """The role's pages grouped by section; logged out, every page (hidden) so a deep link survives login."""
     sections: dict[str, list[st.Page]] = {}
+    start = "my-tasks" if role in STARTS_AT_MY_TASKS else "overview"
     for spec in PAGES:
         if role is None or spec.open_to(role):
             sections.setdefault(t(spec.section), []).append(
                 st.Page(spec.path, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
-                        default=spec.url_path == "overview"))
+                        default=spec.url_path == start))
     return sections
 
 

@@ -167,7 +167,8 @@ class DemoData:
                 handle = place.name_en.lower()
                 self.manager_ids[place.code] = [add(f"pm_{handle}{k}", f"{next(names)}（项目经理）", "project_manager")
                                                 for k in (1, 2)]
-        self.expert_ids = [add(f"expert{k:02d}", f"{next(names)}（评审专家）", "analyst", active=False)
+        # expert06 has retired: their past ratings stay, they can no longer log in.
+        self.expert_ids = [add(f"expert{k:02d}", f"{next(names)}（评审专家）", "expert", active=k < 6)
                            for k in range(1, 7)]
         self.tables["users"] = rows
 

@@ -47,7 +47,7 @@ def test_four_failures_do_not_lock(seeded_engine):
 def test_unknown_and_inactive_users_cost_one_bcrypt_check_like_real_ones(seeded_engine):
     with mock.patch.object(auth.bcrypt, "checkpw", wraps=bcrypt.checkpw) as checkpw:
         assert not check_password(seeded_engine, "nobody_here", "x", policy=POLICY, now=NOW)
-        assert not check_password(seeded_engine, "expert01", "Demo@2026", policy=POLICY, now=NOW)  # inactive
+        assert not check_password(seeded_engine, "expert06", "Demo@2026", policy=POLICY, now=NOW)  # inactive
         assert not check_password(seeded_engine, "leader", "wrong", policy=POLICY, now=NOW)
     assert checkpw.call_count == 3
     reasons = []

@@ -29,7 +29,7 @@ def test_every_action_has_roles_and_words_in_both_languages():
 
 
 def test_the_login_roles_are_every_role_but_system_in_the_users_table_order():
-    assert ROLES == ("admin", "leader", "analyst", "district_official", "project_manager", "auditor")
+    assert ROLES == ("admin", "leader", "analyst", "district_official", "project_manager", "auditor", "expert")
     assert MODEL_ROLES is ROLES
 
 
@@ -38,7 +38,8 @@ def test_viewer_is_the_same_class_wherever_it_is_imported_from():
 
 
 @pytest.mark.parametrize(("action", "roles"), [
-    (Action.READ_PORTFOLIO, {"admin", "leader", "analyst", "district_official", "project_manager", "auditor"}),
+    (Action.READ_PORTFOLIO, {"admin", "leader", "analyst", "district_official", "project_manager", "auditor",
+                             "expert"}),
     (Action.READ_ALL_REGIONS, {"admin", "leader", "analyst", "auditor", "system"}),
     (Action.REPORT_PROGRESS, {"admin", "analyst", "district_official", "project_manager"}),
     (Action.SET_PLAN, {"admin", "analyst", "district_official"}),

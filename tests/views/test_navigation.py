@@ -6,15 +6,19 @@ from webapp.navigation import page_paths_for
 
 EVERY_USER = ["views/overview.py", "views/big_screen.py", "views/map.py", "views/alerts.py",
               "views/rectification.py", "views/scorecards.py", "views/heatmaps.py", "views/gantt.py",
-              "views/projects.py", "views/inbox.py", "views/goals.py", "views/indicators.py"]
+              "views/projects.py", "views/inbox.py", "views/goals.py", "views/indicators.py", "views/my_tasks.py"]
 DATA_KEEPER = ["views/register.py", "views/data_import.py"]
+REPORTER = ["views/report.py"]
+RATER = ["views/rate.py"]
 EXTRA = {
-    "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/audit.py", *DATA_KEEPER],
-    "leader": ["views/whatif.py"],
-    "analyst": ["views/whatif.py", *DATA_KEEPER],
-    "district_official": DATA_KEEPER,
-    "project_manager": [],
+    "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/audit.py", "views/rating_rounds.py",
+              *DATA_KEEPER, *REPORTER, *RATER],
+    "leader": ["views/whatif.py", *RATER],
+    "analyst": ["views/whatif.py", "views/rating_rounds.py", *DATA_KEEPER, *REPORTER, *RATER],
+    "district_official": [*DATA_KEEPER, *REPORTER, *RATER],
+    "project_manager": [*REPORTER, *RATER],
     "auditor": ["views/audit.py"],
+    "expert": RATER,
 }
 
 

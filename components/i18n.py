@@ -692,9 +692,33 @@ CATALOG: dict[str, tuple[str, str]] = {
 
     # -- rating rounds (评分轮次) -------------------------------------------------------------------------------
     "page.rating_rounds": ("评分管理", "Rating rounds"),
+    "rating_rounds.col_name": ("名称", "Name"),
+    "rating_rounds.col_period": ("评分月份", "Month"),
+    "rating_rounds.col_deadline": ("截止时间", "Deadline"),
+    "rating_rounds.col_status": ("状态", "Status"),
+    "rating_rounds.col_projects": ("项目数", "Projects"),
+    "rating_rounds.col_progress": ("评分进度", "Progress"),
+    "rating_rounds.col_counts": ("已评 / 应评", "Rated / asked"),
+    "rating_rounds.col_anonymous": ("匿名", "Anonymous"),
+    "rating_rounds.col_group": ("评价人类型", "Rater group"),
+    "rating_rounds.col_assigned": ("应评", "Asked"),
+    "rating_rounds.col_rated": ("已评", "Rated"),
+    "rating_rounds.col_missing": ("未评", "Not yet"),
+    "rating_rounds.col_score": ("综合得分", "Score"),
+    "rating_rounds.col_self_flag": ("自评高出", "Self above others"),
+    "rating_rounds.col_leniency": ("宽严校正影响", "Leniency correction"),
+    "rating_rounds.col_raters": ("评价人数", "Raters"),
+    "rating_rounds.col_reading": ("一致性", "Agreement"),
+    "rating_rounds.status.open": ("进行中", "open"),
+    "rating_rounds.status.closed": ("已结束", "closed"),
+    "rating_rounds.yes": ("是", "yes"),
+    "rating_rounds.no": ("否", "no"),
 
     # -- rating form (评分) -------------------------------------------------------------------------------------
     "page.rate": ("评分", "Rate projects"),
+    "rating.weight": ("权重", "Weight"),
+    "rating.responded": ("已评 / 应评", "Rated / asked"),
+    "rating.combined": ("综合 {score}", "combined {score}"),
 
     # -- end of the feature sections ------------------------------------------------------------------------
 }

@@ -16,7 +16,15 @@ from components.gantt import STATUSES as MILESTONE_STATUSES
 from components.i18n import CATALOG
 from components.kpi import CHANGE_UNITS
 from components.scorecard_charts import RATER_ORDER
-from data_access.models import ALERT_STATUSES, GOAL_LEVELS, OKR_TYPES, PROJECT_STATUSES, ROLES, SEVERITIES
+from data_access.models import (
+    ALERT_STATUSES,
+    GOAL_LEVELS,
+    OKR_TYPES,
+    PROJECT_STATUSES,
+    ROLES,
+    ROUND_STATUSES,
+    SEVERITIES,
+)
 from scoring.goal_progress import STATUSES as GOAL_STATUSES
 from tests.source_tree import ROOT, all_python_files, python_files, syntax_tree
 
@@ -40,6 +48,7 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "goals.status.": GOAL_STATUSES,
     "goals.okr.": OKR_TYPES,
     "goals.level.": GOAL_LEVELS,
+    "rating_rounds.status.": ROUND_STATUSES,
 }
 # Where a dotted string that looks like a key but is none would be a typo: the code that shows text.
 UI_FOLDERS = ("app.py", "views", "webapp", "components")

@@ -65,6 +65,10 @@ Other modules
         its latest measurement), ``owner_candidates``, ``create_goal`` / ``update_goal`` (edit or move) /
         ``delete_goal`` (admin, analyst, official in their region; level, parent, region, project and owner
         rules; version lock; audited).
+    ``ratings``: rating rounds (评分) — ``open_round`` (a ``RoundSpec``: criteria, group weights, projects, experts,
+        deadline; the raters are assigned at once: self, superior, peers, experts), ``list_rounds``,
+        ``round_assignments``, ``my_rating_tasks`` (the viewer's to-do), ``rating_sheet`` and ``rate`` (assigned
+        raters only, every criterion 0–100, until the deadline; audited).
 
 Audit (``data_access.audit``)
     ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)`` (also against the external
@@ -81,6 +85,7 @@ from data_access.errors import (
     VersionConflict,
 )
 from data_access.policy import Viewer
+from data_access.ratings import list_rounds, my_rating_tasks, open_round, rate, rating_sheet, round_assignments
 from data_access.reads import (
     get_project,
     latest_period,
@@ -103,7 +108,8 @@ __all__ = [
     "ConfigurationError", "DataAccessError", "DatabaseUnavailable", "NotFound", "PermissionDenied",
     "ValidationError", "VersionConflict", "Viewer", "create_database_engine", "data_version", "get_engine",
     "get_project", "latest_period", "list_categories", "list_indicators", "list_milestones", "list_project_targets",
-    "list_projects", "list_ratings", "list_regions", "list_weight_schemes", "load_indicator_matrix",
-    "load_observations", "record_observation", "record_report", "transaction", "update_milestone", "update_project",
-    "viewer_for", "weight_scheme_items",
+    "list_projects", "list_ratings", "list_regions", "list_rounds", "list_weight_schemes", "load_indicator_matrix",
+    "load_observations", "my_rating_tasks", "open_round", "rate", "rating_sheet", "record_observation",
+    "record_report", "round_assignments", "transaction", "update_milestone", "update_project", "viewer_for",
+    "weight_scheme_items",
 ]

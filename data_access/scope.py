@@ -38,6 +38,7 @@ REFUSALS = {
     "user": ("No such user", "用户不存在"),
     "rule": ("No such warning rule", "预警规则不存在"),
     "scheme": ("No such weight scheme", "权重方案不存在"),
+    "rating round": ("No such rating round, or you may not access it", "评分轮次不存在或您无权访问"),
 }
 
 

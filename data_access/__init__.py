@@ -61,6 +61,12 @@ Other modules
         register and the importer.
     ``indicator_library``: the indicator library and category templates (admins): create, edit, reorder,
         retire; scoring recipes kept per scheme age (``recipe_for``) so published scores never move.
+    ``reports``: the monthly report — ``open_report`` (the form: every KPI of the project's category with unit,
+        plan, last value; milestones; the report's state), ``save_report`` (draft or submit; plausibility first:
+        a falling cumulative refused, a big jump or a value far from plan needs a reason, ``NeedsReason``; a
+        changed report since the form opened is a ``ReportConflict``; correcting an accepted month needs a
+        reason and is counted), ``review_report`` (accept: values to observations; or send back with a comment),
+        ``set_review`` (per district), ``list_reports``.
     ``goals``: the target tree — ``list_goals`` (the viewer's nodes plus their ancestors as context, each with
         its latest measurement), ``owner_candidates``, ``create_goal`` / ``update_goal`` (edit or move) /
         ``delete_goal`` (admin, analyst, official in their region; level, parent, region, project and owner
@@ -79,8 +85,10 @@ from data_access.errors import (
     ConfigurationError,
     DataAccessError,
     DatabaseUnavailable,
+    NeedsReason,
     NotFound,
     PermissionDenied,
+    ReportConflict,
     ValidationError,
     VersionConflict,
 )
@@ -101,15 +109,26 @@ from data_access.reads import (
     load_observations,
     weight_scheme_items,
 )
+from data_access.reports import (
+    MilestoneEntry,
+    ReportSheet,
+    SavedReport,
+    list_reports,
+    open_report,
+    review_report,
+    save_report,
+    set_review,
+)
 from data_access.scope import viewer_for
 from data_access.writes import record_observation, record_report, update_milestone, update_project
 
 __all__ = [
-    "ConfigurationError", "DataAccessError", "DatabaseUnavailable", "NotFound", "PermissionDenied",
-    "ValidationError", "VersionConflict", "Viewer", "create_database_engine", "data_version", "get_engine",
-    "get_project", "latest_period", "list_categories", "list_indicators", "list_milestones", "list_project_targets",
-    "list_projects", "list_ratings", "list_regions", "list_rounds", "list_weight_schemes", "load_indicator_matrix",
-    "load_observations", "my_rating_tasks", "open_round", "rate", "rating_sheet", "record_observation",
-    "record_report", "round_assignments", "transaction", "update_milestone", "update_project", "viewer_for",
-    "weight_scheme_items",
+    "ConfigurationError", "DataAccessError", "DatabaseUnavailable", "MilestoneEntry", "NeedsReason", "NotFound",
+    "PermissionDenied", "ReportConflict", "ReportSheet", "SavedReport", "ValidationError", "VersionConflict",
+    "Viewer", "create_database_engine", "data_version", "get_engine", "get_project", "latest_period",
+    "list_categories", "list_indicators", "list_milestones", "list_project_targets", "list_projects",
+    "list_ratings", "list_regions", "list_reports", "list_rounds", "list_weight_schemes", "load_indicator_matrix",
+    "load_observations", "my_rating_tasks", "open_report", "open_round", "rate", "rating_sheet",
+    "record_observation", "record_report", "review_report", "round_assignments", "save_report", "set_review",
+    "transaction", "update_milestone", "update_project", "viewer_for", "weight_scheme_items",
 ]

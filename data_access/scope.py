@@ -34,6 +34,7 @@ REFUSALS = {
     "project": ("No such project, or you may not access it", "项目不存在或您无权访问"),
     "alert": ("No such warning, or you may not access it", "预警不存在或您无权访问"),
     "milestone": ("No such milestone, or you may not access it", "里程碑不存在或您无权访问"),
+    "report": ("No such report, or you may not access it", "月报不存在或您无权访问"),
     "region": ("No such region, or you may not access it", "区域不存在或您无权访问"),
     "user": ("No such user", "用户不存在"),
     "rule": ("No such warning rule", "预警规则不存在"),

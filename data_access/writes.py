@@ -125,7 +125,8 @@ def _latest_period() -> dt.date:
     return add_months(dt.date.today(), 12)
 
 
-def _check_period(period: object) -> dt.date:
+def check_period(period: object) -> dt.date:
+    """A reporting period: the first day of a month between 2000-01 and a year from now."""
     if not is_date(period):
         raise ValidationError(f"Period {period!r:.40} must be a date", message_zh="期间须为日期")
     if period.day != 1:
@@ -168,7 +169,7 @@ def record_report(
     replaced value goes to the audit log. Returns what was stored ({indicator code: value}).
     """
     require(actor, Action.REPORT_PROGRESS)
-    period = _check_period(period)
+    period = check_period(period)
     if source not in SOURCES:
         raise ValidationError(f"Unknown source {source!r:.20}", message_zh="未知的数据来源")
     if not isinstance(values, Mapping) or not values:
@@ -183,23 +184,34 @@ def record_report(
         unknown = sorted(set(checked) - set(indicator_ids))
         if unknown:
             raise ValidationError(f"Unknown indicator {unknown[0]!r}", message_zh=f"未知指标 {unknown[0]!r}")
-        now = dt.datetime.now(dt.UTC)
-        for code, value in checked.items():
-            existing = session.execute(
-                select(Observation).where(Observation.project_id == project_id,
-                                          Observation.indicator_id == indicator_ids[code], Observation.period == period)
-            ).scalar_one_or_none()
-            before = None if existing is None else {"value": existing.value, "source": existing.source}
-            if existing is None:
-                session.add(Observation(project_id=project_id, indicator_id=indicator_ids[code], period=period,
-                                        value=value, source=source, entered_by=actor.user_id, entered_at=now))
-            else:
-                existing.value, existing.source, existing.entered_by, existing.entered_at = (
-                    value, source, actor.user_id, now)
-            audit.append(session, actor=actor, action="observation.record", entity="observation",
-                         entity_id=f"{project_id}/{code}/{period:%Y-%m}", before=before,
-                         after={"value": value, "source": source})
+        store_observations(session, actor, project_id=project_id, period=period, values=checked,
+                           indicator_ids=indicator_ids, source=source, entered_by=actor.user_id)
     return checked
+
+
+def store_observations(session: Session, actor: Viewer, *, project_id: int, period: dt.date,
+                       values: Mapping[str, float], indicator_ids: Mapping[str, int], source: str,
+                       entered_by: int | None) -> None:
+    """Insert or replace checked values of one project and month inside the caller's transaction.
+
+    Each value gets its audit entry with what it replaced (before/after). ``entered_by`` is who the value comes
+    from: the actor for a direct entry, the reporter when an official accepts a monthly report.
+    """
+    now = dt.datetime.now(dt.UTC)
+    for code, value in values.items():
+        existing = session.execute(
+            select(Observation).where(Observation.project_id == project_id,
+                                      Observation.indicator_id == indicator_ids[code], Observation.period == period)
+        ).scalar_one_or_none()
+        before = None if existing is None else {"value": existing.value, "source": existing.source}
+        if existing is None:
+            session.add(Observation(project_id=project_id, indicator_id=indicator_ids[code], period=period,
+                                    value=value, source=source, entered_by=entered_by, entered_at=now))
+        else:
+            existing.value, existing.source, existing.entered_by, existing.entered_at = (value, source, entered_by, now)
+        audit.append(session, actor=actor, action="observation.record", entity="observation",
+                     entity_id=f"{project_id}/{code}/{period:%Y-%m}", before=before,
+                     after={"value": value, "source": source})
 
 
 def record_observation(

@@ -687,6 +687,32 @@ CATALOG: dict[str, tuple[str, str]] = {
     "page.report": ("进度填报", "Monthly report"),
 
     # -- site photos and attachments (现场照片) -----------------------------------------------------------------
+    "photos.section": ("现场照片", "Site photos"),
+    "photos.section_period": ("{period}月报的现场照片与附件", "Site photos and files of the {period} report"),
+    "photos.none": ("暂无现场照片或附件。", "No site photos or files yet."),
+    "photos.upload": ("上传照片或附件（照片最大 {photo_mb} MB，文件最大 {file_mb} MB）",
+                      "Upload photos or files (photos up to {photo_mb} MB, files up to {file_mb} MB)"),
+    "photos.upload_help": ("照片：JPEG、PNG、WebP；文件：PDF、xlsx、docx。用手机相机拍摄的照片带有拍摄时间和位置，"
+                           "用于现场核验。",
+                           "Photos: JPEG, PNG, WebP; files: PDF, xlsx, docx. Photos from the phone's camera carry "
+                           "the time and place they were taken, which the site check-in reads."),
+    "photos.use_camera": ("用网页相机拍照", "Take a photo in the browser"),
+    "photos.camera": ("拍照", "Take a photo"),
+    "photos.camera_hint": ("网页相机拍的照片不带拍摄时间和位置，将标为待核实；建议用手机相机拍摄后上传。",
+                           "A browser snapshot carries no time or position and will be marked for checking; "
+                           "better take it with the phone's camera and upload it."),
+    "photos.problem": ("{name}：{message}", "{name}: {message}"),
+    "photos.taken": ("拍摄于 {when}", "Taken {when}"),
+    "photos.taken_unknown": ("拍摄时间不明", "Time taken unknown"),
+    "photos.distance": ("距项目地点 {km} 公里", "{km} km from the project's site"),
+    "photos.uploaded": ("{name} 上传于 {when}", "Uploaded by {name} on {when}"),
+    "photos.download": ("下载", "Download"),
+    "photos.finding.ok": ("现场核验通过", "Site check-in passed"),
+    "photos.finding.far": ("距项目地点 {km} 公里", "{km} km from the project's site"),
+    "photos.finding.outside_period": ("拍摄时间不在填报期内", "Taken outside the reporting period"),
+    "photos.finding.no_metadata": ("无拍摄信息（照片可能经过处理）", "No metadata (the photo may have been edited)"),
+    "photos.finding.no_time": ("照片无拍摄时间", "No time in the photo"),
+    "photos.finding.no_position": ("照片无位置信息", "No position in the photo"),
 
     # -- report review (月报审核) -------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ REFUSALS = {
     "milestone": ("No such milestone, or you may not access it", "里程碑不存在或您无权访问"),
     "report": ("No such report, or you may not access it", "月报不存在或您无权访问"),
     "region": ("No such region, or you may not access it", "区域不存在或您无权访问"),
+    "attachment": ("No such photo or file, or you may not access it", "照片或附件不存在或您无权访问"),
     "user": ("No such user", "用户不存在"),
     "rule": ("No such warning rule", "预警规则不存在"),
     "scheme": ("No such weight scheme", "权重方案不存在"),

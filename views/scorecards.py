@@ -21,6 +21,7 @@ from webapp import data
 from webapp.filters import selected_period
 from webapp.i18n import current_language, name_column, t
 from webapp.params import id_param
+from webapp.photo_upload import photo_gallery
 from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()
@@ -194,5 +195,7 @@ if len(warnings):
                      label=f"{t(f'severity.{alert.severity}')} · "
                            f"{plain(alert.rule_zh if lang == 'zh' else alert.rule_en)} · "
                            f"{t(f'alert_status.{alert.status}')}")
+st.subheader(t("photos.section"))
+photo_gallery(viewer, project_id=project_id, key="scorecard_photos")
 table = history.pivot(index="period", columns="indicator_code", values="value")
 download_buttons(table.reset_index(), f"project_{project['code']}", key="project_download", lang=lang)

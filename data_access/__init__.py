@@ -75,6 +75,8 @@ Other modules
         deadline; the raters are assigned at once: self, superior, peers, experts), ``list_rounds``,
         ``round_assignments``, ``my_rating_tasks`` (the viewer's to-do), ``rating_sheet`` and ``rate`` (assigned
         raters only, every criterion 0–100, until the deadline; audited).
+    ``rating_results``: ``close_round`` (results with their method, the fed KPI's values, one transaction),
+        ``due_rounds``, ``round_results``, ``project_rating_breakdown`` (the scorecard's, anonymised for the team).
 
 Audit (``data_access.audit``)
     ``append(session, ...)`` inside a write's transaction; ``verify_chain(engine)`` (also against the external

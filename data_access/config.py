@@ -104,3 +104,20 @@ def project_code_pattern() -> re.Pattern[str]:
         raise ConfigurationError(
             f"PERFDASH_PROJECT_CODE_PATTERN is not a regular expression: {exc}",
             message_zh="项目编号格式（PERFDASH_PROJECT_CODE_PATTERN）不是有效的正则表达式") from exc
+
+
+DEFAULT_SELF_RATING_MARGIN = 10.0
+
+
+def self_rating_margin() -> float:
+    """``PERFDASH_SELF_RATING_MARGIN`` (default 10): points a self-rating may exceed the other raters' before a
+    rating round's result flags it."""
+    raw = os.environ.get("PERFDASH_SELF_RATING_MARGIN", "").strip()
+    try:
+        margin = float(raw) if raw else DEFAULT_SELF_RATING_MARGIN
+    except ValueError:
+        margin = -1.0
+    if not 0 <= margin <= 100:
+        raise ConfigurationError(f"PERFDASH_SELF_RATING_MARGIN must be a number of points from 0 to 100, got {raw!r}",
+                                 message_zh="自评偏高阈值（PERFDASH_SELF_RATING_MARGIN）须为 0–100 的分数")
+    return margin

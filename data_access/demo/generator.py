@@ -28,6 +28,8 @@ from data_access.models import (
     ProjectTarget,
     Rating,
     Region,
+    Report,
+    ReportValue,
     User,
     WeightScheme,
     WeightSchemeItem,
@@ -47,12 +49,12 @@ class DemoSummary:
 
 TABLE_ORDER = ("regions", "categories", "departments", "indicators", "category_template_items", "users", "projects",
                "milestones", "project_targets", "import_batches", "ratings", "goals", "weight_schemes",
-               "weight_scheme_items")
+               "weight_scheme_items", "reports", "report_values")
 MODELS = {"regions": Region, "categories": Category, "departments": Department, "indicators": Indicator,
           "category_template_items": CategoryTemplateItem,
           "users": User, "projects": Project, "milestones": Milestone, "project_targets": ProjectTarget,
           "import_batches": ImportBatch, "ratings": Rating, "goals": Goal, "weight_schemes": WeightScheme,
-          "weight_scheme_items": WeightSchemeItem}
+          "weight_scheme_items": WeightSchemeItem, "reports": Report, "report_values": ReportValue}
 
 
 def build(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False) -> DemoData:

@@ -458,6 +458,69 @@ class DemoData:
             "id": 1, "filename": "demo-seed", "source": "import", "uploaded_by": 3, "row_count": 0,
             "uploaded_at": created, "status": "applied", "errors": None}]
 
+    def reports(self) -> None:
+        """Monthly reports: Kaifeng's districts review them; accepted reports for the last three months of every
+        third active project (one corrected once), and in 龙亭区 two waiting for review and one sent back.
+
+        A report's values are the month's observations (the plan series excepted: they are set by officials).
+        """
+        kaifeng = {place.code for place in PLACES if place.parent == "410200" and place.level == "district"}
+        for row in self.tables["regions"]:
+            row["report_review"] = row["code"] in kaifeng
+        plan_ids = {self.indicator_ids[code] for code in ("PROG_PLAN", "SPEND_PLAN")}
+        observed: dict[tuple[int, dt.date], list[tuple[int, float]]] = {}
+        obs = self.observations
+        for project_id, indicator_id, period, value in zip(obs["project_id"].tolist(), obs["indicator_id"].tolist(),
+                                                           obs["period"].tolist(), obs["value"].tolist(), strict=True):
+            if indicator_id not in plan_ids:
+                observed.setdefault((project_id, period), []).append((indicator_id, value))
+        latest = from_month_index(self.t_last - 1)  # the month reported on this month
+        months = [from_month_index(self.t_last - k) for k in (3, 2, 1)]
+        waiting = [i + 1 for i, place in enumerate(self.p["place"])
+                   if place.code == "410202" and self.p["status"][i] == "active"][:3]
+        reports: list[dict[str, Any]] = []
+        values: list[dict[str, Any]] = []
+
+        def add(project_id: int, period: dt.date, status: str, **fields: Any) -> None:
+            project = self.tables["projects"][project_id - 1]
+            place = self.p["place"][project_id - 1]
+            district = place.code if place.level == "district" else place.parent
+            submitted = dt.datetime.combine(from_month_index(month_index(period) + 1).replace(day=3), dt.time(9),
+                                            tzinfo=dt.UTC)
+            reviewed = submitted + dt.timedelta(days=1) if district in kaifeng else None
+            reviewer = (self.official_ids.get(district, 1) if reviewed else None) if status != "submitted" else None
+            report = {"id": len(reports) + 1, "project_id": project_id, "period": period, "status": status,
+                      "note": None, "correction_reason": None, "corrections": 0, "review_comment": None,
+                      "created_by": project["manager_id"], "created_at": submitted,
+                      "updated_by": project["manager_id"], "updated_at": submitted,
+                      "submitted_by": project["manager_id"], "submitted_at": submitted,
+                      "reviewed_by": reviewer, "reviewed_at": reviewed if reviewer else None,
+                      "accepted_at": (reviewed or submitted) if status == "accepted" else None,
+                      "version": 1 if status == "submitted" else 2}
+            reports.append(report | fields)
+            first_id = len(values) + 1
+            values.extend({"id": first_id + k, "report_id": report["id"], "indicator_id": indicator_id,
+                           "value": value, "reason": None}
+                          for k, (indicator_id, value) in enumerate(observed[(project_id, period)]))
+
+        accepted = [i + 1 for i in range(self.n_projects)
+                    if i % 3 == 0 and self.p["status"][i] == "active" and i + 1 not in waiting]
+        for project_id in accepted + waiting:
+            for period in months:
+                if (project_id, period) not in observed:
+                    continue
+                if project_id not in waiting or period != latest:
+                    add(project_id, period, "accepted")
+                elif project_id == waiting[-1] and len(waiting) == 3:
+                    add(project_id, period, "returned", review_comment="累计完成投资与监理月报不符，请核对后重新提交")
+                else:
+                    add(project_id, period, "submitted")
+        for report in reports:  # one accepted month was corrected once, with its reason
+            if report["status"] == "accepted" and report["period"] == months[1]:
+                report.update(corrections=1, correction_reason="监理复核后更正累计完成投资", version=4)
+                break
+        self.tables["reports"], self.tables["report_values"] = reports, values
+
 
 
 def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False,
@@ -472,5 +535,6 @@ def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: 
     data.ratings()
     data.goals()
     data.schemes()
+    data.reports()
     data.tables["import_batches"][0]["row_count"] = int(len(data.observations["value"]))
     return data

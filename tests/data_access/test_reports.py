@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session
 from data_access import reports
 from data_access.audit import verify_chain
 from data_access.errors import NeedsReason, NotFound, PermissionDenied, ReportConflict, ValidationError
-from data_access.models import AuditEntry, Indicator, Milestone, Observation, Project, Region, ReportValue, User
+from data_access.models import (
+    AuditEntry,
+    Indicator,
+    Milestone,
+    Observation,
+    Project,
+    Region,
+    Report,
+    ReportValue,
+    User,
+)
 from data_access.reports import MilestoneEntry
 from scoring.periods import add_months
 from tests.conftest import as_viewer
@@ -45,6 +55,7 @@ def _craft(engine, *, status: str = "active", review: bool = False) -> int:
         connection.execute(update(Project).where(Project.id == project_id).values(status=status))
         connection.execute(update(Region).where(Region.id == district).values(report_review=review))
         connection.execute(delete(Observation).where(Observation.project_id == project_id))
+        connection.execute(delete(Report).where(Report.project_id == project_id))  # the demo's reports
         ids = dict(connection.execute(select(Indicator.code, Indicator.id)).all())
         now = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
         rows = [{"project_id": project_id, "indicator_id": ids[code], "period": month, "value": value,
@@ -321,25 +332,44 @@ def test_a_planned_project_and_a_future_month_are_refused(seeded_engine):
 
 
 def test_review_is_set_per_district_by_its_own_official_and_a_street_follows_its_district(seeded_engine):
-    official = as_viewer(seeded_engine, "official_longting")
+    official, admin = as_viewer(seeded_engine, "official_longting"), as_viewer(seeded_engine, "admin")
     with seeded_engine.connect() as connection:
         longting, gulou = (connection.execute(select(Region.id).where(Region.code == code)).scalar_one()
                            for code in ("410202", "410204"))
-        street = connection.execute(select(Region.id).where(Region.parent_id == longting)).scalars().first()
-    reports.set_review(seeded_engine, official, region_id=longting, enabled=True)
+        street, district = connection.execute(select(Region.id, Region.parent_id).where(Region.level == "street")
+                                              .order_by(Region.id)).first()
+    reports.set_review(seeded_engine, official, region_id=longting, enabled=False)  # Kaifeng reviews in the demo
     with pytest.raises(NotFound):
-        reports.set_review(seeded_engine, official, region_id=gulou, enabled=True)
+        reports.set_review(seeded_engine, official, region_id=gulou, enabled=False)
     with pytest.raises(PermissionDenied):
-        reports.set_review(seeded_engine, as_viewer(seeded_engine, "pm_kaifeng1"), region_id=longting, enabled=False)
+        reports.set_review(seeded_engine, as_viewer(seeded_engine, "pm_kaifeng1"), region_id=longting, enabled=True)
+    with pytest.raises(ValidationError) as caught:
+        reports.set_review(seeded_engine, admin, region_id=street, enabled=True)
+    assert caught.value.message_zh == "审核按区县设置（街道随所在区县）"
+    reports.set_review(seeded_engine, admin, region_id=district, enabled=True)
     with Session(seeded_engine) as session:
-        assert reports.review_required(session, longting) is True
-        assert reports.review_required(session, gulou) is False
-        if street is not None:
-            assert reports.review_required(session, street) is True
-    if street is not None:
-        with pytest.raises(ValidationError):
-            reports.set_review(seeded_engine, official, region_id=street, enabled=False)
+        assert (reports.review_required(session, longting), reports.review_required(session, gulou)) == (False, True)
+        assert reports.review_required(session, street) is True
     with seeded_engine.connect() as connection:
-        count = connection.execute(select(func.count()).select_from(AuditEntry)
-                                   .where(AuditEntry.action == "region.report_review")).scalar()
-    assert count == 1
+        changes = connection.execute(select(AuditEntry.entity_id, AuditEntry.before, AuditEntry.after)
+                                     .where(AuditEntry.action == "region.report_review")
+                                     .order_by(AuditEntry.id)).all()
+    assert [tuple(change) for change in changes] == [
+        (str(longting), '{"report_review":true}', '{"report_review":false}'),
+        (str(district), '{"report_review":false}', '{"report_review":true}')]
+
+
+def test_the_demo_has_reports_waiting_in_longting_one_sent_back_and_kaifeng_reviews(shared_seeded_engine):
+    official = as_viewer(shared_seeded_engine, "official_longting")
+    open_ones = reports.list_reports(shared_seeded_engine, official, statuses=["submitted", "returned"])
+    assert sorted(open_ones["status"]) == ["returned", "submitted", "submitted"]
+    assert set(open_ones["period"]) == {PERIOD}
+    returned = open_ones[open_ones["status"] == "returned"].iloc[0]
+    assert returned["review_comment"] == "累计完成投资与监理月报不符，请核对后重新提交"
+    waiting = open_ones[open_ones["status"] == "submitted"].iloc[0]
+    sheet = reports.open_report(shared_seeded_engine, official, project_id=int(waiting["project_id"]), period=PERIOD)
+    assert sheet.review_required and sheet.status == "submitted"
+    entered = sheet.kpis.dropna(subset=["entered"])
+    assert len(entered) > 5 and (entered["entered"] == entered["stored"]).all()
+    everyone = reports.list_reports(shared_seeded_engine, as_viewer(shared_seeded_engine, "admin"))
+    assert everyone["corrections"].tolist().count(1) == 1

@@ -373,3 +373,20 @@ def test_the_demo_has_reports_waiting_in_longting_one_sent_back_and_kaifeng_revi
     assert len(entered) > 5 and (entered["entered"] == entered["stored"]).all()
     everyone = reports.list_reports(shared_seeded_engine, as_viewer(shared_seeded_engine, "admin"))
     assert everyone["corrections"].tolist().count(1) == 1
+
+
+def test_a_failure_while_accepting_leaves_nothing_written_not_even_the_report(seeded_engine, monkeypatch):
+    project_id = _craft(seeded_engine, review=False)
+    manager = as_viewer(seeded_engine, "pm_kaifeng1")
+    seen = reports.open_report(seeded_engine, manager, project_id=project_id, period=PERIOD)
+    real_store = reports.store_observations
+
+    def store_then_fail(*args, **kwargs):
+        real_store(*args, **kwargs)  # the values reach observations, then something goes wrong
+        raise ValidationError("disk full", message_zh="磁盘已满")
+
+    monkeypatch.setattr(reports, "store_observations", store_then_fail)
+    before = table_checksums(seeded_engine)
+    with pytest.raises(ValidationError):
+        _save(seeded_engine, manager, project_id, {"PROG_ACTUAL": 26.0, "SPEND_CUM": 8800.0}, submit=True, seen=seen)
+    assert changed_tables(before, table_checksums(seeded_engine)) == []

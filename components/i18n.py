@@ -178,16 +178,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "projects.detail": ("项目详情", "Project details"),
     "projects.choose": ("选择项目查看详情", "Choose a project to see its details"),
     "projects.none": ("（不选择）", "(none)"),
-    "report.title": ("填报本月进度", "Report this month's progress"),
-    "report.period": ("期间", "Month"),
-    "report.progress": ("实际形象进度（%）", "Actual progress (%)"),
-    "report.spend": ("累计完成投资（万元）", "Cumulative spend (10k CNY)"),
-    "report.submit": ("提交", "Submit"),
-    "report.saved": ("已保存：{values}；并已重新评估该项目的预警。", "Saved: {values}; this project's warnings were re-evaluated."),
-    "report.saved_not_evaluated": ("已保存：{values}；但该项目的预警暂未能重新评估，将在下次定时评估时更新。",
-                                   "Saved: {values}; this project's warnings could not be re-evaluated now and will "
-                                   "be at the next scheduled run."),
-    "report.empty": ("未填写任何数值，未保存。", "Nothing was filled in; nothing was saved."),
     "params.bad_id": ("链接中的编号无效。", "The id in the link is not valid."),
     "params.start_over": ("忽略链接参数，打开本页", "Ignore the link and open this page"),
     "col.code": ("编号", "Code"),
@@ -685,6 +675,11 @@ CATALOG: dict[str, tuple[str, str]] = {
 
     # -- monthly report (进度填报) ------------------------------------------------------------------------------
     "page.report": ("进度填报", "Monthly report"),
+    "projects.report_link": ("填报本月进展", "Report this month's progress"),
+    "params.bad_period": ("链接中的月份无效。", "The month in the link is not valid."),
+    "report.project": ("项目", "Project"),
+    "report.period": ("报告月份", "Month reported on"),
+    "report.no_projects": ("您没有在建或暂停的项目需要填报。", "You have no active or suspended project to report on."),
 
     # -- site photos and attachments (现场照片) -----------------------------------------------------------------
     "photos.section": ("现场照片", "Site photos"),

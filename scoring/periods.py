@@ -6,6 +6,7 @@ may import it.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 
@@ -54,3 +55,24 @@ def recent_months(latest: dt.date, count: int) -> list[dt.date]:
     [datetime.date(2026, 2, 1), datetime.date(2026, 1, 1), datetime.date(2025, 12, 1)]
     """
     return [add_months(latest, -k) for k in range(count)]
+
+
+def report_due_date(period: dt.date, due_day: int) -> dt.date:
+    """The day the monthly report on ``period`` is due: ``due_day`` of the following month.
+
+    A due day past the month's end falls on its last day (31 in February is the 28th or 29th).
+
+    >>> report_due_date(dt.date(2026, 12, 1), 5), report_due_date(dt.date(2028, 1, 1), 31)
+    (datetime.date(2027, 1, 5), datetime.date(2028, 2, 29))
+    """
+    month = add_months(period, 1)
+    return dt.date(month.year, month.month, min(max(due_day, 1), calendar.monthrange(month.year, month.month)[1]))
+
+
+def period_to_report(today: dt.date) -> dt.date:
+    """The period whose report is due next on ``today``: the month before today's.
+
+    >>> period_to_report(dt.date(2027, 1, 3))
+    datetime.date(2026, 12, 1)
+    """
+    return add_months(first_of_month(today), -1)

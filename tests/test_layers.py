@@ -42,9 +42,6 @@ VIEW_DATA_ACCESS_EXCEPTIONS: dict[str, frozenset[str]] = {
     "views.inbox": frozenset({
         "data_access.alerts.mark_read",
     }),
-    "views.projects": frozenset({
-        "data_access.record_report",
-    }),
     "views.rules": frozenset({
         "data_access.alerts.parse_rule_params", "data_access.alerts.save_rule",
         "data_access.models.RULE_SCOPES", "data_access.models.SEVERITIES",

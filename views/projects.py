@@ -1,21 +1,15 @@
 """项目 Projects: the list under the global filters, downloads, and one project's details (``?project=id``)."""
-import datetime as dt
-
 import streamlit as st
 
-import data_access
-from components.formatting import date, money, month
+from components.formatting import date, money
 from components.tables import download_buttons
 from components.text import plain
-from data_access import DataAccessError
 from data_access.policy import Action, allowed
-from scoring.periods import recent_months
-from services.alerts import evaluate as evaluate_alerts
 from webapp import data
 from webapp.filters import filter_projects
 from webapp.i18n import current_language, name_column, t
 from webapp.params import id_param
-from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
+from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()
 lang = current_language()
@@ -64,32 +58,5 @@ if project_id is not None:
         width="stretch")
 
     if allowed(viewer, Action.REPORT_PROGRESS) and project["status"] in {"active", "suspended"}:
-        with st.form("progress_report", clear_on_submit=True):
-            st.markdown(f"**{t('report.title')}**")
-            # This month and the two before: late reports for last month are common.
-            period = st.selectbox(t("report.period"), recent_months(dt.date.today(), 3),
-                                  format_func=lambda d: month(d, lang))
-            # No min/max here: the data layer checks the ranges and says what was wrong, instead of a widget
-            # that silently drops an out-of-range entry.
-            fields = {"PROG_ACTUAL": st.number_input(t("report.progress"), step=1.0, value=None),
-                      "SPEND_CUM": st.number_input(t("report.spend"), step=10.0, value=None)}
-            if st.form_submit_button(t("report.submit"), width="stretch"):
-                report = {code: value for code, value in fields.items() if value is not None}
-                if not report:
-                    st.error(t("report.empty"))
-                else:
-                    try:  # the whole report in one transaction: stored entirely or not at all
-                        stored = data_access.record_report(shared_engine(), viewer, project_id=project_id,
-                                                           period=period, values=report)
-                    except DataAccessError as error:
-                        show_data_error(error)
-                    else:
-                        labels = {"PROG_ACTUAL": t("report.progress"), "SPEND_CUM": t("report.spend")}
-                        saved = "; ".join(f"{labels[code]} {value:g}" for code, value in stored.items())
-                        try:  # the report is stored whatever happens here; say so either way
-                            evaluate_alerts(shared_engine(), project_ids=[project_id])
-                        except DataAccessError as error:
-                            st.success(t("report.saved_not_evaluated", values=saved))
-                            show_data_error(error)
-                        else:
-                            st.success(t("report.saved", values=saved))
+        st.page_link("views/report.py", label=t("projects.report_link"), icon=":material/edit_calendar:",
+                     query_params={"project": str(project_id)}, width="stretch")

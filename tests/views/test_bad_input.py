@@ -1,4 +1,5 @@
-"""Bad input through the pages (issue 10, items 13 and 16): URL ids, the progress form, the rules page."""
+"""Bad input through the pages (issue 10, items 13 and 16): URL ids and the rules page (the monthly report's
+refusals are in test_report.py)."""
 import re
 import tomllib
 from pathlib import Path
@@ -55,78 +56,6 @@ def test_a_foreign_and_an_unknown_id_in_the_url_get_the_same_words_naming_no_id(
         answers.append(_errors(at))
         assert not any(str(some_id) in e for e in _errors(at))
     assert answers == [[REFUSAL[name]]] * 2
-
-
-def _progress_form(logged_in, app_env):
-    project_id = _scalar(app_env, "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id "
-                                  "WHERE r.code = '410202' AND p.status = 'active' LIMIT 1")
-    at = logged_in("official_longting", "views/projects.py")
-    at.query_params["project"] = str(project_id)
-    return at.run(), project_id
-
-
-def _submit(at):
-    next(b for b in at.button if b.form_id == "progress_report").click().run()
-    assert not at.exception
-    return at
-
-
-def _manual_entries(app_env, project_id):
-    return _scalar(app_env, "SELECT COUNT(*) FROM observations WHERE project_id = :p AND source = 'manual'",
-                   p=project_id)
-
-
-def test_an_empty_progress_report_is_not_called_saved(logged_in, app_env):
-    at, project_id = _progress_form(logged_in, app_env)
-    _submit(at)
-    assert not at.success
-    assert _errors(at) == ["未填写任何数值，未保存。"]
-    assert _manual_entries(app_env, project_id) == 0
-
-
-@pytest.mark.parametrize(("progress", "spend", "message"), [
-    (150.0, None, "PROG_ACTUAL 须在 0 到 100 之间（填写的是 150）"),
-    (-5.0, None, "PROG_ACTUAL 须在 0 到 100 之间（填写的是 -5）"),
-    (50.0, 1e308, "SPEND_CUM 须在 0 到 10,000,000,000 之间（填写的是 1e+308）"),  # and the 50 is not stored either
-])
-def test_an_implausible_progress_report_is_explained_and_nothing_of_it_stored(logged_in, app_env, progress, spend,
-                                                                              message):
-    at, project_id = _progress_form(logged_in, app_env)
-    at.number_input[0].set_value(progress)
-    if spend is not None:
-        at.number_input[1].set_value(spend)
-    _submit(at)
-    assert not at.success
-    assert _errors(at) == [message]
-    assert _manual_entries(app_env, project_id) == 0
-
-
-def test_a_plausible_progress_report_is_stored_whole_and_says_what_was_saved(logged_in, app_env):
-    at, project_id = _progress_form(logged_in, app_env)
-    at.number_input[0].set_value(64.0)
-    at.number_input[1].set_value(1200.0)
-    _submit(at)
-    assert [s.value for s in at.success] == [
-        "已保存：实际形象进度（%） 64; 累计完成投资（万元） 1200；并已重新评估该项目的预警。"]
-    assert _manual_entries(app_env, project_id) == 2
-
-
-def test_a_stored_report_whose_warning_evaluation_fails_still_says_it_was_stored(logged_in, app_env,
-                                                                                 monkeypatch):
-    import services.alerts
-    from data_access import DatabaseUnavailable
-
-    def unavailable(*_args, **_kwargs):
-        raise DatabaseUnavailable("evaluation failed", message_zh="预警评估失败")
-
-    at, project_id = _progress_form(logged_in, app_env)
-    monkeypatch.setattr(services.alerts, "evaluate", unavailable)
-    at.number_input[0].set_value(64.0)
-    _submit(at)
-    assert [s.value for s in at.success] == [
-        "已保存：实际形象进度（%） 64；但该项目的预警暂未能重新评估，将在下次定时评估时更新。"]
-    assert [e.value for e in at.error] == ["预警评估失败"]
-    assert _manual_entries(app_env, project_id) == 1
 
 
 def _rules_form(logged_in):

@@ -3,6 +3,8 @@ import datetime as dt
 import math
 
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scoring.plausibility import check_entries, is_cumulative, move_ratio, typical_moves
 
@@ -97,3 +99,27 @@ def test_cumulative_means_a_cum_code_rolled_up_as_its_last_value():
     assert is_cumulative("SPEND_CUM", "last")
     assert not is_cumulative("SPEND_CUM", "sum")
     assert not is_cumulative("PROG_ACTUAL", "last")
+
+
+AMOUNTS = st.floats(0, 1e6, allow_nan=False)
+
+
+@given(AMOUNTS, AMOUNTS, AMOUNTS)
+def test_a_cumulative_between_the_months_around_it_is_never_refused(last, step_up, step_after):
+    entries = _entries(code=["SPEND_CUM"], value=[last + step_up], cumulative=[True], last_value=[last],
+                       next_value=[last + step_up + step_after], low=[0.0], high=[1e13])
+    assert _found(entries) == []
+
+
+@given(st.floats(1e-3, 1e3), st.floats(-1e4, 1e4), st.floats(-1e4, 1e4), st.floats(1e-2, 1e3), st.floats(-1e4, 1e4))
+def test_the_findings_do_not_depend_on_the_unit(scale, value, last, usual, plan):
+    """万元 or 元, % or share: scaling every number alike finds the same rules (within rounding of the bounds)."""
+    def rules(k):
+        entries = _entries(code=["A"], value=[value * k], last_value=[last * k], typical_move=[usual * k],
+                           plan=[plan * k])
+        return [rule for _, rule, _, _ in _found(entries)]
+
+    near_a_bound = (abs(abs(value - last) - 10 * usual) < 1e-6 * (1 + abs(value) + abs(last))
+                    or abs(abs(value - plan) - 0.5 * abs(plan)) < 1e-6 * (1 + abs(value) + abs(plan)))
+    if not near_a_bound:
+        assert rules(scale) == rules(1.0)

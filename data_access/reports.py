@@ -594,6 +594,13 @@ def review_report(engine: Engine, viewer: Viewer, *, report_id: int, version: in
     return project_id
 
 
+def may_review(viewer: Viewer, sheet: ReportSheet) -> bool:
+    """Whether the form shows this viewer the review buttons: a reviewer's role, a submitted report, and not
+    their own submission (the sheet was opened in the viewer's scope; review_report checks everything again)."""
+    return (allowed(viewer, Action.REVIEW_REPORTS) and sheet.status == "submitted"
+            and sheet.submitted_by != viewer.user_id)
+
+
 def _scoped_report(session: Session, viewer: Viewer, report_id: int, *, audit_refusal: bool = True
                    ) -> tuple[int, dt.date]:
     """The report's project and month, or the one refusal for an unknown report and one out of scope."""

@@ -3,6 +3,9 @@
 Accepted values change what the scores and warnings see, so right after a report is accepted (on submission
 where the district does not review, or by an official) the project's warnings are evaluated again. The report
 is stored whatever the evaluation does; the result says whether it ran, and the error if it did not.
+
+Pages take everything about the report from here (the data layer's reads and types are re-exported), so a view
+imports no data_access command.
 """
 from __future__ import annotations
 
@@ -14,8 +17,21 @@ from sqlalchemy import Engine
 
 from data_access.errors import DataAccessError
 from data_access.policy import Viewer
-from data_access.reports import MilestoneEntry, ReportSheet, SavedReport, review_report, save_report
+from data_access.reports import (
+    MilestoneEntry,
+    ReportSheet,
+    SavedReport,
+    list_reports,
+    may_review,
+    open_report,
+    review_report,
+    save_report,
+    set_review,
+)
 from services.alerts import evaluate
+
+__all__ = ["MilestoneEntry", "ReportSheet", "SavedReport", "SubmitResult", "list_reports", "may_review",
+           "open_report", "reevaluate_warnings", "review", "set_review", "submit_report"]
 
 
 class SubmitResult(NamedTuple):

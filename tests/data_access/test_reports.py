@@ -258,12 +258,16 @@ def test_the_submitter_cannot_accept_their_own_report(seeded_engine):
     project_id = _craft(seeded_engine, review=True)
     official = as_viewer(seeded_engine, "official_longting")
     saved = _save(seeded_engine, official, project_id, {"PROG_ACTUAL": 26.0}, submit=True)
+    sheet = reports.open_report(seeded_engine, official, project_id=project_id, period=PERIOD)
+    admin = as_viewer(seeded_engine, "admin")
+    assert (reports.may_review(official, sheet), reports.may_review(admin, sheet)) == (False, True)
+    assert not reports.may_review(as_viewer(seeded_engine, "pm_kaifeng1"), sheet)
     with pytest.raises(PermissionDenied) as caught:
         reports.review_report(seeded_engine, official, report_id=saved.report_id, version=saved.version,
                               accept=True, comment=None)
     assert caught.value.message_zh == "您是该月报的提交人，须由其他人审核"
-    reports.review_report(seeded_engine, as_viewer(seeded_engine, "admin"), report_id=saved.report_id,
-                          version=saved.version, accept=True, comment="核对无误")
+    reports.review_report(seeded_engine, admin, report_id=saved.report_id, version=saved.version, accept=True,
+                          comment="核对无误")
     assert _observations(seeded_engine, project_id) == {"PROG_ACTUAL": (26.0, "report", official.user_id)}
 
 

@@ -28,13 +28,17 @@ FINDING_KEYS = {
 PASSED, TO_CHECK = "green", "orange"  # st.badge colours: passed, and for the reviewer to look at
 
 
-def kilometres(distance_m: float) -> str:
-    """A distance in kilometres to one decimal, as the finding says it.
+def distance_words(distance_m: float | None, lang: str) -> str:
+    """A distance as a reviewer reads it: metres below a kilometre, else kilometres to one decimal.
 
-    >>> kilometres(3002.3), kilometres(149.6)
-    ('3.0', '0.1')
+    >>> distance_words(3240.0, "zh"), distance_words(149.6, "zh"), distance_words(999.7, "en")
+    ('3.2 公里', '150 米', '1.0 km')
     """
-    return f"{distance_m / 1000:.1f}"
+    if distance_m is None or not math.isfinite(distance_m):
+        return "?"
+    if round(distance_m) < 1000:
+        return translate("photos.metres", lang, m=round(distance_m))
+    return translate("photos.kilometres", lang, km=f"{distance_m / 1000:.1f}")
 
 
 def finding_badge(finding: str, distance_m: float | None, lang: str) -> tuple[str, str]:
@@ -43,8 +47,7 @@ def finding_badge(finding: str, distance_m: float | None, lang: str) -> tuple[st
     >>> finding_badge("far", 3240.0, "zh"), finding_badge("ok", 12.0, "en")
     (('距项目地点 3.2 公里', 'orange'), ('Site check-in passed', 'green'))
     """
-    km = kilometres(distance_m) if distance_m is not None and math.isfinite(distance_m) else "?"
-    words = translate(FINDING_KEYS[finding], lang, km=km)
+    words = translate(FINDING_KEYS[finding], lang, distance=distance_words(distance_m, lang))
     return words, PASSED if finding == "ok" else TO_CHECK
 
 
@@ -64,8 +67,9 @@ def photo_details(attachment: Mapping[str, object], lang: str) -> list[str]:
         lines.append(translate("photos.taken", lang, when=_china_time(taken)) if not is_missing(taken)
                      else translate("photos.taken_unknown", lang))
         distance = attachment.get("distance_m")
-        if not is_missing(distance):
-            lines.append(translate("photos.distance", lang, km=kilometres(float(distance))))  # type: ignore[arg-type]
+        if not is_missing(distance) and attachment.get("finding") != "far":  # a far photo's badge says it
+            lines.append(translate("photos.distance", lang,
+                                   distance=distance_words(float(distance), lang)))  # type: ignore[arg-type]
     lines.append(plain(attachment.get("filename", "")))
     lines.append(translate("photos.uploaded", lang, name=plain(attachment.get("uploaded_by_name") or "—"),
                            when=_china_time(attachment.get("uploaded_at"))))

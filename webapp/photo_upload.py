@@ -104,8 +104,7 @@ def _card(viewer: Viewer, attachment: pd.Series, key: str) -> None:
                 st.warning(error.message_zh if lang == "zh" else str(error))
             words, colour = finding_badge(attachment["finding"], attachment["distance_m"], lang)
             st.badge(words, color=colour)  # type: ignore[arg-type]
-        for line in photo_details(attachment.to_dict(), lang):
-            st.caption(line)
+        st.caption("  \n".join(photo_details(attachment.to_dict(), lang)))
         st.download_button(t("photos.download"), _deferred_content(viewer, int(attachment["id"])),
                            file_name=attachment["filename"], mime=attachment["content_type"],
                            key=f"{key}_download_{int(attachment['id'])}", on_click="ignore", width="stretch")
@@ -121,6 +120,7 @@ def photo_gallery(viewer: Viewer, *, project_id: int, report_id: int | None = No
     if shown.empty:
         st.caption(t("photos.none"))
         return
+    photos_first = shown.sort_values("kind", key=lambda kind: kind != "photo", kind="stable")
     with st.container(horizontal=True, gap="small"):
-        for _, attachment in shown.iterrows():
+        for _, attachment in photos_first.iterrows():
             _card(viewer, attachment, key)

@@ -13,6 +13,7 @@ import os
 import re
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -21,9 +22,10 @@ from sqlalchemy import Engine
 
 from data_access.alerts import pending_emails, record_email_result
 from data_access.policy import SYSTEM  # the mailer reads everyone's unsent messages
+from data_access.tasks import REMINDER_KINDS
 
 log = logging.getLogger(__name__)
-IMMEDIATE_KINDS = ("alert.escalated", "alert.reopened", "alert.resolved")
+IMMEDIATE_KINDS = ("alert.escalated", "alert.reopened", "alert.resolved", *REMINDER_KINDS)  # a deadline cannot wait
 MAX_ATTEMPTS = 3
 MAX_HEADER_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -81,12 +83,14 @@ def _localised(row: pd.Series) -> tuple[str, str]:
     return (row["subject_en"] if english else row["subject_zh"]), (row["body_en"] if english else row["body_zh"])
 
 
-def send_immediate(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int]:
-    """E-mail escalations, reopenings and verification requests now; returns (sent, failed)."""
+def send_immediate(engine: Engine, settings: SmtpSettings | None,
+                   kinds: Sequence[str] = IMMEDIATE_KINDS) -> tuple[int, int]:
+    """E-mail escalations, reopenings, verification requests and reminders now (or only ``kinds``);
+    returns (sent, failed)."""
     if settings is None:
         return 0, 0
     sent = failed = 0
-    for _, row in pending_emails(engine, actor=SYSTEM, max_attempts=MAX_ATTEMPTS, kinds=IMMEDIATE_KINDS).iterrows():
+    for _, row in pending_emails(engine, actor=SYSTEM, max_attempts=MAX_ATTEMPTS, kinds=kinds).iterrows():
         subject, body = _localised(row)
         try:
             _send(settings, row["email"], subject, body)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, literal, null, select, update
+from sqlalchemy import Engine, case, func, literal, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from data_access.alerts.messages import WITHHELD, compose
@@ -47,8 +47,10 @@ def inbox(engine: Engine, viewer: Viewer, *, unread_only: bool = False, limit: i
     A withheld message keeps its time, kind and read state; its subject says why, its body and ``alert_id``
     are empty. The scope is decided in the statement, so the old content never leaves the database.
     """
-    # NULL (no warning) counts as not visible; a message about an archived project keeps its content
-    visible = Alert.project_id.in_(scoped_projects(viewer, Project.id, include_archived=True))
+    # A warning's message shows while its project is in scope: NULL (the warning is gone) counts as not visible;
+    # a message about an archived project keeps its content. Reminders (kinds other than alert.*) always show.
+    visible = or_(Notification.kind.not_like("alert.%"),
+                  Alert.project_id.in_(scoped_projects(viewer, Project.id, include_archived=True)))
 
     def shown(column, withheld):
         return case((visible, column), else_=withheld).label(column.key)

@@ -31,6 +31,8 @@ from data_access import alerts as alert_store
 from data_access.policy import Action, require
 from data_access.users import list_users
 from scoring.periods import add_months
+from services.my_tasks import MyTasks
+from services.my_tasks import my_tasks as gather_my_tasks
 from webapp.session import shared_engine
 
 CACHE_SECONDS = 60
@@ -231,6 +233,12 @@ def inbox(viewer: Viewer, *, db: Database) -> pd.DataFrame:
 @cached_read
 def unread_count(viewer: Viewer, *, db: Database) -> int:
     return alert_store.unread_count(db.engine, viewer)
+
+
+# -- my tasks -------------------------------------------------------------------------------------------
+@cached_read
+def my_tasks(viewer: Viewer, today: dt.date, *, db: Database) -> MyTasks:
+    return gather_my_tasks(db.engine, viewer, today)
 
 
 # -- administration -------------------------------------------------------------------------------------

@@ -27,12 +27,13 @@ NOW = dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC)
 
 
 def _first_project(engine, username: str) -> int:
-    """The manager's first active project that reported October (the small demo runs to November)."""
+    """The manager's first active project that reported October by its values alone (the demo runs to November)."""
     manager = as_viewer(engine, username)
     with engine.connect() as connection:
         return connection.execute(
             select(Project.id).join(Observation, Observation.project_id == Project.id)
-            .where(Project.manager_id == manager.user_id, Project.status == "active", Observation.period == OCTOBER)
+            .where(Project.manager_id == manager.user_id, Project.status == "active", Observation.period == OCTOBER,
+                   Project.id.not_in(select(Report.project_id)))  # the demo's reports are tested below
             .order_by(Project.id).limit(1)).scalar_one()
 
 
@@ -102,6 +103,16 @@ def test_only_active_projects_that_had_started_have_to_report(seeded_engine):
 def test_a_manager_s_reports_due_are_this_period_and_the_unreported_months_before_it(seeded_engine):
     manager = as_viewer(seeded_engine, "pm_kaifeng1")
     project = _first_project(seeded_engine, "pm_kaifeng1")
+    with seeded_engine.begin() as connection:  # every month of 2026 reported, from a start long before
+        connection.execute(update(Project).where(Project.id == project).values(actual_start=dt.date(2025, 6, 2)))
+        progress = connection.execute(select(Indicator.id).where(Indicator.code == "PROG_ACTUAL")).scalar_one()
+        months = connection.execute(select(Observation.period).where(Observation.project_id == project)
+                                    .distinct()).scalars().all()
+        connection.execute(Observation.__table__.insert(), [
+            {"project_id": project, "indicator_id": progress, "period": dt.date(2026, m, 1), "value": 1.0,
+             "source": "manual", "entered_at": NOW} for m in range(1, 12) if dt.date(2026, m, 1) not in months])
+    assert tasks.reports_due(seeded_engine, manager, period=OCTOBER, overdue_months=9).query(
+        "project_id == @project").empty
     _unreport(seeded_engine, project, OCTOBER, AUGUST, dt.date(2026, 3, 1))
     due = tasks.reports_due(seeded_engine, manager, period=OCTOBER, overdue_months=6)
     assert due.loc[due["project_id"] == project, "period"].tolist() == [AUGUST, OCTOBER]  # March: > 6 months back

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 
 from data_access import tasks
 from data_access.errors import ConfigurationError
-from data_access.models import Notification, Observation, Project, Region, User
+from data_access.models import Notification, Observation, Project, Region, Report, User
 from data_access.policy import SYSTEM
 from services import reminders
 from services.reporting_calendar import current_period, report_due_day
@@ -22,7 +22,8 @@ def november_missing(seeded_engine):
     manager = as_viewer(seeded_engine, "pm_kaifeng1")
     with seeded_engine.begin() as connection:
         project = connection.execute(select(Project.id).where(Project.manager_id == manager.user_id,
-                                                              Project.status == "active")
+                                                              Project.status == "active",
+                                                              Project.id.not_in(select(Report.project_id)))
                                      .order_by(Project.id).limit(1)).scalar_one()
         connection.execute(delete(Observation).where(Observation.project_id == project,
                                                      Observation.period == NOVEMBER))

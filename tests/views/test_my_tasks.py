@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, delete, select, update
 from components.formatting import month
 from components.text import plain
 from data_access import tasks
-from data_access.models import Notification, Observation, Project, Region, User
+from data_access.models import Notification, Observation, Project, Region, Report, User
 from scoring.periods import add_months, period_to_report
 from services.my_tasks import my_tasks
 from services.reporting_calendar import due_date
@@ -54,11 +54,13 @@ def test_each_role_lands_on_the_groups_that_are_its_work(logged_in, role):
 
 
 def _unreport_first_project(engine, username: str, period: dt.date) -> int:
-    """Remove the values of the manager's first active project for ``period``; returns the project's id."""
+    """Remove ``period``'s values of the manager's first active project started before it and without reports."""
     manager = as_viewer(engine, username)
     with engine.begin() as connection:
         project = connection.execute(select(Project.id).where(Project.manager_id == manager.user_id,
-                                                              Project.status == "active")
+                                                              Project.status == "active",
+                                                              Project.id.not_in(select(Report.project_id)),
+                                                              Project.actual_start < period)
                                      .order_by(Project.id).limit(1)).scalar_one()
         connection.execute(delete(Observation).where(Observation.project_id == project, Observation.period == period))
     return project

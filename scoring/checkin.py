@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from scoring.periods import add_months
+from scoring.periods import report_due_date
 
 EARTH_RADIUS_M = 6_371_000.0  # mean radius; the check needs hundreds of metres, not geodesy
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "UTC+8")  # the reporting calendar's clock (and EXIF's default)
@@ -53,12 +53,12 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def report_window(period: dt.date, due_day: int) -> tuple[dt.date, dt.date]:
     """The days a photo for ``period``'s report may be taken on: the period's first day to the report's due date
-    (day ``due_day`` of the next month), both included, in China time.
+    (:func:`scoring.periods.report_due_date`), both included, in China time.
 
     >>> report_window(dt.date(2026, 12, 1), 5)
     (datetime.date(2026, 12, 1), datetime.date(2027, 1, 5))
     """
-    return period, add_months(period, 1).replace(day=due_day)
+    return period, report_due_date(period, due_day)
 
 
 def check_in(facts: PhotoFacts, *, site: tuple[float, float], window: tuple[dt.date, dt.date],

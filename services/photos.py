@@ -8,8 +8,8 @@ refused. The original bytes are stored unchanged under ``PERFDASH_UPLOAD_DIR/<sh
 insert fails, an unreferenced file under its hash name is harmless, and a row never points at nothing.
 
 Settings: ``PERFDASH_UPLOAD_DIR`` (default ``data/uploads``), ``PERFDASH_PHOTO_MAX_MB`` (10),
-``PERFDASH_ATTACHMENT_MAX_MB`` (20), ``PERFDASH_CHECKIN_DISTANCE_M`` (1000) and ``PERFDASH_REPORT_DUE_DAY``
-(5: a period's report is due on that day of the next month, which ends the photos' window).
+``PERFDASH_ATTACHMENT_MAX_MB`` (20), ``PERFDASH_CHECKIN_DISTANCE_M`` (1000); the photos' window ends on the
+report's due date (:mod:`services.reporting_calendar`).
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from data_access.config import PROJECT_ROOT
 from data_access.errors import ConfigurationError, DataAccessError, ValidationError
 from data_access.policy import Viewer
 from scoring.checkin import check_in, report_window
+from services import reporting_calendar
 from services.file_types import sniff
 from services.photo_exif import photo_facts, thumbnail_jpeg
 
@@ -72,7 +73,7 @@ def photo_settings() -> PhotoSettings:
         photo_max_mb=_number("PERFDASH_PHOTO_MAX_MB", 10, 0.1, 200),
         attachment_max_mb=_number("PERFDASH_ATTACHMENT_MAX_MB", 20, 0.1, 200),
         checkin_distance_m=_number("PERFDASH_CHECKIN_DISTANCE_M", 1000, 1, 1_000_000),
-        report_due_day=int(_number("PERFDASH_REPORT_DUE_DAY", 5, 1, 28)),
+        report_due_day=reporting_calendar.report_due_day(),
     )
 
 

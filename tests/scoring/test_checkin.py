@@ -37,6 +37,7 @@ def test_a_distance_along_the_equator_is_the_same_and_along_a_parallel_shrinks_w
 def test_the_window_runs_from_the_periods_first_day_to_the_due_day_of_the_next_month() -> None:
     assert report_window(dt.date(2026, 12, 1), 5) == (dt.date(2026, 12, 1), dt.date(2027, 1, 5))
     assert report_window(dt.date(2026, 1, 1), 28) == (dt.date(2026, 1, 1), dt.date(2026, 2, 28))
+    assert report_window(dt.date(2026, 1, 1), 31) == (dt.date(2026, 1, 1), dt.date(2026, 2, 28))  # month's end
 
 
 def test_a_photo_at_the_site_in_the_window_passes() -> None:

@@ -19,6 +19,7 @@ from components.scorecard_charts import RATER_ORDER
 from components.text import html_text
 
 SELF_FLAG = "⚑"
+BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+8")
 
 
 def group_label(rater_type: str, lang: str) -> str:
@@ -26,17 +27,17 @@ def group_label(rater_type: str, lang: str) -> str:
     return translate(f"scorecards.rater.{rater_type}", lang) if rater_type in RATER_ORDER else str(rater_type)
 
 
-def local_time(moment: dt.datetime | pd.Timestamp | None) -> str:
-    """A stored moment on this server's clock, to the minute: ``2026-12-10 18:00`` (naive moments are UTC).
+def beijing_time(moment: dt.datetime | pd.Timestamp | None) -> str:
+    """A stored moment in Beijing time (the time rounds are set and refused in), to the minute; naive is UTC.
 
-    >>> local_time(None)
-    '—'
+    >>> beijing_time(dt.datetime(2026, 12, 10, 10, 0)), beijing_time(None)
+    ('2026-12-10 18:00', '—')
     """
     if is_missing(moment):
         return "—"
     stamp = pd.Timestamp(moment)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-    return stamp.to_pydatetime().astimezone().strftime("%Y-%m-%d %H:%M")
+    return stamp.tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def _ordered(types: pd.Series) -> list[str]:
@@ -59,7 +60,7 @@ def rounds_table(rounds: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         translate("rating_rounds.col_name", lang): names.astype(str).to_numpy(),
         translate("rating_rounds.col_period", lang): [month(pd.Timestamp(p).date(), lang) for p in rounds["period"]],
-        translate("rating_rounds.col_deadline", lang): [local_time(d) for d in rounds["deadline"]],
+        translate("rating_rounds.col_deadline", lang): [beijing_time(d) for d in rounds["deadline"]],
         translate("rating_rounds.col_status", lang): [translate(f"rating_rounds.status.{s}", lang)
                                                       for s in rounds["status"]],
         translate("rating_rounds.col_projects", lang): rounds["projects"].astype(int).to_numpy(),

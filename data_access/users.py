@@ -19,7 +19,7 @@ from data_access.auth import BCRYPT_MAX_BYTES, LANGUAGES, hash_password
 from data_access.db import transaction
 from data_access.errors import ValidationError, VersionConflict
 from data_access.models import ROLES, Region, User
-from data_access.policy import SYSTEM, Action, Viewer, require
+from data_access.policy import SYSTEM, Action, Role, Viewer, require
 from data_access.scope import as_id, checked_id, refusal
 
 USER_EDITABLE = frozenset({"display_name", "email", "role", "region_id", "is_active", "language"})
@@ -74,6 +74,17 @@ def list_users(engine: Engine, viewer: Viewer) -> pd.DataFrame:
         rows = connection.execute(statement).all()
     return pd.DataFrame(rows, columns=["id", "username", "display_name", "email", "role", "region_id", "region_zh",
                                        "is_active", "failed_logins", "locked_until", "language", "version"])
+
+
+def list_experts(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """The active outside experts a rating round can assign (whoever opens rounds picks from them).
+    Columns: id, username, display_name."""
+    require(viewer, Action.MANAGE_RATING_ROUNDS)
+    statement = (select(User.id, User.username, User.display_name)
+                 .where(User.role == Role.EXPERT, User.is_active.is_(True)).order_by(User.username))
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return pd.DataFrame(rows, columns=["id", "username", "display_name"])
 
 
 def _check_text_fields(values: Mapping[str, Any]) -> None:

@@ -28,8 +28,9 @@ import data_access
 import data_access.reads
 from data_access import Viewer, audit
 from data_access import alerts as alert_store
+from data_access import ratings as rating_store
 from data_access.policy import Action, require
-from data_access.users import list_users
+from data_access.users import list_experts, list_users
 from scoring.periods import add_months
 from services.my_tasks import MyTasks
 from services.my_tasks import my_tasks as gather_my_tasks
@@ -176,6 +177,35 @@ def project_targets(viewer: Viewer, project_id: int, *, db: Database) -> pd.Data
 @cached_read
 def ratings(viewer: Viewer, project_id: int, *, db: Database) -> pd.DataFrame:
     return data_access.list_ratings(db.engine, viewer, project_id=project_id)
+
+
+# -- rating rounds --------------------------------------------------------------------------------------------
+@cached_read
+def rating_rounds(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    """Rounds with a project in scope, newest first, with ratings given and owed over those projects."""
+    return rating_store.list_rounds(db.engine, viewer)
+
+
+@cached_read
+def round_assignments(viewer: Viewer, round_id: int, *, db: Database) -> pd.DataFrame:
+    return rating_store.round_assignments(db.engine, viewer, round_id)
+
+
+@cached_read
+def my_rating_tasks(viewer: Viewer, *, open_only: bool = True, db: Database) -> pd.DataFrame:
+    return rating_store.my_rating_tasks(db.engine, viewer, open_only=open_only)
+
+
+@cached_read
+def rating_sheet(viewer: Viewer, round_id: int, project_id: int, *, db: Database) -> rating_store.RatingSheet:
+    """The viewer's rating form for one project in a round (a refusal when they are not its rater)."""
+    return rating_store.rating_sheet(db.engine, viewer, round_id=round_id, project_id=project_id)
+
+
+@cached_read
+def experts(viewer: Viewer, *, db: Database) -> pd.DataFrame:
+    """The active experts a round can assign (for the people who open rounds)."""
+    return list_experts(db.engine, viewer)
 
 
 # -- warnings, rectification and the inbox ----------------------------------------------------------------

@@ -6,9 +6,10 @@ import pytest
 
 from components.colours import BLUE, RED, SLATE
 from components.rating_charts import (
+    BEIJING,
     agreement_table,
+    beijing_time,
     breakdown_bars,
-    local_time,
     response_counts,
     results_table,
     rounds_table,
@@ -28,7 +29,7 @@ def test_the_rounds_list_shows_progress_as_a_share_and_as_counts():
     table = rounds_table(_rounds(), "zh")
     assert list(table.index) == [7, 3]
     assert list(table.columns) == ["名称", "评分月份", "截止时间", "状态", "项目数", "评分进度", "已评 / 应评", "匿名"]
-    assert table.loc[7].tolist()[:5] == ["四季度评分", "2026年12月", local_time(_rounds().at[0, "deadline"]),
+    assert table.loc[7].tolist()[:5] == ["四季度评分", "2026年12月", "2026-12-10 18:00",
                                          "进行中", 30]
     assert table.at[7, "评分进度"] == pytest.approx(0.25)
     assert table.at[3, "评分进度"] == 0.0  # nobody asked yet: an empty bar, not a division by zero
@@ -38,12 +39,11 @@ def test_the_rounds_list_shows_progress_as_a_share_and_as_counts():
     assert english.iloc[0, 0] == "Q4 rating" and english.iloc[1, 3] == "closed" and english.iloc[0, 1] == "Dec 2026"
 
 
-def test_local_time_reads_naive_moments_as_utc_and_shows_minutes():
-    utc = dt.UTC
-    expected = dt.datetime(2026, 12, 10, 10, 0, tzinfo=utc).astimezone().strftime("%Y-%m-%d %H:%M")
-    assert local_time(dt.datetime(2026, 12, 10, 10, 0)) == expected
-    assert local_time(pd.Timestamp("2026-12-10 10:00:59", tz="UTC")) == expected
-    assert local_time(pd.NaT) == "—"
+def test_deadlines_are_shown_in_beijing_time_to_the_minute():
+    assert beijing_time(dt.datetime(2026, 12, 10, 10, 0)) == "2026-12-10 18:00"  # naive: UTC
+    assert beijing_time(pd.Timestamp("2026-12-10 23:30:59", tz="UTC")) == "2026-12-11 07:30"
+    assert beijing_time(dt.datetime(2026, 12, 10, 18, 0, tzinfo=BEIJING)) == "2026-12-10 18:00"
+    assert beijing_time(pd.NaT) == "—"
 
 
 def test_response_counts_per_group_in_the_fixed_group_order():

@@ -59,6 +59,16 @@ def test_only_admins_manage_users(seeded_engine, username):
         users.list_users(seeded_engine, as_viewer(seeded_engine, username))
 
 
+def test_whoever_opens_rating_rounds_picks_from_the_active_experts_only(seeded_engine):
+    experts = users.list_experts(seeded_engine, as_viewer(seeded_engine, "analyst"))
+    assert list(experts["username"]) == ["expert01", "expert02", "expert03", "expert04", "expert05"]  # not expert06
+    assert list(experts.columns) == ["id", "username", "display_name"]
+    assert experts["display_name"].str.endswith("（评审专家）").all()
+    for username in ("leader", "official_longting", "pm_kaifeng1", "expert01"):
+        with pytest.raises(PermissionDenied):
+            users.list_experts(seeded_engine, as_viewer(seeded_engine, username))
+
+
 def test_role_change_ends_the_users_sessions(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
     target = _user(seeded_engine, "analyst")

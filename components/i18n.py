@@ -816,6 +816,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating_rounds.fed_kpi": ("评分结果填入的指标", "The KPI the result feeds"),
     "rating_rounds.no_kpi": ("不填入指标", "none"),
     "rating_rounds.open": ("发起评分", "Open the round"),
+    "rating_rounds.closed_not_evaluated": ("本轮评分已结束，结果已计算并填入指标；预警未能重新评估，将在下次定时评估时更新。",
+                                           "The round is closed and its results are stored; the warnings could not be "
+                                           "re-evaluated, the next scheduled run will update them."),
+    "rating_rounds.too_few": ("人数不足，无法判断", "too few to tell"),
 
     # -- rating form (评分) -------------------------------------------------------------------------------------
     "page.rate": ("评分", "Rate projects"),
@@ -840,6 +844,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating.weight": ("权重", "Weight"),
     "rating.responded": ("已评 / 应评", "Rated / asked"),
     "rating.combined": ("综合 {score}", "combined {score}"),
+    "rating.method": ("计算方法：每位评分人的分数按评分项权重合成（{criteria}）；同类评分人达到 {trim} 人时去掉一个最高分和一个"
+                      "最低分后取平均；各类评分人的平均分再按权重合成（{groups}；缺少的类别按比例分摊其权重）；自评比其他"
+                      "评分人高出 {margin} 分以上标记 ⚑；{leniency}。",
+                      "How it was computed: each rater's score is the criteria-weighted mean ({criteria}); a group "
+                      "of {trim} or more raters loses its highest and lowest score before averaging; the group means "
+                      "are combined by weight ({groups}; a missing group's weight is shared out); a self-rating more "
+                      "than {margin} points above the others is flagged ⚑; {leniency}."),
+    "rating.leniency_on": ("已校正评分人的宽严偏差", "lenient and harsh raters were corrected for"),
+    "rating.leniency_off": ("未做宽严校正", "no leniency correction"),
 
     # -- end of the feature sections ------------------------------------------------------------------------
 }

@@ -7,6 +7,8 @@ scorecard's labels, so a group reads the same on the scorecard, the round page a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +49,29 @@ def _ordered(types: pd.Series) -> list[str]:
 
 def _number(value: object, digits: int = 1) -> str:
     return "—" if is_missing(value) else f"{float(value):.{digits}f}"  # type: ignore[arg-type]
+
+
+def method_text(method: Mapping[str, Any], criteria: Mapping[str, str], lang: str) -> str:
+    """How a round's scores were computed, in one paragraph, from the method stored with its results.
+
+    ``criteria`` maps a criterion's code to its name in ``lang``; an empty ``method`` (the round is still open)
+    gives an empty text.
+    """
+    if not method:
+        return ""
+    separator = "、" if lang == "zh" else ", "
+    criteria_weights = separator.join(f"{criteria.get(code, code)} {weight * 100:.0f} %"
+                                      for code, weight in method.get("criteria_weights", {}).items())
+    group_weights = separator.join(f"{group_label(group, lang)} {weight:.2f}"
+                                   for group, weight in _in_group_order(method.get("group_weights", {})))
+    return translate("rating.method", lang, criteria=criteria_weights, trim=method.get("trim_min_raters", "—"),
+                     groups=group_weights, margin=f"{float(method.get('self_margin', 0)):g}",
+                     leniency=translate("rating.leniency_on" if method.get("correct_leniency")
+                                        else "rating.leniency_off", lang))
+
+
+def _in_group_order(weights: Mapping[str, float]) -> list[tuple[str, float]]:
+    return [(group, float(weights[group])) for group in _ordered(pd.Series(list(weights), dtype=str))]
 
 
 def rounds_table(rounds: pd.DataFrame, lang: str) -> pd.DataFrame:

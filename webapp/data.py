@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 import data_access
 import data_access.reads
-from data_access import Viewer, audit
+from data_access import Viewer, audit, rating_results
 from data_access import alerts as alert_store
 from data_access import ratings as rating_store
 from data_access.policy import Action, require
@@ -200,6 +200,18 @@ def my_rating_tasks(viewer: Viewer, *, open_only: bool = True, db: Database) -> 
 def rating_sheet(viewer: Viewer, round_id: int, project_id: int, *, db: Database) -> rating_store.RatingSheet:
     """The viewer's rating form for one project in a round (a refusal when they are not its rater)."""
     return rating_store.rating_sheet(db.engine, viewer, round_id=round_id, project_id=project_id)
+
+
+@cached_read
+def round_results(viewer: Viewer, round_id: int, *, db: Database) -> rating_results.RoundResults:
+    """A round's results over the projects in scope (NaN scores until it closes)."""
+    return rating_results.round_results(db.engine, viewer, round_id)
+
+
+@cached_read
+def rating_breakdown(viewer: Viewer, project_id: int, *, db: Database) -> rating_results.RatingBreakdown | None:
+    """The project's latest closed round for its scorecard (names hidden from the rated team when anonymous)."""
+    return rating_results.project_rating_breakdown(db.engine, viewer, project_id)
 
 
 @cached_read

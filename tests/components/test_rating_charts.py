@@ -10,6 +10,7 @@ from components.rating_charts import (
     agreement_table,
     beijing_time,
     breakdown_bars,
+    method_text,
     response_counts,
     results_table,
     rounds_table,
@@ -113,3 +114,19 @@ def test_the_breakdown_in_english_without_a_score_or_a_flag():
     assert list(figure.data[0].y) == ["Superior", "Peer", "Self", "Expert"]
     assert list(figure.data[0].marker.color) == [SLATE] * 4
     assert not figure.layout.shapes and figure.layout.xaxis.title.text == "Rating (points)"
+
+
+def test_the_method_says_how_the_scores_were_computed_with_the_rounds_own_weights():
+    method = {"trim_min_raters": 5, "group_weights": {"self": 0.14, "expert": 0.3, "superior": 0.35, "peer": 0.21},
+              "criteria_weights": {"progress": 0.4, "quality": 0.3, "satisfaction": 0.3}, "correct_leniency": False,
+              "self_margin": 10.0, "criteria_first": True}
+    names = {"progress": "进度达成度", "quality": "质量达标率", "satisfaction": "用户满意度"}
+    assert method_text(method, names, "zh") == (
+        "计算方法：每位评分人的分数按评分项权重合成（进度达成度 40 %、质量达标率 30 %、用户满意度 30 %）；"
+        "同类评分人达到 5 人时去掉一个最高分和一个最低分后取平均；"
+        "各类评分人的平均分再按权重合成（上级 0.35、同级 0.21、自评 0.14、专家 0.30；缺少的类别按比例分摊其权重）；"
+        "自评比其他评分人高出 10 分以上标记 ⚑；未做宽严校正。")
+    english = method_text(method | {"correct_leniency": True}, {"progress": "Progress"}, "en")
+    assert "(Progress 40 %, quality 30 %, satisfaction 30 %)" in english  # an unnamed criterion keeps its code
+    assert english.endswith("lenient and harsh raters were corrected for.")
+    assert method_text({}, names, "zh") == ""

@@ -1,16 +1,22 @@
 """AppTest fixtures: the real app over a seeded SQLite database, logged in through the real form or not."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import Engine, create_engine, select
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import reset_engine_cache
+from data_access.models import Project, User
+from services.rating_rounds import DEFAULT_CRITERIA, RoundSpec, open_round, with_expert_group
+from tests.conftest import as_viewer
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "Demo@2026"
@@ -69,3 +75,36 @@ def logged_in(new_app: Callable[[], AppTest]) -> Callable[..., AppTest]:
         assert at.session_state["authentication_status"] is True, [e.value for e in at.error]
         return at.switch_page(page).run() if page else at
     return open_as
+
+
+@dataclass(frozen=True)
+class Round:
+    """A rating round a test opened in its own database copy (``engine``)."""
+
+    id: int
+    projects: list[int]
+    codes: list[str]
+    engine: Engine
+
+
+@pytest.fixture
+def round_db(app_env: Path) -> Iterator[Round]:
+    """The app over a private copy of the demo with one open round, opened by the analyst: the first two active
+    projects of pm_kaifeng1 for 2019-01 (a month nothing else rates), experts expert01 and expert02, two peers."""
+    engine = create_engine(f"sqlite:///{app_env}")
+    with engine.connect() as connection:
+        manager = connection.execute(select(User.id).where(User.username == "pm_kaifeng1")).scalar_one()
+        experts = connection.execute(select(User.id).where(User.username.in_(["expert01", "expert02"]))
+                                     .order_by(User.username)).scalars().all()
+        rows = connection.execute(select(Project.id, Project.code).where(Project.manager_id == manager,
+                                                                         Project.status == "active")
+                                  .order_by(Project.id).limit(2)).all()
+    projects = [row.id for row in rows]
+    spec = RoundSpec(name_zh="测试评分", name_en="Test round", period=dt.date(2019, 1, 1),
+                     criteria=list(DEFAULT_CRITERIA), project_ids=projects,
+                     deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=10),
+                     group_weights=with_expert_group(0.3), experts={p: list(experts) for p in projects},
+                     peers_per_project=2)
+    round_id = open_round(engine, as_viewer(engine, "analyst"), spec)
+    yield Round(round_id, projects, [row.code for row in rows], engine)
+    engine.dispose()

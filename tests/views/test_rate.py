@@ -1,54 +1,22 @@
 """The rating form (评分, AppTest, login bypassed): the rater's owed ratings, rating, changing and the deadline.
 
-Each test works on its own copy of the small demo with one round of its own opened by the analyst: the first two
-active projects of pm_kaifeng1 for 2019-01 (a month nothing else rates), experts expert01 and expert02, two peers.
+Each test works on its own copy of the small demo with the round of ``round_db`` (tests/views/conftest.py).
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine, create_engine, select, update
+from sqlalchemy import Engine, select, update
 from streamlit.testing.v1 import AppTest
 
-from data_access.models import Project, Rating, RatingRound, User
-from services.rating_rounds import DEFAULT_CRITERIA, RoundSpec, open_round, round_assignments, with_expert_group
+from data_access.models import Rating, RatingRound, User
+from services.rating_rounds import round_assignments
 from tests.conftest import as_viewer
 from tests.views.conftest import APP
 
 PAGE = "views/rate.py"
-
-
-@dataclass(frozen=True)
-class Round:
-    id: int
-    projects: list[int]
-    codes: list[str]
-    engine: Engine
-
-
-@pytest.fixture
-def round_db(app_env: Path) -> Iterator[Round]:
-    engine = create_engine(f"sqlite:///{app_env}")
-    with engine.connect() as connection:
-        manager = connection.execute(select(User.id).where(User.username == "pm_kaifeng1")).scalar_one()
-        experts = connection.execute(select(User.id).where(User.username.in_(["expert01", "expert02"]))
-                                     .order_by(User.username)).scalars().all()
-        rows = connection.execute(select(Project.id, Project.code).where(Project.manager_id == manager,
-                                                                         Project.status == "active")
-                                  .order_by(Project.id).limit(2)).all()
-    projects = [row.id for row in rows]
-    spec = RoundSpec(name_zh="测试评分", name_en="Test round", period=dt.date(2019, 1, 1), criteria=list(DEFAULT_CRITERIA),
-                     project_ids=projects, deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=10),
-                     group_weights=with_expert_group(0.3), experts={p: list(experts) for p in projects},
-                     peers_per_project=2)
-    round_id = open_round(engine, as_viewer(engine, "analyst"), spec)
-    yield Round(round_id, projects, [row.code for row in rows], engine)
-    engine.dispose()
 
 
 def open_page(username: str, lang: str = "zh", **params: object) -> AppTest:

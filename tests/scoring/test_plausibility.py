@@ -3,7 +3,7 @@ import datetime as dt
 import math
 
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.plausibility import check_entries, is_cumulative, move_ratio, typical_moves
@@ -102,8 +102,10 @@ def test_cumulative_means_a_cum_code_rolled_up_as_its_last_value():
 
 
 AMOUNTS = st.floats(0, 1e6, allow_nan=False)
+property_test = settings(max_examples=60, deadline=None)  # a DataFrame per example: slow on a busy machine
 
 
+@property_test
 @given(AMOUNTS, AMOUNTS, AMOUNTS)
 def test_a_cumulative_between_the_months_around_it_is_never_refused(last, step_up, step_after):
     entries = _entries(code=["SPEND_CUM"], value=[last + step_up], cumulative=[True], last_value=[last],
@@ -111,6 +113,7 @@ def test_a_cumulative_between_the_months_around_it_is_never_refused(last, step_u
     assert _found(entries) == []
 
 
+@property_test
 @given(st.floats(1e-3, 1e3), st.floats(-1e4, 1e4), st.floats(-1e4, 1e4), st.floats(1e-2, 1e3), st.floats(-1e4, 1e4))
 def test_the_findings_do_not_depend_on_the_unit(scale, value, last, usual, plan):
     """万元 or 元, % or share: scaling every number alike finds the same rules (within rounding of the bounds)."""

@@ -9,7 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import ExifTags, Image
+from PIL.TiffImagePlugin import IFDRational
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -306,3 +307,22 @@ def test_the_list_is_the_projects_newest_first_with_the_uploader(seeded_engine: 
     only_report = photos.list_attachments(seeded_engine, as_viewer(seeded_engine, "pm_kaifeng1"),
                                           project_id=project_id, report_id=report_id)
     assert list(only_report["id"]) == [first]
+
+
+def test_values_a_camera_writes_when_it_knows_nothing_count_as_absent() -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "camera"
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "0000:00:00 00:00:00"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef], gps[ExifTags.GPS.GPSLongitudeRef] = "N", "E"
+    gps[ExifTags.GPS.GPSLatitude] = (IFDRational(34, 1), IFDRational(0, 0), IFDRational(0, 0))
+    gps[ExifTags.GPS.GPSLongitude] = (IFDRational(114, 1), IFDRational(18, 1), IFDRational(0, 1))
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "JPEG", exif=exif.tobytes())
+    facts = photo_facts(out.getvalue())
+    assert (facts.has_exif, facts.taken_at, facts.lat, facts.lon) == (True, None, None, None)
+
+
+def test_an_impossible_offset_falls_back_to_china_time() -> None:
+    facts = photo_facts(photo(taken=IN_DECEMBER, offset="+99:00"))
+    assert facts.taken_at == dt.datetime(2026, 12, 3, 2, 30, tzinfo=dt.UTC)

@@ -40,6 +40,7 @@ from data_access.models import (
     REPORT_STATUSES,
     Indicator,
     Milestone,
+    Notification,
     Observation,
     Project,
     ProjectTarget,
@@ -58,6 +59,7 @@ from scoring.plausibility import ASKING, REFUSING, check_entries, is_cumulative,
 
 REPORTABLE_STATUSES = frozenset({"active", "suspended"})
 PLAN_OF = {"PROG_ACTUAL": "PROG_PLAN", "SPEND_CUM": "SPEND_PLAN"}  # the plan series a KPI is reported against
+RETURNED_KIND = "report.returned"  # the inbox message a reporter gets when their report is sent back
 TEXT_LIMIT = 2000  # a note, a reason, a review comment: a few sentences, not a document
 KPI_COLUMNS = ["indicator_id", "code", "name_zh", "name_en", "unit_zh", "unit_en", "cumulative", "low", "high",
                "plan", "plan_kind", "last_value", "last_period", "next_value", "next_period", "typical_move",
@@ -589,9 +591,26 @@ def review_report(engine: Engine, viewer: Viewer, *, report_id: int, version: in
                 _accept(session, viewer, report_id, version, entered_by=report.submitted_by, review=review)
             else:
                 check_version(session, Report, report_id, version, {"status": "returned", **review})
+                _tell_returned(session, report, comment or "", version + 1)
     except VersionConflict:
         raise ReportConflict(open_report(engine, viewer, project_id=project_id, period=period)) from None
     return project_id
+
+
+def _tell_returned(session: Session, report: Report, comment: str, version: int) -> None:
+    """The submitter's inbox says their report came back and why (in the review's transaction: never lost)."""
+    if report.submitted_by is None:
+        return
+    project = session.get(Project, report.project_id)
+    month = f"{report.period:%Y-%m}"
+    session.add(Notification(
+        user_id=report.submitted_by, created_at=dt.datetime.now(dt.UTC), kind=RETURNED_KIND,
+        topic=f"{RETURNED_KIND}/{report.id}/{version}", email_attempts=0,
+        subject_zh=f"{month} 月报被退回：{project.code}"[:200],
+        subject_en=f"{month} report sent back: {project.code}"[:300],
+        body_zh=f"{project.code} {project.name_zh} 的 {month} 月报被退回，请修改后重新提交。审核意见：{comment}",
+        body_en=f"The {month} report of {project.code} {project.name_en} was sent back; please change it and "
+                f"submit it again. Comment: {comment}"))
 
 
 def may_review(viewer: Viewer, sheet: ReportSheet) -> bool:

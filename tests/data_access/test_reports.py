@@ -19,6 +19,7 @@ from data_access.models import (
     AuditEntry,
     Indicator,
     Milestone,
+    Notification,
     Observation,
     Project,
     Region,
@@ -203,6 +204,11 @@ def test_draft_submit_send_back_resubmit_accept_writes_the_observations_exactly_
                           comment="投资额与监理报告不符")
     returned = reports.open_report(seeded_engine, manager, project_id=project_id, period=PERIOD)
     assert (returned.status, returned.version, returned.review_comment) == ("returned", 3, "投资额与监理报告不符")
+    with seeded_engine.connect() as connection:
+        told = connection.execute(select(Notification.user_id, Notification.topic, Notification.body_zh)).all()
+    assert [(user_id, topic) for user_id, topic, _ in told] == [
+        (manager.user_id, f"report.returned/{submitted.report_id}/3")]
+    assert told[0].body_zh.endswith("请修改后重新提交。审核意见：投资额与监理报告不符")
 
     resubmitted = _save(seeded_engine, manager, project_id, {"PROG_ACTUAL": 27.0, "SPEND_CUM": 8750.0},
                         submit=True, seen=returned,

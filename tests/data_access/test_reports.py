@@ -400,3 +400,23 @@ def test_a_failure_while_accepting_leaves_nothing_written_not_even_the_report(se
     with pytest.raises(ValidationError):
         _save(seeded_engine, manager, project_id, {"PROG_ACTUAL": 26.0, "SPEND_CUM": 8800.0}, submit=True, seen=seen)
     assert changed_tables(before, table_checksums(seeded_engine)) == []
+
+
+def test_a_review_of_a_version_changed_meanwhile_is_a_conflict_with_the_report_as_it_is_now(seeded_engine):
+    project_id = _craft(seeded_engine, review=True)
+    manager, official = as_viewer(seeded_engine, "pm_kaifeng1"), as_viewer(seeded_engine, "official_longting")
+    first = _save(seeded_engine, manager, project_id, {"PROG_ACTUAL": 26.0}, submit=True)
+    second = _save(seeded_engine, manager, project_id, {"PROG_ACTUAL": 27.0}, submit=True)  # changed while open
+    with pytest.raises(ReportConflict) as caught:
+        reports.review_report(seeded_engine, official, report_id=first.report_id, version=first.version,
+                              accept=True, comment=None)
+    theirs = caught.value.theirs
+    assert (theirs.version, theirs.kpis.set_index("code").at["PROG_ACTUAL", "entered"]) == (second.version, 27.0)
+    assert _observations(seeded_engine, project_id) == {}
+
+
+@pytest.mark.parametrize("username", ["leader", "auditor", "expert01"])
+def test_roles_that_neither_report_nor_review_cannot_open_the_form(seeded_engine, username):
+    project_id = _craft(seeded_engine)
+    with pytest.raises(PermissionDenied):
+        reports.open_report(seeded_engine, as_viewer(seeded_engine, username), project_id=project_id, period=PERIOD)

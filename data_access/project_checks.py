@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -21,12 +20,12 @@ from data_access.errors import ValidationError, VersionConflict
 from data_access.models import PROJECT_STATUSES, Department, Project, Region, User
 from data_access.policy import ALLOWED, Action, Viewer
 from data_access.scope import as_id, can_take_on, require_project_in_scope
+from scoring.geo import haversine_km
 
 Problem = tuple[str, str, str]  # (column, message in Chinese, message in English)
 
 NAME_LIMITS = {"name_zh": (120, "中文名称"), "name_en": (200, "英文名称")}  # Project/Milestone column sizes
 MAX_AMOUNT = 10**10  # 万元 (= 10¹⁴ CNY, the largest budget Numeric(16, 2) holds); spend above it is a typo
-EARTH_RADIUS_KM = 6371.0
 DESCRIPTION_LIMIT = 2000  # characters of a project's description
 SITE_MARGIN = 1.2  # a region's radius_km is approximate: a site may lie up to 20 % beyond it
 
@@ -208,13 +207,6 @@ def department_problem(session: Session, project_path: str, department_id: objec
         return ("department_id", "所选部门不属于该项目所在地区",
                 "The department does not belong to the project's region")
     return None
-
-
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    """Great-circle distance in km (numbers or arrays)."""
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
 
 
 def site_problem(region: Region, lat: float, lon: float) -> Problem | None:

@@ -9,12 +9,11 @@ due), else ``ok``.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
+from scoring.geo import haversine_km
 from scoring.periods import report_due_date
 
-EARTH_RADIUS_M = 6_371_000.0  # mean radius; the check needs hundreds of metres, not geodesy
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "UTC+8")  # the reporting calendar's clock (and EXIF's default)
 FINDINGS = ("ok", "far", "outside_period", "no_metadata", "no_time", "no_position")
 
@@ -38,17 +37,12 @@ class CheckIn:
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine).
-
-    Along a meridian it is exactly the radius times the angle: 0.027° of latitude is 3,002.3 m.
+    """Great-circle distance in metres (:func:`scoring.geo.haversine_km`).
 
     >>> round(distance_m(34.797, 114.307, 34.824, 114.307), 1)
     3002.3
     """
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    half_dphi, half_dlambda = (phi2 - phi1) / 2, math.radians(lon2 - lon1) / 2
-    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+    return 1000 * float(haversine_km(lat1, lon1, lat2, lon2))
 
 
 def report_window(period: dt.date, due_day: int) -> tuple[dt.date, dt.date]:

@@ -29,7 +29,7 @@ from data_access.demo.library import (
 )
 from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES
 from data_access.demo.series import SERIES, Curves
-from data_access.project_checks import EARTH_RADIUS_KM
+from scoring.geo import EARTH_RADIUS_KM
 from scoring.periods import first_of_month, from_month_index, month_index, recent_months
 
 PROFILES = np.array(["on_track", "slipping", "overrun", "recovering", "silent"])

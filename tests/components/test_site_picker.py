@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from components.site_picker import GRID_STEPS, site_grid, site_picker
-from data_access.project_checks import haversine_km
+from scoring.geo import haversine_km
 
 LONGTING = (34.83, 114.335, 5.0)
 

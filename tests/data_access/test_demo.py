@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from data_access.demo.generator import build
 from data_access.models import Observation, Project
-from data_access.project_checks import haversine_km
+from scoring.geo import haversine_km
 from tests.conftest import SMALL_DEMO
 
 

@@ -419,12 +419,14 @@ def _plausible(current: ReportSheet, values: dict[str, float], reasons: dict[str
                limits: PlausibilityLimits) -> dict[str, str]:
     """Refuse implausible values (every one named), ask for the reasons still missing; returns the reasons kept.
 
-    A value already stored for the period, or entered before with its reason, is not asked about again.
+    A value already stored for the period is data already (a form shows it filled in): it is neither refused nor
+    asked about again; nor is a value entered before with its reason.
     """
     kpis = current.kpis.set_index("code")
     entries = kpis.loc[list(values)].reset_index().assign(value=list(values.values()))
     entries["plan"] = entries["plan"].where(entries["plan_kind"] == "plan")
     findings = check_entries(entries, jump=limits.jump, plan_deviation=limits.plan_deviation)
+    findings = findings[findings["value"] != findings["code"].map(kpis["stored"])]
     names = _kpi_names(current)
     refused = findings[findings["rule"].isin(REFUSING)]
     if not refused.empty:
@@ -436,8 +438,7 @@ def _plausible(current: ReportSheet, values: dict[str, float], reasons: dict[str
         earlier_reason = kpis.at[code, "reason"] if kpis.at[code, "entered"] == value else None
         if reasons.get(code) or earlier_reason:
             kept[code] = reasons.get(code) or earlier_reason
-    asking = findings[findings["rule"].isin(ASKING) & ~findings["code"].isin(list(kept))
-                      & (findings["value"] != findings["code"].map(kpis["stored"]))]
+    asking = findings[findings["rule"].isin(ASKING) & ~findings["code"].isin(list(kept))]
     if not asking.empty:
         missing: dict[str, list[tuple[str, str]]] = {}
         for row in asking.itertuples():

@@ -420,3 +420,20 @@ def test_roles_that_neither_report_nor_review_cannot_open_the_form(seeded_engine
     project_id = _craft(seeded_engine)
     with pytest.raises(PermissionDenied):
         reports.open_report(seeded_engine, as_viewer(seeded_engine, username), project_id=project_id, period=PERIOD)
+
+
+def test_a_value_already_stored_for_the_month_is_neither_refused_nor_asked_about(seeded_engine):
+    """A form shows the month's stored values filled in; sending one back unchanged is not a new claim."""
+    project_id = _craft(seeded_engine, review=False)
+    with seeded_engine.begin() as connection:  # an import stored a fall and a jump for the month already
+        ids = dict(connection.execute(select(Indicator.code, Indicator.id)).all())
+        connection.execute(insert(Observation), [
+            {"project_id": project_id, "indicator_id": ids[code], "period": PERIOD, "value": value,
+             "source": "import", "entered_at": dt.datetime(2026, 10, 5, tzinfo=dt.UTC)}
+            for code, value in (("SPEND_CUM", 8500.0), ("QUALITY_PASS", 60.0))])
+    manager = as_viewer(seeded_engine, "pm_kaifeng1")
+    saved = _save(seeded_engine, manager, project_id, {"SPEND_CUM": 8500.0, "QUALITY_PASS": 60.0,
+                                                        "PROG_ACTUAL": 26.0}, submit=True)
+    assert saved.accepted
+    with pytest.raises(ValidationError):  # a new value still may not fall
+        _save(seeded_engine, manager, project_id, {"SPEND_CUM": 8400.0}, correction_reason="复核")

@@ -30,6 +30,17 @@ def percent(value: float | None) -> str:
     return f"{value:.1f} %"
 
 
+def figure(value: float | None) -> str:
+    """A measured value as entered: thousands separators, up to 10 significant digits, no trailing zeros.
+
+    >>> figure(8629.45), figure(72.0), figure(1e308), figure(float("nan"))
+    ('8,629.45', '72', '1e+308', '—')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.10g}"
+
+
 def month(day: dt.date | None, lang: str) -> str:
     """``2026年11月`` / ``Nov 2026``."""
     if day is None:

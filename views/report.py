@@ -9,6 +9,8 @@ from components.text import plain
 from webapp.i18n import current_language, name_column, t
 from webapp.params import id_param, period_param
 from webapp.report_choices import follow_link, period_choices, reportable_projects
+from webapp.report_form import opened_sheet, report_form, status_word
+from webapp.report_review import may_review, review_panel, review_switch, show_review_done
 from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()
@@ -34,3 +36,15 @@ follow_link("report_period", periods, linked_period)
 period = st.selectbox(t("report.period"), periods, format_func=lambda day: month(day, lang), key="report_period")
 st.query_params.update({"project": str(project_id), "period": f"{period:%Y-%m}"})
 
+
+with stop_on_data_error():
+    sheet = opened_sheet(viewer, project_id, period)
+show_review_done()
+st.caption(t("report.status", status=status_word(sheet.status)))
+if sheet.status == "returned" and sheet.review_comment:
+    st.warning(t("report.returned_comment", comment=plain(sheet.review_comment)))
+if may_review(viewer, sheet):
+    review_panel(viewer, sheet)
+else:
+    report_form(viewer, sheet)
+review_switch(viewer, projects[projects["id"] == project_id].iloc[0], sheet)

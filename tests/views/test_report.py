@@ -1,12 +1,17 @@
 """The monthly report page (进度填报) through AppTest: who has it, which projects and months it offers, links that
-open it, and the project page's link to it."""
+open it, the project page's link to it; saving with exact values shown back, refusals, reasons, conflicts,
+corrections, and the district's review."""
 import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from components.formatting import figure
+from data_access import create_database_engine
+from data_access.reports import open_report, save_report
 from scoring.periods import period_to_report, recent_months
+from tests.conftest import as_viewer
 
 PAGE = "views/report.py"
 
@@ -118,3 +123,207 @@ def test_a_role_that_cannot_report_gets_no_report_link_on_the_project_page(logge
     at.query_params["project"] = str(project_id)
     at.run()
     assert not at.exception and not at.get("page_link")
+
+
+# -- saving: what is stored is what is shown -------------------------------------------------------------------
+OCTOBER = dt.date(2026, 10, 1)
+
+
+def _engine(app_env):
+    return create_database_engine(f"sqlite:///{app_env}")
+
+
+def _sheet(app_env, username, project_id, period=OCTOBER):
+    engine = _engine(app_env)
+    return open_report(engine, as_viewer(engine, username), project_id=project_id, period=period)
+
+
+def _unreported_project(app_env, username="pm_kaifeng1", period=OCTOBER):
+    """``username``'s first active project without a report on ``period``."""
+    return _scalar(app_env, "SELECT p.id FROM projects p JOIN users u ON u.id = p.manager_id WHERE u.username = :u "
+                            "AND p.status = 'active' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.project_id = p.id "
+                            "AND r.period = :period) ORDER BY p.id LIMIT 1", u=username, period=period)
+
+
+def _open(logged_in, username, project_id, period=OCTOBER):
+    at = logged_in(username, PAGE)
+    at.query_params.update({"project": str(project_id), "period": f"{period:%Y-%m}"})
+    at.run()
+    assert not at.exception and not at.error, _errors(at)
+    return at
+
+
+def _input(at, label):
+    return next(field for field in at.number_input if field.label == label)
+
+
+def _click(at, label):
+    next(button for button in at.button if button.label == label).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _stored_report(app_env, project_id, period=OCTOBER):
+    """status and {code: (value, reason)} of the report row and its values."""
+    rows = _rows(app_env, "SELECT r.status, i.code, v.value, v.reason FROM reports r "
+                          "LEFT JOIN report_values v ON v.report_id = r.id "
+                          "LEFT JOIN indicators i ON i.id = v.indicator_id "
+                          "WHERE r.project_id = :p AND r.period = :period", p=project_id, period=period)
+    return (rows[0].status if rows else None), {row.code: (row.value, row.reason) for row in rows if row.code}
+
+
+def _quiet_kpi(sheet):
+    """A stored KPI that is not cumulative and has no plan for the month: changing it a little is plausible."""
+    kpis = sheet.kpis
+    return kpis[~kpis["cumulative"] & (kpis["plan_kind"] != "plan") & kpis["stored"].notna()].iloc[0]
+
+
+def test_a_draft_shows_back_exactly_the_values_it_stored(logged_in, app_env):
+    project_id = _unreported_project(app_env)
+    kpi = _quiet_kpi(_sheet(app_env, "pm_kaifeng1", project_id))
+    at = _open(logged_in, "pm_kaifeng1", project_id)
+    new_value = round(float(kpi["stored"]) + 0.5, 3)
+    _input(at, f"{kpi['name_zh']}（{kpi['unit_zh']}）").set_value(new_value)
+    _click(at, "保存草稿")
+    assert not at.error, _errors(at)
+    status, stored = _stored_report(app_env, project_id)
+    assert status == "draft" and stored[kpi["code"]] == (new_value, None)
+    assert [s.value for s in at.success] == ["已保存，状态：草稿。"]
+    names = {row.code: f"{row.name_zh}（{row.unit_zh}）"
+             for row in _sheet(app_env, "pm_kaifeng1", project_id).kpis.itertuples()}
+    shown = next(m.value for m in at.markdown if m.value.startswith("**已保存的数值：**"))
+    assert sorted(shown.split("\n\n", 1)[1].split("\n")) == sorted(
+        f"- {names[code]}：{figure(value)}" for code, (value, _) in stored.items())
+    assert f"- {names[kpi['code']]}：{figure(new_value)}" in shown
+    assert at.caption[0].value == "状态：草稿"
+
+
+def test_a_falling_cumulative_value_is_refused_with_its_reason_and_nothing_is_stored(logged_in, app_env):
+    project_id = _unreported_project(app_env)
+    spend = _sheet(app_env, "pm_kaifeng1", project_id).kpis.set_index("code").loc["SPEND_CUM"]
+    observations = _rows(app_env, "SELECT * FROM observations WHERE project_id = :p ORDER BY id", p=project_id)
+    at = _open(logged_in, "pm_kaifeng1", project_id)
+    fallen = round(float(spend["last_value"]) / 2, 3)
+    _input(at, "累计完成投资（万元）").set_value(fallen)
+    _click(at, "提交")
+    assert not at.success
+    assert _errors(at) == [f"累计完成投资为累计值，不能减少：{fallen:,.15g} 万元 低于 "
+                           f"{spend['last_period']:%Y-%m} 已有的 {spend['last_value']:,.15g} 万元"]
+    assert _input(at, "累计完成投资（万元）").value == fallen  # the inputs stay as typed
+    assert _stored_report(app_env, project_id) == (None, {})
+    assert _rows(app_env, "SELECT * FROM observations WHERE project_id = :p ORDER BY id", p=project_id) == observations
+
+
+def test_a_value_far_from_plan_asks_for_a_reason_and_goes_through_with_it(logged_in, app_env):
+    project_id = _unreported_project(app_env)
+    kpi = _sheet(app_env, "pm_kaifeng1", project_id).kpis.set_index("code").loc["PROG_ACTUAL"]
+    assert kpi["plan_kind"] == "plan"
+    plan = float(kpi["plan"])
+    jump = round(plan * 2.5 if plan * 2.5 <= 100 else plan * 0.3, 3)  # either way over half the plan away
+    label = "实际形象进度（%）"
+    at = _open(logged_in, "pm_kaifeng1", project_id)
+    _input(at, label).set_value(jump)
+    _click(at, "提交")
+    assert not at.success and not at.error
+    assert at.warning[0].value == "以下数值需说明原因，填写后再次保存即可："
+    assert at.warning[1].value.startswith(f"实际形象进度 {jump:,.15g} % 偏离本月计划 {plan:,.15g} %")
+    assert _stored_report(app_env, project_id) == (None, {})
+    at.text_input(key=next(t.key for t in at.text_input if t.label == "原因：实际形象进度")).input("主体结构提前封顶")
+    _click(at, "提交")
+    assert [s.value for s in at.success] == ["已保存，状态：已提交待审核。"], _errors(at)
+    status, stored = _stored_report(app_env, project_id)
+    assert status == "submitted" and stored["PROG_ACTUAL"] == (jump, "主体结构提前封顶")
+
+
+def test_a_report_saved_meanwhile_is_shown_beside_mine_and_i_choose_per_kpi(logged_in, app_env):
+    project_id = _unreported_project(app_env)
+    sheet = _sheet(app_env, "pm_kaifeng1", project_id)
+    kpi = _quiet_kpi(sheet)
+    label = f"{kpi['name_zh']}（{kpi['unit_zh']}）"
+    at = _open(logged_in, "pm_kaifeng1", project_id)  # the form is open ...
+    theirs, mine = round(float(kpi["stored"]) + 0.25, 3), round(float(kpi["stored"]) - 0.25, 3)
+    engine = _engine(app_env)  # ... when the same report is saved in another session
+    save_report(engine, as_viewer(engine, "pm_kaifeng1"), project_id=project_id, period=OCTOBER,
+                values={kpi["code"]: theirs}, milestones={}, note="另一台手机", reasons={}, seen=sheet, submit=False)
+    _input(at, label).set_value(mine)
+    _click(at, "保存草稿")
+    assert at.warning[0].value.startswith("您打开本表后，他人保存了本月月报。")
+    choice = at.radio(key=next(r.key for r in at.radio if r.label == label))
+    assert choice.options == [f"我填写的：{figure(mine)}", f"他人已保存的：{figure(theirs)}"]
+    assert _stored_report(app_env, project_id)[1] == {kpi["code"]: (theirs, None)}  # nothing overwritten
+    choice.set_value("theirs")
+    _click(at, "按所选保存")
+    assert [s.value for s in at.success] == ["已保存，状态：草稿。"], _errors(at)
+    assert _stored_report(app_env, project_id)[1][kpi["code"]] == (theirs, None)
+
+
+# -- review ------------------------------------------------------------------------------------------------------
+def _waiting(app_env, status="submitted"):
+    """A 龙亭区 report in ``status`` (the demo has two submitted and one returned) and its manager."""
+    row = _rows(app_env, "SELECT r.id, r.project_id, u.username FROM reports r JOIN projects p ON p.id = r.project_id "
+                         "JOIN users u ON u.id = p.manager_id WHERE r.status = :s AND r.period = :period "
+                         "ORDER BY r.id LIMIT 1", s=status, period=OCTOBER)[0]
+    return row.id, row.project_id, row.username
+
+
+def test_an_official_sends_a_report_back_only_with_a_comment_and_the_manager_reads_it(logged_in, app_env):
+    report_id, project_id, manager = _waiting(app_env)
+    at = _open(logged_in, "official_longting", project_id)
+    assert at.subheader[0].value == "审核月报" and not [b for b in at.button if b.label == "提交"]
+    _click(at, "退回")
+    assert _errors(at) == ["退回月报须填写审核意见"]
+    assert _scalar(app_env, "SELECT status FROM reports WHERE id = :r", r=report_id) == "submitted"
+    at.text_area(key=next(a.key for a in at.text_area if a.label.startswith("审核意见"))).input("请补充现场照片")
+    _click(at, "退回")
+    assert [s.value for s in at.success] == ["月报已退回，填报人将看到您的意见。"]
+    assert _rows(app_env, "SELECT status, review_comment FROM reports WHERE id = :r", r=report_id)[0] == (
+        "returned", "请补充现场照片")
+    mine = _open(logged_in, manager, project_id)
+    assert [w.value for w in mine.warning][0] == "审核意见：请补充现场照片"
+    assert mine.caption[0].value == "状态：已退回"
+
+
+def test_an_official_accepts_a_report_and_its_values_become_observations(logged_in, app_env):
+    report_id, project_id, _ = _waiting(app_env)
+    at = _open(logged_in, "official_longting", project_id)
+    _click(at, "采纳")
+    assert [s.value for s in at.success] == ["月报已采纳，数值已计入评分。"], _errors(at)
+    assert _scalar(app_env, "SELECT status FROM reports WHERE id = :r", r=report_id) == "accepted"
+    assert at.caption[0].value == "状态：已采纳"
+
+
+def test_the_manager_who_submitted_sees_the_form_not_the_review(logged_in, app_env):
+    _, project_id, manager = _waiting(app_env)
+    at = _open(logged_in, manager, project_id)
+    assert not [b for b in at.button if b.label in ("采纳", "退回")]
+    assert at.caption[0].value == "状态：已提交待审核"
+
+
+def test_correcting_an_accepted_month_needs_a_reason_and_says_it_is_flagged(logged_in, app_env):
+    row = _rows(app_env, "SELECT r.project_id, u.username FROM reports r JOIN projects p ON p.id = r.project_id "
+                         "JOIN users u ON u.id = p.manager_id WHERE r.status = 'accepted' AND r.period = :period "
+                         "AND u.role = 'project_manager' ORDER BY r.id LIMIT 1", period=OCTOBER)[0]
+    at = _open(logged_in, row.username, row.project_id)
+    assert "更正将在评分卡上标记" in at.info[0].value
+    _click(at, "提交")
+    assert _errors(at) == ["2026-10 的月报已通过，更正须填写原因"]
+    at.text_input(key=next(t.key for t in at.text_input if t.label == "更正原因")).input("监理复核")
+    _click(at, "提交")
+    assert not at.error and at.success, _errors(at)
+    assert _rows(app_env, "SELECT corrections, correction_reason FROM reports WHERE project_id = :p "
+                          "AND period = :period", p=row.project_id, period=OCTOBER)[0][1] == "监理复核"
+
+
+def test_an_official_switches_review_off_for_their_district(logged_in, app_env):
+    _, project_id, _ = _waiting(app_env)
+    at = _open(logged_in, "official_longting", project_id)
+    switch = at.toggle(key=next(t.key for t in at.toggle if t.label == "龙亭区的月报需审核"))
+    assert switch.value is True
+    switch.set_value(False).run()
+    assert not at.exception and "已保存：龙亭区的月报无需审核。" in [s.value for s in at.success]
+    assert _scalar(app_env, "SELECT report_review FROM regions WHERE code = '410202'") == 0
+
+
+def test_a_manager_has_no_review_switch(logged_in, app_env):
+    at = _open(logged_in, "pm_kaifeng1", _unreported_project(app_env))
+    assert not [t for t in at.toggle if "需审核" in t.label]

@@ -158,8 +158,7 @@ def close_round(engine: Engine, viewer: Viewer, *, round_id: int, version: int,
         for project, result in outcome.projects.items():
             session.add(RatingResult(
                 round_id=round_row.id, project_id=project, score=result.score,
-                assigned=sum(count for (key, _), count in assigned.items() if key == project),
-                responded=result.responded, self_flagged=result.self_flagged, method=method,
+                assigned=result.assigned, responded=result.responded, self_flagged=result.self_flagged, method=method,
                 detail=audit.canonical_json(result.detail | {"agreement": outcome.agreement}), computed_at=now))
         scores = {int(project): result.score for project, result in outcome.projects.items()
                   if result.score is not None}
@@ -287,8 +286,8 @@ def project_rating_breakdown(engine: Engine, viewer: Viewer, project_id: int) ->
          "level": (agreement.get(rater_type) or {}).get("level")}
         for rater_type, values in detail["groups"].items()],
         columns=["rater_type", "weight", "assigned", "responded", "mean", "kendall_w", "level"])
-    groups["reading_zh"] = groups["level"].map(lambda level: _READINGS[level][0] if level else None)
-    groups["reading_en"] = groups["level"].map(lambda level: _READINGS[level][1] if level else None)
+    groups["reading_zh"] = groups["level"].map(lambda level: _READINGS[level][0] if isinstance(level, str) else None)
+    groups["reading_en"] = groups["level"].map(lambda level: _READINGS[level][1] if isinstance(level, str) else None)
     groups["mean"] = groups["mean"].astype(float)
     hidden = bool(round_row.anonymous) and viewer.user_id == manager_id
     per_rater: dict[tuple[str, int, str], tuple[float, float]] = {}

@@ -255,41 +255,43 @@ def _fed_indicator(session: Session, code: object) -> int | None:
     return int(row.id)
 
 
-def _district_path(path: str, level: str) -> str:
+def district_path(path: str, level: str) -> str:
     """The district's path of a region (a street belongs to its district; a city stays itself)."""
     return "/".join(path.split("/")[:3]) + "/" if level == "street" else path
 
 
-@dataclass
-class _Planner:
-    """Chooses the raters of each project when a round opens."""
+@dataclass(frozen=True)
+class RateeFacts:
+    """What choosing a project's raters needs to know about it."""
 
-    session: Session
+    code: str
+    manager_id: int | None
+    category_id: int
+    region_path: str
+    region_level: str
+
+
+@dataclass
+class RaterPlanner:
+    """Chooses the raters of each project when a round opens (the demo uses it too, on its own rows).
+
+    ``officials``: active district officials as (user id, region path); ``leaders``: active leaders' ids;
+    ``active_ids``: every active user; ``manager_places``: per active project manager, the ("district", path)
+    and ("category", id) of the projects they manage. Peers go to whoever has the fewest peer assignments so
+    far in this round, then the lowest id.
+    """
+
+    officials: list[tuple[int, str]]
+    leaders: list[int]
+    active_ids: set[int]
+    manager_places: dict[int, set[tuple[str, object]]]
     assigned_count: dict[int, int] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        users = self.session.execute(select(User.id, User.role, Region.path)
-                                     .outerjoin(Region, Region.id == User.region_id)
-                                     .where(User.is_active.is_(True)).order_by(User.id)).all()
-        self.officials = [(u.id, u.path) for u in users if u.role == Role.DISTRICT_OFFICIAL and u.path]
-        self.leaders = [u.id for u in users if u.role == Role.LEADER]
-        self.active_ids = {u.id for u in users}
-        managed = self.session.execute(
-            select(Project.manager_id, Project.category_id, Region.path, Region.level)
-            .join(Region, Region.id == Project.region_id)
-            .join(User, User.id == Project.manager_id)
-            .where(User.is_active.is_(True), User.role == Role.PROJECT_MANAGER, Project.status != "archived")
-        ).all()
-        self.manager_places: dict[int, set[tuple[str, object]]] = {}
-        for row in managed:
-            places = self.manager_places.setdefault(row.manager_id, set())
-            places |= {("district", _district_path(row.path, row.level)), ("category", row.category_id)}
-
-    def raters(self, project: Project, region: Region, experts: Sequence[int], peers: int) -> list[tuple[int, str]]:
+    def raters(self, project: RateeFacts, experts: Sequence[int], peers: int) -> list[tuple[int, str]]:
         chosen: list[tuple[int, str]] = []
         if project.manager_id is not None and project.manager_id in self.active_ids:
             chosen.append((project.manager_id, "self"))
-        superiors = [user for user, path in self.officials if region.path.startswith(path)]
+        superiors = [user for user, path in self.officials if project.region_path.startswith(path)]
         chosen += [(user, "superior") for user in (superiors or self.leaders[:1])]
         for expert in experts:
             if expert == project.manager_id:
@@ -303,15 +305,38 @@ class _Planner:
                                       message_zh=f"用户 {expert} 已在其他分组为项目 {project.code} 评分")
             chosen.append((expert, "expert"))
         taken = {user for user, _ in chosen} | {project.manager_id}
-        places = {("district", _district_path(region.path, region.level)), ("category", project.category_id)}
+        places = {("district", district_path(project.region_path, project.region_level)),
+                  ("category", project.category_id)}
         candidates = sorted((user for user, where in self.manager_places.items()
                              if where & places and user not in taken),
                             key=lambda user: (self.assigned_count.get(user, 0), user))
         chosen += [(user, "peer") for user in candidates[:peers]]
-        for user, rater_type in chosen:
-            if rater_type == "peer":
-                self.assigned_count[user] = self.assigned_count.get(user, 0) + 1
+        for user in candidates[:peers]:
+            self.assigned_count[user] = self.assigned_count.get(user, 0) + 1
         return chosen
+
+
+def _planner(session: Session) -> RaterPlanner:
+    users = session.execute(select(User.id, User.role, Region.path).outerjoin(Region, Region.id == User.region_id)
+                            .where(User.is_active.is_(True)).order_by(User.id)).all()
+    managed = session.execute(
+        select(Project.manager_id, Project.category_id, Region.path, Region.level)
+        .join(Region, Region.id == Project.region_id)
+        .join(User, User.id == Project.manager_id)
+        .where(User.is_active.is_(True), User.role == Role.PROJECT_MANAGER, Project.status != "archived")
+    ).all()
+    manager_places: dict[int, set[tuple[str, object]]] = {}
+    for row in managed:
+        manager_places.setdefault(row.manager_id, set()).update(
+            {("district", district_path(row.path, row.level)), ("category", row.category_id)})
+    return RaterPlanner(officials=[(u.id, u.path) for u in users if u.role == Role.DISTRICT_OFFICIAL and u.path],
+                        leaders=[u.id for u in users if u.role == Role.LEADER], active_ids={u.id for u in users},
+                        manager_places=manager_places)
+
+
+def _facts(project: Project, region: Region) -> RateeFacts:
+    return RateeFacts(code=project.code, manager_id=project.manager_id, category_id=project.category_id,
+                      region_path=region.path, region_level=region.level)
 
 
 def _already_rated(session: Session, project_ids: Sequence[int], period: dt.date, codes: Sequence[str]) -> str | None:
@@ -399,10 +424,11 @@ def open_round(engine: Engine, viewer: Viewer, spec: RoundSpec) -> int:
             created_by=viewer.person_id, created_at=now, version=1)
         session.add(round_row)
         session.flush()
-        planner = _Planner(session)
+        planner = _planner(session)
         assignments = [RatingAssignment(round_id=round_row.id, project_id=project, rater_id=user, rater_type=rater_type)
                        for project in project_ids
-                       for user, rater_type in planner.raters(*found[project], experts.get(project, []), peers)]
+                       for user, rater_type in planner.raters(_facts(*found[project]), experts.get(project, []),
+                                                              peers)]
         session.add_all(assignments)
         audit.append(session, actor=viewer, action="rating_round.open", entity="rating_round", entity_id=round_row.id,
                      after={"name_zh": name_zh, "name_en": name_en, "period": period, "deadline": deadline,

@@ -50,10 +50,12 @@ def agreement_reading(kendall_w: float | None) -> AgreementReading | None:
 
 @dataclass(frozen=True)
 class ProjectOutcome:
-    """One project's result: ``score`` (None when nobody rated), raters who rated, the self-rating flag and the
-    ``detail`` (group means and counts, criterion scores, self gap, leniency effect) as JSON-ready data."""
+    """One project's result: ``score`` (None when nobody rated), raters asked and raters who rated, the
+    self-rating flag and the ``detail`` (group means and counts, criterion scores, self gap, leniency effect) as
+    JSON-ready data."""
 
     score: float | None
+    assigned: int
     responded: int
     self_flagged: bool
     detail: dict[str, Any]
@@ -99,9 +101,19 @@ def round_outcome(ratings: pd.DataFrame, *, projects: Sequence[Any], assigned: M
     method = {"trim_min_raters": TRIM_MIN_RATERS, "group_weights": dict(group_weights),
               "criteria_weights": dict(criteria_weights), "correct_leniency": correct_leniency,
               "self_margin": self_margin, "criteria_first": True}
-    empty = {project: _empty_outcome(project, assigned, group_weights) for project in projects}
+    asked: dict[Any, dict[str, int]] = {}
+    for (project, rater_type), count in assigned.items():
+        asked.setdefault(project, {})[rater_type] = count
+    groups: dict[Any, dict[str, dict[str, Any]]] = {
+        project: {rater_type: {"assigned": count, "weight": float(group_weights.get(rater_type, 0.0)),
+                               "responded": 0, "used": 0, "mean": None}
+                  for rater_type, count in asked.get(project, {}).items()}
+        for project in projects}
+    outcomes = {project: ProjectOutcome(None, sum(asked.get(project, {}).values()), 0, False,
+                                        _detail(groups[project]))
+                for project in projects}
     if ratings.empty:
-        return RoundOutcome(empty, {}, method)
+        return RoundOutcome(outcomes, {}, method)
     per_rater = rater_scores(ratings, criteria_weights)
     result = aggregate_ratings(per_rater, dict(group_weights), self_margin=self_margin,
                                correct_leniency=correct_leniency)
@@ -109,46 +121,45 @@ def round_outcome(ratings: pd.DataFrame, *, projects: Sequence[Any], assigned: M
                                      dict(group_weights), self_margin=self_margin,
                                      correct_leniency=correct_leniency).scores["score"]
     agreement = {}
-    for rater_type, row in result.agreement.iterrows():
-        reading = agreement_reading(row["kendall_w"])
-        agreement[str(rater_type)] = {
-            "raters": int(row["raters"]), "projects": int(row["projects"]), "kendall_w": _plain(row["kendall_w"]),
-            "icc_single": _plain(row["icc_single"]), "icc_average": _plain(row["icc_average"]),
-            "level": reading.level if reading else None}
-    outcomes = dict(empty)
-    for project in result.scores.index:
+    panels: dict[Any, dict[Any, Any]] = result.agreement.to_dict("index")
+    for panel, stats in panels.items():
+        reading = agreement_reading(stats["kendall_w"])
+        agreement[str(panel)] = {
+            "raters": int(stats["raters"]), "projects": int(stats["projects"]),
+            "kendall_w": _plain(stats["kendall_w"]), "icc_single": _plain(stats["icc_single"]),
+            "icc_average": _plain(stats["icc_average"]), "level": reading.level if reading else None}
+    means: dict[Any, dict[Any, Any]] = result.group_means.to_dict("index")
+    for (project, group), stats in means.items():
+        if project in groups:
+            groups[project][str(group)] = groups[project].get(str(group), {
+                "assigned": 0, "weight": float(group_weights.get(str(group), 0.0))}) | {
+                "responded": int(stats["raters"]), "used": int(stats["used"]), "mean": _plain(stats["mean"])}
+    criteria: dict[Any, dict[str, float | None]] = {}
+    criterion_scores: dict[Any, Any] = by_criterion.to_dict()
+    for (project, code), score in criterion_scores.items():
+        criteria.setdefault(project, {})[str(code)] = _plain(score)
+    selves: dict[Any, dict[Any, Any]] = result.self_flags.to_dict("index")
+    effect: dict[Any, dict[Any, Any]] = ({} if result.correction_effect is None
+                                         else result.correction_effect.to_dict("index"))
+    responded = per_rater.groupby("project").size().to_dict()
+    totals: dict[Any, dict[Any, Any]] = result.scores.to_dict("index")
+    for project, row in totals.items():
         if project not in outcomes:
             continue
-        groups = empty[project].detail["groups"]
-        for rater_type, row in result.group_means.loc[project].iterrows():
-            groups[str(rater_type)] = groups.get(str(rater_type), {"assigned": 0, "weight": 0.0}) | {
-                "responded": int(row["raters"]), "used": int(row["used"]), "mean": _plain(row["mean"])}
-        self_row = result.self_flags.loc[project] if project in result.self_flags.index else None
-        effect = result.correction_effect
-        detail = empty[project].detail | {
-            "groups": groups,
-            "criteria": {str(code): _plain(score) for code, score in by_criterion.loc[project].items()},
-            "self": None if self_row is None else {"self": _plain(self_row["self"]),
-                                                   "others": _plain(self_row["others"]),
-                                                   "gap": _plain(self_row["gap"])},
-            "missing_types": (None if pd.isna(result.scores.loc[project, "missing_types"])
-                              else str(result.scores.loc[project, "missing_types"])),
-            "leniency": None if effect is None else {key: _plain(effect.loc[project, key])
-                                                     for key in ("uncorrected", "corrected", "change")},
+        mine = selves.get(project)
+        leniency = effect.get(project)
+        detail = _detail(groups[project]) | {
+            "criteria": criteria.get(project, {}),
+            "self": None if mine is None else {key: _plain(mine[key]) for key in ("self", "others", "gap")},
+            "missing_types": None if pd.isna(row["missing_types"]) else str(row["missing_types"]),
+            "leniency": None if leniency is None else {key: _plain(leniency[key])
+                                                       for key in ("uncorrected", "corrected", "change")},
         }
-        outcomes[project] = ProjectOutcome(
-            score=_plain(result.scores.loc[project, "score"]),
-            responded=int(per_rater["project"].eq(project).sum()),
-            self_flagged=bool(self_row is not None and self_row["flagged"]),
-            detail=detail)
+        outcomes[project] = ProjectOutcome(_plain(row["score"]), outcomes[project].assigned,
+                                           int(responded.get(project, 0)), bool(mine is not None and mine["flagged"]),
+                                           detail)
     return RoundOutcome(outcomes, agreement, method)
 
 
-def _empty_outcome(project: Any, assigned: Mapping[tuple[Any, str], int],
-                   group_weights: Mapping[str, float]) -> ProjectOutcome:
-    groups = {rater_type: {"assigned": count, "weight": float(group_weights.get(rater_type, 0.0)), "responded": 0,
-                           "used": 0, "mean": None}
-              for (key, rater_type), count in assigned.items() if key == project}
-    return ProjectOutcome(score=None, responded=0, self_flagged=False,
-                          detail={"groups": groups, "criteria": {}, "self": None, "missing_types": None,
-                                  "leniency": None})
+def _detail(groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"groups": groups, "criteria": {}, "self": None, "missing_types": None, "leniency": None}

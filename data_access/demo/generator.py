@@ -27,6 +27,9 @@ from data_access.models import (
     Project,
     ProjectTarget,
     Rating,
+    RatingAssignment,
+    RatingResult,
+    RatingRound,
     Region,
     Report,
     ReportValue,
@@ -48,12 +51,13 @@ class DemoSummary:
 
 
 TABLE_ORDER = ("regions", "categories", "departments", "indicators", "category_template_items", "users", "projects",
-               "milestones", "project_targets", "import_batches", "ratings", "goals", "weight_schemes",
-               "weight_scheme_items", "reports", "report_values")
+               "milestones", "project_targets", "import_batches", "rating_rounds", "rating_assignments", "ratings",
+               "rating_results", "goals", "weight_schemes", "weight_scheme_items", "reports", "report_values")
 MODELS = {"regions": Region, "categories": Category, "departments": Department, "indicators": Indicator,
           "category_template_items": CategoryTemplateItem,
           "users": User, "projects": Project, "milestones": Milestone, "project_targets": ProjectTarget,
-          "import_batches": ImportBatch, "ratings": Rating, "goals": Goal, "weight_schemes": WeightScheme,
+          "import_batches": ImportBatch, "rating_rounds": RatingRound, "rating_assignments": RatingAssignment,
+          "ratings": Rating, "rating_results": RatingResult, "goals": Goal, "weight_schemes": WeightScheme,
           "weight_scheme_items": WeightSchemeItem, "reports": Report, "report_values": ReportValue}
 
 

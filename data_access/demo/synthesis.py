@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from data_access.demo import rounds
 from data_access.demo.library import (
     CATEGORIES,
     CATEGORY_DEPARTMENT,
@@ -29,8 +30,17 @@ from data_access.demo.library import (
 )
 from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES
 from data_access.demo.series import SERIES, Curves
+from data_access.ratings import (
+    DEFAULT_CRITERIA,
+    RATEABLE_STATUSES,
+    Criterion,
+    RateeFacts,
+    RaterPlanner,
+    district_path,
+    with_expert_group,
+)
 from scoring.geo import EARTH_RADIUS_KM
-from scoring.periods import first_of_month, from_month_index, month_index, recent_months
+from scoring.periods import add_months, first_of_month, from_month_index, month_index, recent_months
 
 PROFILES = np.array(["on_track", "slipping", "overrun", "recovering", "silent"])
 PROFILE_ODDS = np.array([0.66, 0.12, 0.10, 0.07, 0.05])
@@ -70,6 +80,7 @@ class DemoData:
     def __init__(self, projects: int, months: int, seed: int, until: dt.date, dense: bool,
                  password_hash: str) -> None:
         self.rng = np.random.default_rng(seed)
+        self.seed = seed
         self.password_hash = password_hash
         self.n_projects, self.n_months, self.dense = projects, months, dense
         self.until = first_of_month(until)
@@ -344,9 +355,14 @@ class DemoData:
         self.tables["milestones"] = rows
 
     def ratings(self) -> None:
+        """Rating rounds: each past quarter's ratings (quality, satisfaction by the leader, the manager, three
+        officials of other districts and the experts) as a closed round with its results, then one open round."""
         rng, p = self.rng, self.p
         quarter_ends = [d for d in self.periods if d.month in (3, 6, 9, 12)][-(1 if self.dense else 2):]
-        created = dt.datetime.combine(self.until, dt.time(9), tzinfo=dt.UTC)
+        start_of_until = dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.UTC)
+        deadlines = {period: min(dt.datetime.combine(add_months(period, 1), dt.time(16), tzinfo=dt.UTC)
+                                 + dt.timedelta(days=10), start_of_until) for period in quarter_ends}
+        round_ids = {period: k + 1 for k, period in enumerate(quarter_ends)}
         officials = list(self.official_ids.values())
         rows = []
         for i in range(self.n_projects):
@@ -366,8 +382,77 @@ class DemoData:
                         rows.append({"project_id": i + 1, "period": period, "dimension": dimension,
                                      "rater_type": rater_type, "rater_id": rater_id,
                                      "score": float(np.clip(round(base + bias + rng.normal(0, 4), 1), 0, 100)),
-                                     "comment": None, "created_at": created})
-        self.tables["ratings"] = rows
+                                     "comment": None, "created_at": deadlines[period] - dt.timedelta(days=2),
+                                     "round_id": round_ids[period], "updated_at": None})
+        past_criteria = [Criterion("quality", "质量", "Quality", 0.5),
+                         Criterion("satisfaction", "满意度", "Satisfaction", 0.5)]
+        weights = with_expert_group(0.3)
+        rounds_rows = [rounds.round_row(round_ids[period], period=period, criteria=past_criteria, group_weights=weights,
+                                        created_at=min(dt.datetime.combine(add_months(period, 1), dt.time(8),
+                                                                           tzinfo=dt.UTC),
+                                                       deadlines[period] - dt.timedelta(days=3)),
+                                        deadline=deadlines[period], closed=True, indicator_id=None)
+                       for period in quarter_ends]
+        assignments = rounds.assignment_rows(rows)
+        results = [result for period in quarter_ends
+                   for result in rounds.result_rows(round_ids[period], rows, assignments, past_criteria, weights,
+                                                    deadlines[period])]
+        self.tables["rating_rounds"], self.tables["rating_assignments"] = rounds_rows, assignments
+        self.tables["ratings"], self.tables["rating_results"] = rows, results
+        self.open_rating_round(len(quarter_ends) + 1)
+
+    def open_rating_round(self, round_id: int) -> None:
+        """The current quarter's round, open until ten days into next month, over every project of pm_kaifeng1
+        and pm_xiangtan1 and a few of their colleagues', raters chosen as opening a round does; some have rated."""
+        rng, p = np.random.default_rng([self.seed, 13]), self.p  # its own draws: later steps' stay as they were
+        projects = self.tables["projects"]
+        kaifeng, xiangtan = self.manager_ids["410200"], self.manager_ids["430300"]
+        rateable = [i for i in range(self.n_projects) if p["status"][i] in RATEABLE_STATUSES]
+        chosen = ([i for i in rateable if projects[i]["manager_id"] in (kaifeng[0], xiangtan[0])]
+                  + [i for i in rateable if projects[i]["manager_id"] == kaifeng[1]][:6]
+                  + [i for i in rateable if projects[i]["manager_id"] == xiangtan[1]][:6])
+        chosen.sort()
+        users = self.tables["users"]
+        managers = {u["id"] for u in users if u["role"] == "project_manager" and u["is_active"]}
+        places: dict[int, set[tuple[str, object]]] = {}
+        for i, project in enumerate(projects):
+            if project["manager_id"] in managers:
+                places.setdefault(project["manager_id"], set()).update(
+                    {("district", district_path(self.region_paths[p["place"][i].code], p["place"][i].level)),
+                     ("category", project["category_id"])})
+        planner = RaterPlanner(
+            officials=[(u["id"], self.tables["regions"][u["region_id"] - 1]["path"]) for u in users
+                       if u["role"] == "district_official" and u["is_active"]],
+            leaders=[self.leader_id], active_ids={u["id"] for u in users if u["is_active"]}, manager_places=places)
+        experts = [e for e in self.expert_ids if users[e - 1]["is_active"]]
+        assignments = []
+        for k, i in enumerate(chosen):
+            facts = RateeFacts(code=projects[i]["code"], manager_id=projects[i]["manager_id"],
+                               category_id=projects[i]["category_id"],
+                               region_path=self.region_paths[p["place"][i].code], region_level=p["place"][i].level)
+            panel = planner.raters(facts, [experts[k % len(experts)], experts[(k + 1) % len(experts)]], 2)
+            assignments += [{"round_id": round_id, "project_id": i + 1, "rater_id": rater, "rater_type": rater_type}
+                            for rater, rater_type in panel]
+        created = dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.UTC)
+        deadline = dt.datetime.combine(add_months(self.until, 1), dt.time(16), tzinfo=dt.UTC) + dt.timedelta(days=10)
+        self.tables["rating_rounds"].append(rounds.round_row(
+            round_id, period=self.until, criteria=DEFAULT_CRITERIA, group_weights=with_expert_group(0.3),
+            created_at=created, deadline=deadline, closed=False, indicator_id=self.indicator_ids["RESIDENT_SAT"]))
+        self.tables["rating_assignments"] += assignments
+        owed: dict[int, int] = {}
+        for assignment in assignments:  # every rater rates every other project they were given; the rest is owed
+            owed[assignment["rater_id"]] = seen = owed.get(assignment["rater_id"], 0) + 1
+            if seen % 2:
+                continue
+            i = assignment["project_id"] - 1
+            bias = 6.0 if assignment["rater_type"] == "self" else 0.0
+            for criterion in DEFAULT_CRITERIA:
+                self.tables["ratings"].append({
+                    "project_id": i + 1, "period": self.until, "dimension": criterion.code,
+                    "rater_type": assignment["rater_type"], "rater_id": assignment["rater_id"],
+                    "score": float(np.clip(round(58 + 36 * p["perf"][i] + bias + rng.normal(0, 4), 1), 0, 100)),
+                    "comment": None, "created_at": created + dt.timedelta(hours=1), "round_id": round_id,
+                    "updated_at": None})
 
     def goals(self) -> None:
         year = str(self.until.year)

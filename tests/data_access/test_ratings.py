@@ -11,12 +11,12 @@ import json
 import math
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data_access import ratings, reads
 from data_access.errors import NotFound, PermissionDenied, ValidationError
-from data_access.models import AuditEntry, Rating, RatingAssignment, RatingRound, User
+from data_access.models import AuditEntry, Project, Rating, RatingAssignment, RatingResult, RatingRound, User
 from data_access.ratings import DEFAULT_CRITERIA, Criterion, RoundClosed, RoundSpec
 from tests.conftest import as_viewer
 
@@ -304,17 +304,60 @@ def test_round_assignments_are_for_the_people_who_run_rounds(seeded_engine):
         ratings.round_assignments(engine, as_viewer(engine, "pm_kaifeng1"), round_id)
 
 
+def _assigned_to(engine, username):
+    with engine.connect() as connection:
+        return set(connection.execute(select(RatingAssignment.project_id)
+                                      .join(User, User.id == RatingAssignment.rater_id)
+                                      .where(User.username == username)).scalars())
+
+
 def test_an_expert_sees_exactly_the_projects_a_round_assigns_them_and_another_expert_not(seeded_engine):
     engine = seeded_engine
     experts = ("expert01", "expert02")
-    before = {name: set(reads.list_projects(engine, as_viewer(engine, name))["id"]) for name in experts}
-    assigned = [LONGTING_PROJECT, 4]
-    assert not set(assigned) & before["expert01"]
-    _open(engine, project_ids=assigned, group_weights=ratings.with_expert_group(0.3),
-          experts={project: [_user_id(engine, "expert01")] for project in assigned})
-    after = {name: set(reads.list_projects(engine, as_viewer(engine, name))["id"]) for name in experts}
-    assert after["expert01"] == before["expert01"] | set(assigned)
-    assert after["expert02"] == before["expert02"]
+    for name in experts:
+        assert set(reads.list_projects(engine, as_viewer(engine, name))["id"]) == _assigned_to(engine, name)
+    assert PLANNED_PROJECT not in _assigned_to(engine, "expert01")
+    with engine.begin() as connection:  # under way now, so a round may rate it
+        connection.execute(update(Project).where(Project.id == PLANNED_PROJECT).values(status="active"))
+    _open(engine, project_ids=[PLANNED_PROJECT], group_weights=ratings.with_expert_group(0.3),
+          experts={PLANNED_PROJECT: [_user_id(engine, "expert01")]})
+    assert PLANNED_PROJECT in set(reads.list_projects(engine, as_viewer(engine, "expert01"))["id"])
+    assert PLANNED_PROJECT not in set(reads.list_projects(engine, as_viewer(engine, "expert02"))["id"])
     with pytest.raises(PermissionDenied):
-        reads.get_project(engine, as_viewer(engine, "expert02"), LONGTING_PROJECT)
-    assert reads.get_project(engine, as_viewer(engine, "expert01"), LONGTING_PROJECT)["code"] == "P410202-00007"
+        reads.get_project(engine, as_viewer(engine, "expert02"), PLANNED_PROJECT)
+    assert reads.get_project(engine, as_viewer(engine, "expert01"), PLANNED_PROJECT)["code"] == "P410205-00013"
+
+
+def test_the_demo_has_a_closed_round_per_past_quarter_and_one_open_round_everyone_in_it_owes_to(
+        shared_seeded_engine):
+    engine = shared_seeded_engine
+    with Session(engine) as session:
+        rounds = session.execute(select(RatingRound).order_by(RatingRound.id)).scalars().all()
+        loose = session.execute(select(Rating.id).where(Rating.round_id.is_(None))).first()
+        results = dict(session.execute(select(RatingResult.round_id, func.count())
+                                       .group_by(RatingResult.round_id)).all())
+        owners = dict(session.execute(select(Project.id, Project.manager_id)).all())
+        statuses = dict(session.execute(select(Project.id, Project.status)).all())
+        assignments = session.execute(select(RatingAssignment)).scalars().all()
+    assert loose is None  # every demo rating belongs to a round
+    assert [(r.period, r.status) for r in rounds] == [(dt.date(2026, 6, 1), "closed"), (dt.date(2026, 9, 1), "closed"),
+                                                      (dt.date(2026, 11, 1), "open")]
+    rated = sum(status != "planned" for status in statuses.values())
+    assert results == {1: rated, 2: rated}
+    current = rounds[-1]
+    assert ratings.utc(current.deadline) == dt.datetime(2026, 12, 11, 16, tzinfo=dt.UTC)
+    mine = [a for a in assignments if a.round_id == current.id]
+    in_round = {a.project_id for a in mine}
+    for username in ("pm_kaifeng1", "pm_xiangtan1"):
+        manager = _user_id(engine, username)
+        assert {p for p, owner in owners.items() if owner == manager and statuses[p] != "planned"} <= in_round
+    assert all(a.rater_id != owners[a.project_id] for a in mine if a.rater_type != "self")
+    assert {a.rater_type for a in mine} == {"self", "superior", "peer", "expert"}
+    with engine.connect() as connection:
+        given = set(connection.execute(select(Rating.project_id, Rating.rater_id).where(Rating.round_id == current.id)))
+    for rater in {a.rater_id for a in mine}:
+        owed = [a.project_id for a in mine if a.rater_id == rater]
+        assert len(owed) > sum((project, rater) in given for project in owed), f"user {rater} owes nothing"
+    assert 0 < len(given) < len(mine)
+    table = ratings.my_rating_tasks(engine, as_viewer(engine, "pm_kaifeng1"))
+    assert set(table["rater_type"]) >= {"self", "peer"} and 0 < table["rated"].sum() < len(table)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Select, func, or_, select, union
+from sqlalchemy import Engine, Select, exists, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from data_access import audit
@@ -23,6 +23,9 @@ from data_access.models import (
     Notification,
     Observation,
     Project,
+    Rating,
+    RatingAssignment,
+    RatingRound,
     Rectification,
     Region,
     Report,
@@ -213,4 +216,46 @@ def report_reminders(missing: pd.DataFrame, period: dt.date, *, kind: str,
                            f"Please file the {month} monthly report ({len(projects)} projects)"),
                           (f"以下项目尚未提交 {month} 月报{due_zh}：\n{lines_zh}",
                            f"These projects have not filed their {month} report yet{due_en}:\n{lines_en}")))
+    return reminders
+
+
+def ratings_owed(engine: Engine, actor: Viewer, *, now: dt.datetime, within: dt.timedelta) -> pd.DataFrame:
+    """Assignments not rated yet in open rounds whose deadline falls after ``now`` and within ``within`` of it.
+
+    Everyone's, for the scheduler's reminders (the system actor only). Columns: round_id, round_name_zh,
+    round_name_en, deadline, rater_id, project_id, code, name_zh, name_en.
+    """
+    require(actor, Action.SEND_NOTIFICATIONS)
+    rated = exists().where(Rating.round_id == RatingAssignment.round_id,
+                           Rating.project_id == RatingAssignment.project_id,
+                           Rating.rater_id == RatingAssignment.rater_id)
+    statement = (select(RatingRound.id.label("round_id"), RatingRound.name_zh.label("round_name_zh"),
+                        RatingRound.name_en.label("round_name_en"), RatingRound.deadline, RatingAssignment.rater_id,
+                        Project.id.label("project_id"), Project.code, Project.name_zh, Project.name_en)
+                 .join(RatingAssignment, RatingAssignment.round_id == RatingRound.id)
+                 .join(Project, Project.id == RatingAssignment.project_id)
+                 .where(RatingRound.status == "open", RatingRound.deadline > now,
+                        RatingRound.deadline <= now + within, ~rated)
+                 .order_by(RatingRound.id, RatingAssignment.rater_id, Project.code))
+    return _frame(engine, statement)
+
+
+def rating_reminders(owed: pd.DataFrame, deadlines: dict[int, tuple[str, str]]
+                     ) -> list[tuple[int, str, str, tuple[str, str], tuple[str, str]]]:
+    """One reminder per rater and round listing the projects they still owe (a :func:`ratings_owed` frame).
+
+    ``deadlines``: round id → the deadline in words (English, Chinese).
+    """
+    reminders = []
+    for (round_id, rater_id), projects in owed.groupby(["round_id", "rater_id"]):
+        first = projects.iloc[0]
+        english, chinese = deadlines[int(round_id)]
+        lines_zh = "\n".join(f"- {row.code} {row.name_zh}" for row in projects.itertuples())
+        lines_en = "\n".join(f"- {row.code} {row.name_en}" for row in projects.itertuples())
+        reminders.append((int(rater_id), RATING_DUE, f"{RATING_DUE}/{int(round_id)}",
+                          (f"请在 {chinese} 前完成评分：{first.round_name_zh}（{len(projects)} 个项目）",
+                           f"Please rate by {english}: {first.round_name_en} ({len(projects)} projects)"),
+                          (f"您在评分“{first.round_name_zh}”中尚未给以下项目打分，截止 {chinese}：\n{lines_zh}",
+                           f"You have not yet rated these projects in \"{first.round_name_en}\", due {english}:\n"
+                           f"{lines_en}")))
     return reminders

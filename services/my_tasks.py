@@ -15,6 +15,8 @@ from data_access import Viewer
 from data_access import alerts as alert_store
 from data_access import tasks as task_store
 from data_access.policy import Action, Role, allowed
+from data_access.ratings import BEIJING, list_rounds, my_rating_tasks
+from data_access.reports import list_reports
 from services.reporting_calendar import current_period, due_date
 
 OVERDUE_MONTHS = 6  # earlier unreported months shown as overdue; older ones are the district's business
@@ -33,6 +35,9 @@ class MyTasks:
     rectifications: pd.DataFrame | None  # 整改 they own, + days_left (< 0: overdue)
     milestones: pd.DataFrame | None  # their milestones ending within MILESTONE_DAYS, + days_left
     district_missing: pd.DataFrame | None  # reports missing for ``period`` in their district (officials)
+    to_review: pd.DataFrame | None  # submitted reports waiting for their acceptance (officials)
+    ratings: pd.DataFrame | None  # ratings they owe in open rounds, + days_left to the deadline (Beijing date)
+    rounds: pd.DataFrame | None  # open rounds they run, with how many raters responded (analysts)
     unread: int
     messages: pd.DataFrame  # the newest unread messages (data_access.alerts.inbox columns)
 
@@ -44,7 +49,7 @@ def _days_until(dates: pd.Series, today: dt.date) -> pd.Series:
 def my_tasks(engine: Engine, viewer: Viewer, today: dt.date) -> MyTasks:
     """Gather the viewer's to-do for ``today`` (each group one scoped read)."""
     period, due = current_period(today)
-    reports = rectifications = milestones = district_missing = None
+    reports = rectifications = milestones = district_missing = to_review = ratings = rounds = None
     if viewer.role == Role.PROJECT_MANAGER:
         reports = task_store.reports_due(engine, viewer, period=period, overdue_months=OVERDUE_MONTHS)
         reports["due"] = [due_date(month) for month in reports["period"]]
@@ -58,7 +63,18 @@ def my_tasks(engine: Engine, viewer: Viewer, today: dt.date) -> MyTasks:
         milestones["days_left"] = _days_until(milestones["planned_end"], today)
     if allowed(viewer, Action.REVIEW_REPORTS):
         district_missing = task_store.missing_reports(engine, viewer, period=period)
+        to_review = list_reports(engine, viewer, statuses=["submitted"]).sort_values(
+            ["submitted_at", "code"], kind="stable", na_position="last").reset_index(drop=True)
+    if allowed(viewer, Action.RATE_PROJECTS):
+        ratings = my_rating_tasks(engine, viewer)
+        ratings = ratings[~ratings["rated"]].reset_index(drop=True)
+        ratings["days_left"] = _days_until(ratings["deadline"].map(lambda moment: moment.astimezone(BEIJING).date()),
+                                           today)
+    if allowed(viewer, Action.MANAGE_RATING_ROUNDS):
+        rounds = list_rounds(engine, viewer)
+        rounds = rounds[rounds["status"] == "open"].sort_values("deadline", kind="stable").reset_index(drop=True)
     messages = alert_store.inbox(engine, viewer, unread_only=True, limit=LATEST_MESSAGES)
     return MyTasks(today=today, period=period, due=due, reports=reports, rectifications=rectifications,
-                   milestones=milestones, district_missing=district_missing,
+                   milestones=milestones, district_missing=district_missing, to_review=to_review, ratings=ratings,
+                   rounds=rounds,
                    unread=alert_store.unread_count(engine, viewer), messages=messages)

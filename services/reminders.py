@@ -4,9 +4,10 @@ Command line for schedulers (idempotent: each user hears once per topic, however
 
     python -m services.reminders run [--as-of 2026-12-02]
 
-A run reminds the managers of projects whose report on the period is still missing when its due date is at
-most ``PERFDASH_REMINDER_DAYS`` away, puts the reminders in their inboxes and e-mails them at once
-(services.notify).
+A run closes the rating rounds past their deadline (their results feed the scores), reminds the managers of
+projects whose report on the period is still missing when its due date is at most ``PERFDASH_REMINDER_DAYS``
+away, reminds raters of the ratings they still owe in rounds ending within as many days, and e-mails the
+reminders at once (services.notify).
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from sqlalchemy import Engine
 from data_access import DataAccessError, Viewer, create_database_engine
 from data_access import tasks as task_store
 from data_access.policy import SYSTEM  # the scheduler reminds every district's managers
+from data_access.ratings import deadline_text
 from services import notify
+from services.rating_rounds import close_due_rounds
 from services.reporting_calendar import current_period, reminder_days
 
 
@@ -31,7 +34,9 @@ class ReminderRun:
 
     period: dt.date
     due: dt.date
+    rounds_closed: list[int]  # rating rounds closed because their deadline had passed
     reports_reminded: int  # managers newly reminded of a report
+    raters_reminded: int  # reminders newly sent to raters (one per rater and round)
     emails_sent: int
     emails_failed: int
 
@@ -47,12 +52,24 @@ def remind_due_reports(engine: Engine, *, as_of: dt.date, now: dt.datetime) -> i
     return task_store.send_reminders(engine, SYSTEM, reminders, now=now)
 
 
+def remind_raters(engine: Engine, *, now: dt.datetime) -> int:
+    """Remind raters of what they still owe in open rounds whose deadline is ``reminder_days`` away or less."""
+    owed = task_store.ratings_owed(engine, SYSTEM, now=now, within=dt.timedelta(days=reminder_days()))
+    rounds = owed.drop_duplicates("round_id")
+    deadlines = {int(round_id): deadline_text(deadline)
+                 for round_id, deadline in zip(rounds["round_id"], rounds["deadline"], strict=True)}
+    return task_store.send_reminders(engine, SYSTEM, task_store.rating_reminders(owed, deadlines), now=now)
+
+
 def run(engine: Engine, *, as_of: dt.date, now: dt.datetime, settings: notify.SmtpSettings | None) -> ReminderRun:
-    """Everything a scheduler run does, in order: remind, then e-mail what was queued."""
+    """Everything a scheduler run does, in order: close overdue rounds, remind, then e-mail what was queued."""
     period, due = current_period(as_of)
-    reminded = remind_due_reports(engine, as_of=as_of, now=now)
+    closed = close_due_rounds(engine, now)
+    reports = remind_due_reports(engine, as_of=as_of, now=now)
+    raters = remind_raters(engine, now=now)
     sent, failed = notify.send_immediate(engine, settings, kinds=task_store.REMINDER_KINDS)
-    return ReminderRun(period=period, due=due, reports_reminded=reminded, emails_sent=sent, emails_failed=failed)
+    return ReminderRun(period=period, due=due, rounds_closed=closed, reports_reminded=reports,
+                       raters_reminded=raters, emails_sent=sent, emails_failed=failed)
 
 
 def remind_reporters(engine: Engine, viewer: Viewer, *, period: dt.date, project_ids: Sequence[int],
@@ -83,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataAccessError as exc:
         print(f"perfdash: {exc}", file=sys.stderr)
         return 2
-    print(f"perfdash: report {result.period:%Y-%m} due {result.due:%Y-%m-%d}: {result.reports_reminded} "
-          f"manager(s) reminded; e-mails sent {result.emails_sent}, failed {result.emails_failed}")
+    print(f"perfdash: rating rounds closed {len(result.rounds_closed)}; report {result.period:%Y-%m} due "
+          f"{result.due:%Y-%m-%d}: {result.reports_reminded} manager(s) reminded; {result.raters_reminded} "
+          f"rater reminder(s); e-mails sent {result.emails_sent}, failed {result.emails_failed}")
     return 0
 
 

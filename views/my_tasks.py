@@ -16,8 +16,14 @@ with stop_on_data_error():
 st.caption(t("tasks.period_due", period=month(tasks.period, lang), due=date(tasks.due, lang)))
 if tasks.reports is not None:
     task_panels.reports_panel(tasks.reports, lang)
+if tasks.to_review is not None:
+    task_panels.review_panel(tasks.to_review, lang)
 if tasks.district_missing is not None:
     task_panels.district_panel(viewer, tasks.district_missing, tasks.period, lang)
+if tasks.rounds is not None:
+    task_panels.rounds_panel(tasks.rounds, lang, tasks.today)
+if tasks.ratings is not None:
+    task_panels.ratings_panel(tasks.ratings, lang)
 if tasks.rectifications is not None:
     task_panels.rectifications_panel(tasks.rectifications, lang)
 if tasks.milestones is not None:

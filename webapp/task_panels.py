@@ -16,6 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 from components.formatting import date, month, percent
 from components.text import plain
 from data_access import DataAccessError, Viewer
+from data_access.ratings import BEIJING
 from services.reminders import remind_reporters
 from webapp.i18n import t
 from webapp.session import shared_engine, show_data_error
@@ -137,6 +138,52 @@ def district_panel(viewer: Viewer, missing: pd.DataFrame, period: dt.date, lang:
                 st.success(t("tasks.reminded", n=reminded))
             else:
                 st.info(t("tasks.already_reminded"))
+
+
+def review_panel(to_review: pd.DataFrame, lang: str) -> None:
+    """待审核月报: submitted reports waiting for the viewer's acceptance, the longest waiting first."""
+    _header("tasks.to_review", len(to_review))
+    if to_review.empty:
+        st.success(t("tasks.to_review_none"))
+        return
+
+    def card(box: DeltaGenerator, row: Any) -> None:
+        submitted = "" if pd.isna(row.submitted_at) else f" · {date(pd.Timestamp(row.submitted_at).date(), lang)}"
+        who = "" if not isinstance(row.submitted_by_name, str) else \
+            f" · {t('tasks.submitted_by', name=plain(row.submitted_by_name))}"
+        box.markdown(f"**{month(row.period, lang)}**{submitted}{who}")
+        report_link(box, int(row.project_id), row.period, _project(row, lang))
+
+    _cards(to_review, card)
+
+
+def ratings_panel(ratings: pd.DataFrame, lang: str) -> None:
+    """待评分: the projects the viewer still has to rate, the nearest deadline first."""
+    _header("tasks.ratings", len(ratings))
+    if ratings.empty:
+        st.success(t("tasks.ratings_none"))
+        return
+
+    def card(box: DeltaGenerator, row: Any) -> None:
+        deadline_day = row.deadline.astimezone(BEIJING).date()
+        box.markdown(f"**{_name(row, lang, 'round_name_zh', 'round_name_en')}** · "
+                     f"{deadline(int(row.days_left), deadline_day, lang)}")
+        box.page_link("views/rate.py", label=_project(row, lang), icon=":material/star_rate:", width="stretch",
+                      query_params={"round": str(int(row.round_id)), "project": str(int(row.project_id))})
+
+    _cards(ratings, card)
+
+
+def rounds_panel(rounds: pd.DataFrame, lang: str, today: dt.date) -> None:
+    """进行中的评分: the open rounds the viewer runs, with how many raters have responded."""
+    _header("tasks.rounds", len(rounds))
+    if rounds.empty:
+        st.success(t("tasks.rounds_none"))
+    for row in rounds.head(SHOWN).itertuples():
+        deadline_day = row.deadline.astimezone(BEIJING).date()
+        st.markdown(f"**{_name(row, lang)}** · {t('tasks.responded', responded=row.responded, assigned=row.assigned)}"
+                    f" · {deadline((deadline_day - today).days, deadline_day, lang)}")
+    st.page_link("views/rating_rounds.py", label=t("tasks.open_rounds"), icon=":material/reviews:", width="stretch")
 
 
 def messages_panel(unread: int, messages: pd.DataFrame, lang: str) -> None:

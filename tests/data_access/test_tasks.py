@@ -242,3 +242,11 @@ def test_milestones_due_are_unfinished_mine_or_my_projects_within_the_window(see
     assert due["milestone_id"].tolist() == [ids[0], ids[1]]
     assert due["planned_end"].tolist() == [today, today + dt.timedelta(days=30)]
     assert tasks.milestones_due(seeded_engine, official, today=today, days=30)["milestone_id"].tolist() == [ids[1]]
+
+
+def test_everyone_s_owed_ratings_are_read_by_the_scheduler_only(seeded_engine):
+    now = dt.datetime.now(dt.UTC)
+    for username in ("admin", "analyst", "pm_kaifeng1"):
+        with pytest.raises(PermissionDenied):
+            tasks.ratings_owed(seeded_engine, as_viewer(seeded_engine, username), now=now,
+                               within=dt.timedelta(days=3))

@@ -2,12 +2,22 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from data_access import tasks
 from data_access.errors import ConfigurationError
-from data_access.models import Notification, Observation, Project, Region, Report, User
+from data_access.models import (
+    Notification,
+    Observation,
+    Project,
+    RatingAssignment,
+    RatingRound,
+    Region,
+    Report,
+    User,
+)
 from data_access.policy import SYSTEM
+from data_access.ratings import DEFAULT_CRITERIA, Criterion, RoundSpec, open_round, rate
 from services import reminders
 from services.reporting_calendar import current_period, report_due_day
 from tests.conftest import as_viewer
@@ -126,3 +136,58 @@ def test_the_due_day_and_the_reminder_days_are_settings(monkeypatch):
         with pytest.raises(ConfigurationError) as caught:
             report_due_day()
         assert caught.value.message_zh == "PERFDASH_REPORT_DUE_DAY 须为 1 到 31 之间的整数"
+
+
+def _open_round(engine, deadline: dt.datetime, criteria: tuple[Criterion, ...] = DEFAULT_CRITERIA) -> int:
+    """The analyst's round on one project of 龙亭区 (the manager as self, the official as superior, peers)."""
+    spec = RoundSpec(name_zh="十月评分", name_en="October rating", period=dt.date(2026, 10, 1),
+                     criteria=list(criteria), project_ids=[7], deadline=deadline, peers_per_project=2)
+    return open_round(engine, as_viewer(engine, "analyst"), spec)
+
+
+def _viewer_of(engine, user_id: int):
+    with engine.connect() as connection:
+        username = connection.execute(select(User.username).where(User.id == user_id)).scalar_one()
+    return as_viewer(engine, username)
+
+
+def _raters(engine, round_id: int) -> list[int]:
+    with engine.connect() as connection:
+        return sorted(connection.execute(select(RatingAssignment.rater_id)
+                                         .where(RatingAssignment.round_id == round_id)).scalars())
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_raters_who_still_owe_are_reminded_once_within_three_days_of_the_deadline(seeded_engine):
+    engine = seeded_engine
+    now = dt.datetime.now(dt.UTC)
+    soon = _open_round(engine, now + dt.timedelta(days=2, hours=23))
+    later = _open_round(engine, now + dt.timedelta(days=3, hours=1), (Criterion("overall", "综合", "Overall", 1.0),))
+    raters = _raters(engine, soon)
+    first, *others = raters
+    rate(engine, _viewer_of(engine, first), round_id=soon, project_id=7,
+         scores={criterion.code: 80.0 for criterion in DEFAULT_CRITERIA}, comment=None)
+    result = reminders.run(engine, as_of=now.date(), now=now, settings=None)
+    assert result.raters_reminded == len(others) == len(raters) - 1 > 0
+    reminded = [(user, kind, topic) for user, kind, topic in _reminders(engine) if kind == "rating.due"]
+    assert reminded == [(rater, "rating.due", f"rating.due/{soon}") for rater in others]  # not `later`'s yet
+    assert reminders.run(engine, as_of=now.date(), now=now, settings=None).raters_reminded == 0
+    with engine.connect() as connection:
+        subject = connection.execute(select(Notification.subject_zh).where(
+            Notification.topic == f"rating.due/{soon}")).scalars().first()
+    assert subject.startswith("请在 ") and subject.endswith("前完成评分：十月评分（1 个项目）")
+    assert later not in {int(topic.split("/")[1]) for _, kind, topic in _reminders(engine) if kind == "rating.due"}
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_a_run_closes_the_rounds_past_their_deadline(seeded_engine):
+    engine = seeded_engine
+    now = dt.datetime.now(dt.UTC)
+    due = _open_round(engine, now + dt.timedelta(days=5))
+    with engine.begin() as connection:
+        connection.execute(update(RatingRound).where(RatingRound.id == due)
+                           .values(deadline=now - dt.timedelta(minutes=5)))
+    assert reminders.run(engine, as_of=now.date(), now=now, settings=None).rounds_closed == [due]
+    assert reminders.run(engine, as_of=now.date(), now=now, settings=None).rounds_closed == []
+    with engine.connect() as connection:
+        assert connection.execute(select(RatingRound.status).where(RatingRound.id == due)).scalar_one() == "closed"

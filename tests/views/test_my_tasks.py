@@ -7,8 +7,10 @@ from sqlalchemy import create_engine, delete, select, update
 
 from components.formatting import month
 from components.text import plain
-from data_access import tasks
+from data_access import list_projects, tasks
 from data_access.models import Notification, Observation, Project, Region, Report, User
+from data_access.ratings import DEFAULT_CRITERIA, RoundSpec, open_round, rate
+from data_access.reports import list_reports
 from scoring.periods import add_months, period_to_report
 from services.my_tasks import my_tasks
 from services.reporting_calendar import due_date
@@ -16,13 +18,13 @@ from tests.conftest import as_viewer
 from webapp.task_panels import MOST
 
 GROUPS = {
-    "project_manager": ["本期待填报", "整改任务", "近 30 天到期里程碑", "未读消息"],
-    "district_official": ["本辖区未报", "整改任务", "近 30 天到期里程碑", "未读消息"],
-    "admin": ["本辖区未报", "整改任务", "近 30 天到期里程碑", "未读消息"],
-    "leader": ["未读消息"],
-    "analyst": ["未读消息"],
-    "auditor": ["未读消息"],
-    "expert": ["未读消息"],
+    "project_manager": ["本期待填报", "待评分", "整改任务", "近 30 天到期里程碑", "未读消息"],
+    "district_official": ["待审核月报", "本辖区未报", "待评分", "整改任务", "近 30 天到期里程碑", "未读消息"],
+    "admin": ["待审核月报", "本辖区未报", "进行中的评分", "待评分", "整改任务", "近 30 天到期里程碑", "未读消息"],
+    "leader": ["待评分", "未读消息"],
+    "analyst": ["进行中的评分", "待评分", "未读消息"],
+    "auditor": ["未读消息"],  # never rates
+    "expert": ["待评分", "未读消息"],
 }
 MARKUP = "![x](http://evil.invalid/a.png) **粗体**"
 USERS = {"project_manager": "pm_kaifeng1", "district_official": "official_longting", "admin": "admin",
@@ -128,3 +130,30 @@ def test_project_names_are_shown_as_text_not_markup(logged_in, engine):
     labels = [link.label for link in at.get("page_link")]
     assert plain(f"{code} {MARKUP}") in labels
     assert not any(MARKUP in label for label in labels)
+
+
+def test_an_official_opens_each_submitted_report_of_the_district_for_review(logged_in, engine):
+    official = as_viewer(engine, "official_longting")
+    waiting = list_reports(engine, official, statuses=["submitted"])
+    assert len(waiting) > 0  # the demo leaves reports waiting in 龙亭区
+    at = logged_in("official_longting", "views/my_tasks.py")
+    assert f"待审核月报 · {len(waiting)}" in [header.value for header in at.main.subheader]
+    links = _links(at, "report")
+    assert all(f"project={row.project_id}&period={row.period:%Y-%m}" in links for row in waiting.itertuples())
+
+
+def test_a_rater_opens_each_rating_they_owe_and_a_given_one_leaves_the_list(logged_in, engine):
+    official = as_viewer(engine, "official_longting")  # the superior of the district's projects
+    projects = list_projects(engine, official)
+    first, second = sorted(projects.loc[projects["status"] == "active", "id"].astype(int))[:2]
+    spec = RoundSpec(name_zh="十月评分", name_en="October rating", period=dt.date(2026, 10, 1),
+                     criteria=list(DEFAULT_CRITERIA), project_ids=[first, second], peers_per_project=1,
+                     deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=6))
+    round_id = open_round(engine, as_viewer(engine, "analyst"), spec)
+    at = logged_in("official_longting", "views/my_tasks.py")
+    assert _links(at, "rate") == [f"round={round_id}&project={first}", f"round={round_id}&project={second}"]
+    assert any(m.value.startswith("**十月评分** · 还有 ") for m in at.markdown)
+    rate(engine, official, round_id=round_id, project_id=first,
+         scores={criterion.code: 75.0 for criterion in DEFAULT_CRITERIA}, comment=None)
+    at.run()
+    assert _links(at, "rate") == [f"round={round_id}&project={second}"]

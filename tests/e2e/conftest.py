@@ -95,12 +95,13 @@ def screenshot(page, name: str) -> Path:
 
 
 def log_in(page, username: str, password: str = "Demo@2026") -> None:
-    """Fill in the real login form and wait until the app has rerun behind it."""
+    """Fill in the real login form and wait until the app has rerun behind it (on a phone the sidebar holding
+    the navigation is collapsed: there only in the page, not visible)."""
     wait_until_idle(page)
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
-    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=30_000)
+    page.locator("[data-testid='stSidebarNav']").wait_for(state="attached", timeout=30_000)
     wait_until_idle(page)
     for _ in range(100):  # the login cookie is written by a browser-side component just after the rerun
         if any(cookie["name"] == "perfdash_auth" for cookie in page.context.cookies()):

@@ -6,11 +6,12 @@ import streamlit as st
 
 from components.formatting import month
 from components.text import plain
+from services.reports import may_review
 from webapp.i18n import current_language, name_column, t
 from webapp.params import id_param, period_param
 from webapp.report_choices import follow_link, period_choices, reportable_projects
 from webapp.report_form import opened_sheet, report_form, status_word
-from webapp.report_review import may_review, review_panel, review_switch, show_review_done
+from webapp.report_review import review_panel, review_switch, show_review_done
 from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()

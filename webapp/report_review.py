@@ -21,12 +21,6 @@ REVIEWED_KEY = "report_reviewed"  # what a review did, shown at the top after it
 SWITCHED_KEY = "report_review_switched"  # the switch's new position, or its refusal, shown under it
 
 
-def may_review(viewer: Viewer, sheet: ReportSheet) -> bool:
-    """A submitted report, a viewer who reviews reports, and not the one who submitted it."""
-    return sheet.status == "submitted" and allowed(viewer, Action.REVIEW_REPORTS) \
-        and sheet.submitted_by != viewer.user_id
-
-
 def review_panel(viewer: Viewer, sheet: ReportSheet) -> None:
     """What the report states, one line a value, with the photos; then the comment and 采纳 / 退回."""
     lang = current_language()

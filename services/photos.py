@@ -3,11 +3,11 @@
 An upload's type is decided by its bytes (:mod:`services.file_types`), its size against the photo or file limit;
 a photo's EXIF time and GPS position are compared with the project's site and the reporting window
 (:mod:`scoring.checkin`) and the finding is stored with it — a stripped photo is kept and marked, never
-refused. The original bytes are stored unchanged under ``PERFDASH_UPLOAD_DIR/<sha256[:2]>/<sha256>.<ext>``
-(never under the user's file name, which is data in the row). The file is written before the row: if the
-insert fails, an unreferenced file under its hash name is harmless, and a row never points at nothing.
+refused. The original bytes are stored unchanged under their hash in the upload folder (:mod:`data_access.uploads`;
+the user's file name is data in the row), the file before the row: if the insert fails, an unreferenced file is
+harmless, and a row never points at nothing.
 
-Settings: ``PERFDASH_UPLOAD_DIR`` (default ``data/uploads``), ``PERFDASH_PHOTO_MAX_MB`` (10),
+Settings: ``PERFDASH_UPLOAD_DIR`` (:mod:`data_access.uploads`), ``PERFDASH_PHOTO_MAX_MB`` (10),
 ``PERFDASH_ATTACHMENT_MAX_MB`` (20), ``PERFDASH_CHECKIN_DISTANCE_M`` (1000); the photos' window ends on the
 report's due date (:mod:`services.reporting_calendar`).
 """
@@ -17,16 +17,15 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from data_access import uploads
 from data_access.attachments import NewAttachment, record_attachment, stored_attachment, upload_target
 from data_access.attachments import list_attachments as stored_attachments
-from data_access.config import PROJECT_ROOT
 from data_access.errors import ConfigurationError, DataAccessError, ValidationError
 from data_access.policy import Viewer
 from scoring.checkin import check_in, report_window
@@ -67,9 +66,8 @@ def _number(name: str, default: float, low: float, high: float) -> float:
 
 def photo_settings() -> PhotoSettings:
     """The upload settings from the environment (the one place they are read)."""
-    raw_dir = os.environ.get("PERFDASH_UPLOAD_DIR", "").strip()
     return PhotoSettings(
-        upload_dir=Path(raw_dir) if raw_dir else PROJECT_ROOT / "data" / "uploads",
+        upload_dir=uploads.upload_dir(),
         photo_max_mb=_number("PERFDASH_PHOTO_MAX_MB", 10, 0.1, 200),
         attachment_max_mb=_number("PERFDASH_ATTACHMENT_MAX_MB", 20, 0.1, 200),
         checkin_distance_m=_number("PERFDASH_CHECKIN_DISTANCE_M", 1000, 1, 1_000_000),
@@ -96,25 +94,6 @@ def _too_big(size: int, limit_mb: float, photo: bool) -> ValidationError:
                            message_zh=f"{what_zh}过大（{size / MEGABYTE:.1f} MB），最大 {limit_mb:g} MB")
 
 
-def _store_file(upload_dir: Path, digest: str, extension: str, data: bytes) -> str:
-    """Write ``data`` under its hash name (once: the same bytes are the same file); the name relative to the
-    upload folder. Written to a temporary file and renamed, so a reader never sees half a file."""
-    stored_name = f"{digest[:2]}/{digest}.{extension}"
-    target = upload_dir / stored_name
-    if target.is_file() and target.stat().st_size == len(data):
-        return stored_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return stored_name
-
-
 def add_attachment(engine: Engine, viewer: Viewer, *, project_id: int, report_id: int | None, period: dt.date,
                    filename: str, data: bytes, settings: PhotoSettings | None = None) -> int:
     """Check, store and record one upload; its attachment id.
@@ -139,7 +118,7 @@ def add_attachment(engine: Engine, viewer: Viewer, *, project_id: int, report_id
     facts = photo_facts(data) if is_photo else None
     verdict = (check_in(facts, site=target.site, window=report_window(target.period, settings.report_due_day),
                         max_distance_m=settings.checkin_distance_m) if facts is not None else None)
-    stored_name = _store_file(settings.upload_dir, digest, file_type.extension, data)
+    stored_name = uploads.store(settings.upload_dir, digest, file_type.extension, data)
     return record_attachment(engine, viewer, NewAttachment(
         project_id=target.project_id, report_id=target.report_id, kind=file_type.kind,
         filename=clean_filename(filename, file_type.extension), stored_name=stored_name,
@@ -162,11 +141,8 @@ def attachment_content(engine: Engine, viewer: Viewer, attachment_id: int, *,
     the scope get the same refusal. Bytes that no longer match their hash are never served."""
     settings = settings or photo_settings()
     row = stored_attachment(engine, viewer, attachment_id)
-    try:
-        data = (settings.upload_dir / row.stored_name).read_bytes()
-    except OSError:
-        data = b""
-    if hashlib.sha256(data).hexdigest() != row.sha256:
+    data = uploads.read(settings.upload_dir, row.stored_name)
+    if data is None or hashlib.sha256(data).hexdigest() != row.sha256:
         raise AttachmentFileMissing("The stored file is missing or damaged; please tell the administrator",
                                     message_zh="附件文件缺失或已损坏，请联系管理员")
     return row.filename, row.content_type, data

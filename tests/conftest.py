@@ -28,6 +28,8 @@ from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
 os.environ.setdefault("PERFDASH_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789")
 # Audit anchors of test databases (one file per database) go to a temporary directory, never to data/.
 os.environ.setdefault("PERFDASH_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="perfdash-test-anchors-"))
+# Uploads (the demo's site photos too) go to a temporary directory, never to data/.
+os.environ.setdefault("PERFDASH_UPLOAD_DIR", tempfile.mkdtemp(prefix="perfdash-test-uploads-"))
 
 DEMO_UNTIL = dt.date(2026, 11, 1)
 EVALUATION_DAY = dt.date(2026, 11, 20)

@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from data_access import uploads
 from data_access.db import bump_data_version
 from data_access.demo.synthesis import DemoData, synthesise
 from data_access.models import (
+    Attachment,
     Base,
     Category,
     CategoryTemplateItem,
@@ -52,13 +54,15 @@ class DemoSummary:
 
 TABLE_ORDER = ("regions", "categories", "departments", "indicators", "category_template_items", "users", "projects",
                "milestones", "project_targets", "import_batches", "rating_rounds", "rating_assignments", "ratings",
-               "rating_results", "goals", "weight_schemes", "weight_scheme_items", "reports", "report_values")
+               "rating_results", "goals", "weight_schemes", "weight_scheme_items", "reports", "report_values",
+               "attachments")
 MODELS = {"regions": Region, "categories": Category, "departments": Department, "indicators": Indicator,
           "category_template_items": CategoryTemplateItem,
           "users": User, "projects": Project, "milestones": Milestone, "project_targets": ProjectTarget,
           "import_batches": ImportBatch, "rating_rounds": RatingRound, "rating_assignments": RatingAssignment,
           "ratings": Rating, "rating_results": RatingResult, "goals": Goal, "weight_schemes": WeightScheme,
-          "weight_scheme_items": WeightSchemeItem, "reports": Report, "report_values": ReportValue}
+          "weight_scheme_items": WeightSchemeItem, "reports": Report, "report_values": ReportValue,
+          "attachments": Attachment}
 
 
 def build(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False) -> DemoData:
@@ -101,6 +105,9 @@ def write(engine: Engine, builder: DemoData) -> DemoSummary:
     with engine.begin() as connection:
         if connection.execute(select(func.count()).select_from(Project)).scalar():
             raise RuntimeError("the database already holds projects; demo data goes into an empty database only")
+        folder = uploads.upload_dir()
+        for digest, data in builder.files.items():  # files before the rows that reference them
+            uploads.store(folder, digest, "jpg", data)
         for name in TABLE_ORDER:
             rows = builder.tables[name]
             # executemany takes its columns from the first row: a key missing there would be dropped silently.

@@ -11,6 +11,7 @@ their budget, recover after a dip, or stop reporting, so warnings and rankings h
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from data_access.demo.library import (
 )
 from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES
 from data_access.demo.series import SERIES, Curves
+from data_access.demo.site_photos import site_photo
 from data_access.ratings import (
     DEFAULT_CRITERIA,
     RATEABLE_STATUSES,
@@ -39,6 +41,7 @@ from data_access.ratings import (
     district_path,
     with_expert_group,
 )
+from scoring.checkin import CHINA_TIME, PhotoFacts, check_in, report_window
 from scoring.geo import EARTH_RADIUS_KM
 from scoring.periods import add_months, first_of_month, from_month_index, month_index, recent_months
 
@@ -48,6 +51,8 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN_NAMES = ("伟", "芳", "敏", "静", "强", "磊", "洋", "艳", "勇",
                "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚")
 PLACES_BY_CODE = {place.code: place for place in PLACES}
+# The demo's site photos are checked with the settings' defaults (PERFDASH_REPORT_DUE_DAY, _CHECKIN_DISTANCE_M).
+DEMO_DUE_DAY, DEMO_CHECKIN_DISTANCE_M = 5, 1000
 
 
 def _dates_from_month_index(values: np.ndarray) -> list[dt.date]:
@@ -88,6 +93,7 @@ class DemoData:
         self.t_last = month_index(self.until)
         self.t_first = self.t_last - months + 1
         self.tables: dict[str, list[dict[str, Any]]] = {}
+        self.files: dict[str, bytes] = {}  # site photos' bytes by sha256, for the upload folder
 
     # -- reference data --------------------------------------------------------------------------
     def reference(self) -> None:
@@ -608,6 +614,44 @@ class DemoData:
 
 
 
+    def site_photos(self) -> None:
+        """Site photos on the latest month's reports (the ones waiting for review, and a dozen accepted): one at
+        the site in the month on each, and a second that passes too or, one report in four each, was taken 3 km
+        away, has lost its metadata, or was taken the month before — so reviewers see every kind of finding."""
+        reports = self.tables["reports"]
+        if not reports:
+            self.tables["attachments"] = []
+            return
+        latest = max(report["period"] for report in reports)
+        waiting = [report for report in reports if report["period"] == latest and report["status"] != "accepted"]
+        accepted = [report for report in reports if report["period"] == latest and report["status"] == "accepted"]
+        rows: list[dict[str, Any]] = []
+        for k, report in enumerate(waiting + accepted[:12]):
+            project = self.tables["projects"][report["project_id"] - 1]
+            site = (project["lat"], project["lon"])
+            in_month = dt.datetime.combine(latest.replace(day=18 + k % 8), dt.time(9 + k % 7, 10), tzinfo=CHINA_TIME)
+            near = offset_point(*site, np.array([0.08 + 0.02 * (k % 5)]), np.array([k * 0.9]))
+            far = offset_point(*site, np.array([3.2]), np.array([k * 0.9]))
+            seconds = [("远景.jpg", in_month, far), ("微信图片.jpg", None, None),
+                       ("上月照片.jpg", in_month - dt.timedelta(days=35), near), ("近景.jpg", in_month, near)]
+            for j, (name, taken, point) in enumerate([("施工现场.jpg", in_month, near), seconds[k % 4]]):
+                lat, lon = (None, None) if point is None else (float(point[0][0]), float(point[1][0]))
+                data = site_photo(2 * k + j, taken=taken, lat=lat, lon=lon)
+                digest = hashlib.sha256(data).hexdigest()
+                verdict = check_in(PhotoFacts(taken is not None, taken, lat, lon), site=site,
+                                   window=report_window(latest, DEMO_DUE_DAY),
+                                   max_distance_m=DEMO_CHECKIN_DISTANCE_M)
+                self.files[digest] = data
+                rows.append({"id": len(rows) + 1, "project_id": report["project_id"], "report_id": report["id"],
+                             "kind": "photo", "filename": f"{project['code']}-{name}",
+                             "stored_name": f"{digest[:2]}/{digest}.jpg", "content_type": "image/jpeg",
+                             "size_bytes": len(data), "sha256": digest,
+                             "taken_at": None if taken is None else taken.astimezone(dt.UTC), "lat": lat, "lon": lon,
+                             "distance_m": verdict.distance_m, "finding": verdict.finding,
+                             "uploaded_by": project["manager_id"], "uploaded_at": report["created_at"]})
+        self.tables["attachments"] = rows
+
+
 def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False,
                password_hash: str) -> DemoData:
     """Compute every table's rows in memory; every user gets ``password_hash``."""
@@ -621,5 +665,6 @@ def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: 
     data.goals()
     data.schemes()
     data.reports()
+    data.site_photos()
     data.tables["import_batches"][0]["row_count"] = int(len(data.observations["value"]))
     return data

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import create_database_engine
-from data_access.models import Project, Region, Report
+from data_access.models import Attachment, Project, Region, Report
 from services import photos
 from tests.conftest import as_viewer
 from tests.photos import photo
@@ -89,7 +89,11 @@ def test_the_scorecard_shows_the_latest_reports_photos_with_their_findings(logge
 
 @pytest.mark.usefixtures("uploads")
 def test_a_scorecard_without_photos_says_so(logged_in, app_env) -> None:
-    project_id, _, _ = _longting_project(app_env)
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    with Session(engine) as session:
+        project_id = session.execute(select(Project.id).where(Project.status == "active", Project.id.not_in(
+            select(Attachment.project_id))).order_by(Project.id)).scalars().first()
+    engine.dispose()
     at = _scorecard(logged_in, "leader", project_id)
     assert not at.exception and "暂无现场照片或附件。" in [caption.value for caption in at.caption]
 

@@ -22,7 +22,6 @@ from data_access.db import transaction
 from data_access.errors import ValidationError
 from data_access.models import (
     Indicator,
-    Observation,
     Project,
     Rating,
     RatingAssignment,
@@ -34,6 +33,7 @@ from data_access.policy import Action, Role, Viewer, require
 from data_access.project_checks import check_version
 from data_access.ratings import Criterion, criteria_of, group_weights_of, load_round, utc
 from data_access.scope import require_project_in_scope, scoped_projects
+from data_access.writes import store_observations
 from scoring.rating_rounds import AGREEMENT_READINGS, round_outcome
 
 GROUPS = ("superior", "peer", "self", "expert")
@@ -105,26 +105,12 @@ def _round_ratings(session: Session, round_id: int) -> pd.DataFrame:
     return pd.DataFrame([tuple(row) for row in rows], columns=["project", "rater", "rater_type", "dimension", "score"])
 
 
-def _feed_indicator(session: Session, actor: Viewer, round_row: RatingRound, scores: dict[int, float],
-                    now: dt.datetime) -> None:
+def _feed_indicator(session: Session, actor: Viewer, round_row: RatingRound, scores: dict[int, float]) -> None:
     """Write each project's result as the fed KPI's value for the round's period, auditing what it replaced."""
-    indicator = session.get(Indicator, round_row.indicator_id)
-    assert indicator is not None  # the round's foreign key
-    existing = {row.project_id: row for row in session.execute(select(Observation).where(
-        Observation.indicator_id == indicator.id, Observation.period == round_row.period,
-        Observation.project_id.in_(list(scores)))).scalars()}
-    entries = []
+    code = session.execute(select(Indicator.code).where(Indicator.id == round_row.indicator_id)).scalar_one()
     for project_id, value in scores.items():
-        row = existing.get(project_id)
-        before = None if row is None else {"value": row.value, "source": row.source}
-        if row is None:
-            session.add(Observation(project_id=project_id, indicator_id=indicator.id, period=round_row.period,
-                                    value=value, source="rating", entered_by=actor.person_id, entered_at=now))
-        else:
-            row.value, row.source, row.entered_by, row.entered_at = value, "rating", actor.person_id, now
-        entries.append((f"{project_id}/{indicator.code}/{round_row.period:%Y-%m}", before,
-                        {"value": value, "source": "rating", "round_id": round_row.id}))
-    audit.append_many(session, actor=actor, action="observation.record", entity="observation", entries=entries, now=now)
+        store_observations(session, actor, project_id=project_id, period=round_row.period, values={code: value},
+                           indicator_ids={code: round_row.indicator_id}, source="rating", entered_by=actor.person_id)
 
 
 def close_round(engine: Engine, viewer: Viewer, *, round_id: int, version: int,
@@ -163,7 +149,7 @@ def close_round(engine: Engine, viewer: Viewer, *, round_id: int, version: int,
         scores = {int(project): result.score for project, result in outcome.projects.items()
                   if result.score is not None}
         if round_row.indicator_id is not None and scores:
-            _feed_indicator(session, viewer, round_row, scores, now)
+            _feed_indicator(session, viewer, round_row, scores)
         audit.append(session, actor=viewer, action="rating_round.close", entity="rating_round",
                      entity_id=round_row.id, before={"status": "open"},
                      after={"status": "closed", "scores": {str(p): s for p, s in scores.items()},

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, exists, func, select
+from sqlalchemy import Engine, Select, and_, case, exists, false, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
@@ -22,6 +22,7 @@ from data_access.models import (
     Project,
     ProjectTarget,
     Rating,
+    RatingRound,
     Region,
     User,
     WeightScheme,
@@ -348,15 +349,24 @@ def list_ratings(
     engine: Engine, viewer: Viewer, *, project_id: int | None = None, period: dt.date | None = None
 ) -> pd.DataFrame:
     """Ratings of projects in scope. Columns: project_id, period, dimension, rater_type, rater_id,
-    rater_name, score, comment."""
+    rater_name, score, comment.
+
+    A round's ratings show once it has closed (raters may change them until then); a project manager sees no
+    rater of an anonymous round (rater_id and rater_name are None).
+    """
     if project_id is not None:
         with Session(engine) as session:
             require_project_in_scope(session, viewer, project_id)
+    hidden = RatingRound.anonymous.is_(True) if viewer.role == "project_manager" else false()
     statement = (
         scoped_projects(viewer, Rating.project_id, Rating.period, Rating.dimension, Rating.rater_type,
-                        Rating.rater_id, User.display_name.label("rater_name"), Rating.score, Rating.comment)
+                        case((hidden, null()), else_=Rating.rater_id).label("rater_id"),
+                        case((hidden, null()), else_=User.display_name).label("rater_name"),
+                        Rating.score, Rating.comment)
         .join(Rating, Rating.project_id == Project.id)
         .join(User, User.id == Rating.rater_id)
+        .outerjoin(RatingRound, RatingRound.id == Rating.round_id)
+        .where(or_(Rating.round_id.is_(None), RatingRound.status == "closed"))
         .order_by(Rating.project_id, Rating.period, Rating.dimension, Rating.rater_type)
     )
     if project_id is not None:

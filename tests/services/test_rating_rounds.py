@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from data_access.errors import PermissionDenied, ValidationError, VersionConflict
 from data_access.models import AuditEntry, Indicator, Observation, RatingResult, RatingRound
-from data_access.reads import load_indicator_matrix
+from data_access.reads import list_ratings, load_indicator_matrix
 from services import rating_rounds, scores
 from services.rating_rounds import Criterion, RoundClosed, RoundSpec
 from tests.conftest import as_viewer
@@ -92,7 +92,7 @@ def test_the_result_feeds_the_kpi_for_the_period_and_the_scorecard_score_follows
             AuditEntry.action == "observation.record", AuditEntry.entity_id == "7/RESIDENT_SAT/2026-10")).one()
     assert tuple(stored) == (85.5, "rating")
     assert json.loads(entry.before)["value"] == before.loc[PROJECT, "RESIDENT_SAT"]
-    assert json.loads(entry.after) == {"value": 85.5, "source": "rating", "round_id": round_id}
+    assert json.loads(entry.after) == {"value": 85.5, "source": "rating"}
     scored = scores.period_scores(engine, leader, PERIOD, model=model)
     assert scored.loc[PROJECT, "total"] == pytest.approx(scores.score_matrix(model, expected).loc[PROJECT, "total"])
     assert scored.loc[PROJECT, "total"] != pytest.approx(scores.score_matrix(model, before).loc[PROJECT, "total"])
@@ -215,3 +215,16 @@ def test_agreement_is_read_in_plain_words(seeded_engine):
     agreement = rating_rounds.round_results(engine, as_viewer(engine, "analyst"), round_id).agreement
     peer = agreement.set_index("rater_type").loc["peer"]
     assert peer["kendall_w"] == pytest.approx(1.0) and peer["reading_zh"] == "高度一致"
+
+
+def test_the_scorecards_ratings_show_a_round_once_it_closes_and_without_raters_to_the_team(seeded_engine):
+    engine = seeded_engine
+    round_id = _open(engine)
+    _rate_the_panel(engine, round_id)
+    official, manager = as_viewer(engine, "official_longting"), as_viewer(engine, "pm_kaifeng1")
+    assert not (list_ratings(engine, official, project_id=PROJECT)["period"] == PERIOD).any()  # still open
+    _close(engine, round_id)
+    theirs = list_ratings(engine, official, project_id=PROJECT).query("period == @PERIOD")
+    mine = list_ratings(engine, manager, project_id=PROJECT).query("period == @PERIOD")
+    assert sorted(theirs["score"]) == sorted(mine["score"]) == [60, 70, 80, 85, 90, 95, 100]
+    assert theirs["rater_name"].notna().all() and mine["rater_name"].isna().all() and mine["rater_id"].isna().all()

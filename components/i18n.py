@@ -98,8 +98,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "scorecards.contribution_axis": ("得分贡献（分）", "Contribution (points)"),
     "scorecards.share": ("占总分", "Share of total"),
     "scorecards.rating_axis": ("评分（分）", "Rating (points)"),
-    "scorecards.mean": ("均值", "mean"),
-    "scorecards.rater_mean": ("均值 {mean}（{n} 人）", "mean {mean} ({n} raters)"),
     "scorecards.rater.superior": ("上级", "Superior"),
     "scorecards.rater.peer": ("同级", "Peer"),
     "scorecards.rater.self": ("自评", "Self"),
@@ -921,6 +919,18 @@ CATALOG: dict[str, tuple[str, str]] = {
                       "than {margin} points above the others is flagged ⚑; {leniency}."),
     "rating.leniency_on": ("已校正评分人的宽严偏差", "lenient and harsh raters were corrected for"),
     "rating.leniency_off": ("未做宽严校正", "no leniency correction"),
+    "rating.agreement_of": ("{group}：{reading}", "{group}: {reading}"),
+    "rating.round_line": ("{round} · {month} · 已评 {rated} / 应评 {asked} 人",
+                          "{round} · {month} · {rated} of {asked} raters rated"),
+    "rating.self_flagged": ("{flag} 自评比其他评分人的加权平均高 {gap} 分，超过允许的差距。",
+                            "{flag} The self-rating is {gap} points above the others' weighted mean, more than allowed."),
+    "rating.agreement": ("评分一致性 · {text}", "Agreement · {text}"),
+    "rating.anonymous": ("本轮评分对被评项目匿名：不显示评分人及其分数。",
+                         "This round is anonymous to the rated: raters and their scores are not shown."),
+    "rating.raters": ("评分明细", "Each rater's score"),
+    "rating.score": ("得分", "Score"),
+    "rating.comment": ("评语", "Comment"),
+    "rating.comments": ("评语（{n} 条，不含姓名）", "Comments ({n}, without names)"),
 
     # -- end of the feature sections ------------------------------------------------------------------------
 }

@@ -1,8 +1,8 @@
 """Rating rounds shown to people: the list of rounds, who has rated, a closed round's results and one project's
 breakdown by rater group (pure: frames in, display frames and figures out; every label in the caller's language).
 
-Rater groups always appear in the order 上级 / 同级 / 自评 / 专家 (``scorecard_charts.RATER_ORDER``) under the
-scorecard's labels, so a group reads the same on the scorecard, the round page and the rating form.
+Rater groups always appear in the order 上级 / 同级 / 自评 / 专家 (:data:`RATER_ORDER`) under the labels
+``scorecards.rater.<group>``, so a group reads the same on the scorecard, the round page and the rating form.
 """
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import plotly.graph_objects as go
 from components.colours import BLUE, RED, SLATE, is_missing
 from components.formatting import month
 from components.i18n import translate
-from components.scorecard_charts import RATER_ORDER
 from components.text import html_text
 
+RATER_ORDER = ("superior", "peer", "self", "expert")  # each has its label under scorecards.rater.<type>
 SELF_FLAG = "⚑"
 BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+8")
 
@@ -148,6 +148,19 @@ def agreement_table(agreement: pd.DataFrame, lang: str) -> pd.DataFrame:
         "ICC(2,1)": [_number(i, 2) for i in ordered["icc_single"]],
         translate("rating_rounds.col_reading", lang): ordered["reading"].astype(str).to_numpy(),
     })
+
+
+def agreement_text(groups: pd.DataFrame, lang: str) -> str:
+    """Each rater group's agreement in plain words: ``同级：较为一致（W 0.62） · 专家：高度一致（W 0.94）``.
+
+    ``groups`` columns: ``rater_type``, ``kendall_w`` and ``reading`` (in ``lang``; missing: too few to tell).
+    """
+    rows = groups.set_index(groups["rater_type"].astype(str)).loc[_ordered(groups["rater_type"])]
+    parts = [translate("rating.agreement_of", lang, group=group_label(str(rater_type), lang),
+                       reading=translate("rating_rounds.too_few", lang) if is_missing(reading)
+                       else f"{reading}（W {float(w):.2f}）" if lang == "zh" else f"{reading} (W {float(w):.2f})")
+             for rater_type, w, reading in zip(rows.index, rows["kendall_w"], rows["reading"], strict=True)]
+    return " · ".join(parts)
 
 
 def breakdown_bars(groups: pd.DataFrame, score: float | None, lang: str, *, self_flagged: bool = False) -> go.Figure:

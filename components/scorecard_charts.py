@@ -1,5 +1,5 @@
-"""Charts of one project's scorecard: where its points come from, one indicator against its target over time,
-and how each kind of rater scored it (pure: data in, figure out)."""
+"""Charts of one project's scorecard: where its points come from and one indicator against its target over time
+(pure: data in, figure out); its rating by rater group is in :mod:`components.rating_charts`."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +11,6 @@ from components.formatting import MONTH_TICKS, month
 from components.i18n import translate
 from components.kpi import grade_text
 from components.text import html_text
-
-RATER_ORDER = ("superior", "peer", "self", "expert")  # each has its label under scorecards.rater.<type>
 
 
 def contribution_bars(contributions: pd.Series, total: float, grade: str | None, lang: str = "zh",
@@ -97,39 +95,4 @@ def indicator_trend(history: pd.DataFrame, target: float | pd.Series | None, lab
         xaxis=dict(type="date", tickformat=MONTH_TICKS[lang], dtick="M1" if len(periods) <= 12 else "M3"),
         yaxis=dict(title=dict(text=translate("chart.with_unit", lang, label=label, unit=unit))),
     )
-    return figure
-
-
-def ratings_by_rater_type(ratings: pd.DataFrame, lang: str = "zh", id_column: str | None = None) -> go.Figure:
-    """Spread of ratings per rater type (columns ``rater_type``, ``score``): a box with every rating as a point
-    and the mean written next to it, types in the fixed order 上级 / 同级 / 自评 / 专家.
-
-    Unknown types follow, under their code. ``customdata`` per point: ``[rater_type, id]`` with the id
-    from ``id_column`` (e.g. the rater) or None.
-    """
-    points_word = translate("kpi.unit.points", lang)
-    present = list(dict.fromkeys(ratings["rater_type"].astype(str)))
-    order = [t for t in RATER_ORDER if t in present] + [t for t in present if t not in RATER_ORDER]
-    figure = go.Figure()
-    means = []
-    for rater_type in order:
-        rows = ratings[ratings["rater_type"].astype(str) == rater_type]
-        scores = rows["score"].to_numpy(dtype=float)
-        label = translate(f"scorecards.rater.{rater_type}", lang) if rater_type in RATER_ORDER else rater_type
-        ids = rows[id_column].tolist() if id_column else [None] * len(rows)
-        figure.add_box(
-            x=[label] * len(scores), y=scores, name=label, boxpoints="all", jitter=0.3, pointpos=0,
-            marker=dict(color=SLATE, size=6), line=dict(color=SLATE), fillcolor="rgba(87, 96, 106, 0.12)",
-            customdata=[[rater_type, i] for i in ids],
-            hovertemplate=f"{label}<br>%{{y:.1f}} {points_word}<extra></extra>",
-        )
-        means.append((label, float(np.nanmean(scores)) if len(scores) else np.nan, len(scores)))
-    figure.add_scatter(
-        x=[m[0] for m in means], y=[m[1] for m in means], mode="markers+text", name=translate("scorecards.mean", lang),
-        marker=dict(symbol="diamond", size=11, color=BLUE),
-        text=[translate("scorecards.rater_mean", lang, mean=f"{m[1]:.1f}", n=m[2]) for m in means],
-        textposition="middle right", hoverinfo="skip",
-    )
-    figure.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), showlegend=False,
-                         yaxis=dict(title=dict(text=translate("scorecards.rating_axis", lang))))
     return figure

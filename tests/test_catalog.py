@@ -15,7 +15,7 @@ from pathlib import Path
 from components.gantt import STATUSES as MILESTONE_STATUSES
 from components.i18n import CATALOG
 from components.kpi import CHANGE_UNITS
-from components.scorecard_charts import RATER_ORDER
+from components.rating_charts import RATER_ORDER
 from data_access.models import (
     ALERT_STATUSES,
     GOAL_LEVELS,

@@ -12,7 +12,7 @@ import scoring
 from components.formatting import month, percent
 from components.gantt import milestone_gantt
 from components.kpi import change_text, grade_text, rank_text
-from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
+from components.scorecard_charts import contribution_bars, indicator_trend
 from components.tables import download_buttons
 from components.text import plain
 from scoring.periods import add_months
@@ -22,6 +22,7 @@ from webapp.filters import selected_period
 from webapp.i18n import current_language, name_column, t
 from webapp.params import id_param
 from webapp.photo_upload import photo_gallery
+from webapp.rating_breakdown import rating_breakdown
 from webapp.session import current_viewer, stop_on_data_error
 
 viewer = current_viewer()
@@ -176,11 +177,9 @@ if chosen:
     st.plotly_chart(indicator_trend(series, float(targets.at[chosen, "target_value"]),
                                     library.at[chosen, name_column()], library.at[chosen, "unit_" + lang], lang),
                     width="stretch")
-ratings = data.ratings(viewer, project_id)
 left, right = st.columns(2)
-if len(ratings):
-    left.subheader(t("scorecards.ratings"))
-    left.plotly_chart(ratings_by_rater_type(ratings, lang), width="stretch")
+with left:
+    rating_breakdown(viewer, project_id, lang)
 milestones = data.milestones(viewer, project_id)
 if len(milestones):
     right.subheader(t("page.gantt"))

@@ -174,11 +174,6 @@ def project_targets(viewer: Viewer, project_id: int, *, db: Database) -> pd.Data
     return data_access.list_project_targets(db.engine, viewer, project_id=project_id)
 
 
-@cached_read
-def ratings(viewer: Viewer, project_id: int, *, db: Database) -> pd.DataFrame:
-    return data_access.list_ratings(db.engine, viewer, project_id=project_id)
-
-
 # -- rating rounds --------------------------------------------------------------------------------------------
 @cached_read
 def rating_rounds(viewer: Viewer, *, db: Database) -> pd.DataFrame:

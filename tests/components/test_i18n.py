@@ -4,7 +4,7 @@ import ast
 import pandas as pd
 
 from components.i18n import CATALOG, translate
-from components.scorecard_charts import ratings_by_rater_type
+from components.rating_charts import breakdown_bars
 from tests.source_tree import imports, python_files, syntax_tree
 
 
@@ -30,16 +30,18 @@ def test_translate_gives_english_only_for_en_and_fills_the_placeholders():
     assert CATALOG["warning.none"] == ("无预警", "No warning")
 
 
-def _ratings() -> pd.DataFrame:
-    return pd.DataFrame({"rater_type": ["expert", "superior", "expert"], "score": [80.0, 90.0, 70.0]})
+def _groups() -> pd.DataFrame:
+    return pd.DataFrame({"rater_type": ["expert", "superior"], "mean": [75.0, 90.0], "responded": [2, 1],
+                         "assigned": [2, 1], "weight": [0.4, 0.6]})
 
 
 def test_a_chart_built_for_english_carries_english_labels_from_the_catalog():
-    english, chinese = ratings_by_rater_type(_ratings(), "en"), ratings_by_rater_type(_ratings(), "zh")
-    assert [trace.name for trace in english.data] == ["Superior", "Expert", "mean"]
-    assert list(english.data[-1].text) == ["mean 90.0 (1 raters)", "mean 75.0 (2 raters)"]
-    assert english.layout.yaxis.title.text == "Rating (points)"
-    assert english.data[0].hovertemplate == "Superior<br>%{y:.1f} pts<extra></extra>"
-    assert [trace.name for trace in chinese.data] == ["上级", "专家", "均值"]
-    assert list(chinese.data[-1].text) == ["均值 90.0（1 人）", "均值 75.0（2 人）"]
-    assert chinese.layout.yaxis.title.text == "评分（分）"
+    english, chinese = breakdown_bars(_groups(), 84.0, "en"), breakdown_bars(_groups(), 84.0, "zh")
+    assert list(english.data[0].y) == ["Superior", "Expert"]
+    assert english.layout.annotations[0].text == "combined 84.0"
+    assert english.layout.xaxis.title.text == "Rating (points)"
+    assert english.data[0].hovertemplate == ("%{y}<br>%{x:.1f} pts<br>Weight: %{customdata[1]:.2f}"
+                                             "<br>Rated / asked: %{customdata[2]} / %{customdata[3]}<extra></extra>")
+    assert list(chinese.data[0].y) == ["上级", "专家"]
+    assert chinese.layout.annotations[0].text == "综合 84.0"
+    assert chinese.layout.xaxis.title.text == "评分（分）"

@@ -8,6 +8,7 @@ from components.colours import BLUE, RED, SLATE
 from components.rating_charts import (
     BEIJING,
     agreement_table,
+    agreement_text,
     beijing_time,
     breakdown_bars,
     method_text,
@@ -130,3 +131,13 @@ def test_the_method_says_how_the_scores_were_computed_with_the_rounds_own_weight
     assert "(Progress 40 %, quality 30 %, satisfaction 30 %)" in english  # an unnamed criterion keeps its code
     assert english.endswith("lenient and harsh raters were corrected for.")
     assert method_text({}, names, "zh") == ""
+
+
+def test_agreement_in_words_per_group_with_kendalls_w_and_too_few_to_tell():
+    groups = pd.DataFrame({"rater_type": ["expert", "self", "peer"], "kendall_w": [0.9412, np.nan, 0.6234],
+                           "reading": ["高度一致", None, "较为一致"]})
+    assert agreement_text(groups, "zh") == ("同级：较为一致（W 0.62） · 自评：人数不足，无法判断 · "
+                                            "专家：高度一致（W 0.94）")
+    english = groups.assign(reading=["high agreement", None, "fair agreement"])
+    assert agreement_text(english, "en") == ("Peer: fair agreement (W 0.62) · Self: too few to tell · "
+                                             "Expert: high agreement (W 0.94)")

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from components.colours import GRADE_COLOURS, SLATE
-from components.scorecard_charts import contribution_bars, indicator_trend, ratings_by_rater_type
+from components.scorecard_charts import contribution_bars, indicator_trend
 
 
 def _contributions():
@@ -63,22 +63,3 @@ def test_moving_target_holds_until_changed_and_english_labels():
 def _ratings():
     return pd.DataFrame({"rater_type": ["self", "peer", "superior", "peer", "expert"],
                          "score": [95.0, 80.0, 85.0, 70.0, 88.0], "rater": [1, 2, 3, 4, 5]})
-
-
-def test_ratings_by_rater_type_fixed_order_means_and_ids():
-    figure = ratings_by_rater_type(_ratings(), id_column="rater")
-    boxes, means = figure.data[:-1], figure.data[-1]
-    assert [b.name for b in boxes] == ["上级", "同级", "自评", "专家"]
-    peer = boxes[1]
-    assert list(peer.y) == [80.0, 70.0] and peer.boxpoints == "all"
-    assert [list(c) for c in peer.customdata] == [["peer", 2], ["peer", 4]]
-    assert list(means.y) == [85.0, 75.0, 95.0, 88.0]
-    assert means.text[1] == "均值 75.0（2 人）"
-
-
-def test_ratings_in_english_keep_unknown_types_last():
-    frame = pd.concat([_ratings(), pd.DataFrame({"rater_type": ["board"], "score": [60.0], "rater": [9]})])
-    figure = ratings_by_rater_type(frame, "en")
-    assert [b.name for b in figure.data[:-1]] == ["Superior", "Peer", "Self", "Expert", "board"]
-    assert figure.data[-1].text[1] == "mean 75.0 (2 raters)"
-    assert figure.layout.yaxis.title.text == "Rating (points)"

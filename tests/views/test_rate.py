@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.models import Rating, RatingRound, User
 from services.rating_rounds import round_assignments
 from tests.conftest import as_viewer
-from tests.views.conftest import APP
+from tests.views.conftest import APP, Round
 
 PAGE = "views/rate.py"
 
@@ -35,8 +35,11 @@ def open_page(username: str, lang: str = "zh", **params: object) -> AppTest:
     return at
 
 
-def _links(at: AppTest) -> list[str]:
-    return [link.label for link in at.get("page_link")]
+def _cards(at: AppTest, round_db: Round) -> dict[int, str]:
+    """The test round's cards on the list: project id → the button's label (the demo's own round has more)."""
+    prefix = f"round={round_db.id}&project="
+    return {int(link.proto.query_string.removeprefix(prefix)): link.label for link in at.get("page_link")
+            if link.proto.query_string.startswith(prefix)}
 
 
 def _stored(engine: Engine, round_id: int, project_id: int, username: str) -> dict[str, float]:
@@ -50,13 +53,12 @@ def _stored(engine: Engine, round_id: int, project_id: int, username: str) -> di
 def test_a_manager_sees_their_own_projects_to_rate_as_self_and_an_expert_sees_theirs(round_db):
     for username, group in (("pm_kaifeng1", "自评"), ("expert01", "专家")):
         at = open_page(username)
-        assert at.title[0].value == "评分"
-        assert at.subheader[0].value == "待评分（2）"
-        cards = at.markdown.values
+        assert at.title[0].value == "评分" and at.main.subheader[0].value.startswith("待评分（")
+        assert _cards(at, round_db) == dict.fromkeys(round_db.projects, "开始评分")
         for code in round_db.codes:
-            assert any(text.startswith(f"**{code} · ") for text in cards), (username, cards)
-        assert all(f"以{group}身份" in caption for caption in at.caption.values if "测试评分" in caption)
-        assert _links(at).count("开始评分") == 2 and not at.error
+            assert any(text.startswith(f"**{code} · ") for text in at.markdown.values), username
+        ours = [caption for caption in at.caption.values if caption.startswith("测试评分 · ")]
+        assert len(ours) == 2 and all(f"以{group}身份" in caption for caption in ours) and not at.error
 
 
 def test_every_assigned_peer_sees_the_project_they_rate_and_nobody_else_does(round_db):
@@ -66,11 +68,9 @@ def test_every_assigned_peer_sees_the_project_they_rate_and_nobody_else_does(rou
     with round_db.engine.connect() as connection:
         usernames = dict(connection.execute(select(User.id, User.username)).all())
     for rater_id, own in peers.groupby("rater_id"):
-        at = open_page(usernames[rater_id])
-        owed = {code for code in round_db.codes if any(text.startswith(f"**{code} · ") for text in at.markdown.values)}
-        assert owed == set(own["code"])
+        assert set(_cards(open_page(usernames[rater_id]), round_db)) == set(own["project_id"])
     nobody = open_page("analyst")
-    assert nobody.info[0].value == "目前没有需要您评分的项目。" and "开始评分" not in _links(nobody)
+    assert nobody.info[0].value == "目前没有需要您评分的项目。" and not _cards(nobody, round_db)
 
 
 def test_a_rater_scores_every_criterion_and_sees_exactly_what_was_stored(round_db):
@@ -89,8 +89,8 @@ def test_a_rater_scores_every_criterion_and_sees_exactly_what_was_stored(round_d
     assert _stored(round_db.engine, round_db.id, project, "expert01") == {"progress": 85.0, "quality": 80.0,
                                                                           "satisfaction": 92.5}
     listed = open_page("expert01")
-    assert listed.main.subheader.values == ["待评分（1）", "已评分，截止前可修改（1）"]
-    assert "修改评分" in _links(listed)
+    assert _cards(listed, round_db) == {project: "修改评分", round_db.projects[1]: "开始评分"}
+    assert listed.main.subheader.values[-1].startswith("已评分，截止前可修改（")
 
 
 def test_a_rating_can_be_changed_until_the_deadline_and_the_form_opens_with_the_stored_scores(round_db):
@@ -141,7 +141,7 @@ def test_after_the_deadline_the_rating_is_shown_read_only(round_db):
     assert closed.warning[0].value.startswith("评分已于 ") and "不能再修改" in closed.warning[0].value
     assert not closed.number_input and not closed.main.button
     assert "进度达成度（权重 40 %）：**85**" in closed.markdown.values
-    assert open_page("expert01").info[0].value == "目前没有需要您评分的项目。"  # nothing owed any more
+    assert _cards(open_page("expert01"), round_db) == {}  # nothing owed in this round any more
 
 
 @pytest.mark.parametrize("username", ["pm_kaifeng2", "official_longting", "analyst"])
@@ -167,4 +167,5 @@ def test_the_form_in_english(round_db):
     assert [n.label for n in at.number_input][0] == "Progress achieved (weight 40 %)"
     assert at.main.button[0].label == "Submit the rating"
     listed = open_page("expert01", "en")
-    assert listed.subheader[0].value == "To rate (2)" and "Rate it" in _links(listed)
+    assert listed.main.subheader[0].value.startswith("To rate (")
+    assert _cards(listed, round_db) == dict.fromkeys(round_db.projects, "Rate it")

@@ -6,20 +6,21 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import Engine, select
+import streamlit as st
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data_access.models import Category, Indicator, Project, RatingAssignment, RatingResult, RatingRound, User
 from scoring.periods import add_months, first_of_month
-from services.rating_rounds import rate, round_assignments
+from services.rating_rounds import close_round, rate, round_assignments
 from tests.conftest import as_viewer
 from tests.views.conftest import APP, Round
 
 PAGE = "views/rating_rounds.py"
 
 
-def open_page(username: str, lang: str = "zh", **params: object) -> AppTest:
+def open_page(username: str, lang: str = "zh", page: str = PAGE, **params: object) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
@@ -27,7 +28,7 @@ def open_page(username: str, lang: str = "zh", **params: object) -> AppTest:
     at.run()
     if lang != "zh":
         at.sidebar.segmented_control(key="language_choice").set_value(lang).run()
-    at.switch_page(PAGE)
+    at.switch_page(page)
     for name, value in params.items():
         at.query_params[name] = str(value)
     at.run()
@@ -64,13 +65,13 @@ def _frame(at: AppTest, index: int):
 
 @pytest.mark.parametrize("username", ["admin", "analyst"])
 def test_the_rounds_list_shows_each_round_with_the_ratings_given_and_owed(round_db, username):
-    at = open_page(username)
+    at = open_page(username, round=round_db.id)
     assert at.title[0].value == "评分管理" and not at.error
     rounds = _frame(at, 0)
-    assert list(rounds["名称"]) == ["测试评分"]
-    assert rounds["项目数"].iloc[0] == 2 and rounds["状态"].iloc[0] == "进行中" and rounds["匿名"].iloc[0] == "是"
+    ours = rounds.loc[round_db.id]
+    assert (ours["名称"], ours["项目数"], ours["状态"], ours["匿名"]) == ("测试评分", 2, "进行中", "是")
     assigned = len(round_assignments(round_db.engine, as_viewer(round_db.engine, "analyst"), round_db.id))
-    assert rounds["已评 / 应评"].iloc[0] == f"0 / {assigned}" and rounds["评分进度"].iloc[0] == 0.0
+    assert ours["已评 / 应评"] == f"0 / {assigned}" and ours["评分进度"] == 0.0
     counts = _frame(at, 1)
     assert counts.to_dict("list") == {"评价人类型": ["上级", "同级", "自评", "专家"], "应评": [2, 4, 2, 4],
                                       "已评": [0, 0, 0, 0], "未评": [2, 4, 2, 4]}
@@ -131,7 +132,7 @@ def test_opening_a_round_for_every_project_of_a_category_with_the_defaults(round
     assert opened.anonymous and not opened.correct_leniency and fed == "RESIDENT_SAT"
     assert opened.period == add_months(first_of_month(dt.date.today()), -23)
     assert json.loads(opened.group_weights) == {"superior": 0.5, "peer": 0.3, "self": 0.2}  # no experts: no group
-    assert "智慧校园评分" in list(_frame(at, 0)["名称"])
+    assert opened.id in _frame(at, 0).index
 
 
 def test_a_refused_round_says_why_and_keeps_what_was_entered(round_db):
@@ -171,9 +172,60 @@ def test_experts_get_a_group_of_their_own_when_chosen(round_db: Round):
                                                               "self": 0.2 / 1.3, "expert": 0.3 / 1.3})
 
 
-@pytest.mark.usefixtures("round_db")
-def test_the_page_in_english():
-    at = open_page("analyst", "en")
+def test_the_page_in_english(round_db):
+    at = open_page("analyst", "en", round=round_db.id)
     assert at.title[0].value == "Rating rounds"
     assert list(_frame(at, 0).columns)[:4] == ["Name", "Month", "Deadline", "Status"]
     assert _frame(at, 1)["Rater group"].tolist() == ["Superior", "Peer", "Self", "Expert"]
+
+
+def _closed(round_db: Round) -> int:
+    """Everyone rates (the first project as in the closing test above), then the analyst closes the round."""
+    first, second = round_db.projects
+    _rate_everyone(round_db, {"superior": {first: 85, second: 70}, "peer": {first: 80, second: 70},
+                              "self": {first: 95, second: 72}, "expert": {first: 82, second: 66}})
+    engine = round_db.engine
+    with engine.connect() as connection:
+        version = connection.execute(select(RatingRound.version).where(RatingRound.id == round_db.id)).scalar_one()
+    close_round(engine, as_viewer(engine, "analyst"), round_id=round_db.id, version=version)
+    return first
+
+
+def _scorecard(username: str, project_id: int) -> AppTest:
+    at = open_page(username, page="views/scorecards.py", project=project_id)
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _breakdown(at: AppTest) -> dict:
+    return next(figure for chart in at.get("plotly_chart") if (figure := json.loads(chart.proto.spec))
+                ["data"][0].get("type") == "bar" and figure["data"][0].get("orientation") == "h")
+
+
+def test_the_scorecard_shows_the_latest_round_by_rater_group_with_the_self_flag_and_the_raters(round_db):
+    project = _closed(round_db)
+    at = _scorecard("analyst", project)
+    assert "评价得分（按评价人类型）" in at.main.subheader.values
+    bars = _breakdown(at)["data"][0]
+    assert bars["y"] == ["上级", "同级", "自评 ⚑", "专家"] and bars["x"] == [85.0, 80.0, 95.0, 82.0]
+    assert bars["text"] == ["85.0 · 1/1", "80.0 · 2/2", "95.0 · 1/1", "82.0 · 2/2"]
+    assert _breakdown(at)["layout"]["annotations"][0]["text"] == "综合 84.5"
+    assert "测试评分 · 2019年1月 · 已评 6 / 应评 6 人" in at.main.caption.values
+    assert at.warning[0].value == "⚑ 自评比其他评分人的加权平均高 12.3 分，超过允许的差距。"
+    assert any(text.startswith("计算方法：") for text in at.main.caption.values)
+    raters = next(frame.value for frame in at.main.dataframe if "评分人" in frame.value.columns)
+    assert sorted(raters["评价人类型"]) == ["上级", "专家", "专家", "同级", "同级", "自评"]
+    assert list(raters.loc[raters["评价人类型"] == "自评", "得分"]) == [95.0]
+
+
+def test_the_rated_team_sees_its_result_without_the_raters_when_the_round_is_anonymous(round_db):
+    project = _closed(round_db)
+    at = _scorecard("pm_kaifeng1", project)
+    assert _breakdown(at)["data"][0]["x"] == [85.0, 80.0, 95.0, 82.0]
+    assert "本轮评分对被评项目匿名：不显示评分人及其分数。" in at.main.caption.values
+    assert not any("评分人" in frame.value.columns for frame in at.main.dataframe)
+    with round_db.engine.begin() as connection:
+        connection.execute(update(RatingRound).where(RatingRound.id == round_db.id).values(anonymous=False))
+    st.cache_data.clear()
+    named = _scorecard("pm_kaifeng1", project)
+    assert any("评分人" in frame.value.columns for frame in named.main.dataframe)

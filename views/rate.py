@@ -81,7 +81,7 @@ if st.session_state.get(SAVED_KEY) == (round_id, project_id):
 deadline = beijing_time(sheet.deadline)
 
 if not sheet.open:  # after the deadline, or closed: what was given, read-only
-    st.warning(t("rate.closed", when=deadline))
+    st.warning(t("rate.closed") if sheet.status == "closed" else t("rate.past_deadline", when=deadline))
     for criterion in sheet.criteria:
         given = sheet.scores.get(criterion.code)
         st.markdown(f"{score_label(criterion, lang)}：**{t('rate.not_rated') if given is None else f'{given:g}'}**")

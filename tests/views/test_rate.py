@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select, update
 from streamlit.testing.v1 import AppTest
 
 from data_access.models import Rating, RatingRound, User
-from services.rating_rounds import round_assignments
+from services.rating_rounds import close_round, round_assignments
 from tests.conftest import as_viewer
 from tests.views.conftest import APP, Round
 
@@ -142,6 +142,18 @@ def test_after_the_deadline_the_rating_is_shown_read_only(round_db):
     assert not closed.number_input and not closed.main.button
     assert "进度达成度（权重 40 %）：**85**" in closed.markdown.values
     assert _cards(open_page("expert01"), round_db) == {}  # nothing owed in this round any more
+
+
+def test_once_the_round_is_closed_early_the_rating_is_read_only_and_says_so(round_db):
+    project = round_db.projects[1]
+    at = open_page("pm_kaifeng1", round=round_db.id, project=project)
+    for key, score in (("progress", 90), ("quality", 88), ("satisfaction", 95)):
+        at.number_input(key=f"rate_score_{key}").set_value(score)
+    at.main.button[0].click().run()
+    close_round(round_db.engine, as_viewer(round_db.engine, "analyst"), round_id=round_db.id, version=1)
+    closed = open_page("pm_kaifeng1", round=round_db.id, project=project)
+    assert closed.warning[0].value == "本轮评分已结束，以下为您的评分，不能再修改。"
+    assert "用户满意度（权重 30 %）：**95**" in closed.markdown.values and not closed.number_input
 
 
 @pytest.mark.parametrize("username", ["pm_kaifeng2", "official_longting", "analyst"])

@@ -90,7 +90,8 @@ class Round:
 @pytest.fixture
 def round_db(app_env: Path) -> Iterator[Round]:
     """The app over a private copy of the demo with one open round, opened by the analyst: the first two active
-    projects of pm_kaifeng1 for 2019-01 (a month nothing else rates), experts expert01 and expert02, two peers."""
+    projects of pm_kaifeng1 for 2026-10 (after the demo's closed rounds, and a month none of its rounds rates),
+    experts expert01 and expert02, two peers."""
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.connect() as connection:
         manager = connection.execute(select(User.id).where(User.username == "pm_kaifeng1")).scalar_one()
@@ -100,7 +101,7 @@ def round_db(app_env: Path) -> Iterator[Round]:
                                                                          Project.status == "active")
                                   .order_by(Project.id).limit(2)).all()
     projects = [row.id for row in rows]
-    spec = RoundSpec(name_zh="测试评分", name_en="Test round", period=dt.date(2019, 1, 1),
+    spec = RoundSpec(name_zh="测试评分", name_en="Test round", period=dt.date(2026, 10, 1),
                      criteria=list(DEFAULT_CRITERIA), project_ids=projects,
                      deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=10),
                      group_weights=with_expert_group(0.3), experts={p: list(experts) for p in projects},

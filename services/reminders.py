@@ -23,7 +23,7 @@ from data_access import DataAccessError, Viewer, create_database_engine
 from data_access import tasks as task_store
 from data_access.policy import SYSTEM  # the scheduler reminds every district's managers
 from data_access.ratings import deadline_text
-from services import notify
+from services import notify, reporting_calendar
 from services.rating_rounds import close_due_rounds
 from services.reporting_calendar import current_period, reminder_days
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     now = dt.datetime.now(dt.UTC)
     try:
         engine = create_database_engine()
-        result = run(engine, as_of=args.as_of or now.date(), now=now,
+        result = run(engine, as_of=args.as_of or reporting_calendar.today(), now=now,
                      settings=notify.SmtpSettings.from_environment())
     except DataAccessError as exc:
         print(f"perfdash: {exc}", file=sys.stderr)

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 
 from data_access.errors import ConfigurationError
+from scoring.checkin import CHINA_TIME
 from scoring.periods import period_to_report, report_due_date
 
 
@@ -29,6 +30,12 @@ def report_due_day() -> int:
 def reminder_days() -> int:
     """``PERFDASH_REMINDER_DAYS``: remind this many days before a deadline (0: on the day only)."""
     return _whole_number("PERFDASH_REMINDER_DAYS", 3, 0, 60)
+
+
+def today() -> dt.date:
+    """Today on the reporting calendar's clock (China time): a report due on the 5th is late from the 6th
+    there, whatever the server's time zone."""
+    return dt.datetime.now(CHINA_TIME).date()
 
 
 def due_date(period: dt.date) -> dt.date:

@@ -1,9 +1,8 @@
 """我的待办 My tasks: what the viewer owes today, one column of cards, each one tap from its form."""
-import datetime as dt
-
 import streamlit as st
 
 from components.formatting import date, month
+from services import reporting_calendar
 from webapp import data, task_panels
 from webapp.i18n import current_language, t
 from webapp.session import current_viewer, stop_on_data_error
@@ -12,8 +11,9 @@ viewer = current_viewer()
 lang = current_language()
 st.title(t("page.my_tasks"))
 with stop_on_data_error():
-    tasks = data.my_tasks(viewer, dt.date.today())
-st.caption(t("tasks.period_due", period=month(tasks.period, lang), due=date(tasks.due, lang)))
+    tasks = data.my_tasks(viewer, reporting_calendar.today())
+if tasks.reports is not None or tasks.district_missing is not None:  # the reporting calendar is theirs
+    st.caption(t("tasks.period_due", period=month(tasks.period, lang), due=date(tasks.due, lang)))
 if tasks.reports is not None:
     task_panels.reports_panel(tasks.reports, lang)
 if tasks.to_review is not None:

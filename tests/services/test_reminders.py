@@ -191,3 +191,15 @@ def test_a_run_closes_the_rounds_past_their_deadline(seeded_engine):
     assert reminders.run(engine, as_of=now.date(), now=now, settings=None).rounds_closed == []  # closed once
     with engine.connect() as connection:
         assert connection.execute(select(RatingRound.status).where(RatingRound.id == due)).scalar_one() == "closed"
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+def test_the_command_line_runs_as_of_a_day_and_says_what_it_did(november_missing, monkeypatch, capsys):
+    engine, _ = november_missing
+    monkeypatch.setenv("PERFDASH_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("PERFDASH_DEMO", "1")
+    assert reminders.main(["run", "--as-of", "2026-12-02"]) == 0
+    managers = len(_managers_missing(engine))
+    assert f"; report 2026-11 due 2026-12-05: {managers} manager(s) reminded;" in capsys.readouterr().out
+    assert reminders.main(["run", "--as-of", "2026-12-03"]) == 0
+    assert "report 2026-11 due 2026-12-05: 0 manager(s) reminded;" in capsys.readouterr().out

@@ -14,6 +14,7 @@ from data_access.reports import list_reports
 from scoring.periods import add_months, period_to_report
 from services.my_tasks import my_tasks
 from services.reporting_calendar import due_date
+from services.reporting_calendar import today as calendar_today
 from tests.conftest import as_viewer
 from webapp.task_panels import MOST
 
@@ -74,10 +75,10 @@ def _unreport_first_project(engine, username: str, period: dt.date) -> int:
 
 
 def test_a_manager_s_reports_rectifications_and_milestones_each_open_their_form(logged_in, engine):
-    earlier = add_months(period_to_report(dt.date.today()), -2)
+    earlier = add_months(period_to_report(calendar_today()), -2)
     project = _unreport_first_project(engine, "pm_kaifeng1", earlier)
     at = logged_in("pm_kaifeng1", "views/my_tasks.py")
-    expected = my_tasks(engine, as_viewer(engine, "pm_kaifeng1"), dt.date.today())
+    expected = my_tasks(engine, as_viewer(engine, "pm_kaifeng1"), calendar_today())
     assert _groups(at)[0] == "本期待填报"
     headers = {header.value for header in at.main.subheader}
     assert f"本期待填报 · {len(expected.reports)}" in headers
@@ -88,7 +89,7 @@ def test_a_manager_s_reports_rectifications_and_milestones_each_open_their_form(
                   for row in expected.milestones.head(MOST).itertuples()]
     assert _links(at, "report") == reports + milestones
     assert _links(at, "alerts") == [f"alert={row.alert_id}" for row in expected.rectifications.head(MOST).itertuples()]
-    late = (dt.date.today() - due_date(earlier)).days
+    late = (calendar_today() - due_date(earlier)).days
     assert f"project={project}&period={earlier:%Y-%m}" in reports
     assert any(m.value.startswith(f"**{month(earlier, 'zh')}** · :red[**逾期 {late} 天**]") for m in at.markdown)
 
@@ -102,7 +103,7 @@ def _district_official_of(engine, project_id: int) -> str:
 
 
 def test_an_official_sees_the_district_s_missing_reports_and_reminds_each_manager_once(logged_in, engine):
-    period = period_to_report(dt.date.today())
+    period = period_to_report(calendar_today())
     manager = as_viewer(engine, "pm_kaifeng1")
     project = _unreport_first_project(engine, "pm_kaifeng1", period)
     official = _district_official_of(engine, project)
@@ -127,7 +128,7 @@ def test_an_official_sees_the_district_s_missing_reports_and_reminds_each_manage
 
 
 def test_project_names_are_shown_as_text_not_markup(logged_in, engine):
-    project = _unreport_first_project(engine, "pm_kaifeng1", period_to_report(dt.date.today()))
+    project = _unreport_first_project(engine, "pm_kaifeng1", period_to_report(calendar_today()))
     with engine.begin() as connection:
         connection.execute(update(Project).where(Project.id == project).values(name_zh=MARKUP))
         code = connection.execute(select(Project.code).where(Project.id == project)).scalar_one()

@@ -138,11 +138,14 @@ def _sheet(app_env, username, project_id, period=OCTOBER):
     return open_report(engine, as_viewer(engine, username), project_id=project_id, period=period)
 
 
-def _unreported_project(app_env, username="pm_kaifeng1", period=OCTOBER):
-    """``username``'s first active project without a report on ``period``."""
+def _unreported_project(app_env, username="pm_kaifeng1", period=OCTOBER, *, observed=True):
+    """``username``'s first active project without a report on ``period`` (and with figures stored for it, or
+    without any when not ``observed``)."""
     return _scalar(app_env, "SELECT p.id FROM projects p JOIN users u ON u.id = p.manager_id WHERE u.username = :u "
                             "AND p.status = 'active' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.project_id = p.id "
-                            "AND r.period = :period) ORDER BY p.id LIMIT 1", u=username, period=period)
+                            f"AND r.period = :period) AND {'' if observed else 'NOT'} EXISTS (SELECT 1 FROM "
+                            "observations o WHERE o.project_id = p.id AND o.period = :period) ORDER BY p.id LIMIT 1",
+                   u=username, period=period)
 
 
 def _open(logged_in, username, project_id, period=OCTOBER):
@@ -327,3 +330,37 @@ def test_an_official_switches_review_off_for_their_district(logged_in, app_env):
 def test_a_manager_has_no_review_switch(logged_in, app_env):
     at = _open(logged_in, "pm_kaifeng1", _unreported_project(app_env))
     assert not [t for t in at.toggle if "需审核" in t.label]
+
+
+def test_an_empty_form_is_not_called_saved(logged_in, app_env):
+    project_id = _unreported_project(app_env, "pm_xiangtan1", observed=False)
+    at = _open(logged_in, "pm_xiangtan1", project_id)
+    assert all(field.value is None for field in at.number_input if not field.label.startswith("完成百分比"))
+    _click(at, "保存草稿")
+    assert not at.success and _errors(at) == ["未填写任何数值，未保存。"]
+    assert _stored_report(app_env, project_id) == (None, {})
+
+
+def test_accepted_at_once_where_the_district_does_not_review_even_when_warnings_cannot_be_evaluated(
+        logged_in, app_env, monkeypatch):
+    import services.reports
+    from data_access import DatabaseUnavailable
+
+    def unavailable(*_args, **_kwargs):
+        raise DatabaseUnavailable("evaluation failed", message_zh="预警评估失败")
+
+    project_id = _unreported_project(app_env, "pm_xiangtan1")
+    kpi = _quiet_kpi(_sheet(app_env, "pm_xiangtan1", project_id))
+    at = _open(logged_in, "pm_xiangtan1", project_id)
+    assert "本区不审核月报：提交后数值即被采纳。" in [c.value for c in at.caption]
+    monkeypatch.setattr(services.reports, "evaluate", unavailable)
+    value = round(float(kpi["stored"]) + 0.5, 3)
+    _input(at, f"{kpi['name_zh']}（{kpi['unit_zh']}）").set_value(value)
+    _click(at, "提交")
+    assert [s.value for s in at.success] == ["已保存，状态：已采纳。"]
+    assert "已采纳的数值已计入；该项目的预警将在下次定时评估时更新。" in [c.value for c in at.caption]
+    assert _errors(at) == ["预警评估失败"]
+    assert _stored_report(app_env, project_id)[0] == "accepted"
+    assert _scalar(app_env, "SELECT value FROM observations o JOIN indicators i ON i.id = o.indicator_id "
+                            "WHERE o.project_id = :p AND o.period = :period AND i.code = :c",
+                   p=project_id, period=OCTOBER, c=kpi["code"]) == value

@@ -77,7 +77,7 @@ def _figure(at: AppTest, index: int) -> dict:
 
 @pytest.mark.usefixtures("shared_app_db")
 def test_a_manager_of_street_projects_sees_their_district_in_the_overview_ranking():
-    at = open_as("pm_nanjing1")
+    at = open_as("pm_nanjing1").switch_page("views/overview.py").run()  # a manager starts at My tasks
     ranking = _figure(at, 1)
     assert ranking["layout"]["yaxis"]["ticktext"] == ["1. 玄武区"]
 

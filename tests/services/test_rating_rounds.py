@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from data_access.errors import PermissionDenied, ValidationError, VersionConflict
-from data_access.models import AuditEntry, Indicator, Observation, RatingResult, RatingRound
+from data_access.models import AuditEntry, Indicator, Observation, RatingResult, RatingRound, User
 from data_access.reads import list_ratings, load_indicator_matrix
 from services import rating_rounds, scores
 from services.rating_rounds import Criterion, RoundClosed, RoundSpec
@@ -29,6 +29,11 @@ def _open(engine, **changes):
                          "project_ids": [PROJECT], "deadline": dt.datetime.now(dt.UTC) + dt.timedelta(days=10),
                          "peers_per_project": 5, "indicator_code": "RESIDENT_SAT"} | changes))
     return rating_rounds.open_round(engine, as_viewer(engine, "analyst"), spec)
+
+
+def _user_id(engine, username):
+    with engine.connect() as connection:
+        return connection.execute(select(User.id).where(User.username == username)).scalar_one()
 
 
 def _rate(engine, round_id, username, score, project_id=PROJECT, comment=None):
@@ -191,30 +196,40 @@ def test_a_round_that_is_not_anonymous_shows_the_team_its_raters(seeded_engine):
     assert not mine.names_hidden and len(mine.raters) == 7
 
 
-def test_the_leniency_correction_is_recorded_with_its_effect(seeded_engine):
+def test_the_leniency_correction_centres_each_rater_on_their_panel_and_records_its_effect(seeded_engine):
     engine = seeded_engine
-    round_id = _open(engine, correct_leniency=True, project_ids=[PROJECT, 11], peers_per_project=2)
-    for project in (PROJECT, 11):
-        _rate(engine, round_id, "official_longting" if project == PROJECT else "official_xiangfu", 80, project)
+    lenient, harsh = _user_id(engine, "expert01"), _user_id(engine, "expert02")
+    round_id = _open(engine, correct_leniency=True, project_ids=[PROJECT, 11], indicator_code=None,
+                     group_weights=rating_rounds.with_expert_group(0.3), experts={PROJECT: [lenient, harsh],
+                                                                                 11: [lenient]})
+    _rate(engine, round_id, "expert01", 90)
+    _rate(engine, round_id, "expert02", 70)
+    _rate(engine, round_id, "expert01", 80, project_id=11)
     _close(engine, round_id)
     results = rating_rounds.round_results(engine, as_viewer(engine, "analyst"), round_id)
+    # panel means: project 7 (90 + 70) / 2 = 80, project 11 80; expert01 runs +5 on average ((+10 + 0) / 2),
+    # expert02 −10: corrected, project 7 (85 + 80) / 2 = 82.5 and project 11 80 − 5 = 75
+    projects = results.projects.set_index("project_id")
+    assert projects.loc[PROJECT, "score"] == pytest.approx(82.5) and projects.loc[11, "score"] == pytest.approx(75)
+    assert projects["leniency_change"].to_dict() == pytest.approx({PROJECT: 2.5, 11: -5.0})
     assert results.method["correct_leniency"] is True
-    assert results.projects["leniency_change"].notna().all()
 
 
 def test_agreement_is_read_in_plain_words(seeded_engine):
     engine = seeded_engine
-    round_id = _open(engine, project_ids=[PROJECT, 25], peers_per_project=5, indicator_code=None)
-    for username, score in PEERS.items():
-        for project, shift in ((PROJECT, 0), (25, -10)):
-            try:
-                _rate(engine, round_id, username, score + shift, project)
-            except PermissionDenied:
-                pass
+    experts = [_user_id(engine, f"expert0{k}") for k in (1, 2, 3)]
+    round_id = _open(engine, project_ids=[PROJECT, 25, 11], indicator_code=None,
+                     group_weights=rating_rounds.with_expert_group(0.3),
+                     experts={project: experts for project in (PROJECT, 25, 11)})
+    for k, username in enumerate(("expert01", "expert02", "expert03")):
+        for project, level in ((PROJECT, 90), (25, 70), (11, 50)):  # the same order from every expert
+            _rate(engine, round_id, username, level + k, project_id=project)
     _close(engine, round_id)
     agreement = rating_rounds.round_results(engine, as_viewer(engine, "analyst"), round_id).agreement
-    peer = agreement.set_index("rater_type").loc["peer"]
-    assert peer["kendall_w"] == pytest.approx(1.0) and peer["reading_zh"] == "高度一致"
+    expert = agreement.set_index("rater_type").loc["expert"]
+    assert (expert["raters"], expert["projects"]) == (3, 3)
+    assert expert["kendall_w"] == pytest.approx(1.0) and expert["reading_zh"] == "高度一致"
+    assert expert["reading_en"] == "high agreement"
 
 
 def test_the_scorecards_ratings_show_a_round_once_it_closes_and_without_raters_to_the_team(seeded_engine):

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import create_engine, delete, select, update
 
-from components.formatting import month
+from components.formatting import date, month
 from components.text import plain
 from data_access import list_projects, tasks
 from data_access.models import Notification, Observation, Project, Region, Report, User
@@ -163,3 +163,14 @@ def test_a_rater_opens_each_rating_they_owe_and_a_given_one_leaves_the_list(logg
          scores={criterion.code: 75.0 for criterion in DEFAULT_CRITERIA}, comment=None)
     at.run()
     assert _links_to_round(at, round_id) == [f"round={round_id}&project={second}"]
+
+
+def test_an_english_session_reads_my_tasks_in_english(logged_in):
+    at = logged_in("official_longting", "views/my_tasks.py")
+    at.sidebar.segmented_control(key="language_choice").set_value("en").run()
+    assert not at.exception and not at.error
+    assert _groups(at) == ["Reports to review", "Missing reports in my district", "Ratings to give",
+                           "Rectifications", "Milestones due in the next 30 days", "Unread messages"]
+    period = period_to_report(calendar_today())
+    assert at.title[0].value == "My tasks"
+    assert at.main.caption[0].value == f"The {month(period, 'en')} report is due on {date(due_date(period), 'en')}"

@@ -19,7 +19,8 @@ Who is asking, and what they may do
     ``allowed(viewer, action)`` / ``require(viewer, action)`` and ``SYSTEM``, the background evaluator's actor.
     Scope (applied inside every SQL statement, see ``data_access.scope``):
     admin / leader / analyst / auditor see every project; a district official sees their region and its
-    sub-regions; a project manager sees the projects they manage.
+    sub-regions; a project manager sees the projects they manage; an expert the projects a rating round assigns
+    them.
 
 Reads (``data_access.reads``; each takes ``engine, viewer`` and returns a DataFrame unless noted)
     ``list_regions``       regions in scope (subtree of the viewer's region).
@@ -95,6 +96,7 @@ from data_access.errors import (
     VersionConflict,
 )
 from data_access.policy import Viewer
+from data_access.rating_results import close_round, project_rating_breakdown, round_results
 from data_access.ratings import list_rounds, my_rating_tasks, open_round, rate, rating_sheet, round_assignments
 from data_access.reads import (
     get_project,
@@ -127,10 +129,11 @@ from data_access.writes import record_observation, record_report, update_milesto
 __all__ = [
     "ConfigurationError", "DataAccessError", "DatabaseUnavailable", "MilestoneEntry", "NeedsReason", "NotFound",
     "PermissionDenied", "ReportConflict", "ReportSheet", "SavedReport", "ValidationError", "VersionConflict",
-    "Viewer", "create_database_engine", "data_version", "get_engine", "get_project", "latest_period",
+    "Viewer", "close_round", "create_database_engine", "data_version", "get_engine", "get_project", "latest_period",
     "list_categories", "list_indicators", "list_milestones", "list_project_targets", "list_projects",
     "list_ratings", "list_regions", "list_reports", "list_rounds", "list_weight_schemes", "load_indicator_matrix",
-    "load_observations", "my_rating_tasks", "open_report", "open_round", "rate", "rating_sheet",
-    "record_observation", "record_report", "review_report", "round_assignments", "save_report", "set_review",
-    "transaction", "update_milestone", "update_project", "viewer_for", "weight_scheme_items",
+    "load_observations", "my_rating_tasks", "open_report", "open_round", "project_rating_breakdown", "rate",
+    "rating_sheet", "record_observation", "record_report", "review_report", "round_assignments", "round_results",
+    "save_report", "set_review", "transaction", "update_milestone", "update_project", "viewer_for",
+    "weight_scheme_items",
 ]

@@ -600,6 +600,10 @@ def require_open(round_row: RatingRound, now: dt.datetime) -> None:
     """Refuse a rating once the round has closed or its deadline has passed, naming the deadline."""
     if not is_open(round_row, now):
         english, chinese = deadline_text(round_row.deadline)
+        if round_row.status == "closed" and utc(round_row.deadline) > now:
+            raise RoundClosed(
+                f"This round has been closed before its deadline {english}: ratings can no longer be given or changed",
+                message_zh=f"本轮评分已提前关闭（原截止时间 {chinese}），不能再评分或修改")
         raise RoundClosed(f"This round closed at its deadline {english}: ratings can no longer be given or changed",
                           message_zh=f"本轮评分已于 {chinese} 截止，不能再评分或修改")
 

@@ -268,8 +268,9 @@ def test_after_the_deadline_or_once_closed_a_rating_is_refused_naming_the_deadli
     with engine.begin() as connection:
         connection.execute(update(RatingRound).where(RatingRound.id == round_id)
                            .values(deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=1), status="closed"))
-    with pytest.raises(RoundClosed):
+    with pytest.raises(RoundClosed) as caught:
         ratings.rate(engine, peer, round_id=round_id, project_id=LONGTING_PROJECT, scores=_scores(90), comment=None)
+    assert caught.value.message_zh.startswith("本轮评分已提前关闭（原截止时间 ")
     with engine.connect() as connection:
         assert set(connection.execute(select(Rating.score).where(Rating.round_id == round_id)).scalars()) == {70.0}
 

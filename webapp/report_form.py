@@ -23,7 +23,7 @@ from data_access.reports import MilestoneEntry, ReportSheet, SavedReport, open_r
 from scoring.periods import add_months
 from services.reports import submit_report
 from webapp.i18n import current_language, t
-from webapp.photo_upload import photo_inputs, store_photos
+from webapp.photo_upload import photo_gallery, photo_inputs, store_photos
 from webapp.session import shared_engine, show_data_error
 
 SHEET_KEY = "report_sheet"  # the sheet the form on screen was opened with
@@ -185,6 +185,9 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
         correction = st.text_input(t("report.correction_reason"), value=sheet.correction_reason or "",
                                    max_chars=500, key=widget_key(sheet, "correction"))
     st.markdown(f"**{t('photos.section')}**")
+    if sheet.report_id is not None:  # what earlier saves attached, so nothing is attached twice
+        photo_gallery(viewer, project_id=sheet.project_id, report_id=sheet.report_id,
+                      key=widget_key(sheet, "gallery"))
     photos = photo_inputs(widget_key(sheet, "photos"))
     st.caption(t("report.submit_reviewed" if sheet.review_required else "report.submit_accepts"))
     draft = st.button(t("report.save_draft"), width="stretch", key=widget_key(sheet, "save_draft"))
@@ -267,10 +270,36 @@ def _conflict_panel(viewer: Viewer, draft: Draft, theirs: ReportSheet) -> None:
             chosen.pop(kpi.code, None)
             if saved is not None:
                 chosen[kpi.code] = saved
+    milestones = _choose_milestones(theirs, draft, lang)
     if st.button(t("report.conflict_save"), type="primary", width="stretch", key=widget_key(theirs, "resolve")):
-        save(viewer, theirs, Draft(values=chosen, milestones=draft.milestones, note=draft.note,
+        save(viewer, theirs, Draft(values=chosen, milestones=milestones, note=draft.note,
                                    reasons=draft.reasons, correction_reason=draft.correction_reason,
                                    submit=draft.submit, photos=draft.photos))
+
+
+def _choose_milestones(theirs: ReportSheet, draft: Draft, lang: str) -> dict[int, MilestoneEntry]:
+    """The milestones as the user keeps them: a choice for each that the two versions state differently (saving
+    replaces the report's milestones, so theirs must not drop out unseen)."""
+    kept = dict(draft.milestones)
+    for row in theirs.milestones.itertuples():
+        stored, saved = _stored_entry(row), _shown_entry(row)
+        mine = draft.milestones.get(int(row.id), stored)
+        if mine == saved:
+            continue
+        options = {"mine": t("report.conflict_mine", value=_entry_text(mine, lang)),
+                   "theirs": t("report.conflict_theirs", value=_entry_text(saved, lang))}
+        pick = st.radio(plain(getattr(row, f"name_{lang}")), list(options), format_func=options.__getitem__,
+                        key=widget_key(theirs, f"choose_ms_{row.id}"))
+        chosen = mine if pick == "mine" else saved
+        if chosen == stored:
+            kept.pop(int(row.id), None)
+        else:
+            kept[int(row.id)] = chosen
+    return kept
+
+
+def _entry_text(entry: MilestoneEntry, lang: str) -> str:
+    return f"{percent(entry.percent_complete)} · {date(entry.actual_start, lang)} – {date(entry.actual_end, lang)}"
 
 
 def show_outcome(sheet: ReportSheet) -> None:

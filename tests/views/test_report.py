@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
-from components.formatting import figure
+from components.formatting import figure, percent
 from data_access import create_database_engine
-from data_access.reports import open_report, save_report
+from data_access.reports import MilestoneEntry, open_report, save_report
 from scoring.periods import period_to_report, recent_months
 from tests.conftest import as_viewer
 
@@ -246,8 +246,11 @@ def test_a_report_saved_meanwhile_is_shown_beside_mine_and_i_choose_per_kpi(logg
     at = _open(logged_in, "pm_kaifeng1", project_id)  # the form is open ...
     theirs, mine = round(float(kpi["stored"]) + 0.25, 3), round(float(kpi["stored"]) - 0.25, 3)
     engine = _engine(app_env)  # ... when the same report is saved in another session
+    milestone = sheet.milestones[sheet.milestones["actual_end"].isna()].iloc[0]
+    their_progress = MilestoneEntry(float(milestone["percent_complete"]) + 10, None, None)
     save_report(engine, as_viewer(engine, "pm_kaifeng1"), project_id=project_id, period=OCTOBER,
-                values={kpi["code"]: theirs}, milestones={}, note="另一台手机", reasons={}, seen=sheet, submit=False)
+                values={kpi["code"]: theirs}, milestones={int(milestone["id"]): their_progress}, note="另一台手机",
+                reasons={}, seen=sheet, submit=False)
     _input(at, label).set_value(mine)
     _click(at, "保存草稿")
     assert at.warning[0].value.startswith("您打开本表后，他人保存了本月月报。")
@@ -255,9 +258,15 @@ def test_a_report_saved_meanwhile_is_shown_beside_mine_and_i_choose_per_kpi(logg
     assert choice.options == [f"我填写的：{figure(mine)}", f"他人已保存的：{figure(theirs)}"]
     assert _stored_report(app_env, project_id)[1] == {kpi["code"]: (theirs, None)}  # nothing overwritten
     choice.set_value("theirs")
+    progress = at.radio(key=next(r.key for r in at.radio if r.label == milestone["name_zh"]))
+    assert progress.options[1] == f"他人已保存的：{percent(their_progress.percent_complete)} · — – —"
+    progress.set_value("theirs")
     _click(at, "按所选保存")
     assert [s.value for s in at.success] == ["已保存，状态：草稿。"], _errors(at)
     assert _stored_report(app_env, project_id)[1][kpi["code"]] == (theirs, None)
+    assert _scalar(app_env, "SELECT m.percent_complete FROM report_milestones m JOIN reports r ON r.id = m.report_id "
+                            "WHERE r.project_id = :p AND m.milestone_id = :m", p=project_id,
+                   m=int(milestone["id"])) == their_progress.percent_complete
 
 
 # -- review ------------------------------------------------------------------------------------------------------

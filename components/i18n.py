@@ -851,6 +851,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating_rounds.districts": ("区县", "Districts"),
     "rating_rounds.categories": ("项目类别", "Categories"),
     "rating_rounds.any": ("不限", "any"),
+    "rating_rounds.pick": ("请选择", "Choose"),
     "rating_rounds.all_matching": ("选中以上条件下的全部项目（{n} 个）", "Every project matching these ({n})"),
     "rating_rounds.projects": ("逐个选择项目", "Choose projects"),
     "rating_rounds.chosen": ("已选 {n} 个项目", "{n} project(s) chosen"),

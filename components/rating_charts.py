@@ -181,7 +181,7 @@ def breakdown_bars(groups: pd.DataFrame, score: float | None, lang: str, *, self
     colours = [RED if t == "self" and self_flagged else SLATE for t in order]
     points = translate("kpi.unit.points", lang)
     figure = go.Figure(go.Bar(
-        orientation="h", y=labels, x=np.nan_to_num(means, nan=0.0).tolist(), text=texts, textposition="outside",
+        orientation="h", y=labels, x=np.nan_to_num(means, nan=0.0).tolist(), text=texts, textposition="auto",
         cliponaxis=False, marker=dict(color=colours),
         customdata=[[t, float(w), int(r), int(a)] for t, w, r, a in zip(order, rows["weight"], rows["responded"],
                                                                        rows["assigned"], strict=True)],

@@ -62,7 +62,7 @@ def _chosen_projects(viewer: Viewer) -> list[int]:
         return [int(p) for p in matching["id"]]
     labels = dict(zip(matching["id"], matching["code"] + " " + matching[name_column()], strict=True))
     return [int(p) for p in st.multiselect(t("rating_rounds.projects"), list(labels), format_func=labels.get,
-                                           key="round_projects")]
+                                           placeholder=t("rating_rounds.pick"), key="round_projects")]
 
 
 def _group_weights(with_experts: bool, lang: str) -> dict[str, float]:
@@ -108,7 +108,7 @@ def open_round_form(viewer: Viewer, lang: str) -> None:
     experts = data.experts(viewer)
     names = dict(zip(experts["id"], experts["display_name"] + "（" + experts["username"] + "）", strict=True))
     chosen_experts = st.multiselect(t("rating_rounds.experts"), list(names), format_func=names.get,
-                                    key="round_experts")
+                                    placeholder=t("rating_rounds.pick"), key="round_experts")
     weights = _group_weights(bool(chosen_experts), lang)
     peers = st.number_input(t("rating_rounds.peers"), value=3, step=1, key="round_peers")
 

@@ -82,9 +82,10 @@ def test_a_manager_reports_the_month_from_a_phone_with_a_site_photo(browser, own
                 "AND i.code = :code"), {"p": project_id, "period": period, "code": quiet["code"]}).one()
             photos = connection.execute(text(
                 "SELECT a.filename, a.finding FROM attachments a JOIN reports r ON r.id = a.report_id "
-                "WHERE r.project_id = :p AND r.period = :period"), {"p": project_id, "period": period}).all()
+                "WHERE r.project_id = :p AND r.period = :period AND a.filename = 'site.jpg'"),
+                {"p": project_id, "period": period}).all()
         assert tuple(stored) == ("submitted", value)
-        assert [tuple(row) for row in photos] == [("site.jpg", "ok")]
+        assert [tuple(row) for row in photos] == [("site.jpg", "ok")]  # at the site, in the month: checked in
     finally:
         context.close()
         engine.dispose()

@@ -373,3 +373,23 @@ def test_accepted_at_once_where_the_district_does_not_review_even_when_warnings_
     assert _scalar(app_env, "SELECT value FROM observations o JOIN indicators i ON i.id = o.indicator_id "
                             "WHERE o.project_id = :p AND o.period = :period AND i.code = :c",
                    p=project_id, period=OCTOBER, c=kpi["code"]) == value
+
+
+def test_an_english_session_reads_the_form_and_its_refusals_in_english(logged_in, app_env):
+    project_id = _unreported_project(app_env)
+    spend = _sheet(app_env, "pm_kaifeng1", project_id).kpis.set_index("code").loc["SPEND_CUM"]
+    at = logged_in("pm_kaifeng1")
+    at.sidebar.segmented_control(key="language_choice").set_value("en").run()
+    at.switch_page(PAGE).run()
+    at.query_params.update({"project": str(project_id), "period": "2026-10"})
+    at.run()
+    assert not at.exception and not at.error, _errors(at)
+    assert at.selectbox(key="report_period").options[0] == "Oct 2026"
+    field = _input(at, "Cumulative spend (10k CNY)")
+    assert f"Plan {figure(spend['plan'])} · Last month {figure(spend['last_value'])}" in [c.value for c in at.caption]
+    fallen = round(float(spend["last_value"]) / 2, 3)
+    field.set_value(fallen)
+    _click(at, "Submit")
+    assert _errors(at) == [f"Cumulative spend cannot fall: {fallen:,.15g} 10k CNY is below the "
+                           f"{spend['last_value']:,.15g} 10k CNY stored for {spend['last_period']:%Y-%m}"]
+    assert _stored_report(app_env, project_id) == (None, {})

@@ -615,15 +615,16 @@ class DemoData:
 
 
     def site_photos(self) -> None:
-        """Site photos on the latest month's reports (the ones waiting for review, and a dozen accepted): one at
-        the site in the month on each, and a second that passes too or, one report in four each, was taken 3 km
-        away, has lost its metadata, or was taken the month before — so reviewers see every kind of finding."""
+        """Site photos on the latest month's reports waiting for review and a dozen accepted ones (the one sent
+        back has none yet): one at the site in the month on each, and a second that passes too or, one report in
+        four each, was taken 3 km away, has lost its metadata, or was taken the month before — so reviewers see
+        every kind of finding."""
         reports = self.tables["reports"]
         if not reports:
             self.tables["attachments"] = []
             return
         latest = max(report["period"] for report in reports)
-        waiting = [report for report in reports if report["period"] == latest and report["status"] != "accepted"]
+        waiting = [report for report in reports if report["period"] == latest and report["status"] == "submitted"]
         accepted = [report for report in reports if report["period"] == latest and report["status"] == "accepted"]
         rows: list[dict[str, Any]] = []
         for k, report in enumerate(waiting + accepted[:12]):

@@ -42,7 +42,7 @@ def test_the_demo_shows_reviewers_every_kind_of_finding_on_the_latest_reports(de
     findings = Counter(row["finding"] for row in demo.tables["attachments"])
     assert set(findings) == {"ok", "far", "no_metadata", "outside_period"}
     reviewed = {row["report_id"] for row in demo.tables["attachments"]}
-    waiting = {row["id"] for row in demo.tables["reports"] if row["status"] in ("submitted", "returned")}
+    waiting = {row["id"] for row in demo.tables["reports"] if row["status"] == "submitted"}
     assert waiting and waiting <= reviewed
 
 

@@ -107,6 +107,7 @@ class RoundSpec:
 class RatingSheet:
     """One rater's form for one project in a round.
 
+    ``region_zh`` / ``region_en`` name the project's region (a peer or an expert may not know the place);
     ``scores`` (criterion code → score) and ``comment`` are what this rater saved (empty when not yet);
     ``open`` is whether they may still save (round open and before its deadline); ``version`` is the round's
     (what :func:`data_access.rating_results.close_round` checks).
@@ -119,6 +120,8 @@ class RatingSheet:
     code: str
     name_zh: str
     name_en: str
+    region_zh: str
+    region_en: str
     period: dt.date
     deadline: dt.datetime
     status: str
@@ -505,17 +508,19 @@ def my_rating_tasks(engine: Engine, viewer: Viewer, *, open_only: bool = True) -
     """The viewer's own assignments: what they rate, in which round, by when, and whether they have.
 
     ``open_only``: rounds still open and before their deadline. Columns: round_id, round_name_zh, round_name_en,
-    period, deadline, status, project_id, code, name_zh, name_en, rater_type, rated. Assignments are the
-    viewer's own, so no scope applies beyond them (a peer rates another manager's project).
+    period, deadline, status, project_id, code, name_zh, name_en, region_zh, region_en, rater_type, rated.
+    Assignments are the viewer's own, so no scope applies beyond them (a peer rates another manager's project).
     """
     statement = (select(RatingRound.id.label("round_id"), RatingRound.name_zh.label("round_name_zh"),
                         RatingRound.name_en.label("round_name_en"), RatingRound.period, RatingRound.deadline,
                         RatingRound.status, Project.id.label("project_id"), Project.code, Project.name_zh,
-                        Project.name_en, RatingAssignment.rater_type,
+                        Project.name_en, Region.name_zh.label("region_zh"), Region.name_en.label("region_en"),
+                        RatingAssignment.rater_type,
                         _rated_clause(RatingAssignment.round_id, RatingAssignment.project_id,
                                       RatingAssignment.rater_id).label("rated"))
                  .join(RatingAssignment, RatingAssignment.round_id == RatingRound.id)
                  .join(Project, Project.id == RatingAssignment.project_id)
+                 .join(Region, Region.id == Project.region_id)
                  .where(RatingAssignment.rater_id == viewer.user_id)
                  .order_by(RatingRound.deadline, RatingRound.id, Project.code))
     if open_only:
@@ -549,6 +554,8 @@ def rating_sheet(engine: Engine, viewer: Viewer, *, round_id: int, project_id: i
         assignment = _assignment(session, viewer, round_row, project_id)
         project = session.get(Project, assignment.project_id)
         assert project is not None  # the assignment's foreign key
+        region = session.get(Region, project.region_id)
+        assert region is not None  # the project's foreign key
         mine = session.execute(select(Rating.dimension, Rating.score, Rating.comment, Rating.created_at,
                                       Rating.updated_at)
                                .where(Rating.round_id == round_row.id, Rating.project_id == project.id,
@@ -557,7 +564,8 @@ def rating_sheet(engine: Engine, viewer: Viewer, *, round_id: int, project_id: i
     return RatingSheet(
         round_id=round_row.id, project_id=project.id, round_name_zh=round_row.name_zh,
         round_name_en=round_row.name_en, code=project.code, name_zh=project.name_zh, name_en=project.name_en,
-        period=round_row.period, deadline=utc(round_row.deadline), status=round_row.status,
+        region_zh=region.name_zh, region_en=region.name_en, period=round_row.period,
+        deadline=utc(round_row.deadline), status=round_row.status,
         open=is_open(round_row, dt.datetime.now(dt.UTC)), rater_type=assignment.rater_type,
         criteria=criteria_of(round_row), scores={row.dimension: float(row.score) for row in mine},
         comment=next((row.comment for row in mine if row.comment), None),

@@ -23,7 +23,7 @@ SAVED_KEY = "rate_saved"  # (round id, project id) of the rating just saved, con
 def task_card(task: pd.Series, lang: str) -> None:
     """One owed (or given, still changeable) rating: the project, the round, the deadline and one big button."""
     box = st.container(border=True)
-    box.markdown(f"**{plain(task['code'])} · {plain(task[name_column()])}**")
+    box.markdown(f"**{plain(task['code'])} · {plain(task[name_column()])}** · {plain(task[name_column('region')])}")
     group = group_label(task["rater_type"], lang)
     box.caption(f"{plain(task[name_column('round_name')])} · {t('rate.as_group', group=group)} · "
                 f"{t('rate.deadline_short', when=beijing_time(task['deadline']))}")
@@ -73,7 +73,8 @@ with stop_on_data_error():
     sheet = data.rating_sheet(viewer, round_id, project_id)
 st.page_link("views/rate.py", label=t("rate.back"), query_params={}, icon=":material/arrow_back:")
 st.subheader(f"{plain(sheet.code)} · {plain(sheet.name_en if lang == 'en' else sheet.name_zh)}")
-st.caption(f"{plain(sheet.round_name_en if lang == 'en' else sheet.round_name_zh)} · {month(sheet.period, lang)} · "
+st.caption(f"{plain(sheet.region_en if lang == 'en' else sheet.region_zh)} · "
+           f"{plain(sheet.round_name_en if lang == 'en' else sheet.round_name_zh)} · {month(sheet.period, lang)} · "
            f"{t('rate.as_group', group=group_label(sheet.rater_type, lang))}")
 if st.session_state.get(SAVED_KEY) == (round_id, project_id):
     del st.session_state[SAVED_KEY]

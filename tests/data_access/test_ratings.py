@@ -172,6 +172,7 @@ def test_an_assigned_rater_rates_and_sees_the_task_done(seeded_engine):
     assert task["project_id"] == LONGTING_PROJECT and task["rater_type"] == "peer" and not task["rated"]
     sheet = ratings.rating_sheet(engine, peer, round_id=round_id, project_id=LONGTING_PROJECT)
     assert sheet.open and sheet.scores == {} and sheet.rater_type == "peer" and sheet.code == "P410202-00007"
+    assert (task["region_zh"], sheet.region_zh, sheet.region_en) == ("龙亭区", "龙亭区", "Longting District")
     ratings.rate(engine, peer, round_id=round_id, project_id=LONGTING_PROJECT,
                  scores={"progress": 70, "quality": 80.5, "satisfaction": 90}, comment=" <b>好</b> ")
     sheet = ratings.rating_sheet(engine, peer, round_id=round_id, project_id=LONGTING_PROJECT)

@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine, select, update
 from streamlit.testing.v1 import AppTest
 
-from data_access.models import Rating, RatingRound, User
+from data_access.models import Project, Rating, RatingRound, Region, User
 from services.rating_rounds import close_round, round_assignments
 from tests.conftest import as_viewer
 from tests.views.conftest import APP, Round
@@ -77,6 +77,10 @@ def test_a_rater_scores_every_criterion_and_sees_exactly_what_was_stored(round_d
     project = round_db.projects[0]
     at = open_page("expert01", round=round_db.id, project=project)
     assert at.info[0].value.startswith("截止 ") and at.info[0].value.endswith("（北京时间），之前可修改。")
+    with round_db.engine.connect() as connection:
+        region = connection.execute(select(Region.name_zh).join(Project, Project.region_id == Region.id)
+                                    .where(Project.id == project)).scalar_one()
+    assert f"{region} · 测试评分 · 2026年10月 · 以专家身份" in at.main.caption.values  # where the project is
     assert [n.label for n in at.number_input] == ["进度达成度（权重 40 %）", "质量达标率（权重 30 %）",
                                                    "用户满意度（权重 30 %）"]
     at.number_input(key="rate_score_progress").set_value(85)

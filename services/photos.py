@@ -65,7 +65,8 @@ def _number(name: str, default: float, low: float, high: float) -> float:
 
 
 def photo_settings() -> PhotoSettings:
-    """The upload settings from the environment (the one place they are read)."""
+    """The upload settings from the environment: the limits and the distance are read here, the folder by
+    :mod:`data_access.uploads` and the due day by :mod:`services.reporting_calendar`."""
     return PhotoSettings(
         upload_dir=uploads.upload_dir(),
         photo_max_mb=_number("PERFDASH_PHOTO_MAX_MB", 10, 0.1, 200),

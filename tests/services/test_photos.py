@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from data_access.attachments import AlreadyAttached
 from data_access.audit import verify_chain
-from data_access.errors import NotFound, PermissionDenied, ValidationError
+from data_access.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from data_access.models import Attachment, AuditEntry, Project, Report, User
 from services import photos
 from services.file_types import sniff
@@ -330,3 +330,17 @@ def test_values_a_camera_writes_when_it_knows_nothing_count_as_absent() -> None:
 def test_an_impossible_offset_falls_back_to_china_time() -> None:
     facts = photo_facts(photo(taken=IN_DECEMBER, offset="+99:00"))
     assert facts.taken_at == dt.datetime(2026, 12, 3, 2, 30, tzinfo=dt.UTC)
+
+
+def test_the_settings_come_from_the_environment_and_a_bad_one_is_refused_by_name(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PERFDASH_UPLOAD_DIR", str(tmp_path))
+    monkeypatch.setenv("PERFDASH_PHOTO_MAX_MB", "2.5")
+    monkeypatch.setenv("PERFDASH_CHECKIN_DISTANCE_M", "300")
+    monkeypatch.delenv("PERFDASH_ATTACHMENT_MAX_MB", raising=False)
+    monkeypatch.delenv("PERFDASH_REPORT_DUE_DAY", raising=False)
+    assert photos.photo_settings() == photos.PhotoSettings(tmp_path, 2.5, 20, 300, 5)
+    monkeypatch.setenv("PERFDASH_PHOTO_MAX_MB", "ten")
+    with pytest.raises(ConfigurationError) as refused:
+        photos.photo_settings()
+    assert refused.value.message_zh == "设置 PERFDASH_PHOTO_MAX_MB 须为 0.1 到 200 之间的数，当前为 'ten'"

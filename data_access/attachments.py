@@ -125,6 +125,9 @@ def record_attachment(engine: Engine, viewer: Viewer, new: NewAttachment) -> int
     require(viewer, Action.REPORT_PROGRESS)
     with transaction(engine) as session:
         require_project_in_scope(session, viewer, new.project_id, audit_refusal=False)
+        # Two uploads of the same bytes at once: the project's row lock makes the second see the first (SQLite's
+        # write transactions are serialised already).
+        session.execute(select(Project.id).where(Project.id == new.project_id).with_for_update())
         _report_period(session, new.project_id, new.report_id)
         existing = _same_bytes(session, new)
         if existing is not None:

@@ -71,6 +71,7 @@ if round_id is None or project_id is None:
 
 with stop_on_data_error():
     sheet = data.rating_sheet(viewer, round_id, project_id)
+st.query_params.update(round=str(round_id), project=str(project_id))  # kept in the address for the next run
 st.page_link("views/rate.py", label=t("rate.back"), query_params={}, icon=":material/arrow_back:")
 st.subheader(f"{plain(sheet.code)} · {plain(sheet.name_en if lang == 'en' else sheet.name_zh)}")
 st.caption(f"{plain(sheet.region_en if lang == 'en' else sheet.region_zh)} · "

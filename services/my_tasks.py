@@ -15,7 +15,7 @@ from data_access import Viewer
 from data_access import alerts as alert_store
 from data_access import tasks as task_store
 from data_access.policy import Action, Role, allowed
-from data_access.ratings import BEIJING, list_rounds, my_rating_tasks
+from data_access.ratings import BEIJING, my_rating_tasks
 from data_access.reports import list_reports
 from services.reporting_calendar import current_period, due_date
 
@@ -71,8 +71,7 @@ def my_tasks(engine: Engine, viewer: Viewer, today: dt.date) -> MyTasks:
         ratings["days_left"] = _days_until(ratings["deadline"].map(lambda moment: moment.astimezone(BEIJING).date()),
                                            today)
     if allowed(viewer, Action.MANAGE_RATING_ROUNDS):
-        rounds = list_rounds(engine, viewer)
-        rounds = rounds[rounds["status"] == "open"].sort_values("deadline", kind="stable").reset_index(drop=True)
+        rounds = task_store.open_round_progress(engine, viewer)
     messages = alert_store.inbox(engine, viewer, unread_only=True, limit=LATEST_MESSAGES)
     return MyTasks(today=today, period=period, due=due, reports=reports, rectifications=rectifications,
                    milestones=milestones, district_missing=district_missing, to_review=to_review, ratings=ratings,

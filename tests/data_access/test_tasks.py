@@ -15,11 +15,13 @@ from data_access.models import (
     Notification,
     Observation,
     Project,
+    RatingAssignment,
     Rectification,
     Region,
     Report,
     User,
 )
+from data_access.ratings import DEFAULT_CRITERIA, RoundSpec, list_rounds, open_round, rate
 from tests.conftest import as_viewer
 
 OCTOBER, AUGUST = dt.date(2026, 10, 1), dt.date(2026, 8, 1)
@@ -250,3 +252,25 @@ def test_everyone_s_owed_ratings_are_read_by_the_scheduler_only(seeded_engine):
         with pytest.raises(PermissionDenied):
             tasks.ratings_owed(seeded_engine, as_viewer(seeded_engine, username), now=now,
                                within=dt.timedelta(days=3))
+
+
+def test_open_round_progress_counts_the_assigned_ratings_that_came_in_like_the_round_list(seeded_engine):
+    analyst = as_viewer(seeded_engine, "analyst")
+    spec = RoundSpec(name_zh="十月评分", name_en="October rating", period=OCTOBER, criteria=list(DEFAULT_CRITERIA),
+                     project_ids=[7], deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=4), peers_per_project=2)
+    round_id = open_round(seeded_engine, analyst, spec)
+    with seeded_engine.connect() as connection:
+        raters = connection.execute(select(User.username).join(RatingAssignment, RatingAssignment.rater_id == User.id)
+                                    .where(RatingAssignment.round_id == round_id).order_by(User.id)).scalars().all()
+    for username in raters[:2]:
+        rate(seeded_engine, as_viewer(seeded_engine, username), round_id=round_id, project_id=7,
+             scores={criterion.code: 70.0 for criterion in DEFAULT_CRITERIA}, comment=None)
+    progress = tasks.open_round_progress(seeded_engine, analyst).set_index("id")
+    assert progress.loc[round_id, ["assigned", "responded"]].tolist() == [len(raters), 2]
+    listed = list_rounds(seeded_engine, analyst).set_index("id")
+    for open_id in progress.index:
+        assert progress.loc[open_id, ["assigned", "responded"]].tolist() == \
+            listed.loc[open_id, ["assigned", "responded"]].tolist()
+    assert progress.index.tolist() == sorted(progress.index, key=lambda i: (progress.loc[i, "deadline"], i))
+    with pytest.raises(PermissionDenied):
+        tasks.open_round_progress(seeded_engine, as_viewer(seeded_engine, "official_longting"))

@@ -696,7 +696,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "tasks.rounds": ("进行中的评分", "Open rating rounds"),
     "tasks.rounds_none": ("没有进行中的评分 ✓", "No rating round is open ✓"),
     "tasks.responded": ("已评 {responded}/{assigned}", "{responded} of {assigned} rated"),
-    "tasks.open_rounds": ("打开评分管理", "Open rating rounds"),
     "tasks.messages": ("未读消息", "Unread messages"),
     "tasks.messages_none": ("没有未读消息 ✓", "No unread messages ✓"),
     "tasks.open_inbox": ("打开消息", "Open the inbox"),

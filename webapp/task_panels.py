@@ -175,15 +175,20 @@ def ratings_panel(ratings: pd.DataFrame, lang: str) -> None:
 
 
 def rounds_panel(rounds: pd.DataFrame, lang: str, today: dt.date) -> None:
-    """进行中的评分: the open rounds the viewer runs, with how many raters have responded."""
+    """进行中的评分: the open rounds the viewer runs, with how many ratings came in; each opens its round."""
     _header("tasks.rounds", len(rounds))
     if rounds.empty:
         st.success(t("tasks.rounds_none"))
-    for row in rounds.head(SHOWN).itertuples():
+        return
+
+    def card(box: DeltaGenerator, row: Any) -> None:
         deadline_day = row.deadline.astimezone(BEIJING).date()
-        st.markdown(f"**{_name(row, lang)}** · {t('tasks.responded', responded=row.responded, assigned=row.assigned)}"
-                    f" · {deadline((deadline_day - today).days, deadline_day, lang)}")
-    st.page_link("views/rating_rounds.py", label=t("tasks.open_rounds"), icon=":material/reviews:", width="stretch")
+        box.markdown(f"{t('tasks.responded', responded=row.responded, assigned=row.assigned)} · "
+                     f"{deadline((deadline_day - today).days, deadline_day, lang)}")
+        box.page_link("views/rating_rounds.py", label=_name(row, lang), icon=":material/reviews:", width="stretch",
+                      query_params={"round": str(int(row.id))})
+
+    _cards(rounds, card)
 
 
 def messages_panel(unread: int, messages: pd.DataFrame, lang: str) -> None:

@@ -174,3 +174,12 @@ def test_an_english_session_reads_my_tasks_in_english(logged_in):
     period = period_to_report(calendar_today())
     assert at.title[0].value == "My tasks"
     assert at.main.caption[0].value == f"The {month(period, 'en')} report is due on {date(due_date(period), 'en')}"
+
+
+def test_an_analyst_opens_each_open_round_from_its_progress(logged_in, engine):
+    progress = tasks.open_round_progress(engine, as_viewer(engine, "analyst"))
+    assert len(progress) > 0  # the demo's current quarter
+    at = logged_in("analyst", "views/my_tasks.py")
+    assert _links(at, "rating-rounds") == [f"round={round_id}" for round_id in progress["id"].head(MOST)]
+    first = progress.iloc[0]
+    assert any(m.value.startswith(f"已评 {first['responded']}/{first['assigned']} · ") for m in at.markdown)

@@ -16,6 +16,7 @@ from webapp.i18n import t
 from webapp.login import (
     build_authenticator,
     cookie_login,
+    enter_app,
     login_form,
     logout_button,
     remember_login,
@@ -62,9 +63,10 @@ authenticator = build_authenticator(engine)
 language_switch(viewer)
 if viewer is None:
     if cookie_login(engine, authenticator):
-        st.rerun()
+        enter_app(engine, page.url_path)
     st.title(t("app.title"))
-    login_form(authenticator)
+    if login_form(authenticator):
+        enter_app(engine, page.url_path)
     st.stop()
 
 remember_login(engine, authenticator, viewer)

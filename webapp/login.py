@@ -13,6 +13,7 @@ issued before it is accepted again — the browser-side delete is a courtesy tha
 from __future__ import annotations
 
 import datetime as dt
+from typing import NoReturn
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -25,6 +26,7 @@ from data_access.auth import check_password, cookie_session, end_sessions, sessi
 from data_access.config import demo_mode
 from data_access.models import User
 from webapp.i18n import t
+from webapp.navigation import lands_on_start_page, start_page_path
 from webapp.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
 
 COOKIE_NAME = "perfdash_auth"
@@ -111,8 +113,8 @@ def cookie_login(engine: Engine, authenticator: stauth.Authenticate) -> bool:
     return True
 
 
-def login_form(authenticator: stauth.Authenticate) -> None:
-    """The login form; on success the app reruns to build the viewer's navigation."""
+def login_form(authenticator: stauth.Authenticate) -> bool:
+    """The login form; True on success (the caller then enters the app with :func:`enter_app`)."""
     if st.session_state.pop("session_ended", False):
         st.warning(t("login.session_ended"))
     if st.session_state.pop("delete_cookie", False):
@@ -126,11 +128,24 @@ def login_form(authenticator: stauth.Authenticate) -> None:
     if st.session_state.get("authentication_status"):
         st.session_state[SESSION_STARTED] = dt.datetime.now(dt.UTC)
         st.session_state["set_cookie"] = True  # written on the next run, which completes
-        st.rerun()
+        return True
     if st.session_state.get("authentication_status") is False:
         st.error(t("login.failed"))
     if demo_mode():  # a real deployment must not advertise the demo password
         st.caption(t("login.demo_hint"))
+    return False
+
+
+def enter_app(engine: Engine, logged_out_page: str) -> NoReturn:
+    """Rerun as the user who just logged in, to build their navigation: on the page the address named, or, at
+    the app's address, on their role's start page (My tasks for officials, managers and experts).
+
+    Switching page instead of rerunning and switching later keeps the run that writes the login cookie whole.
+    """
+    viewer = session_viewer_or_none(engine)
+    if viewer is not None and lands_on_start_page(viewer.role, logged_out_page):
+        st.switch_page(start_page_path(viewer.role))
+    st.rerun()
 
 
 def remember_login(engine: Engine, authenticator: stauth.Authenticate, viewer: Viewer) -> None:

@@ -65,10 +65,29 @@ PAGES = (
 )
 
 
+def start_page(role: str | None) -> str:
+    """The url path a role lands on when the address names no page."""
+    return "my-tasks" if role in STARTS_AT_MY_TASKS else "overview"
+
+
+def start_page_path(role: str | None) -> str:
+    """The page file of the role's start page (for ``st.switch_page``)."""
+    return next(spec.path for spec in PAGES if spec.url_path == start_page(role))
+
+
+def lands_on_start_page(role: str, logged_out_page: str) -> bool:
+    """Whether a user who just logged in goes to their role's start page rather than the page they opened.
+
+    ``logged_out_page`` is the url path of the page shown with the login form: ``""`` for the default page (the
+    app's address, or ``/overview``: Streamlit does not tell them apart). A deep link to any other page is kept.
+    """
+    return logged_out_page == "" and start_page(role) != "overview"
+
+
 def navigation_for(role: str | None) -> dict[str, list[st.Page]]:
     """The role's pages grouped by section; logged out, every page (hidden) so a deep link survives login."""
     sections: dict[str, list[st.Page]] = {}
-    start = "my-tasks" if role in STARTS_AT_MY_TASKS else "overview"
+    start = start_page(role)
     for spec in PAGES:
         if role is None or spec.open_to(role):
             sections.setdefault(t(spec.section), []).append(

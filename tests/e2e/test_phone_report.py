@@ -39,8 +39,7 @@ def test_a_manager_reports_the_month_from_a_phone_with_a_site_photo(browser, own
     page = context.new_page()
     try:
         page.goto(url)
-        log_in(page, "pm_kaifeng1")
-        page.goto(f"{url}/my-tasks")
+        log_in(page, "pm_kaifeng1")  # at the app's address: a manager lands on My tasks
         page.get_by_role("heading", name="我的待办").wait_for()
         wait_until_idle(page)
         _no_sideways_scrolling(page)

@@ -38,3 +38,18 @@ def test_pages_of_a_section_are_listed_together_so_the_sidebar_keeps_the_tables_
 
     runs = [section for section, _ in groupby(spec.section for spec in PAGES)]
     assert len(runs) == len(set(runs)), runs
+
+
+@pytest.mark.parametrize(("role", "logged_out_page", "lands"), [
+    ("project_manager", "", True),  # the app's address: the manager's start page
+    ("district_official", "", True),
+    ("expert", "", True),
+    ("project_manager", "map", False),  # a deep link is kept
+    ("leader", "", False),  # the overview is the leader's start page
+    ("analyst", "", False),
+])
+def test_after_login_the_apps_address_leads_to_the_roles_start_page_and_a_deep_link_is_kept(role, logged_out_page,
+                                                                                          lands):
+    from webapp.navigation import lands_on_start_page
+
+    assert lands_on_start_page(role, logged_out_page) is lands

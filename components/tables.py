@@ -62,6 +62,11 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str, *, lang: str, def
                           f"{name}.xlsx", XLSX_MIME, key=f"{key}_xlsx", on_click=on_click, width="stretch")
 
 
-def attachment_button(filename: str, content: bytes, key: str) -> None:
-    """A stored attachment under its (user-chosen) name, shown as plain text on the button."""
-    st.download_button(plain(filename), content, filename, key=key)
+def attachment_button(filename: str, content: bytes | Callable[[], bytes], key: str, *, label: str | None = None,
+                      mime: str | None = None, stretch: bool = False) -> None:
+    """A stored attachment under its (user-chosen) name; the button shows ``label`` or the name, as plain text.
+
+    ``content`` may be a callable that reads the bytes only when the button is pressed (photos on a page).
+    """
+    st.download_button(plain(label or filename), content, filename, mime, key=key,
+                       on_click="ignore" if callable(content) else "rerun", width="stretch" if stretch else "content")

@@ -338,6 +338,8 @@ class Rating(Base):
         CheckConstraint(_one_of("rater_type", RATER_TYPES), name="rater_type"),
         CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
         UniqueConstraint("project_id", "period", "dimension", "rater_id"),
+        # "has this rater rated this project in this round" for every assignment of a round, answered from the index
+        Index(None, "round_id", "project_id", "rater_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -350,7 +352,7 @@ class Rating(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     round_id: Mapped[int | None] = mapped_column(
-        ForeignKey("rating_rounds.id", ondelete="CASCADE"), index=True,
+        ForeignKey("rating_rounds.id", ondelete="CASCADE"),
         comment="the round it was given in; dimension is then the round's criterion code")
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

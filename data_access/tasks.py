@@ -78,10 +78,14 @@ def _reported_pairs(viewer: Viewer, since: dt.date, until: dt.date) -> Select:
     by_report = select(Report.project_id, Report.period).where(
         Report.status.in_(REPORTED_STATUSES), Report.period >= since, Report.period <= until,
         Report.project_id.in_(in_scope))
+    # Values count unless the month's report is a draft or was sent back: then that report is what is owed.
+    owed_report = select(Report.id).where(Report.project_id == Observation.project_id,
+                                          Report.period == Observation.period,
+                                          Report.status.not_in(REPORTED_STATUSES)).exists()
     by_values = (select(Observation.project_id, Observation.period)
                  .join(Indicator, Indicator.id == Observation.indicator_id)
                  .where(Indicator.code.not_in(sorted(PLAN_SERIES)), Observation.period >= since,
-                        Observation.period <= until, Observation.project_id.in_(in_scope)))
+                        Observation.period <= until, Observation.project_id.in_(in_scope), ~owed_report))
     return union(by_report, by_values)
 
 

@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from data_access.db import create_database_engine
 from data_access.demo.generator import build, write
 from data_access.migrate import upgrade
+from data_access.models import RatingRound
 from data_access.scope import Viewer, viewer_for
 from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
 
@@ -71,6 +72,15 @@ def _new_database(backend: str, request: pytest.FixtureRequest, tmp_path_factory
 _seeded_sources: dict[str, str] = {}
 
 
+def write_small_demo(engine: Engine) -> None:
+    """The suite's demo data, frozen at ``DEMO_UNTIL``, with its open rating round open for another 30 days from
+    the day the suite runs: rating tests must not start failing once the real clock passes the demo's deadline."""
+    write(engine, build(**SMALL_DEMO))
+    with engine.begin() as connection:
+        connection.execute(update(RatingRound).where(RatingRound.status == "open")
+                           .values(deadline=dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)))
+
+
 def _seeded_source(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated, seeded database made once per backend and never opened by a test: the original that every
     private seeded database is copied from (a copy takes a fraction of the time seeding takes)."""
@@ -78,7 +88,7 @@ def _seeded_source(backend: str, request: pytest.FixtureRequest, tmp_path_factor
         url = _new_database(backend, request, tmp_path_factory)
         engine = create_database_engine(url)
         upgrade(engine)
-        write(engine, build(**SMALL_DEMO))
+        write_small_demo(engine)
         engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
         _seeded_sources[backend] = url
     return _seeded_sources[backend]
@@ -118,7 +128,7 @@ def shared_seeded_engine(db_backend: str, request: pytest.FixtureRequest,
     if db_backend not in _shared:
         engine = create_database_engine(_new_database(db_backend, request, tmp_path_factory))
         upgrade(engine)
-        write(engine, build(**SMALL_DEMO))
+        write_small_demo(engine)
         _shared[db_backend] = engine
     return _shared[db_backend]
 
@@ -141,7 +151,7 @@ def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("app-db") / "perfdash.sqlite3"
     engine = create_database_engine(f"sqlite:///{path}")
     upgrade(engine)
-    write(engine, build(**SMALL_DEMO))
+    write_small_demo(engine)
     evaluate(engine, as_of=EVALUATION_DAY)
     engine.dispose()
     return path

@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from components.photo_cards import finding_badge, photo_details
+from components.tables import attachment_button
 from components.text import plain
 from data_access import DataAccessError, Viewer
 from services import photos
@@ -105,9 +106,9 @@ def _card(viewer: Viewer, attachment: pd.Series, key: str) -> None:
             words, colour = finding_badge(attachment["finding"], attachment["distance_m"], lang)
             st.badge(words, color=colour)  # type: ignore[arg-type]
         st.caption("  \n".join(photo_details(attachment.to_dict(), lang)))
-        st.download_button(t("photos.download"), _deferred_content(viewer, int(attachment["id"])),
-                           file_name=attachment["filename"], mime=attachment["content_type"],
-                           key=f"{key}_download_{int(attachment['id'])}", on_click="ignore", width="stretch")
+        attachment_button(attachment["filename"], _deferred_content(viewer, int(attachment["id"])),
+                          f"{key}_download_{int(attachment['id'])}", label=t("photos.download"),
+                          mime=attachment["content_type"], stretch=True)
 
 
 def photo_gallery(viewer: Viewer, *, project_id: int, report_id: int | None = None, key: str) -> None:

@@ -72,6 +72,16 @@ def test_a_month_is_reported_by_a_submitted_or_accepted_report_or_by_values_but_
     assert project not in set(row["project_id"])  # other months are untouched
 
 
+def test_a_report_sent_back_is_owed_again_even_where_the_month_has_values(seeded_engine):
+    project = _first_project(seeded_engine, "pm_kaifeng1")  # October has its values
+    for status, missing in [("returned", True), ("draft", True), ("accepted", False)]:
+        _report(seeded_engine, project, OCTOBER, status)
+        assert (project in _missing_ids(seeded_engine, "admin")) is missing, status
+        due = tasks.reports_due(seeded_engine, as_viewer(seeded_engine, "pm_kaifeng1"), period=OCTOBER,
+                                overdue_months=0)
+        assert (project in set(due["project_id"])) is missing, status
+
+
 def test_a_missing_report_names_the_project_its_region_and_its_manager(seeded_engine):
     project = _first_project(seeded_engine, "pm_kaifeng1")
     _unreport(seeded_engine, project, OCTOBER)

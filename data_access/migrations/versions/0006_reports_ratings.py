@@ -170,7 +170,7 @@ def upgrade() -> None:
     with op.batch_alter_table('ratings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('round_id', sa.Integer(), nullable=True, comment="the round it was given in; dimension is then the round's criterion code"))
         batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index(batch_op.f('ix_ratings_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ratings_round_id_project_id_rater_id'), ['round_id', 'project_id', 'rater_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_ratings_round_id_rating_rounds'), 'rating_rounds', ['round_id'], ['id'], ondelete='CASCADE')
 
     with op.batch_alter_table('regions', schema=None) as batch_op:
@@ -201,7 +201,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('ratings', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_ratings_round_id_rating_rounds'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_ratings_round_id'))
+        batch_op.drop_index(batch_op.f('ix_ratings_round_id_project_id_rater_id'))
         batch_op.drop_column('updated_at')
         batch_op.drop_column('round_id')
 

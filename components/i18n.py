@@ -707,6 +707,9 @@ CATALOG: dict[str, tuple[str, str]] = {
 
     # -- monthly report (进度填报) ------------------------------------------------------------------------------
     "page.report": ("进度填报", "Monthly report"),
+    "scorecards.corrected": ("⚑ {month} 的已采纳数据已更正 {n} 次（原因：{reason}）：本记分卡使用更正后的数值。",
+                             "⚑ The accepted figures of {month} were corrected {n} time(s) (reason: {reason}); this "
+                             "scorecard uses the corrected values."),
     "projects.report_link": ("填报本月进展", "Report this month's progress"),
     "params.bad_period": ("链接中的月份无效。", "The month in the link is not valid."),
     "report.project": ("项目", "Project"),

@@ -652,8 +652,8 @@ def set_review(engine: Engine, viewer: Viewer, *, region_id: int, enabled: bool)
 
 
 def list_reports(engine: Engine, viewer: Viewer, *, period: dt.date | None = None,
-                 statuses: Sequence[str] | None = None) -> pd.DataFrame:
-    """Reports of the projects in scope, newest month first.
+                 statuses: Sequence[str] | None = None, project_id: int | None = None) -> pd.DataFrame:
+    """Reports of the projects in scope (or of one of them), newest month first.
 
     Columns: report_id, project_id, code, name_zh, name_en, region_zh, region_en, period, status, submitted_at,
     submitted_by_name, corrections, correction_reason, review_comment, version.
@@ -675,6 +675,8 @@ def list_reports(engine: Engine, viewer: Viewer, *, period: dt.date | None = Non
         statement = statement.where(Report.period == check_period(period))
     if statuses is not None:
         statement = statement.where(Report.status.in_(list(statuses)))
+    if project_id is not None:
+        statement = statement.where(Project.id == checked_id(project_id, "project"))
     with engine.connect() as connection:
         result = connection.execute(statement)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -148,6 +148,9 @@ if project is None:  # a district
 # a project
 scores = data.period_scores(viewer, period)
 st.subheader(f"{plain(project['code'])} · {plain(project[name_column()])}")
+for report in data.project_reports(viewer, project_id).query("corrections > 0").itertuples():
+    st.warning(t("scorecards.corrected", month=month(report.period, lang), n=report.corrections,
+                 reason=plain(report.correction_reason or "—")), icon=":material/flag:")
 row = current.loc[project_id] if project_id in current.index else None
 scored_count = int(current["total"].notna().sum())
 headline(None if row is None else row["total"], None if row is None else row["grade"],

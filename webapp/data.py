@@ -164,6 +164,12 @@ def milestones(viewer: Viewer, project_id: int | None = None, *, db: Database) -
 
 
 @cached_read
+def project_reports(viewer: Viewer, project_id: int, *, db: Database) -> pd.DataFrame:
+    """One project's monthly reports, newest month first (status, corrections and their reason)."""
+    return data_access.list_reports(db.engine, viewer, project_id=project_id)
+
+
+@cached_read
 def observations(viewer: Viewer, project_id: int, *, db: Database) -> pd.DataFrame:
     """One project's whole history (project_id, indicator_code, period, value, source)."""
     return data_access.load_observations(db.engine, viewer, project_ids=[project_id])

@@ -707,6 +707,7 @@ CATALOG: dict[str, tuple[str, str]] = {
 
     # -- monthly report (进度填报) ------------------------------------------------------------------------------
     "page.report": ("进度填报", "Monthly report"),
+    "report.group": ("{name} · {n} 项指标（已填 {filled} 项）", "{name} · {n} KPIs ({filled} filled in)"),
     "scorecards.corrected": ("⚑ {month} 的已采纳数据已更正 {n} 次（原因：{reason}）：本记分卡使用更正后的数值。",
                              "⚑ The accepted figures of {month} were corrected {n} time(s) (reason: {reason}); this "
                              "scorecard uses the corrected values."),

@@ -61,7 +61,8 @@ REPORTABLE_STATUSES = frozenset({"active", "suspended"})
 PLAN_OF = {"PROG_ACTUAL": "PROG_PLAN", "SPEND_CUM": "SPEND_PLAN"}  # the plan series a KPI is reported against
 RETURNED_KIND = "report.returned"  # the inbox message a reporter gets when their report is sent back
 TEXT_LIMIT = 2000  # a note, a reason, a review comment: a few sentences, not a document
-KPI_COLUMNS = ["indicator_id", "code", "name_zh", "name_en", "unit_zh", "unit_en", "cumulative", "low", "high",
+KPI_COLUMNS = ["indicator_id", "code", "name_zh", "name_en", "unit_zh", "unit_en", "dimension_zh", "dimension_en",
+               "cumulative", "low", "high",
                "plan", "plan_kind", "last_value", "last_period", "next_value", "next_period", "typical_move",
                "stored", "entered", "reason"]
 MILESTONE_COLUMNS = ["id", "seq", "name_zh", "name_en", "planned_start", "planned_end", "percent_complete",
@@ -72,7 +73,8 @@ MILESTONE_COLUMNS = ["id", "seq", "name_zh", "name_en", "planned_start", "planne
 class ReportSheet:
     """What the report form opens with: the report's state and one row per KPI and per milestone.
 
-    ``kpis`` columns (library order): indicator_id, code, name_zh, name_en, unit_zh, unit_en, cumulative (may
+    ``kpis`` columns (library order): indicator_id, code, name_zh, name_en, unit_zh, unit_en, dimension_zh,
+    dimension_en (the library's first level, which the form groups by), cumulative (may
     not fall), low, high (allowed range), plan (this period's plan series, else the project's target; NaN),
     plan_kind ("plan", "target" or None: only a period plan is checked for distance), last_value and
     last_period (latest stored value before the period), next_value and next_period (earliest stored after
@@ -183,14 +185,16 @@ def _library_kpis(session: Session, category_id: int) -> pd.DataFrame:
     group, dimension = aliased(Indicator), aliased(Indicator)
     rows = session.execute(
         select(Indicator.id.label("indicator_id"), Indicator.code, Indicator.name_zh, Indicator.name_en,
-               Indicator.unit_zh, Indicator.unit_en, Indicator.period_rollup)
+               Indicator.unit_zh, Indicator.unit_en, Indicator.period_rollup,
+               dimension.name_zh.label("dimension_zh"), dimension.name_en.label("dimension_en"))
         .join(group, group.id == Indicator.parent_id).join(dimension, dimension.id == group.parent_id)
         .where(Indicator.level == 3, Indicator.retired_at.is_(None), Indicator.code.not_in(list(PLAN_SERIES)),
                or_(Indicator.category_id.is_(None), Indicator.category_id == category_id))
         .order_by(dimension.sort_order, dimension.id, group.sort_order, group.id, Indicator.sort_order, Indicator.id)
     ).all()
     return pd.DataFrame([row._asdict() for row in rows],
-                        columns=["indicator_id", "code", "name_zh", "name_en", "unit_zh", "unit_en", "period_rollup"])
+                        columns=["indicator_id", "code", "name_zh", "name_en", "unit_zh", "unit_en", "period_rollup",
+                                 "dimension_zh", "dimension_en"])
 
 
 def _history(session: Session, project_id: int, codes: Sequence[str]) -> pd.DataFrame:

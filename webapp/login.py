@@ -143,7 +143,7 @@ def enter_app(engine: Engine, logged_out_page: str) -> NoReturn:
     Switching page instead of rerunning and switching later keeps the run that writes the login cookie whole.
     """
     viewer = session_viewer_or_none(engine)
-    if viewer is not None and lands_on_start_page(viewer.role, logged_out_page):
+    if viewer is not None and lands_on_start_page(logged_out_page):
         st.switch_page(start_page_path(viewer.role))
     st.rerun()
 

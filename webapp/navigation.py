@@ -66,8 +66,13 @@ PAGES = (
 
 
 def start_page(role: str | None) -> str:
-    """The url path a role lands on when the address names no page."""
-    return "my-tasks" if role in STARTS_AT_MY_TASKS else "overview"
+    """The url path a role lands on when the address names no page.
+
+    Logged out it is My tasks, not the overview: the page shown at the app's address is the one whose address
+    Streamlit cannot tell from ``/``, and ``/my-tasks`` leads every role to the right place after login anyway
+    (it is where its own users start), while ``/overview`` must stay a link that works.
+    """
+    return "my-tasks" if role is None or role in STARTS_AT_MY_TASKS else "overview"
 
 
 def start_page_path(role: str | None) -> str:
@@ -75,13 +80,11 @@ def start_page_path(role: str | None) -> str:
     return next(spec.path for spec in PAGES if spec.url_path == start_page(role))
 
 
-def lands_on_start_page(role: str, logged_out_page: str) -> bool:
-    """Whether a user who just logged in goes to their role's start page rather than the page they opened.
-
-    ``logged_out_page`` is the url path of the page shown with the login form: ``""`` for the default page (the
-    app's address, or ``/overview``: Streamlit does not tell them apart). A deep link to any other page is kept.
+def lands_on_start_page(logged_out_page: str) -> bool:
+    """Whether a user who just logged in goes to their role's start page rather than the page they opened:
+    when ``logged_out_page``, the url path of the page shown with the login form, is ``""`` (the app's address).
     """
-    return logged_out_page == "" and start_page(role) != "overview"
+    return logged_out_page == ""
 
 
 def navigation_for(role: str | None) -> dict[str, list[st.Page]]:

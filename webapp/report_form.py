@@ -162,20 +162,16 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
     reasons: dict[str, str] = {}
     if needs:
         st.warning(t("report.needs_reason"))
-    for kpi in sheet.kpis.itertuples():
-        values[kpi.code] = st.number_input(kpi_label(kpi, lang), value=shown.get(kpi.code), step=1.0,
-                                           key=widget_key(sheet, f"kpi_{kpi.code}"))
-        reference = kpi_reference(kpi, sheet.period, lang)
-        if reference:
-            st.caption(reference)
-        if kpi.code in needs or isinstance(kpi.reason, str):
-            if kpi.code in needs:
-                english, chinese = needs[kpi.code]
-                st.warning(plain(chinese if lang == "zh" else english))
-            reasons[kpi.code] = st.text_input(
-                t("report.reason", name=plain(getattr(kpi, f"name_{lang}"))),
-                value=kpi.reason if isinstance(kpi.reason, str) else "", max_chars=500,
-                key=widget_key(sheet, f"reason_{kpi.code}"))
+    monthly, groups = kpi_groups(sheet.kpis, lang)
+    for kpi in monthly.itertuples():
+        _kpi_input(sheet, kpi, shown, needs, values, reasons, lang)
+    for dimension, group in groups:
+        asking = bool(set(group["code"]) & set(needs)) or group["reason"].map(lambda r: isinstance(r, str)).any()
+        label = t("report.group", name=plain(dimension), n=len(group),
+                  filled=sum(code in shown for code in group["code"]))
+        with st.expander(label, expanded=asking or monthly.empty and dimension == groups[0][0]):
+            for kpi in group.itertuples():
+                _kpi_input(sheet, kpi, shown, needs, values, reasons, lang)
     milestones = _milestone_inputs(sheet, lang)
     note = st.text_area(t("report.note"), value=sheet.note or "", max_chars=2000, height=80,
                         key=widget_key(sheet, "note"))
@@ -201,6 +197,32 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
                                   reasons={code: text.strip() for code, text in reasons.items() if text.strip()},
                                   correction_reason=(correction or "").strip() or None, submit=submit,
                                   photos=list(photos)))
+
+
+def kpi_groups(kpis: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[str, pd.DataFrame]]]:
+    """The month's essentials (KPIs with a plan for the month: progress, spend), shown open, and the other KPIs
+    by dimension, in library order, each folded: a phone shows a short form, and every KPI is one tap away."""
+    monthly = kpis[kpis["plan_kind"] == "plan"]
+    rest = kpis.drop(monthly.index)
+    return monthly, [(str(name), group) for name, group in rest.groupby(f"dimension_{lang}", sort=False)]
+
+
+def _kpi_input(sheet: ReportSheet, kpi: Any, shown: Mapping[str, float], needs: Mapping[str, tuple[str, str]],
+               values: dict[str, float | None], reasons: dict[str, str], lang: str) -> None:
+    """One KPI's number input with its plan and last value under it, and its reason field when one is needed."""
+    values[kpi.code] = st.number_input(kpi_label(kpi, lang), value=shown.get(kpi.code), step=1.0,
+                                       key=widget_key(sheet, f"kpi_{kpi.code}"))
+    reference = kpi_reference(kpi, sheet.period, lang)
+    if reference:
+        st.caption(reference)
+    if kpi.code in needs or isinstance(kpi.reason, str):
+        if kpi.code in needs:
+            english, chinese = needs[kpi.code]
+            st.warning(plain(chinese if lang == "zh" else english))
+        reasons[kpi.code] = st.text_input(
+            t("report.reason", name=plain(getattr(kpi, f"name_{lang}"))),
+            value=kpi.reason if isinstance(kpi.reason, str) else "", max_chars=500,
+            key=widget_key(sheet, f"reason_{kpi.code}"))
 
 
 def _milestone_inputs(sheet: ReportSheet, lang: str) -> dict[int, MilestoneEntry]:

@@ -52,6 +52,7 @@ def test_a_manager_reports_the_month_from_a_phone_with_a_site_photo(browser, own
         kpis = sheet.kpis
         quiet = kpis[~kpis["cumulative"] & (kpis["plan_kind"] != "plan") & kpis["stored"].notna()].iloc[0]
         label, value = f"{quiet['name_zh']}（{quiet['unit_zh']}）", round(float(quiet["stored"]) + 0.5, 2)
+        page.locator("[data-testid='stExpander'] summary", has_text=str(quiet["dimension_zh"])).tap()  # folded
         field = page.get_by_label(label, exact=True)
         field.fill(str(value))
         field.press("Enter")

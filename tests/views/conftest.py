@@ -60,6 +60,23 @@ def new_app(app_env: Path) -> Callable[[], AppTest]:  # noqa: ARG001 - needed fo
     return make
 
 
+def open_page_as(username: str, page: str, lang: str = "zh", **params: object) -> AppTest:
+    """``page`` as ``username`` (login bypassed), in ``lang``, with ``params`` in the URL; no exception."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["name"] = username
+    at.run()
+    if lang != "zh":
+        at.sidebar.segmented_control(key="language_choice").set_value(lang).run()
+    at.switch_page(page)
+    for name, value in params.items():
+        at.query_params[name] = str(value)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def login(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     """Fill in and submit the real login form."""
     at.text_input[0].input(username)

@@ -60,27 +60,3 @@ def test_a_bad_rule_parameter_is_explained(logged_in):
     next(b for b in at.button if b.label == "保存规则").click().run()
     assert any("pct" in e.value and "≥ 0" in e.value for e in at.error)
 
-
-def test_a_manager_reports_progress_and_the_projects_warnings_are_re_evaluated(logged_in, app_env):
-    engine = create_engine(f"sqlite:///{app_env}")
-    with engine.connect() as connection:
-        project_id = connection.execute(text(
-            "SELECT p.id FROM projects p JOIN users u ON u.id = p.manager_id WHERE u.username = 'pm_kaifeng1' "
-            "AND p.status = 'active' LIMIT 1")).scalar()
-    at = logged_in("pm_kaifeng1", "views/projects.py")
-    at.query_params["project"] = str(project_id)
-    at.run()
-    at.number_input[0].set_value(37.0)
-    at.number_input[1].set_value(1234.0)
-    next(b for b in at.button if b.label == "提交").click().run()
-    assert [s.value for s in at.success] == [
-        "已保存：实际形象进度（%） 37; 累计完成投资（万元） 1234；并已重新评估该项目的预警。"]
-    with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT i.code, o.value, o.source FROM observations o JOIN indicators i ON i.id = o.indicator_id "
-            "WHERE o.project_id = :p AND o.entered_by IS NOT NULL ORDER BY i.code"), {"p": project_id}).all()
-        audited = connection.execute(text(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'observation.record'")).scalar()
-    assert [(code, value, source) for code, value, source in rows] == [("PROG_ACTUAL", 37.0, "manual"),
-                                                                       ("SPEND_CUM", 1234.0, "manual")]
-    assert audited == 2

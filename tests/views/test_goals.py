@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select
 from streamlit.testing.v1 import AppTest
 
 from data_access.models import AuditEntry, Goal, Project, User
-from tests.views.conftest import APP, app_environment
+from tests.views.conftest import app_environment, open_page_as
 
 PAGE = "views/goals.py"
 
@@ -30,16 +30,7 @@ def shared_app_db(seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFac
 
 
 def open_page(username: str, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
-    at.run()
-    if lang != "zh":
-        at.sidebar.segmented_control(key="language_choice").set_value(lang).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page_as(username, PAGE, lang)
 
 
 def _table(at: AppTest) -> pd.DataFrame:

@@ -40,16 +40,12 @@ def test_pages_of_a_section_are_listed_together_so_the_sidebar_keeps_the_tables_
     assert len(runs) == len(set(runs)), runs
 
 
-@pytest.mark.parametrize(("role", "logged_out_page", "lands"), [
-    ("project_manager", "", True),  # the app's address: the manager's start page
-    ("district_official", "", True),
-    ("expert", "", True),
-    ("project_manager", "map", False),  # a deep link is kept
-    ("leader", "", False),  # the overview is the leader's start page
-    ("analyst", "", False),
-])
-def test_after_login_the_apps_address_leads_to_the_roles_start_page_and_a_deep_link_is_kept(role, logged_out_page,
-                                                                                          lands):
-    from webapp.navigation import lands_on_start_page
+@pytest.mark.parametrize(("role", "start"), [("project_manager", "my-tasks"), ("district_official", "my-tasks"),
+                                             ("expert", "my-tasks"), ("leader", "overview"), ("analyst", "overview"),
+                                             ("admin", "overview"), ("auditor", "overview")])
+def test_after_login_the_apps_address_leads_to_the_roles_start_page_and_a_deep_link_is_kept(role, start):
+    from webapp.navigation import lands_on_start_page, start_page
 
-    assert lands_on_start_page(role, logged_out_page) is lands
+    assert start_page(role) == start
+    assert lands_on_start_page("")  # the app's address
+    assert not lands_on_start_page("overview") and not lands_on_start_page("map")  # deep links are kept

@@ -14,25 +14,13 @@ from streamlit.testing.v1 import AppTest
 from data_access.models import Project, Rating, RatingRound, Region, User
 from services.rating_rounds import close_round, round_assignments
 from tests.conftest import as_viewer
-from tests.views.conftest import APP, Round
+from tests.views.conftest import Round, open_page_as
 
 PAGE = "views/rate.py"
 
 
 def open_page(username: str, lang: str = "zh", **params: object) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
-    at.run()
-    if lang != "zh":
-        at.sidebar.segmented_control(key="language_choice").set_value(lang).run()
-    at.switch_page(PAGE)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page_as(username, PAGE, lang, **params)
 
 
 def _cards(at: AppTest, round_db: Round) -> dict[int, str]:

@@ -15,25 +15,13 @@ from data_access.models import Category, Indicator, Project, RatingAssignment, R
 from scoring.periods import add_months, first_of_month
 from services.rating_rounds import close_round, rate, round_assignments
 from tests.conftest import as_viewer
-from tests.views.conftest import APP, Round
+from tests.views.conftest import Round, open_page_as
 
 PAGE = "views/rating_rounds.py"
 
 
 def open_page(username: str, lang: str = "zh", page: str = PAGE, **params: object) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
-    at.run()
-    if lang != "zh":
-        at.sidebar.segmented_control(key="language_choice").set_value(lang).run()
-    at.switch_page(page)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page_as(username, page, lang, **params)
 
 
 def _rate_everyone(round_db: Round, scores: dict[str, dict[int, float]]) -> None:

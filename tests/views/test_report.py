@@ -393,3 +393,25 @@ def test_an_english_session_reads_the_form_and_its_refusals_in_english(logged_in
     assert _errors(at) == [f"Cumulative spend cannot fall: {fallen:,.15g} 10k CNY is below the "
                            f"{spend['last_value']:,.15g} 10k CNY stored for {spend['last_period']:%Y-%m}"]
     assert _stored_report(app_env, project_id) == (None, {})
+
+
+def test_the_form_shows_the_months_essentials_open_and_folds_the_other_kpis_by_dimension(logged_in, app_env):
+    project_id = sorted(_managed(app_env, "pm_kaifeng1"))[0]
+    at = logged_in("pm_kaifeng1", PAGE)
+    at.query_params.update({"project": str(project_id), "period": "2026-10"})
+    at.run()
+    assert not at.exception and not at.error, _errors(at)
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    kpis = open_report(engine, as_viewer(engine, "pm_kaifeng1"), project_id=project_id,
+                       period=dt.date(2026, 10, 1)).kpis
+    folded = kpis[kpis["plan_kind"] != "plan"]
+    dimensions = list(dict.fromkeys(folded["dimension_zh"]))
+    labels = [expander.label for expander in at.expander]
+    assert [label.split(" · ")[0] for label in labels] == dimensions  # one fold per dimension, library order
+    first = folded[folded["dimension_zh"] == dimensions[0]]
+    filled = int((first["entered"].notna() | first["stored"].notna()).sum())
+    assert labels[0] == f"{dimensions[0]} · {len(first)} 项指标（已填 {filled} 项）"
+    essentials = {"实际形象进度（%）", "累计完成投资（万元）"}  # the KPIs with a plan for the month
+    folded_labels = {widget.label for expander in at.expander for widget in expander.number_input}
+    assert essentials <= {widget.label for widget in at.main.number_input} and not essentials & folded_labels
+    assert len(folded_labels) == len(folded)

@@ -2,6 +2,7 @@
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import log_in, running_server, screenshot, wait_until_idle
@@ -30,9 +31,10 @@ def test_an_official_uploads_figures_sees_the_preview_confirms_and_finds_the_bat
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(upload)
         page.get_by_text("未发现问题。确认后才会写入数据。").wait_for(timeout=30_000)
         wait_until_idle(page)
-        assert page.locator("[data-testid='stDataFrame']").count() == 1  # the preview
-        metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-        assert metrics == ["1", "1", "0", "0"]  # one new month, one changed, none unchanged, no problems
+        # the preview's grid mounts a moment after the script finishes: expect() waits for it, a count would not
+        expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1, timeout=30_000)
+        # one new month, one changed, none unchanged, no problems
+        expect(page.locator("[data-testid='stMetricValue']")).to_have_text(["1", "1", "0", "0"])
         screenshot(page, "import-preview")
 
         page.get_by_role("button", name="确认导入").click()
@@ -45,10 +47,10 @@ def test_an_official_uploads_figures_sees_the_preview_confirms_and_finds_the_bat
         engine.dispose()
         assert (batch.new_rows, batch.changed_rows) == (1, 1)
         assert page.get_by_text(f"已导入批次 {batch.id}：新增 1 行，修改 1 行，不变 0 行。").count() == 1
-        assert page.locator("[data-testid='stDataFrame']").count() == 1  # the history, with the new batch
+        expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1, timeout=30_000)  # the history
         screenshot(page, "import-result")
         rollback_choice = page.locator("[data-testid='stSelectbox']").filter(has_text="回退批次")
         assert rollback_choice.locator("input").input_value() == ""  # no batch is chosen beforehand
         rollback_choice.click()
-        assert page.get_by_role("option", name=f"{batch.id} · 十月进度.xlsx").count() == 1
+        expect(page.get_by_role("option", name=f"{batch.id} · 十月进度.xlsx")).to_have_count(1)
         context.close()

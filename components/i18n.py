@@ -144,6 +144,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "filter.title": ("筛选", "Filters"),
     "filter.period": ("期间", "Period"),
     "filter.region": ("区域", "Region"),
+    "filter.city": ("城市", "City"),
     "filter.category": ("类别", "Category"),
     "filter.all": ("全部", "All"),
     "status.planned": ("未开工", "Planned"),
@@ -938,6 +939,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating.comment": ("评语", "Comment"),
     "rating.comments": ("评语（{n} 条，不含姓名）", "Comments ({n}, without names)"),
 
+    # -- maps and district boundaries (地图) ------------------------------------------------------------------
+    # -- click-through and heat maps (下钻) -------------------------------------------------------------------
+    # -- big screen and overview (大屏与总览) ------------------------------------------------------------------
+    # -- alerts, rectification, Gantt, scorecards (可读性) ---------------------------------------------------
+    # -- offline and login speed (离线) ----------------------------------------------------------------------
     # -- end of the feature sections ------------------------------------------------------------------------
 }
 

@@ -11,6 +11,7 @@ from data_access import Viewer
 from scoring.periods import recent_months
 from webapp import data
 from webapp.i18n import current_language, name_column, t
+from webapp.params import parse_id
 
 PERIOD_KEY, REGION_KEY, CATEGORY_KEY = "filter_period", "filter_region", "filter_category"
 PERIODS_OFFERED = 36
@@ -58,3 +59,39 @@ def filter_projects(projects: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
     if category is not None:
         projects = projects[projects["category_code"] == category]
     return projects
+
+
+CITY_PARAM = "city"
+
+
+def chosen_city(viewer: Viewer, key: str) -> int | None:
+    """The one city a map or wall screen shows, kept in the URL as ``?city=<id>``.
+
+    A deployment may span several cities (the demo spans four, in four provinces): a map of all of them is a
+    continent with specks, so views that draw a map show one city at a time. With more than one city in scope a
+    switcher is drawn (the first city by default); with one, that city; None when no city is in scope (an
+    official's scope starts at their district, which is then the whole view).
+    """
+    regions = data.regions(viewer)
+    cities = regions[regions["level"] == "city"]
+    names = dict(zip(cities["id"].astype(int), cities[name_column()], strict=True))
+    if len(names) <= 1:
+        return next(iter(names), None)
+    try:
+        asked = parse_id(st.query_params.get(CITY_PARAM))
+    except ValueError:
+        asked = None
+    if key not in st.session_state or (asked in names and asked != st.session_state[key]):
+        st.session_state[key] = asked if asked in names else next(iter(names))
+    city = st.segmented_control(t("filter.city"), list(names), key=key, format_func=names.__getitem__)
+    city = city if city in names else next(iter(names))  # a second click on the chosen city unselects it
+    st.query_params[CITY_PARAM] = str(city)
+    return int(city)
+
+
+def in_city(frame: pd.DataFrame, viewer: Viewer, city: int | None, path_column: str = "region_path") -> pd.DataFrame:
+    """The rows of ``frame`` inside ``city``'s subtree (all of them when ``city`` is None)."""
+    if city is None:
+        return frame
+    regions = data.regions(viewer).set_index("id")
+    return frame[frame[path_column].astype(str).str.startswith(regions.at[city, "path"])]

@@ -941,6 +941,7 @@ CATALOG: dict[str, tuple[str, str]] = {
 
     # -- maps and district boundaries (地图) ------------------------------------------------------------------
     # -- click-through and heat maps (下钻) -------------------------------------------------------------------
+    "heatmaps.beats_target": ("优于目标（实际值 ≤ 0）", "Better than target (value ≤ 0)"),
     # -- big screen and overview (大屏与总览) ------------------------------------------------------------------
     # -- alerts, rectification, Gantt, scorecards (可读性) ---------------------------------------------------
     # -- offline and login speed (离线) ----------------------------------------------------------------------

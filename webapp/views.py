@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.heatmaps import target_heatmap
+from components.heatmaps import DEFAULT_WIDTH, target_heatmap
 from data_access import Viewer
 from scoring.periods import add_months
 from services.portfolio import district_kpi_means
@@ -40,9 +40,10 @@ def kpi_labels(viewer: Viewer, lang: str) -> tuple[pd.DataFrame, dict[str, str]]
     return kpis, {code: f"{kpis.at[code, name_column()]}（{kpis.at[code, 'unit_' + lang]}）" for code in kpis.index}
 
 
-def district_indicator_heatmap(viewer: Viewer, projects: pd.DataFrame, period: dt.date, lang: str
-                               ) -> tuple[go.Figure, pd.Series]:
-    """Districts × KPIs: the month's mean value against the mean target; returns the figure and the
+def district_indicator_heatmap(viewer: Viewer, projects: pd.DataFrame, period: dt.date, lang: str, *,
+                               width: int = DEFAULT_WIDTH) -> tuple[go.Figure, pd.Series]:
+    """Districts × KPIs: the month's mean value against the mean target; returns the figure (sized for a column
+    ``width`` px wide, its cells square and clickable: customdata ``[district id, KPI code, …]``) and the
     district names (by id) for drill-down."""
     inputs = data.heatmap_inputs(viewer, period, HEATMAP_MONTHS, tuple(int(i) for i in projects.index))
     kpis, label = kpi_labels(viewer, lang)
@@ -52,5 +53,5 @@ def district_indicator_heatmap(viewer: Viewer, projects: pd.DataFrame, period: d
                             row_labels=[names.get(i, str(i)) for i in raw.index],
                             col_labels=[label[c] for c in raw.columns],
                             units=kpis["unit_" + lang].reindex(raw.columns), lang=lang,
-                            row_ids=[int(i) for i in raw.index], col_ids=list(raw.columns))
+                            row_ids=[int(i) for i in raw.index], col_ids=list(raw.columns), width=width)
     return figure, names.reindex(raw.index)

@@ -94,16 +94,6 @@ def test_screen_big_on_the_overview_opens_the_big_screen(page, server):
     page.wait_for_url("**/big-screen", timeout=30_000)
 
 
-def test_a_heat_map_renders(page, server):
-    page.goto(server)
-    log_in(page, "leader")
-    page.goto(f"{server}/heatmaps")
-    wait_until_idle(page)
-    screenshot(page, "heatmaps")
-    page.locator("[data-testid='stPlotlyChart'] .heatmaplayer").first.wait_for(timeout=60_000)
-    screenshot(page, "heatmaps")
-
-
 @pytest.mark.parametrize("path", ["scorecards", "gantt", "alerts", "rectification", "map"])
 def test_every_view_draws_in_the_browser(page, server, path):
     page.goto(server)

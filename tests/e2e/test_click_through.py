@@ -1,0 +1,65 @@
+"""Click-through in a real browser: a heat-map cell opens its scorecard, and the URL holds where the user is
+(AppTest cannot click a plotly marker; only the browser sends the selection back)."""
+from urllib.parse import parse_qs, urlparse
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in, screenshot, wait_until_idle
+
+CELLS = "[data-testid='stPlotlyChart'] .scatterlayer .point"
+
+
+def _click_cell(page, n: int) -> None:
+    """Click the n-th cell of the heat map on show (plotly's drag layer takes the click, so click its place)."""
+    cell = page.locator(f"[data-testid='stTabPanel']:visible {CELLS}").nth(n)
+    expect(cell).to_be_visible(timeout=60_000)
+    box = cell.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def _query(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def test_a_district_cell_opens_the_districts_scorecard_for_that_indicator(page, server):
+    page.goto(server)
+    log_in(page, "leader")
+    page.goto(f"{server}/heatmaps")
+    wait_until_idle(page)
+    screenshot(page, "heatmap_district")
+    _click_cell(page, 3)
+    page.wait_for_url("**/scorecards?**", timeout=30_000)
+    query = _query(page)
+    assert set(query) == {"region", "indicator"} and query["region"][0].isdigit()
+    expect(page.locator("h1", has_text="记分卡")).to_be_visible(timeout=30_000)
+
+
+def test_a_project_cell_opens_the_projects_scorecard_for_that_month(page, server):
+    page.goto(server)
+    log_in(page, "leader")
+    page.goto(f"{server}/heatmaps")
+    wait_until_idle(page)
+    page.get_by_role("tab", name="项目 × 月份（进度偏差）").click()
+    _click_cell(page, 0)
+    page.wait_for_url("**/scorecards?**", timeout=30_000)
+    query = _query(page)
+    assert set(query) == {"project", "period"} and query["project"][0].isdigit()
+    assert len(query["period"][0]) == 7 and query["period"][0][4] == "-"  # YYYY-MM
+
+
+def test_on_a_phone_the_heat_map_scrolls_in_its_box_not_the_page(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(server)
+        log_in(page, "leader")
+        page.goto(f"{server}/heatmaps")
+        wait_until_idle(page)
+        expect(page.locator(CELLS).first).to_be_visible(timeout=60_000)
+        screenshot(page, "heatmap_phone")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.locator("[class*='st-key-heat_box_heat_district']")
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the chart keeps square cells and scrolls
+    finally:
+        context.close()

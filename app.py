@@ -3,6 +3,8 @@
 A page left out of a role's list cannot be opened by that role, not even by typing its URL; the data
 layer enforces the same rules again on every read and write.
 """
+from pathlib import Path
+
 import streamlit as st
 
 from components.i18n import LANGUAGE_NAMES
@@ -26,7 +28,9 @@ from webapp.navigation import navigation_for
 from webapp.session import shared_engine, show_data_error
 from webapp.settings import cookie_key
 
-st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=":material/monitoring:", layout="wide")
+# A local file: a ":material/…:" page icon would make every browser fetch the favicon from fonts.gstatic.com.
+FAVICON = Path(__file__).parent / "assets" / "favicon.png"
+st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=str(FAVICON), layout="wide")
 refuse_remote_visitors_in_demo()
 
 

@@ -203,15 +203,15 @@ def tile_layers(tile_url: str, extent: tuple[float, float, float, float], zoom: 
 def site_map(layers: Sequence[pdk.Layer], tile_url: str | None = None) -> pdk.Deck:
     """The deck: the view fitted to the data (tilted when columns are shown), one tooltip for all layers.
 
-    Without ``tile_url``: ``map_style=None`` (Streamlit's theme base map when online; the data layers draw
-    regardless). With it: no map provider at all, the offline tiles under the data (see :func:`tile_layers`).
+    No map provider, so no base-map style is requested from anywhere (with ``map_style=None`` Streamlit's
+    front end would fetch a Carto style); with ``tile_url`` the offline tiles go under the data (see
+    :func:`tile_layers`).
     """
     extent = _extent(layers)
     pitch = 45 if any(layer.type == "ColumnLayer" for layer in layers) else 0
     view = fit_view(extent, pitch)
     tooltip = {"html": TOOLTIP_HTML, "style": TOOLTIP_STYLE}
     if tile_url is None:
-        return pdk.Deck(layers=list(layers), initial_view_state=view, tooltip=tooltip, map_style=None)
+        return pdk.Deck(layers=list(layers), initial_view_state=view, tooltip=tooltip, map_provider=None)
     tiles = tile_layers(tile_url, extent or (73.0, 18.0, 135.0, 54.0), view.zoom)
-    return pdk.Deck(layers=[*tiles, *layers], initial_view_state=view, tooltip=tooltip, map_style=None,
-                    map_provider=None)
+    return pdk.Deck(layers=[*tiles, *layers], initial_view_state=view, tooltip=tooltip, map_provider=None)

@@ -74,13 +74,15 @@ def test_district_columns_height_and_grade_colour():
 def test_deck_without_tiles_draws_data_only_with_one_tooltip():
     deck = site_map([project_points(_projects()), district_columns(_districts())])
     assert [layer.type for layer in deck.layers] == ["ScatterplotLayer", "ColumnLayer"]
-    assert deck.map_style is None
+    assert deck.map_provider is None  # no base-map style is fetched from anywhere
     assert deck._tooltip["html"] == TOOLTIP_HTML
     assert deck.initial_view_state.pitch == 45  # columns are 3-D
     assert 34.79 <= deck.initial_view_state.latitude <= 34.83
     assert 114.33 <= deck.initial_view_state.longitude <= 114.36
     spec = json.loads(deck.to_json())
-    assert "mapStyle" not in spec and all(layer["@@type"] != "BitmapLayer" for layer in spec["layers"])
+    # pydeck's "default style" marker, which Streamlit's front end drops instead of fetching a Carto style
+    assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec
+    assert all(layer["@@type"] != "BitmapLayer" for layer in spec["layers"])
 
 
 def test_deck_with_offline_tile_server_puts_tiles_under_the_data():

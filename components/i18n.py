@@ -31,10 +31,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "map.colour_by": ("着色", "Colour by"),
     "map.by_grade": ("按等级", "Grade"),
     "map.by_warning": ("按预警", "Warning"),
-    "map.districts": ("显示区域柱", "District columns"),
-    "map.height_by": ("柱高", "Column height"),
-    "map.height_projects": ("项目数", "Projects"),
-    "map.height_budget": ("投资额", "Budget"),
     "map.open_project": ("选择项目", "Choose a project"),
     "map.scorecard": ("打开记分卡", "Open its scorecard"),
     "map.offline_note": ("无需联网即可显示项目点；如有内网瓦片服务，可设置 PERFDASH_TILE_URL。",
@@ -940,6 +936,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating.comments": ("评语（{n} 条，不含姓名）", "Comments ({n}, without names)"),
 
     # -- maps and district boundaries (地图) ------------------------------------------------------------------
+    "map.legend_grade": ("区县平均得分", "District mean score"),
+    "map.legend_warning": ("区县最严重未结预警", "Most severe open warning per district"),
     # -- click-through and heat maps (下钻) -------------------------------------------------------------------
     "heatmaps.beats_target": ("优于目标（实际值 ≤ 0）", "Better than target (value ≤ 0)"),
     # -- big screen and overview (大屏与总览) ------------------------------------------------------------------

@@ -1,26 +1,42 @@
-"""pydeck layers for project sites and district totals, and the deck that shows them offline.
+"""pydeck layers for project sites and district areas (a flat choropleth with name labels), the legend drawn
+next to the map, and the deck that shows them offline.
 
 Data layers need neither internet nor a Mapbox token. A base map comes either from Streamlit's theme style
 (when online) or, in closed government networks, from an offline tile server given as ``tile_url``.
 
 Tooltips: every pickable row carries the same plain-text fields ``name``, ``line1`` … ``line4`` (one
 template serves every layer; Streamlit HTML-escapes substituted values, so markup lives only in the
-template). Every row carries ``id`` for drill-down (Streamlit's ``on_select`` returns the picked rows).
+template). Every row carries ``id`` for drill-down (Streamlit's ``on_select`` returns the picked rows): the
+layers' ids are ``POINTS_LAYER`` and ``AREAS_LAYER``.
+
+District polygons are rows ``{id, polygon: [outer ring, holes…], …}`` (one row per part of a district that has
+islands); their coordinates are GCJ-02 like the project sites (see services.boundaries).
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from components.colours import grade_colour, is_missing, rgb, warning_colour, warning_label
+from components.colours import (
+    GRADE_ORDER,
+    GREY,
+    WARNING_COLOURS,
+    grade_colour,
+    grade_label,
+    is_missing,
+    rgb,
+    warning_colour,
+    warning_label,
+)
 from components.formatting import money, percent
 from components.i18n import translate
 from components.kpi import grade_text
+from components.text import html_text
 from scoring.ranking import grade
 
 TOOLTIP_HTML = "<b>{name}</b><br/>{line1}<br/>{line2}<br/>{line3}<br/>{line4}"
@@ -29,8 +45,14 @@ POINT_ALPHA = 210
 COORDINATE_DECIMALS = 5  # ~1 m: enough for a site, and keeps 5,000 points small on the wire
 DEFAULT_VIEW = pdk.ViewState(latitude=35.0, longitude=105.0, zoom=3.5)  # all of China when there is no data
 VIEWPORT_PX = (900, 550)  # assumed map size when fitting the view to the data
+WORLD_PX = 512  # deck.gl's (and MapLibre's) world size at zoom 0
 MAX_TILES = 64
 TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+POINTS_LAYER, AREAS_LAYER, LABELS_LAYER = "project-points", "district-areas", "district-labels"
+AREA_ALPHA = 110  # light enough that the points on top stay visible
+LABEL_FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"  # installed with fonts-noto-cjk; never a web font
+WARNING_ORDER = ("red", "orange", "yellow")  # most severe first
+ColourBy = Literal["grade", "warning"]
 
 
 def _python(values: pd.Series) -> list[object]:
@@ -76,9 +98,9 @@ def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"
         "line4": [_warnings_line(n, w, lang)
                   for n, w in zip(sites["open_warnings"], sites["warning_level"], strict=True)],
     })
-    return pdk.Layer("ScatterplotLayer", data=rows.to_dict("records"), id="project-points",
+    return pdk.Layer("ScatterplotLayer", data=rows.to_dict("records"), id=POINTS_LAYER,
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
-                     radius_min_pixels=3, radius_max_pixels=30, stroked=True, get_line_color=[255, 255, 255],
+                     radius_min_pixels=3, radius_max_pixels=16, stroked=True, get_line_color=[255, 255, 255],
                      line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
 
 
@@ -114,6 +136,95 @@ def district_columns(districts: pd.DataFrame, height_by: Literal["projects", "bu
                      get_fill_color="colour", extruded=True, pickable=True, auto_highlight=True)
 
 
+def worst_warning(levels: pd.Series) -> str | None:
+    """The most severe of some warning levels ("red" > "orange" > "yellow"), None when there is none."""
+    present = set(levels.dropna().astype(str))
+    return next((level for level in WARNING_ORDER if level in present), None)
+
+
+def _area_colour(colour_by: ColourBy, grade_: str | None, level: str | None) -> str:
+    return grade_colour(grade_) if colour_by == "grade" else warning_colour(level)
+
+
+def district_areas(districts: pd.DataFrame, colour_by: ColourBy = "grade", lang: str = "zh",
+                   bands: dict[str, float] | None = None, dark: bool = False) -> pdk.Layer:
+    """The districts as flat polygons (a choropleth under the points), coloured by the grade of their mean
+    score or by their most severe open warning; pickable, one row per polygon part.
+
+    Columns: ``id``, ``name``, ``parts`` (polygon parts as [lon, lat] rings, missing for a region without a
+    boundary: it is left out), ``projects``, ``budget`` (CNY), ``mean_score``, ``warnings`` (open count),
+    ``warning_level``. Data row: ``{id, polygon, colour, name, line1 … line4}``.
+    """
+    if colour_by not in ("grade", "warning"):
+        raise ValueError(f"colour_by must be 'grade' or 'warning', got {colour_by!r}")
+    shown = districts[districts["parts"].map(lambda parts: isinstance(parts, list) and len(parts) > 0)]
+    grades = grade(shown["mean_score"].astype(float), bands)
+    rows = []
+    for (_, district), grade_ in zip(shown.iterrows(), grades, strict=True):
+        level = None if is_missing(district["warning_level"]) else str(district["warning_level"])
+        lines = {
+            "name": str(district["name"]),
+            "line1": f"{translate('chart.mean_score', lang)} {grade_text(district['mean_score'], grade_, lang)}",
+            "line2": _warnings_line(district["warnings"], level, lang),
+            "line3": translate("map.projects", lang, n=int(district["projects"])),
+            "line4": f"{translate('chart.budget', lang)} {money(float(district['budget']), lang)}",
+        }
+        colour = rgb(_area_colour(colour_by, grade_, level), AREA_ALPHA)
+        rows += [{"id": int(district["id"]), "polygon": part, "colour": colour, **lines} for part in district["parts"]]
+    outline = [220, 230, 240] if dark else [87, 96, 106]
+    return pdk.Layer("PolygonLayer", data=rows, id=AREAS_LAYER, get_polygon="polygon", get_fill_color="colour",
+                     stroked=True, get_line_color=outline, line_width_min_pixels=1, filled=True, pickable=True,
+                     auto_highlight=True)
+
+
+def district_labels(districts: pd.DataFrame, dark: bool = False) -> pdk.Layer:
+    """District names at each district's label point (inside its boundary), in a CJK font installed on the
+    machine (``character_set="auto"`` so deck.gl draws Chinese characters). Columns: ``id``, ``name``,
+    ``label_lon``, ``label_lat`` (rows without them are left out)."""
+    shown = districts[districts["label_lon"].notna() & districts["label_lat"].notna()]
+    rows = [{"id": int(d["id"]), "text": str(d["name"]), "lon": round(float(d["label_lon"]), COORDINATE_DECIMALS),
+             "lat": round(float(d["label_lat"]), COORDINATE_DECIMALS)} for _, d in shown.iterrows()]
+    text, halo = ([240, 246, 252], [10, 25, 47]) if dark else ([36, 41, 47], [255, 255, 255])
+    return pdk.Layer("TextLayer", data=rows, id=LABELS_LAYER, get_position=["lon", "lat"], get_text="text",
+                     get_size=14, size_units='"pixels"', get_color=text, character_set='"auto"',
+                     font_family=f'"{LABEL_FONT}"', font_weight=600, font_settings={"sdf": True}, outline_width=4,
+                     outline_color=halo,
+                     get_text_anchor='"middle"', get_alignment_baseline='"center"', pickable=False)
+
+
+class LegendEntry(NamedTuple):
+    colour: str  # hex, from components.colours
+    label: str
+    districts: int  # how many districts have this colour
+
+
+def legend_entries(districts: pd.DataFrame, colour_by: ColourBy = "grade", lang: str = "zh",
+                   bands: dict[str, float] | None = None) -> list[LegendEntry]:
+    """Every colour the district layer can use, in its fixed order, with how many districts have it (grades
+    best first then unscored; warnings red, orange, yellow, then none)."""
+    if colour_by == "grade":
+        grades = grade(districts["mean_score"].astype(float), bands)
+        counts = grades.value_counts(dropna=False)
+        unscored = int(grades.isna().sum())
+        return [*(LegendEntry(grade_colour(g), grade_label(g, lang), int(counts.get(g, 0))) for g in GRADE_ORDER),
+                LegendEntry(GREY, grade_label(None, lang), unscored)]
+    levels = districts["warning_level"].where(districts["warning_level"].notna(), "none").astype(str)
+    return [LegendEntry(WARNING_COLOURS[level], warning_label(None if level == "none" else level, lang),
+                        int((levels == level).sum())) for level in (*WARNING_ORDER, "none")]
+
+
+def legend_html(title: str, entries: Sequence[LegendEntry], dark: bool = False) -> str:
+    """The legend as HTML for ``st.markdown(unsafe_allow_html=True)``: a swatch, the label and the count per
+    colour (colour is never the only carrier); labels are escaped; wraps on a phone."""
+    text = "#f0f6fc" if dark else "inherit"
+    items = "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:0.35em;margin:0 1em 0.3em 0;white-space:nowrap">'
+        f'<span style="display:inline-block;width:1em;height:1em;border-radius:2px;background:{entry.colour}">'
+        f'</span>{html_text(entry.label)} <b>{entry.districts}</b></span>' for entry in entries)
+    return (f'<div class="perfdash-map-legend" style="color:{text};display:flex;flex-wrap:wrap;align-items:center">'
+            f'<span style="margin-right:1em;font-weight:600">{html_text(title)}</span>{items}</div>')
+
+
 def _mercator_y(lat: float) -> float:
     """Web-Mercator y of a latitude as a fraction of the world height (0 = north edge, 1 = south edge)."""
     lat = max(min(lat, 85.0511), -85.0511)
@@ -121,26 +232,31 @@ def _mercator_y(lat: float) -> float:
 
 
 def _extent(layers: Sequence[pdk.Layer]) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of every row with lon/lat in the layers' data, or None if there is none."""
+    """(west, south, east, north) of every row with lon/lat or a polygon in the layers' data, or None."""
     lons, lats = [], []
     for layer in layers:
         if isinstance(layer.data, list):
             lons += [row["lon"] for row in layer.data if row.get("lon") is not None]
             lats += [row["lat"] for row in layer.data if row.get("lat") is not None]
+            outer_rings = [row["polygon"][0] for row in layer.data if row.get("polygon")]
+            lons += [point[0] for ring in outer_rings for point in ring]
+            lats += [point[1] for ring in outer_rings for point in ring]
     if not lons:
         return None
     return min(lons), min(lats), max(lons), max(lats)
 
 
-def fit_view(extent: tuple[float, float, float, float] | None, pitch: float = 0) -> pdk.ViewState:
-    """A view showing the whole extent in a ~900 × 550 px map (zoom 3–15)."""
+def fit_view(extent: tuple[float, float, float, float] | None, pitch: float = 0,
+             viewport: tuple[int, int] = VIEWPORT_PX) -> pdk.ViewState:
+    """A view showing the whole extent in a map of ``viewport`` (width, height) pixels (zoom 3–15)."""
     if extent is None:
         return DEFAULT_VIEW
     west, south, east, north = extent
-    width, height = VIEWPORT_PX
+    width, height = viewport
     lon_fraction = max((east - west) / 360, 1e-6)
     y_fraction = max(_mercator_y(south) - _mercator_y(north), 1e-6)
-    zoom = min(math.log2(width / 256 / lon_fraction), math.log2(height / 256 / y_fraction)) - 0.3
+    # deck.gl's world is 512 px wide at zoom 0; a little margin so the outline is not on the edge
+    zoom = min(math.log2(width / WORLD_PX / lon_fraction), math.log2(height / WORLD_PX / y_fraction)) - 0.15
     return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2,
                          zoom=round(min(max(zoom, 3.0), 15.0), 2), pitch=pitch)
 
@@ -200,16 +316,19 @@ def tile_layers(tile_url: str, extent: tuple[float, float, float, float], zoom: 
     return layers
 
 
-def site_map(layers: Sequence[pdk.Layer], tile_url: str | None = None) -> pdk.Deck:
-    """The deck: the view fitted to the data (tilted when columns are shown), one tooltip for all layers.
+def site_map(layers: Sequence[pdk.Layer], tile_url: str | None = None,
+             extent: tuple[float, float, float, float] | None = None,
+             viewport: tuple[int, int] = VIEWPORT_PX) -> pdk.Deck:
+    """The deck: the view fitted to ``extent`` (default: all the layers' data, district polygons included) in a
+    map of ``viewport`` pixels (tilted when columns are shown), one tooltip for all layers.
 
     No map provider, so no base-map style is requested from anywhere (with ``map_style=None`` Streamlit's
     front end would fetch a Carto style); with ``tile_url`` the offline tiles go under the data (see
     :func:`tile_layers`).
     """
-    extent = _extent(layers)
+    extent = extent or _extent(layers)
     pitch = 45 if any(layer.type == "ColumnLayer" for layer in layers) else 0
-    view = fit_view(extent, pitch)
+    view = fit_view(extent, pitch, viewport)
     tooltip = {"html": TOOLTIP_HTML, "style": TOOLTIP_STYLE}
     if tile_url is None:
         return pdk.Deck(layers=list(layers), initial_view_state=view, tooltip=tooltip, map_provider=None)

@@ -38,7 +38,7 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "severity.": SEVERITIES,
     "overview.": ("mean_score", "budget_execution"),  # big-screen KPI tiles
     "map.by_": ("grade", "warning"),
-    "map.height_": ("projects", "budget"),
+    "map.legend_": ("grade", "warning"),
     "whatif.problem.": ("all_zero", "empty_dimension"),  # scoring.weight_tree.tree_problems codes the page shows
     "whatif.subjective_": ("default", "ahp"),
     "warning.": (*SEVERITIES, "none"),  # components.colours.warning_label

@@ -1,43 +1,33 @@
-"""地图 Map of project sites: points coloured by grade or warning level, district columns, drill-down."""
-import os
-
+"""地图 Map of one city: district boundaries coloured by mean score or warnings, project sites on top; a click
+opens the district's or the project's scorecard."""
 import streamlit as st
 
-from components.site_maps import district_columns, project_points, site_map
-from services.portfolio import by_district
 from webapp import data
-from webapp.filters import filter_projects, selected_period
-from webapp.i18n import current_language, name_column, t
+from webapp.drill import scorecard_params
+from webapp.filters import chosen_city, filter_projects, in_city, selected_period
+from webapp.i18n import name_column, t
 from webapp.session import current_viewer, stop_on_data_error
+from webapp.site_map_view import draw_city_map
 
 viewer = current_viewer()
-lang = current_language()
 st.title(t("page.map"))
 with stop_on_data_error():
-    projects = filter_projects(data.portfolio(viewer, selected_period()).reset_index(names="id"), viewer)
-    regions = data.regions(viewer)
+    projects = filter_projects(data.portfolio(viewer, selected_period()), viewer)
+    city = chosen_city(viewer, "map_city")
 if projects.empty:
     st.info(t("empty.projects"))
     st.stop()
 
-left, middle, right = st.columns(3)
-colour_by = left.segmented_control(t("map.colour_by"), ["grade", "warning"], default="grade", key="map_colour",
-                                   format_func=lambda c: t(f"map.by_{c}")) or "grade"
-show_districts = middle.toggle(t("map.districts"), value=True, key="map_districts")
-height_by = right.segmented_control(t("map.height_by"), ["projects", "budget"], default="projects",
-                                    key="map_height", format_func=lambda h: t(f"map.height_{h}")) or "projects"
+colour_by = st.segmented_control(t("map.colour_by"), ["grade", "warning"], default="grade", key="map_colour",
+                                 format_func=lambda c: t(f"map.by_{c}")) or "grade"
+with stop_on_data_error():
+    draw_city_map(viewer, projects, city=city, colour_by=colour_by, key="site_map")
 
-points = projects.assign(name=projects[name_column()], region=projects[name_column("region")],
-                         category=projects[name_column("category")], score=projects["total"])
-layers = [project_points(points, colour_by, lang)]
-if show_districts:
-    layers.insert(0, district_columns(by_district(projects.set_index("id"), regions, name_column()), height_by, lang))
-map_column, list_column = st.columns([3, 1])
-map_column.pydeck_chart(site_map(layers, os.environ.get("PERFDASH_TILE_URL") or None), height=640, key="site_map")
-with list_column:
-    labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=True))
-    chosen = st.selectbox(t("map.open_project"), [None, *labels], key="map_project",
-                          format_func=lambda i: "—" if i is None else labels[i])
-    if chosen is not None:
-        st.page_link("views/scorecards.py", label=t("map.scorecard"), query_params={"project": str(chosen)})
-    st.caption(t("map.offline_note"))
+# Without a pointer (keyboard, screen reader): the same drill-down from a list.
+shown = in_city(projects, viewer, city)
+labels = dict(zip(shown.index, shown["code"] + " " + shown[name_column()], strict=True))
+chosen = st.selectbox(t("map.open_project"), [None, *labels], key="map_project",
+                      format_func=lambda i: "—" if i is None else labels[i])
+if chosen is not None:
+    st.page_link("views/scorecards.py", label=t("map.scorecard"), query_params=scorecard_params(project=int(chosen)))
+st.caption(t("map.offline_note"))

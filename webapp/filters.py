@@ -83,10 +83,16 @@ def chosen_city(viewer: Viewer, key: str) -> int | None:
         asked = None
     if key not in st.session_state or (asked in names and asked != st.session_state[key]):
         st.session_state[key] = asked if asked in names else next(iter(names))
-    city = st.segmented_control(t("filter.city"), list(names), key=key, format_func=names.__getitem__)
+    city = st.segmented_control(t("filter.city"), list(names), key=key, format_func=names.__getitem__,
+                                on_change=_city_to_url, args=(key,))  # before the rerun reads the old URL
     city = city if city in names else next(iter(names))  # a second click on the chosen city unselects it
     st.query_params[CITY_PARAM] = str(city)
     return int(city)
+
+
+def _city_to_url(key: str) -> None:
+    if st.session_state.get(key) is not None:
+        st.query_params[CITY_PARAM] = str(st.session_state[key])
 
 
 def in_city(frame: pd.DataFrame, viewer: Viewer, city: int | None, path_column: str = "region_path") -> pd.DataFrame:

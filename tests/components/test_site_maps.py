@@ -6,7 +6,24 @@ import pandas as pd
 import pytest
 
 from components.colours import GRADE_COLOURS, GREY, WARNING_COLOURS, rgb
-from components.site_maps import TOOLTIP_HTML, district_columns, fit_view, project_points, site_map, tile_layers
+from components.site_maps import (
+    AREA_ALPHA,
+    AREAS_LAYER,
+    LABELS_LAYER,
+    POINTS_LAYER,
+    TOOLTIP_HTML,
+    LegendEntry,
+    district_areas,
+    district_columns,
+    district_labels,
+    fit_view,
+    legend_entries,
+    legend_html,
+    project_points,
+    site_map,
+    tile_layers,
+    worst_warning,
+)
 
 
 def _projects():
@@ -139,3 +156,86 @@ def test_five_thousand_points_build_fast_with_minimal_rows():
     assert time.perf_counter() - began < 3.0
     assert len(deck.layers[0].data) == n
     assert len(spec) / n < 700  # bytes per point, indented JSON included
+
+
+SQUARE = [[[114.30, 34.80], [114.36, 34.80], [114.36, 34.85], [114.30, 34.85], [114.30, 34.80]]]
+ISLAND = [[[114.40, 34.70], [114.41, 34.70], [114.41, 34.71], [114.40, 34.70]]]
+
+
+def _areas():
+    return pd.DataFrame({
+        "id": [5, 6, 7], "name": ["龙亭区", "鼓楼区", "<b>新区</b>"],
+        "parts": [[SQUARE], [SQUARE, ISLAND], None],  # 7 has no boundary (a street-level code)
+        "label_lon": [114.33, 114.35, np.nan], "label_lat": [34.82, 34.79, np.nan],
+        "projects": [12, 3, 0], "budget": [3.8e8, 1e7, 0.0], "mean_score": [86.4, 55.0, np.nan],
+        "warnings": [2, 0, 0], "warning_level": ["orange", None, None],
+    })
+
+
+def test_district_areas_coloured_by_grade_one_row_per_part_with_ids_and_tooltips():
+    layer = district_areas(_areas())
+    assert layer.type == "PolygonLayer" and layer.pickable and layer.id == AREAS_LAYER
+    assert [row["id"] for row in layer.data] == [5, 6, 6]  # 鼓楼区 has an island; 7 has no polygon
+    first, gulou = layer.data[0], layer.data[1]
+    assert first["polygon"] == SQUARE
+    assert first["colour"] == rgb(GRADE_COLOURS["良好"], AREA_ALPHA)
+    assert gulou["colour"] == rgb(GRADE_COLOURS["不合格"], AREA_ALPHA)
+    assert [first[k] for k in ("name", "line1", "line2", "line3", "line4")] == [
+        "龙亭区", "平均得分 86.4 分 · 良好", "未结预警 2 条（橙色预警）", "项目 12 个", "预算 3.80 亿元"]
+    assert gulou["line2"] == "无预警"
+
+
+def test_district_areas_coloured_by_most_severe_warning():
+    rows = district_areas(_areas(), colour_by="warning", lang="en").data
+    assert rows[0]["colour"] == rgb(WARNING_COLOURS["orange"], AREA_ALPHA)
+    assert rows[1]["colour"] == rgb(WARNING_COLOURS["none"], AREA_ALPHA)
+    assert rows[0]["line1"] == "Mean score 86.4 · Good"
+    with pytest.raises(ValueError, match="colour_by"):
+        district_areas(_areas(), colour_by="risk")
+
+
+def test_worst_warning_is_the_most_severe_level_present():
+    assert worst_warning(pd.Series(["yellow", None, "orange"])) == "orange"
+    assert worst_warning(pd.Series(["yellow", "red"])) == "red"
+    assert worst_warning(pd.Series([None, None], dtype=object)) is None
+
+
+def test_district_labels_in_a_local_cjk_font_at_the_label_point():
+    layer = district_labels(_areas())
+    spec = json.loads(site_map([layer]).to_json())["layers"][0]
+    assert spec["@@type"] == "TextLayer" and spec["id"] == LABELS_LAYER
+    assert spec["characterSet"] == "auto" and spec["fontFamily"].startswith("Noto Sans CJK SC")
+    assert spec["data"] == [{"id": 5, "text": "龙亭区", "lon": 114.33, "lat": 34.82},
+                            {"id": 6, "text": "鼓楼区", "lon": 114.35, "lat": 34.79}]
+    assert not spec["pickable"]
+
+
+def test_legend_lists_every_colour_with_its_district_count():
+    assert legend_entries(_areas()) == [
+        LegendEntry(GRADE_COLOURS["优秀"], "优秀", 0), LegendEntry(GRADE_COLOURS["良好"], "良好", 1),
+        LegendEntry(GRADE_COLOURS["合格"], "合格", 0), LegendEntry(GRADE_COLOURS["不合格"], "不合格", 1),
+        LegendEntry(GREY, "未评分", 1)]
+    assert legend_entries(_areas(), "warning", "en") == [
+        LegendEntry(WARNING_COLOURS["red"], "Red warning", 0),
+        LegendEntry(WARNING_COLOURS["orange"], "Orange warning", 1),
+        LegendEntry(WARNING_COLOURS["yellow"], "Yellow warning", 0),
+        LegendEntry(WARNING_COLOURS["none"], "No warning", 2)]
+
+
+def test_legend_html_escapes_labels_and_carries_the_count():
+    html = legend_html("<i>标题</i>", [LegendEntry("#2da44e", "<b>优秀</b>", 3)])
+    assert "<i>" not in html and "&lt;i&gt;标题" in html and "&lt;b&gt;优秀&lt;/b&gt; <b>3</b>" in html
+    assert "background:#2da44e" in html and "flex-wrap:wrap" in html
+    assert "color:#f0f6fc" in legend_html("t", [], dark=True)
+
+
+def test_view_fits_the_district_polygons_under_the_points():
+    deck = site_map([district_areas(_areas()), project_points(_projects())])
+    view = deck.initial_view_state
+    assert 114.30 <= view.longitude <= 114.41 and 34.70 <= view.latitude <= 34.85
+    assert [layer.id for layer in deck.layers] == [AREAS_LAYER, POINTS_LAYER]  # points drawn on top
+    pinned = site_map([district_areas(_areas())], extent=(114.33, 34.82, 114.34, 34.83), viewport=(360, 400))
+    assert pinned.initial_view_state.longitude == pytest.approx(114.335)
+    assert pinned.initial_view_state.zoom > view.zoom
+    assert fit_view((114.30, 34.78, 114.36, 34.83), viewport=(360, 640)).zoom < fit_view(
+        (114.30, 34.78, 114.36, 34.83)).zoom  # a phone needs a wider view for the same district

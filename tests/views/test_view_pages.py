@@ -61,15 +61,6 @@ def test_heat_map_rows_are_the_officials_own_district_only(logged_in):
     assert rows == ["龙亭区"]
 
 
-def test_map_layers_and_colour_switch(logged_in):
-    at = logged_in("leader", "views/map.py")
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert [layer["@@type"] for layer in spec["layers"]] == ["ColumnLayer", "ScatterplotLayer"]
-    at.toggle(key="map_districts").set_value(False).run()
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert [layer["@@type"] for layer in spec["layers"]] == ["ScatterplotLayer"]
-
-
 def test_gantt_marks_overdue_milestones_red(logged_in):
     from components.colours import RED
 

@@ -1,0 +1,109 @@
+"""The city map, drawn the same way on the map page and on the big screen:
+
+    draw_city_map(viewer, projects, *, city, colour_by="grade", key, height=640, dark=False,
+                  fit_width=None) -> None
+
+District (county-level) boundaries as a flat choropleth coloured by mean score or by open warnings, with their
+names, the project sites as points on top, and the legend under the map; a click on a district opens its
+scorecard, a click on a point the project's scorecard (``?region=`` / ``?project=`` in the URL).
+
+``projects`` is the portfolio frame as ``webapp.data.portfolio`` returns it (index: project id), already
+filtered as the page wants; ``city`` comes from ``webapp.filters.chosen_city`` (None: the viewer's whole
+scope, e.g. a district official's district). The view fits the scope: the city's districts, an official's
+district, a project manager's own sites. ``dark=True`` is the big screen's navy theme (light outlines and
+legend text). ``fit_width`` is the map's expected width in pixels (default: a phone's when the browser says it
+is one, else 900).
+"""
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from components.site_maps import (
+    AREAS_LAYER,
+    POINTS_LAYER,
+    district_areas,
+    district_labels,
+    legend_entries,
+    legend_html,
+    project_points,
+    site_map,
+    worst_warning,
+)
+from data_access import Viewer
+from services.boundaries import with_boundaries
+from services.portfolio import by_district
+from webapp import data
+from webapp.drill import open_scorecard, picked_objects
+from webapp.filters import in_city
+from webapp.i18n import current_language, name_column, t
+
+PHONE_WIDTH, DESKTOP_WIDTH = 360, 900
+PHONE_MARKERS = ("Mobi", "Android", "iPhone")
+
+
+def tile_url() -> str | None:
+    """``PERFDASH_TILE_URL``: an in-house XYZ tile server drawn under the data (none by default)."""
+    return os.environ.get("PERFDASH_TILE_URL") or None
+
+
+def _expected_width() -> int:
+    agent = st.context.headers.get("User-Agent", "") or ""
+    return PHONE_WIDTH if any(marker in agent for marker in PHONE_MARKERS) else DESKTOP_WIDTH
+
+
+def city_districts(viewer: Viewer, projects: pd.DataFrame, city: int | None) -> pd.DataFrame:
+    """The districts to draw (every district of the city in the viewer's scope, with or without projects):
+    id, code, name, parts, label_lon, label_lat, projects, budget, mean_score, warnings, warning_level."""
+    regions = in_city(data.regions(viewer), viewer, city, path_column="path")
+    districts = with_boundaries(regions[regions["level"] == "district"]).set_index("id")
+    stats = by_district(projects, data.regions(viewer), name_column()).set_index("id")
+    worst = projects.groupby("district_id")["warning_level"].agg(worst_warning)
+    return districts.assign(
+        name=districts[name_column()],
+        projects=stats["projects"].reindex(districts.index).fillna(0).astype(int),
+        budget=stats["budget"].reindex(districts.index).astype(float).fillna(0.0),
+        mean_score=stats["mean_score"].reindex(districts.index).astype(float),
+        warnings=stats["warnings"].reindex(districts.index).fillna(0).astype(int),
+        warning_level=worst.reindex(districts.index),
+    ).reset_index(names="id")
+
+
+def _points(projects: pd.DataFrame) -> pd.DataFrame:
+    return projects.reset_index(names="id").assign(
+        name=projects[name_column()].to_numpy(), region=projects[name_column("region")].to_numpy(),
+        category=projects[name_column("category")].to_numpy(), score=projects["total"].to_numpy())
+
+
+def _points_extent(points: pd.DataFrame) -> tuple[float, float, float, float] | None:
+    located = points[points["lat"].notna() & points["lon"].notna()]
+    if located.empty:
+        return None
+    pad = 0.01  # ~1 km, so a single site is not drawn at the edge
+    return (float(located["lon"].min()) - pad, float(located["lat"].min()) - pad,
+            float(located["lon"].max()) + pad, float(located["lat"].max()) + pad)
+
+
+def draw_city_map(viewer: Viewer, projects: pd.DataFrame, *, city: int | None,
+                  colour_by: Literal["grade", "warning"] = "grade", key: str, height: int = 640,
+                  dark: bool = False, fit_width: int | None = None) -> None:
+    """Draw the map and its legend, and open the scorecard of what was clicked (see the module docstring)."""
+    lang = current_language()
+    shown = in_city(projects, viewer, city)
+    districts = city_districts(viewer, shown, city)
+    points = _points(shown)
+    layers = [district_areas(districts, colour_by, lang, dark=dark), district_labels(districts, dark=dark),
+              project_points(points, colour_by, lang)]
+    extent = _points_extent(points) if viewer.role == "project_manager" else None
+    width = fit_width or _expected_width()
+    deck = site_map(layers, tile_url(), extent=extent, viewport=(width, height))
+    event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object", key=key)
+    st.markdown(legend_html(t(f"map.legend_{colour_by}"), legend_entries(districts, colour_by, lang), dark),
+                unsafe_allow_html=True)  # labels are escaped by legend_html
+    for row in picked_objects(event, POINTS_LAYER):
+        open_scorecard(project=int(row["id"]))
+    for row in picked_objects(event, AREAS_LAYER):
+        open_scorecard(region=int(row["id"]))

@@ -9,23 +9,28 @@ from components.text import html_text
 
 
 def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) -> go.Figure:
-    """Stacked bars of live warnings per district, red first, in the warning colours.
+    """Stacked bars of live warnings per district, red first, in the warning colours; a click picks a district.
 
-    ``counts`` has columns district_id, district, severity, count; each bar carries its ``district_id`` in
-    ``customdata`` for drill-down.
+    ``counts`` has columns district_id, district, severity, count. Every bar segment carries ``[district_id]`` as
+    its ``customdata`` (whichever severity was clicked), for ``webapp.drill.picked_customdata``. The legend sits
+    under the bars, clear of the chart's toolbar on a phone.
     """
-    totals = counts.groupby("district")["count"].sum().sort_values()
+    totals = counts.groupby("district_id")["count"].sum().sort_values(kind="stable")
+    names = counts.drop_duplicates("district_id").set_index("district_id")["district"].reindex(totals.index)
+    labels = [html_text(name) for name in names]
     figure = go.Figure()
     for severity in ("red", "orange", "yellow"):
-        part = counts[counts["severity"] == severity].set_index("district").reindex(totals.index)
-        figure.add_bar(y=[html_text(district) for district in totals.index],
-                       x=part["count"].fillna(0).astype(int).tolist(),
-                       orientation="h",
+        part = counts[counts["severity"] == severity].set_index("district_id")["count"].reindex(totals.index)
+        figure.add_bar(y=labels, x=part.fillna(0).astype(int).tolist(), orientation="h",
                        name=severity_labels[severity], marker_color=WARNING_COLOURS[severity],
-                       customdata=part["district_id"].tolist(),
+                       customdata=[[int(district_id)] for district_id in totals.index],
                        hovertemplate="%{y}<br>" + severity_labels[severity] + ": %{x}<extra></extra>")
-    figure.update_layout(barmode="stack", height=max(260, 22 * len(totals) + 80), margin=dict(l=10, r=10, t=40, b=10),
-                         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    figure.update_layout(barmode="stack", height=max(260, 22 * len(totals) + 100),
+                         margin=dict(l=10, r=10, t=10, b=60), clickmode="event+select",
+                         legend=dict(orientation="h", traceorder="normal", yanchor="bottom", y=0, x=0,
+                                     yref="container"))
+    figure.update_yaxes(automargin=True)
+    figure.update_xaxes(automargin=True)
     return figure
 
 

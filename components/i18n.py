@@ -55,7 +55,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "gantt.one_project": ("单个项目", "One project"),
     "gantt.portfolio": ("项目群（按区域）", "Portfolio by district"),
     "gantt.by_department": ("项目群（按主管部门）", "Portfolio by department"),
-    "gantt.limit": ("最多显示 {n} 个项目（按计划完工日期）。", "At most {n} projects shown (by planned end)."),
     # Texts inside the charts, maps and KPI strings that components/ build (looked up with the caller's language).
     "chart.target": ("目标", "Target"),
     "chart.score": ("得分", "Score"),
@@ -942,6 +941,31 @@ CATALOG: dict[str, tuple[str, str]] = {
     "heatmaps.beats_target": ("优于目标（实际值 ≤ 0）", "Better than target (value ≤ 0)"),
     # -- big screen and overview (大屏与总览) ------------------------------------------------------------------
     # -- alerts, rectification, Gantt, scorecards (可读性) ---------------------------------------------------
+    "common.choose": ("请选择", "Choose an option"),
+    "common.choose_many": ("请选择（可多选）", "Choose options"),
+    "common.page": ("页码", "Page"),
+    "alerts.history.time": ("时间", "Time"),
+    "alerts.history.actor": ("操作人", "By"),
+    "alerts.history.from": ("原状态", "From"),
+    "alerts.history.to": ("新状态", "To"),
+    "alerts.history.note": ("说明", "Note"),
+    "alerts.history.system": ("系统", "System"),
+    "alerts.note.persists": ("关闭后问题仍然存在，重新打开", "The condition persists after closing: reopened"),
+    "alerts.note.cleared": ("数据已恢复正常，待核验", "The condition cleared in the data: to be verified"),
+    "alerts.note.escalated": ("超过 {days} 天未确认，已上报", "Escalated after {days} days unacknowledged"),
+    "alerts.region_shown": ("只显示 {region} 的预警（点击图中的条形可切换区域）。",
+                            "Warnings of {region} only (click a bar to switch district)."),
+    "alerts.all_regions": ("显示全部区域", "Show every district"),
+    "alerts.no_region": ("区域不存在或您无权访问", "No such region, or you may not access it"),
+    "rect.overdue_only": ("只看已逾期", "Overdue only"),
+    "rect.shown": ("第 {first}–{last} 条，共 {n} 条（逾期和红色预警在前）",
+                   "{first}–{last} of {n} (overdue and red first)"),
+    "rect.none": ("当前筛选条件下没有整改任务。", "No tasks match the filters."),
+    "rect.opened": ("发现于 {day} · 已持续 {days} 天", "Found {day} · open {days} days"),
+    "gantt.shown": ("第 {first}–{last} 个项目，共 {n} 个（按计划完工日期）",
+                    "Projects {first}–{last} of {n} (by planned end)"),
+    "inbox.unread_only": ("只看未读", "Unread only"),
+    "inbox.shown": ("第 {first}–{last} 条，共 {n} 条（最新在前）", "{first}–{last} of {n} (newest first)"),
     # -- offline and login speed (离线) ----------------------------------------------------------------------
     # -- end of the feature sections ------------------------------------------------------------------------
 }

@@ -1,22 +1,59 @@
-"""预警中心 Alert centre: filter, count by district, bulk-acknowledge, and handle one alert (``?alert=id``)."""
+"""预警中心 Alert centre: filter, count by district (a bar click keeps one district, ``?region=id``), bulk-acknowledge,
+and handle one alert (``?alert=id``)."""
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
+from components.alert_tables import china_today, days_open, history_table
 from components.charts import alerts_by_district
 from components.formatting import date
 from components.tables import attachment_button, download_buttons
 from components.text import plain
 from data_access import DataAccessError
 from data_access import alerts as store
-from data_access.alerts import LIVE_STATUSES
-from data_access.models import ALERT_STATUSES, SEVERITIES
 from webapp import data
-from webapp.filters import selected_region
-from webapp.i18n import current_language, t
+from webapp.alert_filters import severity_chips, severity_labels, status_chips
+from webapp.drill import picked_customdata
+from webapp.filters import REGION_KEY, follow_region, selected_region
+from webapp.i18n import current_language, name_column, t
 from webapp.params import id_param
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
+
+REGION_SYNCED = "alerts_region_synced"  # the region the URL and the sidebar last agreed on
+
+
+def agree_on_region(regions: pd.DataFrame) -> int | None:
+    """The district shown, with the sidebar's region filter and ``?region=`` kept equal.
+
+    A link's region (new in the URL) wins and the sidebar follows it; otherwise the sidebar wins and the URL
+    follows. A region outside the viewer's scope is refused like any foreign id.
+    """
+    linked, chosen = id_param("region"), selected_region()
+    if linked is not None and linked != chosen and linked != st.session_state.get(REGION_SYNCED):
+        if linked not in set(regions["id"]):
+            st.error(t("alerts.no_region"))
+            if st.button(t("alerts.all_regions"), key="alerts_all_regions"):
+                del st.query_params["region"]
+                follow_region(None)
+            st.stop()
+        st.session_state[REGION_SYNCED] = linked
+        follow_region(linked)
+    st.session_state[REGION_SYNCED] = chosen
+    if chosen is None:
+        st.query_params.pop("region", None)
+    else:
+        st.query_params["region"] = str(chosen)
+    return chosen
+
+
+def pick_district() -> None:
+    """A click on a bar: that district in the sidebar filter and the URL (a callback runs before the sidebar)."""
+    picked = picked_customdata(st.session_state.get("alerts_by_district"))
+    if picked:
+        st.session_state[REGION_KEY] = st.session_state[REGION_SYNCED] = int(picked[0][0])
+        st.query_params["region"] = str(int(picked[0][0]))
+
 
 viewer = current_viewer()
 lang = current_language()
@@ -27,32 +64,40 @@ if "alerts_flash" in st.session_state:
 
 with stop_on_data_error():
     rules = data.alert_rules(viewer)
+    regions = data.regions(viewer)
+region_id = agree_on_region(regions)
 
-left, middle, right, far = st.columns(4)
-severities = left.multiselect(t("alerts.severity"), SEVERITIES, format_func=lambda s: t(f"severity.{s}"),
-                              key="alerts_severity")
+left, right = st.columns([2, 3])
+severities = severity_chips(left, "alerts_severity")
+statuses = status_chips(right, "alerts_status")
+left, right = st.columns([2, 3])
 rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"], strict=True))
-rule_ids = middle.multiselect(t("alerts.rule"), list(rule_names), format_func=rule_names.get, key="alerts_rule")
-statuses = right.multiselect(t("alerts.status"), ALERT_STATUSES, default=list(LIVE_STATUSES),
-                             format_func=lambda s: t(f"alert_status.{s}"), key="alerts_status")
-min_age = far.number_input(t("alerts.min_age"), min_value=0, value=0, step=1, key="alerts_min_age")
+rule_ids = right.multiselect(t("alerts.rule"), list(rule_names), format_func=rule_names.get, key="alerts_rule",
+                             placeholder=t("common.choose_many"))
+min_age = left.number_input(t("alerts.min_age"), min_value=0, value=0, step=1, key="alerts_min_age")
 
 now = pd.Timestamp.now(tz="UTC")
 with stop_on_data_error():  # at least min_age days old: opened by then (to the minute, so runs share a read)
     shown = data.alerts(viewer, statuses=tuple(statuses), severities=tuple(severities),
-                        rule_ids=tuple(map(int, rule_ids)), region_id=selected_region(),
+                        rule_ids=tuple(map(int, rule_ids)), region_id=region_id,
                         opened_before=(now.floor("min") - pd.Timedelta(days=min_age)).to_pydatetime()
                         if min_age else None)
-    live = data.live_alerts(viewer, region_id=selected_region())
-shown = shown.assign(age_days=(now - pd.to_datetime(shown["opened_at"], utc=True)).dt.days if len(shown)
-                     else pd.Series(dtype=int))
+    live = data.live_alerts(viewer, region_id=region_id)
+shown = shown.assign(age_days=days_open(shown["opened_at"], china_today()))
 
+if region_id is not None:
+    names = regions.set_index("id")[name_column()]
+    note, reset = st.columns([4, 1])
+    note.caption(t("alerts.region_shown", region=plain(names.get(region_id, ""))))
+    if reset.button(t("alerts.all_regions"), key="alerts_clear_region"):
+        follow_region(None)
 if not live.empty:
-    regions = data.regions(viewer).set_index("id")
     counts = live.groupby(["district_id", "severity"]).size().rename("count").reset_index()
-    counts["district"] = counts["district_id"].map(regions["name_en" if lang == "en" else "name_zh"])
+    counts["district"] = counts["district_id"].map(regions.set_index("id")[name_column()])
     st.subheader(t("alerts.by_district"))
-    st.plotly_chart(alerts_by_district(counts, {s: t(f"severity.{s}") for s in SEVERITIES}), width="stretch")
+    st.plotly_chart(alerts_by_district(counts, severity_labels()), width="stretch",
+                    key="alerts_by_district", on_select=pick_district, selection_mode="points",
+                    config={"displayModeBar": False})
 
 if shown.empty:
     st.info(t("alerts.none"))
@@ -84,8 +129,8 @@ else:
 st.subheader(t("alerts.detail"))
 choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown["rule_en" if lang == "en" else "rule_zh"],
                    strict=True))
-chosen = st.selectbox(t("alerts.choose"), [None, *choices], format_func=lambda i: "—" if i is None else choices[i],
-                      key="alerts_choice")
+chosen = st.selectbox(t("alerts.choose"), list(choices), index=None, format_func=choices.get, key="alerts_choice",
+                      placeholder=t("common.choose"))
 alert_id = chosen if chosen is not None else id_param("alert")
 if alert_id is None:
     st.stop()
@@ -107,9 +152,7 @@ if not pd.isna(alert.evidence_note):
     if evidence is not None:
         attachment_button(evidence[0], evidence[1], key="alert_evidence")
 st.caption(t("alerts.history"))
-st.dataframe(history.assign(from_status=history["from_status"].map(
-    lambda s: "" if s is None or pd.isna(s) else t(f"alert_status.{s}")),
-    to_status=history["to_status"].map(lambda s: t(f"alert_status.{s}"))), hide_index=True, width="stretch")
+st.dataframe(history_table(history, lang), hide_index=True, width="stretch")
 
 
 def act(action: str, **details) -> None:
@@ -129,7 +172,7 @@ if alert.status in {"open", "acknowledged"}:
         people = {viewer.user_id: st.session_state.get("name") or viewer.username}
         if not pd.isna(alert.manager_id):
             people = {int(alert.manager_id): alert.manager_name} | people
-        owner = st.selectbox(t("alerts.owner"), list(people), format_func=people.get)
+        owner = st.selectbox(t("alerts.owner"), list(people), format_func=people.get, placeholder=t("common.choose"))
         plan = st.text_area(t("alerts.plan"))
         due = st.date_input(t("alerts.due"), value=dt.date.today() + dt.timedelta(days=14))
         if st.form_submit_button(t("alerts.start_rectification")):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from webapp.i18n import current_language, name_column, t
 from webapp.params import parse_id
 
 PERIOD_KEY, REGION_KEY, CATEGORY_KEY = "filter_period", "filter_region", "filter_category"
+PENDING_REGION_KEY = "filter_region_pending"
 PERIODS_OFFERED = 36
 # "Everything" is a real option rather than None: a selectbox holding None shows an empty placeholder.
 ALL_REGIONS, ALL_CATEGORIES = 0, ""
@@ -29,15 +31,26 @@ def sidebar_filters(viewer: Viewer) -> None:
     latest = data.latest_period(viewer)
     if latest is not None:
         st.sidebar.selectbox(t("filter.period"), recent_months(latest, PERIODS_OFFERED), key=PERIOD_KEY,
-                             format_func=lambda day: month(day, lang))
+                             format_func=lambda day: month(day, lang), placeholder=t("common.choose"))
     regions = data.regions(viewer)
     names = dict(zip(regions["id"], regions[name_column()], strict=True))
-    st.sidebar.selectbox(t("filter.region"), [ALL_REGIONS, *names], key=REGION_KEY,
+    if PENDING_REGION_KEY in st.session_state:  # a page's link (?region=) chose the region: the filter shows it
+        st.session_state[REGION_KEY] = st.session_state.pop(PENDING_REGION_KEY)
+    st.sidebar.selectbox(t("filter.region"), [ALL_REGIONS, *names], key=REGION_KEY, placeholder=t("common.choose"),
                          format_func=lambda region_id: everything if region_id == ALL_REGIONS else names[region_id])
     categories = data.categories(viewer)
     labels = dict(zip(categories["code"], categories[name_column()], strict=True))
     st.sidebar.selectbox(t("filter.category"), [ALL_CATEGORIES, *labels], key=CATEGORY_KEY,
+                         placeholder=t("common.choose"),
                          format_func=lambda code: everything if code == ALL_CATEGORIES else labels[code])
+
+
+def follow_region(region_id: int | None) -> NoReturn:
+    """Make the sidebar's region filter show ``region_id`` (None: every region) and run again: a page whose URL
+    names a region (``?region=``) calls it so that the filter and the URL agree (the sidebar is drawn before the
+    page, so its value can only change before the next run draws it)."""
+    st.session_state[PENDING_REGION_KEY] = ALL_REGIONS if region_id is None else region_id
+    st.rerun()
 
 
 def selected_region() -> int | None:

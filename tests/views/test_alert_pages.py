@@ -34,13 +34,6 @@ def test_an_official_only_sees_own_district_alerts_and_cannot_open_a_foreign_one
     assert any("无权访问" in e.value for e in at.error)
 
 
-def test_rectification_board_has_a_column_per_status(logged_in):
-    at = logged_in("leader", "views/rectification.py")
-    assert not at.exception
-    headers = [m.value.split(" · ")[0] for m in at.markdown if m.value.startswith("**")]
-    assert headers[:5] == ["**待处理**", "**已确认**", "**整改中**", "**待核验**", "**已关闭**"]
-
-
 def test_rule_preview_counts_projects_without_saving(logged_in, app_env):
     at = logged_in("admin", "views/rules.py")
     engine = create_engine(f"sqlite:///{app_env}")

@@ -18,7 +18,9 @@ from components.i18n import translate
 from components.text import html_text
 
 STATUSES = ("finished", "in_progress", "overdue")
-ROW_HEIGHT = 22
+ROW_HEIGHT = 28  # room for 12 px labels on every row
+MARGINS = 160  # the date axis above and below, and the legend under the chart
+LABEL_PX = 12
 CUSTOMDATA_FIELDS = ("milestone_id", "project_id", "project", "milestone", "plan", "actual_end", "complete",
                      "status", "lateness")
 
@@ -51,8 +53,9 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
     for drill-down. One project: rows are labelled by milestone; several: "project · milestone". With
     ``group_column`` (e.g. district or department label) rows are grouped under a bold header row. Groups
     and projects keep the caller's order (first appearance); milestones follow their planned start.
-    Rows sit at integer positions (first on top) so equal labels never merge; 200 rows stay readable
-    (the height grows by 22 px per row).
+    Rows sit at integer positions (first on top) so equal labels never merge; the height grows by
+    ``ROW_HEIGHT`` per row (pages show a few projects at a time: ``webapp.paging``). The date axis is drawn at the
+    top and at the bottom; the legend sits under the chart, clear of plotly's toolbar.
 
     ``customdata`` per bar (plan and status traces alike): ``[milestone id, project id, project, milestone,
     plan text, actual end text, percent text, status text, lateness text]``.
@@ -119,18 +122,24 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
             name=status_words[status], orientation="h", y=rows["y"], base=rows["planned_start"],
             x=(rows["bar_end"] - rows["planned_start"]) / pd.Timedelta(milliseconds=1),  # type: ignore[operator]
             marker=dict(color=MILESTONE_COLOURS[status]), width=0.45, customdata=customdata[chosen],
-            text=[f"{p:.1f} %" for p in rows["percent_complete"]], textposition="outside",
-            textfont=dict(size=11), cliponaxis=False, hovertemplate=hover,
+            text=[f"{p:.0f} %" for p in rows["percent_complete"]], textposition="outside",
+            textfont=dict(size=LABEL_PX, color="#24292f"), cliponaxis=False, hovertemplate=hover,
         )
     figure.add_shape(type="line", x0=today_ts, x1=today_ts, y0=0, y1=1, yref="paper",
                      line=dict(color="#24292f", width=1.5, dash="dot"))
     figure.add_annotation(x=today_ts, y=1, yref="paper", yanchor="top", xanchor="left", showarrow=False,
                           text=f"{translate('gantt.today', lang)} {date(today, lang)}", font=dict(size=12),
                           bgcolor="rgba(255, 255, 255, 0.85)")
+    if len(frame):  # an invisible point at each end on the bottom axis, so plotly draws it (matched to the top)
+        figure.add_scatter(x=[frame["planned_start"].min(), frame[["planned_end", "bar_end"]].max().max()],
+                           y=[0, 0], xaxis="x2", mode="markers", marker=dict(opacity=0), hoverinfo="skip",
+                           showlegend=False)
     figure.update_layout(
-        barmode="overlay", height=max(260, ROW_HEIGHT * len(tick_text) + 120), margin=dict(l=10, r=40, t=80, b=10),
-        legend=dict(orientation="h", yanchor="top", y=1.0, x=0, yref="container"),
+        barmode="overlay", height=max(260, ROW_HEIGHT * len(tick_text) + MARGINS),
+        margin=dict(l=10, r=50, t=60, b=100),
+        legend=dict(orientation="h", yanchor="bottom", y=0, x=0, yref="container"),
         xaxis=dict(type="date", tickformat=MONTH_TICKS[lang], side="top"),
+        xaxis2=dict(type="date", tickformat=MONTH_TICKS[lang], side="bottom", overlaying="x", matches="x"),
         yaxis=dict(tickmode="array", tickvals=list(range(len(tick_text))), ticktext=tick_text,
                    autorange="reversed"),
     )

@@ -1,15 +1,17 @@
-"""甘特图 Gantt: milestones planned against actual, a today line, overdue in red — one project or a portfolio."""
-import datetime as dt
-
+"""甘特图 Gantt: milestones planned against actual, a today line, overdue in red — one project, or a portfolio a few
+projects per page, grouped by district or department; a bar opens its project's scorecard."""
 import streamlit as st
 
+from components.alert_tables import china_today
 from components.gantt import milestone_gantt
 from webapp import data
+from webapp.drill import open_scorecard, picked_customdata
 from webapp.filters import filter_projects, selected_period
 from webapp.i18n import current_language, name_column, t
+from webapp.paging import one_page
 from webapp.session import current_viewer, stop_on_data_error
 
-MAX_PROJECTS = 40
+PROJECTS_PER_PAGE = 8  # about 40 milestone rows: a chart of about one and a half screens
 viewer = current_viewer()
 lang = current_language()
 st.title(t("page.gantt"))
@@ -24,20 +26,26 @@ scope = st.segmented_control(t("gantt.scope"), ["project", "district", "departme
                                                                         "district": "gantt.portfolio",
                                                                         "department": "gantt.by_department"}[s]))
 by_id = projects.set_index("id")
+group = {"district": name_column("region"), "department": name_column("department")}.get(scope or "")
 if scope == "project":
     labels = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=True))
-    chosen = st.selectbox(t("map.open_project"), list(labels), format_func=labels.get, key="gantt_project")
+    chosen = st.selectbox(t("map.open_project"), list(labels), format_func=labels.get, key="gantt_project",
+                          placeholder=t("common.choose"))
     shown = [chosen]
 else:
-    live = projects[projects["status"].isin(["active", "suspended"])].sort_values("planned_end")
-    shown = live["id"].head(MAX_PROJECTS).tolist()
-    st.caption(t("gantt.limit", n=MAX_PROJECTS))
+    live = projects[projects["status"].isin(["active", "suspended"])]
+    live = live.sort_values([group, "planned_end"] if group else ["planned_end"], kind="stable")
+    shown = one_page(live, PROJECTS_PER_PAGE, f"gantt_page_{scope}", "gantt.shown")["id"].tolist()
 rows = milestones[milestones["project_id"].isin(shown)].copy()
 rows["project"] = rows["project_id"].map(by_id["code"] + " " + by_id[name_column()])
 rows["milestone"] = rows[name_column()]
-group = {"district": name_column("region"), "department": name_column("department")}.get(scope or "")
 if group:
     rows["group"] = rows["project_id"].map(by_id[group])
-    rows = rows.sort_values(["group", "project_id", "seq"])
-st.plotly_chart(milestone_gantt(rows, dt.date.today(), lang, group_column="group" if group else None),
-                width="stretch", key="gantt_chart")
+    rows["_order"] = rows["project_id"].map({project: order for order, project in enumerate(shown)})
+    rows = rows.sort_values(["_order", "seq"]).drop(columns="_order")
+event = st.plotly_chart(milestone_gantt(rows, china_today(), lang, group_column="group" if group else None),
+                        width="stretch", key="gantt_chart", on_select="rerun", selection_mode="points",
+                        config={"displayModeBar": False})
+picked = picked_customdata(event)
+if picked and picked[0][1] is not None:  # customdata: [milestone id, project id, …]
+    open_scorecard(project=int(picked[0][1]))

@@ -1,4 +1,4 @@
-"""消息 Inbox: the viewer's own notifications, newest first."""
+"""消息 Inbox: the viewer's own notifications, newest first, ten at a time (a phone shows one screen of cards)."""
 import pandas as pd
 import streamlit as st
 
@@ -7,8 +7,10 @@ from components.text import plain
 from data_access import alerts as store
 from webapp import data
 from webapp.i18n import current_language, t
+from webapp.paging import one_page
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
+PER_PAGE = 10
 viewer = current_viewer()
 lang = current_language()
 st.title(t("page.inbox"))
@@ -17,10 +19,14 @@ with stop_on_data_error():
 if messages.empty:
     st.info(t("inbox.empty"))
     st.stop()
-if st.button(t("inbox.mark_all"), key="inbox_mark_all", disabled=messages["read_at"].notna().all()):
+unread_column, mark_column = st.columns(2, vertical_alignment="center")
+unread_only = unread_column.toggle(t("inbox.unread_only"), key="inbox_unread_only")
+if mark_column.button(t("inbox.mark_all"), key="inbox_mark_all", disabled=messages["read_at"].notna().all()):
     store.mark_read(shared_engine(), viewer)
     st.rerun()
-for message in messages.itertuples():
+if unread_only:
+    messages = messages[messages["read_at"].isna()]
+for message in one_page(messages, PER_PAGE, f"inbox_page_{unread_only}", "inbox.shown").itertuples():
     box = st.container(border=True)
     subject = message.subject_en if lang == "en" else message.subject_zh
     box.markdown(f"**{plain(subject)}**" if pd.isna(message.read_at) else plain(subject))

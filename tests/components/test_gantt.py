@@ -45,7 +45,7 @@ def test_bars_run_from_planned_start_to_what_happened():
     in_progress = dict(zip([c[0] for c in traces["进行中"].customdata], traces["进行中"].x, strict=True))
     assert in_progress == {3: 151 * day, 4: 0.0}  # filled to 50 % of the 302-day plan; not started
     assert pd.Timestamp(traces["逾期"].base[0]) == pd.Timestamp("2026-03-01")
-    assert list(traces["逾期"].text) == ["60.0 %"]
+    assert list(traces["逾期"].text) == ["60 %"] and traces["逾期"].textfont.size >= 12
 
 
 def test_customdata_layout_and_hover_texts():
@@ -61,7 +61,8 @@ def test_today_line_and_label():
     line = figure.layout.shapes[0]
     assert pd.Timestamp(line.x0) == pd.Timestamp(line.x1) == pd.Timestamp(TODAY) and line.yref == "paper"
     assert figure.layout.annotations[0].text == "Today 3 Nov 2026"
-    assert set(_by_name(figure)) == {"Planned", "Finished", "In progress", "Overdue"}
+    bars = {trace.name for trace in figure.data if trace.type == "bar"}
+    assert bars == {"Planned", "Finished", "In progress", "Overdue"}
 
 
 def test_one_project_is_labelled_by_milestone_and_portfolio_by_project_under_group_headers():
@@ -91,5 +92,5 @@ def test_two_hundred_milestones_stay_readable_and_fast():
     figure = milestone_gantt(frame, TODAY, group_column="district")
     assert time.perf_counter() - began < 2.0
     assert len(figure.layout.yaxis.ticktext) == 208  # 200 rows + 8 group headers, none merged
-    assert figure.layout.height == 22 * 208 + 120
-    assert sum(len(t.y) for t in figure.data[1:]) == 200
+    assert figure.layout.height == 28 * 208 + 160
+    assert sum(len(t.y) for t in figure.data[1:] if t.type == "bar") == 200

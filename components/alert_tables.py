@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +38,12 @@ def days_open(opened_at: pd.Series, today: dt.date) -> pd.Series:
     return (pd.Timestamp(today) - opened_on).dt.days.astype("Int64")
 
 
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
 def _note(note: object, lang: str) -> str:
-    if note is None or pd.isna(note):
+    if _missing(note):
         return ""
     text = str(note)
     if text in SYSTEM_NOTES:
@@ -56,14 +61,14 @@ def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     to_status, note); an event without an actor is the system's, one without a previous status the opening.
     """
     def status(value: object) -> str:
-        return "—" if value is None or pd.isna(value) else translate(f"alert_status.{value}", lang)
+        return "—" if _missing(value) else translate(f"alert_status.{value}", lang)
 
     events = history.iloc[::-1]
     stamps = pd.to_datetime(events["occurred_at"], utc=True).dt.tz_convert(CHINA_TIME)
     return pd.DataFrame({
         translate("alerts.history.time", lang): stamps.dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
         translate("alerts.history.actor", lang): [translate("alerts.history.system", lang)
-                                                  if actor is None or pd.isna(actor) else str(actor)
+                                                  if _missing(actor) else str(actor)
                                                   for actor in events["actor"]],
         translate("alerts.history.from", lang): [status(value) for value in events["from_status"]],
         translate("alerts.history.to", lang): [status(value) for value in events["to_status"]],

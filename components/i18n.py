@@ -939,6 +939,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "map.legend_warning": ("区县最严重未结预警", "Most severe open warning per district"),
     # -- click-through and heat maps (下钻) -------------------------------------------------------------------
     "heatmaps.beats_target": ("优于目标（实际值 ≤ 0）", "Better than target (value ≤ 0)"),
+    "scorecards.back_to_top": ("返回记分卡首页", "Back to the scorecards' top level"),
+    "scorecards.no_indicator": ("指标库中没有编号为「{code}」的指标：链接可能有误或已过期。",
+                                "There is no indicator with the code \"{code}\": the link is wrong or out of date."),
+    "scorecards.drop_indicator": ("不看指标走势，打开本级记分卡", "Open this level without an indicator"),
+    "scorecards.indicator_not_here": ("本级没有「{name}」的数据，请另选指标。",
+                                      "No figures for \"{name}\" at this level: choose another indicator."),
+    "scorecards.open_row": ("点选一行即可打开下一级记分卡。", "Choose a row to open its scorecard."),
     # -- big screen and overview (大屏与总览) ------------------------------------------------------------------
     # -- alerts, rectification, Gantt, scorecards (可读性) ---------------------------------------------------
     "common.choose": ("请选择", "Choose an option"),

@@ -17,18 +17,19 @@ SCORECARDS = "views/scorecards.py"
 
 
 def scorecard_params(*, region: int | None = None, project: int | None = None, indicator: str | None = None,
-                     period: dt.date | None = None) -> dict[str, str]:
-    """The scorecard's URL parameters (``?region=``, ``?project=``, ``&indicator=``, ``&period=2026-10``)."""
+                     period: dt.date | None = None, city: int | None = None) -> dict[str, str]:
+    """The scorecard's URL parameters (``?region=``, ``?project=``, ``&indicator=``, ``&period=2026-10``; ``?city=``
+    chooses the city of the top level, as ``webapp.filters.chosen_city`` reads it)."""
     params = {"region": region, "project": project, "indicator": indicator,
-              "period": None if period is None else f"{period:%Y-%m}"}
+              "period": None if period is None else f"{period:%Y-%m}", "city": city}
     return {name: str(value) for name, value in params.items() if value is not None}
 
 
 def open_scorecard(*, region: int | None = None, project: int | None = None, indicator: str | None = None,
-                   period: dt.date | None = None) -> NoReturn:
-    """Open the scorecard of a district or project (one indicator's trend with ``indicator``)."""
+                   period: dt.date | None = None, city: int | None = None) -> NoReturn:
+    """Open the scorecard of a district or project (one indicator's trend with ``indicator``), or of a city."""
     st.switch_page(SCORECARDS, query_params=scorecard_params(region=region, project=project, indicator=indicator,
-                                                             period=period))
+                                                             period=period, city=city))
 
 
 def picked_customdata(event: Any) -> list[list[Any]]:

@@ -94,12 +94,14 @@ def chosen_city(viewer: Viewer, key: str) -> int | None:
         asked = parse_id(st.query_params.get(CITY_PARAM))
     except ValueError:
         asked = None
-    if key not in st.session_state or (asked in names and asked != st.session_state[key]):
+    linked = f"{key}_in_url"  # the city the URL held after the last run: a different one now came with a link
+    if key not in st.session_state or (asked in names and asked != st.session_state.get(linked)):
         st.session_state[key] = asked if asked in names else next(iter(names))
     city = st.segmented_control(t("filter.city"), list(names), key=key, format_func=names.__getitem__,
                                 on_change=_city_to_url, args=(key,))  # before the rerun reads the old URL
     city = city if city in names else next(iter(names))  # a second click on the chosen city unselects it
     st.query_params[CITY_PARAM] = str(city)
+    st.session_state[linked] = int(city)
     return int(city)
 
 

@@ -30,7 +30,7 @@ def test_a_district_cell_opens_the_districts_scorecard_for_that_indicator(page, 
     _click_cell(page, 3)
     page.wait_for_url("**/scorecards?**", timeout=30_000)
     query = _query(page)
-    assert set(query) == {"region", "indicator"} and query["region"][0].isdigit()
+    assert {"region", "indicator"} <= set(query) and "project" not in query and query["region"][0].isdigit()
     expect(page.locator("h1", has_text="记分卡")).to_be_visible(timeout=30_000)
 
 
@@ -43,7 +43,7 @@ def test_a_project_cell_opens_the_projects_scorecard_for_that_month(page, server
     _click_cell(page, 0)
     page.wait_for_url("**/scorecards?**", timeout=30_000)
     query = _query(page)
-    assert set(query) == {"project", "period"} and query["project"][0].isdigit()
+    assert {"project", "period"} <= set(query) and "region" not in query and query["project"][0].isdigit()
     assert len(query["period"][0]) == 7 and query["period"][0][4] == "-"  # YYYY-MM
 
 
@@ -63,3 +63,26 @@ def test_on_a_phone_the_heat_map_scrolls_in_its_box_not_the_page(browser, server
         assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the chart keeps square cells and scrolls
     finally:
         context.close()
+
+
+def test_scorecard_breadcrumbs_keep_the_level_in_the_url(page, server):
+    page.goto(server)
+    log_in(page, "leader")
+    page.goto(f"{server}/heatmaps")
+    wait_until_idle(page)
+    page.get_by_role("tab", name="项目 × 月份（进度偏差）").click()
+    _click_cell(page, 0)
+    page.wait_for_url("**/scorecards?**project=**", timeout=30_000)
+    wait_until_idle(page)
+    crumbs = page.locator("[class*='st-key-scorecard_crumbs'] a")
+    expect(crumbs).to_have_count(2, timeout=30_000)  # city › district › (the project)
+    screenshot(page, "scorecard_project")
+    crumbs.nth(1).click()  # the district
+    page.wait_for_url(lambda url: "region=" in url and "project=" not in url, timeout=30_000)
+    wait_until_idle(page)
+    assert _query(page)["region"][0].isdigit()
+    page.locator("[class*='st-key-scorecard_crumbs'] a").first.click()  # the city
+    page.wait_for_url(lambda url: "city=" in url and "region=" not in url, timeout=30_000)
+    wait_until_idle(page)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=30_000)
+    assert "period" in _query(page)

@@ -29,7 +29,7 @@ from data_access.demo.library import (
     NAME_KINDS,
     NAME_THEMES,
 )
-from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES
+from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES, URBAN_CORES
 from data_access.demo.series import SERIES, Curves
 from data_access.demo.site_photos import site_photo
 from data_access.ratings import (
@@ -195,7 +195,7 @@ class DemoData:
         leaf_places = [p for p in PLACES if p.level != "city" and not any(q.parent == p.code for q in PLACES)]
         city_of = {p.code: (p.parent if PLACES_BY_CODE[p.parent].level == "city" else PLACES_BY_CODE[p.parent].parent)
                    for p in leaf_places}
-        place_odds = np.array([(2.0 if p.level == "district" and p.radius_km < 8 else 1.0)
+        place_odds = np.array([(2.0 if p.code in URBAN_CORES else 1.0)
                                * (0.35 if p.level == "street" else 1.0) for p in leaf_places])
         place_index = rng.choice(len(leaf_places), size=n, p=place_odds / place_odds.sum())
         places = [leaf_places[i] for i in place_index]
@@ -205,7 +205,7 @@ class DemoData:
             mix = CATEGORY_MIX[city_of[place.code]]
             odds = np.array([mix.get(c, 0.0) for c in category_codes])
             categories.append(category_codes[rng.choice(len(category_codes), p=odds / odds.sum())])
-        distance = np.array([p.radius_km for p in places]) * np.sqrt(rng.uniform(0, 0.85 ** 2, n))
+        distance = np.array([p.inner_km for p in places]) * np.sqrt(rng.uniform(0, 0.85 ** 2, n))
         lat, lon = offset_point(np.array([p.lat for p in places]), np.array([p.lon for p in places]), distance,
                                 rng.uniform(0, 2 * np.pi, n))
         profile = PROFILES[rng.choice(len(PROFILES), size=n, p=PROFILE_ODDS)]

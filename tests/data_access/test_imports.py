@@ -411,7 +411,7 @@ def test_projects_are_checked_as_the_register_checks_them_and_created_at_their_r
     with seeded_engine.connect() as connection:
         created = connection.execute(select(Project.name_en, Project.budget, Project.status, Project.lat,
                                             Project.lon).where(Project.code == "P410202-90001")).one()
-    assert tuple(created) == ("龙亭区新建项目", Decimal("12005000.00"), "planned", 34.83, 114.335)
+    assert tuple(created) == ("龙亭区新建项目", Decimal("12005000.00"), "planned", 34.8407, 114.2763)
     with seeded_engine.connect() as connection:  # the category template's targets, as the register's form gives
         given = connection.execute(
             select(Indicator.code, ProjectTarget.target_value, ProjectTarget.weight_override)

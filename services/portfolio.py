@@ -11,8 +11,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 import scoring
-from data_access import Viewer, list_milestones, list_projects, load_indicator_matrix
+from data_access import Viewer, list_milestones, list_projects, list_regions, load_indicator_matrix
 from data_access.alerts import LIVE_STATUSES, list_alerts
+from data_access.peers import PeerStanding
+from data_access.peers import peer_standing as read_peer_standing
 from scoring.periods import add_months
 from services.scores import load_model, score_matrix
 
@@ -75,6 +77,16 @@ def district_league(current: pd.DataFrame, previous: pd.DataFrame, regions: pd.D
     return league.sort_values("rank")
 
 
+def peer_standing(engine: Engine, viewer: Viewer, period: dt.date | None) -> PeerStanding | None:
+    """A district official's district ranked among its city's districts for ``period`` (None for other viewers):
+    the city is scored as :func:`district_league` scores it, and only the district means come back."""
+    def league(city: Viewer) -> pd.DataFrame:
+        current = portfolio(engine, city, period)
+        return district_league(current, current.iloc[0:0], list_regions(engine, city), "name_zh")
+
+    return read_peer_standing(engine, viewer, league)
+
+
 def district_kpi_means(matrix: pd.DataFrame, targets: pd.DataFrame, districts: pd.Series,
                        kpis: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Districts × KPIs for one month: the mean value over each district's projects, and their mean target.
@@ -87,6 +99,14 @@ def district_kpi_means(matrix: pd.DataFrame, targets: pd.DataFrame, districts: p
     goals = targets.groupby(districts.reindex(targets.index)).mean().reindex(index=values.index,
                                                                              columns=values.columns)
     return values, goals
+
+
+def worst_first(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Warnings as a wall or an overview lists them: red first, then orange, then yellow; newest first within
+    a severity (by ``opened_at``)."""
+    order = alerts["severity"].map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER))
+    return (alerts.assign(_order=order).sort_values(["_order", "opened_at"], ascending=[True, False], kind="stable")
+            .drop(columns="_order"))
 
 
 def on_time_milestone_rate(engine: Engine, viewer: Viewer, project_ids: pd.Index, as_of: dt.date) -> float:
@@ -121,12 +141,17 @@ def headline(frame: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12) -> pd.DataFrame:
-    """Mean total per month for the last ``months`` months: columns period, score."""
+def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12,
+                     city: int | None = None) -> pd.DataFrame:
+    """Mean total per month for the last ``months`` months (of ``city``'s projects only, if given): columns
+    period, score."""
     model = load_model(engine, viewer)
+    members = None if city is None else model.projects.index[model.projects["city_id"] == city]
     rows, period = [], last
     for _ in range(months):
         kpis = load_indicator_matrix(engine, viewer, period=period)
+        if members is not None:
+            kpis = kpis[kpis.index.isin(members)]
         if len(kpis):
             rows.append({"period": pd.Timestamp(period), "score": float(score_matrix(model, kpis)["total"].mean())})
         period = add_months(period, -1)

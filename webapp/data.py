@@ -29,6 +29,7 @@ import data_access.reads
 from data_access import Viewer, audit, rating_results
 from data_access import alerts as alert_store
 from data_access import ratings as rating_store
+from data_access.peers import PeerStanding
 from data_access.policy import Action, require
 from data_access.users import list_experts, list_users
 from scoring.periods import add_months
@@ -118,10 +119,19 @@ def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date, *
 
 
 @cached_read
-def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, db: Database) -> pd.DataFrame:
+def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | None = None,
+                db: Database) -> pd.DataFrame:
     from services.portfolio import mean_score_trend
 
-    return mean_score_trend(db.engine, viewer, last, months)
+    return mean_score_trend(db.engine, viewer, last, months, city)
+
+
+@cached_read
+def peer_standing(viewer: Viewer, period: dt.date | None, *, db: Database) -> PeerStanding | None:
+    """A district official's rank among their city's districts (None for other viewers)."""
+    from services.portfolio import peer_standing as build
+
+    return build(db.engine, viewer, period)
 
 
 @cached_read

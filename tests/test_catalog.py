@@ -36,7 +36,6 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "status.": PROJECT_STATUSES,
     "alert_status.": ALERT_STATUSES,
     "severity.": SEVERITIES,
-    "overview.": ("mean_score", "budget_execution"),  # big-screen KPI tiles
     "map.by_": ("grade", "warning"),
     "map.legend_": ("grade", "warning"),
     "whatif.problem.": ("all_zero", "empty_dimension"),  # scoring.weight_tree.tree_problems codes the page shows

@@ -1,83 +1,178 @@
-"""数据大屏 Big screen for the wall: no sidebar, dark, large type, refreshes itself without a spinner.
+"""数据大屏 Big screen for the wall: one 16:9 canvas of one city (an official: their district among its peers).
 
-Title bar (system, scope, data month, time), KPI tiles on the left, the site map in the centre, the
-ranking and the newest warnings on the right, the score trend along the bottom. Laid out for 1920×1080.
+Title bar (system, scope, data month, when it last read, live clock, ⚙ and a small exit; Esc leaves too), the KPI
+column on the left, the centre turning through map, heat map and ranking as its URL says (``?rotate=…&every=…``),
+the district ranking and the scrolling warning list on the right, the score trend along the bottom. Designed at
+1920 × 1080 and zoomed to the screen (components.wall_html); it redraws itself without a spinner.
 """
 import datetime as dt
-import os
+import time
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from components.bigscreen import apply_big_screen, kpi_tile, ranking_bars, score_trend
+import scoring
+from components.bigscreen import apply_big_screen, ranking_bars, scale_figure, score_trend
 from components.formatting import month
+from components.kpi import change_text, rank_text
 from components.site_maps import district_columns, project_points, site_map
-from components.text import plain
+from components.wall_html import (
+    WALL_CSS,
+    WALL_SCRIPT,
+    Kpi,
+    WarningLine,
+    kpi_column,
+    panel_head,
+    title_bar,
+    warning_ticker,
+)
 from data_access import DataAccessError
-from services.portfolio import by_district, headline
+from services.portfolio import by_district, district_league, headline, worst_first
 from webapp import data
+from webapp.drill import open_scorecard, picked_customdata
+from webapp.filters import in_city
 from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, show_data_error
 from webapp.views import current_and_previous, district_indicator_heatmap
+from webapp.wall import WallConfig, panel_titles, wall_config, wall_settings
 
-BIG_SCREEN_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
-.stApp {background: #0b1a33; color: #e6edf3;}
-.stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp span, .stApp div {color: #e6edf3;}
-.block-container {padding-top: 1rem; max-width: 100% !important;}
-</style>"""
-REFRESH_SECONDS = float(os.environ.get("PERFDASH_BIG_SCREEN_REFRESH", "60")) or None  # 0: no refresh
-# Rotation (PERFDASH_BIG_SCREEN_ROTATE=1 or ?rotate=1): the centre panel alternates map → heat map each refresh.
-ROTATE = os.environ.get("PERFDASH_BIG_SCREEN_ROTATE") == "1" or st.query_params.get("rotate") == "1"
+# px on the 1920 × 1080 canvas (charts are drawn at these times the screen's scale: see chart()).
+CENTRE_WIDTH, RIGHT_WIDTH, TREND_WIDTH = 1040, 448, 1880
+CENTRE_HEIGHT, RANKING_HEIGHT, TREND_HEIGHT = 604, 330, 300
+NO_TOOLBAR = {"displayModeBar": False}
+TICKER_LINES = 12
 
 viewer = current_viewer()
 lang = current_language()
-st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)  # our own static stylesheet, no user text
+config = wall_config()
+st.html(WALL_CSS)  # our own static stylesheet and script, no user text
+st.html(WALL_SCRIPT, unsafe_allow_javascript=True)
 
 
-def wall() -> None:
-    """Redrawn on its own every REFRESH_SECONDS; stale data keeps showing its as-of month meanwhile."""
+def chart(figure: go.Figure, width: int, height: int, key: str, *, selectable: bool = True) -> object:
+    """A chart drawn at the screen's own pixels (``width`` × ``height`` canvas px times the scale); its elements
+    open their detail when clicked (the selection comes back on the rerun)."""
+    figure = scale_figure(figure, config.scale, width, height)
+    if not selectable:
+        return st.plotly_chart(figure, width=int(figure.layout.width), key=key, config=NO_TOOLBAR)
+    return st.plotly_chart(figure, width=int(figure.layout.width), key=key, on_select="rerun",
+                           selection_mode="points", config=NO_TOOLBAR)
+
+
+def open_picked(event: object, *, own: int | None = None) -> None:
+    """A clicked district bar opens the district's scorecard (an official: their own; a peer's is refused)."""
+    for region, *_ in picked_customdata(event):
+        if own is not None and int(region) != own:
+            st.toast(t("wall.peer_only"))
+            return
+        open_scorecard(region=int(region))
+
+
+def kpis(current: pd.DataFrame, previous: pd.DataFrame, period: dt.date | None, standing: object) -> list[Kpi]:
+    now, before = headline(current), headline(previous)
+    score_unit = t("kpi.unit.points")
+    last_month = t("wall.vs_last_month")
+    tiles = [
+        Kpi(t("overview.projects"), f"{int(now['projects']):,}",
+            detail=f"{t('overview.active')} {int(now['active'])} · {t('overview.completed')} {int(now['completed'])}"),
+        Kpi(t("overview.mean_score"), "—" if pd.isna(now["mean_score"]) else f"{now['mean_score']:.1f}", score_unit,
+            change_text(now["mean_score"], before["mean_score"], lang, unit="points"), last_month),
+        Kpi(t("overview.budget_execution"), "—" if pd.isna(now["budget_execution"]) else
+            f"{now['budget_execution']:.1f}", "%",
+            change_text(now["budget_execution"], before["budget_execution"], lang, unit="pp"), last_month),
+        Kpi(t("overview.warnings"), f"{int(now['warnings']):,}",
+            chips=tuple((s, f"{t(f'severity.{s}')} {int(now[f'warnings_{s}'])}") for s in ("red", "orange", "yellow"))),
+    ]
+    if standing is not None:
+        tiles.append(Kpi(t("wall.peer_rank"), rank_text(standing.rank, standing.of, lang)))
+    elif period is not None:
+        rate = data.on_time_rate(viewer, tuple(int(i) for i in current.index), period)
+        tiles.append(Kpi(t("overview.on_time"), "—" if pd.isna(rate) else f"{rate:.1f}", "%"))
+    return tiles
+
+
+def league(current: pd.DataFrame, previous: pd.DataFrame, standing: object) -> pd.DataFrame:
+    """The districts to rank: an official's city's districts (means only), else the districts shown."""
+    if standing is not None:
+        peers = standing.peers
+        return pd.DataFrame({"id": peers["id"], "name": peers["name_zh" if lang == "zh" else "name_en"],
+                             "score": peers["mean_score"], "grade": scoring.grade(peers["mean_score"]),
+                             "rank": peers["rank"]})
+    table = district_league(current, previous, data.regions(viewer), name_column())
+    return table.assign(score=table["mean_score"])
+
+
+def centre(panel: str, current: pd.DataFrame, period: dt.date | None, scope: str) -> None:
+    if panel == "heat" and period is not None and len(current):
+        st.html(panel_head(panel_titles()["heat"], scope))
+        figure, _ = district_indicator_heatmap(viewer, current, period, lang)
+        event = chart(apply_big_screen(figure), CENTRE_WIDTH, CENTRE_HEIGHT, "wall_heat")
+        for region, indicator, *_ in picked_customdata(event):
+            open_scorecard(region=int(region), indicator=str(indicator), period=period)
+    elif panel == "ranking":
+        st.html(panel_head(panel_titles()["ranking"], scope))
+        projects = current.reset_index().drop(columns="rank").assign(name=current[name_column()].to_numpy(),
+                                                                     score=current["total"].to_numpy())
+        figure = ranking_bars(projects, lang, top=12, width=CENTRE_WIDTH, height=CENTRE_HEIGHT)
+        event = chart(figure, CENTRE_WIDTH, CENTRE_HEIGHT, "wall_projects")
+        for project, *_ in picked_customdata(event):
+            open_scorecard(project=int(project))
+    else:
+        st.html(panel_head(panel_titles()["map"], scope))
+        points = current.reset_index().assign(name=current[name_column()].to_numpy(),
+                                              region=current[name_column("region")].to_numpy(),
+                                              category=current[name_column("category")].to_numpy(),
+                                              score=current["total"].to_numpy())
+        columns = district_columns(by_district(current, data.regions(viewer), name_column()), "projects", lang)
+        st.pydeck_chart(site_map([columns, project_points(points, "warning", lang)]),
+                        width=round(CENTRE_WIDTH * config.scale), height=round(CENTRE_HEIGHT * config.scale),
+                        key="wall_map")
+
+
+def wall(config: WallConfig) -> None:
+    """Redrawn on its own every ``config.every`` seconds; the title says which month and when it was read."""
+    data.refresh_version()  # a fragment run: pick up what was written since the last redraw
+    head, gear, leave = st.columns([1660, 60, 130], vertical_alignment="center", gap="small")
+    with gear:
+        city = wall_settings(viewer, config)
+    leave.container(key="wall_exit").page_link("views/overview.py", label=t("wall.exit"), help="Esc")
     try:
-        data.refresh_version()  # a fragment run: pick up what was written since the last redraw
         current, previous, period = current_and_previous(viewer)
-        warnings = data.alerts(viewer, statuses=("open",)).head(8)
+        current, previous = in_city(current, viewer, city), in_city(previous, viewer, city)
+        warnings = worst_first(in_city(data.live_alerts(viewer), viewer, city))
+        standing = data.peer_standing(viewer, period)
     except DataAccessError as error:
         show_data_error(error)
         return
-    now, before = headline(current), headline(previous)
     regions = data.regions(viewer).set_index("id")
-    scope = t("filter.all") if viewer.region_id is None else regions.at[viewer.region_id, name_column()]
-    st.markdown(f"## {t('app.title')} · {plain(scope)} · {month(period, lang)} · {dt.datetime.now():%Y-%m-%d %H:%M}")
-    left, centre, right = st.columns([1, 2, 1])
-    with left:
-        for key, unit, change_unit in (("mean_score", "分" if lang == "zh" else "pts", "points"),
-                                       ("budget_execution", "%", "pp")):
-            st.plotly_chart(kpi_tile(t(f"overview.{key}"), now[key], unit, before[key], lang, change_unit),
-                            width="stretch", key=f"big_{key}")
-        st.plotly_chart(kpi_tile(t("overview.warnings"), now["warnings"], "", None, lang, decimals=0),
-                        width="stretch", key="big_warnings")
-    turn = st.session_state.get("big_screen_turn", 0)
-    st.session_state["big_screen_turn"] = turn + 1
-    with centre:
-        if ROTATE and turn % 2:
-            figure, _ = district_indicator_heatmap(viewer, current, period, lang)
-            st.plotly_chart(apply_big_screen(figure), width="stretch", key="big_heat")
-        else:
-            points = current.reset_index().assign(name=current[name_column()].to_numpy(),
-                                                  region=current[name_column("region")].to_numpy(),
-                                                  category=current[name_column("category")].to_numpy(),
-                                                  score=current["total"].to_numpy())
-            columns = district_columns(by_district(current, data.regions(viewer), name_column()), "projects", lang)
-            st.pydeck_chart(site_map([columns, project_points(points, "warning", lang)]), height=640, key="big_map")
+    place = city if city is not None else viewer.region_id
+    scope = regions.at[place, name_column()] if place in regions.index else t("filter.all")
+    read_at = dt.datetime.now()
+    head.html(title_bar(t("app.title"), scope, t("wall.as_of", month=month(period, lang)),
+                        t("wall.updated", time=f"{read_at:%H:%M:%S}"), f"{read_at:%Y-%m-%d %H:%M:%S}"))
+    left, middle, right = st.columns([360, 1040, 448], gap="small")
+    left.html(kpi_column(kpis(current, previous, period, standing)))
+    with middle:
+        centre(config.panel_at(time.time()), current, period, scope)
     with right:
-        league = current.assign(name=current[name_column()], score=current["total"]).reset_index()
-        st.plotly_chart(ranking_bars(league, lang), width="stretch", key="big_ranking")
-        for alert in warnings.itertuples():
-            st.markdown(f"**{t(f'severity.{alert.severity}')}** "
-                        f"{plain(alert.project_zh if lang == 'zh' else alert.project_en)} · "
-                        f"{plain(alert.rule_zh if lang == 'zh' else alert.rule_en)}")
+        ranked = league(current, previous, standing)
+        note = "" if standing is None else rank_text(standing.rank, standing.of, lang)
+        st.html(panel_head(t("overview.district_ranking"), note))
+        own = standing.district_id if standing is not None else None
+        event = chart(ranking_bars(ranked, lang, top=len(ranked), width=RIGHT_WIDTH, height=RANKING_HEIGHT,
+                                   highlight=own), RIGHT_WIDTH, RANKING_HEIGHT, "wall_ranking")
+        open_picked(event, own=own)
+        st.html(panel_head(t("overview.latest_warnings"), t("wall.live_count", n=len(warnings))))
+        st.html(warning_ticker([WarningLine(w.severity, t(f"severity.{w.severity}"),
+                                            f"{pd.Timestamp(w.opened_at):%Y-%m-%d}",
+                                            f"{w.project_zh if lang == 'zh' else w.project_en} · "
+                                            f"{w.rule_zh if lang == 'zh' else w.rule_en}")
+                                for w in warnings.head(TICKER_LINES).itertuples()], t("wall.no_warnings")))
     if period:
-        st.plotly_chart(apply_big_screen(score_trend(data.score_trend(viewer, period), lang)), width="stretch",
-                        key="big_trend")
+        trend = score_trend(data.score_trend(viewer, period, city=city), lang)
+        trend.update_layout(margin=dict(t=36, b=10))
+        chart(trend, TREND_WIDTH, TREND_HEIGHT, "wall_trend", selectable=False)
 
 
-st.fragment(run_every=REFRESH_SECONDS)(wall)()
+st.fragment(run_every=config.every)(wall)(config)

@@ -35,3 +35,19 @@ def cookie_expiry_days() -> float:
 def login_sleep_seconds() -> float:
     """``PERFDASH_LOGIN_SLEEP`` (default 0.7 s, streamlit-authenticator's own): pause on logged-out runs."""
     return float(os.environ.get("PERFDASH_LOGIN_SLEEP", "0.7"))
+
+
+WALL_PANELS = ("map", "heat", "ranking")  # what the big screen's centre can show, in its default order
+
+
+def big_screen_refresh_seconds() -> float | None:
+    """``PERFDASH_BIG_SCREEN_REFRESH`` (default 60): seconds between the big screen's redraws; 0 never."""
+    return float(os.environ.get("PERFDASH_BIG_SCREEN_REFRESH", "60")) or None
+
+
+def big_screen_rotation() -> list[str]:
+    """``PERFDASH_BIG_SCREEN_ROTATE``: the centre panels the big screen turns through by default, e.g.
+    ``map,heat,ranking`` (``1``: map and heat map, the old switch); unset: the map alone. ``?rotate=`` in the
+    wall's URL overrides it."""
+    setting = os.environ.get("PERFDASH_BIG_SCREEN_ROTATE", "").strip()
+    return ["map", "heat"] if setting == "1" else [name for name in setting.split(",") if name in WALL_PANELS]

@@ -12,7 +12,9 @@ from components.bigscreen import (
     kpi_tile,
     ranking_bars,
     score_trend,
+    text_width_px,
 )
+from components.colours import GRADE_COLOURS
 from components.gantt import milestone_gantt
 
 
@@ -50,18 +52,54 @@ def test_theme_is_navy_light_text_one_accent_and_no_small_fonts():
     assert figure.layout.xaxis.tickfont.size >= MIN_FONT_PX and figure.layout.annotations[0].font.size == 16
 
 
-def test_ranking_bars_best_on_top_with_grade_and_rank_of_n():
+def test_ranking_bars_best_on_top_in_grade_colours_with_grade_words_and_rank_of_n():
     figure = ranking_bars(_ranking(), top=3)
     bars = figure.data[0]
     assert list(figure.layout.yaxis.ticktext) == ["1. 乙", "2. 甲", "3. 丁"]
     assert figure.layout.yaxis.autorange == "reversed"
-    assert list(bars.x) == [92.5, 80.0, 70.0] and bars.marker.color == ACCENT
+    # the axis starts at 55 (a multiple of 5 below 70 − half the 22.5 spread): bars run from there
+    assert bars.base == 55.0 and list(bars.x) == [37.5, 25.0, 15.0]
+    assert list(figure.layout.xaxis.range) == [55.0, 92.5]
+    assert list(bars.marker.color) == [GRADE_COLOURS["优秀"], GRADE_COLOURS["良好"], GRADE_COLOURS["合格"]]
     assert list(bars.text) == ["92.5 分 · 优秀", "80.0 分 · 良好", "70.0 分 · 合格"]
-    # N = 4 scored; the full name for the hover
+    # N = 4 scored; the id first (click-through), the full name for the hover
     assert list(bars.customdata[0]) == [2, "第 1 / 4 名", "92.5 分 · 优秀", "乙"]
+    assert [row[0] for row in bars.customdata] == [2, 1, 4]
     assert bars.textfont.size >= 20 and min(_fonts(figure)) >= MIN_FONT_PX
     english = ranking_bars(_ranking(), "en", top=2).data[0]
     assert list(english.text) == ["92.5 · Excellent", "80.0 · Good"] and english.customdata[1][1] == "2 of 4"
+
+
+def test_the_ranking_axis_makes_85_8_against_93_3_visible():
+    figure = ranking_bars(pd.DataFrame({"id": [7, 8], "name": ["东区", "西区"], "score": [85.8, 93.3],
+                                        "grade": ["良好", "优秀"]}))
+    bars = figure.data[0]
+    assert figure.layout.xaxis.range[0] == 80.0 and bars.base == 80.0
+    assert [round(x, 1) for x in bars.x] == [13.3, 5.8]  # from zero they would be 93.3 and 85.8: 8 % apart
+    assert figure.layout.xaxis.showticklabels is not False  # the start is written on the axis
+
+
+def test_names_are_cut_only_when_they_do_not_fit_the_given_width():
+    long_name = "开封市祥符区黄河滩区居民迁建配套工程"  # 18 wide characters: 360 px at 20 px
+    frame = pd.DataFrame({"id": [1, 2], "name": [long_name, "杞县"], "score": [90.0, 80.0], "grade": ["优秀", "良好"]})
+    assert list(ranking_bars(frame, width=1040).layout.yaxis.ticktext) == [f"1. {long_name}", "2. 杞县"]
+    narrow = ranking_bars(frame, width=448).layout.yaxis.ticktext  # 45 % of 448 px: 201 px
+    assert narrow[0].endswith("…") and long_name.startswith(narrow[0][3:-1]) and narrow[1] == "2. 杞县"
+    assert text_width_px(narrow[0], 20) <= 448 * 0.45
+    assert ranking_bars(frame, width=448).data[0].customdata[0][3] == long_name  # the hover keeps it whole
+
+
+def test_an_officials_own_district_is_outlined_and_marked_among_its_peers():
+    figure = ranking_bars(_ranking(), highlight=1)
+    bars = figure.data[0]
+    assert list(figure.layout.yaxis.ticktext)[1] == "▶ 2. 甲"
+    assert list(bars.marker.line.color) == ["rgba(0,0,0,0)", ACCENT, "rgba(0,0,0,0)", "rgba(0,0,0,0)"]
+
+
+def test_ranks_given_with_the_rows_are_kept():
+    frame = _ranking().assign(rank=[2, 1, None, 3, 4]).dropna(subset=["score"])
+    frame["rank"] = frame["rank"].astype(int)
+    assert list(ranking_bars(frame, top=2).layout.yaxis.ticktext) == ["1. 乙", "2. 甲"]
 
 
 def test_score_trend_line_with_latest_value_large():
@@ -90,5 +128,7 @@ def test_ranking_shortens_long_names_on_the_axis_but_keeps_them_for_the_hover():
 
     name = "钦州港大榄坪保税物流中心二期冷链仓储建设项目"
     figure = ranking_bars(pd.DataFrame({"name": [name], "score": [91.0], "grade": ["优秀"]}))
-    assert list(figure.layout.yaxis.ticktext) == ["1. 钦州港大榄坪保税物流中…"]  # 11 characters and an ellipsis
+    assert list(figure.layout.yaxis.ticktext) == ["1. 钦州港大榄坪保…"]  # 198 px of a 440 px chart at 20 px
     assert figure.data[0].customdata[0][3] == name
+    wide = ranking_bars(pd.DataFrame({"name": [name], "score": [91.0], "grade": ["优秀"]}), width=1200)
+    assert list(wide.layout.yaxis.ticktext) == [f"1. {name}"]

@@ -13,12 +13,16 @@ issued before it is accepted again — the browser-side delete is a courtesy tha
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import NoReturn
 
+import extra_streamlit_components as stx
 import streamlit as st
 import streamlit_authenticator as stauth
+from extra_streamlit_components.CookieManager import _component_func as cookie_component
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from data_access import Viewer
@@ -32,6 +36,23 @@ from webapp.settings import cookie_expiry_days, cookie_key, login_sleep_seconds
 COOKIE_NAME = "perfdash_auth"
 SESSION_STARTED = "perfdash_session_started"
 LOGIN_SESSION = "perfdash_login_session"
+
+
+class CookieWriter(stx.CookieManager):
+    """extra-streamlit-components' cookie manager, minus the component its constructor draws to read every cookie.
+
+    Cookies are read from ``st.context.cookies`` (by perfdash and by streamlit-authenticator alike). That
+    component's first answer only reran the script: every new browser session ran its first page twice, and the
+    login form waited for the second run. Writing and deleting a cookie still draw the component, then only.
+    """
+
+    def __init__(self, key: str = "init") -> None:  # noqa: ARG002 - the parent draws the component under this key
+        self.cookie_manager = cookie_component
+        self.cookies = dict(st.context.cookies)
+
+
+# streamlit-authenticator makes its cookie manager as ``stx.CookieManager()`` in this module, in its constructor.
+cookie_model.stx = SimpleNamespace(CookieManager=CookieWriter)
 
 
 def _credentials(engine: Engine) -> dict:

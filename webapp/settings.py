@@ -33,8 +33,13 @@ def cookie_expiry_days() -> float:
 
 
 def login_sleep_seconds() -> float:
-    """``PERFDASH_LOGIN_SLEEP`` (default 0.7 s, streamlit-authenticator's own): pause on logged-out runs."""
-    return float(os.environ.get("PERFDASH_LOGIN_SLEEP", "0.7"))
+    """``PERFDASH_LOGIN_SLEEP`` (default 0): streamlit-authenticator's pause on every logged-out run.
+
+    Its own default, 0.7 s, waited for a cookie it now reads from the request; it delayed every login form and
+    slowed no password guessing (sessions run in parallel) — the lockout and the constant bcrypt time of
+    ``data_access.auth.check_password`` do that.
+    """
+    return float(os.environ.get("PERFDASH_LOGIN_SLEEP", "0"))
 
 
 WALL_PANELS = ("map", "heat", "ranking")  # what the big screen's centre can show, in its default order

@@ -50,7 +50,8 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
 
     Columns: ``project``, ``milestone`` (display labels), ``planned_start``, ``planned_end``, ``actual_end``
     (missing while unfinished), ``percent_complete`` (0–100); optional ``id`` (milestone) and ``project_id``
-    for drill-down. One project: rows are labelled by milestone; several: "project · milestone". With
+    for drill-down. Rows are labelled by milestone; with several projects each project's name heads its
+    milestones on a row of its own, written across the chart (the axis labels stay short enough for a phone). With
     ``group_column`` (e.g. district or department label) rows are grouped under a bold header row. Groups
     and projects keep the caller's order (first appearance); milestones follow their planned start.
     Rows sit at integer positions (first on top) so equal labels never merge; the height grows by
@@ -75,13 +76,18 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
     several = frame["_project_order"].nunique() > 1
     tick_text: list[str] = []
     positions = []
-    previous_group = object()
+    project_rows: list[tuple[int, str]] = []  # (row, project label) of each project's header row
+    previous_group, previous_project = object(), object()
     for _, row in frame.iterrows():
         if group_column and row[group_column] != previous_group:
             previous_group = row[group_column]
             tick_text.append(f"<b>{previous_group}</b>")
+        if several and row["_project_order"] != previous_project:
+            previous_project = row["_project_order"]
+            project_rows.append((len(tick_text), str(row["project"])))
+            tick_text.append("")
         positions.append(len(tick_text))
-        tick_text.append(f"{row['project']} · {row['milestone']}" if several else str(row["milestone"]))
+        tick_text.append(str(row["milestone"]))
     frame["y"] = positions
 
     duration = frame["planned_end"] - frame["planned_start"]
@@ -134,6 +140,9 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
         figure.add_scatter(x=[frame["planned_start"].min(), frame[["planned_end", "bar_end"]].max().max()],
                            y=[0, 0], xaxis="x2", mode="markers", marker=dict(opacity=0), hoverinfo="skip",
                            showlegend=False)
+    for row, project in project_rows:  # across the chart, so the axis keeps only short milestone names (phones)
+        figure.add_annotation(x=0, xref="paper", xanchor="left", y=row, showarrow=False, text=f"<b>{project}</b>",
+                              font=dict(size=LABEL_PX, color="#24292f"))
     figure.update_layout(
         barmode="overlay", height=max(260, ROW_HEIGHT * len(tick_text) + MARGINS),
         margin=dict(l=10, r=50, t=60, b=100),

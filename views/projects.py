@@ -21,7 +21,8 @@ if everything.empty:
     st.stop()
 projects = filter_projects(everything, viewer)
 statuses = st.multiselect(t("projects.status"), ["planned", "active", "suspended", "completed"],
-                          format_func=lambda s: t(f"status.{s}"), key="projects_status")
+                          format_func=lambda s: t(f"status.{s}"), key="projects_status",
+                          placeholder=t("common.choose_many"))
 if statuses:
     projects = projects[projects["status"].isin(statuses)]
 

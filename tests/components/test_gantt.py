@@ -69,13 +69,14 @@ def test_one_project_is_labelled_by_milestone_and_portfolio_by_project_under_gro
     single = milestone_gantt(_milestones().iloc[:2], TODAY)
     assert list(single.layout.yaxis.ticktext) == ["设计", "施工"]
     portfolio = milestone_gantt(_milestones(), TODAY, group_column="district")
-    assert list(portfolio.layout.yaxis.ticktext) == ["<b>东区</b>", "甲 · 设计", "甲 · 施工", "<b>西区</b>",
-                                                     "乙 · 设计", "乙 · 验收"]
-    assert list(_by_name(portfolio)["计划"].y) == [1, 2, 4, 5]
+    assert list(portfolio.layout.yaxis.ticktext) == ["<b>东区</b>", "", "设计", "施工", "<b>西区</b>", "", "设计",
+                                                     "验收"]  # each project heads its milestones, across the chart
+    assert [(a.y, a.text) for a in portfolio.layout.annotations[1:]] == [(1, "<b>甲</b>"), (5, "<b>乙</b>")]
+    assert list(_by_name(portfolio)["计划"].y) == [2, 3, 6, 7]
     assert portfolio.layout.yaxis.autorange == "reversed"
     reordered = milestone_gantt(_milestones().iloc[[3, 2, 1, 0]], TODAY, group_column="district")
-    assert list(reordered.layout.yaxis.ticktext) == ["<b>西区</b>", "乙 · 设计", "乙 · 验收", "<b>东区</b>",
-                                                     "甲 · 设计", "甲 · 施工"]  # caller's order, by planned start
+    assert list(reordered.layout.yaxis.ticktext) == ["<b>西区</b>", "", "设计", "验收", "<b>东区</b>", "", "设计",
+                                                     "施工"]  # caller's order, by planned start
 
 
 def test_two_hundred_milestones_stay_readable_and_fast():
@@ -91,6 +92,6 @@ def test_two_hundred_milestones_stay_readable_and_fast():
     began = time.perf_counter()
     figure = milestone_gantt(frame, TODAY, group_column="district")
     assert time.perf_counter() - began < 2.0
-    assert len(figure.layout.yaxis.ticktext) == 208  # 200 rows + 8 group headers, none merged
-    assert figure.layout.height == 28 * 208 + 160
+    assert len(figure.layout.yaxis.ticktext) == 248  # 200 rows + 8 group and 40 project headers, none merged
+    assert figure.layout.height == 28 * 248 + 160
     assert sum(len(t.y) for t in figure.data[1:] if t.type == "bar") == 200

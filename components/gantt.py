@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.colours import MILESTONE_COLOURS
-from components.formatting import MONTH_TICKS, date
+from components.formatting import date, month
 from components.i18n import translate
 from components.text import html_text
 
@@ -38,6 +38,23 @@ def _lateness(row: pd.Series, today: pd.Timestamp, lang: str) -> str:
     if days == 0:
         return translate("gantt.on_time", lang)
     return translate("gantt.late" if days > 0 else "gantt.early", lang, days=abs(days))
+
+
+def month_ticks(start: pd.Timestamp, end: pd.Timestamp, lang: str) -> tuple[list[pd.Timestamp], list[str]]:
+    """About eight month ticks from ``start`` to ``end`` (every 1, 2, 3, 6 or 12 months), the same on the top and
+    bottom axes.
+
+    >>> month_ticks(pd.Timestamp("2026-01-15"), pd.Timestamp("2026-04-02"), "en")[1]
+    ['Feb 2026', 'Mar 2026', 'Apr 2026']
+    """
+    span = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = next((months for months in (1, 2, 3, 6, 12) if span / months <= 8), 12 * (span // 96 + 1))
+    first = pd.Timestamp(start.year, start.month, 1) + pd.DateOffset(months=1)
+    first = pd.Timestamp(first.year, ((first.month - 1) // step) * step + 1, 1) if step <= 12 else first
+    if first < start:
+        first += pd.DateOffset(months=step)
+    ticks = list(pd.date_range(first, end, freq=pd.DateOffset(months=step)))
+    return ticks, [month(tick.date(), lang) for tick in ticks]
 
 
 def _day(value: pd.Timestamp, lang: str) -> str:
@@ -140,15 +157,19 @@ def milestone_gantt(milestones: pd.DataFrame, today: dt.date, lang: str = "zh",
         figure.add_scatter(x=[frame["planned_start"].min(), frame[["planned_end", "bar_end"]].max().max()],
                            y=[0, 0], xaxis="x2", mode="markers", marker=dict(opacity=0), hoverinfo="skip",
                            showlegend=False)
-    for row, project in project_rows:  # across the chart, so the axis keeps only short milestone names (phones)
-        figure.add_annotation(x=0, xref="paper", xanchor="left", y=row, showarrow=False, text=f"<b>{project}</b>",
-                              font=dict(size=LABEL_PX, color="#24292f"))
+    ticks: dict[str, object] = {}
+    if len(frame):
+        values, texts = month_ticks(frame["planned_start"].min(), frame[["planned_end", "bar_end"]].max().max(), lang)
+        ticks = {"tickmode": "array", "tickvals": values, "ticktext": texts}
+    for header_row, project in project_rows:  # across the chart: the axis keeps short milestone names (phones)
+        figure.add_annotation(x=0, xref="paper", xanchor="left", y=header_row, showarrow=False,
+                              text=f"<b>{project}</b>", font=dict(size=LABEL_PX, color="#24292f"))
     figure.update_layout(
         barmode="overlay", height=max(260, ROW_HEIGHT * len(tick_text) + MARGINS),
         margin=dict(l=10, r=50, t=60, b=100),
         legend=dict(orientation="h", yanchor="bottom", y=0, x=0, yref="container"),
-        xaxis=dict(type="date", tickformat=MONTH_TICKS[lang], side="top"),
-        xaxis2=dict(type="date", tickformat=MONTH_TICKS[lang], side="bottom", overlaying="x", matches="x"),
+        xaxis=dict(type="date", side="top", **ticks),
+        xaxis2=dict(type="date", side="bottom", overlaying="x", matches="x", **ticks),
         yaxis=dict(tickmode="array", tickvals=list(range(len(tick_text))), ticktext=tick_text,
                    autorange="reversed"),
     )

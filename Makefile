@@ -32,7 +32,7 @@ endif
 test: $(INSTALLED)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 bench: $(INSTALLED)
 	$(PY) bench/bench_data_access.py

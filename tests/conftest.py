@@ -157,6 +157,16 @@ def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the browser tests share one worker and
+    run one after another: each drives a server and a Chromium, and two at once on two cores would fight over
+    the CPUs and time out. Everything else spreads over the workers."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:  # noqa: ARG001
     """With PERFDASH_NO_SKIP=1 (set by .ci/run) a skipped test counts as failed: CI must run everything."""

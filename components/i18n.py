@@ -946,6 +946,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "scorecards.indicator_not_here": ("本级没有「{name}」的数据，请另选指标。",
                                       "No figures for \"{name}\" at this level: choose another indicator."),
     "scorecards.open_row": ("点选一行即可打开下一级记分卡。", "Choose a row to open its scorecard."),
+    "scorecards.linked_month": ("链接指定的月份；改选侧栏的月份（现为 {sidebar}）即切换。",
+                                "The month of the link; choose a month in the sidebar (now {sidebar}) to change it."),
     # -- big screen and overview (大屏与总览) ------------------------------------------------------------------
     "wall.settings": ("大屏设置：城市、轮播内容与时间", "Wall settings: city, rotation and timing"),
     "wall.panel.map": ("项目分布", "Project sites"),

@@ -7,7 +7,7 @@ the target and the unit. Clicking a cell opens the matching scorecard with the U
 * project × month → ``?project=<id>&period=<YYYY-MM>`` (the project's scorecard for that month);
 * month × indicator → ``?indicator=<code>&period=<YYYY-MM>``: the top level of the scorecards (the city) for that
   month with that KPI's trend over the city's projects — the month × indicator mean is the city's figure, so the
-  city is its detail.
+  city is its detail (with several cities in scope the scorecard's city switcher picks which one).
 
 Heat-map cells cannot take the keyboard focus, so the district and project maps keep a select box that opens the
 same scorecards. Each map sits in its own box that scrolls sideways on a narrow screen (never the whole page).

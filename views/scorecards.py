@@ -103,6 +103,8 @@ def headline(total: float, grade: str, rank: int | None, n: int, before: float) 
                       change_text(total, before, lang, unit="points"), delta_color="off", delta_arrow="off")
     columns[1].metric(t("overview.rank"), rank_text(rank, n, lang))
     columns[2].metric(t("scorecards.period"), month(period, lang))
+    if selected_period() is not None and period != selected_period():  # a link's month, not the sidebar's
+        columns[2].caption(t("scorecards.linked_month", sidebar=month(selected_period(), lang)))
 
 
 def unscored_reason(coverage: float, category: str, measured: set[str]) -> str:

@@ -86,3 +86,16 @@ def test_scorecard_breadcrumbs_keep_the_level_in_the_url(page, server):
     wait_until_idle(page)
     expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=30_000)
     assert "period" in _query(page)
+
+
+def test_a_district_row_in_the_city_scorecard_opens_the_district(page, server):
+    page.goto(server)
+    log_in(page, "leader")
+    page.goto(f"{server}/scorecards")
+    wait_until_idle(page)
+    table = page.locator("[data-testid='stDataFrame']").first
+    expect(table).to_be_visible(timeout=60_000)
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 35 + 17)  # the second row's selection box (rows are 35 px)
+    page.wait_for_url(lambda url: "region=" in url, timeout=30_000)
+    assert "city" not in _query(page)

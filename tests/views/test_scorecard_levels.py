@@ -82,6 +82,7 @@ def test_a_heat_map_link_opens_the_district_with_its_month_and_indicator_trend(l
     at.run()
     assert not at.exception and not at.error
     assert _metric(at, "期间") == "2026年9月"
+    assert "链接指定的月份；改选侧栏的月份（现为 2026年11月）即切换。" in [c.value for c in at.caption]
     assert at.selectbox(key="scorecard_indicator").value == "BUDGET_EXEC"
     trend = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert trend["data"][0]["name"].startswith("预算执行率")

@@ -270,10 +270,13 @@ if project is None:  # a district
     peers = in_city(current, viewer, top_city)
     league = district_league(peers, in_city(previous, viewer, top_city), regions.reset_index(), name_column())
     mine = league.set_index("id").loc[district] if district in set(league["id"]) else None
+    rank, ranked = None if mine is None else int(mine["rank"]), len(league)
+    standing = data.peer_standing(viewer, period)  # an official: their district among the city's, not 1 of 1
+    if standing is not None and standing.district_id == district:
+        rank, ranked = standing.rank, standing.of
     before = previous[previous["region_path"].str.startswith(path)]["total"].mean() if len(previous) else float("nan")
     st.subheader(plain(regions.at[district, name_column()]))
-    headline(members["total"].mean(), scoring.grade(pd.Series([members["total"].mean()]))[0],
-             None if mine is None else int(mine["rank"]), len(league), before)
+    headline(members["total"].mean(), scoring.grade(pd.Series([members["total"].mean()]))[0], rank, ranked, before)
     members = members.sort_values("total", ascending=False)
     members["rank_here"] = scoring.rank(members["total"])
     st.caption(t("scorecards.open_row"))

@@ -42,6 +42,7 @@ def test_an_official_starts_at_their_district_and_sees_no_other_districts_rows(l
     assert codes and codes <= longting
     assert not at.get("segmented_control") or all(c.key != "scorecard_city" for c in at.get("segmented_control"))
     assert "region" not in at.query_params  # their top level: the same page for them from any link
+    assert re.fullmatch(r"第 [1-9] / 9 名", _metric(at, "排名"))  # among 开封市's nine districts, never 1 of 1
 
 
 def test_an_official_asking_for_another_district_is_told_and_offered_the_way_back(logged_in):

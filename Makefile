@@ -17,8 +17,8 @@ $(INSTALLED): requirements.txt
 
 seed: $(INSTALLED)
 	$(PY) -m data_access.demo --if-empty
-	$(PY) -m services.alerts run
 	$(PY) -m services.demo_story
+	$(PY) -m services.alerts run
 
 run: seed
 ifneq ($(filter 1 true yes on,$(PERFDASH_DEMO)),)

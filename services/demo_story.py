@@ -1,6 +1,10 @@
 """Move some demo warnings along their lifecycle so a newcomer sees a living rectification board.
 
-    python -m services.demo_story     # what `make run` does after the first evaluation; once only
+    python -m services.demo_story     # what `make run` does before the hourly evaluation; once only
+
+First, on a database without warnings, the evaluator is replayed as of 75, 45 and 20 days ago (at those days), then
+today: the demo's warnings opened on different days ("days open" is a real number, not 0 for every row) and some
+came and went, as if perfdash had been running for months.
 
 Deterministic: alerts are picked by id. Of the open ones, about a third are acknowledged, a fifth get a
 整改 task (some already overdue), a tenth are resolved with evidence and a few are verified and closed —
@@ -11,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
+import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from data_access import DataAccessError, create_database_engine, viewer_for
 from data_access import alerts as store
-from data_access.models import AlertEvent, Region, User
+from data_access.models import Alert, AlertEvent, Region, User
+from services.alerts import evaluate
 
 PLANS = ("增加施工班组并延长作业时间，两周内追回进度", "补齐资金拨付手续，压实支出计划", "倒排工期，逐项销号整改",
          "约谈施工单位，落实周报制度")
@@ -30,12 +36,29 @@ def _official_for(session: Session, region_path: str) -> str | None:
     return next((name for name, path in rows if region_path.startswith(path)), None)
 
 
+HISTORY_DAYS = (75, 45, 20)  # the evaluator's replayed runs, in days before today
+
+
+def replay_history(engine: Engine, today: dt.date | None = None) -> bool:
+    """Evaluate the warnings as they stood ``HISTORY_DAYS`` ago, at those days, then today; only on a database
+    without any warning (says whether it replayed)."""
+    today = today or dt.date.today()
+    with Session(engine) as session:
+        if session.execute(select(func.count()).select_from(Alert)).scalar():
+            return False
+    for days in HISTORY_DAYS:
+        day = today - dt.timedelta(days=days)
+        evaluate(engine, as_of=day, now=dt.datetime.combine(day, dt.time(1), dt.UTC))
+    evaluate(engine, as_of=today)
+    return True
+
+
 def tell(engine: Engine, today: dt.date | None = None) -> int:
     """Advance a deterministic share of the open alerts; returns how many were touched."""
     today = today or dt.date.today()
     with Session(engine) as session:
         if session.execute(select(func.count()).select_from(AlertEvent)
-                           .where(AlertEvent.from_status.is_not(None))).scalar():
+                           .where(AlertEvent.actor_id.is_not(None))).scalar():
             return 0  # the story has been told, or people are already working on the warnings
         admin = viewer_for(session, "admin")
     alerts = store.list_alerts(engine, admin, statuses=["open"]).sort_values("id")
@@ -51,10 +74,12 @@ def tell(engine: Engine, today: dt.date | None = None) -> int:
             supervisor = viewer_for(session, official or "admin")
         version = store.transition(engine, handler, int(alert["id"]), int(alert["version"]), "acknowledge")
         if step >= 6:
-            # Step 7's task was set a month ago with a due date last week: overdue, as some always are.
-            started = dt.datetime.combine(today - dt.timedelta(days=30 if step == 7 else 0), dt.time(9),
-                                          dt.UTC)
-            due = today - dt.timedelta(days=5) if step == 7 else today + dt.timedelta(days=(position % 4) * 7 + 3)
+            # Step 7's task, on a warning open for over a month, was set a month ago with a due date last week:
+            # overdue, as some always are (a younger warning's task starts today, so its history stays in order).
+            opened = pd.Timestamp(alert["opened_at"]).date()
+            overdue = step == 7 and opened <= today - dt.timedelta(days=30)
+            started = dt.datetime.combine(today - dt.timedelta(days=30 if overdue else 0), dt.time(9), dt.UTC)
+            due = today - dt.timedelta(days=5) if overdue else today + dt.timedelta(days=(position % 4) * 7 + 3)
             version = store.transition(engine, handler, int(alert["id"]), version, "rectify", owner_id=handler.user_id,
                                        plan=PLANS[position % len(PLANS)], due_date=due, now=started)
         if step >= 8:
@@ -68,7 +93,9 @@ def tell(engine: Engine, today: dt.date | None = None) -> int:
 
 def main() -> int:
     try:
-        touched = tell(create_database_engine())
+        engine = create_database_engine()
+        replay_history(engine)
+        touched = tell(engine)
     except DataAccessError as exc:
         print(f"perfdash: {exc}", file=sys.stderr)
         return 2

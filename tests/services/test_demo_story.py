@@ -5,14 +5,17 @@ from sqlalchemy import func, select
 from data_access import alerts as store
 from data_access.audit import verify_chain
 from data_access.models import Alert
-from services.alerts import evaluate
-from services.demo_story import tell
+from services.demo_story import HISTORY_DAYS, replay_history, tell
 from tests.conftest import EVALUATION_DAY, as_viewer
 
 
 def test_the_demo_story_fills_every_column_of_the_board_once(seeded_engine):
-    evaluate(seeded_engine, as_of=EVALUATION_DAY)
-    touched = tell(seeded_engine, today=dt.date(2026, 11, 20))
+    assert replay_history(seeded_engine, today=EVALUATION_DAY)
+    assert not replay_history(seeded_engine, today=EVALUATION_DAY)  # once only
+    with seeded_engine.connect() as connection:
+        oldest = connection.execute(select(func.min(Alert.opened_at))).scalar_one()
+    assert oldest.date() == EVALUATION_DAY - dt.timedelta(days=max(HISTORY_DAYS))  # opened 75 days before
+    touched = tell(seeded_engine, today=EVALUATION_DAY)
     assert touched > 0
     with seeded_engine.connect() as connection:
         statuses = dict(connection.execute(select(Alert.status, func.count()).group_by(Alert.status)).all())

@@ -12,8 +12,8 @@ def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) ->
     """Stacked bars of live warnings per district, red first, in the warning colours; a click picks a district.
 
     ``counts`` has columns district_id, district, severity, count. Every bar segment carries ``[district_id]`` as
-    its ``customdata`` (whichever severity was clicked), for ``webapp.drill.picked_customdata``. The legend sits
-    under the bars, clear of the chart's toolbar on a phone.
+    its ``customdata`` (whichever severity was clicked), for ``webapp.drill.picked_customdata``. The page draws it
+    without plotly's toolbar, so the legend above the bars is never covered.
     """
     totals = counts.groupby("district_id")["count"].sum().sort_values(kind="stable")
     names = counts.drop_duplicates("district_id").set_index("district_id")["district"].reindex(totals.index)
@@ -26,8 +26,8 @@ def alerts_by_district(counts: pd.DataFrame, severity_labels: dict[str, str]) ->
                        customdata=[[int(district_id)] for district_id in totals.index],
                        hovertemplate="%{y}<br>" + severity_labels[severity] + ": %{x}<extra></extra>")
     figure.update_layout(barmode="stack", height=max(260, 22 * len(totals) + 100),
-                         margin=dict(l=10, r=10, t=10, b=60), clickmode="event+select",
-                         legend=dict(orientation="h", traceorder="normal", yanchor="bottom", y=0, x=0,
+                         margin=dict(l=10, r=10, t=40, b=30), clickmode="event+select",
+                         legend=dict(orientation="h", traceorder="normal", yanchor="top", y=1, x=0,
                                      yref="container"))
     figure.update_yaxes(automargin=True)
     figure.update_xaxes(automargin=True)

@@ -949,6 +949,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "scorecards.linked_month": ("链接指定的月份；改选侧栏的月份（现为 {sidebar}）即切换。",
                                 "The month of the link; choose a month in the sidebar (now {sidebar}) to change it."),
     # -- big screen and overview (大屏与总览) ------------------------------------------------------------------
+    "overview.peer_frame": ("本区在全市区县中{rank}（仅显示各区县平均得分）",
+                            "Your district among the city's districts: {rank} (district means only)"),
+    "overview.all_ranked": ("项目排名（共 {n} 个已评分项目）", "Projects by score ({n} scored)"),
+    "overview.warnings_order": ("红色在前，同级按时间由新到旧；点击查看预警详情",
+                                "Red first, newest first within a severity; click for the warning"),
     "wall.settings": ("大屏设置：城市、轮播内容与时间", "Wall settings: city, rotation and timing"),
     "wall.panel.map": ("项目分布", "Project sites"),
     "wall.panel.heat": ("区域指标热力图", "Districts × indicators"),

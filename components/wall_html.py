@@ -65,6 +65,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .st-key-wall_settings button, .st-key-wall_settings button p {{font-size: 18px !important; min-height: 36px;
   background: transparent; color: {MUTED}; border-color: {MUTED};}}
 [data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"] {{border-radius: 6px; overflow: hidden;}}
+.perfdash-map-legend {{font-size: 18px; height: 30px; overflow: hidden; white-space: nowrap;}}
 </style>"""
 
 # Runs once per browser page: the clock ticks every second, Esc leaves the wall for the overview, and the page

@@ -87,6 +87,13 @@ def peer_standing(engine: Engine, viewer: Viewer, period: dt.date | None) -> Pee
     return read_peer_standing(engine, viewer, league)
 
 
+def peer_ranking(standing: PeerStanding, name_column: str) -> pd.DataFrame:
+    """A peer standing as the rankings draw it: id, name, score (the district mean), grade and rank."""
+    peers = standing.peers
+    return pd.DataFrame({"id": peers["id"], "name": peers[name_column], "score": peers["mean_score"],
+                         "grade": scoring.grade(peers["mean_score"]), "rank": peers["rank"]})
+
+
 def district_kpi_means(matrix: pd.DataFrame, targets: pd.DataFrame, districts: pd.Series,
                        kpis: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Districts × KPIs for one month: the mean value over each district's projects, and their mean target.

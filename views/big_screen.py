@@ -12,11 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-import scoring
 from components.bigscreen import apply_big_screen, ranking_bars, scale_figure, score_trend
 from components.formatting import month
 from components.kpi import change_text, rank_text
-from components.site_maps import district_columns, project_points, site_map
 from components.wall_html import (
     WALL_CSS,
     WALL_SCRIPT,
@@ -28,18 +26,20 @@ from components.wall_html import (
     warning_ticker,
 )
 from data_access import DataAccessError
-from services.portfolio import by_district, district_league, headline, worst_first
+from services.portfolio import PeerStanding, district_league, headline, peer_ranking, worst_first
 from webapp import data
 from webapp.drill import open_scorecard, picked_customdata
 from webapp.filters import in_city
 from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, show_data_error
+from webapp.site_map_view import draw_city_map
 from webapp.views import current_and_previous, district_indicator_heatmap
 from webapp.wall import WallConfig, panel_titles, wall_config, wall_settings
 
 # px on the 1920 × 1080 canvas (charts are drawn at these times the screen's scale: see chart()).
 CENTRE_WIDTH, RIGHT_WIDTH, TREND_WIDTH = 1040, 448, 1880
 CENTRE_HEIGHT, RANKING_HEIGHT, TREND_HEIGHT = 604, 330, 300
+MAP_HEIGHT = CENTRE_HEIGHT - 44  # the legend goes under the map
 NO_TOOLBAR = {"displayModeBar": False}
 TICKER_LINES = 12
 
@@ -69,7 +69,8 @@ def open_picked(event: object, *, own: int | None = None) -> None:
         open_scorecard(region=int(region))
 
 
-def kpis(current: pd.DataFrame, previous: pd.DataFrame, period: dt.date | None, standing: object) -> list[Kpi]:
+def kpis(current: pd.DataFrame, previous: pd.DataFrame, period: dt.date | None,
+         standing: PeerStanding | None) -> list[Kpi]:
     now, before = headline(current), headline(previous)
     score_unit = t("kpi.unit.points")
     last_month = t("wall.vs_last_month")
@@ -92,18 +93,15 @@ def kpis(current: pd.DataFrame, previous: pd.DataFrame, period: dt.date | None, 
     return tiles
 
 
-def league(current: pd.DataFrame, previous: pd.DataFrame, standing: object) -> pd.DataFrame:
+def league(current: pd.DataFrame, previous: pd.DataFrame, standing: PeerStanding | None) -> pd.DataFrame:
     """The districts to rank: an official's city's districts (means only), else the districts shown."""
     if standing is not None:
-        peers = standing.peers
-        return pd.DataFrame({"id": peers["id"], "name": peers["name_zh" if lang == "zh" else "name_en"],
-                             "score": peers["mean_score"], "grade": scoring.grade(peers["mean_score"]),
-                             "rank": peers["rank"]})
+        return peer_ranking(standing, name_column())
     table = district_league(current, previous, data.regions(viewer), name_column())
     return table.assign(score=table["mean_score"])
 
 
-def centre(panel: str, current: pd.DataFrame, period: dt.date | None, scope: str) -> None:
+def centre(panel: str, current: pd.DataFrame, period: dt.date | None, city: int | None, scope: str) -> None:
     if panel == "heat" and period is not None and len(current):
         st.html(panel_head(panel_titles()["heat"], scope))
         figure, _ = district_indicator_heatmap(viewer, current, period, lang)
@@ -120,14 +118,8 @@ def centre(panel: str, current: pd.DataFrame, period: dt.date | None, scope: str
             open_scorecard(project=int(project))
     else:
         st.html(panel_head(panel_titles()["map"], scope))
-        points = current.reset_index().assign(name=current[name_column()].to_numpy(),
-                                              region=current[name_column("region")].to_numpy(),
-                                              category=current[name_column("category")].to_numpy(),
-                                              score=current["total"].to_numpy())
-        columns = district_columns(by_district(current, data.regions(viewer), name_column()), "projects", lang)
-        st.pydeck_chart(site_map([columns, project_points(points, "warning", lang)]),
-                        width=round(CENTRE_WIDTH * config.scale), height=round(CENTRE_HEIGHT * config.scale),
-                        key="wall_map")
+        draw_city_map(viewer, current, city=city, colour_by="grade", key="wall_map", dark=True,
+                      height=round(MAP_HEIGHT * config.scale), fit_width=round(CENTRE_WIDTH * config.scale))
 
 
 def wall(config: WallConfig) -> None:
@@ -154,7 +146,7 @@ def wall(config: WallConfig) -> None:
     left, middle, right = st.columns([360, 1040, 448], gap="small")
     left.html(kpi_column(kpis(current, previous, period, standing)))
     with middle:
-        centre(config.panel_at(time.time()), current, period, scope)
+        centre(config.panel_at(time.time()), current, period, city, scope)
     with right:
         ranked = league(current, previous, standing)
         note = "" if standing is None else rank_text(standing.rank, standing.of, lang)

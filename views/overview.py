@@ -12,11 +12,17 @@ from components.formatting import month, percent
 from components.kpi import change_text, grade_text, rank_text
 from components.text import plain
 from data_access import DataAccessError
-from services.portfolio import by_district, headline
+from services.portfolio import PeerStanding, by_district, headline, peer_ranking, worst_first
 from webapp import data
+from webapp.drill import open_scorecard, picked_customdata
 from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, show_data_error
 from webapp.views import current_and_previous
+
+TOP = 10
+RANKING_WIDTH = 900  # px: about half a desktop page, where names fit whole
+# Colour squares beside the severity word (a page link's label takes no colour of its own).
+SEVERITY_MARKS = {"red": "🟥", "orange": "🟧", "yellow": "🟨"}
 
 viewer = current_viewer()
 lang = current_language()
@@ -60,12 +66,21 @@ def normal() -> None:
     if period:
         trend.subheader(t("overview.trend"))
         trend.plotly_chart(light_theme(score_trend(data.score_trend(viewer, period), lang)), width="stretch")
-    regions = data.regions(viewer)
-    league = by_district(current, regions, name_column()).sort_values("mean_score", ascending=False)
+    standing = data.peer_standing(viewer, period)
+    league = district_ranking(current, standing)
     districts.subheader(t("overview.district_ranking"))
-    districts.plotly_chart(light_theme(ranking_bars(league.assign(score=league["mean_score"],
-                                                                  grade=scoring.grade(league["mean_score"])), lang,
-                                                    top=len(league))), width="stretch")
+    if standing is not None:  # an official: their district among the city's districts, never a one-bar ranking
+        districts.caption(t("overview.peer_frame", rank=rank_text(standing.rank, standing.of, lang)))
+    own = standing.district_id if standing is not None else None
+    event = districts.plotly_chart(light_theme(ranking_bars(league, lang, top=len(league), width=RANKING_WIDTH,
+                                                            highlight=own)),
+                                   width="stretch", key="overview_ranking", on_select="rerun",
+                                   selection_mode="points", config={"displayModeBar": False})
+    for region, *_ in picked_customdata(event):
+        if own is not None and int(region) != own:
+            st.toast(t("wall.peer_only"))
+        else:
+            open_scorecard(region=int(region))
 
     scored = current.dropna(subset=["total"]).sort_values("total", ascending=False)
     total = len(scored)
@@ -77,18 +92,32 @@ def normal() -> None:
                                                    for s, g in zip(frame["total"], frame["grade"], strict=True)],
                              t("overview.rank"): [rank_text(int(r), total, lang) for r in frame["rank"]]})
 
-    top, bottom = st.columns(2)
-    top.subheader(t("overview.top10"))
-    top.dataframe(table(scored.head(10)), hide_index=True, width="stretch")
-    bottom.subheader(t("overview.bottom10"))
-    bottom.dataframe(table(scored.tail(10).iloc[::-1]), hide_index=True, width="stretch")
+    if total <= 2 * TOP:  # top and bottom ten would repeat projects: one list
+        st.subheader(t("overview.all_ranked", n=total))
+        st.dataframe(table(scored), hide_index=True, width="stretch")
+    else:
+        top, bottom = st.columns(2)
+        top.subheader(t("overview.top10"))
+        top.dataframe(table(scored.head(TOP)), hide_index=True, width="stretch")
+        bottom.subheader(t("overview.bottom10"))
+        bottom.dataframe(table(scored.tail(TOP).iloc[::-1]), hide_index=True, width="stretch")
     st.subheader(t("overview.latest_warnings"))
-    latest = data.live_alerts(viewer).head(10)
+    st.caption(t("overview.warnings_order"))
+    latest = worst_first(data.live_alerts(viewer)).head(10)
     for alert in latest.itertuples():
         st.page_link("views/alerts.py", query_params={"alert": str(alert.id)},
-                     label=f"{t(f'severity.{alert.severity}')} · {plain(alert.project_code)} "
+                     label=f"{SEVERITY_MARKS[alert.severity]} {t(f'severity.{alert.severity}')} · "
+                           f"{pd.Timestamp(alert.opened_at):%Y-%m-%d} · {plain(alert.project_code)} "
                            f"{plain(alert.project_zh if lang == 'zh' else alert.project_en)} · "
                            f"{plain(alert.rule_zh if lang == 'zh' else alert.rule_en)}")
+
+
+def district_ranking(current: pd.DataFrame, standing: PeerStanding | None) -> pd.DataFrame:
+    """The districts to rank: an official's city's districts (their means only), else the districts shown."""
+    if standing is not None:
+        return peer_ranking(standing, name_column())
+    league = by_district(current, data.regions(viewer), name_column()).sort_values("mean_score", ascending=False)
+    return league.assign(score=league["mean_score"], grade=scoring.grade(league["mean_score"]))
 
 
 if big:

@@ -10,6 +10,6 @@ def test_an_english_session_shows_the_heat_map_and_its_scale_in_english(logged_i
     assert not at.exception
     district = json.loads(at.get("plotly_chart")[0].proto.spec)
     heat = district["data"][0]
-    assert heat["colorbar"]["title"]["text"] == "% of target"
+    assert heat["marker"]["colorbar"]["title"]["text"] == "% of target"
     assert "<br>Value: %{customdata[4]}<br>Target: %{customdata[5]}<br>Achievement: " in heat["hovertemplate"]
     assert district["layout"]["yaxis"]["ticktext"] == ["Longting District"]

@@ -104,38 +104,6 @@ def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"
                      line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
 
 
-def district_columns(districts: pd.DataFrame, height_by: Literal["projects", "budget"] = "projects",
-                     lang: str = "zh", bands: dict[str, float] | None = None, radius: int = 1500,
-                     max_height: int = 20_000) -> pdk.Layer:
-    """One extruded column per district: height = project count or budget (tallest = ``max_height`` m),
-    colour = the grade of its mean score (grade palette; grey when unscored).
-
-    Columns: ``id``, ``name``, ``lat``, ``lon``, ``projects``, ``budget`` (CNY), ``mean_score``; ``bands``
-    as in :func:`scoring.ranking.grade`. Data row: ``{id, lon, lat, colour, elevation, name, line1 … line4}``.
-    """
-    if height_by not in ("projects", "budget"):
-        raise ValueError(f"height_by must be 'projects' or 'budget', got {height_by!r}")
-    grades = grade(districts["mean_score"].astype(float), bands)
-    heights = districts[height_by].astype(float).fillna(0)
-    tallest = heights.max() if len(heights) and heights.max() > 0 else 1.0
-    rows = pd.DataFrame({
-        "id": _python(districts["id"]),
-        "lon": districts["lon"].astype(float).round(COORDINATE_DECIMALS).tolist(),
-        "lat": districts["lat"].astype(float).round(COORDINATE_DECIMALS).tolist(),
-        "colour": [rgb(grade_colour(g), 220) for g in grades],
-        "elevation": (heights / tallest * max_height).round().astype(int).tolist(),
-        "name": districts["name"].astype(str).tolist(),
-        "line1": [translate("map.projects", lang, n=int(n)) for n in districts["projects"].fillna(0)],
-        "line2": [f"{translate('chart.budget', lang)} {money(b, lang)}" for b in districts["budget"].astype(float)],
-        "line3": [f"{translate('chart.mean_score', lang)} {grade_text(s, g, lang)}"
-                  for s, g in zip(districts["mean_score"].astype(float), grades, strict=True)],
-        "line4": [""] * len(districts),
-    })
-    return pdk.Layer("ColumnLayer", data=rows.to_dict("records"), id="district-columns",
-                     get_position=["lon", "lat"], get_elevation="elevation", elevation_scale=1, radius=radius,
-                     get_fill_color="colour", extruded=True, pickable=True, auto_highlight=True)
-
-
 def worst_warning(levels: pd.Series) -> str | None:
     """The most severe of some warning levels ("red" > "orange" > "yellow"), None when there is none."""
     present = set(levels.dropna().astype(str))
@@ -246,7 +214,7 @@ def _extent(layers: Sequence[pdk.Layer]) -> tuple[float, float, float, float] | 
     return min(lons), min(lats), max(lons), max(lats)
 
 
-def fit_view(extent: tuple[float, float, float, float] | None, pitch: float = 0,
+def fit_view(extent: tuple[float, float, float, float] | None,
              viewport: tuple[int, int] = VIEWPORT_PX) -> pdk.ViewState:
     """A view showing the whole extent in a map of ``viewport`` (width, height) pixels (zoom 3–15)."""
     if extent is None:
@@ -258,7 +226,7 @@ def fit_view(extent: tuple[float, float, float, float] | None, pitch: float = 0,
     # deck.gl's world is 512 px wide at zoom 0; a little margin so the outline is not on the edge
     zoom = min(math.log2(width / WORLD_PX / lon_fraction), math.log2(height / WORLD_PX / y_fraction)) - 0.15
     return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2,
-                         zoom=round(min(max(zoom, 3.0), 15.0), 2), pitch=pitch)
+                         zoom=round(min(max(zoom, 3.0), 15.0), 2))
 
 
 def _tile_index(fraction: float, n: int) -> int:
@@ -320,15 +288,14 @@ def site_map(layers: Sequence[pdk.Layer], tile_url: str | None = None,
              extent: tuple[float, float, float, float] | None = None,
              viewport: tuple[int, int] = VIEWPORT_PX) -> pdk.Deck:
     """The deck: the view fitted to ``extent`` (default: all the layers' data, district polygons included) in a
-    map of ``viewport`` pixels (tilted when columns are shown), one tooltip for all layers.
+    map of ``viewport`` pixels, one tooltip for all layers.
 
     No map provider, so no base-map style is requested from anywhere (with ``map_style=None`` Streamlit's
     front end would fetch a Carto style); with ``tile_url`` the offline tiles go under the data (see
     :func:`tile_layers`).
     """
     extent = extent or _extent(layers)
-    pitch = 45 if any(layer.type == "ColumnLayer" for layer in layers) else 0
-    view = fit_view(extent, pitch, viewport)
+    view = fit_view(extent, viewport=viewport)
     tooltip = {"html": TOOLTIP_HTML, "style": TOOLTIP_STYLE}
     if tile_url is None:
         return pdk.Deck(layers=list(layers), initial_view_state=view, tooltip=tooltip, map_provider=None)

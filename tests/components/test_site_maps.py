@@ -14,7 +14,6 @@ from components.site_maps import (
     TOOLTIP_HTML,
     LegendEntry,
     district_areas,
-    district_columns,
     district_labels,
     fit_view,
     legend_entries,
@@ -35,11 +34,6 @@ def _projects():
         "grade": pd.Series(["优秀", None, "合格", "不合格"], dtype="string"), "progress": [62.0, 10.0, 0.0, 35.5],
         "open_warnings": [2, 0, 1, 1], "warning_level": ["red", None, "yellow", "orange"],
     })
-
-
-def _districts():
-    return pd.DataFrame({"id": [5, 6], "name": ["龙亭区", "鼓楼区"], "lat": [34.8, 34.79], "lon": [114.35, 114.36],
-                         "projects": [12, 3], "budget": [3.8e8, 1e7], "mean_score": [86.4, np.nan]})
 
 
 def test_points_coloured_by_grade_sized_by_sqrt_budget_with_ids():
@@ -75,27 +69,12 @@ def test_point_tooltip_lines_in_both_languages():
     assert en[4]["line2"] == "Score 55.0 · Fail"
 
 
-def test_district_columns_height_and_grade_colour():
-    layer = district_columns(_districts())
-    assert layer.type == "ColumnLayer" and layer.pickable and layer.extruded
-    first, second = layer.data
-    assert (first["id"], first["elevation"], second["elevation"]) == (5, 20000, 5000)
-    assert first["colour"] == rgb(GRADE_COLOURS["良好"], 220) and second["colour"] == rgb(GREY, 220)
-    assert [first[k] for k in ("line1", "line2", "line3")] == [
-        "项目 12 个", "预算 3.80 亿元", "平均得分 86.4 分 · 良好"]
-    by_budget = district_columns(_districts(), height_by="budget", lang="en")
-    assert [row["elevation"] for row in by_budget.data] == [20000, 526]
-    assert by_budget.data[0]["line1"] == "12 projects" and by_budget.data[0]["line3"] == "Mean score 86.4 · Good"
-
-
 def test_deck_without_tiles_draws_data_only_with_one_tooltip():
-    deck = site_map([project_points(_projects()), district_columns(_districts())])
-    assert [layer.type for layer in deck.layers] == ["ScatterplotLayer", "ColumnLayer"]
+    deck = site_map([district_areas(_areas()), project_points(_projects())])
+    assert [layer.type for layer in deck.layers] == ["PolygonLayer", "ScatterplotLayer"]
     assert deck.map_provider is None  # no base-map style is fetched from anywhere
     assert deck._tooltip["html"] == TOOLTIP_HTML
-    assert deck.initial_view_state.pitch == 45  # columns are 3-D
-    assert 34.79 <= deck.initial_view_state.latitude <= 34.83
-    assert 114.33 <= deck.initial_view_state.longitude <= 114.36
+    assert not deck.initial_view_state.pitch  # flat: nothing stands in front of the points
     spec = json.loads(deck.to_json())
     # pydeck's "default style" marker, which Streamlit's front end drops instead of fetching a Carto style
     assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec
@@ -114,7 +93,7 @@ def test_deck_with_offline_tile_server_puts_tiles_under_the_data():
     west, south, east, north = tile.bounds
     assert west == pytest.approx(x / 2 ** z * 360 - 180) and east - west == pytest.approx(360 / 2 ** z)
     assert south < north
-    assert deck.initial_view_state.pitch == 0
+    assert not deck.initial_view_state.pitch
 
 
 def test_tiles_cover_the_view_and_stay_few():

@@ -1,4 +1,4 @@
-"""消息 Inbox: the viewer's own notifications, newest first, ten at a time (a phone shows one screen of cards)."""
+"""消息 Inbox: the viewer's own notifications, newest first, six at a time (about three screens on a phone)."""
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +10,7 @@ from webapp.i18n import current_language, t
 from webapp.paging import one_page
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
-PER_PAGE = 10
+PER_PAGE = 6  # a phone shows them in about three screens
 viewer = current_viewer()
 lang = current_language()
 st.title(t("page.inbox"))

@@ -18,7 +18,7 @@ from webapp.paging import one_page
 from webapp.session import current_viewer, stop_on_data_error
 
 CLOSED_SHOWN_DAYS = 30
-PER_PAGE, PER_ROW = 9, 3  # three rows of cards: the page stays within three screens, on a phone too
+PER_PAGE, PER_ROW = 6, 3  # two rows of cards: within three screens, on a phone (one column) too
 ALL_DISTRICTS = 0
 
 

@@ -113,9 +113,9 @@ def test_the_board_shows_the_most_urgent_cards_first_one_page_at_a_time(logged_i
     expected = expected[expected["status"] != "closed"]
     cards = [int(link.proto.query_string.split("=")[1]) for link in at.get("page_link")
              if link.proto.page.endswith("alerts") or "alert=" in link.proto.query_string]
-    assert cards == expected["id"].head(9).tolist()
+    assert cards == expected["id"].head(6).tolist()
     assert cards[0] == int(late["id"])  # overdue first, though not red
-    assert f"第 1–9 条，共 {len(expected)} 条（逾期和红色预警在前）" in [c.value for c in at.caption]
+    assert f"第 1–6 条，共 {len(expected)} 条（逾期和红色预警在前）" in [c.value for c in at.caption]
     at.toggle(key="rect_overdue").set_value(True).run()
     overdue = expected[expected["overdue"]]
     assert overdue["id"].tolist() == [int(late["id"])]

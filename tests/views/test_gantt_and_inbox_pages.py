@@ -30,7 +30,7 @@ def test_an_official_s_gantt_holds_only_their_district(logged_in):
     assert projects and all(label.startswith("<b>P410202-") for label in projects), projects  # 龙亭区's codes
 
 
-def test_the_inbox_shows_ten_messages_a_page_newest_first(logged_in, app_env):
+def test_the_inbox_shows_six_messages_a_page_newest_first(logged_in, app_env):
     engine = create_engine(f"sqlite:///{app_env}")
     with engine.connect() as connection:
         user_id, count = connection.execute(text(
@@ -38,6 +38,6 @@ def test_the_inbox_shows_ten_messages_a_page_newest_first(logged_in, app_env):
         username = connection.execute(text("SELECT username FROM users WHERE id = :id"), {"id": user_id}).scalar_one()
     at = logged_in(username, "views/inbox.py")
     assert not at.exception
-    assert f"第 1–{min(10, count)} 条，共 {count} 条（最新在前）" in [c.value for c in at.caption]
+    assert f"第 1–{min(6, count)} 条，共 {count} 条（最新在前）" in [c.value for c in at.caption]
     at.toggle(key="inbox_unread_only").set_value(True).run()
     assert not at.exception

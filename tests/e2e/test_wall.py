@@ -25,6 +25,12 @@ SMALLEST_FONT = """() => {
 }"""
 
 
+def _click(page, element) -> None:
+    """Click where the element is drawn, as a user would (plotly's drag layer lies over the bars)."""
+    box = element.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
 def _open_wall(browser, server, width, height, path="big-screen?rotate=ranking"):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
@@ -63,8 +69,7 @@ def test_the_wall_fills_the_screen_without_scrolling_and_no_text_is_smaller_than
 def test_a_ranking_bar_on_the_wall_opens_the_districts_scorecard_even_at_4k(browser, server):
     context, page = _open_wall(browser, server, 3840, 2160)
     try:
-        bar = page.locator(".st-key-wall_ranking g.point").first
-        bar.click()
+        _click(page, page.locator(".st-key-wall_ranking g.point path").first)
         expect(page).to_have_url(re.compile(r"/scorecards\?(.*&)?region=\d+"), timeout=60_000)
     finally:
         context.close()
@@ -78,8 +83,8 @@ def test_a_bar_of_the_overviews_district_ranking_opens_that_districts_scorecard(
     chart = page.locator(".st-key-overview_ranking")
     expect(chart.locator("g.point").first).to_be_visible(timeout=60_000)
     ticks = chart.locator("g.ytick text")
-    first = ticks.first.inner_text()  # "1. 杞县": the best district, drawn on top
-    chart.locator("g.point").first.click()
+    first = ticks.first.text_content()  # "1. 杞县": the best district, drawn on top
+    _click(page, chart.locator("g.point path").first)
     expect(page).to_have_url(re.compile(r"/scorecards\?(.*&)?region=\d+"), timeout=60_000)
     wait_until_idle(page)
     expect(page.get_by_text(first.split(". ", 1)[1]).first).to_be_visible()

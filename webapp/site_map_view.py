@@ -12,7 +12,7 @@ filtered as the page wants; ``city`` comes from ``webapp.filters.chosen_city`` (
 scope, e.g. a district official's district). The view fits the scope: the city's districts, an official's
 district, a project manager's own sites. ``dark=True`` is the big screen's navy theme (light outlines and
 legend text). ``fit_width`` is the map's expected width in pixels (default: a phone's when the browser says it
-is one, else 900).
+is one, else 900); a phone's map is at most 420 px tall.
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ from webapp.filters import in_city
 from webapp.i18n import current_language, name_column, t
 
 PHONE_WIDTH, DESKTOP_WIDTH = 360, 900
+PHONE_HEIGHT = 420  # a square-ish map on a phone, the legend right under it
 PHONE_MARKERS = ("Mobi", "Android", "iPhone")
 
 
@@ -99,6 +100,7 @@ def draw_city_map(viewer: Viewer, projects: pd.DataFrame, *, city: int | None,
               project_points(points, colour_by, lang)]
     extent = _points_extent(points) if viewer.role == "project_manager" else None
     width = fit_width or _expected_width()
+    height = min(height, PHONE_HEIGHT) if width <= PHONE_WIDTH else height
     deck = site_map(layers, tile_url(), extent=extent, viewport=(width, height))
     event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object", key=key)
     st.markdown(legend_html(t(f"map.legend_{colour_by}"), legend_entries(districts, colour_by, lang), dark),

@@ -73,7 +73,7 @@ def normal() -> None:
         districts.caption(t("overview.peer_frame", rank=rank_text(standing.rank, standing.of, lang)))
     own = standing.district_id if standing is not None else None
     event = districts.plotly_chart(light_theme(ranking_bars(league, lang, top=len(league), width=RANKING_WIDTH,
-                                                            highlight=own)),
+                                                            height=30 * len(league) + 80, highlight=own)),
                                    width="stretch", key="overview_ranking", on_select="rerun",
                                    selection_mode="points", config={"displayModeBar": False})
     for region, *_ in picked_customdata(event):

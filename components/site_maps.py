@@ -145,16 +145,17 @@ def district_areas(districts: pd.DataFrame, colour_by: ColourBy = "grade", lang:
                      auto_highlight=True)
 
 
-def district_labels(districts: pd.DataFrame, dark: bool = False) -> pdk.Layer:
+def district_labels(districts: pd.DataFrame, dark: bool = False, size_px: float = 14) -> pdk.Layer:
     """District names at each district's label point (inside its boundary), in a CJK font installed on the
-    machine (``character_set="auto"`` so deck.gl draws Chinese characters). Columns: ``id``, ``name``,
+    machine (``character_set="auto"`` so deck.gl draws Chinese characters), ``size_px`` tall (the wall passes its
+    own: the map is drawn at the screen's pixels, outside the canvas zoom). Columns: ``id``, ``name``,
     ``label_lon``, ``label_lat`` (rows without them are left out)."""
     shown = districts[districts["label_lon"].notna() & districts["label_lat"].notna()]
     rows = [{"id": int(d["id"]), "text": str(d["name"]), "lon": round(float(d["label_lon"]), COORDINATE_DECIMALS),
              "lat": round(float(d["label_lat"]), COORDINATE_DECIMALS)} for _, d in shown.iterrows()]
     text, halo = ([240, 246, 252], [10, 25, 47]) if dark else ([36, 41, 47], [255, 255, 255])
     return pdk.Layer("TextLayer", data=rows, id=LABELS_LAYER, get_position=["lon", "lat"], get_text="text",
-                     get_size=14, size_units='"pixels"', get_color=text, character_set='"auto"',
+                     get_size=size_px, size_units='"pixels"', get_color=text, character_set='"auto"',
                      font_family=f'"{LABEL_FONT}"', font_weight=600, font_settings={"sdf": True}, outline_width=4,
                      outline_color=halo,
                      get_text_anchor='"middle"', get_alignment_baseline='"center"', pickable=False)

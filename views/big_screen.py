@@ -39,6 +39,7 @@ from webapp.wall import WallConfig, panel_titles, wall_config, wall_settings
 # px on the 1920 × 1080 canvas (charts are drawn at these times the screen's scale: see chart()).
 CENTRE_WIDTH, RIGHT_WIDTH, TREND_WIDTH = 1040, 448, 1880
 CENTRE_HEIGHT, RANKING_HEIGHT, TREND_HEIGHT = 604, 330, 300
+MAP_LABEL_PX = 18  # district names on the wall's map: nothing under 16 px at 1080p
 MAP_HEIGHT = CENTRE_HEIGHT - 44  # the legend goes under the map
 NO_TOOLBAR = {"displayModeBar": False}
 TICKER_LINES = 12
@@ -119,7 +120,8 @@ def centre(panel: str, current: pd.DataFrame, period: dt.date | None, city: int 
     else:
         st.html(panel_head(panel_titles()["map"], scope))
         draw_city_map(viewer, current, city=city, colour_by="grade", key="wall_map", dark=True,
-                      height=round(MAP_HEIGHT * config.scale), fit_width=round(CENTRE_WIDTH * config.scale))
+                      height=round(MAP_HEIGHT * config.scale), fit_width=round(CENTRE_WIDTH * config.scale),
+                      label_px=MAP_LABEL_PX * config.scale)
 
 
 def wall(config: WallConfig) -> None:

@@ -90,14 +90,15 @@ def _points_extent(points: pd.DataFrame) -> tuple[float, float, float, float] | 
 
 def draw_city_map(viewer: Viewer, projects: pd.DataFrame, *, city: int | None,
                   colour_by: Literal["grade", "warning"] = "grade", key: str, height: int = 640,
-                  dark: bool = False, fit_width: int | None = None) -> None:
-    """Draw the map and its legend, and open the scorecard of what was clicked (see the module docstring)."""
+                  dark: bool = False, fit_width: int | None = None, label_px: float = 14) -> None:
+    """Draw the map and its legend, and open the scorecard of what was clicked (see the module docstring);
+    district names are ``label_px`` tall."""
     lang = current_language()
     shown = in_city(projects, viewer, city)
     districts = city_districts(viewer, shown, city)
     points = _points(shown)
-    layers = [district_areas(districts, colour_by, lang, dark=dark), district_labels(districts, dark=dark),
-              project_points(points, colour_by, lang)]
+    layers = [district_areas(districts, colour_by, lang, dark=dark),
+              district_labels(districts, dark=dark, size_px=label_px), project_points(points, colour_by, lang)]
     extent = _points_extent(points) if viewer.role == "project_manager" else None
     width = fit_width or _expected_width()
     height = min(height, PHONE_HEIGHT) if width <= PHONE_WIDTH else height

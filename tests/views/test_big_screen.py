@@ -31,6 +31,16 @@ def test_the_big_screen_opens_for_every_role_with_kpis_ranking_warnings_and_tren
     assert len(at.get("plotly_chart")) >= 2 and len(at.get("deck_gl_json_chart")) == 1  # ranking, trend; map
 
 
+@pytest.mark.parametrize(("scale", "label_px"), [(None, 18), ("2", 36)])
+def test_the_walls_map_names_districts_in_at_least_16_px_scaled_with_the_screen(logged_in, scale, label_px):
+    at = logged_in("leader", "views/big_screen.py")
+    if scale:
+        at.query_params["scale"] = scale
+        at.run()
+    layers = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+    assert [layer["getSize"] for layer in layers if layer["@@type"] == "TextLayer"] == [label_px]
+
+
 def test_a_leaders_wall_shows_one_city_and_ranks_its_districts(logged_in, app_env):
     at = logged_in("leader", "views/big_screen.py")
     kaifeng = _region(app_env, "410200")

@@ -17,7 +17,7 @@ from services.scores import period_scores
 from tests.conftest import as_viewer
 from tests.db_checksum import table_checksums
 
-LONGTING_CENTRE = (34.83, 114.335)  # 龙亭区, radius 5 km: sites up to 6 km away are accepted
+LONGTING_CENTRE = (34.8407, 114.2763)  # 龙亭区 (GCJ-02), radius 22 km: sites up to 26.4 km away (+20 %) are accepted
 
 
 def _ids(engine):
@@ -69,7 +69,7 @@ def test_every_problem_of_a_new_project_is_reported_at_once_with_its_column(seed
     ids = _ids(seeded_engine)
     fields = _fields(ids, code="X-1", name_zh=" ", category_id=999, department_id=ids["xiangtan_department"],
                      manager_id=ids["users"]["pm_xiangtan1"], budget=Decimal("-5"),
-                     planned_end=dt.date(2026, 2, 1), lat=LONGTING_CENTRE[0] + 0.1)
+                     planned_end=dt.date(2026, 2, 1), lat=LONGTING_CENTRE[0] + 0.3)
     assert _problems(seeded_engine, "admin", fields) == [
         ("code", r"项目编号 X-1 不符合格式 P\d{6}-\d{5}",
          r"The project code X-1 does not match the pattern P\d{6}-\d{5}"),
@@ -80,8 +80,8 @@ def test_every_problem_of_a_new_project_is_reported_at_once_with_its_column(seed
         ("department_id", "所选部门不属于该项目所在地区", "The department does not belong to the project's region"),
         ("manager_id", "项目经理须为在职、且在该项目所在地区工作的项目经理",
          "The manager must be an active project manager working in the project's region"),
-        ("lat", "工地坐标距龙亭区中心 11.1 公里，超出该地区范围 6.0 公里（多出 5.1 公里）",
-         "The site is 11.1 km from the centre of Longting District, beyond its 6.0 km extent by 5.1 km"),
+        ("lat", "工地坐标距龙亭区中心 33.4 公里，超出该地区范围 26.4 公里（多出 7.0 公里）",  # 0.3° × 111.2 km
+         "The site is 33.4 km from the centre of Longting District, beyond its 26.4 km extent by 7.0 km"),
     ]
 
 

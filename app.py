@@ -30,6 +30,8 @@ from webapp.settings import cookie_key
 
 # A local file: a ":material/…:" page icon would make every browser fetch the favicon from fonts.gstatic.com.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
+# Plotly's chart toolbar sits over the legends on a phone, where a thumb only ever opens it by mistake.
+PHONE_STYLE = "<style>@media (max-width: 640px) {.js-plotly-plot .modebar-container {display: none !important}}</style>"
 st.set_page_config(page_title="perfdash · 项目绩效管理看板", page_icon=str(FAVICON), layout="wide")
 refuse_remote_visitors_in_demo()
 
@@ -84,4 +86,5 @@ try:
 except DataAccessError as error:
     show_data_error(error)
 logout_button(engine, authenticator, viewer)
+st.html(PHONE_STYLE)  # our own static stylesheet, no user text
 page.run()

@@ -61,6 +61,11 @@ def test_on_a_phone_the_heat_map_scrolls_in_its_box_not_the_page(browser, server
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         box = page.locator("[class*='st-key-heat_box_heat_district']")
         assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the chart keeps square cells and scrolls
+        page.goto(f"{server}/overview")  # a chart with a legend: plotly's toolbar must not sit over it on a phone
+        expect(page.locator(".js-plotly-plot .modebar-container").first).to_be_attached(timeout=60_000)
+        toolbars = page.locator(".js-plotly-plot .modebar-container")
+        assert toolbars.count() >= 1 and all(
+            toolbars.nth(i).evaluate("e => getComputedStyle(e).display") == "none" for i in range(toolbars.count()))
     finally:
         context.close()
 

@@ -1,7 +1,7 @@
 """The city map, drawn the same way on the map page and on the big screen:
 
     draw_city_map(viewer, projects, *, city, colour_by="grade", key, height=640, dark=False,
-                  fit_width=None) -> None
+                  fit_width=None, label_px=14) -> None
 
 District (county-level) boundaries as a flat choropleth coloured by mean score or by open warnings, with their
 names, the project sites as points on top, and the legend under the map; a click on a district opens its
@@ -12,7 +12,8 @@ filtered as the page wants; ``city`` comes from ``webapp.filters.chosen_city`` (
 scope, e.g. a district official's district). The view fits the scope: the city's districts, an official's
 district, a project manager's own sites. ``dark=True`` is the big screen's navy theme (light outlines and
 legend text). ``fit_width`` is the map's expected width in pixels (default: a phone's when the browser says it
-is one, else 900); a phone's map is at most 420 px tall.
+is one, else 900); a phone's map is at most 420 px tall. ``label_px`` is the district names' height (the wall
+passes its own, scaled with the screen).
 """
 from __future__ import annotations
 

@@ -17,15 +17,25 @@ def _click_cell(page, n: int) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+PROJECT_TAB = "项目 × 月份（进度偏差）"
+
+
+def _open_heatmaps_as_leader(page, server: str, tab: str | None = None) -> None:
+    """Log in as the leader and open the heat maps (on ``tab`` when given)."""
+    page.goto(server)
+    log_in(page, "leader")
+    page.goto(f"{server}/heatmaps")
+    wait_until_idle(page)
+    if tab:
+        page.get_by_role("tab", name=tab).click()
+
+
 def _query(page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.url).query)
 
 
 def test_a_district_cell_opens_the_districts_scorecard_for_that_indicator(page, server):
-    page.goto(server)
-    log_in(page, "leader")
-    page.goto(f"{server}/heatmaps")
-    wait_until_idle(page)
+    _open_heatmaps_as_leader(page, server)
     screenshot(page, "heatmap_district")
     _click_cell(page, 3)
     page.wait_for_url("**/scorecards?**", timeout=30_000)
@@ -35,11 +45,7 @@ def test_a_district_cell_opens_the_districts_scorecard_for_that_indicator(page, 
 
 
 def test_a_project_cell_opens_the_projects_scorecard_for_that_month(page, server):
-    page.goto(server)
-    log_in(page, "leader")
-    page.goto(f"{server}/heatmaps")
-    wait_until_idle(page)
-    page.get_by_role("tab", name="项目 × 月份（进度偏差）").click()
+    _open_heatmaps_as_leader(page, server, PROJECT_TAB)
     _click_cell(page, 0)
     page.wait_for_url("**/scorecards?**", timeout=30_000)
     query = _query(page)
@@ -52,10 +58,7 @@ def test_on_a_phone_the_heat_map_scrolls_in_its_box_not_the_page(browser, server
                                   has_touch=True)
     page = context.new_page()
     try:
-        page.goto(server)
-        log_in(page, "leader")
-        page.goto(f"{server}/heatmaps")
-        wait_until_idle(page)
+        _open_heatmaps_as_leader(page, server)
         expect(page.locator(CELLS).first).to_be_visible(timeout=60_000)
         screenshot(page, "heatmap_phone")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -71,11 +74,7 @@ def test_on_a_phone_the_heat_map_scrolls_in_its_box_not_the_page(browser, server
 
 
 def test_scorecard_breadcrumbs_keep_the_level_in_the_url(page, server):
-    page.goto(server)
-    log_in(page, "leader")
-    page.goto(f"{server}/heatmaps")
-    wait_until_idle(page)
-    page.get_by_role("tab", name="项目 × 月份（进度偏差）").click()
+    _open_heatmaps_as_leader(page, server, PROJECT_TAB)
     _click_cell(page, 0)
     page.wait_for_url("**/scorecards?**project=**", timeout=30_000)
     wait_until_idle(page)

@@ -1,5 +1,6 @@
 """Real browser, real server: log in, open the pages people open first, and keep deep links."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in, screenshot, wait_until_idle
 
@@ -21,7 +22,7 @@ def test_a_deep_link_survives_the_login_and_goes_through_app_py(page, server):
     """The server is fresh: its first page load is /map, logged out; after login the map is shown."""
     page.goto(f"{server}/map")
     wait_until_idle(page)
-    page.get_by_label("用户名", exact=True).wait_for()
+    page.get_by_label("用户名", exact=True).first.wait_for()
     assert page.locator("[data-testid='stDeckGlJsonChart']").count() == 0  # nothing before login
     log_in(page, "leader")
     assert page.url.split("?")[0].endswith("/map")  # the map then adds the city it shows (?city=)
@@ -33,8 +34,8 @@ def test_a_deep_link_survives_the_login_and_goes_through_app_py(page, server):
 def test_overview_renders_counts_and_chart_after_login(page, server):
     page.goto(server)
     log_in(page, "leader")
-    page.locator("[data-testid='stMetricLabel']", has_text="项目总数").wait_for()
-    assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "80"
+    page.locator("[data-testid='stMetricLabel']", has_text="项目总数").first.wait_for()
+    expect(page.locator("[data-testid='stMetricValue']").first).to_have_text("80")
     page.locator("[data-testid='stPlotlyChart']").first.wait_for()
     screenshot(page, "overview")
 
@@ -44,7 +45,7 @@ def test_the_cookie_keeps_a_user_logged_in_on_a_typed_url(page, server):
     log_in(page, "official_longting")
     page.goto(f"{server}/projects")  # a new session with the cookie
     wait_until_idle(page)
-    page.get_by_role("heading", name="项目", exact=True).wait_for()
+    page.get_by_role("heading", name="项目", exact=True).first.wait_for()
     assert page.url.endswith("/projects")
     screenshot(page, "projects")
 
@@ -53,7 +54,7 @@ def test_an_official_typing_an_admin_url_does_not_get_the_admin_page(page, serve
     page.goto(server)
     log_in(page, "official_gulou")
     page.goto(f"{server}/users")
-    page.locator("[data-testid='stSidebarNav']").wait_for()
+    page.locator("[data-testid='stSidebarNav']").first.wait_for()
     wait_until_idle(page)
     screenshot(page, "official_typed_admin_url")
     assert page.get_by_role("heading", name="用户管理").count() == 0
@@ -68,7 +69,7 @@ def test_admin_sees_the_admin_pages_and_verifies_the_audit_chain(page, server):
     page.goto(f"{server}/audit")
     wait_until_idle(page)
     page.get_by_role("button", name="校验审计链").click()
-    page.get_by_text("审计链完整").wait_for()
+    page.get_by_text("审计链完整").first.wait_for()
     screenshot(page, "audit")
 
 

@@ -30,7 +30,7 @@ def test_an_expert_rates_a_project_from_a_phone_and_sees_the_stored_scores(brows
         page.goto(url)
         log_in(page, "expert01")
         page.goto(f"{url}/rate")
-        page.get_by_role("heading", name="评分", exact=True).wait_for()
+        page.get_by_role("heading", name="评分", exact=True).first.wait_for()
         wait_until_idle(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         card = page.locator("a[href*='rate?round=']", has_text="开始评分").first
@@ -38,7 +38,7 @@ def test_an_expert_rates_a_project_from_a_phone_and_sees_the_stored_scores(brows
         round_id = int(link.split("round=")[1].split("&")[0])
         project_id = int(link.split("project=")[1].split("&")[0])
         card.tap()
-        page.get_by_role("button", name="提交评分").wait_for()
+        page.get_by_role("button", name="提交评分").first.wait_for()
         wait_until_idle(page)
         scores = page.locator("[data-testid='stNumberInput'] input")
         assert scores.count() == 3
@@ -49,7 +49,7 @@ def test_an_expert_rates_a_project_from_a_phone_and_sees_the_stored_scores(brows
         page.get_by_role("button", name="提交评分").tap()
         page.get_by_text("评分已保存：进度达成度 86 · 质量达标率 81 · 用户满意度 92.5").wait_for(timeout=30_000)
         wait_until_idle(page)
-        page.get_by_role("button", name="提交评分").wait_for()  # still there: it can be changed until the deadline
+        page.get_by_role("button", name="提交评分").first.wait_for()  # still there: it can be changed until the deadline
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, "phone-rating")
         with engine.connect() as connection:

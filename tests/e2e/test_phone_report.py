@@ -40,11 +40,11 @@ def test_a_manager_reports_the_month_from_a_phone_with_a_site_photo(browser, own
     try:
         page.goto(url)
         log_in(page, "pm_kaifeng1")  # at the app's address: a manager lands on My tasks
-        page.get_by_role("heading", name="我的待办").wait_for()
+        page.get_by_role("heading", name="我的待办").first.wait_for()
         wait_until_idle(page)
         _no_sideways_scrolling(page)
         page.locator("a[href*='report?project=']").first.click()
-        page.get_by_role("heading", name="进度填报").wait_for()
+        page.get_by_role("heading", name="进度填报").first.wait_for()
         wait_until_idle(page)
         project_id = int(page.url.split("project=")[1].split("&")[0])
         period = dt.date.fromisoformat(page.url.split("period=")[1][:7] + "-01")
@@ -64,7 +64,7 @@ def test_a_manager_reports_the_month_from_a_phone_with_a_site_photo(browser, own
         site_photo.write_bytes(photo(taken=dt.datetime.combine(period.replace(day=20), dt.time(10)), offset="+08:00",
                                      lat=lat, lon=lon))
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(site_photo))
-        page.get_by_text("site.jpg").wait_for()
+        page.get_by_text("site.jpg").first.wait_for()
         wait_until_idle(page)
         _no_sideways_scrolling(page)
 

@@ -16,6 +16,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "section.work": ("我的工作", "My work"),
     "section.overview": ("总览", "Overview"),
     "section.analysis": ("分析", "Analysis"),
+    "section.results": ("成果应用", "Results"),
     "section.data": ("数据", "Data"),
     "section.admin": ("管理", "Admin"),
     "page.overview": ("总览", "Overview"),
@@ -996,6 +997,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "inbox.unread_only": ("只看未读", "Unread only"),
     "inbox.shown": ("第 {first}–{last} 条，共 {n} 条（最新在前）", "{first}–{last} of {n} (newest first)"),
     # -- offline and login speed (离线) ----------------------------------------------------------------------
+    # -- report center and subscriptions (报告中心) ------------------------------------------------------------
+    "page.report_center": ("报告中心", "Reports"),
+    # -- report contents (报告内容) -----------------------------------------------------------------------------
+    # -- report PDF and white paper layout (报告版式) -----------------------------------------------------------
+    # -- result application (结果应用) --------------------------------------------------------------------------
+    "page.allocation": ("结果应用", "Result application"),
+    # -- knowledge base (经验库) --------------------------------------------------------------------------------
+    "page.knowledge": ("经验库", "Knowledge base"),
     # -- end of the feature sections ------------------------------------------------------------------------
 }
 

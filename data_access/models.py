@@ -46,6 +46,10 @@ ATTACHMENT_KINDS = ("photo", "file")
 # A site photo's check-in verdict: never silently trusted, never silently refused (see services.checkin).
 CHECKIN_FINDINGS = ("ok", "far", "outside_period", "no_metadata", "no_time", "no_position")
 ROUND_STATUSES = ("open", "closed")
+# 报告中心: the kinds of report and white paper perfdash builds; a white paper covers a quarter or a year.
+REPORT_KINDS = ("weekly", "monthly", "quarterly", "white_paper_quarter", "white_paper_year")
+REPORT_LANGUAGES = ("zh", "en")
+PROPOSAL_STATUSES = ("draft", "approved", "withdrawn")  # 结果应用: perfdash proposes, people approve
 
 # Deterministic constraint names so migrations behave the same on SQLite (batch mode) and PostgreSQL.
 NAMING_CONVENTION = {
@@ -680,6 +684,8 @@ class Attachment(Base):
     finding: Mapped[str | None] = mapped_column(String(20), comment="photos: the check-in verdict")
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_cases.id", ondelete="SET NULL"),
+                                                comment="a knowledge-base case this file documents")
 
 
 class RatingRound(Base):
@@ -738,3 +744,152 @@ class RatingResult(Base):
     method: Mapped[str] = mapped_column(Text, comment="canonical JSON: trimming, group weights, leniency correction")
     detail: Mapped[str] = mapped_column(Text, comment="canonical JSON: group means, agreement, self-rating gap")
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportBuild(Base):
+    """A built report or white paper (报告中心), kept with what makes it reproducible.
+
+    The PDF and the workbook are stored with their SHA-256; ``content_digest`` hashes the numbers the report
+    states (the same data snapshot and period give the same digest), and the weight scheme, data version,
+    software version and audit-chain head of the moment it was built are recorded beside them.
+    """
+
+    __tablename__ = "report_builds"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", REPORT_KINDS), name="kind"),
+        CheckConstraint(_one_of("language", REPORT_LANGUAGES), name="language"),
+        Index(None, "kind", "period_label", "region_id"),
+        Index(None, "built_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    period_label: Mapped[str] = mapped_column(String(10), comment="2026-W44, 2026-10, 2026-Q3 or 2026")
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date, comment="last day covered")
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), comment="None: every region")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(300))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+    xlsx_sha256: Mapped[str] = mapped_column(String(64))
+    content_digest: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the numbers the report states")
+    scheme_id: Mapped[int | None] = mapped_column(ForeignKey("weight_schemes.id", ondelete="SET NULL"))
+    data_version: Mapped[int] = mapped_column(Integer, comment="data_version.version when it was built")
+    software_version: Mapped[str] = mapped_column(String(40))
+    audit_entry_id: Mapped[int | None] = mapped_column(Integer, comment="the audit chain's head when it was built")
+    audit_entry_hash: Mapped[str | None] = mapped_column(String(64))
+    built_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="None: the scheduler")
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportSubscription(Base):
+    """A user's standing order for a report kind over their scope, e-mailed when each period closes."""
+
+    __tablename__ = "report_subscriptions"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", REPORT_KINDS), name="kind"),
+        CheckConstraint(_one_of("language", REPORT_LANGUAGES), name="language"),
+        UniqueConstraint("user_id", "kind", "region_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), comment="None: the user's whole scope")
+    language: Mapped[str] = mapped_column(String(2))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportDelivery(Base):
+    """One period's report for one subscription: built once, e-mailed, retried until sent."""
+
+    __tablename__ = "report_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "period_label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("report_subscriptions.id", ondelete="CASCADE"))
+    period_label: Mapped[str] = mapped_column(String(10))
+    build_id: Mapped[int | None] = mapped_column(ForeignKey("report_builds.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AllocationRuleSet(Base):
+    """How scores become rewards and budget priority (结果应用), configured by admins; one row is in force."""
+
+    __tablename__ = "allocation_rule_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(200))
+    params: Mapped[str] = mapped_column(Text, comment="canonical JSON: coefficients, pool, threshold, caps, rules")
+    in_force: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class AllocationProposal(Base):
+    """A saved allocation with its full calculation; perfdash pays nothing, approving one is audited."""
+
+    __tablename__ = "allocation_proposals"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", PROPOSAL_STATUSES), name="status"),
+        Index(None, "period", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    period: Mapped[dt.date] = mapped_column(Date, comment="the month whose scores it allocates")
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), comment="None: every region")
+    scheme_id: Mapped[int | None] = mapped_column(ForeignKey("weight_schemes.id", ondelete="SET NULL"))
+    params: Mapped[str] = mapped_column(Text, comment="canonical JSON: the rule parameters it was computed with")
+    result: Mapped[str] = mapped_column(Text, comment="canonical JSON: per-project lines and totals")
+    total: Mapped[Decimal] = mapped_column(Numeric(16, 2), comment="CNY allocated")
+    status: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class KnowledgeCase(Base):
+    """A best-practice case (经验库): what was done about a problem and what it achieved.
+
+    The before/after figures are not copied: the case names an indicator and two periods and the figures are
+    read from ``observations``. ``search_text`` holds the segmented words (Chinese split into words and
+    character pairs) that search matches against, rebuilt on every save.
+    """
+
+    __tablename__ = "knowledge_cases"
+    __table_args__ = (Index(None, "problem_type"), Index(None, "region_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), comment="whose case; None: city-wide")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    problem_type: Mapped[str] = mapped_column(String(40), comment="an alert rule type or a keyword")
+    action_taken: Mapped[str] = mapped_column(Text)
+    result_text: Mapped[str] = mapped_column(Text)
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+    before_period: Mapped[dt.date | None] = mapped_column(Date)
+    after_period: Mapped[dt.date | None] = mapped_column(Date)
+    tags: Mapped[str] = mapped_column(Text, server_default="[]", comment="canonical JSON list")
+    rectification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rectifications.id", ondelete="SET NULL"), unique=True,
+        comment="the closed rectification it came from")
+    search_text: Mapped[str] = mapped_column(Text, server_default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")

@@ -97,6 +97,14 @@ class Action(StrEnum):
     RATE_PROJECTS = "rate_projects", "rate projects a rating round assigns them", "为评分轮次分配的项目打分"
     RAISE_ALERTS = "raise_alerts", "open, reopen, clear and escalate warnings", "生成、重开、解除和升级预警"
     SEND_NOTIFICATIONS = "send_notifications", "send warning e-mail", "发送预警邮件"
+    BUILD_REPORTS = ("build_reports", "build, download and subscribe to reports of their scope",
+                     "生成、下载和订阅本辖区的报告")
+    READ_ALLOCATION = "read_allocation", "see the result application (rewards and budget priority)", "查看结果应用"
+    PROPOSE_ALLOCATION = ("propose_allocation", "try out, save and export allocation proposals",
+                          "试算、保存和导出分配方案")
+    APPROVE_ALLOCATION = "approve_allocation", "approve allocation proposals", "批准分配方案"
+    MANAGE_ALLOCATION_RULES = "manage_allocation_rules", "configure the result-application rules", "配置结果应用规则"
+    EDIT_KNOWLEDGE = "edit_knowledge", "write and edit knowledge-base cases", "编写和修改经验案例"
 
 
 _EVERY_USER = frozenset(ROLES)
@@ -132,6 +140,14 @@ ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.RATE_PROJECTS: _EVERY_USER - {Role.AUDITOR},  # which projects: the round's assignments say
     Action.RAISE_ALERTS: frozenset({Role.SYSTEM}),
     Action.SEND_NOTIFICATIONS: frozenset({Role.SYSTEM}),
+    # reports, result application, knowledge base: which regions, scope says (an official: their own)
+    Action.BUILD_REPORTS: frozenset({Role.ADMIN, Role.LEADER, Role.ANALYST, Role.DISTRICT_OFFICIAL, Role.AUDITOR,
+                                     Role.SYSTEM}),
+    Action.READ_ALLOCATION: frozenset({Role.ADMIN, Role.LEADER, Role.ANALYST, Role.DISTRICT_OFFICIAL, Role.AUDITOR}),
+    Action.PROPOSE_ALLOCATION: _SCENARIO_USERS,
+    Action.APPROVE_ALLOCATION: frozenset({Role.ADMIN, Role.LEADER}),
+    Action.MANAGE_ALLOCATION_RULES: frozenset({Role.ADMIN}),
+    Action.EDIT_KNOWLEDGE: _HANDLERS | {Role.ANALYST},
 })
 
 # The background evaluator: reads every region, raises alerts and sends e-mail; the audit log names it

@@ -1,4 +1,4 @@
-"""Which pages each role has, grouped by purpose (总览 Overview, 分析 Analysis, 数据 Data, 管理 Admin).
+"""Which pages each role has, grouped by purpose (总览 Overview, 分析 Analysis, 成果 Results, 数据 Data, 管理 Admin).
 
 A page left out of a role's list cannot be reached by that role, not even by typing its URL.
 """
@@ -48,6 +48,12 @@ PAGES = (
     PageSpec("section.analysis", "views/whatif.py", "page.whatif", ":material/tune:", "whatif",
              Action.USE_WHATIF),
     PageSpec("section.analysis", "views/goals.py", "page.goals", ":material/account_tree:", "goals", EVERYONE),
+    PageSpec("section.results", "views/report_center.py", "page.report_center", ":material/summarize:",
+             "report-center", Action.BUILD_REPORTS),
+    PageSpec("section.results", "views/allocation.py", "page.allocation", ":material/payments:", "allocation",
+             Action.READ_ALLOCATION),
+    PageSpec("section.results", "views/knowledge.py", "page.knowledge", ":material/lightbulb:", "knowledge",
+             EVERYONE),
     PageSpec("section.data", "views/projects.py", "page.projects", ":material/table:", "projects", EVERYONE),
     PageSpec("section.data", "views/register.py", "page.register", ":material/edit_note:", "register",
              Action.EDIT_PROJECT),

@@ -78,11 +78,11 @@ def test_an_unknown_role_is_allowed_nothing():
     assert not any(allowed(_viewer("superuser"), action) for action in Action)
 
 
-def test_the_system_actor_reads_every_region_raises_alerts_and_sends_mail_and_nothing_else():
+def test_the_system_actor_reads_every_region_raises_alerts_builds_reports_and_sends_mail_and_nothing_else():
     assert SYSTEM == Viewer(user_id=0, username="system", role="system")
     assert SYSTEM.sees_everything
     assert {action for action in Action if allowed(SYSTEM, action)} == {
-        Action.READ_ALL_REGIONS, Action.RAISE_ALERTS, Action.SEND_NOTIFICATIONS}
+        Action.READ_ALL_REGIONS, Action.RAISE_ALERTS, Action.SEND_NOTIFICATIONS, Action.BUILD_REPORTS}
 
 
 def test_the_system_role_is_no_login_role_so_no_user_can_hold_it():

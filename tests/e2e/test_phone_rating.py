@@ -49,7 +49,8 @@ def test_an_expert_rates_a_project_from_a_phone_and_sees_the_stored_scores(brows
         page.get_by_role("button", name="提交评分").tap()
         page.get_by_text("评分已保存：进度达成度 86 · 质量达标率 81 · 用户满意度 92.5").wait_for(timeout=30_000)
         wait_until_idle(page)
-        page.get_by_role("button", name="提交评分").first.wait_for()  # still there: it can be changed until the deadline
+        # still there: it can be changed until the deadline
+        page.get_by_role("button", name="提交评分").first.wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, "phone-rating")
         with engine.connect() as connection:

@@ -48,7 +48,12 @@ class Highlight:
 
 @dataclass(frozen=True)
 class Table:
-    """A table: ``key`` names its workbook sheet (short, ASCII), ``frame`` has columns in the report's language."""
+    """A table: ``key`` names its workbook sheet (short, ASCII), ``frame`` has columns in the report's language.
+
+    A table whose ``key`` ends with ``_all`` (e.g. ``ranking_all``, every project ranked) is data for the
+    workbook only: the PDF and the page's preview do not print it (they print its short companion, e.g.
+    ``ranking`` with the top 15 and bottom 5, whose ``note`` says the full list is in the xlsx).
+    """
 
     key: str
     caption: str

@@ -652,6 +652,15 @@ class DemoData:
                              "uploaded_by": project["manager_id"], "uploaded_at": report["created_at"]})
         self.tables["attachments"] = rows
 
+    def subscriptions(self) -> None:
+        """The leader's monthly report over everything, 龙亭区's official's over their district (报告中心)."""
+        created_at = dt.datetime.combine(self.until, dt.time(9), tzinfo=dt.UTC)
+        self.tables["report_subscriptions"] = [
+            {"id": k + 1, "user_id": user_id, "kind": "monthly", "region_id": region_id, "language": "zh",
+             "active": True, "created_at": created_at}
+            for k, (user_id, region_id) in enumerate([
+                (self.leader_id, None), (self.official_ids["410202"], self.region_ids["410202"])])]
+
 
 def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False,
                password_hash: str) -> DemoData:
@@ -667,5 +676,6 @@ def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: 
     data.schemes()
     data.reports()
     data.site_photos()
+    data.subscriptions()
     data.tables["import_batches"][0]["row_count"] = int(len(data.observations["value"]))
     return data

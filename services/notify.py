@@ -60,11 +60,16 @@ def header_value(text: str, limit: int = MAX_HEADER_CHARS) -> str:
     return single if len(single) <= limit else single[:limit - 1] + "…"
 
 
-def _send(settings: SmtpSettings, to: str, subject: str, body: str) -> None:
+def send_email(settings: SmtpSettings, to: str, subject: str, body: str, *,
+               attachments: Sequence[tuple[str, bytes, str]] = ()) -> None:
+    """Send one message; ``attachments`` are (file name, bytes, MIME type such as ``application/pdf``)."""
     message = EmailMessage()
     message["From"], message["To"] = header_value(settings.sender), header_value(to)
     message["Subject"] = header_value(subject)
     message.set_content(body)
+    for filename, data, mime_type in attachments:
+        maintype, _, subtype = mime_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=header_value(filename))
     if settings.security == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
                                                 context=ssl.create_default_context())
@@ -93,7 +98,7 @@ def send_immediate(engine: Engine, settings: SmtpSettings | None,
     for _, row in pending_emails(engine, actor=SYSTEM, max_attempts=MAX_ATTEMPTS, kinds=kinds).iterrows():
         subject, body = _localised(row)
         try:
-            _send(settings, row["email"], subject, body)
+            send_email(settings, row["email"], subject, body)
         except Exception as exc:
             log.warning("e-mail %s to %s failed (attempt %d): %r", row["id"], row["email"],
                         row["email_attempts"] + 1, exc)
@@ -123,7 +128,7 @@ def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int
         body = DIGEST_INTRO[lang].format(name=first["display_name"]) + "\n\n" + "\n\n".join(sections)
         ids = messages["id"].astype(int).tolist()
         try:
-            _send(settings, first["email"], DIGEST_SUBJECT[lang].format(n=len(messages)), body)
+            send_email(settings, first["email"], DIGEST_SUBJECT[lang].format(n=len(messages)), body)
         except Exception as exc:
             log.warning("digest to %s failed: %r", first["email"], exc)
             record_email_result(engine, SYSTEM, ids, str(exc)[:500])

@@ -106,14 +106,14 @@ def test_one_message_that_cannot_be_built_is_recorded_as_failed_and_the_rest_are
                                    kinds=notify.IMMEDIATE_KINDS)
     assert len(pending) > 1
     bad_id = int(pending["id"].iloc[0])
-    real_send = notify._send
+    real_send = notify.send_email
 
     def send_failing_the_first(settings, to, subject, body):
         if to == pending["email"].iloc[0] and subject == notify._localised(pending.iloc[0])[0]:
             raise ValueError("something nobody foresaw")
         real_send(settings, to, subject, body)
 
-    monkeypatch.setattr(notify, "_send", send_failing_the_first)
+    monkeypatch.setattr(notify, "send_email", send_failing_the_first)
     assert notify.send_immediate(escalated, settings) == (len(pending) - 1, 1)
     assert len(inbox.messages) == len(pending) - 1
     with escalated.connect() as connection:
@@ -121,5 +121,5 @@ def test_one_message_that_cannot_be_built_is_recorded_as_failed_and_the_rest_are
             Notification.email_error, Notification.email_attempts, Notification.emailed_at)
             .where(Notification.id == bad_id)).one()
     assert (attempts, emailed) == (1, None) and "something nobody foresaw" in error
-    monkeypatch.setattr(notify, "_send", real_send)
+    monkeypatch.setattr(notify, "send_email", real_send)
     assert notify.send_immediate(escalated, settings) == (1, 0)  # retried on the next run

@@ -8,7 +8,7 @@ Numbers stay numbers. Pages call ``download_buttons``/``attachment_button`` and 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeGuard
 
 import pandas as pd
@@ -38,13 +38,20 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     """One sheet; formula-like text is stored as a string cell, never as a formula."""
+    return to_xlsx_sheets({sheet: frame})
+
+
+def to_xlsx_sheets(frames: Mapping[str, pd.DataFrame]) -> bytes:
+    """One sheet per frame, in order, named by its key (cut to Excel's 31 characters); formula-like text is
+    stored as a string cell, never as a formula; numbers stay numbers."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-        for row in writer.sheets[sheet[:31]].iter_rows():
-            for cell in row:
-                if _is_formula_like(cell.value):
-                    cell.data_type = "s"
+        for sheet, frame in frames.items():
+            frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+            for row in writer.sheets[sheet[:31]].iter_rows():
+                for cell in row:
+                    if _is_formula_like(cell.value):
+                        cell.data_type = "s"
     return buffer.getvalue()
 
 

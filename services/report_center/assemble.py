@@ -1,0 +1,99 @@
+"""What a report says, for every kind, scope and language: ``assemble(engine, viewer, request) -> ReportContent``.
+
+The request is checked first (kind, period label, region in the builder's scope, the right to build reports);
+then each section is gathered in order, calling ``progress(fraction, step)`` as it goes. Which sections a
+kind has:
+
+* weekly — short, for the week's work: summary, warnings raised and closed, overdue 整改, frequent problems,
+  provenance (a week has no ranking of its own: scores are monthly, the summary states the latest month's);
+* monthly and quarterly — the full report: summary, ranking, districts, heat map, map, warnings, overdue,
+  problems, most improved, best practices, rating rounds, methodology, provenance;
+* the white papers (quarter and year) — a foreword first, the full report's sections, a chapter per district
+  after the district comparison, and the knowledge base's cases cited in place of best practices.
+
+Every number is the portfolio's (``services.portfolio``) for the report's scope, period and category or
+department; the same data and request give the same :func:`~services.report_center.blocks.content_digest`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from components.i18n import translate
+from data_access.policy import Viewer
+from services.report_center import appendix, score_sections
+from services.report_center.blocks import ReportContent, ReportRequest, Section
+from services.report_center.facts import Facts, gather
+from services.report_center.wording import period_name
+
+Progress = Callable[[float, str], None]
+Builder = Callable[[Facts], Section]
+
+FULL = ("summary", "ranking", "improved", "methodology", "provenance")
+SECTIONS_OF_KIND: dict[str, tuple[str, ...]] = {
+    "weekly": ("summary", "provenance"),
+    "monthly": FULL,
+    "quarterly": FULL,
+    "white_paper_quarter": FULL,
+    "white_paper_year": FULL,
+}
+BUILDERS: dict[str, Builder] = {
+    "summary": score_sections.summary,
+    "ranking": score_sections.ranking,
+    "improved": score_sections.improved,
+    "methodology": appendix.methodology,
+}
+STEP_KEYS = {"summary": "rc.heading.summary", "ranking": "rc.heading.ranking", "improved": "rc.heading.improved",
+             "methodology": "rc.heading.methodology", "provenance": "rc.heading.provenance"}
+TITLE_KEYS = {"weekly": "rc.title.weekly", "monthly": "rc.title.monthly", "quarterly": "rc.title.quarterly",
+              "white_paper_quarter": "rc.title.white_paper", "white_paper_year": "rc.title.white_paper"}
+
+
+def scope_name(facts: Facts) -> str:
+    """The region the report covers (or the cities the builder sees), with its category or department."""
+    name = facts.name_column
+    if facts.scope.region is not None:
+        place = str(facts.scope.region[name])
+    else:
+        cities = facts.regions[facts.regions["level"] == "city"][name].astype(str).tolist()
+        place = "、".join(cities) if 0 < len(cities) <= 3 else translate("rc.scope.all", facts.lang)
+        if facts.lang == "en" and 0 < len(cities) <= 3:
+            place = ", ".join(cities)
+    extra = []
+    if facts.request.category is not None:
+        categories = facts.current.loc[facts.current["category_code"] == facts.request.category,
+                                       "category_en" if facts.lang == "en" else "category_zh"]
+        extra.append(str(categories.iloc[0]) if len(categories) else facts.request.category)
+    if facts.request.department_id is not None:
+        departments = facts.current.loc[facts.current["department_id"] == facts.request.department_id,
+                                        "department_en" if facts.lang == "en" else "department_zh"]
+        extra.append(str(departments.iloc[0]) if len(departments) else f"#{facts.request.department_id}")
+    return " · ".join([place, *extra])
+
+
+def assemble(engine: Engine, viewer: Viewer, request: ReportRequest, *, progress: Progress | None = None,
+             now: dt.datetime | None = None) -> ReportContent:
+    """The report ``request`` asks for, as ``viewer`` may see it (see the module docstring for the sections)."""
+    report = progress or (lambda _fraction, _step: None)
+    facts = gather(engine, viewer, request)
+    lang = request.language
+    now = now or dt.datetime.now(dt.UTC)
+    keys = SECTIONS_OF_KIND[request.kind]
+    stated = appendix.provenance(facts, now)
+    sections: list[Section] = []
+    for position, key in enumerate(keys):
+        report(position / len(keys), translate(STEP_KEYS[key], lang))
+        sections.append(appendix.provenance_section(facts, stated) if key == "provenance" else BUILDERS[key](facts))
+    report(1.0, translate("rc.step.done", lang))
+    scope = scope_name(facts)
+    when = period_name(facts.period, lang)
+    white_paper = request.kind.startswith("white_paper")
+    return ReportContent(
+        request=request, title=translate(TITLE_KEYS[request.kind], lang, scope=scope, period=when),
+        subtitle=translate("rc.subtitle", lang, period=when, start=f"{facts.period.start:%Y-%m-%d}",
+                           end=f"{facts.period.end:%Y-%m-%d}"),
+        scope_name=scope, period_label=facts.period.label, period_start=facts.period.start,
+        period_end=facts.period.end, sections=tuple(sections), provenance=stated,
+        publisher=translate("rc.publisher", lang, scope=scope) if white_paper else "")

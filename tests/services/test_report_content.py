@@ -1,0 +1,170 @@
+"""What a report says, on the small demo set: the engine's numbers, the builder's scope, both languages, every kind,
+the same digest for the same data, and the workbook that carries its tables."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+from sqlalchemy import update
+
+from data_access.errors import NotFound, PermissionDenied
+from data_access.models import Project
+from data_access.writes import record_observation
+from services.portfolio import headline, portfolio
+from services.report_center.assemble import assemble
+from services.report_center.blocks import ReportContent, ReportRequest, content_digest
+from services.report_center.facts import BadReportRequest
+from services.report_center.workbook import workbook_bytes
+from tests.conftest import as_viewer
+
+OCTOBER = dt.date(2026, 10, 1)
+LONGTING, GULOU, KAIFENG = 2, 4, 1
+
+
+def _section(content: ReportContent, key: str):
+    return next(section for section in content.sections if section.key == key)
+
+
+def _table(content: ReportContent, key: str) -> pd.DataFrame:
+    return next(table.frame for table in content.tables() if table.key == key)
+
+
+def test_the_summary_states_the_portfolios_mean_score_and_project_count(shared_seeded_engine):
+    leader = as_viewer(shared_seeded_engine, "leader")
+    content = assemble(shared_seeded_engine, leader, ReportRequest("monthly", "2026-10"))
+    figures = headline(portfolio(shared_seeded_engine, leader, OCTOBER))
+    highlights = {h.label: h for h in _section(content, "summary").highlights}
+    assert highlights["纳入评价项目"].value == str(int(figures["projects"]))
+    assert highlights["平均得分"].value.startswith(f"{figures['mean_score']:.1f}（")
+    assert f"平均得分 {figures['mean_score']:.1f} 分" in _section(content, "summary").paragraphs[0]
+
+
+def test_the_full_ranking_has_the_portfolios_scores_and_ranks_exactly(shared_seeded_engine):
+    official = as_viewer(shared_seeded_engine, "official_longting")
+    content = assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10"))
+    frame = portfolio(shared_seeded_engine, official, OCTOBER)
+    ranking = _table(content, "ranking_all").set_index("项目编号")
+    expected = frame.set_index("code")
+    assert sorted(ranking.index) == sorted(expected.index)
+    scored = expected[expected["total"].notna()]
+    assert ranking.loc[scored.index, "得分"].tolist() == scored["total"].astype(float).tolist()
+    assert ranking.loc[scored.index, "排名"].astype(int).tolist() == scored["rank"].astype(int).tolist()
+    assert set(ranking["参评项目数"]) == {len(scored)}
+    printed = _table(content, "ranking")
+    best = scored.sort_values("rank").iloc[0]
+    assert printed.iloc[0]["排名"] == f"第 1 / {len(scored)} 名"
+    assert printed.iloc[0]["得分"] == round(float(best["total"]), 1)
+
+
+def test_a_large_ranking_prints_the_best_fifteen_and_the_last_five_and_keeps_every_project(shared_seeded_engine):
+    leader = as_viewer(shared_seeded_engine, "leader")
+    content = assemble(shared_seeded_engine, leader, ReportRequest("monthly", "2026-10"))
+    every = _table(content, "ranking_all")
+    scored = every[every["得分"].notna()]
+    printed = _table(content, "ranking")
+    assert len(scored) > 20 and len(every) == len(portfolio(shared_seeded_engine, leader, OCTOBER))
+    assert printed["排名"].tolist() == [f"第 {r} / {len(scored)} 名" for r in
+                                       [*scored["排名"].head(15), *scored["排名"].tail(5)]]
+
+
+def test_the_same_data_gives_the_same_digest_and_one_changed_value_another(seeded_engine):
+    analyst = as_viewer(seeded_engine, "analyst")
+    request = ReportRequest("monthly", "2026-10", region_id=KAIFENG)
+    first = assemble(seeded_engine, analyst, request, now=dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
+    again = assemble(seeded_engine, analyst, request, now=dt.datetime(2026, 11, 3, tzinfo=dt.UTC))
+    assert content_digest(first) == content_digest(again)
+    project = int(portfolio(seeded_engine, analyst, OCTOBER).dropna(subset=["total"]).index[0])
+    record_observation(seeded_engine, as_viewer(seeded_engine, "admin"), project_id=project,
+                       indicator_code="PROG_ACTUAL", period=OCTOBER, value=3.0)
+    changed = assemble(seeded_engine, analyst, request)
+    assert content_digest(changed) != content_digest(first)
+
+
+def test_an_officials_report_holds_only_their_district(shared_seeded_engine):
+    official = as_viewer(shared_seeded_engine, "official_longting")
+    content = assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10"))
+    assert content.scope_name == "龙亭区"
+    assert set(_table(content, "ranking_all")["所在区域"]) == {"龙亭区"}
+    assert set(_table(content, "ranking_all")["项目编号"].str[:7]) == {"P410202"}
+
+
+def test_an_official_asking_for_another_district_is_refused_and_an_unknown_region_is_not_found(shared_seeded_engine):
+    official = as_viewer(shared_seeded_engine, "official_longting")
+    with pytest.raises(PermissionDenied) as refused:
+        assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10", region_id=GULOU))
+    assert refused.value.message_zh == "区域不存在或您无权访问"
+    with pytest.raises(NotFound):
+        assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10", region_id=999_999))
+
+
+def test_a_project_manager_may_not_build_reports(shared_seeded_engine):
+    with pytest.raises(PermissionDenied):
+        assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "pm_kaifeng1"),
+                 ReportRequest("monthly", "2026-10"))
+
+
+@pytest.mark.parametrize(("kind", "label", "form"), [
+    ("monthly", "2026/10", "2026-10"), ("quarterly", "2026-10", "2026-Q3"), ("weekly", "2026-W60", "2026-W44"),
+    ("white_paper_year", "26", "2026")])
+def test_a_period_of_the_wrong_form_says_what_a_good_one_looks_like(shared_seeded_engine, kind, label, form):
+    with pytest.raises(BadReportRequest) as refused:
+        assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"), ReportRequest(kind, label))
+    assert form in refused.value.message_zh and form in str(refused.value)
+
+
+def test_an_unknown_kind_is_refused_in_both_languages(shared_seeded_engine):
+    with pytest.raises(BadReportRequest) as refused:
+        assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"), ReportRequest("daily", "2026-10"))
+    assert "monthly" in refused.value.message_zh and "daily" in str(refused.value)
+
+
+def test_chinese_and_english_reports_differ_in_words_and_agree_in_numbers(shared_seeded_engine):
+    analyst = as_viewer(shared_seeded_engine, "analyst")
+    chinese = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG))
+    english = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG,
+                                                                    language="en"))
+    assert [s.key for s in chinese.sections] == [s.key for s in english.sections]
+    for zh, en in zip(chinese.sections, english.sections, strict=True):
+        assert zh.heading != en.heading
+    assert chinese.title == "开封市项目绩效月报" and english.title.startswith("Kaifeng")
+    zh_all, en_all = _table(chinese, "ranking_all"), _table(english, "ranking_all")
+    pd.testing.assert_series_equal(zh_all["得分"], en_all["Score"], check_names=False)
+    pd.testing.assert_series_equal(zh_all["排名"], en_all["Rank"], check_names=False)
+
+
+def test_the_provenance_names_the_default_scheme_the_data_version_and_the_audit_head(shared_seeded_engine):
+    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
+                       ReportRequest("monthly", "2026-10"))
+    stated = content.provenance
+    assert (stated.scheme_id, stated.scheme_name) == (1, "标准方案 Standard")
+    assert stated.data_as_of == dt.date(2026, 11, 1) and stated.software_version.startswith("0.1.0")
+    table = _table(content, "provenance").set_index("事项")["内容"]
+    assert table["数据版本"] == str(stated.data_version)
+    assert table["审计日志链头哈希"] == (stated.audit_entry_hash or "—")
+
+
+def test_the_workbook_has_a_cover_and_one_sheet_per_table_with_the_tables_values(shared_seeded_engine):
+    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "official_longting"),
+                       ReportRequest("monthly", "2026-10"))
+    sheets = pd.read_excel(io.BytesIO(workbook_bytes(content)), sheet_name=None, engine="openpyxl")
+    assert list(sheets) == ["report", *[table.key for table in content.tables()]]
+    assert sheets["report"].set_index("事项").loc["内容摘要值（SHA-256）", "内容"] == content_digest(content)
+    every = _table(content, "ranking_all")
+    assert sheets["ranking_all"]["得分"].tolist()[:4] == every["得分"].tolist()[:4]
+    assert sheets["ranking_all"]["项目编号"].tolist() == every["项目编号"].tolist()
+
+
+def test_a_project_named_like_a_formula_stays_text_in_the_workbook(seeded_engine):
+    official = as_viewer(seeded_engine, "official_longting")
+    project = int(portfolio(seeded_engine, official, OCTOBER).dropna(subset=["total"]).index[0])
+    with seeded_engine.begin() as connection:
+        connection.execute(update(Project).where(Project.id == project).values(name_zh="=cmd|' /C calc'!A0"))
+    content = assemble(seeded_engine, official, ReportRequest("monthly", "2026-10"))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(content)))
+    cells = [cell for row in book["ranking_all"].iter_rows() for cell in row if cell.value == "=cmd|' /C calc'!A0"]
+    assert cells and all(cell.data_type == "s" for cell in cells)
+    scores = [row[5].value for row in book["ranking_all"].iter_rows(min_row=2) if row[5].value is not None]
+    assert scores and all(isinstance(value, float) for value in scores)

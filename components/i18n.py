@@ -1105,6 +1105,30 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rc.book.built_at": ("生成时间（UTC）", "Built at (UTC)"),
     "rc.book.digest": ("内容摘要值（SHA-256）", "Content digest (SHA-256)"),
     # -- report PDF and white paper layout (报告版式) -----------------------------------------------------------
+    "report_pdf.page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
+    "report_pdf.contents": ("目录", "Contents"),
+    "report_pdf.scope": ("范围", "Scope"),
+    "report_pdf.period": ("报告期", "Period"),
+    "report_pdf.publisher": ("发布单位", "Published by"),
+    "report_pdf.built_at": ("编制时间", "Compiled"),
+    "report_pdf.figure": ("图 {n}", "Figure {n}"),
+    "report_pdf.table": ("表 {n}", "Table {n}"),
+    "report_pdf.better": ("向好", "better"),
+    "report_pdf.worse": ("变差", "worse"),
+    "report_pdf.same": ("持平", "unchanged"),
+    "report_pdf.appendix": ("附录", "Appendix"),
+    "report_pdf.provenance": ("数据来源与核验信息", "Provenance and verification"),
+    "report_pdf.provenance_intro": (
+        "本报告依据下列权重方案与数据版本生成。审计链头可与系统审计日志及其外部锚点比对，以核验报告生成时的数据状态。",
+        "This report was built from the weight scheme and data version below. Compare the audit chain head with "
+        "the system's audit log and its external anchors to verify the state of the data when it was built."),
+    "report_pdf.scheme": ("权重方案", "Weight scheme"),
+    "report_pdf.data_version": ("数据版本", "Data version"),
+    "report_pdf.data_as_of": ("数据截至", "Data as of"),
+    "report_pdf.software": ("软件版本", "Software version"),
+    "report_pdf.audit_entry": ("审计记录编号", "Audit entry"),
+    "report_pdf.audit_head": ("审计链头（SHA-256）", "Audit chain head (SHA-256)"),
+    "report_pdf.no_audit": ("（尚无审计记录）", "(no audit entries yet)"),
     # -- result application (结果应用) --------------------------------------------------------------------------
     "page.allocation": ("结果应用", "Result application"),
     # -- knowledge base (经验库) --------------------------------------------------------------------------------

@@ -95,6 +95,10 @@ class AllocationRules:
         )
 
 
+DEFAULT_RULES = AllocationRules(pool_fen=500_000_000, threshold=60.0, project_cap_fen=50_000_000,
+                                district_cap_fen=150_000_000)  # 500 万元, at most 50 万 a project, 150 万 a district
+
+
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None

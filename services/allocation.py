@@ -22,9 +22,6 @@ from data_access.policy import Action, require
 from scoring.allocation import AllocationRules, allocate, budget_priority, by_district, change, obligations
 from services.scores import load_model, period_scores
 
-DEFAULT_RULES = AllocationRules(pool_fen=500_000_000, threshold=60.0, project_cap_fen=50_000_000,
-                                district_cap_fen=150_000_000)  # 500 万元 pool, 50 万 per project, 150 万 per district
-
 
 @dataclass(frozen=True)
 class Allocation:

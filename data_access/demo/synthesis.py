@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from data_access.audit import canonical_json
 from data_access.demo import rounds
 from data_access.demo.library import (
     CATEGORIES,
@@ -41,6 +42,7 @@ from data_access.ratings import (
     district_path,
     with_expert_group,
 )
+from scoring.allocation import DEFAULT_RULES
 from scoring.checkin import CHINA_TIME, PhotoFacts, check_in, report_window
 from scoring.geo import EARTH_RADIUS_KM
 from scoring.periods import add_months, first_of_month, from_month_index, month_index, recent_months
@@ -661,6 +663,13 @@ class DemoData:
             for k, (user_id, region_id) in enumerate([
                 (self.leader_id, None), (self.official_ids["410202"], self.region_ids["410202"])])]
 
+    def allocation_rules(self) -> None:
+        """The result-application rule in force (结果应用): the default pool, threshold, coefficients and caps."""
+        self.tables["allocation_rule_sets"] = [{
+            "id": 1, "name_zh": "绩效奖励分配规则", "name_en": "Performance bonus rules",
+            "params": canonical_json(DEFAULT_RULES.to_params()), "in_force": True, "updated_by": 1,
+            "updated_at": dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.UTC), "version": 1}]
+
 
 def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False,
                password_hash: str) -> DemoData:
@@ -677,5 +686,6 @@ def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: 
     data.reports()
     data.site_photos()
     data.subscriptions()
+    data.allocation_rules()
     data.tables["import_batches"][0]["row_count"] = int(len(data.observations["value"]))
     return data

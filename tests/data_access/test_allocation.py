@@ -38,25 +38,35 @@ def _propose(engine, name="2026年10月奖励方案"):
                                     params=RULES.to_params(), lines=lines, unallocated_fen=rest)
 
 
-def test_a_first_rule_set_is_put_in_force_and_a_change_is_audited(seeded_engine):
+def test_the_demo_has_a_rule_in_force_and_a_change_is_audited(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
-    rule_set_id = allocation.save_rule_set(seeded_engine, admin, params=RULES.to_params(), name_zh="绩效奖励规则")
-    in_force = allocation.rule_set_in_force(seeded_engine, as_viewer(seeded_engine, "leader"))
-    assert (in_force.id, in_force.version, in_force.params["pool_fen"]) == (rule_set_id, 1, 10_000_000)
-    assert in_force.updated_by == "系统管理员"
-    changed = {**RULES.to_params(), "threshold": 75.0}
-    allocation.save_rule_set(seeded_engine, admin, params=changed, name_zh="绩效奖励规则", rule_set_id=rule_set_id,
+    demo = allocation.rule_set_in_force(seeded_engine, as_viewer(seeded_engine, "official_longting"))
+    assert (demo.name_zh, demo.version, demo.params["pool_fen"]) == ("绩效奖励分配规则", 1, 500_000_000)
+    changed = {**demo.params, "threshold": 75.0}
+    allocation.save_rule_set(seeded_engine, admin, params=changed, name_zh="绩效奖励规则", rule_set_id=demo.id,
                              expected_version=1)
-    assert allocation.rule_set_in_force(seeded_engine, admin).params["threshold"] == 75.0
+    in_force = allocation.rule_set_in_force(seeded_engine, admin)
+    assert (in_force.id, in_force.version, in_force.params["threshold"]) == (demo.id, 2, 75.0)
+    assert in_force.updated_by == "系统管理员"
     [(actor, entity_id, before, after)] = _audit(seeded_engine, "allocation_rules.update")
-    assert (actor, entity_id) == ("admin", str(rule_set_id))
+    assert (actor, entity_id) == ("admin", str(demo.id))
     assert json.loads(before)["params"]["threshold"] == 60.0 and json.loads(after)["params"]["threshold"] == 75.0
     assert verify_chain(seeded_engine).ok
 
 
+def test_a_new_rule_set_takes_over_from_the_one_in_force(seeded_engine):
+    admin = as_viewer(seeded_engine, "admin")
+    old = allocation.rule_set_in_force(seeded_engine, admin)
+    rule_set_id = allocation.save_rule_set(seeded_engine, admin, params=RULES.to_params(), name_zh="新规则")
+    in_force = allocation.rule_set_in_force(seeded_engine, admin)
+    assert in_force.id == rule_set_id != old.id and in_force.params["project_cap_fen"] == 2_000_000
+    [(actor, entity_id, before, _)] = _audit(seeded_engine, "allocation_rules.create")
+    assert (actor, entity_id, before) == ("admin", str(rule_set_id), None)
+
+
 def test_a_stale_rule_set_version_is_refused_and_nothing_changes(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
-    rule_set_id = allocation.save_rule_set(seeded_engine, admin, params=RULES.to_params(), name_zh="规则")
+    rule_set_id = allocation.rule_set_in_force(seeded_engine, admin).id
     allocation.save_rule_set(seeded_engine, admin, params=RULES.to_params(), name_zh="规则二",
                              rule_set_id=rule_set_id, expected_version=1)
     with pytest.raises(VersionConflict) as refused:
@@ -78,7 +88,7 @@ def test_bad_parameters_get_the_specific_message(seeded_engine, change, message_
     with pytest.raises(ValidationError) as refused:
         allocation.save_rule_set(seeded_engine, admin, params={**RULES.to_params(), **change}, name_zh="规则")
     assert refused.value.message_zh == message_zh
-    assert allocation.rule_set_in_force(seeded_engine, admin) is None
+    assert allocation.rule_set_in_force(seeded_engine, admin).version == 1  # the demo's, unchanged
 
 
 def test_only_admins_edit_the_rules(seeded_engine):

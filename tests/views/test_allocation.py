@@ -1,0 +1,83 @@
+"""The 结果应用 page through AppTest: every role that has it, the threshold moving the money, proposals."""
+import pytest
+from sqlalchemy import create_engine
+
+from data_access import allocation as allocation_store
+from data_access.policy import ALLOWED, Action
+from tests.conftest import as_viewer
+from tests.views.conftest import open_page_as
+
+PAGE = "views/allocation.py"
+ROLE_USERS = {"admin": "admin", "leader": "leader", "analyst": "analyst", "auditor": "auditor",
+              "district_official": "official_longting"}
+
+
+@pytest.fixture
+def engine(app_env):
+    engine = create_engine(f"sqlite:///{app_env}")
+    yield engine
+    engine.dispose()
+
+
+def _table(at, column):
+    return next(d for d in at.dataframe if column in d.value.columns).value
+
+
+def _slider(at, label):
+    return next(s for s in at.slider if s.label == label)
+
+
+@pytest.mark.parametrize("role", sorted(ALLOWED[Action.READ_ALLOCATION]))
+def test_the_page_opens_for_every_role_that_has_it(app_env, role):  # noqa: ARG001 - app_env: the database
+    at = open_page_as(ROLE_USERS[role], PAGE)
+    assert not at.error, [e.value for e in at.error]
+    tabs = [tab.label for tab in at.tabs]
+    if role == "district_official":
+        assert "分配与试算" not in tabs and "分配方案" in tabs
+    else:
+        assert "分配与试算" in tabs
+        assert "较现行规则" in _table(at, "较现行规则").columns
+
+
+def test_moving_the_threshold_changes_the_amounts_shown(app_env):  # noqa: ARG001
+    at = open_page_as("analyst", PAGE)
+    before = _table(at, "达到门槛")  # the project table
+    assert set(before["较现行规则"]) == {"—"}  # the controls start at the rule in force
+    _slider(at, "门槛分").set_value(85).run()
+    assert not at.exception
+    after = _table(at, "达到门槛")
+    assert before["分配金额"].tolist() != after["分配金额"].tolist()
+    assert any(change.startswith("▼") for change in after["较现行规则"])
+    assert any(change.startswith("▲") for change in after["较现行规则"])
+    assert set(after.loc[after["达到门槛"] == "否", "分配金额"]) == {"0.0 万元"}
+
+
+def test_saving_a_proposal_lists_it_and_the_leader_can_approve_it(app_env, engine):  # noqa: ARG001
+    at = open_page_as("analyst", PAGE)
+    at.text_input(key="allocation_proposal_name").input("门槛八十五").run()
+    _slider(at, "门槛分").set_value(85).run()
+    at.text_input(key="allocation_proposal_name").input("门槛八十五")
+    next(b for b in at.button if b.label == "保存方案").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    listed = _table(at, "方案")
+    assert listed["方案"].str.contains("门槛八十五").any()
+    [proposal] = allocation_store.list_proposals(engine, as_viewer(engine, "leader")).itertuples()
+    assert proposal.status == "draft"
+    saved = allocation_store.get_proposal(engine, as_viewer(engine, "leader"), proposal.id)
+    assert saved.params["threshold"] == 85.0 and (saved.lines.loc[saved.lines["score"] < 85, "final_fen"] == 0).all()
+
+    leader = open_page_as("leader", PAGE)
+    next(b for b in leader.button if b.label == "批准方案").click().run()
+    assert not leader.exception and not leader.error
+    assert allocation_store.get_proposal(engine, as_viewer(engine, "leader"), proposal.id).status == "approved"
+    assert "已批准" in _table(leader, "方案")["状态"].tolist()
+
+
+def test_an_official_sees_only_their_districts_lines_and_no_approve_button(app_env, engine):  # noqa: ARG001
+    analyst = open_page_as("analyst", PAGE)
+    analyst.text_input(key="allocation_proposal_name").input("十月方案")
+    next(b for b in analyst.button if b.label == "保存方案").click().run()
+    official = open_page_as("official_longting", PAGE)
+    lines = _table(official, "达到门槛")
+    assert set(lines["区县"]) == {"龙亭区"}
+    assert not any(b.label in ("批准方案", "保存方案") for b in official.button)

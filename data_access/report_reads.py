@@ -83,3 +83,16 @@ def period_texts(engine: Engine, viewer: Viewer, start: dt.date, end: dt.date) -
             found = connection.execute(statement.order_by(Project.id, statement.selected_columns[2])).all()
             rows += [(source, int(project_id), str(text)) for project_id, text, _ in found if str(text).strip()]
     return pd.DataFrame(rows, columns=TEXT_COLUMNS)
+
+
+def city_districts(engine: Engine, region_id: int) -> pd.DataFrame:
+    """The districts of the city a district belongs to (reference data: names and division codes, which the
+    peer ranking and the map show beside the district's own figures). Columns: id, code, name_zh, name_en, lat,
+    lon; empty for a region that is not a district."""
+    parent = select(Region.parent_id).where(Region.id == checked_id(region_id, "region"),
+                                            Region.level == "district").scalar_subquery()
+    statement = (select(Region.id, Region.code, Region.name_zh, Region.name_en, Region.lat, Region.lon)
+                 .where(Region.parent_id == parent, Region.level == "district").order_by(Region.path))
+    with engine.connect() as connection:
+        return pd.DataFrame(connection.execute(statement).all(),
+                            columns=["id", "code", "name_zh", "name_en", "lat", "lon"])

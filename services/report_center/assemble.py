@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from components.i18n import translate
 from data_access.policy import Viewer
-from services.report_center import appendix, score_sections
+from services.report_center import activity_sections, appendix, place_sections, score_sections
 from services.report_center.blocks import ReportContent, ReportRequest, Section
 from services.report_center.facts import Facts, gather
 from services.report_center.wording import period_name
@@ -31,21 +31,38 @@ from services.report_center.wording import period_name
 Progress = Callable[[float, str], None]
 Builder = Callable[[Facts], Section]
 
-FULL = ("summary", "ranking", "improved", "methodology", "provenance")
+FULL = ("summary", "ranking", "districts", "heatmap", "map", "warnings", "overdue", "problems", "improved",
+        "practices", "ratings", "methodology", "provenance")
+WHITE_PAPER = ("foreword", "summary", "ranking", "districts", "chapters", "heatmap", "map", "warnings", "overdue",
+               "problems", "improved", "cases", "ratings", "methodology", "provenance")
 SECTIONS_OF_KIND: dict[str, tuple[str, ...]] = {
-    "weekly": ("summary", "provenance"),
+    "weekly": ("summary", "warnings", "overdue", "problems", "provenance"),
     "monthly": FULL,
     "quarterly": FULL,
-    "white_paper_quarter": FULL,
-    "white_paper_year": FULL,
+    "white_paper_quarter": WHITE_PAPER,
+    "white_paper_year": WHITE_PAPER,
 }
 BUILDERS: dict[str, Builder] = {
+    "foreword": score_sections.foreword,
     "summary": score_sections.summary,
     "ranking": score_sections.ranking,
+    "districts": place_sections.districts,
+    "chapters": place_sections.chapters,
+    "heatmap": place_sections.heatmap,
+    "map": place_sections.map_section,
+    "warnings": activity_sections.warnings,
+    "problems": activity_sections.problems,
     "improved": score_sections.improved,
+    "practices": activity_sections.practices,
+    "cases": activity_sections.cases,
+    "ratings": activity_sections.ratings,
     "methodology": appendix.methodology,
 }
-STEP_KEYS = {"summary": "rc.heading.summary", "ranking": "rc.heading.ranking", "improved": "rc.heading.improved",
+STEP_KEYS = {"foreword": "rc.heading.foreword", "summary": "rc.heading.summary", "ranking": "rc.heading.ranking",
+             "districts": "rc.heading.districts", "chapters": "rc.heading.chapters", "heatmap": "rc.heading.heatmap",
+             "map": "rc.heading.map", "warnings": "rc.heading.warnings", "overdue": "rc.heading.overdue",
+             "problems": "rc.heading.problems", "improved": "rc.heading.improved",
+             "practices": "rc.heading.practices", "cases": "rc.heading.cases", "ratings": "rc.heading.ratings",
              "methodology": "rc.heading.methodology", "provenance": "rc.heading.provenance"}
 TITLE_KEYS = {"weekly": "rc.title.weekly", "monthly": "rc.title.monthly", "quarterly": "rc.title.quarterly",
               "white_paper_quarter": "rc.title.white_paper", "white_paper_year": "rc.title.white_paper"}
@@ -85,7 +102,12 @@ def assemble(engine: Engine, viewer: Viewer, request: ReportRequest, *, progress
     sections: list[Section] = []
     for position, key in enumerate(keys):
         report(position / len(keys), translate(STEP_KEYS[key], lang))
-        sections.append(appendix.provenance_section(facts, stated) if key == "provenance" else BUILDERS[key](facts))
+        if key == "provenance":
+            sections.append(appendix.provenance_section(facts, stated))
+        elif key == "overdue":
+            sections.append(activity_sections.overdue(facts, now.date()))
+        else:
+            sections.append(BUILDERS[key](facts))
     report(1.0, translate("rc.step.done", lang))
     scope = scope_name(facts)
     when = period_name(facts.period, lang)

@@ -3,8 +3,9 @@
 Every section builder takes these :class:`Facts` and reads nothing for the scores themselves: the numbers are
 :mod:`services.portfolio`'s (the overview's), so a report never states a figure the dashboard computes
 differently. Scores are monthly: a report states the scores of its period's last month
-(:attr:`ReportPeriod.last_month`) and compares them with the month as far before (a week's report with the
-month before, a quarter's with the quarter's last month three months earlier, a year's twelve months earlier).
+(:attr:`ReportPeriod.last_month`; the newest month with data while the period is still running) and compares
+them with the month as far before (a week's report with the month before, a quarter's with the month three
+months earlier, a year's with the month twelve months earlier).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 import scoring
-from data_access import list_regions
+from data_access import latest_period, list_regions
 from data_access.errors import ValidationError
 from data_access.models import REPORT_KINDS
 from data_access.policy import Action, Viewer, require
@@ -100,6 +101,9 @@ def gather(engine: Engine, viewer: Viewer, request: ReportRequest) -> Facts:
     period = checked_period(request)
     scope = report_viewer(engine, viewer, request.region_id)
     month = period.last_month
+    latest = latest_period(engine, scope.viewer)
+    if latest is not None and period.start <= latest < month:  # a period still running states its newest month
+        month = latest
     previous_month = add_months(month, -MONTHS_BEFORE[period.length])
     current = narrowed(portfolio(engine, scope.viewer, month), request)
     previous = narrowed(portfolio(engine, scope.viewer, previous_month), request)

@@ -10,11 +10,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
+from data_access import list_regions
+from data_access.alerts import list_alerts
 from data_access.errors import NotFound, PermissionDenied
-from data_access.models import Project
+from data_access.models import Project, Rectification
 from data_access.writes import record_observation
-from services.portfolio import headline, portfolio
-from services.report_center.assemble import assemble
+from services.alerts import evaluate
+from services.demo_story import tell
+from services.portfolio import headline, peer_standing, portfolio
+from services.report_center.assemble import SECTIONS_OF_KIND, assemble
 from services.report_center.blocks import ReportContent, ReportRequest, content_digest
 from services.report_center.facts import BadReportRequest
 from services.report_center.workbook import workbook_bytes
@@ -168,3 +172,130 @@ def test_a_project_named_like_a_formula_stays_text_in_the_workbook(seeded_engine
     assert cells and all(cell.data_type == "s" for cell in cells)
     scores = [row[5].value for row in book["ranking_all"].iter_rows(min_row=2) if row[5].value is not None]
     assert scores and all(isinstance(value, float) for value in scores)
+
+
+EVALUATED = dt.datetime(2026, 11, 20, 1, tzinfo=dt.UTC)
+
+
+def _warnings_with_a_story(engine) -> None:
+    """The demo's warnings as of 20 Nov 2026, opened that day, a deterministic share moved along their 整改
+    lifecycle (plans and evidence written): what the reports count and read."""
+    evaluate(engine, as_of=EVALUATED.date(), now=EVALUATED)
+    tell(engine, today=EVALUATED.date())
+
+
+@pytest.mark.parametrize("kind", sorted(SECTIONS_OF_KIND))
+@pytest.mark.parametrize(("user", "region"), [("analyst", KAIFENG), ("leader", LONGTING), ("official_longting", None)])
+def test_every_kind_builds_for_a_city_and_a_district_with_its_sections_in_order(shared_seeded_engine, kind, user,
+                                                                                region):
+    label = {"weekly": "2026-W44", "monthly": "2026-10", "quarterly": "2026-Q3", "white_paper_quarter": "2026-Q3",
+             "white_paper_year": "2026"}[kind]
+    steps: list[tuple[float, str]] = []
+    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, user),
+                       ReportRequest(kind, label, region_id=region), progress=lambda f, s: steps.append((f, s)))
+    assert [section.key for section in content.sections] == list(SECTIONS_OF_KIND[kind])
+    assert content.scope_name == ("开封市" if region == KAIFENG else "龙亭区")
+    assert [f for f, _ in steps] == sorted(f for f, _ in steps) and steps[-1] == (1.0, "报告内容已生成")
+    assert [s for _, s in steps[:-1]] == [section.heading for section in content.sections]
+    assert bool(content.publisher) == kind.startswith("white_paper")
+    assert all(section.paragraphs for section in content.sections)
+
+
+def test_a_city_map_has_one_polygon_per_district_and_a_district_map_its_city_with_itself_outlined(shared_seeded_engine):
+    analyst = as_viewer(shared_seeded_engine, "analyst")
+    city = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG))
+    (figure,) = _section(city, "map").figures
+    polygons = [trace for trace in figure.figure.data if trace.fill == "toself"]
+    assert sorted(trace.name for trace in polygons) == sorted(
+        ["龙亭区", "顺河回族区", "鼓楼区", "禹王台区", "祥符区", "杞县", "通许县", "尉氏县", "兰考县"])
+    official = as_viewer(shared_seeded_engine, "official_longting")
+    district = assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10"))
+    (figure,) = _section(district, "map").figures
+    polygons = [trace for trace in figure.figure.data if trace.fill == "toself"]
+    assert len(polygons) == 9 and polygons[-1].name == "龙亭区" and polygons[-1].line.width == 3
+
+
+def test_a_district_is_ranked_among_its_peers_as_the_overview_ranks_it(shared_seeded_engine):
+    official = as_viewer(shared_seeded_engine, "official_longting")
+    content = assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10"))
+    standing = peer_standing(shared_seeded_engine, official, OCTOBER)
+    peers = _table(content, "peers")
+    assert peers["区县"].tolist() == standing.peers["name_zh"].tolist()
+    assert peers["平均得分"].tolist() == standing.peers["mean_score"].astype(float).round(1).tolist()
+    assert f"第 {standing.rank} / {standing.of} 名" in _section(content, "districts").paragraphs[0]
+    leaders_view = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
+                            ReportRequest("monthly", "2026-10", region_id=LONGTING))
+    pd.testing.assert_frame_equal(_table(leaders_view, "peers"), peers)
+
+
+def test_the_city_league_has_the_overviews_district_means(shared_seeded_engine):
+    analyst = as_viewer(shared_seeded_engine, "analyst")
+    content = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG))
+    city = portfolio(shared_seeded_engine, analyst, OCTOBER)
+    city = city[city["city_id"] == KAIFENG]
+    names = list_regions(shared_seeded_engine, analyst).set_index("id")["name_zh"]
+    means = city.groupby("district_id")["total"].mean().round(1).rename(index=names)
+    table = _table(content, "districts").set_index("区县")
+    assert table["平均得分"].to_dict() == means.to_dict()
+    assert table["项目数"].sum() == len(city)
+
+
+def test_warnings_raised_and_closed_in_the_period_are_counted_by_severity(seeded_engine):
+    _warnings_with_a_story(seeded_engine)
+    leader = as_viewer(seeded_engine, "leader")
+    alerts = list_alerts(seeded_engine, leader)
+    november = assemble(seeded_engine, leader, ReportRequest("monthly", "2026-11"))
+    counts = _table(november, "warnings").set_index("预警级别")
+    expected = alerts["severity"].value_counts()
+    assert counts["本期新发"].tolist() == [int(expected.get(s, 0)) for s in ("red", "orange", "yellow")]
+    assert counts["本期新发"].sum() == len(alerts) > 0
+    worst = _table(november, "warnings_worst")
+    assert len(worst) == min(10, len(alerts)) and worst["预警级别"].iloc[0] == "红色预警"
+    october = assemble(seeded_engine, leader, ReportRequest("monthly", "2026-10"))
+    assert _table(october, "warnings")["本期新发"].sum() == 0
+
+
+def test_an_overdue_rectification_is_listed_with_its_days_overdue_at_the_periods_end(seeded_engine):
+    _warnings_with_a_story(seeded_engine)
+    leader = as_viewer(seeded_engine, "leader")
+    rectifying = list_alerts(seeded_engine, leader, statuses=["rectifying"]).sort_values("id").iloc[0]
+    with seeded_engine.begin() as connection:
+        connection.execute(update(Rectification).where(Rectification.alert_id == int(rectifying["id"]))
+                           .values(due_date=dt.date(2026, 11, 10)))
+    content = assemble(seeded_engine, leader, ReportRequest("monthly", "2026-11"),
+                       now=dt.datetime(2026, 12, 2, tzinfo=dt.UTC))
+    late = _table(content, "overdue")
+    assert late.iloc[0][["项目", "整改期限", "逾期天数"]].tolist() == [rectifying["project_zh"], "2026-11-10", 20]
+    assert "截至 2026-11-30" in _section(content, "overdue").paragraphs[0]
+
+
+def test_the_frequent_problems_come_from_the_warning_rules_and_the_words_people_wrote(seeded_engine):
+    _warnings_with_a_story(seeded_engine)
+    leader = as_viewer(seeded_engine, "leader")
+    content = assemble(seeded_engine, leader, ReportRequest("monthly", "2026-11"))
+    rules = _table(content, "problems_rules")
+    alerts = list_alerts(seeded_engine, leader)
+    assert rules["预警数"].tolist() == alerts["rule_zh"].value_counts().head(5).tolist()
+    words = _table(content, "problems_words")
+    assert 0 < len(words) <= 5 and (words["出现条数"] > 0).all()
+    written = " ".join(alerts["plan"].dropna())
+    assert all(word in written or word in " ".join(alerts["evidence_note"].dropna()) for word in words["关键词"])
+
+
+def test_a_report_without_cases_says_so(shared_seeded_engine):
+    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
+                       ReportRequest("white_paper_year", "2026", language="en"))
+    assert _section(content, "cases").paragraphs == ("No case to cite for this period yet.",)
+
+
+def test_a_category_report_holds_only_that_categorys_projects_ranked_among_themselves(shared_seeded_engine):
+    analyst = as_viewer(shared_seeded_engine, "analyst")
+    frame = portfolio(shared_seeded_engine, analyst, OCTOBER)
+    category = str(frame["category_code"].value_counts().index[0])
+    content = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", category=category))
+    every = _table(content, "ranking_all")
+    members = frame[frame["category_code"] == category]
+    assert sorted(every["项目编号"]) == sorted(members["code"])
+    scored = every.dropna(subset=["得分"])
+    assert sorted(scored["排名"].astype(int)) == list(range(1, len(scored) + 1))
+    assert content.scope_name.endswith(str(members["category_zh"].iloc[0]))

@@ -9,6 +9,7 @@ records each period's build, e-mail attempts and error.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -39,6 +40,7 @@ MAX_ATTEMPTS = 3  # like the alert e-mails: a failing build or mail server is tr
 REPORT_NOTIFICATION = "report.delivered"
 NO_SUCH_BUILD = ("No such report, or you may not access it", "报告不存在或您无权访问")
 NO_SUCH_SUBSCRIPTION = ("No such subscription", "订阅不存在")
+_TOPIC = re.compile(r"report/[0-9]+/[0-9A-Z-]+/([0-9]{1,10})")
 
 
 class ReportRefused(PermissionDenied):
@@ -304,9 +306,24 @@ class DueDelivery:
     attempts: int
 
 
-def inbox_topic(subscription_id: int, period_label: str) -> str:
-    """The inbox message's topic: one message per subscription and period, however often delivery runs."""
-    return f"report/{subscription_id}/{period_label}"
+def _topic_prefix(subscription_id: int, period_label: str) -> str:
+    return f"report/{subscription_id}/{period_label}/"
+
+
+def inbox_topic(subscription_id: int, period_label: str, build_id: int) -> str:
+    """The inbox message's topic, ``report/<subscription>/<period>/<build>``: one message per subscription and
+    period, however often delivery runs; the inbox links it to the build."""
+    return f"{_topic_prefix(subscription_id, period_label)}{build_id}"
+
+
+def build_of_topic(topic: object) -> int | None:
+    """The build a report message's topic names (None for any other topic).
+
+    >>> build_of_topic("report/2/2026-10/17"), build_of_topic("report-due/2026-11/17")
+    (17, None)
+    """
+    match = _TOPIC.fullmatch(topic) if isinstance(topic, str) else None
+    return as_id(int(match[1])) if match else None
 
 
 def _delivery(session: Session, subscription_id: int, period_label: str) -> ReportDelivery | None:
@@ -331,12 +348,13 @@ def due_deliveries(engine: Engine, actor: Viewer, period_of: Mapping[str, str]) 
                 .where(ReportSubscription.kind == kind, ReportSubscription.active.is_(True),
                        User.is_active.is_(True))
                 .order_by(ReportSubscription.id))
-            in_inbox = set(connection.execute(select(Notification.topic).where(
-                Notification.kind == REPORT_NOTIFICATION, Notification.topic.like(f"report/%/{period}"))
-            ).scalars())
+            in_inbox = {topic.rsplit("/", 1)[0] + "/" for topic in connection.execute(
+                select(Notification.topic).where(Notification.kind == REPORT_NOTIFICATION,
+                                                 Notification.topic.like(f"report/%/{period}/%"))).scalars()}
             for row in connection.execute(statement):
                 attempts = row.attempts or 0
-                if row.emailed_at is not None or inbox_topic(row.id, period) in in_inbox or attempts >= MAX_ATTEMPTS:
+                delivered = row.emailed_at is not None or _topic_prefix(row.id, period) in in_inbox
+                if delivered or attempts >= MAX_ATTEMPTS:
                     continue
                 rows.append(DueDelivery(row.id, row.user_id, row.username, row.email, row.kind, row.region_id,
                                         row.language, period, row.build_id, attempts))
@@ -362,13 +380,14 @@ def record_attempt(engine: Engine, actor: Viewer, due: DueDelivery, error: str |
             row.emailed_at = moment
 
 
-def deliver_to_inbox(engine: Engine, actor: Viewer, due: DueDelivery, *, subject: tuple[str, str],
-                     body: tuple[str, str], now: dt.datetime | None = None) -> None:
+def deliver_to_inbox(engine: Engine, actor: Viewer, due: DueDelivery, build_id: int, *,
+                     subject: tuple[str, str], body: tuple[str, str], now: dt.datetime | None = None) -> None:
     """Put the report's message (subject and body as (Chinese, English)) in the subscriber's inbox, once per
     subscription and period (system only)."""
     require(actor, Action.SEND_NOTIFICATIONS)
     with transaction(engine) as session:
         session.add(Notification(user_id=due.user_id, created_at=now or dt.datetime.now(dt.UTC),
-                                 kind=REPORT_NOTIFICATION, topic=inbox_topic(due.subscription_id, due.period_label),
+                                 kind=REPORT_NOTIFICATION,
+                                 topic=inbox_topic(due.subscription_id, due.period_label, build_id),
                                  subject_zh=subject[0][:200], subject_en=subject[1][:300], body_zh=body[0],
                                  body_en=body[1], email_attempts=0))

@@ -21,6 +21,7 @@ from data_access.models import (
     GOAL_LEVELS,
     OKR_TYPES,
     PROJECT_STATUSES,
+    REPORT_KINDS,
     ROLES,
     ROUND_STATUSES,
     SEVERITIES,
@@ -48,6 +49,7 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "goals.okr.": OKR_TYPES,
     "goals.level.": GOAL_LEVELS,
     "rating_rounds.status.": ROUND_STATUSES,
+    "report_center.kind.": REPORT_KINDS,
 }
 # Where a dotted string that looks like a key but is none would be a typo: the code that shows text.
 UI_FOLDERS = ("app.py", "views", "webapp", "components")

@@ -60,7 +60,7 @@ def inbox(engine: Engine, viewer: Viewer, *, unread_only: bool = False, limit: i
                         shown(Notification.subject_zh, literal(WITHHELD[1])),
                         shown(Notification.subject_en, literal(WITHHELD[0])),
                         shown(Notification.body_zh, literal("")), shown(Notification.body_en, literal("")),
-                        Notification.read_at, case((visible, 0), else_=1).label("withheld"))
+                        Notification.read_at, case((visible, 0), else_=1).label("withheld"), Notification.topic)
                  .outerjoin(Alert, Alert.id == Notification.alert_id)
                  .where(Notification.user_id == viewer.user_id)
                  .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))

@@ -145,7 +145,8 @@ def test_due_deliveries_skip_what_was_delivered_and_what_used_up_its_attempts(se
     store.record_attempt(seeded_engine, SYSTEM, due[0], None)  # e-mailed
     assert store.due_deliveries(seeded_engine, SYSTEM, {"monthly": "2026-10"}) == []
     next_month = store.due_deliveries(seeded_engine, SYSTEM, {"monthly": "2026-11"})
-    store.deliver_to_inbox(seeded_engine, SYSTEM, next_month[1], subject=("主题", "Subject"), body=("正文", "Body"))
+    store.deliver_to_inbox(seeded_engine, SYSTEM, next_month[1], 17, subject=("主题", "Subject"),
+                           body=("正文", "Body"))
     assert [d.username for d in store.due_deliveries(seeded_engine, SYSTEM, {"monthly": "2026-11"})] == ["leader"]
     with pytest.raises(PermissionDenied):
         store.due_deliveries(seeded_engine, official, {"monthly": "2026-10"})

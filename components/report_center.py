@@ -34,16 +34,16 @@ def builds_table(builds: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The kept builds as the page lists them: title, kind, scope, period, language, built by and when (Beijing
     time), and the PDF's SHA-256 shortened to 12 digits (the full hash is in the opened build)."""
     def word(key: str) -> str:
-        return translate(f"report_center.col_{key}", lang)
+        return translate(key, lang)
 
     return pd.DataFrame({
-        word("title"): builds["title"].astype(str),
-        word("kind"): [translate(f"report_center.kind.{kind}", lang) for kind in builds["kind"]],
-        word("scope"): [scope_name(row, lang) for _, row in builds.iterrows()],
-        word("period"): builds["period_label"].astype(str),
-        word("language"): builds["language"].map({"zh": "中文", "en": "English"}),
-        word("built_by"): [translate("report_center.scheduler", lang) if pd.isna(name) else str(name)
-                           for name in builds["built_by"]],
-        word("built_at"): [beijing_time(moment) for moment in builds["built_at"]],
-        word("sha"): builds["pdf_sha256"].str[:12],
+        word("report_center.col_title"): builds["title"].astype(str),
+        word("report_center.col_kind"): [translate(f"report_center.kind.{kind}", lang) for kind in builds["kind"]],
+        word("report_center.col_scope"): [scope_name(row, lang) for _, row in builds.iterrows()],
+        word("report_center.col_period"): builds["period_label"].astype(str),
+        word("report_center.col_language"): builds["language"].map({"zh": "中文", "en": "English"}),
+        word("report_center.col_built_by"): [translate("report_center.scheduler", lang) if pd.isna(name)
+                                             else str(name) for name in builds["built_by"]],
+        word("report_center.col_built_at"): [beijing_time(moment) for moment in builds["built_at"]],
+        word("report_center.col_sha"): builds["pdf_sha256"].str[:12],
     })

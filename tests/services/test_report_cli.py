@@ -51,7 +51,8 @@ def test_a_bad_period_is_refused_in_both_languages_with_exit_1(database, tmp_pat
     assert not (tmp_path / "x.pdf").exists() and _kept(database) == 0
 
 
-def test_an_unknown_scope_is_refused_with_exit_1(database, tmp_path, capsys):
+@pytest.mark.usefixtures("database")
+def test_an_unknown_scope_is_refused_with_exit_1(tmp_path, capsys):
     code = main(["build", "--kind", "quarterly", "--period", "2026-Q3", "--scope", "火星区",
                  "--out", str(tmp_path / "x.pdf")])
     assert code == 1
@@ -67,7 +68,8 @@ def test_an_official_may_not_build_another_districts_report(database, tmp_path, 
     assert not (tmp_path / "x.pdf").exists() and _kept(database) == 0
 
 
-def test_an_unknown_user_is_a_usage_error(database, tmp_path, capsys):
+@pytest.mark.usefixtures("database")
+def test_an_unknown_user_is_a_usage_error(tmp_path, capsys):
     code = main(["build", "--kind", "monthly", "--out", str(tmp_path / "x.pdf"), "--user", "nobody"])
     assert code == 2
     assert "nobody" in capsys.readouterr().err

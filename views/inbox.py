@@ -5,10 +5,10 @@ import streamlit as st
 from components.formatting import date
 from components.text import plain
 from data_access import alerts as store
-from data_access.report_builds import build_of_topic
 from webapp import data
 from webapp.i18n import current_language, t
 from webapp.paging import one_page
+from webapp.report_center_library import report_link
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
 PER_PAGE = 6  # a phone shows them in about three screens
@@ -37,7 +37,4 @@ for message in one_page(messages, PER_PAGE, f"inbox_page_{unread_only}", "inbox.
     if not pd.isna(message.alert_id):
         box.page_link("views/alerts.py", label=t("alerts.open_card"),
                       query_params={"alert": str(int(message.alert_id))})
-    report_build = build_of_topic(message.topic)
-    if report_build is not None:  # a subscribed report (services.report_center.delivery)
-        box.page_link("views/report_center.py", label=t("report_center.open_build"),
-                      query_params={"build": str(report_build)})
+    report_link(box, message.topic)

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.formatting import date
 from components.report_center import builds_table, next_delivery, scope_name
@@ -47,6 +48,14 @@ def opened_build(viewer: Viewer, build_id: int) -> None:
         if st.button(t("report_center.close_build"), key="report_center_close_build"):
             del st.query_params[BUILD_PARAM]
             st.rerun()
+
+
+def report_link(container: DeltaGenerator, topic: object) -> None:
+    """Under a subscribed report's inbox message (services.report_center.delivery): the link that opens it."""
+    build_id = report_builds.build_of_topic(topic)
+    if build_id is not None:
+        container.page_link("views/report_center.py", label=t("report_center.open_build"),
+                            query_params={BUILD_PARAM: str(build_id)})
 
 
 def kept_builds(viewer: Viewer) -> None:

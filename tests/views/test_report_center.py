@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from data_access import report_builds
+from data_access.policy import SYSTEM
 from tests.conftest import as_viewer
 from tests.views.conftest import open_page_as
 
@@ -94,3 +95,16 @@ def test_subscribing_and_unsubscribing_shows_the_next_delivery():
     assert any("已订阅（中文）" in c.value for c in at.caption)
     at.button(key="report_center_unsubscribe_quarterly").click().run()
     assert at.button(key="report_center_subscribe_quarterly")
+
+
+def test_a_delivered_reports_inbox_message_links_to_the_kept_build(app_env, kept):
+    engine = create_engine(f"sqlite:///{app_env}")
+    [due] = [d for d in report_builds.due_deliveries(engine, SYSTEM, {"monthly": "2026-10"})
+             if d.username == "official_longting"]
+    report_builds.deliver_to_inbox(engine, SYSTEM, due, kept["longting"], subject=("【绩效月报】龙亭区 2026-10", "x"),
+                                   body=("正文", "Body"))
+    engine.dispose()
+    at = open_page_as("official_longting", "views/inbox.py")
+    [link] = [link for link in at.get("page_link") if link.proto.label == "打开报告"]
+    assert link.proto.page.endswith("report_center.py") or "report-center" in link.proto.page
+    assert f"build={kept['longting']}" in link.proto.query_string

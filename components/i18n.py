@@ -1271,8 +1271,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "report_pdf.better": ("向好", "better"),
     "report_pdf.worse": ("变差", "worse"),
     "report_pdf.same": ("持平", "unchanged"),
-    "report_pdf.appendix": ("附录", "Appendix"),
-    "report_pdf.provenance": ("数据来源与核验信息", "Provenance and verification"),
+    "report_pdf.provenance": ("附录：数据来源与核验信息", "Appendix: provenance and verification"),
     "report_pdf.provenance_intro": (
         "本报告依据下列权重方案与数据版本生成。审计链头可与系统审计日志及其外部锚点比对，以核验报告生成时的数据状态。",
         "This report was built from the weight scheme and data version below. Compare the audit chain head with "

@@ -19,6 +19,9 @@ from components.i18n import translate
 from services.report_center.blocks import Figure, Highlight, ReportContent, Section, Table
 
 WHITE_PAPER_KINDS = ("white_paper_quarter", "white_paper_year")  # data_access.models.REPORT_KINDS
+APPENDIX_KEYS = ("methodology", "provenance")  # printed after the numbered sections, unnumbered, from a new page
+SHORT_TABLE_ROWS = 15  # a table this short is kept on one page, with its caption
+KEEP_TOGETHER_CHARS = 12  # a text cell this short never wraps
 WORKBOOK_ONLY_SUFFIX = "_all"  # blocks.Table: such tables are the workbook's, the PDF prints their companion
 _ZH_DIGITS = "〇一二三四五六七八九"
 TREND_WORDS = {"better": "report_pdf.better", "worse": "report_pdf.worse", "same": "report_pdf.same"}
@@ -83,6 +86,13 @@ def _cell_text(value: object, decimals: int, lang: str) -> str:
     return str(value)
 
 
+def _cell_class(text: str, is_number: bool) -> str:
+    """Numbers right-aligned; short words ("第 5 / 188 名", "184 of 188") kept on one line."""
+    if is_number:
+        return "num"
+    return "text keep" if len(text) <= KEEP_TOGETHER_CHARS else "text"
+
+
 def table_html(table: Table, number: int, lang: str) -> str:
     """A table with its caption, header row (repeated on every page it spans), numbers right-aligned."""
     frame = table.frame
@@ -94,14 +104,15 @@ def table_html(table: Table, number: int, lang: str) -> str:
                    for column, is_number in zip(frame.columns, numeric, strict=True))
     rows = []
     for row in frame.itertuples(index=False):
-        cells = "".join(
-            f'<td class="{"num" if is_number else "text"}">'
-            f"{esc(_cell_text(value.item() if hasattr(value, 'item') else value, places, lang))}</td>"
-            for value, is_number, places in zip(row, numeric, decimals, strict=True))
+        texts = [_cell_text(value.item() if hasattr(value, "item") else value, places, lang)
+                 for value, places in zip(row, decimals, strict=True)]
+        cells = "".join(f'<td class="{_cell_class(text, is_number)}">{esc(text)}</td>'
+                        for text, is_number in zip(texts, numeric, strict=True))
         rows.append(f"<tr>{cells}</tr>")
     caption = f'{esc(translate("report_pdf.table", lang, n=number))}　{esc(table.caption)}'
     note = f'<p class="table-note">{esc(table.note)}</p>' if table.note else ""
-    return (f'<div class="table-block"><table><caption>{caption}</caption>'
+    length = "short" if len(frame) <= SHORT_TABLE_ROWS else "long"
+    return (f'<div class="table-block {length}"><table><caption>{caption}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}</div>")
 
 
@@ -119,21 +130,21 @@ def highlight_html(highlight: Highlight, lang: str) -> str:
     trend = highlight.trend or "none"
     change = ""
     if highlight.change:
-        words = f'<span class="trend-word">（{esc(translate(TREND_WORDS[highlight.trend], lang))}）</span>' \
+        words = f' · <span class="trend-word">{esc(translate(TREND_WORDS[highlight.trend], lang))}</span>' \
             if highlight.trend in TREND_WORDS else ""
-        if lang == "en" and words:
-            words = words.replace("（", " (").replace("）", ")")
-        change = f'<div class="tile-change">{esc(highlight.change)}{words}</div>'
+        change = f'<div class="tile-change"><span class="change-text">{esc(highlight.change)}</span>{words}</div>'
     return (f'<div class="tile trend-{trend}"><div class="tile-label">{esc(highlight.label)}</div>'
             f'<div class="tile-value">{esc(highlight.value)}</div>{change}</div>')
 
 
-def section_html(section: Section, number: int, lang: str, images: Mapping[str, bytes],
-                 counters: dict[str, int]) -> str:
-    """One numbered section; ``counters`` carries figure and table numbers across sections."""
-    parts = [f'<section class="report-section" id="section-{number}">'
-             f'<h2>{esc(section_number(number, lang))}{esc(section.heading)}</h2>']
-    parts += [f"<p>{esc(paragraph)}</p>" for paragraph in section.paragraphs]
+def section_html(section: Section, anchor: str, heading: str, lang: str, images: Mapping[str, bytes],
+                 counters: dict[str, int], css_class: str = "") -> str:
+    """One section under ``heading``; ``counters`` carries figure and table numbers across sections."""
+    parts = [f'<section class="report-section {css_class}" id="{anchor}"><h2>{esc(heading)}</h2>']
+    followed = bool(section.highlights or section.figures or printed_tables(section))
+    last = len(section.paragraphs) - 1
+    parts += [f'<p class="{"lead-in" if followed and n == last else ""}">{esc(paragraph)}</p>'
+              for n, paragraph in enumerate(section.paragraphs)]
     if section.highlights:
         parts.append('<div class="tiles">' + "".join(highlight_html(h, lang) for h in section.highlights) + "</div>")
     for figure in section.figures:
@@ -144,6 +155,22 @@ def section_html(section: Section, number: int, lang: str, images: Mapping[str, 
         parts.append(table_html(table, counters["table"], lang))
     parts.append("</section>")
     return "".join(parts)
+
+
+def hash_box(content: ReportContent, lang: str) -> str:
+    """The audit chain's head when the report was built, in full, in a monospace box."""
+    head = content.provenance.audit_entry_hash or translate("report_pdf.no_audit", lang)
+    return (f'<p class="hash-label">{esc(translate("report_pdf.audit_head", lang))}</p>'
+            f'<pre class="hash">{esc(head)}</pre>')
+
+
+def _without_the_hash(section: Section, audit_hash: str | None) -> Section:
+    """The content's provenance section without the table row that holds the hash (the box shows it whole)."""
+    if audit_hash is None:
+        return section
+    tables = tuple(Table(t.key, t.caption, t.frame[~t.frame.isin([audit_hash]).any(axis=1)], t.note)
+                   for t in section.tables)
+    return Section(section.key, section.heading, section.paragraphs, section.highlights, section.figures, tables)
 
 
 def running_header(content: ReportContent) -> str:
@@ -199,29 +226,53 @@ def provenance_html(content: ReportContent, lang: str) -> str:
     if provenance.audit_entry_id is not None:
         facts.append(("report_pdf.audit_entry", f"#{provenance.audit_entry_id}"))
     rows = "".join(f"<tr><th>{esc(translate(key, lang))}</th><td>{esc(value)}</td></tr>" for key, value in facts)
-    head = provenance.audit_entry_hash or translate("report_pdf.no_audit", lang)
-    heading = f'{translate("report_pdf.appendix", lang)}　{translate("report_pdf.provenance", lang)}'
-    return (f'<section class="report-section provenance" id="provenance"><h2>{esc(heading)}</h2>'
+    return (f'<section class="report-section appendix first-appendix" id="provenance">'
+            f'<h2>{esc(provenance_heading(lang))}</h2>'
             f'<p>{esc(translate("report_pdf.provenance_intro", lang))}</p><table class="facts">{rows}</table>'
-            f'<p class="hash-label">{esc(translate("report_pdf.audit_head", lang))}</p>'
-            f'<pre class="hash">{esc(head)}</pre></section>')
+            f"{hash_box(content, lang)}</section>")
+
+
+def provenance_heading(lang: str) -> str:
+    """The heading of the provenance appendix the PDF adds when the content has none."""
+    return translate("report_pdf.provenance", lang)
+
+
+def body_html(content: ReportContent, images: Mapping[str, bytes]) -> tuple[str, list[tuple[str, str]]]:
+    """The numbered sections, then the appendices (methodology, provenance) unnumbered from a new page, with
+    the audit head's box in the provenance; and (anchor, heading) of each for the contents page."""
+    lang = content.request.language
+    counters = {"figure": 0, "table": 0}
+    parts: list[str] = []
+    headings: list[tuple[str, str]] = []
+    numbered = [section for section in content.sections if section.key not in APPENDIX_KEYS]
+    appendices = [section for section in content.sections if section.key in APPENDIX_KEYS]
+    for number, section in enumerate(numbered, start=1):
+        anchor, heading = f"section-{number}", section_number(number, lang) + section.heading
+        parts.append(section_html(section, anchor, heading, lang, images, counters))
+        headings.append((anchor, heading))
+    for position, section in enumerate(appendices):
+        anchor = f"appendix-{position + 1}"
+        css_class = "appendix" + (" first-appendix" if position == 0 else "")
+        if section.key == "provenance":
+            shown = _without_the_hash(section, content.provenance.audit_entry_hash)
+            parts.append(section_html(shown, anchor, section.heading, lang, images, counters, css_class)
+                         .removesuffix("</section>") + hash_box(content, lang) + "</section>")
+        else:
+            parts.append(section_html(section, anchor, section.heading, lang, images, counters, css_class))
+        headings.append((anchor, section.heading))
+    if not any(section.key == "provenance" for section in appendices):
+        added = provenance_html(content, lang)
+        parts.append(added if not appendices else added.replace(" first-appendix", ""))
+        headings.append(("provenance", provenance_heading(lang)))
+    return "".join(parts), headings
 
 
 def report_html(content: ReportContent, images: Mapping[str, bytes], stylesheet: str) -> str:
     """The whole report as one HTML document (``images``: PNG bytes per figure key)."""
     lang = content.request.language
-    counters = {"figure": 0, "table": 0}
-    sections = [section_html(section, number, lang, images, counters)
-                for number, section in enumerate(content.sections, start=1)]
+    body, headings = body_html(content, images)
     white_paper = content.request.kind in WHITE_PAPER_KINDS
-    if white_paper:
-        headings = [(f"section-{number}", section_number(number, lang) + section.heading)
-                    for number, section in enumerate(content.sections, start=1)]
-        headings.append(("provenance", f'{translate("report_pdf.appendix", lang)}　'
-                                       f'{translate("report_pdf.provenance", lang)}'))
-        front = cover(content, lang) + contents_page(headings, lang)
-    else:
-        front = title_block(content, lang)
+    front = cover(content, lang) + contents_page(headings, lang) if white_paper else title_block(content, lang)
     created = content.provenance.data_as_of or content.period_end
     meta = (f'<meta name="author" content="{esc(content.publisher)}">'
             f'<meta name="dcterms.created" content="{created.isoformat()}">'
@@ -229,5 +280,5 @@ def report_html(content: ReportContent, images: Mapping[str, bytes], stylesheet:
             '<meta name="generator" content="perfdash">')
     return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f"<title>{esc(content.title)}</title>{meta}<style>{stylesheet}</style></head>"
-            f'<body class="{"white-paper" if white_paper else "periodic"}">'
-            f"{running_header(content)}{front}{''.join(sections)}{provenance_html(content, lang)}</body></html>")
+            f'<body class="{"white-paper" if white_paper else "periodic"} lang-{lang}">'
+            f"{running_header(content)}{front}{body}</body></html>")

@@ -29,7 +29,7 @@ def _words(lang: Language) -> dict[str, str]:
     if lang == "en":
         return {"title": "Monthly performance report", "scope": "Kaifeng", "overview": "Overview",
                 "ranking": "Project ranking", "districts": "District comparison",
-                "method": "Methodology", "score": "Average score", "red": "Red warnings",
+                "method": "Appendix: methodology", "score": "Average score", "red": "Red warnings",
                 "done": "Rectifications closed", "para": "Scores rose in six of nine districts this month.",
                 "project": "Project", "district": "District", "score_col": "Score", "grade": "Grade",
                 "invest": "Investment (¥)", "chart": "Average score by district",
@@ -38,7 +38,7 @@ def _words(lang: Language) -> dict[str, str]:
                                "scheme in force; a missing value scores nothing and is listed.",
                 "publisher": "Kaifeng Municipal People's Government"}
     return {"title": "项目绩效月报", "scope": "开封市", "overview": "总体情况", "ranking": "项目排名",
-            "districts": "各区对比", "method": "方法说明", "score": "平均得分", "red": "红色预警",
+            "districts": "各区对比", "method": "附录：方法说明", "score": "平均得分", "red": "红色预警",
             "done": "已销号整改", "para": "本月九个县区中有六个平均得分上升，城市更新类项目进度明显加快。",
             "project": "项目", "district": "县区", "score_col": "得分", "grade": "等级", "invest": "投资（万元）",
             "chart": "各县区平均得分", "alt": "柱状图：龙亭区平均得分最高，兰考县最低。",

@@ -6,8 +6,10 @@ leave the machine to a local recording proxy, so the network test can see what t
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import http.server
 import re
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -15,14 +17,20 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
+from sqlalchemy import Engine, text
 
+from data_access.db import create_database_engine
+from services.report_center.assemble import assemble
+from services.report_center.blocks import ReportContent, ReportRequest
 from services.report_center.chart_images import ChartRenderer, offline_page, print_figure
 from services.report_center.pdf import html_to_pdf, page_footer_content, pdf_bytes
-from services.report_center.pdf_markup import chinese_number, report_html
+from services.report_center.pdf_markup import APPENDIX_KEYS, chinese_number, report_html, section_number
+from tests.conftest import as_viewer
 from tests.services.report_samples import AUDIT_HASH, HOSTILE_NAME, LONG_TABLE_ROWS, sample_content
 
-ZH_HEADINGS = ("一、总体情况", "二、各区对比", "三、项目排名", "四、方法说明", "附录")
-EN_HEADINGS = ("1. Overview", "2. District comparison", "3. Project ranking", "4. Methodology", "Appendix")
+ZH_HEADINGS = ("一、总体情况", "二、各区对比", "三、项目排名", "附录：方法说明", "附录：数据来源与核验信息")
+EN_HEADINGS = ("1. Overview", "2. District comparison", "3. Project ranking", "Appendix: methodology",
+               "Appendix: provenance and verification")
 # Debian's Chromium connects to its search engine at start-up, whatever the flags; the default host rules stop it
 BROWSER_START_UP = "CONNECT start.duckduckgo.com:443"
 PIXEL_PNG = base64.b64decode(
@@ -193,8 +201,8 @@ def test_numbers_are_printed_with_separators_and_one_decimal(pdfs: dict[str, Pat
 
 
 def test_a_highlight_says_better_or_worse_in_words_not_only_in_colour(pdfs: dict[str, Path]) -> None:
-    assert _in_order(pages(pdfs["monthly_zh"])[0], ("▲1.3（向好）", "▲2（变差）", "0（持平）"))
-    assert _in_order(pages(pdfs["monthly_en"])[0], ("▲1.3(better)", "▲2(worse)", "0(unchanged)"))
+    assert _in_order(pages(pdfs["monthly_zh"])[0], ("▲1.3·向好", "▲2·变差", "0·持平"))
+    assert _in_order(pages(pdfs["monthly_en"])[0], ("▲1.3·better", "▲2·worse", "0·unchanged"))
 
 
 def test_the_appendix_shows_the_audit_chain_head_in_a_monospace_box(pdfs: dict[str, Path]) -> None:
@@ -224,9 +232,9 @@ def test_the_white_paper_has_a_cover_then_contents_with_the_page_of_every_sectio
         listed = [(re.sub(r"\s+", "", match[1]), int(match[2])) for line in toc_lines
                   if (match := re.fullmatch(r"(.+?)\s*\.{3,}\s*(\d+)", line.strip()))]
         assert len(listed) == len(headings)
-        for heading, (text, listed_page) in zip(headings, listed, strict=True):
+        for heading, (entry, listed_page) in zip(headings, listed, strict=True):
             key = re.sub(r"\s+", "", heading)
-            assert text.startswith(key)
+            assert entry.startswith(key)
             body_page = next(n for n, page in enumerate(all_pages[2:], start=3) if key in page)
             assert listed_page == body_page, heading
 
@@ -270,3 +278,101 @@ def test_with_the_default_host_rules_not_even_the_browser_start_up_connection_is
         quiet.close()
     assert image.startswith(b"\x89PNG")  # drawn without the image, not stuck waiting for it
     assert _RecordingProxy.seen == []
+
+
+# -- real reports: assembled from the small demo set ---------------------------------------------------------
+
+REAL_REPORTS = {"city_monthly": ("leader", ReportRequest("monthly", "2026-10")),
+                "district_monthly": ("official_longting", ReportRequest("monthly", "2026-10")),
+                "white_paper": ("leader", ReportRequest("white_paper_quarter", "2026-Q3")),
+                "city_monthly_en": ("leader", ReportRequest("monthly", "2026-10", language="en"))}
+
+
+@pytest.fixture(scope="module")
+def demo_engine(seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A private copy of the demo database whose projects are all named like an HTML attack, numbered."""
+    copy = tmp_path_factory.mktemp("hostile") / "perfdash.sqlite3"
+    shutil.copyfile(seeded_sqlite_file, copy)
+    engine = create_database_engine(f"sqlite:///{copy}")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE projects SET name_zh = '<img src=x onerror=alert(' || id || ')>', "
+                                "name_en = '<img src=x onerror=alert(' || id || ')>'"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def real(demo_engine: Engine, charts: ChartRenderer,
+         tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[ReportContent, Path]]:
+    folder = tmp_path_factory.mktemp("real")
+    built = {}
+    for name, (user, request) in REAL_REPORTS.items():
+        content = assemble(demo_engine, as_viewer(demo_engine, user), request,
+                           now=dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC))
+        path = folder / f"{name}.pdf"
+        path.write_bytes(pdf_bytes(content, charts=charts))
+        built[name] = (content, path)
+    return built
+
+
+def _printed_headings(content: ReportContent) -> list[str]:
+    lang = content.request.language
+    numbered = [section.heading for section in content.sections if section.key not in APPENDIX_KEYS]
+    return ([section_number(n, lang) + heading for n, heading in enumerate(numbered, start=1)]
+            + [section.heading for section in content.sections if section.key in APPENDIX_KEYS])
+
+
+@pytest.mark.parametrize("name", sorted(REAL_REPORTS))
+def test_a_real_report_prints_every_section_in_order_with_its_page_footer(
+        real: dict[str, tuple[ReportContent, Path]], name: str) -> None:
+    content, path = real[name]
+    all_pages = pages(path)
+    after_contents = 2 if name == "white_paper" else 0
+    assert _in_order("".join(all_pages[after_contents:]), tuple(_printed_headings(content)))
+    footer = "第{n}页/共{total}页" if content.request.language == "zh" else "Page{n}of{total}"
+    numbered_pages = list(enumerate(all_pages, start=1))[1 if name == "white_paper" else 0:]  # not the cover
+    assert all(footer.format(n=n, total=len(all_pages)) in page for n, page in numbered_pages)
+    assert re.sub(r"\s+", "", content.title) in all_pages[0]
+    assert len(_images(path)) == sum(len(section.figures) for section in content.sections)
+
+
+def test_a_real_report_prints_the_hostile_project_names_as_text(real: dict[str, tuple[ReportContent, Path]]) -> None:
+    _, path = real["city_monthly"]
+    printed = re.findall(r"<imgsrc=xonerror=alert\((\d+)\)>", "".join(pages(path)))
+    assert len(printed) >= 15  # the ranking's best fifteen at least
+    assert _images(path) == []  # and none of them became an image
+
+
+def test_a_district_officials_report_names_no_other_district(
+        real: dict[str, tuple[ReportContent, Path]], demo_engine: Engine) -> None:
+    content, path = real["district_monthly"]
+    assert content.scope_name == "龙亭区"
+    with demo_engine.connect() as connection:
+        names = connection.execute(text("SELECT name_zh FROM regions WHERE level = 'district'")).scalars().all()
+    names = [name for name in names if name != "龙亭区"]
+    body = "".join(pages(path))
+    assert "龙亭区" in body
+    assert [name for name in names if name in body] == []
+
+
+def test_the_real_white_paper_lists_every_section_on_its_contents_page(
+        real: dict[str, tuple[ReportContent, Path]]) -> None:
+    content, path = real["white_paper"]
+    all_pages = pages(path)
+    assert all_pages[1].startswith("目录")
+    toc_lines = _run("pdftotext", "-layout", "-f", "2", "-l", "2", path, "-").splitlines()
+    listed = [(re.sub(r"\s+", "", match[1]), int(match[2])) for line in toc_lines
+              if (match := re.fullmatch(r"(.+?)\s*\.{3,}\s*(\d+)", line.strip()))]
+    headings = [re.sub(r"\s+", "", heading) for heading in _printed_headings(content)]
+    assert [entry for entry, _ in listed] == headings
+    for heading, listed_page in listed:
+        assert heading in all_pages[listed_page - 1]
+
+
+def test_the_real_provenance_shows_the_audit_head_once_in_its_box(real: dict[str, tuple[ReportContent, Path]]) -> None:
+    content, path = real["city_monthly"]
+    head = content.provenance.audit_entry_hash
+    assert head is not None and len(head) == 64  # the demo's alert evaluation wrote audit entries
+    body = "".join(pages(path))
+    assert body.count(head) == 1  # the box, not also the content's table row
+    assert _in_order(body, ("附录：数据来源与可核验信息", "审计日志链头序号", "审计链头（SHA-256）", head))

@@ -19,6 +19,7 @@ from components.i18n import translate
 from services.report_center.blocks import Figure, Highlight, ReportContent, Section, Table
 
 WHITE_PAPER_KINDS = ("white_paper_quarter", "white_paper_year")  # data_access.models.REPORT_KINDS
+FRONT_KEYS = ("foreword",)  # printed before the numbered sections, unnumbered, on a page of its own
 APPENDIX_KEYS = ("methodology", "provenance")  # printed after the numbered sections, unnumbered, from a new page
 SHORT_TABLE_ROWS = 15  # a table this short is kept on one page, with its caption
 KEEP_TOGETHER_CHARS = 12  # a text cell this short never wraps
@@ -203,10 +204,10 @@ def cover(content: ReportContent, lang: str) -> str:
     subtitle = f'<p class="cover-subtitle">{esc(content.subtitle)}</p>' if content.subtitle else ""
     publisher = esc(content.publisher) if content.publisher else ""
     return (f'<section class="cover"><div class="cover-band"></div>'
-            f'<h1 class="cover-title">{esc(content.title)}</h1>{subtitle}'
-            f'<p class="cover-scope">{esc(content.scope_name)} · {esc(content.period_label)}</p>'
+            f'<h1 class="cover-title">{esc(content.title)}</h1><div class="cover-rule"></div>{subtitle}'
+            f'<p class="cover-scope">{esc(content.scope_name)}</p>'
             f'<div class="cover-foot"><p class="cover-publisher">{publisher}</p>'
-            f'<p class="cover-date">{esc(date_line)}</p></div></section>')
+            f'<p class="cover-date">{esc(date_line)}</p></div><div class="cover-band bottom"></div></section>')
 
 
 def contents_page(headings: list[tuple[str, str]], lang: str) -> str:
@@ -238,13 +239,18 @@ def provenance_heading(lang: str) -> str:
 
 
 def body_html(content: ReportContent, images: Mapping[str, bytes]) -> tuple[str, list[tuple[str, str]]]:
-    """The numbered sections, then the appendices (methodology, provenance) unnumbered from a new page, with
-    the audit head's box in the provenance; and (anchor, heading) of each for the contents page."""
+    """The foreword on a page of its own, the numbered sections, then the appendices (methodology, provenance)
+    unnumbered from a new page, with the audit head's box in the provenance; and (anchor, heading) of each for
+    the contents page."""
     lang = content.request.language
     counters = {"figure": 0, "table": 0}
     parts: list[str] = []
     headings: list[tuple[str, str]] = []
-    numbered = [section for section in content.sections if section.key not in APPENDIX_KEYS]
+    for position, section in enumerate(s for s in content.sections if s.key in FRONT_KEYS):
+        anchor = f"front-{position + 1}"
+        parts.append(section_html(section, anchor, section.heading, lang, images, counters, "front-matter"))
+        headings.append((anchor, section.heading))
+    numbered = [section for section in content.sections if section.key not in (*FRONT_KEYS, *APPENDIX_KEYS)]
     appendices = [section for section in content.sections if section.key in APPENDIX_KEYS]
     for number, section in enumerate(numbered, start=1):
         anchor, heading = f"section-{number}", section_number(number, lang) + section.heading

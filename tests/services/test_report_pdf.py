@@ -24,7 +24,7 @@ from services.report_center.assemble import assemble
 from services.report_center.blocks import ReportContent, ReportRequest
 from services.report_center.chart_images import ChartRenderer, offline_page, print_figure
 from services.report_center.pdf import html_to_pdf, page_footer_content, pdf_bytes
-from services.report_center.pdf_markup import APPENDIX_KEYS, chinese_number, report_html, section_number
+from services.report_center.pdf_markup import APPENDIX_KEYS, FRONT_KEYS, chinese_number, report_html, section_number
 from tests.conftest import as_viewer
 from tests.services.report_samples import AUDIT_HASH, HOSTILE_NAME, LONG_TABLE_ROWS, sample_content
 
@@ -317,8 +317,9 @@ def real(demo_engine: Engine, charts: ChartRenderer,
 
 def _printed_headings(content: ReportContent) -> list[str]:
     lang = content.request.language
-    numbered = [section.heading for section in content.sections if section.key not in APPENDIX_KEYS]
-    return ([section_number(n, lang) + heading for n, heading in enumerate(numbered, start=1)]
+    numbered = [section.heading for section in content.sections if section.key not in (*FRONT_KEYS, *APPENDIX_KEYS)]
+    return ([section.heading for section in content.sections if section.key in FRONT_KEYS]
+            + [section_number(n, lang) + heading for n, heading in enumerate(numbered, start=1)]
             + [section.heading for section in content.sections if section.key in APPENDIX_KEYS])
 
 
@@ -368,6 +369,9 @@ def test_the_real_white_paper_lists_every_section_on_its_contents_page(
     assert [entry for entry, _ in listed] == headings
     for heading, listed_page in listed:
         assert heading in all_pages[listed_page - 1]
+    assert headings[0] == "前言"
+    foreword = all_pages[2].removeprefix(re.sub(r"\s+", "", content.title))  # its running header
+    assert foreword.startswith("·") and "前言" in foreword and "一、" not in foreword  # a page of its own
 
 
 def test_the_real_provenance_shows_the_audit_head_once_in_its_box(real: dict[str, tuple[ReportContent, Path]]) -> None:

@@ -1,12 +1,12 @@
 """Chinese and English words for search and for the reports' frequent problems."""
 import doctest
 
-import services.words
+import data_access.words
 from services.words import character_pairs, keywords, search_terms, words
 
 
 def test_the_examples_in_the_docstrings_hold():
-    result = doctest.testmod(services.words)
+    result = doctest.testmod(data_access.words)
     assert result.failed == 0 and result.attempted >= 3
 
 

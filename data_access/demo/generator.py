@@ -26,6 +26,7 @@ from data_access.models import (
     Goal,
     ImportBatch,
     Indicator,
+    KnowledgeCase,
     Milestone,
     Project,
     ProjectTarget,
@@ -57,14 +58,14 @@ class DemoSummary:
 TABLE_ORDER = ("regions", "categories", "departments", "indicators", "category_template_items", "users", "projects",
                "milestones", "project_targets", "import_batches", "rating_rounds", "rating_assignments", "ratings",
                "rating_results", "goals", "weight_schemes", "weight_scheme_items", "reports", "report_values",
-               "attachments", "report_subscriptions", "allocation_rule_sets")
+               "knowledge_cases", "attachments", "report_subscriptions", "allocation_rule_sets")
 MODELS = {"regions": Region, "categories": Category, "departments": Department, "indicators": Indicator,
           "category_template_items": CategoryTemplateItem,
           "users": User, "projects": Project, "milestones": Milestone, "project_targets": ProjectTarget,
           "import_batches": ImportBatch, "rating_rounds": RatingRound, "rating_assignments": RatingAssignment,
           "ratings": Rating, "rating_results": RatingResult, "goals": Goal, "weight_schemes": WeightScheme,
           "weight_scheme_items": WeightSchemeItem, "reports": Report, "report_values": ReportValue,
-          "attachments": Attachment, "report_subscriptions": ReportSubscription,
+          "knowledge_cases": KnowledgeCase, "attachments": Attachment, "report_subscriptions": ReportSubscription,
           "allocation_rule_sets": AllocationRuleSet}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from data_access.audit import canonical_json
-from data_access.demo import rounds
+from data_access.demo import cases, rounds
 from data_access.demo.library import (
     CATEGORIES,
     CATEGORY_DEPARTMENT,
@@ -670,6 +670,16 @@ class DemoData:
             "params": canonical_json(DEFAULT_RULES.to_params()), "in_force": True, "updated_by": 1,
             "updated_at": dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.UTC), "version": 1}]
 
+    def knowledge_cases(self) -> None:
+        """Eight best-practice cases (:mod:`data_access.demo.cases`) comparing the month reported on this month
+        with six months before."""
+        after = from_month_index(self.t_last - 1)
+        self.tables["knowledge_cases"] = cases.case_rows(
+            projects=self.tables["projects"], places=list(self.p["place"]), categories=self.tables["categories"],
+            regions=self.tables["regions"], indicator_ids=self.indicator_ids, observations=self.observations,
+            after=after, before=from_month_index(self.t_last - 1 - cases.MONTHS_APART),
+            author_ids=self.official_ids)
+
 
 def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False,
                password_hash: str) -> DemoData:
@@ -687,5 +697,6 @@ def synthesise(*, projects: int, months: int, seed: int, until: dt.date, dense: 
     data.site_photos()
     data.subscriptions()
     data.allocation_rules()
+    data.knowledge_cases()
     data.tables["import_batches"][0]["row_count"] = int(len(data.observations["value"]))
     return data

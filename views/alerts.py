@@ -17,6 +17,7 @@ from webapp.alert_filters import severity_chips, severity_labels, status_chips
 from webapp.drill import picked_customdata
 from webapp.filters import REGION_KEY, follow_region, selected_region
 from webapp.i18n import current_language, name_column, t
+from webapp.knowledge_panels import make_case_button, related_cases
 from webapp.params import id_param
 from webapp.session import current_viewer, shared_engine, show_data_error, stop_on_data_error
 
@@ -153,6 +154,9 @@ if not pd.isna(alert.evidence_note):
         attachment_button(evidence[0], evidence[1], key="alert_evidence")
 st.caption(t("alerts.history"))
 st.dataframe(history_table(history, lang), hide_index=True, width="stretch")
+related_cases(viewer, alert_id, st.container(), say_none=True)
+if alert.status == "closed" and not pd.isna(alert.plan):
+    make_case_button(viewer, alert_id, st.container(), key="alert_make_case")
 
 
 def act(action: str, **details) -> None:

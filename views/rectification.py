@@ -10,10 +10,12 @@ from components.alert_tables import board_order, china_today, days_open
 from components.colours import WARNING_COLOURS
 from components.formatting import date
 from components.text import plain
+from data_access.policy import Viewer
 from webapp import data
 from webapp.alert_filters import severity_chips, status_chips
 from webapp.filters import selected_region
 from webapp.i18n import current_language, t
+from webapp.knowledge_panels import make_case_button, related_cases
 from webapp.paging import one_page
 from webapp.session import current_viewer, stop_on_data_error
 
@@ -22,8 +24,9 @@ PER_PAGE, PER_ROW = 6, 3  # two rows of cards: within three screens, on a phone 
 ALL_DISTRICTS = 0
 
 
-def draw_card(box: DeltaGenerator, card: Any, lang: str) -> None:
-    """Severity as a coloured badge with its word, the task, its project and district, the due date, the age."""
+def draw_card(box: DeltaGenerator, card: Any, viewer: Viewer, lang: str) -> None:
+    """Severity as a coloured badge with its word, the task, its project and district, the due date, the age;
+    the related cases of a live task, or the button that turns a closed one into a case."""
     overdue = f" :red-badge[{t('alerts.overdue')}]" if card.overdue else ""
     box.markdown(f":{card.severity}-badge[{t(f'severity.{card.severity}')}] "
                  f":gray-badge[{t(f'alert_status.{card.status}')}]{overdue}")
@@ -35,6 +38,10 @@ def draw_card(box: DeltaGenerator, card: Any, lang: str) -> None:
         box.markdown(f":red[**{label}**]" if card.overdue else label)
     box.caption(t("rect.opened", day=date(pd.Timestamp(card.opened_at).date(), lang), days=card.age_days))
     box.page_link("views/alerts.py", label=t("alerts.open_card"), query_params={"alert": str(card.id)})
+    if card.status == "closed" and not pd.isna(card.plan):
+        make_case_button(viewer, int(card.id), box, key=f"rect_make_case_{card.id}")
+    elif card.status != "closed":
+        related_cases(viewer, int(card.id), box)
 
 
 viewer = current_viewer()
@@ -73,4 +80,4 @@ st.html("<style>" + "".join(f'[class*="st-key-rect_card_{severity}_"] {{border-l
 cards = list(one_page(shown, PER_PAGE, "rect_page", "rect.shown").itertuples())
 for start in range(0, len(cards), PER_ROW):
     for column, card in zip(st.columns(PER_ROW), cards[start:start + PER_ROW], strict=False):
-        draw_card(column.container(border=True, key=f"rect_card_{card.severity}_{card.id}"), card, lang)
+        draw_card(column.container(border=True, key=f"rect_card_{card.severity}_{card.id}"), card, viewer, lang)

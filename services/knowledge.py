@@ -148,7 +148,7 @@ def _cited(case: dict[Any, Any], language: str) -> dict[str, Any]:
         "id": int(case["id"]),
         "title": case["title_en"] if english and case["title_en"] else case["title_zh"],
         "problem_type": problem_label(case["problem_type"], language),
-        "project_name": None if pd.isna(case["project_id"]) else project,
+        "project_name": translate("knowledge.no_project", language) if pd.isna(case["project_id"]) else project,
         "region_name": translate("knowledge.city_wide", language) if pd.isna(case["region_id"]) else region,
         "summary": summary if len(summary) <= SUMMARY_LENGTH else summary[:SUMMARY_LENGTH - 1] + "…",
         "before": None if pd.isna(case["before_value"]) else float(case["before_value"]),

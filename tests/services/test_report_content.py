@@ -284,8 +284,16 @@ def test_the_frequent_problems_come_from_the_warning_rules_and_the_words_people_
 
 def test_a_report_without_cases_says_so(shared_seeded_engine):
     content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
-                       ReportRequest("white_paper_year", "2026", language="en"))
-    assert _section(content, "cases").paragraphs == ("No case to cite for this period yet.",)
+                       ReportRequest("monthly", "2026-09", language="en"))  # the demo's cases measure October
+    assert _section(content, "practices").paragraphs == ("No case to cite for this period yet.",)
+
+
+def test_the_white_paper_cites_the_knowledge_bases_cases_with_their_figures(shared_seeded_engine):
+    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
+                       ReportRequest("white_paper_year", "2026"))
+    cited = _table(content, "cases")
+    assert "老旧小区加装电梯经验" in set(cited["案例"]) and len(cited) == len(_section(content, "cases").paragraphs)
+    assert cited[["改进前", "改进后"]].notna().all().all()
 
 
 def test_a_category_report_holds_only_that_categorys_projects_ranked_among_themselves(shared_seeded_engine):

@@ -1075,6 +1075,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rc.title.white_paper": ("{scope}重大项目绩效白皮书（{period}）", "{scope} white paper on project performance ({period})"),
     "rc.subtitle": ("报告期：{period}（{start} 至 {end}）", "Period: {period} ({start} to {end})"),
     "rc.publisher": ("{scope}人民政府", "{scope} People's Government"),
+    "rc.publisher_office": ("项目绩效管理办公室", "Project Performance Office"),
     "rc.scope.all": ("全部地区", "All regions"),
     "rc.when.week": ("本周", "this week"),
     "rc.when.month": ("本月", "this month"),

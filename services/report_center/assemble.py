@@ -7,9 +7,12 @@ kind has:
 * weekly — short, for the week's work: summary, warnings raised and closed, overdue 整改, frequent problems,
   provenance (a week has no ranking of its own: scores are monthly, the summary states the latest month's);
 * monthly and quarterly — the full report: summary, ranking, districts, heat map, map, warnings, overdue,
-  problems, most improved, best practices, rating rounds, methodology, provenance;
+  problems, most improved, best practices, rating rounds, then the appendices methodology and provenance;
 * the white papers (quarter and year) — a foreword first, the full report's sections, a chapter per district
   after the district comparison, and the knowledge base's cases cited in place of best practices.
+
+The provenance (weight scheme, data version and time, software, audit chain head) is both the last section (a
+table) and ``ReportContent.provenance`` (the PDF's box around the audit head, the workbook's cover sheet).
 
 Every number is the portfolio's (``services.portfolio``) for the report's scope, period and category or
 department; the same data and request give the same :func:`~services.report_center.blocks.content_digest`.
@@ -90,6 +93,18 @@ def scope_name(facts: Facts) -> str:
     return " · ".join([place, *extra])
 
 
+def publisher(facts: Facts) -> str:
+    """Who publishes a white paper: the people's government of its region (the performance office for a paper
+    over several cities)."""
+    region = facts.scope.region
+    if region is None:
+        cities = facts.regions[facts.regions["level"] == "city"]
+        if len(cities) != 1:
+            return translate("rc.publisher_office", facts.lang)
+        return translate("rc.publisher", facts.lang, scope=str(cities[facts.name_column].iloc[0]))
+    return translate("rc.publisher", facts.lang, scope=str(region[facts.name_column]))
+
+
 def assemble(engine: Engine, viewer: Viewer, request: ReportRequest, *, progress: Progress | None = None,
              now: dt.datetime | None = None) -> ReportContent:
     """The report ``request`` asks for, as ``viewer`` may see it (see the module docstring for the sections)."""
@@ -118,4 +133,4 @@ def assemble(engine: Engine, viewer: Viewer, request: ReportRequest, *, progress
                            end=f"{facts.period.end:%Y-%m-%d}"),
         scope_name=scope, period_label=facts.period.label, period_start=facts.period.start,
         period_end=facts.period.end, sections=tuple(sections), provenance=stated,
-        publisher=translate("rc.publisher", lang, scope=scope) if white_paper else "")
+        publisher=publisher(facts) if white_paper else "", extra={"scored_month": f"{facts.month:%Y-%m}"})

@@ -27,6 +27,7 @@ def cover(content: ReportContent) -> pd.DataFrame:
         ("rc.prov.scheme", f"{stated.scheme_name} (#{stated.scheme_id})"),
         ("rc.prov.data_version", stated.data_version),
         ("rc.prov.data_as_of", "" if stated.data_as_of is None else stated.data_as_of.isoformat()),
+        ("rc.prov.month", content.extra.get("scored_month", "")),
         ("rc.prov.software", stated.software_version),
         ("rc.prov.audit_id", stated.audit_entry_id),
         ("rc.prov.audit_hash", stated.audit_entry_hash or ""),

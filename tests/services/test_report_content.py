@@ -12,6 +12,8 @@ from sqlalchemy import update
 
 from data_access import list_regions
 from data_access.alerts import list_alerts
+from data_access.audit import chain_head
+from data_access.db import data_version
 from data_access.errors import NotFound, PermissionDenied
 from data_access.models import Project, Rectification
 from data_access.writes import record_observation
@@ -139,15 +141,22 @@ def test_chinese_and_english_reports_differ_in_words_and_agree_in_numbers(shared
     pd.testing.assert_series_equal(zh_all["排名"], en_all["Rank"], check_names=False)
 
 
-def test_the_provenance_names_the_default_scheme_the_data_version_and_the_audit_head(shared_seeded_engine):
-    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
-                       ReportRequest("monthly", "2026-10"))
+def test_the_provenance_names_the_default_scheme_the_data_version_and_the_audit_head(seeded_engine):
+    admin = as_viewer(seeded_engine, "admin")
+    record_observation(seeded_engine, admin, project_id=1, indicator_code="PROG_ACTUAL", period=OCTOBER, value=40.0)
+    content = assemble(seeded_engine, as_viewer(seeded_engine, "leader"), ReportRequest("monthly", "2026-10"))
     stated = content.provenance
     assert (stated.scheme_id, stated.scheme_name) == (1, "标准方案 Standard")
     assert stated.data_as_of == dt.date(2026, 11, 1) and stated.software_version.startswith("0.1.0")
+    assert (stated.audit_entry_id, stated.audit_entry_hash) == chain_head(seeded_engine)
+    assert stated.audit_entry_id is not None and stated.data_version == data_version(seeded_engine)
     table = _table(content, "provenance").set_index("事项")["内容"]
-    assert table["数据版本"] == str(stated.data_version)
-    assert table["审计日志链头哈希"] == (stated.audit_entry_hash or "—")
+    assert table["数据版本"] == str(stated.data_version) and table["审计日志链头哈希"] == stated.audit_entry_hash
+    cover = pd.read_excel(io.BytesIO(workbook_bytes(content)), sheet_name="report", engine="openpyxl")
+    cover = cover.set_index("事项")["内容"]
+    assert int(cover["数据版本"]) == stated.data_version and int(cover["审计日志链头序号"]) == stated.audit_entry_id
+    assert cover["审计日志链头哈希"] == stated.audit_entry_hash
+    assert cover["本报告所用评分月份"] == "2026-10" and cover["权重方案"] == "标准方案 Standard (#1)"
 
 
 def test_the_workbook_has_a_cover_and_one_sheet_per_table_with_the_tables_values(shared_seeded_engine):

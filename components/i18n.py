@@ -1041,6 +1041,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "report_center.col_language": ("语言", "Language"),
     "report_center.col_built_by": ("生成人", "Built by"),
     "report_center.col_built_at": ("生成时间（北京时间）", "Built at (Beijing time)"),
+    "report_center.col_digest": ("内容摘要", "Content digest"),
     "report_center.col_sha": ("PDF sha256", "PDF sha256"),
     "report_center.scheduler": ("定时任务", "Scheduler"),
     "report_center.opened_line": ("{kind} · {scope} · {period} · {built_by} 生成于 {built_at}",

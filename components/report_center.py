@@ -32,7 +32,8 @@ def scope_name(row: pd.Series, lang: str) -> str:
 
 def builds_table(builds: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The kept builds as the page lists them: title, kind, scope, period, language, built by and when (Beijing
-    time), and the PDF's SHA-256 shortened to 12 digits (the full hash is in the opened build)."""
+    time), the digest of what it states (equal for two builds of the same data) and the PDF's SHA-256, both
+    shortened to 12 digits (the full ones are in the opened build)."""
     def word(key: str) -> str:
         return translate(key, lang)
 
@@ -45,5 +46,6 @@ def builds_table(builds: pd.DataFrame, lang: str) -> pd.DataFrame:
         word("report_center.col_built_by"): [translate("report_center.scheduler", lang) if pd.isna(name)
                                              else str(name) for name in builds["built_by"]],
         word("report_center.col_built_at"): [beijing_time(moment) for moment in builds["built_at"]],
+        word("report_center.col_digest"): builds["content_digest"].str[:12],
         word("report_center.col_sha"): builds["pdf_sha256"].str[:12],
     })

@@ -5,6 +5,10 @@ build; anyone else (a district official) sees only the builds of their region's 
 and another district's are both "no such report", the same words for an id that does not exist. A
 subscription is always for its user's own scope; the scheduler (the system actor) finds the ones due and
 records each period's build, e-mail attempts and error.
+
+Keeping a build, subscribing and counting attempts change no number a report states, so they leave the data
+version alone (``transaction(account_activity=True)``): two builds of the same data state the same digest,
+however many were kept in between. They are audited, and the page's reads of them follow the audit chain head.
 """
 from __future__ import annotations
 
@@ -134,7 +138,7 @@ def save_build(engine: Engine, viewer: Viewer, build: NewBuild, *, subscription_
     if build.kind not in REPORT_KINDS or build.language not in REPORT_LANGUAGES:
         raise ValidationError(f"Unknown report kind {build.kind!r} or language {build.language!r}",
                               message_zh="报告类型或语言无效")
-    with transaction(engine) as session:
+    with transaction(engine, account_activity=True) as session:
         check_region(session, viewer, build.region_id)
         category_id = None
         if build.category is not None:
@@ -241,7 +245,7 @@ def subscribe(engine: Engine, viewer: Viewer, kind: str, language: str, *, now: 
         raise PermissionDenied("The system actor cannot subscribe", message_zh="系统账户不能订阅报告")
     region_match = (ReportSubscription.region_id.is_(None) if viewer.region_id is None
                     else ReportSubscription.region_id == viewer.region_id)
-    with transaction(engine) as session:
+    with transaction(engine, account_activity=True) as session:
         row = session.execute(select(ReportSubscription).where(
             ReportSubscription.user_id == viewer.person_id, ReportSubscription.kind == kind, region_match)
         ).scalar()
@@ -264,7 +268,7 @@ def unsubscribe(engine: Engine, viewer: Viewer, subscription_id: object) -> None
     """End one of the viewer's own subscriptions (someone else's id: :class:`NotFound`); audited."""
     require(viewer, Action.BUILD_REPORTS)
     number = as_id(subscription_id)
-    with transaction(engine) as session:
+    with transaction(engine, account_activity=True) as session:
         row = None if number is None else session.execute(select(ReportSubscription).where(
             ReportSubscription.id == number, ReportSubscription.user_id == viewer.person_id)).scalar()
         if row is None:
@@ -368,7 +372,7 @@ def record_attempt(engine: Engine, actor: Viewer, due: DueDelivery, error: str |
     (system only)."""
     require(actor, Action.SEND_NOTIFICATIONS)
     moment = now or dt.datetime.now(dt.UTC)
-    with transaction(engine) as session:
+    with transaction(engine, account_activity=True) as session:
         row = _delivery(session, due.subscription_id, due.period_label)
         if row is None:
             row = ReportDelivery(subscription_id=due.subscription_id, period_label=due.period_label,

@@ -9,7 +9,6 @@ import streamlit as st
 from components.text import plain
 from data_access.errors import DataAccessError
 from services.report_center.build import build_report
-from webapp import data
 from webapp.i18n import t
 from webapp.params import id_param
 from webapp.report_center_form import report_request
@@ -40,7 +39,6 @@ if st.button(t("report_center.build"), type="primary", key="report_center_build"
         show_data_error(error)
     else:
         bar.progress(1.0, text=t("report_center.built"))
-        data.refresh_version()  # the list below shows the new build in this run
 built = st.session_state.get(BUILT_KEY)
 if built is not None:
     st.success(plain(t("report_center.built_line", title=built.title, sha=built.pdf_sha256[:12])))

@@ -295,9 +295,9 @@ def my_tasks(viewer: Viewer, today: dt.date, *, db: Database) -> MyTasks:
 
 
 # -- administration -------------------------------------------------------------------------------------
-def _audit_mark() -> int:
-    """The newest audit entry's id, read on every call: logins, lockouts and refusals move it but not the data
-    version (``data_access.transaction(account_activity=True)``), and the two reads below show them."""
+def audit_mark() -> int:
+    """The newest audit entry's id, read on every call: logins, lockouts, refusals and kept reports move it but not
+    the data version (``data_access.transaction(account_activity=True)``); the reads that show them take it."""
     return audit.chain_head(shared_engine())[0]
 
 
@@ -308,7 +308,7 @@ def _users(viewer: Viewer, audit_mark: int, *, db: Database) -> pd.DataFrame:  #
 
 def users(viewer: Viewer) -> pd.DataFrame:
     """The user table, with failed logins and locks as of the newest audit entry."""
-    return _users(viewer, _audit_mark())
+    return _users(viewer, audit_mark())
 
 
 @cached_read
@@ -321,7 +321,7 @@ def _audit_entries(viewer: Viewer, audit_mark: int, *, actor: str | None,  # noq
 def audit_entries(viewer: Viewer, *, actor: str | None, action_prefix: str | None, since: dt.datetime | None,
                   until: dt.datetime | None) -> pd.DataFrame:
     """Audit entries up to the newest one, logins included."""
-    return _audit_entries(viewer, _audit_mark(), actor=actor, action_prefix=action_prefix, since=since, until=until)
+    return _audit_entries(viewer, audit_mark(), actor=actor, action_prefix=action_prefix, since=since, until=until)
 
 
 def audit_chain_head(viewer: Viewer) -> tuple[int, str]:

@@ -134,11 +134,15 @@ def _cell(value: object) -> object:
     return value if isinstance(value, (int, str, bool)) else str(value)
 
 
+PROVENANCE_SECTION = "provenance"  # the section printing the provenance: left out of the digest
+
+
 def content_digest(content: ReportContent) -> str:
     """SHA-256 of what the report states: request, titles, every paragraph, highlight and table cell.
 
-    Build time and the audit head are left out (they differ between two builds of the same data); the
-    data version and the scheme are in (a report on other data or weights states other things).
+    Build time and the audit head are left out (they differ between two builds of the same data: keeping a
+    build is audited), and so is the section keyed :data:`PROVENANCE_SECTION` that prints them; the data
+    version and the scheme are in (a report on other data or weights states other things).
     """
     stated = {
         "request": [content.request.kind, content.request.period, content.request.region_id,
@@ -151,6 +155,6 @@ def content_digest(content: ReportContent) -> str:
              [[h.label, h.value, h.change, h.trend] for h in section.highlights],
              [[t.key, t.caption, t.note, [str(c) for c in t.frame.columns],
                [[_cell(v) for v in row] for row in t.frame.itertuples(index=False)]] for t in section.tables]]
-            for section in content.sections],
+            for section in content.sections if section.key != PROVENANCE_SECTION],
     }
     return hashlib.sha256(json.dumps(stated, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

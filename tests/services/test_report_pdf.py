@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,12 +20,20 @@ import plotly.graph_objects as go
 import pytest
 from sqlalchemy import Engine, text
 
+from components.colours import GREEN, RED
 from data_access.db import create_database_engine
 from services.report_center.assemble import assemble
-from services.report_center.blocks import ReportContent, ReportRequest
+from services.report_center.blocks import Highlight, ReportContent, ReportRequest
 from services.report_center.chart_images import ChartRenderer, offline_page, print_figure
-from services.report_center.pdf import html_to_pdf, page_footer_content, pdf_bytes
-from services.report_center.pdf_markup import APPENDIX_KEYS, FRONT_KEYS, chinese_number, report_html, section_number
+from services.report_center.pdf import html_to_pdf, page_footer_content, pdf_bytes, stylesheet
+from services.report_center.pdf_markup import (
+    APPENDIX_KEYS,
+    FRONT_KEYS,
+    chinese_number,
+    highlight_html,
+    report_html,
+    section_number,
+)
 from tests.conftest import as_viewer
 from tests.services.report_samples import AUDIT_HASH, HOSTILE_NAME, LONG_TABLE_ROWS, sample_content
 
@@ -142,6 +151,44 @@ def test_the_fonts_are_embedded_noto_sans_cjk(pdfs: dict[str, Path]) -> None:
         assert rows
         assert all(row.split()[-5] == "yes" for row in rows), rows  # the emb column
         assert any("Noto-Sans-CJK-SC" in row for row in rows)
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    """The PDF's bytes with every deflated stream inflated (object streams hold the structure tree)."""
+    inflated = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            inflated.append(zlib.decompress(match[1]))
+        except zlib.error:
+            continue  # not deflated (or an image's own encoding)
+    return b"".join(inflated)
+
+
+def test_a_chart_carries_its_alt_text_in_the_tagged_pdf(pdfs: dict[str, Path]) -> None:
+    alt = "柱状图：龙亭区平均得分最高，兰考县最低。"
+    tagged = _pdf_objects(pdfs["monthly_zh"].read_bytes())
+    assert b"/Alt <feff" + alt.encode("utf-16-be").hex().encode() + b">" in tagged
+    assert "图1各县区平均得分" in pages(pdfs["monthly_zh"])[0]  # and its caption under it
+
+
+PRINT_FONTS = {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold", "DejaVu-Sans-Mono", "Noto-Sans-Mono-CJK-SC"}
+
+
+def _fonts(path: Path) -> set[str]:
+    return {row.split()[0].split("+", 1)[-1] for row in _run("pdffonts", path).splitlines()[2:]}
+
+
+def test_every_glyph_comes_from_the_cjk_fonts_or_the_hash_boxs_mono(pdfs: dict[str, Path]) -> None:
+    for path in pdfs.values():
+        assert _fonts(path) <= PRINT_FONTS  # no fallback font: nothing the CJK font lacks (no tofu boxes)
+
+
+def test_better_is_green_and_worse_red_from_the_house_palette() -> None:
+    css = stylesheet("zh")
+    assert f".trend-better .tile-change {{ color: {GREEN}; }}" in css
+    assert f".trend-worse .tile-change {{ color: {RED}; }}" in css
+    tile = highlight_html(Highlight("平均得分", "82.4", "▼ 0.2", "worse"), "zh")
+    assert 'class="tile trend-worse"' in tile and "变差" in tile
 
 
 def test_the_chart_is_an_image_sharp_enough_to_print(pdfs: dict[str, Path]) -> None:
@@ -335,6 +382,7 @@ def test_a_real_report_prints_every_section_in_order_with_its_page_footer(
     assert all(footer.format(n=n, total=len(all_pages)) in page for n, page in numbered_pages)
     assert re.sub(r"\s+", "", content.title) in all_pages[0]
     assert len(_images(path)) == sum(len(section.figures) for section in content.sections)
+    assert "Noto-Sans-CJK-SC" in _fonts(path) <= PRINT_FONTS
 
 
 def test_a_real_report_prints_the_hostile_project_names_as_text(real: dict[str, tuple[ReportContent, Path]]) -> None:

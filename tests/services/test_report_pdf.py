@@ -6,6 +6,7 @@ leave the machine to a local recording proxy, so the network test can see what t
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import http.server
 import re
@@ -16,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from sqlalchemy import Engine, text
@@ -23,7 +25,7 @@ from sqlalchemy import Engine, text
 from components.colours import GREEN, RED
 from data_access.db import create_database_engine
 from services.report_center.assemble import assemble
-from services.report_center.blocks import Highlight, ReportContent, ReportRequest
+from services.report_center.blocks import Highlight, ReportContent, ReportRequest, Table
 from services.report_center.chart_images import ChartRenderer, offline_page, print_figure
 from services.report_center.pdf import html_to_pdf, page_footer_content, pdf_bytes, stylesheet
 from services.report_center.pdf_markup import (
@@ -33,6 +35,7 @@ from services.report_center.pdf_markup import (
     highlight_html,
     report_html,
     section_number,
+    table_html,
 )
 from tests.conftest import as_viewer
 from tests.services.report_samples import AUDIT_HASH, HOSTILE_NAME, LONG_TABLE_ROWS, sample_content
@@ -429,3 +432,19 @@ def test_the_real_provenance_shows_the_audit_head_once_in_its_box(real: dict[str
     body = "".join(pages(path))
     assert body.count(head) == 1  # the box, not also the content's table row
     assert _in_order(body, ("附录：数据来源与可核验信息", "审计日志链头序号", "审计链头（SHA-256）", head))
+
+
+def test_hostile_titles_scopes_and_publishers_are_text_everywhere_they_print() -> None:
+    hostile = dataclasses.replace(sample_content("zh", "white_paper_year"), title=HOSTILE_NAME,
+                                  scope_name=HOSTILE_NAME, publisher=HOSTILE_NAME, subtitle=HOSTILE_NAME)
+    document = report_html(hostile, {"district_scores": PIXEL_PNG}, "")
+    assert "<img src=x" not in document
+    assert document.count("&lt;img src=x onerror=alert(1)&gt;") >= 7  # title, header, cover ×3, meta, ranking
+
+
+def test_table_cells_print_missing_values_dates_and_counts_plainly() -> None:
+    frame = pd.DataFrame({"项目": ["甲", "乙"], "完成日期": [pd.Timestamp("2026-10-31"), pd.NaT],
+                          "得分": [82.45, float("nan")], "预警数": pd.array([3, None], dtype="Int64")})
+    cells = re.findall(r'<td class="([^"]+)">([^<]*)</td>', table_html(Table("t", "表", frame), 1, "zh"))
+    assert cells == [("text keep", "甲"), ("text keep", "2026年10月31日"), ("num", "82.5"), ("num", "3"),
+                     ("text keep", "乙"), ("text keep", "—"), ("num", "—"), ("num", "—")]

@@ -57,6 +57,17 @@ class Facts:
         return self.scope.viewer
 
     @property
+    def as_of(self) -> dt.date:
+        """The day the report's milestone figures are counted to: the period's last day, or the stated month's
+        last day if earlier (a running period is not judged on milestones not yet due)."""
+        return min(self.period.end, add_months(self.month, 1) - dt.timedelta(days=1))
+
+    @property
+    def previous_as_of(self) -> dt.date:
+        """The comparison month's last day."""
+        return add_months(self.previous_month, 1) - dt.timedelta(days=1)
+
+    @property
     def lang(self) -> str:
         return self.request.language
 

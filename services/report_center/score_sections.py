@@ -32,9 +32,8 @@ def summary(facts: Facts) -> Section:
     """Headline figures with their change against the comparison month, and the same in words."""
     lang, now, before = facts.lang, headline(facts.current), headline(facts.previous)
     versus = before_period(facts.period, lang)
-    as_of, was_as_of = facts.period.end, facts.period.previous().end
-    on_time = on_time_milestone_rate(facts.engine, facts.viewer, facts.current.index, as_of)
-    on_time_before = on_time_milestone_rate(facts.engine, facts.viewer, facts.previous.index, was_as_of)
+    on_time = on_time_milestone_rate(facts.engine, facts.viewer, facts.current.index, facts.as_of)
+    on_time_before = on_time_milestone_rate(facts.engine, facts.viewer, facts.previous.index, facts.previous_as_of)
     budget = budget_execution_rate(facts.current)
     budget_before = budget_execution_rate(facts.previous)
     scored = int(facts.current["total"].notna().sum())

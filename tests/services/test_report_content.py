@@ -19,7 +19,7 @@ from data_access.models import Project, Rectification
 from data_access.writes import record_observation
 from services.alerts import evaluate
 from services.demo_story import tell
-from services.portfolio import headline, peer_standing, portfolio
+from services.portfolio import budget_execution_rate, headline, on_time_milestone_rate, peer_standing, portfolio
 from services.report_center.assemble import SECTIONS_OF_KIND, assemble
 from services.report_center.blocks import ReportContent, ReportRequest, content_digest
 from services.report_center.facts import BadReportRequest
@@ -46,6 +46,22 @@ def test_the_summary_states_the_portfolios_mean_score_and_project_count(shared_s
     assert highlights["纳入评价项目"].value == str(int(figures["projects"]))
     assert highlights["平均得分"].value.startswith(f"{figures['mean_score']:.1f}（")
     assert f"平均得分 {figures['mean_score']:.1f} 分" in _section(content, "summary").paragraphs[0]
+    frame = portfolio(shared_seeded_engine, leader, OCTOBER)
+    on_time = on_time_milestone_rate(shared_seeded_engine, leader, frame.index, dt.date(2026, 10, 31))
+    assert highlights["里程碑按期完成率"].value == f"{on_time:.1f} %"
+    assert highlights["预算执行率"].value == f"{budget_execution_rate(frame):.1f} %"
+    assert highlights["红色预警（在办）"].value == str(int(figures["warnings_red"]))
+
+
+def test_a_running_period_states_its_newest_month_and_counts_milestones_only_to_it(shared_seeded_engine):
+    leader = as_viewer(shared_seeded_engine, "leader")
+    content = assemble(shared_seeded_engine, leader, ReportRequest("white_paper_year", "2026"))
+    november = portfolio(shared_seeded_engine, leader, dt.date(2026, 11, 1))
+    assert content.extra["scored_month"] == "2026-11"
+    assert _table(content, "ranking_all")["得分"].notna().sum() == november["total"].notna().sum() > 0
+    on_time = on_time_milestone_rate(shared_seeded_engine, leader, november.index, dt.date(2026, 11, 30))
+    highlights = {h.label: h for h in _section(content, "summary").highlights}
+    assert highlights["里程碑按期完成率"].value == f"{on_time:.1f} %"
 
 
 def test_the_full_ranking_has_the_portfolios_scores_and_ranks_exactly(shared_seeded_engine):

@@ -112,3 +112,17 @@ def test_without_a_mail_server_the_report_goes_to_the_inbox_with_its_link_once(l
     assert message.subject_en == "[Monthly performance report] Longting District 2026-10"
     assert f"/report-center?build={build_id}" in message.body_zh
     assert report_builds.build_of_topic(message.topic) == build_id
+
+
+def test_a_subscription_in_english_gets_the_english_report_and_subject(longting_only, smtp_server, tmp_path):
+    official = as_viewer(longting_only, "official_longting")
+    report_builds.subscribe(longting_only, official, "monthly", "en")  # the demo's subscription, now in English
+    settings, inbox = smtp_server
+    assert deliver(longting_only, settings, as_of=AS_OF) == DeliverySummary(built=1, emailed=1)
+    [message] = inbox.messages
+    assert message["Subject"] == "[Monthly performance report] Longting District 2026-10"
+    assert "The report you subscribed to is ready" in message.get_body().get_content()
+    [attachment] = list(message.iter_attachments())
+    assert "Longting District" in _pdf_text(attachment.get_content(), tmp_path)
+    with longting_only.connect() as connection:
+        assert connection.execute(select(ReportBuild.language)).scalar_one() == "en"

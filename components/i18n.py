@@ -1027,6 +1027,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "report_center.every_department": ("全部部门", "Every department"),
     "report_center.build": ("生成报告", "Build the report"),
     "report_center.building": ("正在生成报告… {percent}%（{step}）", "Building the report… {percent}% ({step})"),
+    "report_center.build_failed": ("报告生成失败，请稍后重试；如仍失败请联系管理员（详情已记入日志）。",
+                                   "The report could not be built; try again later, and tell an administrator if "
+                                   "it fails again (the log has the details)."),
     "report_center.built": ("报告已生成", "The report is built"),
     "report_center.built_line": ("已生成并保存：{title}（PDF sha256 {sha}…）", "Built and kept: {title} (PDF sha256 {sha}…)"),
     "report_center.download_pdf": ("下载 PDF", "Download PDF"),

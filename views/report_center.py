@@ -3,6 +3,7 @@
 ``?build=<id>`` opens one kept report (another district's id gets the same clean message as a missing one).
 """
 import datetime as dt
+import logging
 
 import streamlit as st
 
@@ -37,6 +38,10 @@ if st.button(t("report_center.build"), type="primary", key="report_center_build"
     except DataAccessError as error:
         bar.empty()
         show_data_error(error)
+    except Exception:  # the chart renderer or the PDF engine failed: say so and keep the page (the log has why)
+        logging.getLogger(__name__).exception("building %s failed", request)
+        bar.empty()
+        st.error(t("report_center.build_failed"))
     else:
         bar.progress(1.0, text=t("report_center.built"))
 built = st.session_state.get(BUILT_KEY)

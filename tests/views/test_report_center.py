@@ -10,6 +10,7 @@ from sqlalchemy import create_engine
 
 from data_access import report_builds
 from data_access.policy import SYSTEM
+from services.report_center import build
 from tests.conftest import as_viewer
 from tests.views.conftest import open_page_as
 
@@ -108,3 +109,16 @@ def test_a_delivered_reports_inbox_message_links_to_the_kept_build(app_env, kept
     [link] = [link for link in at.get("page_link") if link.proto.label == "打开报告"]
     assert link.proto.page.endswith("report_center.py") or "report-center" in link.proto.page
     assert f"build={kept['longting']}" in link.proto.query_string
+
+
+def test_a_build_that_crashes_says_so_without_a_traceback(monkeypatch):
+
+    def crash(_content):
+        raise RuntimeError("chromium went away")
+
+    monkeypatch.setattr(build, "pdf_bytes", crash)
+    at = open_page_as("analyst", PAGE)
+    at.button(key="report_center_build").click().run(timeout=300)
+    assert not at.exception
+    assert [e.value for e in at.error] == ["报告生成失败，请稍后重试；如仍失败请联系管理员（详情已记入日志）。"]
+    assert [i.value for i in at.info] == ["暂无已生成的报告。"]  # nothing was kept

@@ -63,6 +63,9 @@ def _data_urls_only() -> weasyprint.URLFetcher:
 def figure_images(content: ReportContent, charts: ChartRenderer | None = None) -> dict[str, bytes]:
     """PNG bytes per figure key, drawn by ``charts`` or, if None, by one browser opened for this report."""
     figures = [figure for section in content.sections for figure in section.figures]
+    repeated = sorted({figure.key for figure in figures if [f.key for f in figures].count(figure.key) > 1})
+    if repeated:  # one key would print one chart in two places
+        raise ValueError(f"figure keys repeat in the report: {', '.join(repeated)}")
     if not figures:
         return {}
     if charts is None:

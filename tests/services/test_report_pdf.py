@@ -448,3 +448,10 @@ def test_table_cells_print_missing_values_dates_and_counts_plainly() -> None:
     cells = re.findall(r'<td class="([^"]+)">([^<]*)</td>', table_html(Table("t", "表", frame), 1, "zh"))
     assert cells == [("text keep", "甲"), ("text keep", "2026年10月31日"), ("num", "82.5"), ("num", "3"),
                      ("text keep", "乙"), ("text keep", "—"), ("num", "—"), ("num", "—")]
+
+
+def test_two_figures_under_one_key_are_refused_rather_than_printed_as_one_chart(charts: ChartRenderer) -> None:
+    content = sample_content("zh")
+    doubled = dataclasses.replace(content, sections=(*content.sections, content.sections[1]))
+    with pytest.raises(ValueError, match="figure keys repeat in the report: district_scores"):
+        pdf_bytes(doubled, charts=charts)

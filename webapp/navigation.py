@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from data_access.policy import ALLOWED, Action
+from data_access.policy import ALLOWED, ROLES, Action
 from webapp.i18n import t
 
 
@@ -23,7 +23,8 @@ class PageSpec(NamedTuple):
     action: Action
 
     def open_to(self, role: str) -> bool:
-        return role in ALLOWED[self.action]
+        """Whether a user of ``role`` has the page; the system actor, which builds reports, is no user."""
+        return role in ROLES and role in ALLOWED[self.action]
 
 
 EVERYONE = Action.READ_PORTFOLIO

@@ -6,18 +6,20 @@ from webapp.navigation import page_paths_for
 
 EVERY_USER = ["views/overview.py", "views/big_screen.py", "views/map.py", "views/alerts.py",
               "views/rectification.py", "views/scorecards.py", "views/heatmaps.py", "views/gantt.py",
-              "views/projects.py", "views/inbox.py", "views/goals.py", "views/indicators.py", "views/my_tasks.py"]
+              "views/projects.py", "views/inbox.py", "views/goals.py", "views/indicators.py", "views/my_tasks.py",
+              "views/knowledge.py"]
 DATA_KEEPER = ["views/register.py", "views/data_import.py"]
+RESULTS = ["views/report_center.py", "views/allocation.py"]  # 报告中心 and 结果应用: every role that oversees
 REPORTER = ["views/report.py"]
 RATER = ["views/rate.py"]
 EXTRA = {
     "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/audit.py", "views/rating_rounds.py",
-              *DATA_KEEPER, *REPORTER, *RATER],
-    "leader": ["views/whatif.py", *RATER],
-    "analyst": ["views/whatif.py", "views/rating_rounds.py", *DATA_KEEPER, *REPORTER, *RATER],
-    "district_official": [*DATA_KEEPER, *REPORTER, *RATER],
+              *DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
+    "leader": ["views/whatif.py", *RATER, *RESULTS],
+    "analyst": ["views/whatif.py", "views/rating_rounds.py", *DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
+    "district_official": [*DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
     "project_manager": [*REPORTER, *RATER],
-    "auditor": ["views/audit.py"],
+    "auditor": ["views/audit.py", *RESULTS],
     "expert": RATER,
 }
 

@@ -22,7 +22,7 @@ HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 AUDIT_HASH = "9f2c4e1a" * 8
 DISTRICTS = ("龙亭区", "顺河回族区", "鼓楼区", "禹王台区", "祥符区", "杞县", "通许县", "尉氏县", "兰考县")
 DISTRICTS_EN = ("Longting", "Shunhe", "Gulou", "Yuwangtai", "Xiangfu", "Qi County", "Tongxu", "Weishi", "Lankao")
-LONG_TABLE_ROWS = 70  # more than one A4 page of rows
+LONG_TABLE_ROWS = 45  # more than one A4 page of rows
 
 
 def _words(lang: Language) -> dict[str, str]:

@@ -90,22 +90,19 @@ def build_scope_clause(viewer: Viewer) -> object:
     return and_(ReportBuild.region_id.is_not(None), region_subtree_clause(viewer, Region.path))
 
 
-def check_region(session: Session, viewer: Viewer, region_id: int | None) -> Region | None:
-    """The region a report of ``viewer`` may cover (None: everything; only for whoever sees everything).
-
-    An unknown region is :class:`NotFound`; one outside the viewer's scope is :class:`ReportRefused`.
+def check_region(session: Session, viewer: Viewer, region_id: int | None) -> None:
+    """Refuse a report over ``region_id`` (None: everything, only for whoever sees everything) that the viewer
+    may not build: an unknown region is :class:`NotFound`, one outside the viewer's scope :class:`ReportRefused`.
     """
-    if region_id is None:
-        if not viewer.sees_everything:
-            raise ReportRefused("You may build reports only for your own district",
-                                message_zh="您只能生成本辖区的报告")
-        return None
-    region = session.get(Region, as_id(region_id) or 0)
-    if region is None:
-        raise NotFound("No such region", message_zh="区域不存在")
-    if not viewer.sees_everything and not (viewer.region_path and region.path.startswith(viewer.region_path)):
-        raise ReportRefused("You may build reports only for your own district", message_zh="您只能生成本辖区的报告")
-    return region
+    if region_id is not None:
+        region = session.get(Region, as_id(region_id) or 0)
+        if region is None:
+            raise NotFound("No such region", message_zh="区域不存在")
+        if viewer.sees_everything or (viewer.region_path and region.path.startswith(viewer.region_path)):
+            return
+    elif viewer.sees_everything:
+        return
+    raise ReportRefused("You may build reports only for your own district", message_zh="您只能生成本辖区的报告")
 
 
 def check_scope(engine: Engine, viewer: Viewer, region_id: int | None) -> None:

@@ -17,6 +17,9 @@ from components.i18n import translate
 from components.kpi import grade_text
 from components.text import html_text
 
+FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 yuan
+FEN_PER_YUAN = 100
+
 
 def fen_money(fen: float | None, lang: str) -> str:
     """Fen as money text: ``fen_money(123_450_000, "zh") == '123.5 万元'``, ``'¥1,234,500'`` in English."""
@@ -88,23 +91,22 @@ def district_table(districts: pd.DataFrame, change_fen: pd.Series | None, lang: 
 
 
 def district_chart(districts: pd.DataFrame, cap_fen: int | None, lang: str) -> go.Figure:
-    """Bars of each district's allocation (largest first, amounts written on the bars) with the district cap
-    as a dashed line; ``customdata`` per bar: ``[district id]``."""
-    zh = lang == "zh"
-    scale = 1e6 if zh else 100.0  # 万元 or yuan
-    values = (districts["final_fen"].astype(float) / scale).tolist()
+    """Horizontal bars of each district's allocation (largest on top, the amount written at the end of each bar)
+    with the district cap as a dashed line; ``customdata`` per bar: ``[district id]``."""
+    scale = FEN_PER_WAN if lang == "zh" else FEN_PER_YUAN  # 万元 or yuan
     figure = go.Figure(go.Bar(
-        x=[html_text(n) for n in districts["name_" + lang]], y=values, marker_color=SLATE,
-        text=[fen_money(v, lang) for v in districts["final_fen"]], textposition="outside",
-        customdata=[[int(i)] for i in districts.index], name=translate("allocation.col.final", lang),
-        hovertemplate="%{x}<br>%{text}<extra></extra>"))
+        y=[html_text(n) for n in districts["name_" + lang]], x=(districts["final_fen"].astype(float) / scale).tolist(),
+        orientation="h", marker_color=SLATE, text=[fen_money(v, lang) for v in districts["final_fen"]],
+        textposition="outside", cliponaxis=False, customdata=[[int(i)] for i in districts.index],
+        name=translate("allocation.col.final", lang), hovertemplate="%{y}<br>%{text}<extra></extra>"))
     if cap_fen is not None:
-        figure.add_hline(y=cap_fen / scale, line_dash="dash", line_color="#1b2733",
+        figure.add_vline(x=cap_fen / scale, line_dash="dash", line_color="#1b2733",
                          annotation_text=translate("allocation.chart.cap", lang, cap=fen_money(cap_fen, lang)),
-                         annotation_position="top left")
-    figure.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
-                         yaxis_title=translate("allocation.chart.axis", lang), clickmode="event+select")
-    figure.update_xaxes(automargin=True)
+                         annotation_position="top")
+    figure.update_layout(height=max(300, 26 * len(districts) + 90), margin=dict(l=10, r=60, t=40, b=10),
+                         showlegend=False, xaxis_title=translate("allocation.chart.axis", lang),
+                         clickmode="event+select")
+    figure.update_yaxes(autorange="reversed", automargin=True)
     return figure
 
 
@@ -145,8 +147,9 @@ def priority_table(priority: pd.DataFrame, districts: pd.Series, lang: str) -> p
             return translate("allocation.review", lang)
         if pd.isna(row["priority"]):
             return translate("allocation.no_priority", lang)
-        return translate("allocation.priority_place", lang, n=int(row["priority"]))
+        return translate("allocation.priority_place", lang, n=int(row["priority"]), total=ranked)
 
+    ranked = int(priority["priority"].notna().sum())
     return pd.DataFrame({
         translate("allocation.col.priority", lang): [place(row) for _, row in priority.iterrows()],
         translate("allocation.col.project", lang): priority["name_" + lang].astype(str),

@@ -1377,6 +1377,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "allocation.status.approved": ("已批准", "Approved"),
     "allocation.status.withdrawn": ("已撤回", "Withdrawn"),
     "allocation.open_proposal": ("查看方案", "Open proposal"),
+    "allocation.proposal_totals": ("**状态：{status}**。本辖区分配 {allocated}。", "**Status: {status}**. Your district: {allocated}."),
+    "allocation.proposal_totals_all": ("**状态：{status}**。已分配 {allocated}，未分配 {rest}。",
+                                       "**Status: {status}**. Allocated {allocated}, unallocated {rest}."),
     "allocation.approve": ("批准方案", "Approve"),
     "allocation.withdraw": ("撤回方案", "Withdraw"),
     "allocation.approved": ("已批准方案“{name}”。", "Approved “{name}”."),
@@ -1387,7 +1390,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "allocation.priority_rule": ("下一年度预算按等级 {order} 的顺序优先安排，同等级按得分；低于 {floor} 分不优先；{review} 列入复核。",
                                  "Next year's budget goes first by grade {order}, then by score; none below "
                                  "{floor}; {review} flagged for review."),
-    "allocation.priority_place": ("第 {n} 位", "No. {n}"),
+    "allocation.priority_place": ("第 {n} / {total} 位", "{n} of {total}"),
     "allocation.review": ("待复核", "For review"),
     "allocation.no_priority": ("不优先", "No priority"),
     "allocation.obligation_rule": ("等级为 {grades} 的项目须完成以下培训和整改义务。",

@@ -95,8 +95,8 @@ class AllocationRules:
         )
 
 
-DEFAULT_RULES = AllocationRules(pool_fen=500_000_000, threshold=60.0, project_cap_fen=50_000_000,
-                                district_cap_fen=150_000_000)  # 500 万元, at most 50 万 a project, 150 万 a district
+DEFAULT_RULES = AllocationRules(pool_fen=500_000_000, threshold=60.0, project_cap_fen=3_000_000,
+                                district_cap_fen=45_000_000)  # 500 万元, at most 3 万 a project, 45 万 a district
 
 
 def _number(value: object) -> float | None:
@@ -162,6 +162,8 @@ def _fill(amount: float, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:
     """
     result = np.zeros(len(weights))
     active = weights > 0
+    if active.any():
+        weights = weights / weights[active].max()  # proportions unchanged; no overflow from tiny weights
     left = amount
     while active.any() and left > 0:
         level = left / weights[active].sum()
@@ -176,33 +178,37 @@ def _fill(amount: float, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:
 
 
 def _water_fill(pool: float, weights: np.ndarray, districts: np.ndarray, project_cap: float,
-                district_cap: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Amounts (float fen) under both caps, which projects a cap holds, and which sit in a capped district."""
+                district_cap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Amounts (float fen) under both caps, and which projects a cap holds (their own or their district's).
+
+    >>> amounts, capped = _water_fill(100.0, np.array([1.0, 1.0, 2.0]), np.array([1, 1, 2]), 40.0, np.inf)
+    >>> amounts.tolist(), capped.tolist()
+    ([30.0, 30.0, 40.0], [False, False, True])
+    """
     amounts = np.zeros(len(weights))
     fixed = weights <= 0
     capped = np.zeros(len(weights), dtype=bool)
-    district_capped = np.zeros(len(weights), dtype=bool)
     caps = np.full(len(weights), project_cap)
     while (~fixed).any():
+        w = np.where(fixed, 0.0, weights) / weights[~fixed].max()  # same proportions, no overflow
         left = pool - amounts[fixed].sum()
-        level = left / weights[~fixed].sum() if left > 0 else 0.0
-        tentative = np.where(fixed, amounts, np.minimum(level * weights, caps))
+        level = left / w[~fixed].sum() if left > 0 else 0.0
+        tentative = np.where(fixed, amounts, np.minimum(level * w, caps))
         totals = pd.Series(tentative).groupby(districts).transform("sum").to_numpy()
-        over_district = ~fixed & (totals > district_cap * (1 + 1e-12))
+        over_district = ~fixed & (totals > district_cap - 1e-6)  # at the cap counts: it takes nothing more
         for district in pd.unique(districts[over_district]):
             members = ~fixed & (districts == district)
             room = district_cap - amounts[fixed & (districts == district)].sum()
             amounts[members] = _fill(room, weights[members], caps[members])
-            district_capped[districts == district] = True
-        over_project = ~fixed & ~over_district & (level * weights > caps)
+            capped[districts == district] = True
+        over_project = ~fixed & ~over_district & (level * w > caps)
         amounts[over_project] = caps[over_project]
         capped |= over_project
         if not over_district.any() and not over_project.any():
             amounts[~fixed] = tentative[~fixed]
             break
         fixed |= over_district | over_project
-    capped |= district_capped & (amounts >= caps)
-    return amounts, capped, district_capped
+    return amounts, capped & (weights > 0)
 
 
 def _largest_remainder(amounts: np.ndarray, total: int, order: np.ndarray) -> np.ndarray:
@@ -212,11 +218,32 @@ def _largest_remainder(amounts: np.ndarray, total: int, order: np.ndarray) -> np
     [34, 33, 33]
     """
     floors = np.floor(amounts + 1e-9).astype(np.int64)
-    remainders = np.round(amounts - floors, 9)
+    remainders = np.round(amounts - floors, 6)
     extra = int(total - floors.sum())
     chosen = np.lexsort((order, -remainders))[:max(extra, 0)]
     floors[chosen] += 1
     return floors
+
+
+def _whole_fen(amounts: np.ndarray, districts: np.ndarray, order: np.ndarray, *, by_district: bool) -> np.ndarray:
+    """Whole fen summing to the rounded total. Under a district cap, each district's total is rounded first and
+    then its lines, so no district gets a fen above its (whole-fen) cap; otherwise all lines round together.
+
+    >>> _whole_fen(np.array([0.5, 0.5, 1.0]), np.array([1, 2, 2]), np.array([1, 0, 2]), by_district=False).tolist()
+    [0, 1, 1]
+    """
+    total = int(round(float(amounts.sum())))
+    if not by_district:
+        return _largest_remainder(amounts, total, order)
+    groups = pd.Series(amounts).groupby(districts)
+    keys = np.array(list(groups.groups))
+    group_totals = _largest_remainder(groups.sum().to_numpy(), total,
+                                      pd.Series(order).groupby(districts).min().to_numpy())
+    final = np.zeros(len(amounts), dtype=np.int64)
+    for key, group_total in zip(keys, group_totals, strict=True):
+        members = districts == key
+        final[members] = _largest_remainder(amounts[members], int(group_total), order[members])
+    return final
 
 
 def allocate(projects: pd.DataFrame, rules: AllocationRules) -> tuple[pd.DataFrame, int]:
@@ -225,7 +252,7 @@ def allocate(projects: pd.DataFrame, rules: AllocationRules) -> tuple[pd.DataFra
     ``projects``: indexed by project id, with ``district_id``, ``score`` (0–100, NaN = unscored) and ``grade``.
     Returns the projects (same index, best-paid first) with :data:`LINE_COLUMNS`: eligible, coefficient,
     weight (coefficient × score), share (of all weight), raw_fen (pool × share, before caps), amount_fen
-    (after the caps), capped (a cap holds it), final_fen (whole fen).
+    (after the caps), capped (its own cap or its district's holds it), final_fen (whole fen).
 
     >>> frame = pd.DataFrame({"district_id": [1, 1, 2], "score": [95.0, 70.0, 50.0],
     ...                       "grade": ["优秀", "合格", "不合格"]}, index=[11, 12, 13])
@@ -247,16 +274,10 @@ def allocate(projects: pd.DataFrame, rules: AllocationRules) -> tuple[pd.DataFra
     project_cap = math.inf if rules.project_cap_fen is None else float(rules.project_cap_fen)
     district_cap = math.inf if rules.district_cap_fen is None else float(rules.district_cap_fen)
     districts = projects["district_id"].fillna(-1).to_numpy()
-    amounts, capped, district_capped = _water_fill(float(rules.pool_fen), weight.to_numpy(), districts,
+    amounts, capped = _water_fill(float(rules.pool_fen), weight.to_numpy(), districts,
                                                    project_cap, district_cap)
     order = np.lexsort((projects.index.to_numpy(), -score.fillna(-1.0).to_numpy())).argsort()
-    final = np.zeros(len(projects), dtype=np.int64)
-    for district in pd.unique(districts[district_capped]):  # a capped district is rounded to its cap on its own
-        members = districts == district
-        final[members] = _largest_remainder(amounts[members], int(round(amounts[members].sum())), order[members])
-    rest = ~district_capped
-    allocated = int(round(amounts.sum()))
-    final[rest] = _largest_remainder(amounts[rest], allocated - int(final[district_capped].sum()), order[rest])
+    final = _whole_fen(amounts, districts, order, by_district=rules.district_cap_fen is not None)
     lines = pd.DataFrame({
         "district_id": projects["district_id"], "score": score, "grade": projects["grade"], "eligible": eligible,
         "coefficient": coefficient, "weight": weight, "share": share, "raw_fen": share * rules.pool_fen,

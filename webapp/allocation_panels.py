@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from components import allocation_views as views
+from components.allocation_views import FEN_PER_WAN
 from components.colours import GRADE_ORDER, grade_label
 from components.formatting import date, month
 from components.tables import download_buttons
@@ -31,7 +32,6 @@ from webapp.i18n import name_column, t
 from webapp.session import shared_engine, show_data_error
 
 FLASH_KEY = "allocation_flash"
-FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 yuan = 1,000,000 fen
 TABLE_HEIGHT = 420
 STATUS_KEYS = {"draft": "allocation.status.draft", "approved": "allocation.status.approved",
                "withdrawn": "allocation.status.withdrawn"}
@@ -129,7 +129,7 @@ def allocation_tab(view: AllocationView) -> None:
     moved = allocation.what_if(base, allocation.compute(projects, regions, rules))
     result = moved.new
     _headline(view, result)
-    chart_column, table_column = st.columns([3, 2], gap="large")
+    chart_column, table_column = st.columns(2, gap="large")
     with chart_column:
         st.markdown(f"**{t('allocation.by_district')}**")
         event = st.plotly_chart(views.district_chart(result.districts, rules.district_cap_fen, view.lang),
@@ -138,7 +138,8 @@ def allocation_tab(view: AllocationView) -> None:
     picked = [int(row[0]) for row in picked_customdata(event)]
     with table_column:
         st.dataframe(views.district_table(result.districts, moved.district_change, view.lang), hide_index=True,
-                     width="stretch", height=360, key="allocation_district_table")
+                     width="stretch", height=min(36 * len(result.districts) + 40, TABLE_HEIGHT + 60),
+                     key="allocation_district_table")
     lines = result.lines[result.lines["district_id"].isin(picked)] if picked else result.lines
     st.markdown(f"**{t('allocation.by_project')}**" + (f" · {plain(view.district_names.get(picked[0], ''))}"
                                                          if picked else ""))
@@ -173,8 +174,8 @@ def _save_form(view: AllocationView, result: allocation.Allocation, scheme_id: i
 # -- proposals ------------------------------------------------------------------------------------------------
 
 def _proposal_label(proposals: pd.DataFrame, view: AllocationView) -> dict[int, str]:
-    return {int(row["id"]): f"#{row['id']} {plain(row['name'])} · {month(row['period'], view.lang)} · "
-                            f"{t(STATUS_KEYS[row['status']])}" for _, row in proposals.iterrows()}
+    return {int(row["id"]): f"#{row['id']} {plain(row['name'])} · {month(row['period'], view.lang)}"
+            for _, row in proposals.iterrows()}
 
 
 def proposals_tab(view: AllocationView) -> None:
@@ -213,6 +214,11 @@ def _one_proposal(view: AllocationView, proposal_id: int) -> None:
         show_data_error(error)
         return
     st.markdown(plain(views.rule_in_words(proposal.params, view.lang)))
+    allocated = views.fen_money(int(proposal.lines["final_fen"].sum()), view.lang)
+    status = t(STATUS_KEYS[proposal.status])
+    st.markdown(t("allocation.proposal_totals", allocated=allocated, status=status) if proposal.unallocated_fen is None
+                else t("allocation.proposal_totals_all", allocated=allocated, status=status,
+                       rest=views.fen_money(proposal.unallocated_fen, view.lang)))
     projects = data.projects(view.viewer).set_index("id")
     lines = proposal.lines.join(projects[["name_zh", "name_en"]], how="left")
     for column in ("name_zh", "name_en"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import allocation_views as views
+from components.allocation_views import FEN_PER_WAN
 from components.colours import GRADE_ORDER, grade_label
 from components.formatting import date
 from components.i18n import translate
@@ -12,7 +13,7 @@ from components.text import plain
 from data_access import DataAccessError
 from data_access import allocation as allocation_store
 from data_access.policy import Action, allowed
-from webapp.allocation_panels import FEN_PER_WAN, AllocationView, flash
+from webapp.allocation_panels import AllocationView, flash
 from webapp.i18n import t
 from webapp.session import shared_engine, show_data_error
 

@@ -36,7 +36,7 @@ def test_a_seed_gives_the_same_rows_as_it_always_has(demo):
             digest.update(repr([(key, value) for key, value in row.items() if key != "password_hash"]).encode())
     for column, values in demo.observations.items():
         digest.update(column.encode() + values.dtype.str.encode() + values.tobytes())
-    assert digest.hexdigest() == "dd18f6ffc218d3791db515afdc495ff534dca569d40d576a9a1b067b741300a2"
+    assert digest.hexdigest() == "1363fc2d635cd369014cb44d4ec24ac5334b1a466e09a1ffc1130a3eacbf77e7"
 
 
 def test_another_seed_gives_other_data(demo):

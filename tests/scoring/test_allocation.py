@@ -30,7 +30,7 @@ def test_the_hand_computed_case_with_both_caps_comes_out_to_the_fen():
     assert lines.loc[101, "raw_fen"] == pytest.approx(10_000_000 * 114 / 363)
     assert lines["weight"].to_dict() == {101: 114.0, 102: 108.0, 103: 85.0, 104: 56.0, 105: 0.0}
     assert lines["eligible"].tolist() == [True, True, True, True, False]
-    assert lines.loc[[101, 102], "capped"].tolist() == [False, False]  # the district cap, not a project cap
+    assert lines.loc[[101, 102, 103], "capped"].tolist() == [True, True, False]  # held by their district's cap
     districts = by_district(lines, rules)
     assert districts["final_fen"].to_dict() == {1: 5_500_000, 2: 4_500_000, 3: 0}
     assert districts["at_cap"].to_dict() == {1: True, 2: False, 3: False}

@@ -17,9 +17,9 @@ from webapp.report_center_library import BUILD_PARAM, kept_builds, opened_build,
 from webapp.report_center_preview import file_buttons, show_content
 from webapp.session import current_viewer, shared_engine, show_data_error
 
-BUILT_KEY = "report_center_built"  # the build just made on this page (its preview and files)
-
 viewer = current_viewer()
+# The build just made on this page (its preview and files), kept for this viewer and scope only.
+built_key = f"report_center_built_{viewer.user_id}_{viewer.scope_key}"
 today = dt.date.today()
 st.title(t("page.report_center"))
 opened = id_param(BUILD_PARAM)
@@ -31,7 +31,7 @@ request = report_request(viewer, today)
 if st.button(t("report_center.build"), type="primary", key="report_center_build"):
     bar = st.progress(0.0, text=t("report_center.building", percent=0, step="…"))
     try:
-        st.session_state[BUILT_KEY] = build_report(
+        st.session_state[built_key] = build_report(
             shared_engine(), viewer, request,
             progress=lambda share, step: bar.progress(min(max(share, 0.0), 1.0), text=t(
                 "report_center.building", percent=round(share * 100), step=plain(step))))
@@ -44,7 +44,7 @@ if st.button(t("report_center.build"), type="primary", key="report_center_build"
         st.error(t("report_center.build_failed"))
     else:
         bar.progress(1.0, text=t("report_center.built"))
-built = st.session_state.get(BUILT_KEY)
+built = st.session_state.get(built_key)
 if built is not None:
     st.success(plain(t("report_center.built_line", title=built.title, sha=built.pdf_sha256[:12])))
     file_buttons(built.content.request.kind, built.content.period_label, built.id, built.pdf, built.xlsx,

@@ -15,6 +15,7 @@ case_id = id_param("case")
 if case_id is not None:
     with stop_on_data_error():
         case = knowledge_data.case(viewer, case_id)
+    st.query_params["case"] = str(case_id)  # a link into the page keeps its case in the address bar
     case_detail(viewer, case)
     if case["editable"]:
         with st.expander(t("knowledge.edit_case")):

@@ -66,7 +66,7 @@ def case_cards(cases: pd.DataFrame, *, searched: bool) -> None:
     lang = current_language()
     for case in one_page(cases, PAGE_SIZE, "knowledge_page",
                          "knowledge.found" if searched else "knowledge.all_cases").to_dict("records"):
-        box = st.container(border=True)
+        box = st.container(border=True, key=f"knowledge_card_{case['id']}")
         box.markdown(f"**{case_title(case, lang)}**")
         box.caption(place_line(case, lang, problem_text(case["problem_type"])))
         box.markdown(f":material/trending_up: {figures_line(case, lang)}")

@@ -102,7 +102,7 @@ def district_chart(districts: pd.DataFrame, cap_fen: int | None, lang: str) -> g
     if cap_fen is not None:
         figure.add_vline(x=cap_fen / scale, line_dash="dash", line_color="#1b2733",
                          annotation_text=translate("allocation.chart.cap", lang, cap=fen_money(cap_fen, lang)),
-                         annotation_position="top")
+                         annotation_position="bottom right")
     figure.update_layout(height=max(300, 26 * len(districts) + 90), margin=dict(l=10, r=60, t=40, b=10),
                          showlegend=False, xaxis_title=translate("allocation.chart.axis", lang),
                          clickmode="event+select")

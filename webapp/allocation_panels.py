@@ -167,7 +167,7 @@ def _save_form(view: AllocationView, result: allocation.Allocation, scheme_id: i
             except DataAccessError as error:
                 show_data_error(error)
                 return
-            flash(t("allocation.saved", name=name.strip(), id=saved))
+            flash(t("allocation.saved", name=plain(name.strip()), id=saved))
             st.rerun()
 
 
@@ -245,7 +245,7 @@ def _one_proposal(view: AllocationView, proposal_id: int) -> None:
         except DataAccessError as error:
             show_data_error(error)
             return
-        flash(t(message, name=proposal.name))
+        flash(t(message, name=plain(proposal.name)))
         st.rerun()
 
 

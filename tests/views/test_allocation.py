@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import create_engine
 
+from components.text import plain
 from data_access import allocation as allocation_store
 from data_access.policy import ALLOWED, Action
 from tests.conftest import as_viewer
@@ -82,3 +83,13 @@ def test_an_official_sees_only_their_districts_lines_and_no_approve_button(app_e
     lines = _table(official, "达到门槛")
     assert set(lines["区县"]) == {"龙亭区"}
     assert not any(b.label in ("批准方案", "保存方案") for b in official.button)
+
+
+def test_a_proposal_name_is_shown_as_plain_text(app_env):  # noqa: ARG001
+    name = "**全部** [点我](http://example.com) <b>x</b>"
+    at = open_page_as("analyst", PAGE)
+    at.text_input(key="allocation_proposal_name").input(name)
+    next(b for b in at.button if b.label == "保存方案").click().run()
+    assert not at.exception and not at.error
+    [saved] = [s.value for s in at.success]
+    assert saved == f"已保存方案“{plain(name)}”（#1），待批准。" and "**全部**" not in saved

@@ -45,13 +45,14 @@ def summary(facts: Facts) -> Section:
                          None if shown is None else translate("rc.versus", lang, change=shown, before=versus), trend)
 
     mean, mean_before = now["mean_score"], before["mean_score"]
+    points = translate("rc.unit.percent_points", lang)  # a change of a percentage is in percentage points
     highlights = (
         Highlight(translate("rc.summary.projects", lang), str(int(now["projects"])),
                   translate("rc.summary.scored", lang, n=scored)),
         highlight("rc.summary.mean_score", f"{score_text(mean)}（{grade_of(mean, lang)}）" if lang == "zh"
                   else f"{score_text(mean)} ({grade_of(mean, lang)})", mean, mean_before),
-        highlight("rc.summary.on_time", percent(on_time), on_time, on_time_before, unit=" %"),
-        highlight("rc.summary.budget", percent(budget), budget, budget_before, unit=" %"),
+        highlight("rc.summary.on_time", percent(on_time), on_time, on_time_before, unit=points),
+        highlight("rc.summary.budget", percent(budget), budget, budget_before, unit=points),
         *(Highlight(translate(key, lang), str(int(now[column])))
           for key, column in (("rc.summary.red", "warnings_red"), ("rc.summary.orange", "warnings_orange"),
                               ("rc.summary.yellow", "warnings_yellow"))),

@@ -12,7 +12,6 @@ import pandas as pd
 
 from components.colours import warning_label
 from components.i18n import translate
-from data_access.alerts import list_alerts
 from data_access.rating_results import round_results
 from data_access.ratings import list_rounds
 from data_access.report_reads import period_texts
@@ -34,19 +33,11 @@ def _bounds(facts: Facts) -> tuple[pd.Timestamp, pd.Timestamp]:
     return start, pd.Timestamp(facts.period.end + dt.timedelta(days=1), tz="UTC")
 
 
-def _alerts(facts: Facts) -> pd.DataFrame:
-    alerts = list_alerts(facts.engine, facts.viewer)
-    alerts = alerts[alerts["project_id"].isin(facts.current.index)].copy()
-    for column in ("opened_at", "closed_at"):
-        alerts[column] = pd.to_datetime(alerts[column], utc=True)
-    return alerts
-
-
 def warnings(facts: Facts) -> Section:
     """Warnings raised and closed in the period, by severity, and the worst of those raised."""
     lang = facts.lang
     start, after = _bounds(facts)
-    alerts = _alerts(facts)
+    alerts = facts.alerts
     raised = alerts[(alerts["opened_at"] >= start) & (alerts["opened_at"] < after)]
     closed = alerts[(alerts["closed_at"] >= start) & (alerts["closed_at"] < after)]
     still_open = alerts[(alerts["opened_at"] < after) & (alerts["closed_at"].isna() | (alerts["closed_at"] >= after))]
@@ -79,7 +70,7 @@ def overdue(facts: Facts, today: dt.date) -> Section:
     """整改 tasks past their due date and not yet done, as of the period's last day (or ``today``, if earlier)."""
     lang = facts.lang
     as_of = min(facts.period.end, today)
-    alerts = _alerts(facts)
+    alerts = facts.alerts
     alerts = alerts.assign(due=pd.to_datetime(alerts["due_date"]))
     late = alerts[(alerts["status"] == "rectifying") & alerts["due"].notna() & (alerts["due"] < pd.Timestamp(as_of))]
     late = late.assign(days=(pd.Timestamp(as_of) - late["due"]).dt.days).sort_values(["days", "id"],
@@ -103,7 +94,7 @@ def problems(facts: Facts) -> Section:
     most central words (jieba TextRank) of what people wrote: report notes, reasons, 整改 plans and evidence."""
     lang = facts.lang
     start, after = _bounds(facts)
-    alerts = _alerts(facts)
+    alerts = facts.alerts
     live = alerts[(alerts["opened_at"] < after) & (alerts["closed_at"].isna() | (alerts["closed_at"] >= start))]
     rule = "rule_en" if lang == "en" else "rule_zh"
     rules = (live.groupby(["rule_id", rule]).size().rename("n").reset_index()

@@ -24,7 +24,6 @@ from scoring.ranking import DEFAULT_GRADE_BANDS
 from services.report_center.blocks import Provenance, Section, Table
 from services.report_center.facts import Facts
 from services.report_center.wording import grade_of
-from services.scores import load_model
 
 ROOT = Path(__file__).resolve().parents[2]
 METHOD_KEYS = {"target": "rc.method.target", "minmax": "rc.method.minmax", "band": "rc.method.band",
@@ -81,7 +80,7 @@ def provenance_section(facts: Facts, stated: Provenance) -> Section:
 def methodology(facts: Facts) -> Section:
     """Normalisation methods in use, the weight scheme with its dimension weights, missing data, grade bands."""
     lang = facts.lang
-    model = load_model(facts.engine, facts.viewer)
+    model = facts.model
     used = model.specs.loc[model.weights[model.weights > 0].index, "method"].value_counts()
     methods = [translate(METHOD_KEYS[method], lang, n=int(used[method])) for method in METHOD_KEYS if method in used]
     scheme = default_scheme(facts)

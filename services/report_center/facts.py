@@ -10,6 +10,7 @@ months earlier, a year's with the month twelve months earlier).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 
 import scoring
 from data_access import latest_period, list_regions
+from data_access.alerts import list_alerts
 from data_access.errors import ValidationError
 from data_access.models import REPORT_KINDS
 from data_access.policy import Action, Viewer, require
@@ -25,6 +27,7 @@ from scoring.periods import add_months
 from scoring.report_periods import BadPeriod, ReportPeriod, parse
 from services.portfolio import portfolio
 from services.report_center.blocks import ReportRequest
+from services.scores import ScoringModel, load_model
 
 MONTHS_BEFORE = {"week": 1, "month": 1, "quarter": 3, "year": 12}  # the comparison month, before the stated one
 PERIOD_FORMS_ZH = {"week": "年-W周（如 2026-W44）", "month": "年-月（如 2026-10）", "quarter": "年-Q季度（如 2026-Q3）",
@@ -55,6 +58,20 @@ class Facts:
     @property
     def viewer(self) -> Viewer:
         return self.scope.viewer
+
+    @functools.cached_property
+    def model(self) -> ScoringModel:
+        """The scoring model (library, default scheme, targets) as the report's scope reads it, read once."""
+        return load_model(self.engine, self.viewer)
+
+    @functools.cached_property
+    def alerts(self) -> pd.DataFrame:
+        """Every warning of the report's projects (any status; opened_at and closed_at as UTC times), read once."""
+        alerts = list_alerts(self.engine, self.viewer)
+        alerts = alerts[alerts["project_id"].isin(self.current.index)].copy()
+        for column in ("opened_at", "closed_at"):
+            alerts[column] = pd.to_datetime(alerts[column], utc=True)
+        return alerts
 
     @property
     def as_of(self) -> dt.date:

@@ -16,8 +16,7 @@ from services.boundaries import with_boundaries
 from services.portfolio import district_kpi_means, district_league, peer_ranking, peer_standing, portfolio
 from services.report_center.blocks import Figure, Section, Table
 from services.report_center.facts import Facts, narrowed
-from services.report_center.wording import grade_of, rank_of, score_text, this_period
-from services.scores import load_model
+from services.report_center.wording import grade_of, grades_of, rank_of, score_text, this_period
 
 HEATMAP_PROJECTS = 40  # a district's heat map shows its best-ranked projects; every score is in the ranking
 ZH_NUMERALS = "零一二三四五六七八九"
@@ -73,7 +72,7 @@ def districts(facts: Facts) -> Section:
             translate("rc.col.rank", lang): [rank_of(rank, of, lang) for rank in standing["rank"]],
             translate("rc.col.district", lang): standing["name"].astype(str).to_numpy(),
             translate("rc.col.mean_score", lang): standing["score"].astype(float).round(1).to_numpy(),
-            translate("rc.col.grade", lang): [grade_of(score, lang) for score in standing["score"]],
+            translate("rc.col.grade", lang): grades_of(standing["score"], lang),
         })
         position = standing.index[standing["id"] == own_id]
         figure = district_bars(standing["name"].astype(str).tolist(), standing["score"].astype(float).tolist(),
@@ -90,7 +89,7 @@ def districts(facts: Facts) -> Section:
         translate("rc.col.district", lang): ranked["name"].astype(str).to_numpy(),
         translate("rc.col.projects", lang): ranked["projects"].astype(int).to_numpy(),
         translate("rc.col.mean_score", lang): ranked["mean_score"].astype(float).round(1).to_numpy(),
-        translate("rc.col.grade", lang): [grade_of(score, lang) for score in ranked["mean_score"]],
+        translate("rc.col.grade", lang): grades_of(ranked["mean_score"], lang),
         translate("rc.col.change", lang): (ranked["mean_score"] - ranked["previous_score"]).astype(float).round(1)
         .to_numpy(),
         translate("rc.col.warnings", lang): ranked["warnings"].astype(int).to_numpy(),
@@ -111,7 +110,7 @@ def districts(facts: Facts) -> Section:
 def heatmap(facts: Facts) -> Section:
     """Achievement against target: districts × KPIs (a city) or the district's best projects × KPIs."""
     lang = facts.lang
-    model = load_model(facts.engine, facts.viewer)
+    model = facts.model
     library = list_indicators(facts.engine, facts.viewer)
     kpis = library[(library["level"] == 3) & library["scored"].astype(bool)].set_index("code")
     label = {code: f"{kpis.at[code, facts.name_column]!s}（{kpis.at[code, 'unit_' + lang]!s}）" for code in kpis.index}

@@ -13,6 +13,7 @@ from services.report_center.wording import (
     change,
     direction_words,
     grade_of,
+    grades_of,
     missing,
     period_name,
     rank_of,
@@ -95,7 +96,7 @@ def ranking(facts: Facts) -> Section:
         columns["rc.col.project"]: ranked[name].astype(str),
         columns["rc.col.region"]: ranked[region].astype(str),
         columns["rc.col.score"]: ranked["total"].astype(float),
-        columns["rc.col.grade"]: [grade_of(value, lang) for value in ranked["total"]],
+        columns["rc.col.grade"]: grades_of(ranked["total"], lang),
         columns["rc.col.change"]: (ranked["total"] - ranked["previous_total"]).astype(float),
     }).reset_index(drop=True)
     shown = scored if of <= TOP + BOTTOM else pd.concat([scored.head(TOP), scored.tail(BOTTOM)])
@@ -104,7 +105,7 @@ def ranking(facts: Facts) -> Section:
         columns["rc.col.project"]: shown[name].astype(str).to_numpy(),
         columns["rc.col.region"]: shown[region].astype(str).to_numpy(),
         columns["rc.col.score"]: shown["total"].astype(float).round(1).to_numpy(),
-        columns["rc.col.grade"]: [grade_of(value, lang) for value in shown["total"]],
+        columns["rc.col.grade"]: grades_of(shown["total"], lang),
         columns["rc.col.change"]: (shown["total"] - shown["previous_total"]).astype(float).round(1).to_numpy(),
     })
     note = translate("rc.ranking.note", lang, top=min(TOP, of), bottom=BOTTOM, n=of) if of > TOP + BOTTOM \
@@ -132,7 +133,7 @@ def improved(facts: Facts) -> Section:
         translate("rc.col.previous_score", lang): rows["previous_total"].astype(float).round(1).to_numpy(),
         translate("rc.col.score", lang): rows["total"].astype(float).round(1).to_numpy(),
         translate("rc.col.change", lang): rise.round(1).to_numpy(),
-        translate("rc.col.grade", lang): [grade_of(value, lang) for value in rows["total"]],
+        translate("rc.col.grade", lang): grades_of(rows["total"], lang),
     })
     words = (translate("rc.improved.none", lang, before=before_period(facts.period, lang)) if rise.empty else
              translate("rc.improved.words", lang, name=str(rows[name].iloc[0]), change=f"{rise.iloc[0]:.1f}",

@@ -32,6 +32,12 @@ def grade_of(value: float | None, lang: str) -> str:
     return grade_label(str(scoring.grade(pd.Series([float(value)])).iloc[0]), lang)  # type: ignore[arg-type]
 
 
+def grades_of(values: pd.Series, lang: str) -> list[str]:
+    """The grade of each score, graded in one pass (as :func:`grade_of` grades one)."""
+    grades = scoring.grade(pd.to_numeric(values, errors="coerce").astype(float))
+    return [grade_label(None if pd.isna(grade) else str(grade), lang) for grade in grades]
+
+
 def change(now: float | None, before: float | None, *, higher_is_better: bool = True,
            decimals: int = 1, unit: str = "") -> tuple[str | None, Trend | None]:
     """"▲ 1.3" / "▼ 0.4" / "= 0.0" and whether that is for the better; (None, None) without both values."""

@@ -57,6 +57,10 @@ def test_an_analyst_moves_the_threshold_saves_a_proposal_and_the_leader_approves
         assert bar_labels.all_text_contents() != before
         screenshot(page, "allocation_threshold_85")
 
+        box = page.locator("[data-testid='stPlotlyChart'] .barlayer .point").first.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a district's bar
+        expect(page.get_by_text(re.compile(r"^按项目分配 · ")).first).to_be_visible(timeout=30_000)
+
         page.get_by_label("方案名称", exact=True).fill(PROPOSAL)
         page.get_by_role("button", name="保存方案").click()
         expect(page.get_by_text(f"已保存方案“{PROPOSAL}”", exact=False).first).to_be_visible(timeout=30_000)

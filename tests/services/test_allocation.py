@@ -1,6 +1,7 @@
 """services.allocation: the scorecards' scores go in, the pool comes out exactly, the what-if moves it."""
 import dataclasses
 
+import pandas as pd
 import pytest
 
 from data_access import list_regions, list_weight_schemes, schemes
@@ -55,3 +56,12 @@ def test_another_weight_scheme_rescores_through_the_dashboards_path(seeded_engin
 def test_an_official_cannot_compute_a_city_wide_allocation(shared_seeded_engine):
     with pytest.raises(PermissionDenied):
         allocation.scored_projects(shared_seeded_engine, as_viewer(shared_seeded_engine, "official_longting"), None)
+
+
+def test_two_proposals_compare_per_district():
+    first = pd.DataFrame({"district_id": [1, 1, 2], "final_fen": [100, 50, 30]}, index=[11, 12, 13])
+    second = pd.DataFrame({"district_id": [1, 3], "final_fen": [120, 60]}, index=[11, 14])
+    compared = allocation.compare_proposals(first, second)
+    assert compared.to_dict("index") == {1: {"first_fen": 150, "second_fen": 120, "change_fen": -30},
+                                         2: {"first_fen": 30, "second_fen": 0, "change_fen": -30},
+                                         3: {"first_fen": 0, "second_fen": 60, "change_fen": 60}}

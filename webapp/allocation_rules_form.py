@@ -17,6 +17,8 @@ from webapp.allocation_panels import AllocationView, flash
 from webapp.i18n import t
 from webapp.session import shared_engine, show_data_error
 
+SEEN_VERSION_KEY = "allocation_rules_seen_version"  # a save is checked against what the admin saw, not the newest
+
 
 def _obligation_lines(text: str) -> list[dict[str, str]]:
     """One obligation per line, ``中文 | English`` (the English part optional)."""
@@ -43,8 +45,8 @@ def rules_tab(view: AllocationView) -> None:
 
 def _edit_form(view: AllocationView) -> None:
     rules, rule_set = view.rules, view.rule_set
-    tag = rule_set.version if rule_set else 0
-    with st.form(f"allocation_rules_{tag}", border=True):
+    seen = st.session_state.get(SEEN_VERSION_KEY)  # the version the form showed on the previous run
+    with st.form("allocation_rules", border=True):
         st.markdown(f"**{t('allocation.edit_rules' if rule_set else 'allocation.create_rules')}**")
         name_zh = st.text_input(t("allocation.rule_name_zh"), max_chars=120, value=rule_set.name_zh if rule_set
                                 else translate("allocation.default_rule_name", "zh"))
@@ -81,6 +83,7 @@ def _edit_form(view: AllocationView) -> None:
         obligations = st.text_area(t("allocation.obligations"), value="\n".join(f"{zh} | {en}" for zh, en in
                                                                                  rules.obligations))
         if not st.form_submit_button(t("allocation.save_rules"), type="primary"):
+            st.session_state[SEEN_VERSION_KEY] = rule_set.version if rule_set else None
             return
     params = {"pool_fen": int(round(pool * FEN_PER_WAN)), "threshold": float(threshold),
               "coefficients": coefficients,
@@ -91,9 +94,11 @@ def _edit_form(view: AllocationView) -> None:
     try:
         allocation_store.save_rule_set(shared_engine(), view.viewer, params=params, name_zh=name_zh,
                                        name_en=name_en, rule_set_id=rule_set.id if rule_set else None,
-                                       expected_version=rule_set.version if rule_set else None)
+                                       expected_version=seen)
     except DataAccessError as error:
         show_data_error(error)
+        st.session_state[SEEN_VERSION_KEY] = rule_set.version if rule_set else None  # the form now shows this one
         return
+    st.session_state.pop(SEEN_VERSION_KEY, None)
     flash(t("allocation.rules_saved"))
     st.rerun()

@@ -1,6 +1,6 @@
 """The 结果应用 page through AppTest: every role that has it, the threshold moving the money, proposals."""
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from components.text import plain
 from data_access import allocation as allocation_store
@@ -93,3 +93,29 @@ def test_a_proposal_name_is_shown_as_plain_text(app_env):  # noqa: ARG001
     assert not at.exception and not at.error
     [saved] = [s.value for s in at.success]
     assert saved == f"已保存方案“{plain(name)}”（#1），待批准。" and "**全部**" not in saved
+
+
+def test_an_admin_creates_the_first_rule_on_a_database_without_one(app_env, engine):  # noqa: ARG001
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM allocation_rule_sets"))
+    at = open_page_as("admin", PAGE)
+    assert any("尚无生效的分配规则" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "保存规则").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    created = allocation_store.rule_set_in_force(engine, as_viewer(engine, "leader"))
+    assert (created.name_zh, created.version, created.params["pool_fen"]) == ("绩效奖励分配规则", 1, 500_000_000)
+    assert [s.value for s in at.success] == ["规则已保存并生效。"]
+
+
+def test_a_rule_changed_by_someone_else_meanwhile_is_not_overwritten(app_env, engine):  # noqa: ARG001
+    at = open_page_as("admin", PAGE)
+    admin = as_viewer(engine, "admin")
+    rule_set = allocation_store.rule_set_in_force(engine, admin)
+    allocation_store.save_rule_set(engine, admin, params={**rule_set.params, "threshold": 70.0}, name_zh="他人修改",
+                                   rule_set_id=rule_set.id, expected_version=1)
+    next(b for b in at.button if b.label == "保存规则").click().run()
+    assert [e.value for e in at.error] == ["打开后规则已被他人修改，请刷新后重试（您的修改未保存）"]
+    assert allocation_store.rule_set_in_force(engine, admin).name_zh == "他人修改"
+    next(b for b in at.button if b.label == "保存规则").click().run()  # the form now shows their version
+    assert not at.error and [s.value for s in at.success] == ["规则已保存并生效。"]
+    assert allocation_store.rule_set_in_force(engine, admin).version == 3

@@ -1393,6 +1393,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "allocation.priority_rule": ("下一年度预算按等级 {order} 的顺序优先安排，同等级按得分；低于 {floor} 分不优先；{review} 列入复核。",
                                  "Next year's budget goes first by grade {order}, then by score; none below "
                                  "{floor}; {review} flagged for review."),
+    "allocation.priority_own_scope": ("位次为本辖区项目之间的顺序。", "Places are counted among your district's projects."),
     "allocation.priority_place": ("第 {n} / {total} 位", "{n} of {total}"),
     "allocation.review": ("待复核", "For review"),
     "allocation.no_priority": ("不优先", "No priority"),

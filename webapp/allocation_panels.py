@@ -279,6 +279,8 @@ def priority_tab(view: AllocationView) -> None:
     st.caption(t("allocation.priority_rule", order=" > ".join(grade_label(g, view.lang) for g in rules.priority_order),
                  floor=f"{rules.priority_floor:g}",
                  review="、".join(grade_label(g, view.lang) for g in rules.review_grades) or "—"))
+    if not view.computes:
+        st.caption(t("allocation.priority_own_scope"))
     listed = allocation.priority_list(_portfolio(view), rules)
     table = views.priority_table(listed, view.district_names, view.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=TABLE_HEIGHT, key="allocation_priority")

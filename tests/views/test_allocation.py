@@ -35,6 +35,7 @@ def test_the_page_opens_for_every_role_that_has_it(app_env, role):  # noqa: ARG0
     tabs = [tab.label for tab in at.tabs]
     if role == "district_official":
         assert "分配与试算" not in tabs and "分配方案" in tabs
+        assert any("本辖区项目之间" in caption.value for caption in at.caption)  # priority places: own district
     else:
         assert "分配与试算" in tabs
         assert "较现行规则" in _table(at, "较现行规则").columns

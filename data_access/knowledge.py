@@ -64,6 +64,9 @@ from data_access.words import search_terms
 
 MAX_QUERY_TERMS = 40  # a pasted paragraph is cut here: the statement stays small, the first words count most
 MAX_TAGS, MAX_TAG_LENGTH = 10, 20
+# A suggestion of another problem type shares at least this many terms with the alert's texts: one or two shared
+# terms are mostly the generic words of every project name (工程, 建设).
+SUGGESTION_MIN_TERMS = 3
 TEXT_LIMITS = {"title_zh": (200, "标题"), "title_en": (300, "英文标题"), "problem_type": (40, "问题类型"),
                "action_taken": (4000, "主要做法"), "result_text": (4000, "取得成效")}
 REQUIRED_TEXTS = ("title_zh", "problem_type", "action_taken", "result_text")
@@ -203,7 +206,8 @@ def search_cases(engine: Engine, viewer: Viewer, query: str = "", *, problem_typ
     A query whose words are all stop words or punctuation finds nothing. Filters: ``problem_type`` exactly,
     ``category_id``, ``region_id`` (that region and its sub-regions; city-wide cases are left out).
     ``prefer_problem_type`` puts cases of that type first (suggestions) and then keeps only those or cases
-    sharing a term with the query. Order: preferred type, title matches, terms matched, newest, id.
+    sharing at least :data:`SUGGESTION_MIN_TERMS` terms with the query. Order: preferred type, title matches,
+    terms matched, newest, id.
 
     Columns: those of the case (``title_zh`` … ``version``), ``before_value``/``after_value`` from
     ``observations``, ``editable`` (the viewer may change it), ``hits`` and ``title_hits``.
@@ -222,7 +226,8 @@ def search_cases(engine: Engine, viewer: Viewer, query: str = "", *, problem_typ
     preferred: ColumnElement[int] = literal(0)
     if prefer_problem_type is not None:
         preferred = case((KnowledgeCase.problem_type == prefer_problem_type, 1), else_=0)
-        statement = statement.where(or_(KnowledgeCase.problem_type == prefer_problem_type, hits > 0))
+        statement = statement.where(or_(KnowledgeCase.problem_type == prefer_problem_type,
+                                        hits >= SUGGESTION_MIN_TERMS))
     elif terms:
         statement = statement.where(hits > 0)
     if problem_type:

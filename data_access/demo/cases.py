@@ -1,7 +1,7 @@
 """The demo's knowledge base: eight best-practice cases of real demo projects, in several districts and problem
 types, each comparing one indicator six months apart.
 
-Each case picks, among the active projects of its category in its district (any district when there is none),
+Each case picks, among the active projects of its category in its district (else in its city, else anywhere),
 the one whose indicator improved most between the two months, so the figures read from the observations bear
 out what the case says.
 """
@@ -14,6 +14,7 @@ import numpy as np
 
 from data_access.audit import canonical_json
 from data_access.demo.library import INDICATORS
+from data_access.demo.places import PLACES
 from data_access.knowledge import index_text
 
 
@@ -36,10 +37,11 @@ CASES: tuple[CaseSpec, ...] = (
              "每周现场例会通报进度。",
              "进度由滞后转为超前，居民签约率达到 100%，未发生一起因加装电梯引发的信访。",
              ("加装电梯", "居民协商", "并联审批")),
-    CaseSpec("410204", "urban_renewal", "indicator_threshold", "BUDGET_EXEC", "雨污分流工程资金拨付提速",
-             "Faster fund disbursement for storm and sewage separation",
-             "按月编制资金使用计划，财政、住建、审计联合审核工程量清单，进度款在验收后 10 个工作日内拨付。",
-             "预算执行率稳步提高，资金不再长期沉淀在账上。", ("资金拨付", "雨污分流")),
+    CaseSpec("410204", "urban_renewal", "budget_overrun", "COST_VAR", "雨污分流工程投资控制",
+             "Keeping storm and sewage separation within budget",
+             "实行限额设计，设计变更超过 5% 须经住建、财政联合审批；按月编制资金使用计划，财政评审中心审核工程量清单，"
+             "超支苗头在月度例会上通报。",
+             "成本偏差率明显下降，投资控制在批复概算以内，超支预警解除。", ("投资控制", "雨污分流", "限额设计")),
     CaseSpec("430302", "education", "milestone_overdue", "MS_ONTIME", "智慧校园建设倒排工期保开学",
              "Smart campus: scheduling backwards from the first day of school",
              "以开学日为节点倒排工期，把设备采购拆成三个标段同步招标，寒暑假两班倒施工，教育局每周督办。",
@@ -67,6 +69,7 @@ CASES: tuple[CaseSpec, ...] = (
 )
 MONTHS_APART = 6
 DIRECTIONS = {spec.code: spec.direction for spec in INDICATORS}
+PLACES_BY_CODE = {place.code: place for place in PLACES}
 
 
 def _improvement(direction: str, before: float, after: float) -> float:
@@ -103,9 +106,11 @@ def case_rows(*, projects: list[dict[str, Any]], places: list[Any], categories: 
         candidates = [(gain(project), -project["id"], index) for index, project in enumerate(projects)
                       if project["status"] == "active" and gain(project) is not None]
         local = [candidate for candidate in candidates if district(candidate[2]) == spec.district]
-        if not (local or candidates):
+        city = PLACES_BY_CODE[spec.district].parent
+        nearby = [candidate for candidate in candidates if PLACES_BY_CODE[district(candidate[2])].parent == city]
+        if not candidates:
             continue
-        _, _, index = max(local or candidates)
+        _, _, index = max(local or nearby or candidates)
         project = projects[index]
         region = regions[project["region_id"] - 1]
         category = categories[project["category_id"] - 1]

@@ -101,8 +101,8 @@ def test_a_report_cites_the_districts_case_with_the_figures_observed(shared_seed
     cited = knowledge.best_practices(engine, official, region_id=_region_id(engine, LONGTING),
                                      start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31))
     assert list(cited.columns) == list(knowledge.BEST_PRACTICE_COLUMNS)
-    assert cited["title"].tolist() == ["老旧小区加装电梯经验"]
-    row = cited.iloc[0]
+    assert cited["title"].tolist() == ["雨污分流工程投资控制", "老旧小区加装电梯经验"]  # newest first
+    row = cited.iloc[1]
     case = knowledge.get_case(engine, official, int(row["id"]))
     observed = reads.load_observations(engine, as_viewer(engine, "leader"), project_ids=[int(case["project_id"])],
                                        indicator_codes=["PROG_RATIO"]).set_index("period")["value"]
@@ -110,8 +110,9 @@ def test_a_report_cites_the_districts_case_with_the_figures_observed(shared_seed
     assert (row["unit"], row["problem_type"], row["region_name"]) == ("%", "进度滞后", case["region_zh"])
     english = knowledge.best_practices(engine, official, region_id=None, start=dt.date(2026, 10, 1),
                                        end=dt.date(2026, 10, 31), language="en")
-    assert english["title"].tolist() == ["Elevator retrofits in old neighbourhoods"]  # an official's own region
-    assert english.iloc[0]["problem_type"] == "Progress lag"
+    assert english["title"].tolist() == ["Keeping storm and sewage separation within budget",
+                                         "Elevator retrofits in old neighbourhoods"]  # an official's own region
+    assert english["problem_type"].tolist() == ["Budget overrun", "Progress lag"]
     assert knowledge.best_practices(engine, official, region_id=None, start=dt.date(2026, 9, 1),
                                     end=dt.date(2026, 9, 30)).empty  # measured in October, not September
 

@@ -332,3 +332,15 @@ def test_a_category_report_holds_only_that_categorys_projects_ranked_among_thems
     scored = every.dropna(subset=["得分"])
     assert sorted(scored["排名"].astype(int)) == list(range(1, len(scored) + 1))
     assert content.scope_name.endswith(str(members["category_zh"].iloc[0]))
+
+
+def test_a_department_report_holds_only_that_departments_projects(shared_seeded_engine):
+    analyst = as_viewer(shared_seeded_engine, "analyst")
+    frame = portfolio(shared_seeded_engine, analyst, OCTOBER).dropna(subset=["department_id"])
+    department = int(frame["department_id"].value_counts().index[0])
+    content = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", department_id=department))
+    members = frame[frame["department_id"] == department]
+    assert sorted(_table(content, "ranking_all")["项目编号"]) == sorted(members["code"])
+    assert content.scope_name.endswith(str(members["department_zh"].iloc[0]))
+    projects = next(h for h in _section(content, "summary").highlights if h.label == "纳入评价项目")
+    assert int(projects.value) == len(members)

@@ -107,6 +107,7 @@ class RectificationFacts:
     project_zh: str
     project_en: str
     data_period: dt.date | None
+    opened_at: dt.datetime
     plan: str | None
     evidence_note: str | None
 
@@ -302,8 +303,9 @@ def rectification_facts(engine: Engine, viewer: Viewer, alert_id: int) -> Rectif
     with Session(engine) as session:
         alert = scoped_alert(session, viewer, alert_id)
         row = session.execute(
-            select(Alert.id, Alert.status, Alert.data_period, AlertRule.rule_type, AlertRule.name_zh.label("rule_zh"),
-                   AlertRule.name_en.label("rule_en"), AlertRule.params, Project.id.label("project_id"),
+            select(Alert.id, Alert.status, Alert.data_period, Alert.opened_at, AlertRule.rule_type,
+                   AlertRule.name_zh.label("rule_zh"), AlertRule.name_en.label("rule_en"), AlertRule.params,
+                   Project.id.label("project_id"),
                    Project.name_zh.label("project_zh"), Project.name_en.label("project_en"),
                    Rectification.id.label("rectification_id"), Rectification.plan,
                    Rectification.evidence_note, KnowledgeCase.id.label("case_id"))
@@ -315,7 +317,7 @@ def rectification_facts(engine: Engine, viewer: Viewer, alert_id: int) -> Rectif
         alert_id=row.id, status=row.status, rectification_id=row.rectification_id, case_id=row.case_id,
         rule_type=row.rule_type, rule_zh=row.rule_zh, rule_en=row.rule_en, rule_params=json.loads(row.params or "{}"),
         project_id=row.project_id, project_zh=row.project_zh, project_en=row.project_en or "",
-        data_period=row.data_period, plan=row.plan, evidence_note=row.evidence_note)
+        data_period=row.data_period, opened_at=row.opened_at, plan=row.plan, evidence_note=row.evidence_note)
 
 
 def latest_period(engine: Engine, project_id: int, indicator_id: int) -> dt.date | None:

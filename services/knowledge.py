@@ -19,6 +19,7 @@ from data_access.attachments import NewAttachment
 from data_access.errors import ValidationError
 from data_access.knowledge import CaseFields
 from data_access.policy import Viewer
+from scoring.periods import add_months, first_of_month
 from scoring.rules import RULE_TYPES
 from services.file_types import sniff
 from services.photos import MEGABYTE, AttachmentFileMissing, PhotoSettings, clean_filename, photo_settings
@@ -86,7 +87,8 @@ def case_from_rectification(engine: Engine, viewer: Viewer, alert_id: int) -> in
     """Turn a closed rectification into a case in one step; the case's id (the same case when it was turned
     into one before). Title from the project and the problem, problem type the rule's, what was done the plan
     and the evidence note, the indicator the rule watches, compared between the alert's data month and the
-    latest month reported. Refused for an alert that is not closed or was closed without a task."""
+    latest month reported (a warning without a data month: the month reported before it opened). Refused for
+    an alert that is not closed or was closed without a task."""
     facts = knowledge.rectification_facts(engine, viewer, alert_id)
     if facts.status != "closed":
         raise ValidationError("Only a verified and closed rectification becomes a case",
@@ -98,7 +100,9 @@ def case_from_rectification(engine: Engine, viewer: Viewer, alert_id: int) -> in
         return facts.case_id
     code = facts.rule_params.get("indicator") or RULE_INDICATORS.get(facts.rule_type)
     indicator_id = knowledge.indicator_id_for(engine, code) if isinstance(code, str) else None
-    before = facts.data_period if indicator_id is not None else None
+    # The month the data showed the problem; a milestone warning has none: the month reported before it opened.
+    shown = facts.data_period or add_months(first_of_month(facts.opened_at.date()), -1)
+    before = shown if indicator_id is not None else None
     latest = knowledge.latest_period(engine, facts.project_id, indicator_id) if indicator_id and before else None
     after = latest if latest is not None and before is not None and latest > before else None
     action = f"整改措施：{facts.plan or ''}".strip()

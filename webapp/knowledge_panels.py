@@ -28,6 +28,7 @@ PAGE = "views/knowledge.py"
 FLASH_KEY = "knowledge_flash"
 PAGE_SIZE = 10
 MONTHS_OFFERED = 36
+CARD_TEXT_LENGTH = 80
 _TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
@@ -69,12 +70,19 @@ def case_cards(cases: pd.DataFrame, *, searched: bool) -> None:
         box = st.container(border=True, key=f"knowledge_card_{case['id']}")
         box.markdown(f"**{case_title(case, lang)}**")
         box.caption(place_line(case, lang, problem_text(case["problem_type"])))
+        box.markdown(plain(shortened(case["result_text"])))
         box.markdown(f":material/trending_up: {figures_line(case, lang)}")
         tags = tags_line(case["tags"], lang)
         if tags:
             box.caption(tags)
         box.page_link(PAGE, label=t("knowledge.open_case"), query_params={"case": str(case["id"])},
                       icon=":material/arrow_forward:")
+
+
+def shortened(text: str, length: int = CARD_TEXT_LENGTH) -> str:
+    """The first ``length`` characters of a text on one line, with an ellipsis when cut."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= length else line[:length - 1] + "…"
 
 
 def case_detail(viewer: Viewer, case: pd.Series) -> None:

@@ -28,10 +28,11 @@ def _project(engine, code):
     return projects.iloc[0]
 
 
-def _alert(engine, project_id, *, status="closed", task=True, rule_id=PROGRESS_LAG_RULE):
+def _alert(engine, project_id, *, status="closed", task=True, rule_id=PROGRESS_LAG_RULE,
+           data_period=dt.date(2026, 5, 1)):
     with Session(engine) as session, session.begin():
         alert = Alert(rule_id=rule_id, project_id=project_id, status=status, severity="orange", value=8.0,
-                      threshold=5.0, data_period=dt.date(2026, 5, 1), opened_at=OPENED, last_evaluated_at=OPENED,
+                      threshold=5.0, data_period=data_period, opened_at=OPENED, last_evaluated_at=OPENED,
                       closed_at=OPENED + dt.timedelta(days=40) if status == "closed" else None)
         session.add(alert)
         session.flush()
@@ -56,6 +57,15 @@ def test_a_closed_rectification_becomes_a_case_in_one_step(seeded_engine):
     assert case["region_id"] == project["region_id"] and case["category_zh"] == project["category_zh"]
     assert case["editable"] and case["tags"] == ["进度滞后"]
     assert knowledge.case_from_rectification(seeded_engine, official, alert_id) == case_id  # the same case again
+
+
+def test_a_warning_without_a_data_month_compares_from_the_month_reported_before_it_opened(seeded_engine):
+    official = as_viewer(seeded_engine, "official_longting")
+    alert_id = _alert(seeded_engine, int(_project(seeded_engine, LONGTING)["id"]), rule_id=3, data_period=None)
+    case = knowledge.get_case(seeded_engine, official, knowledge.case_from_rectification(seeded_engine, official,
+                                                                                         alert_id))
+    assert (case["problem_type"], case["indicator_zh"]) == ("milestone_overdue", "里程碑按时完成率")
+    assert (case["before_period"], case["after_period"]) == (dt.date(2026, 5, 1), dt.date(2026, 11, 1))  # opened 3 June
 
 
 def test_only_a_closed_rectification_of_ones_own_district_becomes_a_case(seeded_engine):

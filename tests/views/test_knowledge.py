@@ -147,3 +147,29 @@ def test_a_closed_rectification_becomes_a_case_in_one_click_from_the_alert(app_e
     assert "修改案例" in _expanders(at)
     leader = open_page_as("leader", "views/alerts.py", alert=alert_id)  # reads the alert, writes no cases
     assert "alert_make_case" not in [button.key for button in leader.button]
+
+
+def test_the_rectification_board_offers_a_closed_task_as_a_case(app_env):
+    alert_id = _closed_rectification(app_env)
+    at = open_page_as("official_longting", "views/rectification.py")
+    at.session_state["rect_status"] = ["closed"]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key=f"rect_make_case_{alert_id}").click().run()
+    assert at.header[0].value.endswith("进度滞后整改经验")
+    auditor = open_page_as("auditor", "views/rectification.py")  # reads the board, writes no cases
+    auditor.session_state["rect_status"] = ["closed"]
+    auditor.run()
+    assert not [button for button in auditor.button if (button.key or "").startswith("rect_make_case_")]
+
+
+def test_an_official_edits_their_districts_case_through_the_form(app_env):
+    case_id = _case_id(app_env, ELEVATOR_CASE)
+    at = open_page_as("official_longting", PAGE, case=case_id)
+    form = at.expander[0]
+    form.text_input[0].input("老旧小区加装电梯与管线迁改经验")
+    form.text_input[2].input("加装电梯、管线迁改")
+    form.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success[0].value == "案例已保存。" and at.header[0].value == "老旧小区加装电梯与管线迁改经验"
+    assert "标签：加装电梯、管线迁改" in [caption.value for caption in at.caption]

@@ -31,6 +31,8 @@ from components.text import html_text
 FONT = "Noto Sans CJK SC, Noto Sans, sans-serif"
 BAR_PX, MAP_PX = 34, 720
 HIGHLIGHT_LINE = "#24292f"
+SMALL_SHARE = 0.02  # a district whose extent is under this share of the map's is small: its label is called out
+CALLOUT_PX = 110  # how far a called-out label sits from its district
 
 
 def _grade_word(grade: object, lang: str) -> str:
@@ -94,13 +96,54 @@ def _outline(parts: list[list[list[list[float]]]]) -> tuple[list[float | None], 
     return xs, ys
 
 
+def _extent(parts: object) -> tuple[float, float, float, float] | None:
+    """West, south, east, north of a boundary's rings (None without a boundary)."""
+    if not isinstance(parts, list) or not parts:
+        return None
+    points = [point for part in parts for ring in part for point in ring]
+    return (min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points),
+            max(p[1] for p in points))
+
+
+def small_districts(parts: pd.Series) -> list[bool]:
+    """Whether each district is small on the map (its extent under :data:`SMALL_SHARE` of the map's): the urban
+    districts packed in a city's centre, whose labels would cover each other in place."""
+    extents = [_extent(value) for value in parts]
+    known = [extent for extent in extents if extent is not None]
+    if not known:
+        return [False] * len(extents)
+    width = max(e[2] for e in known) - min(e[0] for e in known)
+    height = max(e[3] for e in known) - min(e[1] for e in known)
+    whole = max(width * height, 1e-12)
+    return [extent is not None and (extent[2] - extent[0]) * (extent[3] - extent[1]) / whole < SMALL_SHARE
+            for extent in extents]
+
+
+def _callouts(lon: pd.Series, lat: pd.Series, small: list[bool]) -> list[tuple[float, float]]:
+    """Pixel offsets that move the small districts' labels out of their cluster, each away from the cluster's
+    centre (straight up for one alone), so they sit apart with a line to their district."""
+    chosen = [i for i, is_small in enumerate(small) if is_small]
+    if not chosen:
+        return []
+    centre_lon, centre_lat = float(lon.iloc[chosen].mean()), float(lat.iloc[chosen].mean())
+    offsets = []
+    for i in chosen:
+        dx, dy = float(lon.iloc[i]) - centre_lon, float(lat.iloc[i]) - centre_lat
+        length = math.hypot(dx, dy)
+        dx, dy = (dx / length, dy / length) if length > 0 else (0.0, 1.0)
+        offsets.append((dx * CALLOUT_PX, -dy * CALLOUT_PX))  # screen y grows downwards
+    return offsets
+
+
 def district_map(districts: pd.DataFrame, lang: str, *, highlight: int | None = None) -> go.Figure:
     """Districts as filled polygons coloured by grade, labelled with name, score and grade.
 
     ``districts`` has one row per district: id, name, parts (boundary rings, None without a boundary: that
     district gets only its label), label_lon, label_lat, score, grade. One polygon trace per district with a
-    boundary (in the given order, the ``highlight`` last), then one text trace with every label, then a legend
-    entry per grade. ``highlight`` (a district id) draws that district's outline thick.
+    boundary (in the given order, the ``highlight`` last), then one text trace with the labels that fit in place,
+    then a legend entry per grade; a small district's label is an annotation with a line to it, moved out of
+    the cluster of small districts (:func:`small_districts`). ``highlight`` (a district id) draws that
+    district's outline thick.
     """
     figure = go.Figure()
     middle = float(districts["label_lat"].mean()) if len(districts) else 0.0
@@ -118,9 +161,18 @@ def district_map(districts: pd.DataFrame, lang: str, *, highlight: int | None = 
     labels = [f"<b>{html_text(str(row['name']))}</b><br>"
               + (f"{float(row['score']):.1f} {_grade_word(row['grade'], lang)}" if not is_missing(row["score"])
                  else _grade_word(None, lang)) for row in districts.to_dict("records")]
-    figure.add_trace(go.Scatter(x=districts["label_lon"].tolist(), y=districts["label_lat"].tolist(),
-                                mode="text", text=labels, textfont=dict(size=13, color="#0d1117"),
+    small = small_districts(districts["parts"])
+    in_place = [i for i, is_small in enumerate(small) if not is_small]
+    figure.add_trace(go.Scatter(x=districts["label_lon"].iloc[in_place].tolist(),
+                                y=districts["label_lat"].iloc[in_place].tolist(), mode="text",
+                                text=[labels[i] for i in in_place], textfont=dict(size=13, color="#0d1117"),
                                 showlegend=False, hoverinfo="skip"))
+    called_out = [i for i, is_small in enumerate(small) if is_small]
+    for i, (ax, ay) in zip(called_out, _callouts(districts["label_lon"], districts["label_lat"], small), strict=True):
+        figure.add_annotation(x=float(districts["label_lon"].iloc[i]), y=float(districts["label_lat"].iloc[i]),
+                              text=labels[i], ax=ax, ay=ay, showarrow=True, arrowhead=0, arrowwidth=1,
+                              arrowcolor=HIGHLIGHT_LINE, font=dict(size=12, color="#0d1117"),
+                              bgcolor="rgba(255,255,255,0.85)", bordercolor=HIGHLIGHT_LINE, borderwidth=1)
     for grade in (*GRADE_ORDER, None):
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=_grade_word(grade, lang),
                                     marker=dict(symbol="square", size=14,

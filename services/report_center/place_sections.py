@@ -167,10 +167,11 @@ def map_section(facts: Facts) -> Section:
         ranked = league(facts).set_index("id")
         districts_in_scope = facts.regions[facts.regions["level"] == "district"]
         cities = facts.regions[facts.regions["level"] == "city"].set_index("id")[name]
-        for city_id, places in districts_in_scope.groupby("parent_id", sort=False):
+        for city_id in districts_in_scope["parent_id"].astype(int).drop_duplicates().tolist():
+            places = districts_in_scope[districts_in_scope["parent_id"] == city_id]
             frame = _map_frame(places, ranked["mean_score"], ranked["grade"], name)
             city = str(cities.get(city_id, ""))
-            figures.append(Figure(f"map_{city_id!s}", translate("rc.map.caption", lang, city=city),
+            figures.append(Figure(f"map_{city_id}", translate("rc.map.caption", lang, city=city),
                                   district_map(frame, lang), alt=translate("rc.map.alt", lang, n=len(frame)),
                                   width=960, height=720))
     return Section("map", heading, paragraphs=(translate("rc.map.words", lang),), figures=tuple(figures))

@@ -72,6 +72,22 @@ def test_every_district_is_labelled_with_name_score_and_grade_and_the_legend_nam
     assert legend == ["优秀", "良好", "合格", "不合格", "未评分"]
 
 
+def test_a_small_districts_label_is_called_out_of_its_cluster_with_a_line_to_it():
+    big = [[[[113.0, 33.0], [115.0, 33.0], [115.0, 35.0], [113.0, 35.0], [113.0, 33.0]]]]
+    tiny_west = [[[[113.9, 34.0], [113.95, 34.0], [113.95, 34.05], [113.9, 34.05], [113.9, 34.0]]]]
+    tiny_east = [[[[114.05, 34.0], [114.1, 34.0], [114.1, 34.05], [114.05, 34.05], [114.05, 34.0]]]]
+    districts = pd.DataFrame({"id": [1, 2, 3], "name": ["大县", "西区", "东区"], "parts": [big, tiny_west, tiny_east],
+                              "label_lon": [114.5, 113.925, 114.075], "label_lat": [34.5, 34.025, 34.025],
+                              "score": [91.0, 85.0, 62.0], "grade": ["优秀", "良好", "合格"]})
+    figure = district_map(districts, "zh")
+    in_place = next(trace for trace in figure.data if trace.mode == "text")
+    assert list(in_place.text) == ["<b>大县</b><br>91.0 优秀"]
+    callouts = figure.layout.annotations
+    assert [note.text for note in callouts] == ["<b>西区</b><br>85.0 良好", "<b>东区</b><br>62.0 合格"]
+    assert [(note.x, note.y) for note in callouts] == [(113.925, 34.025), (114.075, 34.025)]
+    assert callouts[0].ax < 0 < callouts[1].ax and all(note.showarrow for note in callouts)  # pushed apart
+
+
 def test_the_reports_own_district_is_outlined_and_drawn_last():
     figure = district_map(_districts(), "en", highlight=2)
     polygons = [trace for trace in figure.data if trace.fill == "toself"]

@@ -230,6 +230,7 @@ def test_a_city_map_has_one_polygon_per_district_and_a_district_map_its_city_wit
     analyst = as_viewer(shared_seeded_engine, "analyst")
     city = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG))
     (figure,) = _section(city, "map").figures
+    assert figure.key == f"map_{KAIFENG}" and figure.caption == "开封市各区县平均得分等级分布"
     polygons = [trace for trace in figure.figure.data if trace.fill == "toself"]
     assert sorted(trace.name for trace in polygons) == sorted(
         ["龙亭区", "顺河回族区", "鼓楼区", "禹王台区", "祥符区", "杞县", "通许县", "尉氏县", "兰考县"])

@@ -1080,6 +1080,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rc.subtitle": ("报告期：{period}（{start} 至 {end}）", "Period: {period} ({start} to {end})"),
     "rc.publisher": ("{scope}人民政府", "{scope} People's Government"),
     "rc.publisher_office": ("项目绩效管理办公室", "Project Performance Office"),
+    "rc.publisher_street": ("{scope}办事处", "{scope} Office"),
     "rc.scope.all": ("全部地区", "All regions"),
     "rc.when.week": ("本周", "this week"),
     "rc.when.month": ("本月", "this month"),

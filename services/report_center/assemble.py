@@ -94,15 +94,16 @@ def scope_name(facts: Facts) -> str:
 
 
 def publisher(facts: Facts) -> str:
-    """Who publishes a white paper: the people's government of its region (the performance office for a paper
-    over several cities)."""
+    """Who publishes a white paper: the people's government of its region (a street's office; the performance
+    office for a paper over several cities)."""
     region = facts.scope.region
     if region is None:
         cities = facts.regions[facts.regions["level"] == "city"]
         if len(cities) != 1:
             return translate("rc.publisher_office", facts.lang)
         return translate("rc.publisher", facts.lang, scope=str(cities[facts.name_column].iloc[0]))
-    return translate("rc.publisher", facts.lang, scope=str(region[facts.name_column]))
+    key = "rc.publisher_street" if region["level"] == "street" else "rc.publisher"  # a street has an office
+    return translate(key, facts.lang, scope=str(region[facts.name_column]))
 
 
 def assemble(engine: Engine, viewer: Viewer, request: ReportRequest, *, progress: Progress | None = None,

@@ -345,3 +345,11 @@ def test_a_department_report_holds_only_that_departments_projects(shared_seeded_
     assert content.scope_name.endswith(str(members["department_zh"].iloc[0]))
     projects = next(h for h in _section(content, "summary").highlights if h.label == "纳入评价项目")
     assert int(projects.value) == len(members)
+
+
+@pytest.mark.parametrize(("region", "publisher"), [(None, "项目绩效管理办公室"), (KAIFENG, "开封市人民政府"),
+                                                   (LONGTING, "龙亭区人民政府"), (24, "梅园新村街道办事处")])
+def test_a_white_paper_is_published_by_its_regions_government(shared_seeded_engine, region, publisher):
+    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
+                       ReportRequest("white_paper_quarter", "2026-Q3", region_id=region))
+    assert content.publisher == publisher

@@ -33,13 +33,32 @@ def _bounds(facts: Facts) -> tuple[pd.Timestamp, pd.Timestamp]:
     return start, pd.Timestamp(facts.period.end + dt.timedelta(days=1), tz="UTC")
 
 
+def raised_and_closed(facts: Facts) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The report's warnings opened in the period, and those closed in it."""
+    start, after = _bounds(facts)
+    alerts = facts.alerts
+    return (alerts[(alerts["opened_at"] >= start) & (alerts["opened_at"] < after)],
+            alerts[(alerts["closed_at"] >= start) & (alerts["closed_at"] < after)])
+
+
+def frequent_rules(facts: Facts, top: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``top`` warning rules by how many of the report's warnings live in the period they raised (columns
+    rule_id, name in the report's language, n; most first), and those live warnings."""
+    start, after = _bounds(facts)
+    alerts = facts.alerts
+    live = alerts[(alerts["opened_at"] < after) & (alerts["closed_at"].isna() | (alerts["closed_at"] >= start))]
+    rule = "rule_en" if facts.lang == "en" else "rule_zh"
+    rules = (live.groupby(["rule_id", rule]).size().rename("n").reset_index().rename(columns={rule: "name"})
+             .sort_values(["n", "rule_id"], ascending=[False, True]).head(top))
+    return rules, live
+
+
 def warnings(facts: Facts) -> Section:
     """Warnings raised and closed in the period, by severity, and the worst of those raised."""
     lang = facts.lang
-    start, after = _bounds(facts)
+    _, after = _bounds(facts)
     alerts = facts.alerts
-    raised = alerts[(alerts["opened_at"] >= start) & (alerts["opened_at"] < after)]
-    closed = alerts[(alerts["closed_at"] >= start) & (alerts["closed_at"] < after)]
+    raised, closed = raised_and_closed(facts)
     still_open = alerts[(alerts["opened_at"] < after) & (alerts["closed_at"].isna() | (alerts["closed_at"] >= after))]
     counts = pd.DataFrame({
         translate("rc.col.severity", lang): [warning_label(severity, lang) for severity in SEVERITY_ORDER],
@@ -93,13 +112,8 @@ def problems(facts: Facts) -> Section:
     """The five most frequent problem types: warning rules that fired on warnings live in the period, and the
     most central words (jieba TextRank) of what people wrote: report notes, reasons, 整改 plans and evidence."""
     lang = facts.lang
-    start, after = _bounds(facts)
-    alerts = facts.alerts
-    live = alerts[(alerts["opened_at"] < after) & (alerts["closed_at"].isna() | (alerts["closed_at"] >= start))]
-    rule = "rule_en" if lang == "en" else "rule_zh"
-    rules = (live.groupby(["rule_id", rule]).size().rename("n").reset_index()
-             .sort_values(["n", "rule_id"], ascending=[False, True]).head(TOP_PROBLEMS))
-    by_rule = pd.DataFrame({translate("rc.col.problem", lang): rules[rule].astype(str).to_numpy(),
+    rules, live = frequent_rules(facts, TOP_PROBLEMS)
+    by_rule = pd.DataFrame({translate("rc.col.problem", lang): rules["name"].astype(str).to_numpy(),
                             translate("rc.col.warnings", lang): rules["n"].astype(int).to_numpy(),
                             translate("rc.col.projects", lang): [
                                 int(live.loc[live["rule_id"] == rule_id, "project_id"].nunique())

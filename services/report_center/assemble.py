@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from components.i18n import translate
 from data_access.policy import Viewer
-from services.report_center import activity_sections, appendix, place_sections, score_sections
+from services.report_center import activity_sections, appendix, place_sections, score_sections, white_paper
 from services.report_center.blocks import ReportContent, ReportRequest, Section
 from services.report_center.facts import Facts, gather
 from services.report_center.wording import period_name
@@ -46,7 +46,7 @@ SECTIONS_OF_KIND: dict[str, tuple[str, ...]] = {
     "white_paper_year": WHITE_PAPER,
 }
 BUILDERS: dict[str, Builder] = {
-    "foreword": score_sections.foreword,
+    "foreword": white_paper.foreword,
     "summary": score_sections.summary,
     "ranking": score_sections.ranking,
     "districts": place_sections.districts,

@@ -15,7 +15,6 @@ from services.report_center.wording import (
     grade_of,
     grades_of,
     missing,
-    period_name,
     rank_of,
     score_text,
     this_period,
@@ -141,16 +140,3 @@ def improved(facts: Facts) -> Section:
     return Section("improved", _heading("rc.heading.improved", facts), paragraphs=(words,),
                    tables=(Table("improved", translate("rc.improved.caption", lang), table),) if len(table) else ())
 
-
-def foreword(facts: Facts) -> Section:
-    """The white paper's 前言: why it is published, what it covers, and the headline in one sentence."""
-    lang, figures = facts.lang, headline(facts.current)
-    scope = facts.scope.region[facts.name_column] if facts.scope.region else translate("rc.scope.all", lang)
-    when = period_name(facts.period, lang)
-    mean = figures["mean_score"]
-    return Section("foreword", translate("rc.heading.foreword", lang), paragraphs=(
-        translate("rc.foreword.purpose", lang, scope=str(scope), period=when),
-        translate("rc.foreword.headline", lang, scope=str(scope), period=when, projects=int(figures["projects"]),
-                  scored=int(facts.current["total"].notna().sum()), score=score_text(mean), grade=grade_of(mean, lang),
-                  month=f"{facts.month:%Y-%m}"),
-        translate("rc.foreword.check", lang)))

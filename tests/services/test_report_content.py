@@ -353,3 +353,18 @@ def test_a_white_paper_is_published_by_its_regions_government(shared_seeded_engi
     content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
                        ReportRequest("white_paper_quarter", "2026-Q3", region_id=region))
     assert content.publisher == publisher
+
+
+def test_the_white_papers_foreword_states_the_districts_spread_the_warnings_and_the_work_ahead(seeded_engine):
+    _warnings_with_a_story(seeded_engine)
+    analyst = as_viewer(seeded_engine, "analyst")
+    content = assemble(seeded_engine, analyst, ReportRequest("white_paper_quarter", "2026-Q4", region_id=KAIFENG))
+    purpose, headline_words, findings, outlook, check = _section(content, "foreword").paragraphs
+    districts = _table(content, "districts")
+    assert f"最高的是{districts['区县'].iloc[0]}（{districts['平均得分'].iloc[0]:.1f} 分）" in findings
+    alerts = list_alerts(seeded_engine, analyst, region_id=KAIFENG)
+    assert f"新发预警 {len(alerts)} 条" in findings
+    by_rule = alerts.groupby(["rule_id", "rule_zh"]).size().rename("n").reset_index()
+    first = by_rule.sort_values(["n", "rule_id"], ascending=[False, True])["rule_zh"].iloc[0]
+    assert outlook.startswith(f"下一步，将聚焦{first}")
+    assert purpose.startswith("为全面反映开封市2026年第4季度") and "2026-11" in headline_words and "核验" in check

@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components.formatting import date, month
 from components.knowledge_cards import case_title, figures_line, place_line, tags_line
+from components.tables import attachment_button
 from components.text import plain
 from data_access.errors import DataAccessError
 from data_access.policy import Action, Viewer, allowed
@@ -121,8 +122,7 @@ def case_files_panel(viewer: Viewer, case_id: int, *, editable: bool) -> None:
         except DataAccessError as error:
             show_data_error(error)
             continue
-        st.download_button(plain(name), content, file_name=name, mime=content_type, key=f"knowledge_file_{row.id}",
-                           icon=":material/download:")
+        attachment_button(name, content, f"knowledge_file_{row.id}", mime=content_type)
     if not editable:
         return
     settings = photo_settings()

@@ -9,6 +9,7 @@ came and went, as if perfdash had been running for months.
 Deterministic: alerts are picked by id. Of the open ones, about a third are acknowledged, a fifth get a
 整改 task (some already overdue), a tenth are resolved with evidence and a few are verified and closed —
 each step through the real lifecycle, so history, audit entries and inbox messages are all there.
+Last, the analyst proposes the month's bonus allocation under the rule in force and the leader approves it.
 """
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from data_access import DataAccessError, create_database_engine, viewer_for
+from data_access import DataAccessError, Viewer, create_database_engine, list_regions, viewer_for
 from data_access import alerts as store
+from data_access import allocation as allocation_store
 from data_access.models import Alert, AlertEvent, Region, User
+from scoring.allocation import AllocationRules
+from services import allocation
 from services.alerts import evaluate
 
 PLANS = ("增加施工班组并延长作业时间，两周内追回进度", "补齐资金拨付手续，压实支出计划", "倒排工期，逐项销号整改",
@@ -91,11 +95,43 @@ def tell(engine: Engine, today: dt.date | None = None) -> int:
     return touched
 
 
+DEMO_PROPOSAL = "本月绩效奖励分配方案（演示）"
+
+
+def approve_a_proposal(engine: Engine) -> bool:
+    """On a database without allocation proposals: the analyst saves the month's allocation under the rule in
+    force and the leader approves it, so a district official's 结果应用 shows their district's lines (an
+    official never computes the city-wide pool). Says whether it did."""
+    analyst, leader = (viewer_for_name(engine, name) for name in ("analyst", "leader"))
+    if analyst is None or leader is None or not allocation_store.list_proposals(engine, analyst).empty:
+        return False
+    rules = allocation_store.rule_set_in_force(engine, analyst)
+    if rules is None:
+        return False
+    projects = allocation.scored_projects(engine, analyst, None)
+    result = allocation.compute(projects, list_regions(engine, analyst), AllocationRules.from_params(rules.params))
+    proposal_id = allocation_store.save_proposal(
+        engine, analyst, name=DEMO_PROPOSAL, period=projects.attrs["period"], params=result.rules.to_params(),
+        lines=result.lines, unallocated_fen=result.unallocated_fen)
+    allocation_store.approve_proposal(engine, leader, proposal_id, expected_version=1)
+    return True
+
+
+def viewer_for_name(engine: Engine, username: str) -> Viewer | None:
+    """The demo user as a viewer, or None where the demo has no such user."""
+    with Session(engine) as session:
+        try:
+            return viewer_for(session, username)
+        except DataAccessError:
+            return None
+
+
 def main() -> int:
     try:
         engine = create_database_engine()
         replay_history(engine)
         touched = tell(engine)
+        approve_a_proposal(engine)
     except DataAccessError as exc:
         print(f"perfdash: {exc}", file=sys.stderr)
         return 2

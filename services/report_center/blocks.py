@@ -38,12 +38,15 @@ class ReportRequest:
 @dataclass(frozen=True)
 class Highlight:
     """A headline figure: "平均得分 82.4 ▲ 1.3 较上期" — label, value as shown, change as shown, and whether the
-    change is for the better (colour and arrow follow it; the words carry it too)."""
+    change is for the better (colour and arrow follow it; the words carry it too). ``severity`` marks a count of
+    warnings of that colour (red, orange, yellow), drawn in the warning colours every page uses; the label
+    names the colour too."""
 
     label: str
     value: str
     change: str | None = None
     trend: Trend | None = None
+    severity: Literal["red", "orange", "yellow"] | None = None
 
 
 @dataclass(frozen=True)

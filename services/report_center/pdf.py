@@ -13,7 +13,7 @@ from pathlib import Path
 
 import weasyprint
 
-from components.colours import GREEN, GREY, RED
+from components.colours import GREEN, GREY, RED, WARNING_COLOURS
 from components.i18n import translate
 from services.report_center.blocks import ReportContent
 from services.report_center.chart_images import ChartRenderer, renderer
@@ -50,9 +50,11 @@ def stylesheet(lang: str) -> str:
     trends = "".join(f".trend-{trend} {{ border-left-color: {colour}; }} "
                      f".trend-{trend} .tile-change {{ color: {colour}; }}"
                      for trend, colour in (("better", GREEN), ("worse", RED), ("same", GREY)))
+    severities = "".join(f".severity-{severity} {{ border-left-color: {WARNING_COLOURS[severity]}; }} "
+                         for severity in ("red", "orange", "yellow"))
     return (STYLESHEET.read_text(encoding="utf-8")
             + f"@page {{ @bottom-center {{ content: {page_footer_content(lang)}; }} }}"
-            + "@page cover { @bottom-center { content: none; } }" + trends)
+            + "@page cover { @bottom-center { content: none; } }" + trends + severities)
 
 
 def _data_urls_only() -> weasyprint.URLFetcher:

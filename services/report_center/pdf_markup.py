@@ -134,7 +134,8 @@ def highlight_html(highlight: Highlight, lang: str) -> str:
         words = f' · <span class="trend-word">{esc(translate(TREND_WORDS[highlight.trend], lang))}</span>' \
             if highlight.trend in TREND_WORDS else ""
         change = f'<div class="tile-change"><span class="change-text">{esc(highlight.change)}</span>{words}</div>'
-    return (f'<div class="tile trend-{trend}"><div class="tile-label">{esc(highlight.label)}</div>'
+    tone = f" severity-{highlight.severity}" if highlight.severity else ""
+    return (f'<div class="tile trend-{trend}{tone}"><div class="tile-label">{esc(highlight.label)}</div>'
             f'<div class="tile-value">{esc(highlight.value)}</div>{change}</div>')
 
 

@@ -53,9 +53,9 @@ def summary(facts: Facts) -> Section:
                   else f"{score_text(mean)} ({grade_of(mean, lang)})", mean, mean_before),
         highlight("rc.summary.on_time", percent(on_time), on_time, on_time_before, unit=points),
         highlight("rc.summary.budget", percent(budget), budget, budget_before, unit=points),
-        *(Highlight(translate(key, lang), str(int(now[column])))
-          for key, column in (("rc.summary.red", "warnings_red"), ("rc.summary.orange", "warnings_orange"),
-                              ("rc.summary.yellow", "warnings_yellow"))),
+        Highlight(translate("rc.summary.red", lang), str(int(now["warnings_red"])), severity="red"),
+        Highlight(translate("rc.summary.orange", lang), str(int(now["warnings_orange"])), severity="orange"),
+        Highlight(translate("rc.summary.yellow", lang), str(int(now["warnings_yellow"])), severity="yellow"),
     )
     when = this_period(facts.period, lang)
     if missing(mean):

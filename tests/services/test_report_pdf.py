@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import pytest
 from sqlalchemy import Engine, text
 
-from components.colours import GREEN, RED
+from components.colours import GREEN, ORANGE, RED
 from data_access.db import create_database_engine
 from services.report_center.assemble import assemble
 from services.report_center.blocks import Highlight, ReportContent, ReportRequest, Table
@@ -193,6 +193,13 @@ def test_better_is_green_and_worse_red_from_the_house_palette() -> None:
     assert f".trend-worse .tile-change {{ color: {RED}; }}" in css
     tile = highlight_html(Highlight("平均得分", "82.4", "▼ 0.2", "worse"), "zh")
     assert 'class="tile trend-worse"' in tile and "变差" in tile
+
+
+def test_a_count_of_red_warnings_is_drawn_in_the_warning_red_beside_its_name() -> None:
+    assert f".severity-red {{ border-left-color: {RED}; }}" in stylesheet("zh")
+    assert f".severity-orange {{ border-left-color: {ORANGE}; }}" in stylesheet("en")
+    tile = highlight_html(Highlight("红色预警（在办）", "29", severity="red"), "zh")
+    assert 'class="tile trend-none severity-red"' in tile and "红色预警" in tile
 
 
 def test_the_chart_is_an_image_sharp_enough_to_print(pdfs: dict[str, Path]) -> None:

@@ -31,6 +31,10 @@ def file_buttons(kind: str, period: str, build_id: int, pdf: bytes | Callable[[]
                           label=t("report_center.download_xlsx"), mime=XLSX_MIME, stretch=True)
 
 
+# The change text carries its own ▲/▼ and words; the colour says better (green) or worse (red), as in the PDF.
+DELTA_COLOURS = {"better": "normal", "worse": "inverse"}
+
+
 def _section(section: Section, key: str) -> None:
     st.subheader(plain(section.heading), anchor=False)
     for paragraph in section.paragraphs:
@@ -38,7 +42,9 @@ def _section(section: Section, key: str) -> None:
     for start in range(0, len(section.highlights), HIGHLIGHTS_PER_ROW):
         row = section.highlights[start:start + HIGHLIGHTS_PER_ROW]
         for column, highlight in zip(st.columns(HIGHLIGHTS_PER_ROW), row, strict=False):
-            column.metric(plain(highlight.label), highlight.value, highlight.change, delta_color="off",
+            label = plain(highlight.label)
+            column.metric(f":{highlight.severity}[●] {label}" if highlight.severity else label, highlight.value,
+                          highlight.change, delta_color=DELTA_COLOURS.get(highlight.trend or "", "off"),
                           delta_arrow="off", border=True)
     for figure in section.figures:
         st.caption(plain(figure.caption))

@@ -85,6 +85,10 @@ def test_building_shows_the_progress_the_preview_and_both_files():
     assert len(at.success) == 1 and "龙亭区" in at.success[0].value
     assert [b.proto.label for b in at.get("download_button")] == ["下载 PDF", "下载 Excel"]
     assert at.subheader and len(at.get("plotly_chart")) + len(at.dataframe) >= 2  # the preview's blocks
+    labels = {metric.label: metric for metric in at.metric}
+    assert ":red[●] 红色预警（在办）" in labels and ":yellow[●] 黄色预警（在办）" in labels  # colour and word
+    mean = labels["平均得分"]  # 92.6 against 94.4 the month before: worse, so red (Metric.RED = 0, GRAY = 2)
+    assert mean.delta.startswith("▼") and mean.proto.color == 0
     listed = at.dataframe(key="report_center_builds").value
     assert len(listed) == 1 and listed["范围"].tolist() == ["龙亭区"]
 

@@ -35,7 +35,7 @@ CASES: tuple[CaseSpec, ...] = (
              "Elevator retrofits in old neighbourhoods",
              "成立楼栋加装电梯议事会，低层住户补偿方案一户一议；统一招标电梯设备，施工图审查与管线迁改并联办理，"
              "每周现场例会通报进度。",
-             "进度由滞后转为超前，居民签约率达到 100%，未发生一起因加装电梯引发的信访。",
+             "滞后的进度明显追回，居民签约率达到 100%，未发生一起因加装电梯引发的信访。",
              ("加装电梯", "居民协商", "并联审批")),
     CaseSpec("410204", "urban_renewal", "budget_overrun", "COST_VAR", "雨污分流工程投资控制",
              "Keeping storm and sewage separation within budget",

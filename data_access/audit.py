@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +32,7 @@ from data_access.models import AuditChainHead, AuditEntry
 from data_access.policy import Action, Viewer, require
 
 GENESIS_HASH = "0" * 64
+log = logging.getLogger("perfdash.audit")
 _UNANCHORED_HEAD = "perfdash.audit.unanchored_head"  # Session.info key: the head this transaction will commit
 
 
@@ -234,6 +236,17 @@ def _check_anchors(anchor_file: anchors.AnchorFile, hashes: dict[int, str], chec
 def anchor_head(engine: Engine) -> anchors.Anchor:
     """Anchor the chain's current head now (on demand: the audit page, ``python -m data_access.anchors write``)."""
     return anchors.write_anchor(engine, *chain_head(engine))
+
+
+def anchor_published_head(engine: Engine, entry_id: int, entry_hash: str) -> None:
+    """Anchor a head that was published (printed in a report) so :func:`verify_chain` checks the log against it.
+
+    Called after the publishing write committed; a failure only weakens the evidence, so it is logged.
+    """
+    try:
+        anchors.write_anchor(engine, entry_id, entry_hash)
+    except Exception:
+        log.exception("Could not anchor the published audit head %s", entry_id)
 
 
 def chain_head(engine: Engine) -> tuple[int, str]:

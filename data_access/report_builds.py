@@ -130,6 +130,8 @@ def save_build(engine: Engine, viewer: Viewer, build: NewBuild, *, subscription_
 
     ``subscription_id``: the scheduler built it for that subscription — the build is the scheduler's (no
     ``built_by``) and the period's delivery row is written in the same transaction, so it is built only once.
+    The audit head the report prints is then anchored too: a published report is an anchor of the log, and
+    the audit page's check compares the log with it from then on.
     """
     require(viewer, Action.BUILD_REPORTS)
     if build.kind not in REPORT_KINDS or build.language not in REPORT_LANGUAGES:
@@ -160,7 +162,10 @@ def save_build(engine: Engine, viewer: Viewer, build: NewBuild, *, subscription_
                             "language": build.language, "pdf_sha256": build.pdf_sha256,
                             "xlsx_sha256": build.xlsx_sha256, "content_digest": build.content_digest,
                             "for_user": viewer.username, "subscription_id": subscription_id})
-        return row.id
+        build_id = row.id
+    if build.audit_entry_id is not None and build.audit_entry_hash is not None:
+        audit.anchor_published_head(engine, build.audit_entry_id, build.audit_entry_hash)
+    return build_id
 
 
 _BUILT_BY = aliased(User)

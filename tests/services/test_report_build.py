@@ -64,3 +64,20 @@ def test_a_bad_kind_or_period_is_refused_in_both_languages_and_nothing_kept(seed
     assert refused.value.message_zh == chinese
     assert (kind if kind == "daily" else period) in str(refused.value)
     assert report_builds.list_builds(seeded_engine, analyst).empty
+
+
+def test_the_audit_head_a_report_prints_is_anchored_and_the_chain_is_checked_against_it(seeded_engine, monkeypatch):
+    from data_access.anchors import read_anchors
+    from data_access.audit import verify_chain
+
+    monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_EVERY", "0")  # no anchors by count or time: only the published head
+    monkeypatch.setenv("PERFDASH_AUDIT_ANCHOR_MINUTES", "0")
+
+    analyst = as_viewer(seeded_engine, "analyst")
+    build_report(seeded_engine, analyst, ReportRequest("weekly", "2026-W44"))  # the demo's log starts empty
+    built = build_report(seeded_engine, analyst, ReportRequest("weekly", "2026-W45"))
+    printed = (built.content.provenance.audit_entry_id, built.content.provenance.audit_entry_hash)
+    assert printed[0] is not None
+    assert printed in [(anchor.entry_id, anchor.entry_hash) for anchor in read_anchors(seeded_engine).anchors]
+    verdict = verify_chain(seeded_engine)  # the audit page's check now includes the published head
+    assert verdict.ok and verdict.anchors_checked >= 1

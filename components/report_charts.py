@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.bigscreen import axis_start
 from components.colours import (
     GRADE_COLOURS,
     GRADE_ORDER,
@@ -42,13 +43,15 @@ def _grade_word(grade: object, lang: str) -> str:
 def district_bars(names: Sequence[str], scores: Sequence[float], grades: Sequence[object], lang: str, *,
                   highlight: int | None = None) -> go.Figure:
     """Horizontal bars of district mean scores, best at the top, each coloured by its grade and labelled
-    "88.3 良好"; ``highlight`` (a position in the given order) outlines the report's own district."""
+    "88.3 良好"; ``highlight`` (a position in the given order) outlines the report's own district. The axis starts
+    near the data, as on the overview and the wall, so 86.1 against 93.3 reads as the gap it is."""
     values = [float(score) for score in scores]
     order = sorted(range(len(values)), key=lambda i: (np.isnan(values[i]), -np.nan_to_num(values[i])))
+    start = axis_start(values)  # an unscored district's bar has no length there; its label says why
     labels = [f"{values[i]:.1f} {_grade_word(grades[i], lang)}" if not np.isnan(values[i])
               else _grade_word(None, lang) for i in order]
     figure = go.Figure(go.Bar(
-        y=[html_text(str(names[i])) for i in order], x=[0.0 if np.isnan(values[i]) else values[i] for i in order],
+        y=[html_text(str(names[i])) for i in order], x=[start if np.isnan(values[i]) else values[i] for i in order],
         orientation="h", text=labels, textposition="outside", cliponaxis=False,
         marker=dict(color=[grade_colour(None if is_missing(grades[i]) else str(grades[i])) for i in order],
                     line=dict(color=[HIGHLIGHT_LINE if i == highlight else "rgba(0,0,0,0)" for i in order],
@@ -57,7 +60,8 @@ def district_bars(names: Sequence[str], scores: Sequence[float], grades: Sequenc
     figure.update_layout(
         width=1200, height=max(240, 80 + BAR_PX * len(values)), font=dict(family=FONT, size=14),
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", showlegend=False, margin=dict(l=10, r=90, t=20, b=40),
-        xaxis=dict(title=dict(text=translate("rc.chart.mean_score", lang)), range=[0, 105], gridcolor="#eaeef2"),
+        xaxis=dict(title=dict(text=translate("rc.chart.mean_score", lang)), range=[start, 105],
+                   gridcolor="#eaeef2"),
         yaxis=dict(autorange="reversed", automargin=True))
     return figure
 

@@ -15,7 +15,8 @@ def test_district_bars_are_best_first_coloured_by_grade_and_carry_score_and_grad
                            ["良好", "优秀", None, "合格"], "zh", highlight=0)
     bars = figure.data[0]
     assert list(bars.y) == ["西区", "东区", "南区", "北区"]  # best first, unscored last
-    assert list(bars.x) == [92.5, 85.0, 70.0, 0.0]
+    assert list(bars.x) == [92.5, 85.0, 70.0, 55.0]  # the unscored one has no length at the axis' start
+    assert tuple(figure.layout.xaxis.range) == (55.0, 105)  # near the data: 70 − (92.5 − 70) / 2, down to a 5
     assert list(bars.text) == ["92.5 优秀", "85.0 良好", "70.0 合格", "未评分"]
     assert list(bars.marker.color) == [GREEN, BLUE, AMBER, GREY]
     assert list(bars.marker.line.width) == [0, 3, 0, 0]  # the report's own district (东区) is outlined

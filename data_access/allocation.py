@@ -145,8 +145,10 @@ def _fen_to_yuan(fen: int) -> Decimal:
 
 
 def save_proposal(engine: Engine, actor: Viewer, *, name: str, period: dt.date, params: Mapping[str, Any],
-                  lines: pd.DataFrame, unallocated_fen: int, scheme_id: int | None = None) -> int:
-    """Store an allocation as a draft proposal with its parameters and every line (:data:`LINE_KEYS`); audited."""
+                  lines: pd.DataFrame, unallocated_fen: int, scheme_id: int | None = None,
+                  region_id: int | None = None) -> int:
+    """Store an allocation as a draft proposal with its parameters and every line (:data:`LINE_KEYS`); audited.
+    ``region_id``: the city whose pool it shares (None: everything the proposer sees)."""
     require(actor, Action.PROPOSE_ALLOCATION)
     name = _clean_name(name, what_en="proposal", what_zh="方案", length=200)
     checked = _checked_params(params)
@@ -159,14 +161,16 @@ def save_proposal(engine: Engine, actor: Viewer, *, name: str, period: dt.date, 
     result = {"lines": records, "unallocated_fen": int(unallocated_fen), "total_fen": total_fen}
     with transaction(engine) as session:
         proposal = AllocationProposal(
-            name=name, period=period, region_id=None, scheme_id=None if scheme_id is None else int(scheme_id),
+            name=name, period=period, region_id=None if region_id is None else int(region_id),
+            scheme_id=None if scheme_id is None else int(scheme_id),
             params=audit.canonical_json(checked), result=audit.canonical_json(result),
             total=_fen_to_yuan(total_fen), status="draft", created_by=actor.person_id,
             created_at=dt.datetime.now(dt.UTC), version=1)
         session.add(proposal)
         session.flush()
         audit.append(session, actor=actor, action="allocation_proposal.save", entity="allocation_proposal",
-                     entity_id=proposal.id, after={"name": name, "period": period.isoformat(), "params": checked,
+                     entity_id=proposal.id, after={"name": name, "period": period.isoformat(), "region_id": region_id,
+                                                   "params": checked,
                                                    "total_fen": total_fen, "unallocated_fen": int(unallocated_fen)})
         return proposal.id
 

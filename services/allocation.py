@@ -5,9 +5,9 @@ under another stored weight scheme re-scores through the same path with that sch
 (:func:`services.scores.load_model`), so its totals equal what the what-if page shows for that scheme. The
 arithmetic itself is :mod:`scoring.allocation`.
 
-The pool is shared among every project the viewer may see, so only viewers who see every region compute
-allocations (``Action.READ_ALL_REGIONS``); a district official reads the saved proposals, whose lines
-``data_access.allocation`` cuts to their district.
+A pool is a city's (:func:`in_city`; the page allocates one city at a time), shared among every project of it,
+so only viewers who see every region compute allocations (``Action.READ_ALL_REGIONS``); a district official
+reads the saved proposals, whose lines ``data_access.allocation`` cuts to their district.
 """
 from __future__ import annotations
 
@@ -35,16 +35,26 @@ class Allocation:
 
 def scored_projects(engine: Engine, viewer: Viewer, period: dt.date | None,
                     scheme_id: int | None = None) -> pd.DataFrame:
-    """Every project in scope with its names, district and the dashboard's score and grade for ``period``
+    """Every project in scope with its names, district, city and the dashboard's score and grade for ``period``
     (under ``scheme_id``, default the default scheme); ``attrs["period"]`` is the month scored."""
     require(viewer, Action.READ_ALL_REGIONS)
     scores = period_scores(engine, viewer, period, model=load_model(engine, viewer, scheme_id=scheme_id))
     projects = list_projects(engine, viewer).set_index("id")
-    frame = projects[["name_zh", "name_en", "district_id"]].join(
+    frame = projects[["name_zh", "name_en", "district_id", "city_id"]].join(
         scores[["total", "grade"]].rename(columns={"total": "score"}))
     frame["grade"] = frame["grade"].astype(object)
     frame.attrs["period"] = scores.attrs.get("period")
     return frame
+
+
+def in_city(projects: pd.DataFrame, city: int | None) -> pd.DataFrame:
+    """The projects of one city (:func:`scored_projects`' rows): a bonus pool is a city's, so a deployment that
+    spans several cities allocates one city at a time (all rows when ``city`` is None)."""
+    if city is None:
+        return projects
+    chosen = projects[projects["city_id"] == city]
+    chosen.attrs = dict(projects.attrs)
+    return chosen
 
 
 def compute(projects: pd.DataFrame, regions: pd.DataFrame, rules: AllocationRules) -> Allocation:

@@ -99,20 +99,22 @@ DEMO_PROPOSAL = "本月绩效奖励分配方案（演示）"
 
 
 def approve_a_proposal(engine: Engine) -> bool:
-    """On a database without allocation proposals: the analyst saves the month's allocation under the rule in
-    force and the leader approves it, so a district official's 结果应用 shows their district's lines (an
-    official never computes the city-wide pool). Says whether it did."""
+    """On a database without allocation proposals: the analyst saves the month's allocation of the first city
+    under the rule in force and the leader approves it, so a district official's 结果应用 shows their district's
+    lines (an official never computes the city-wide pool). Says whether it did."""
     analyst, leader = (viewer_for_name(engine, name) for name in ("analyst", "leader"))
     if analyst is None or leader is None or not allocation_store.list_proposals(engine, analyst).empty:
         return False
     rules = allocation_store.rule_set_in_force(engine, analyst)
     if rules is None:
         return False
-    projects = allocation.scored_projects(engine, analyst, None)
-    result = allocation.compute(projects, list_regions(engine, analyst), AllocationRules.from_params(rules.params))
+    regions = list_regions(engine, analyst)
+    city = int(regions.loc[regions["level"] == "city", "id"].iloc[0])  # the city the page opens on
+    projects = allocation.in_city(allocation.scored_projects(engine, analyst, None), city)
+    result = allocation.compute(projects, regions, AllocationRules.from_params(rules.params))
     proposal_id = allocation_store.save_proposal(
         engine, analyst, name=DEMO_PROPOSAL, period=projects.attrs["period"], params=result.rules.to_params(),
-        lines=result.lines, unallocated_fen=result.unallocated_fen)
+        lines=result.lines, unallocated_fen=result.unallocated_fen, region_id=city)
     allocation_store.approve_proposal(engine, leader, proposal_id, expected_version=1)
     return True
 

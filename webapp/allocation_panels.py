@@ -28,6 +28,7 @@ from scoring.allocation import AllocationRules
 from services import allocation
 from webapp import allocation_data, data, whatif_data
 from webapp.drill import picked_customdata
+from webapp.filters import chosen_city
 from webapp.i18n import name_column, t
 from webapp.session import shared_engine, show_data_error
 
@@ -50,7 +51,7 @@ class AllocationView:
 
     @property
     def computes(self) -> bool:
-        """Whether the viewer may compute allocations (the pool spans every region)."""
+        """Whether the viewer may compute allocations (a pool spans a whole city)."""
         return allowed(self.viewer, Action.READ_ALL_REGIONS)
 
 
@@ -119,12 +120,13 @@ def _headline(view: AllocationView, result: allocation.Allocation) -> None:
 
 def allocation_tab(view: AllocationView) -> None:
     """The what-if controls, the allocation per district (chart and table) and per project, and saving it."""
+    city = chosen_city(view.viewer, "allocation_city")  # a pool is one city's
     st.caption(t("allocation.whatif_hint"))
     rules, scheme_id = _controls(view)
     regions = data.regions(view.viewer)
-    base_projects = allocation_data.scored_projects(view.viewer, view.period, None)
+    base_projects = allocation.in_city(allocation_data.scored_projects(view.viewer, view.period, None), city)
     projects = base_projects if scheme_id is None else \
-        allocation_data.scored_projects(view.viewer, view.period, scheme_id)
+        allocation.in_city(allocation_data.scored_projects(view.viewer, view.period, scheme_id), city)
     base = allocation.compute(base_projects, regions, view.rules)
     moved = allocation.what_if(base, allocation.compute(projects, regions, rules))
     result = moved.new
@@ -148,11 +150,11 @@ def allocation_tab(view: AllocationView) -> None:
     download_buttons(views.export_frame(lines, view.lang), "allocation", "allocation_download", lang=view.lang,
                      deferred=True)
     if allowed(view.viewer, Action.PROPOSE_ALLOCATION):
-        _save_form(view, result, scheme_id, base_projects.attrs.get("period"))
+        _save_form(view, result, scheme_id, base_projects.attrs.get("period"), city)
 
 
 def _save_form(view: AllocationView, result: allocation.Allocation, scheme_id: int | None,
-               period: dt.date | None) -> None:
+               period: dt.date | None, city: int | None) -> None:
     with st.form("allocation_save", clear_on_submit=True, border=True):
         st.markdown(f"**{t('allocation.save_title')}**")
         name = st.text_input(t("allocation.proposal_name"), max_chars=200, key="allocation_proposal_name")
@@ -163,7 +165,7 @@ def _save_form(view: AllocationView, result: allocation.Allocation, scheme_id: i
             try:
                 saved = allocation_store.save_proposal(
                     shared_engine(), view.viewer, name=name, period=period, params=result.rules.to_params(),
-                    lines=result.lines, unallocated_fen=result.unallocated_fen, scheme_id=scheme_id)
+                    lines=result.lines, unallocated_fen=result.unallocated_fen, scheme_id=scheme_id, region_id=city)
             except DataAccessError as error:
                 show_data_error(error)
                 return

@@ -120,3 +120,21 @@ def test_a_rule_changed_by_someone_else_meanwhile_is_not_overwritten(app_env, en
     next(b for b in at.button if b.label == "保存规则").click().run()  # the form now shows their version
     assert not at.error and [s.value for s in at.success] == ["规则已保存并生效。"]
     assert allocation_store.rule_set_in_force(engine, admin).version == 3
+
+
+def test_the_pool_is_one_citys_and_the_city_switcher_changes_which(engine):
+    regions = {name: (rid, path) for rid, name, path in engine.connect().execute(
+        text("SELECT id, name_zh, path FROM regions WHERE level IN ('city', 'district')")).all()}
+    kaifeng, xiangtan = regions["开封市"], regions["湘潭市"]
+
+    def districts_shown(**params):
+        at = open_page_as("analyst", PAGE, **params)
+        shown = set(_table(at, "参与项目")["区县"])
+        paths = {regions[name][1] for name in shown}
+        return at, shown, paths
+
+    at, shown, paths = districts_shown()  # the first city by default, like the map
+    assert "龙亭区" in shown and all(path.startswith(kaifeng[1]) for path in paths)
+    assert at.query_params["city"] == str(kaifeng[0])  # the URL holds it
+    _, shown, paths = districts_shown(city=xiangtan[0])
+    assert shown and all(path.startswith(xiangtan[1]) for path in paths) and "龙亭区" not in shown

@@ -95,8 +95,10 @@ class AllocationRules:
         )
 
 
-DEFAULT_RULES = AllocationRules(pool_fen=500_000_000, threshold=60.0, project_cap_fen=3_000_000,
-                                district_cap_fen=45_000_000)  # 500 万元, at most 3 万 a project, 45 万 a district
+# A city's pool: 250 万元, at most 3 万 a project, 45 万 a district (with about a hundred projects above the
+# threshold, the best ones reach their cap and what they leave goes to the others).
+DEFAULT_RULES = AllocationRules(pool_fen=250_000_000, threshold=60.0, project_cap_fen=3_000_000,
+                                district_cap_fen=45_000_000)
 
 
 def _number(value: object) -> float | None:

@@ -41,7 +41,7 @@ def _propose(engine, name="2026年10月奖励方案"):
 def test_the_demo_has_a_rule_in_force_and_a_change_is_audited(seeded_engine):
     admin = as_viewer(seeded_engine, "admin")
     demo = allocation.rule_set_in_force(seeded_engine, as_viewer(seeded_engine, "official_longting"))
-    assert (demo.name_zh, demo.version, demo.params["pool_fen"]) == ("绩效奖励分配规则", 1, 500_000_000)
+    assert (demo.name_zh, demo.version, demo.params["pool_fen"]) == ("绩效奖励分配规则", 1, 250_000_000)
     changed = {**demo.params, "threshold": 75.0}
     allocation.save_rule_set(seeded_engine, admin, params=changed, name_zh="绩效奖励规则", rule_set_id=demo.id,
                              expected_version=1)

@@ -36,7 +36,7 @@ def test_a_seed_gives_the_same_rows_as_it_always_has(demo):
             digest.update(repr([(key, value) for key, value in row.items() if key != "password_hash"]).encode())
     for column, values in demo.observations.items():
         digest.update(column.encode() + values.dtype.str.encode() + values.tobytes())
-    assert digest.hexdigest() == "5e138dd16b997da510507a8cd5c903302e9b7d7b770de5752bd904c85d48efa2"
+    assert digest.hexdigest() == "852b21a57b6d359c95241a0cd36b59389cf119d9bf73836f351d27ea3eaf19ca"
 
 
 def test_another_seed_gives_other_data(demo):

@@ -104,7 +104,7 @@ def test_an_admin_creates_the_first_rule_on_a_database_without_one(app_env, engi
     next(b for b in at.button if b.label == "保存规则").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     created = allocation_store.rule_set_in_force(engine, as_viewer(engine, "leader"))
-    assert (created.name_zh, created.version, created.params["pool_fen"]) == ("绩效奖励分配规则", 1, 500_000_000)
+    assert (created.name_zh, created.version, created.params["pool_fen"]) == ("绩效奖励分配规则", 1, 250_000_000)
     assert [s.value for s in at.success] == ["规则已保存并生效。"]
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from data_access import create_database_engine
@@ -41,7 +42,7 @@ def test_an_expert_rates_a_project_from_a_phone_and_sees_the_stored_scores(brows
         page.get_by_role("button", name="提交评分").first.wait_for()
         wait_until_idle(page)
         scores = page.locator("[data-testid='stNumberInput'] input")
-        assert scores.count() == 3
+        expect(scores).to_have_count(3, timeout=30_000)  # the form may still be drawing after the button shows
         for index, score in enumerate(("86", "81", "92.5")):
             scores.nth(index).tap()
             scores.nth(index).fill(score)

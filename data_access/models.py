@@ -50,6 +50,9 @@ ROUND_STATUSES = ("open", "closed")
 REPORT_KINDS = ("weekly", "monthly", "quarterly", "white_paper_quarter", "white_paper_year")
 REPORT_LANGUAGES = ("zh", "en")
 PROPOSAL_STATUSES = ("draft", "approved", "withdrawn")  # 结果应用: perfdash proposes, people approve
+# What an open-API token may do besides nothing: read its scope, push monthly figures, push milestone progress.
+TOKEN_SCOPES = ("read", "write_observations", "write_milestones")
+JOB_RUN_STATUSES = ("running", "done", "failed")
 
 # Deterministic constraint names so migrations behave the same on SQLite (batch mode) and PostgreSQL.
 NAMING_CONVENTION = {
@@ -280,6 +283,8 @@ class ImportBatch(Base):
     __table_args__ = (
         CheckConstraint(_one_of("status", IMPORT_STATUSES), name="status"),
         CheckConstraint(_one_of("kind", IMPORT_KINDS), name="kind"),
+        # An API push is a batch: the token's Idempotency-Key names it once (a retry finds it, never a second).
+        UniqueConstraint("api_token_id", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -296,6 +301,8 @@ class ImportBatch(Base):
     changed_rows: Mapped[int] = mapped_column(Integer, server_default="0")
     unchanged_rows: Mapped[int] = mapped_column(Integer, server_default="0")
     rolled_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"), comment="pushed through the API")
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), comment="the push's Idempotency-Key header")
     rolled_back_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -893,3 +900,56 @@ class KnowledgeCase(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class ApiToken(Base):
+    """An open-API integration token (开放接口令牌): another system's key, made and revoked by admins.
+
+    Only the SHA-256 of the secret is stored (the secret is random, so a fast hash is enough); the token is
+    shown once when it is made. ``public_id`` finds the row without comparing every hash. A token is scoped to
+    a region (None: everywhere) and to ``scopes`` (a comma list of :data:`TOKEN_SCOPES`), expires, and counts
+    its requests per minute in ``window_start`` / ``window_count`` (one UPDATE per call, shared by every API
+    worker through the database).
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True, comment="audited as the actor: api:<name>")
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), comment="None: every region")
+    scopes: Mapped[str] = mapped_column(String(100), comment="comma list of read, write_observations, write_milestones")
+    rate_per_minute: Mapped[int] = mapped_column(Integer, server_default="600")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    window_start: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), comment="rate-limit minute")
+    window_count: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class JobRun(Base):
+    """One run of a scheduled job for one slot (a day, a month …), so that several replicas run it once.
+
+    The runner holds a lock while it works (a PostgreSQL advisory lock); a slot that is ``done`` is never run
+    again, and one left ``running`` by a runner that died is taken over by the next runner.
+    """
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", JOB_RUN_STATUSES), name="status"),
+        UniqueConstraint("job", "slot"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    slot: Mapped[str] = mapped_column(String(40), comment="which schedule slot: 2026-11-30, 2026-11-30T08 …")
+    status: Mapped[str] = mapped_column(String(10))
+    runner: Mapped[str] = mapped_column(String(120), comment="host and process that ran it")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, server_default="1")
+    error: Mapped[str | None] = mapped_column(Text)

@@ -27,9 +27,11 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     EXPERT = "expert"  # an outside reviewer: sees only the projects a rating round assigns them
     SYSTEM = "system"
+    INTEGRATION = "integration"  # an open-API token: another system (finance, OA, site monitoring), never a user
 
 
-ROLES = tuple(role.value for role in Role if role is not Role.SYSTEM)  # login roles, in the users table's order
+NOT_PEOPLE = frozenset({Role.SYSTEM, Role.INTEGRATION})
+ROLES = tuple(role.value for role in Role if role not in NOT_PEOPLE)  # login roles, in the users table's order
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,8 @@ class Viewer:
 
     @property
     def person_id(self) -> int | None:
-        """The ``users.id`` to record as the actor: None for the system actor, which is no user."""
-        return None if self.role == Role.SYSTEM else self.user_id
+        """The ``users.id`` to record as the actor: None for the system actor and API tokens, which are no user."""
+        return None if self.role in NOT_PEOPLE else self.user_id
 
 
 class Action(StrEnum):
@@ -105,6 +107,8 @@ class Action(StrEnum):
     APPROVE_ALLOCATION = "approve_allocation", "approve allocation proposals", "批准分配方案"
     MANAGE_ALLOCATION_RULES = "manage_allocation_rules", "configure the result-application rules", "配置结果应用规则"
     EDIT_KNOWLEDGE = "edit_knowledge", "write and edit knowledge-base cases", "编写和修改经验案例"
+    MANAGE_INTEGRATIONS = ("manage_integrations", "create and revoke open-API tokens for other systems",
+                           "创建和吊销开放接口令牌")
 
 
 _EVERY_USER = frozenset(ROLES)
@@ -115,12 +119,16 @@ _SCHEME_MANAGERS = frozenset({Role.ADMIN, Role.ANALYST})
 _DATA_KEEPERS = frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL})  # officials: their region only
 
 ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
-    Action.READ_PORTFOLIO: _EVERY_USER,
-    Action.READ_ALL_REGIONS: frozenset({Role.ADMIN, Role.LEADER, Role.ANALYST, Role.AUDITOR, Role.SYSTEM}),
-    Action.REPORT_PROGRESS: frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL, Role.PROJECT_MANAGER}),
+    # An API token reads like an analyst, narrowed to its region when it has one (region scope narrows every
+    # role); what else it may do is the token's own scopes (read / write observations / write milestones).
+    Action.READ_PORTFOLIO: _EVERY_USER | {Role.INTEGRATION},
+    Action.READ_ALL_REGIONS: frozenset({Role.ADMIN, Role.LEADER, Role.ANALYST, Role.AUDITOR, Role.SYSTEM,
+                                        Role.INTEGRATION}),
+    Action.REPORT_PROGRESS: frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL, Role.PROJECT_MANAGER,
+                                       Role.INTEGRATION}),
     Action.SET_PLAN: frozenset({Role.ADMIN, Role.ANALYST, Role.DISTRICT_OFFICIAL}),  # never the one measured
     Action.EDIT_PROJECT: _DATA_KEEPERS,
-    Action.EDIT_MILESTONES: _HANDLERS | {Role.ANALYST},  # analysts keep the register's milestones too
+    Action.EDIT_MILESTONES: _HANDLERS | {Role.ANALYST, Role.INTEGRATION},  # analysts keep the register's too
     Action.OWN_MILESTONE: _HANDLERS,
     Action.HANDLE_ALERT: _HANDLERS,
     Action.OWN_RECTIFICATION: _HANDLERS,
@@ -132,7 +140,7 @@ ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.PROMOTE_SCHEME: _SCHEME_MANAGERS,
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN, Role.AUDITOR}),
-    Action.IMPORT_DATA: _DATA_KEEPERS,
+    Action.IMPORT_DATA: _DATA_KEEPERS | {Role.INTEGRATION},  # an API push is an import (same checks, a batch)
     Action.MANAGE_INDICATORS: frozenset({Role.ADMIN}),
     Action.MANAGE_GOALS: _DATA_KEEPERS,
     Action.REVIEW_REPORTS: _SUPERVISORS,
@@ -148,6 +156,7 @@ ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.APPROVE_ALLOCATION: frozenset({Role.ADMIN, Role.LEADER}),
     Action.MANAGE_ALLOCATION_RULES: frozenset({Role.ADMIN}),
     Action.EDIT_KNOWLEDGE: _HANDLERS | {Role.ANALYST},
+    Action.MANAGE_INTEGRATIONS: frozenset({Role.ADMIN}),
 })
 
 # The background evaluator: reads every region, raises alerts and sends e-mail; the audit log names it

@@ -30,7 +30,7 @@ from data_access.models import ImportBatch, ImportChange, Project
 from data_access.policy import Action, Viewer, require
 from data_access.register import add_template_targets
 
-SOURCES = ("upload", "cli")
+SOURCES = ("upload", "cli", "api")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 FILENAME_LIMIT = 255
 

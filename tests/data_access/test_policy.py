@@ -28,7 +28,7 @@ def test_every_action_has_roles_and_words_in_both_languages():
         assert action.english and action.chinese, action
 
 
-def test_the_login_roles_are_every_role_but_system_in_the_users_table_order():
+def test_the_login_roles_are_every_role_but_system_and_integration_in_the_users_table_order():
     assert ROLES == ("admin", "leader", "analyst", "district_official", "project_manager", "auditor", "expert")
     assert MODEL_ROLES is ROLES
 
@@ -39,12 +39,12 @@ def test_viewer_is_the_same_class_wherever_it_is_imported_from():
 
 @pytest.mark.parametrize(("action", "roles"), [
     (Action.READ_PORTFOLIO, {"admin", "leader", "analyst", "district_official", "project_manager", "auditor",
-                             "expert"}),
-    (Action.READ_ALL_REGIONS, {"admin", "leader", "analyst", "auditor", "system"}),
-    (Action.REPORT_PROGRESS, {"admin", "analyst", "district_official", "project_manager"}),
+                             "expert", "integration"}),
+    (Action.READ_ALL_REGIONS, {"admin", "leader", "analyst", "auditor", "system", "integration"}),
+    (Action.REPORT_PROGRESS, {"admin", "analyst", "district_official", "project_manager", "integration"}),
     (Action.SET_PLAN, {"admin", "analyst", "district_official"}),
     (Action.EDIT_PROJECT, {"admin", "analyst", "district_official"}),  # analysts too since the register
-    (Action.EDIT_MILESTONES, {"admin", "analyst", "district_official", "project_manager"}),
+    (Action.EDIT_MILESTONES, {"admin", "analyst", "district_official", "project_manager", "integration"}),
     (Action.OWN_MILESTONE, {"admin", "district_official", "project_manager"}),
     (Action.HANDLE_ALERT, {"admin", "district_official", "project_manager"}),
     (Action.OWN_RECTIFICATION, {"admin", "district_official", "project_manager"}),
@@ -55,6 +55,8 @@ def test_viewer_is_the_same_class_wherever_it_is_imported_from():
     (Action.MANAGE_ANY_SCENARIO, {"admin", "analyst"}),
     (Action.PROMOTE_SCHEME, {"admin", "analyst"}),
     (Action.MANAGE_USERS, {"admin"}),
+    (Action.IMPORT_DATA, {"admin", "analyst", "district_official", "integration"}),
+    (Action.MANAGE_INTEGRATIONS, {"admin"}),
     (Action.READ_AUDIT, {"admin", "auditor"}),
     (Action.RAISE_ALERTS, {"system"}),
     (Action.SEND_NOTIFICATIONS, {"system"}),
@@ -129,7 +131,7 @@ TABLE_START, TABLE_END = "<!-- roles-table:start -->", "<!-- roles-table:end -->
 
 def _roles_table() -> str:
     """The permission part of the README's roles table, one row per action, rendered from ``ALLOWED``."""
-    roles = [*ROLES, Role.SYSTEM]
+    roles = [*ROLES, Role.SYSTEM, Role.INTEGRATION]
     lines = ["| action | " + " | ".join(roles) + " |", "| --- |" + " :-: |" * len(roles)]
     for action in Action:
         marks = " | ".join("✓" if role in ALLOWED[action] else "" for role in roles)

@@ -38,6 +38,7 @@ REFUSALS = {
     "region": ("No such region, or you may not access it", "区域不存在或您无权访问"),
     "attachment": ("No such photo or file, or you may not access it", "照片或附件不存在或您无权访问"),
     "user": ("No such user", "用户不存在"),
+    "api token": ("No such API token", "接口令牌不存在"),
     "rule": ("No such warning rule", "预警规则不存在"),
     "scheme": ("No such weight scheme", "权重方案不存在"),
     "rating round": ("No such rating round, or you may not access it", "评分轮次不存在或您无权访问"),
@@ -62,10 +63,10 @@ def viewer_for(session: Session, username: str) -> Viewer:
     else:
         managed = []
     return Viewer(user_id=row.id, username=row.username, role=row.role, region_id=row.region_id,
-                  region_path=row.path, scope_key=_scope_key(row.role, row.path, managed))
+                  region_path=row.path, scope_key=scope_key_of(row.role, row.path, managed))
 
 
-def _scope_key(role: str, region_path: str | None, managed_project_ids: Sequence[int]) -> str:
+def scope_key_of(role: str, region_path: str | None, managed_project_ids: Sequence[int]) -> str:
     """``managed_project_ids``: a manager's projects, or the projects an expert is assigned to rate."""
     # 16 hex digits that change whenever what the viewer may see changes (one indexed query per rerun).
     text = "|".join([role, region_path or "", ",".join(map(str, managed_project_ids))])

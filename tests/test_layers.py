@@ -22,6 +22,7 @@ FORBIDDEN_IMPORTS = {
     "data_access": ("streamlit", "components", "services", "webapp", "views"),
     "services": ("streamlit", "webapp", "views"),
     "webapp": ("views",),
+    "api": ("streamlit", "webapp", "views"),
 }
 
 # What a view may take from data_access without going through services or webapp.data: the typed errors and

@@ -1,0 +1,24 @@
+"""The API app: error handlers, the routers, and the engine it serves (the configured database by default)."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api import errors
+from api.routes import health
+from data_access import get_engine
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """perfdash 开放接口 — push monthly figures and milestone progress, read projects, scores, rankings,
+warnings and 整改 for a token's region. Authenticate with `Authorization: Bearer pdk_…` (tokens are made by
+admins on the 开放接口 page). Every refusal is `{"error": {"code", "message", "message_zh", "items"}}`."""
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """The app over ``engine`` (tests pass one; ``python -m api`` uses ``PERFDASH_DATABASE_URL``)."""
+    app = FastAPI(title="perfdash open API", version="1.0", description=DESCRIPTION,
+                  responses={500: {"model": errors.ErrorResponse, "description": "Internal error"}})
+    app.state.engine = engine if engine is not None else get_engine()
+    errors.install(app)
+    app.include_router(health.router)
+    return app

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from data_access import audit
 from data_access.db import transaction
 from data_access.errors import DataAccessError, ValidationError
-from data_access.models import TOKEN_SCOPES, ApiToken, Region, User
+from data_access.models import TOKEN_SCOPES, ApiToken, ImportBatch, Region, User
 from data_access.policy import Action, Role, Viewer, require
 from data_access.scope import checked_id, refusal, scope_key_of
 
@@ -36,6 +36,7 @@ NAME_PATTERN = re.compile(r"[^\x00-\x1f\x7f]{1,80}")
 MAX_EXPIRY_DAYS = 730
 DEFAULT_EXPIRY_DAYS = 365
 DEFAULT_RATE_PER_MINUTE = 600
+PUSH_DAYS = 30  # how far back the admins' page lists what tokens pushed
 MAX_RATE_PER_MINUTE = 100_000
 
 
@@ -167,6 +168,25 @@ def list_tokens(engine: Engine, actor: Viewer, *, now: dt.datetime | None = None
         "revoked" if pd.notna(revoked) else "expired" if _utc(expires) <= now else "active"
         for revoked, expires in zip(frame["revoked_at"], frame["expires_at"], strict=True)]
     return frame
+
+
+def list_pushes(engine: Engine, actor: Viewer, *, days: int = PUSH_DAYS, now: dt.datetime | None = None
+                ) -> pd.DataFrame:
+    """What tokens pushed in the last ``days`` (admins): each API batch with its token, kind, counts and status,
+    newest first."""
+    require(actor, Action.MANAGE_INTEGRATIONS)
+    since = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)
+    with Session(engine) as session:
+        rows = session.execute(
+            select(ImportBatch.id, ApiToken.id.label("token_id"), ApiToken.name.label("token_name"),
+                   ImportBatch.kind, ImportBatch.idempotency_key, ImportBatch.row_count, ImportBatch.new_rows,
+                   ImportBatch.changed_rows, ImportBatch.unchanged_rows, ImportBatch.status, ImportBatch.uploaded_at)
+            .join(ApiToken, ApiToken.id == ImportBatch.api_token_id)
+            .where(ImportBatch.uploaded_at >= since)
+            .order_by(ImportBatch.uploaded_at.desc(), ImportBatch.id.desc())).all()
+    return pd.DataFrame([row._asdict() for row in rows], columns=[
+        "id", "token_id", "token_name", "kind", "idempotency_key", "row_count", "new_rows", "changed_rows",
+        "unchanged_rows", "status", "uploaded_at"])
 
 
 def _refused(english: str, chinese: str) -> TokenRefused:

@@ -67,6 +67,8 @@ PAGES = (
     PageSpec("section.data", "views/inbox.py", "page.inbox", ":material/inbox:", "inbox", EVERYONE),
     PageSpec("section.admin", "views/rules.py", "page.rules", ":material/rule:", "rules", Action.MANAGE_RULES),
     PageSpec("section.admin", "views/users.py", "page.users", ":material/group:", "users", Action.MANAGE_USERS),
+    PageSpec("section.admin", "views/integrations.py", "page.integrations", ":material/api:", "integrations",
+             Action.MANAGE_INTEGRATIONS),
     PageSpec("section.admin", "views/audit.py", "page.audit", ":material/verified_user:", "audit",
              Action.READ_AUDIT),
 )

@@ -6,9 +6,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import reads
-from data_access.api_tokens import TokenRefused, authenticate, create_token, list_tokens, revoke_token
+from data_access.api_tokens import (
+    TokenRefused,
+    authenticate,
+    create_token,
+    list_pushes,
+    list_tokens,
+    revoke_token,
+)
 from data_access.errors import PermissionDenied, ValidationError
-from data_access.models import ApiToken, AuditEntry
+from data_access.models import ApiToken, AuditEntry, ImportBatch
 from tests.conftest import as_viewer
 
 NOW = dt.datetime(2026, 11, 30, 8, 30, 15, tzinfo=dt.UTC)
@@ -82,3 +89,22 @@ def test_only_admins_make_tokens_and_bad_fields_are_refused_in_both_languages(se
     create_token(seeded_engine, admin, name="dup", region_id=None, scopes=["read"])
     with pytest.raises(ValidationError, match="exists"):
         create_token(seeded_engine, admin, name="dup", region_id=None, scopes=["read"])
+
+
+def test_the_pushes_list_holds_the_tokens_batches_of_the_last_30_days_newest_first_for_admins_only(seeded_engine):
+    admin = as_viewer(seeded_engine, "admin")
+    finance = create_token(seeded_engine, admin, name="财政局", region_id=None, scopes=["write_observations"], now=NOW)
+
+    def batch(days_ago: float, token_id: int | None, key: str | None, new_rows: int) -> ImportBatch:
+        return ImportBatch(filename="api", source="api", uploaded_at=NOW - dt.timedelta(days=days_ago),
+                           api_token_id=token_id, idempotency_key=key, kind="observations", row_count=new_rows,
+                           new_rows=new_rows, changed_rows=0, unchanged_rows=0, status="applied")
+
+    with Session(seeded_engine) as session, session.begin():
+        session.add_all([batch(31, finance.id, "2026-10-finance", 5), batch(2, finance.id, "2026-11-finance", 7),
+                         batch(1, None, None, 9), batch(0.5, finance.id, "2026-11-fix", 1)])
+    pushes = list_pushes(seeded_engine, admin, now=NOW)
+    assert list(pushes["idempotency_key"]) == ["2026-11-fix", "2026-11-finance"]
+    assert list(pushes["token_name"]) == ["财政局", "财政局"] and list(pushes["new_rows"]) == [1, 7]
+    with pytest.raises(PermissionDenied):
+        list_pushes(seeded_engine, as_viewer(seeded_engine, "analyst"), now=NOW)

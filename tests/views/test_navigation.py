@@ -13,8 +13,8 @@ RESULTS = ["views/report_center.py", "views/allocation.py"]  # 报告中心 and 
 REPORTER = ["views/report.py"]
 RATER = ["views/rate.py"]
 EXTRA = {
-    "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/audit.py", "views/rating_rounds.py",
-              *DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
+    "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/integrations.py", "views/audit.py",
+              "views/rating_rounds.py", *DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
     "leader": ["views/whatif.py", *RATER, *RESULTS],
     "analyst": ["views/whatif.py", "views/rating_rounds.py", *DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
     "district_official": [*DATA_KEEPER, *REPORTER, *RATER, *RESULTS],

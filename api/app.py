@@ -5,7 +5,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api import errors
-from api.routes import health
+from api.body_limit import BodyLimit
+from api.call_audit import AuditCalls
+from api.limits import api_limits
+from api.routes import health, pushes
 from data_access import get_engine
 
 API_PREFIX = "/api/v1"
@@ -19,6 +22,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app = FastAPI(title="perfdash open API", version="1.0", description=DESCRIPTION,
                   responses={500: {"model": errors.ErrorResponse, "description": "Internal error"}})
     app.state.engine = engine if engine is not None else get_engine()
+    app.state.limits = limits = api_limits()
     errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(AuditCalls)  # added last: outermost, so it sees the size limit's refusals too
     app.include_router(health.router)
+    app.include_router(pushes.router)
     return app

@@ -8,6 +8,7 @@ with where it is (``index``/``field``) and its message in both languages.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -94,17 +95,40 @@ def _api_refusal(_request: Request, error: Exception) -> JSONResponse:
                           headers=error.headers)
 
 
-def _field(location: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in location if part != "body")
+# What pydantic's error types say in Chinese ({…}: the error's context, e.g. a limit).
+CHINESE_BY_TYPE = {
+    "missing": "缺少必填项", "extra_forbidden": "不是可接受的字段", "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "须为 JSON 对象", "dict_type": "须为 JSON 对象", "list_type": "须为数组",
+    "string_type": "须为文本", "string_too_short": "不能为空", "string_too_long": "最多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不正确", "float_type": "须为数字", "float_parsing": "须为数字",
+    "finite_number": "须为有限的数字", "int_type": "须为整数", "int_parsing": "须为整数", "int_from_float": "须为整数",
+    "greater_than_equal": "须不小于 {ge}", "less_than_equal": "须不大于 {le}", "too_short": "至少需要 {min_length} 项",
+    "date_type": "须为日期，如 2026-03-01", "date_parsing": "须为日期，如 2026-03-01",
+    "date_from_datetime_parsing": "须为日期，如 2026-03-01", "date_from_datetime_inexact": "须为日期，如 2026-03-01",
+}
+
+
+def _located(location: tuple[Any, ...]) -> tuple[int | None, str | None]:
+    """(item index, field) of a request error: ``body.items.3.value`` is item 3's ``value``, a header its name."""
+    parts = [part for part in location if part != "body"]
+    index = None
+    if len(parts) >= 2 and parts[0] == "items" and isinstance(parts[1], int):
+        index, parts = parts[1], parts[2:]
+    if parts[:1] == ["header"] and len(parts) == 2:
+        return index, "-".join(word.capitalize() for word in str(parts[1]).split("-"))
+    return index, ".".join(str(part) for part in parts) or None
 
 
 def _request_invalid(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     items = []
     for problem in error.errors():
-        field = _field(tuple(problem.get("loc", ())))
+        index, field = _located(tuple(problem.get("loc", ())))
         message = str(problem.get("msg", "invalid"))
-        items.append(ErrorItem(field=field or None, message=message, message_zh=f"{field or '请求'} 无效：{message}"))
+        context = defaultdict(str, {name: str(value) for name, value in (problem.get("ctx") or {}).items()})
+        words = CHINESE_BY_TYPE.get(str(problem.get("type")), "无效").format_map(context)
+        items.append(ErrorItem(index=index, field=field, message=f"{field}: {message}" if field else message,
+                               message_zh=f"{field or '请求'}：{words}"))
     return error_response(422, "invalid", "The request is not valid", "请求内容无效", items=items)
 
 

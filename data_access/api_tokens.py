@@ -227,3 +227,11 @@ def authenticate(engine: Engine, presented: str | None, *, now: dt.datetime | No
                     region_path=path, scope_key=scope_key_of(Role.INTEGRATION, path, ()))
     return TokenActor(token.id, token.name, frozenset(token.scopes.split(",")), viewer, token.rate_per_minute,
                       count, minute)
+
+
+def record_call(engine: Engine, actor: TokenActor, call: dict[str, object], *, now: dt.datetime | None = None) -> None:
+    """One ``api.call`` audit entry for an authenticated call (method, path, status, Idempotency-Key, batch, items),
+    named ``api:<token name>``. Account activity: it moves no data version, so no page's cache is emptied."""
+    with transaction(engine, account_activity=True) as session:
+        audit.append(session, actor=actor.viewer, action="api.call", entity="api_token", entity_id=actor.token_id,
+                     after=call, now=now)

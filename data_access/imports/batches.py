@@ -38,6 +38,8 @@ from data_access.policy import Action, Viewer, allowed, require
 from data_access.scope import as_id
 
 REFUSAL = ("No such import batch, or you may not access it", "导入批次不存在或您无权访问")
+API_BATCH_COLUMNS = ["id", "kind", "status", "sha256", "idempotency_key", "uploaded_at", "row_count", "new_rows",
+                     "changed_rows", "unchanged_rows", "rolled_back_at"]
 SHOWN_KEYS = 5  # how many changed rows a refused rollback names
 BATCH_COLUMNS = ["id", "kind", "filename", "source", "sha256", "uploaded_at", "uploaded_by", "row_count",
                  "new_rows", "changed_rows", "unchanged_rows", "status", "rolled_back_at", "rolled_back_by"]
@@ -77,6 +79,21 @@ def applied_batch_with(engine: Engine, actor: Viewer, sha256: str) -> dict[str, 
         row = connection.execute(_batches(actor).where(ImportBatch.sha256 == sha256,
                                                        ImportBatch.status == "applied").limit(1)).first()
     return None if row is None else dict(zip(BATCH_COLUMNS, row, strict=True))
+
+
+def api_batch(engine: Engine, token_id: int, *, batch_id: int | None = None,
+              idempotency_key: str | None = None) -> dict[str, Any] | None:
+    """A batch this API token pushed, by its id or by its Idempotency-Key, or None: a token sees its own batches
+    only (a batch of another token answers like a missing one)."""
+    if batch_id is not None and as_id(batch_id) is None:  # cannot exist (PostgreSQL would refuse to compare)
+        return None
+    condition = (ImportBatch.id == batch_id) if batch_id is not None else (
+        ImportBatch.idempotency_key == idempotency_key)
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(*(ImportBatch.__table__.c[name] for name in API_BATCH_COLUMNS))
+            .where(ImportBatch.api_token_id == token_id, condition)).first()
+    return None if row is None else dict(zip(API_BATCH_COLUMNS, row, strict=True))
 
 
 def rollback_batch(engine: Engine, actor: Viewer, batch_id: int, expected_status: str = "applied"

@@ -72,13 +72,19 @@ def _unplanned(planned: Planned) -> list[Problem]:
 
 
 def commit_import(engine: Engine, actor: Viewer, kind: str, rows: pd.DataFrame, *, sheet: str, filename: str,
-                  sha256: str, source: str = "upload") -> ImportBatchResult:
-    """Write every new and changed row of the file, or nothing (:class:`ImportRejected` with every problem)."""
+                  sha256: str, source: str = "upload", api_token_id: int | None = None,
+                  idempotency_key: str | None = None) -> ImportBatchResult:
+    """Write every new and changed row of the file, or nothing (:class:`ImportRejected` with every problem).
+
+    An API push names its token and Idempotency-Key: a second batch with both the same breaks the batches'
+    UNIQUE constraint and is refused like any concurrent write (:class:`VersionConflict`, nothing written).
+    """
     require(actor, Action.IMPORT_DATA)
     _, entity = planner_for(kind)
     filename = _batch_fields(filename, sha256, source)
     batch = ImportBatch(filename=filename, source=source, uploaded_by=actor.person_id, row_count=len(rows),
-                        status="applied", kind=kind, sha256=sha256)
+                        status="applied", kind=kind, sha256=sha256, api_token_id=api_token_id,
+                        idempotency_key=idempotency_key)
     try:
         with transaction(engine) as session:
             return _commit(session, actor, entity, batch, rows, sheet)
@@ -99,7 +105,7 @@ def _commit(session: Session, actor: Viewer, entity: Entity, batch: ImportBatch,
     batch.new_rows, batch.changed_rows, batch.unchanged_rows = counts["new"], counts["changed"], counts["unchanged"]
     session.add(batch)
     session.flush()
-    stamp = _stamp(entity, actor, batch.id, now)
+    stamp = _stamp(entity, actor, batch, now)
     written = planned.resolved[planned.resolved["change"] != "unchanged"]
     _write(session, entity, written, stamp)
     _record_changes(session, entity, batch.id, written, stamp)
@@ -122,10 +128,11 @@ def _project_ids(session: Session, codes: list[str]) -> list[int]:
             for project_id in session.execute(select(Project.id).where(Project.code.in_(part))).scalars()]
 
 
-def _stamp(entity: Entity, actor: Viewer, batch_id: int, now: dt.datetime) -> dict[str, Any]:
-    """The bookkeeping a write sets (observations: imported, by whom, when, in which batch)."""
-    values = {"source": "import", "import_batch_id": batch_id, "entered_by": actor.person_id, "entered_at": now,
-              "updated_at": now}
+def _stamp(entity: Entity, actor: Viewer, batch: ImportBatch, now: dt.datetime) -> dict[str, Any]:
+    """The bookkeeping a write sets (observations: imported or pushed through the API, by whom, when, in which
+    batch)."""
+    values = {"source": "api" if batch.source == "api" else "import", "import_batch_id": batch.id,
+              "entered_by": actor.person_id, "entered_at": now, "updated_at": now}
     return {name: values[name] for name in entity.bookkeeping}
 
 

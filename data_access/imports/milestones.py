@@ -6,12 +6,17 @@ the Chinese one, progress 0, no owner).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
+from sqlalchemy import Engine, tuple_
 from sqlalchemy.orm import Session
 
 from data_access.imports.base import (
     Planned,
     active_users_by_name,
+    chunks,
     finish,
     is_blank,
     joined,
@@ -20,8 +25,9 @@ from data_access.imports.base import (
     report_duplicates,
 )
 from data_access.imports.entities import MILESTONE, compare
+from data_access.models import Milestone, Project
 from data_access.policy import ALLOWED, Action, Viewer
-from data_access.scope import can_take_on
+from data_access.scope import can_take_on, scoped_projects
 
 MAX_SEQ = 10_000
 
@@ -70,3 +76,20 @@ def plan(session: Session, actor: Viewer, rows: pd.DataFrame, sheet: str) -> Pla
         "name_en": keyed["name_zh"], "percent_complete": pd.Series(0.0, index=keyed.index)})
     resolved["entity_key"] = joined(good["project_code"], resolved["seq"])
     return finish("milestones", sheet, rows, findings, resolved)
+
+
+def stored_milestones(engine: Engine, actor: Viewer, keys: Iterable[tuple[str, int]]
+                      ) -> dict[tuple[str, int], dict[str, Any]]:
+    """{(project code, seq): the stored milestone's layout columns} for the keys that name a milestone of a project
+    the actor may see (an API push of progress fills a whole import row from these)."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    with Session(engine) as session:
+        for part in chunks(wanted):
+            statement = scoped_projects(actor, Project.code, Milestone.seq, Milestone.name_zh, Milestone.name_en,
+                                        Milestone.planned_start, Milestone.planned_end, Milestone.actual_end,
+                                        Milestone.percent_complete
+                                        ).join(Milestone, Milestone.project_id == Project.id
+                                               ).where(tuple_(Project.code, Milestone.seq).in_(part))
+            found.update({(row.code, row.seq): row._asdict() for row in session.execute(statement)})
+    return found

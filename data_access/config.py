@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -121,3 +122,37 @@ def self_rating_margin() -> float:
         raise ConfigurationError(f"PERFDASH_SELF_RATING_MARGIN must be a number of points from 0 to 100, got {raw!r}",
                                  message_zh="自评偏高阈值（PERFDASH_SELF_RATING_MARGIN）须为 0–100 的分数")
     return margin
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """How the app talks to PostgreSQL in production: connections kept per process, and the longest statement."""
+
+    pool_size: int
+    max_overflow: int
+    statement_timeout_ms: int  # 0: no limit
+
+
+def _whole_number(name: str, default: int, what_zh: str) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ConfigurationError(f"{name} must be a whole number of at least 0, got {raw!r}",
+                                 message_zh=f"{what_zh}（{name}）须为不小于 0 的整数")
+    return value
+
+
+def pool_settings() -> PoolSettings:
+    """``PERFDASH_DB_POOL_SIZE`` (5), ``PERFDASH_DB_MAX_OVERFLOW`` (10), ``PERFDASH_DB_STATEMENT_TIMEOUT_MS`` (30000).
+
+    Each replica and API worker holds up to pool size + overflow connections: keep their sum over all processes
+    below PostgreSQL's ``max_connections``.
+    """
+    return PoolSettings(
+        pool_size=max(1, _whole_number("PERFDASH_DB_POOL_SIZE", 5, "数据库连接池大小")),
+        max_overflow=_whole_number("PERFDASH_DB_MAX_OVERFLOW", 10, "数据库连接池溢出数"),
+        statement_timeout_ms=_whole_number("PERFDASH_DB_STATEMENT_TIMEOUT_MS", 30000, "数据库语句超时"),
+    )

@@ -1,7 +1,8 @@
 """Engine and session factory: the only place that opens database connections.
 
 SQLite gets WAL mode (readers never block the writer) and enforced foreign keys on every
-connection; PostgreSQL gets pre-ping so a restarted server does not surface as a stale-socket error.
+connection; PostgreSQL gets pre-ping so a restarted server does not surface as a stale-socket error, a pool of
+the configured size and a statement timeout.
 Connection failures become :class:`DatabaseUnavailable` with a generic message (the login page shows it to
 anyone); where and why goes to the server log, password masked.
 """
@@ -12,12 +13,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.config import UNAVAILABLE_EN, UNAVAILABLE_ZH, audit_key, database_url, log, masked_url
-from data_access.errors import DatabaseUnavailable
+from data_access.config import (
+    UNAVAILABLE_EN,
+    UNAVAILABLE_ZH,
+    audit_key,
+    database_url,
+    log,
+    masked_url,
+    pool_settings,
+)
+from data_access.errors import DatabaseUnavailable, StatementTimeout
 from data_access.models import DataVersion
 
 
@@ -42,8 +51,11 @@ def _begin_sqlite(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_database_engine(url: URL | str | None = None) -> Engine:
+def create_database_engine(url: URL | str | None = None, *, statement_timeout_ms: int | None = None) -> Engine:
     """Create an engine for ``url`` (default: from ``PERFDASH_DATABASE_URL``) and check it answers.
+
+    PostgreSQL engines pool connections and stop statements after ``statement_timeout_ms`` (default
+    ``PERFDASH_DB_STATEMENT_TIMEOUT_MS``; 0: never, as migrations need) — see ``config.pool_settings``.
 
     Without ``url`` this opens the deployment's own database, which is how the app and every command start:
     a missing, short or demo audit key stops them here, before anything is read or written.
@@ -59,11 +71,31 @@ def create_database_engine(url: URL | str | None = None) -> Engine:
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         event.listen(engine, "begin", _begin_sqlite)
     else:
-        engine = create_engine(
-            url, pool_pre_ping=True, connect_args={"connect_timeout": 5}
-        )
+        settings = pool_settings()
+        timeout = settings.statement_timeout_ms if statement_timeout_ms is None else statement_timeout_ms
+        connect_args: dict[str, object] = {"connect_timeout": 5}
+        if timeout:
+            connect_args["options"] = f"-c statement_timeout={timeout}"
+        engine = create_engine(url, pool_pre_ping=True, pool_size=settings.pool_size,
+                               max_overflow=settings.max_overflow, connect_args=connect_args)
+        event.listen(engine, "handle_error", _statement_timed_out)
     check_connection(engine)
     return engine
+
+
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by statement_timeout (or a cancel request)
+
+
+def _statement_timed_out(context: ExceptionContext) -> None:
+    """A cancelled statement reaches pages and the API as :class:`StatementTimeout` (both languages), not as
+    a driver error with a traceback."""
+    if getattr(context.original_exception, "sqlstate", None) == QUERY_CANCELED:
+        log.warning("A statement was cancelled after the statement timeout: %s", str(context.statement)[:200])
+        raise StatementTimeout(
+            "The database took too long to answer and the request was stopped; nothing was changed. Narrow the "
+            "selection or try again later",
+            message_zh="数据库响应超时，本次操作已被取消，未做任何修改；请缩小查询范围或稍后重试",
+        ) from context.original_exception
 
 
 def check_connection(engine: Engine) -> None:

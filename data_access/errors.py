@@ -27,6 +27,11 @@ class DatabaseUnavailable(DataAccessError):
     """The database cannot be reached or opened."""
 
 
+class StatementTimeout(DatabaseUnavailable):
+    """PostgreSQL cancelled a statement that ran longer than ``PERFDASH_DB_STATEMENT_TIMEOUT_MS``; nothing was
+    written."""
+
+
 class PermissionDenied(DataAccessError):
     """The viewer may not see or change the object asked for."""
 

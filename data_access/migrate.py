@@ -134,7 +134,7 @@ def grant_app_role(engine: Engine, role: str) -> None:
 
 def migrate_configured() -> Engine:
     """Upgrade the configured database as its owner, then grant the app role its rights; the owner's engine."""
-    engine = create_database_engine(migration_url())
+    engine = create_database_engine(migration_url(), statement_timeout_ms=0)  # a migration may take long
     upgrade(engine)
     role = app_role()
     if role:

@@ -131,6 +131,18 @@ def escalation_days() -> float:
     return float(os.environ.get("PERFDASH_ESCALATE_AFTER_DAYS", "3"))
 
 
+def scheduled_run(engine: Engine, *, as_of: dt.date | None, settings: notify.SmtpSettings | None
+                  ) -> tuple[alert_store.EvaluationChanges, int, int, int]:
+    """The hourly run: evaluate every rule, escalate overdue red alerts, send urgent e-mail.
+
+    Returns (changes, escalated, e-mails sent, e-mails failed).
+    """
+    changes = evaluate(engine, as_of=as_of)
+    escalated = alert_store.escalate_unacknowledged(engine, actor=SYSTEM, after_days=escalation_days())
+    sent, failed = notify.send_immediate(engine, settings)
+    return changes, escalated, sent, failed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.alerts", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["run", "digest"])
@@ -144,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"perfdash: digest e-mails sent {sent}, failed {failed}")
             return 0
         started = time.perf_counter()
-        changes = evaluate(engine, as_of=args.as_of)
-        escalated = alert_store.escalate_unacknowledged(engine, actor=SYSTEM, after_days=escalation_days())
-        sent, failed = notify.send_immediate(engine, settings)
+        changes, escalated, sent, failed = scheduled_run(engine, as_of=args.as_of, settings=settings)
     except DataAccessError as exc:
         print(f"perfdash: {exc}", file=sys.stderr)
         return 2

@@ -15,9 +15,10 @@ from sqlalchemy import Engine, select
 
 import scoring
 from data_access.models import Region
-from data_access.policy import Viewer
+from data_access.policy import Role, Viewer
 
-PEER_COLUMNS = ["id", "name_zh", "name_en", "mean_score", "rank"]
+PEER_ROLES = frozenset({Role.DISTRICT_OFFICIAL, Role.INTEGRATION})
+PEER_COLUMNS = ["id", "code", "name_zh", "name_en", "mean_score", "rank"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,10 @@ def peer_standing(engine: Engine, viewer: Viewer,
 
     ``league(city_viewer)`` scores the city (``services.portfolio.district_league``) and must return one row per
     district with ``id`` and ``mean_score``; only those two columns are kept, so nothing else it reads leaves.
-    None for every other viewer (a leader or analyst sees the districts themselves; a manager has no district).
+    An open-API token of a district (role ``integration``) stands where that district's official stands. None for
+    every other viewer (a leader or analyst sees the districts themselves; a manager has no district).
     """
-    if viewer.role != "district_official" or viewer.region_id is None:
+    if viewer.role not in PEER_ROLES or viewer.region_id is None:
         return None
     with engine.connect() as connection:
         own = connection.execute(select(Region.parent_id, Region.level).where(Region.id == viewer.region_id)).one()
@@ -47,9 +49,9 @@ def peer_standing(engine: Engine, viewer: Viewer,
             return None
         city = connection.execute(select(Region.id, Region.path).where(Region.id == own.parent_id)).one()
         districts = pd.DataFrame(connection.execute(
-            select(Region.id, Region.name_zh, Region.name_en)
+            select(Region.id, Region.code, Region.name_zh, Region.name_en)
             .where(Region.parent_id == city.id, Region.level == "district").order_by(Region.path)).all(),
-            columns=["id", "name_zh", "name_en"])
+            columns=["id", "code", "name_zh", "name_en"])
     city_viewer = Viewer(user_id=viewer.user_id, username=viewer.username, role=viewer.role, region_id=city.id,
                          region_path=city.path, scope_key=f"{viewer.scope_key}:peers")
     means = league(city_viewer).set_index("id")["mean_score"].astype(float)

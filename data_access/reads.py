@@ -30,6 +30,7 @@ from data_access.models import (
 )
 from data_access.scope import (
     Viewer,
+    refusal,
     region_subtree_clause,
     require_project_in_scope,
     scoped_projects,
@@ -116,7 +117,7 @@ def _project_columns() -> tuple[list, type[User]]:
         Project.region_id, Region.code.label("region_code"), Region.name_zh.label("region_zh"),
         Region.name_en.label("region_en"), Region.path.label("region_path"),
         Project.department_id, Department.name_zh.label("department_zh"), Department.name_en.label("department_en"),
-        Project.manager_id, manager.display_name.label("manager_name"),
+        Project.manager_id, manager.display_name.label("manager_name"), manager.username.label("manager_username"),
         Project.lat, Project.lon, Project.planned_start, Project.planned_end, Project.actual_start,
         Project.actual_end, Project.budget, Project.status, Project.description, Project.version,
     ], manager
@@ -174,6 +175,17 @@ def get_project(engine: Engine, viewer: Viewer, project_id: int) -> dict[str, An
     )
     with engine.connect() as connection:
         return dict(connection.execute(statement).one()._mapping)
+
+
+def project_id_of_code(engine: Engine, viewer: Viewer, code: str) -> int:
+    """The id of the project with this code in the viewer's scope (archived ones left out, as in
+    :func:`list_projects`); an unknown code and another region's code get the same refusal."""
+    statement = scoped_projects(viewer, Project.id).where(Project.code == code)
+    with engine.connect() as connection:
+        project_id = connection.execute(statement).scalar()
+    if project_id is None:
+        raise refusal("project")
+    return int(project_id)
 
 
 def list_milestones(engine: Engine, viewer: Viewer, *, project_id: int | None = None) -> pd.DataFrame:

@@ -99,6 +99,13 @@ def normalised_scores(model: ScoringModel, values: pd.DataFrame) -> pd.DataFrame
     return scores.astype(float)
 
 
+def category_weights(model: ScoringModel, weights: pd.Series, category: object) -> pd.Series:
+    """The weights that score a project of ``category`` (NaN: none): those of the KPIs every category has and of
+    the category's own KPIs, positive ones only; :func:`scoring.composite` spreads them to sum to 1."""
+    applies = model.specs["category"].isna() | (model.specs["category"] == category)
+    return weights[applies & (weights > 0)]
+
+
 def score_matrix(model: ScoringModel, values: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
     """Composite scores for a projects × KPI matrix of raw values, category by category.
 
@@ -111,8 +118,7 @@ def score_matrix(model: ScoringModel, values: pd.DataFrame, weights: pd.Series |
     categories = model.projects["category_code"].reindex(values.index)
     parts = []
     for category, members in categories.groupby(categories, dropna=False):
-        applies = model.specs["category"].isna() | (model.specs["category"] == category)
-        own = weights[applies & (weights > 0)]
+        own = category_weights(model, weights, category)
         parts.append(scoring.composite(scores.loc[members.index, own.index], own))
     result = pd.concat(parts).reindex(values.index) if parts else scoring.composite(scores, weights[weights > 0])
     contribution_columns = [c for c in model.specs.index if c in result.columns]

@@ -27,7 +27,8 @@ def _alerts_statement(viewer: Viewer) -> Select:
             Alert.status, Alert.severity, Alert.value, Alert.threshold, Alert.data_period, Alert.detail,
             Alert.opened_at, Alert.acknowledged_at, Alert.escalated_at, Alert.closed_at, Alert.reopen_count,
             Alert.version, Rectification.owner_id.label("owner_id"), owner.display_name.label("owner_name"),
-            Rectification.plan, Rectification.due_date, Rectification.evidence_note)
+            owner.username.label("owner_username"), Rectification.plan, Rectification.due_date,
+            Rectification.evidence_note, Rectification.resolved_at.label("rectified_at"), Rectification.verified_at)
         .join(Alert, Alert.project_id == Project.id)
         .join(AlertRule, AlertRule.id == Alert.rule_id)
         .outerjoin(Rectification, Rectification.alert_id == Alert.id)

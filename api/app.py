@@ -8,7 +8,7 @@ from api import errors
 from api.body_limit import BodyLimit
 from api.call_audit import AuditCalls
 from api.limits import api_limits
-from api.routes import health, pushes
+from api.routes import health, pushes, reads
 from data_access import get_engine
 
 API_PREFIX = "/api/v1"
@@ -28,4 +28,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.add_middleware(AuditCalls)  # added last: outermost, so it sees the size limit's refusals too
     app.include_router(health.router)
     app.include_router(pushes.router)
+    app.include_router(reads.router)
     return app

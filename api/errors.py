@@ -105,6 +105,7 @@ CHINESE_BY_TYPE = {
     "greater_than_equal": "须不小于 {ge}", "less_than_equal": "须不大于 {le}", "too_short": "至少需要 {min_length} 项",
     "date_type": "须为日期，如 2026-03-01", "date_parsing": "须为日期，如 2026-03-01",
     "date_from_datetime_parsing": "须为日期，如 2026-03-01", "date_from_datetime_inexact": "须为日期，如 2026-03-01",
+    "literal_error": "须为 {expected} 之一",
 }
 
 

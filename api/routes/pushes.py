@@ -31,6 +31,8 @@ from services.api_pushes import (
 router = APIRouter(prefix="/api/v1", tags=["pushes"])
 
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Code = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$",
+                            description="as the register writes it (no control characters)")]
 IdempotencyKey = Annotated[str, Header(
     alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[\x20-\x7e]+$",
     description="Names this push: a retry with the same key and body is answered from the first push and writes "
@@ -39,7 +41,9 @@ IdempotencyKey = Annotated[str, Header(
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "No token, or a wrong, revoked or expired one"},
     403: {"model": ErrorResponse, "description": "The token lacks this scope"},
-    409: {"model": ErrorResponse, "description": "The Idempotency-Key was used for another body"},
+    409: {"model": ErrorResponse, "description": "The Idempotency-Key was used for another body "
+                                                 "(idempotency_key_reused), or the same rows were written by someone "
+                                                 "else at that moment (conflict: send it again)"},
     413: {"model": ErrorResponse, "description": "The body is over the size limit"},
     422: {"model": ErrorResponse, "description": "Bad items (every problem, by item index and field); nothing was "
                                                  "written"},
@@ -54,9 +58,9 @@ class ObservationItem(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"project_code": "P410202-00007", "indicator_code": "BUDGET_EXEC", "period": "2026-10", "value": 82.5}]})
 
-    project_code: str = Field(min_length=1, max_length=60)
-    indicator_code: str = Field(min_length=1, max_length=60, description="a level-3 indicator's code")
-    period: str = Field(pattern=r"^\d{4}-\d{2}$", description="the month, YYYY-MM")
+    project_code: Code
+    indicator_code: Code = Field(description="a level-3 indicator's code")
+    period: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", description="the month, YYYY-MM")
     value: Number
 
 
@@ -73,7 +77,7 @@ class MilestoneProgressItem(BaseModel):
         {"project_code": "P410202-00007", "seq": 3, "percent_complete": 60.0},
         {"project_code": "P410202-00007", "seq": 2, "percent_complete": 100.0, "actual_end": "2026-10-06"}]})
 
-    project_code: str = Field(min_length=1, max_length=60)
+    project_code: Code
     seq: Annotated[int, Strict()] = Field(ge=1, le=10_000, description="the milestone's number in its project")
     percent_complete: Number | None = Field(None, description="0 to 100")
     actual_end: dt.date | None = Field(None, description="the day it was finished, YYYY-MM-DD")
@@ -162,6 +166,9 @@ def _pushed(request: Request, response: Response, actor: TokenActor, push: Push,
              summary="Push one monthly figure")
 def post_observation(request: Request, response: Response, item: ObservationItem, idempotency_key: IdempotencyKey,
                      actor: Annotated[TokenActor, Depends(caller("write_observations"))]) -> PushAnswer | JSONResponse:
+    """One figure, checked like a row of the 月度数据 import: a project in the token's region, a level-3 indicator
+    (plans such as PROG_PLAN are not taken from the API), the value in the indicator's range, the month inside
+    the project's reporting span. Scope ``write_observations``."""
     body = item.model_dump(mode="json")
     return _pushed(request, response, actor, push_observations, [body], idempotency_key, body)
 
@@ -171,6 +178,9 @@ def post_observation(request: Request, response: Response, item: ObservationItem
 def post_observations(request: Request, response: Response, batch: ObservationBatch, idempotency_key: IdempotencyKey,
                       actor: Annotated[TokenActor, Depends(caller("write_observations"))]
                       ) -> PushAnswer | JSONResponse:
+    """A month of figures (or any set of them) as one import batch: every item is checked as a row of the
+    月度数据 import, and one bad item refuses them all (422, every problem with its item's index and field).
+    Stored with source ``api``; the batch can be rolled back on the import page. Scope ``write_observations``."""
     body = batch.model_dump(mode="json")
     return _pushed(request, response, actor, push_observations, body["items"], idempotency_key, body)
 
@@ -181,6 +191,8 @@ def post_milestone_progress(request: Request, response: Response, item: Mileston
                             idempotency_key: IdempotencyKey,
                             actor: Annotated[TokenActor, Depends(caller("write_milestones"))]
                             ) -> PushAnswer | JSONResponse:
+    """Percent complete and/or actual end of an existing milestone, checked like a row of the 里程碑 import
+    (its names and planned dates stay as stored). Scope ``write_milestones``."""
     body = item.model_dump(mode="json")
     return _pushed(request, response, actor, push_milestone_progress, [item.model_dump()], idempotency_key, body)
 
@@ -191,6 +203,8 @@ def post_milestones_progress(request: Request, response: Response, batch: Milest
                              idempotency_key: IdempotencyKey,
                              actor: Annotated[TokenActor, Depends(caller("write_milestones"))]
                              ) -> PushAnswer | JSONResponse:
+    """Progress of several milestones as one import batch, all or nothing (422 with every bad item's index and
+    field). Scope ``write_milestones``."""
     return _pushed(request, response, actor, push_milestone_progress, [item.model_dump() for item in batch.items],
                    idempotency_key, batch.model_dump(mode="json"))
 
@@ -200,4 +214,6 @@ def post_milestones_progress(request: Request, response: Response, batch: Milest
                        **{status: REFUSALS[status] for status in (401, 403, 422, 429)}})
 def get_import(request: Request, batch_id: Annotated[int, Path(description="the batch_id a push answered")],
                actor: Annotated[TokenActor, Depends(caller("read"))]) -> ImportStatusAnswer:
+    """What a push did and whether it still stands (``rolled_back`` once an admin undid it). A token sees only its
+    own batches. Scope ``read``."""
     return ImportStatusAnswer(**dataclasses.asdict(import_status(engine_of(request), actor, batch_id)))

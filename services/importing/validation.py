@@ -197,8 +197,11 @@ def _days(cells: pd.Series, *, monthly: bool) -> tuple[pd.Series, pd.Series]:
     days = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
     kinds = cells.map(type)
     is_moment = kinds.isin([dt.datetime, dt.date, pd.Timestamp])
-    if is_moment.any():
-        days[is_moment] = pd.to_datetime(cells[is_moment])
+    if is_moment.any():  # a day outside perfdash's years stays unparsed (9999-12-31 would overflow the type)
+        years = cells[is_moment].map(lambda moment: moment.year).astype(int)
+        plausible = years.between(FIRST_YEAR, LAST_YEAR).reindex(cells.index, fill_value=False).astype(bool)
+        if plausible.any():
+            days[plausible] = pd.to_datetime(cells[plausible])
     text = _normalised_text(cells)
     number_like = kinds.isin(NUMBER_CLASSES) | text.str.fullmatch(r"\d+").fillna(False).astype(bool)
     if number_like.any():

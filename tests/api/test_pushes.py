@@ -11,6 +11,7 @@ from api import create_app
 from data_access import data_version, reads
 from data_access.api_tokens import create_token, revoke_token
 from data_access.audit import verify_chain
+from data_access.imports import rollback_batch
 from data_access.models import (
     AuditEntry,
     ImportBatch,
@@ -108,6 +109,11 @@ def test_a_district_pushes_a_month_of_figures_in_one_call_and_a_retry_writes_not
                                                      "token")} == {
         "kind": "observations", "status": "applied", "items": len(items), "new": len(items), "changed": 0,
         "idempotency_key": "push-1", "token": "财政局 finance"}
+
+    rollback_batch(seeded_engine, as_viewer(seeded_engine, "admin"), answer["batch_id"])  # on the import page
+    assert _count(seeded_engine, Observation, Observation.period == dt.date(2026, 12, 1)) == 0
+    undone = client.get(f"/api/v1/imports/{answer['batch_id']}", headers=_headers(token, None)).json()
+    assert undone["status"] == "rolled_back" and undone["rolled_back_at"] is not None
 
 
 def test_the_same_key_with_another_body_is_refused_and_writes_nothing(seeded_engine):
@@ -217,10 +223,11 @@ def test_every_bad_item_is_named_by_index_and_field_and_nothing_is_written(seede
         (1, "indicator_code"), (2, "period"), (3, None)]
     assert error["items"][2]["message"] == "Same key (Project code / Indicator code / Month) as row 0."
     typed = client.post("/api/v1/observations/batch", headers=_headers(token, "push-2"), json={"items": [
-        items[0], {**items[0], "value": "12"}, {**items[0], "extra": 1}]})
+        items[0], {**items[0], "value": "12"}, {**items[0], "extra": 1}, {**items[0], "project_code": "P\x00"}]})
     assert typed.status_code == 422
     assert [(item["index"], item["field"], item["message_zh"]) for item in typed.json()["error"]["items"]] == [
-        (1, "value", "value：须为数字"), (2, "extra", "extra：不是可接受的字段")]
+        (1, "value", "value：须为数字"), (2, "extra", "extra：不是可接受的字段"),
+        (3, "project_code", "project_code：格式不正确")]
     assert _count(seeded_engine, Observation) == before and _api_batches(seeded_engine) == 0
 
 
@@ -245,10 +252,12 @@ def test_milestone_progress_changes_percent_and_actual_end_and_refuses_120_perce
 
     refused = client.post("/api/v1/milestones/progress/batch", headers=_headers(token, "push-2"), json={"items": [
         {"project_code": "P410202-00007", "seq": seq, "percent_complete": 50},
-        {"project_code": "P410202-00007", "seq": seq + 1, "percent_complete": 120},
+        {"project_code": "P410202-00007", "seq": seq + 1, "percent_complete": 120, "actual_end": "9999-12-31"},
         {"project_code": "P410202-00007", "seq": 9999, "percent_complete": 10}]})
     assert refused.status_code == 422
     assert [(item["index"], item["field"], item["message_zh"]) for item in refused.json()["error"]["items"]] == [
+        (1, "actual_end",
+         "「实际完成日期」不是日期，此处为「9999-12-31」；请写成 2026-03-01、2026/3/1 或 2026年3月1日。"),
         (1, "percent_complete", "「完成百分比」须在 0 到 100 之间，此处为 120。"),
         (2, "seq", "项目 P410202-00007 没有第 9999 个里程碑，或不在您的管辖范围内")]
     with Session(seeded_engine) as session:

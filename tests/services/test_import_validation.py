@@ -208,6 +208,14 @@ def test_a_cell_that_is_not_a_date(written):
     assert problem.message_en.startswith("Planned start is not a date")
 
 
+@pytest.mark.parametrize("day", [dt.datetime(9999, 12, 31), dt.date(1, 1, 1), dt.date(1949, 12, 31)])
+def test_a_date_cell_outside_perfdashs_years_is_a_problem_not_a_crash(day):
+    """A spreadsheet's (or an API push's) date object of year 9999 would overflow pandas' datetime type."""
+    problem = _only_problem("milestones", actual_end=day)
+    assert (problem.row, problem.column, problem.value) == (2, "actual_end", day.isoformat()[:10])
+    assert problem.message_en.startswith("Actual end is not a date")
+
+
 def test_the_not_a_date_message():
     assert _only_problem("milestones", actual_end="明天") == Problem(
         "Sheet1", 2, "actual_end",

@@ -14,7 +14,7 @@ ProjectStatus = Literal["planned", "active", "suspended", "completed"]  # archiv
 AlertStatus = Literal["open", "acknowledged", "rectifying", "resolved", "closed"]
 Severity = Literal["red", "orange", "yellow"]
 RectificationStage = Literal["in_progress", "submitted", "verified", "closed"]
-PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
 
 class Named(BaseModel):

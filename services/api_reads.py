@@ -21,7 +21,6 @@ from data_access import (
     PermissionDenied,
     Viewer,
     get_project,
-    list_categories,
     list_indicators,
     list_milestones,
     list_projects,
@@ -118,18 +117,15 @@ def project_page(engine: Engine, viewer: Viewer, *, region_code: str | None = No
                  offset: int = 0) -> JsonDict:
     """One page of the projects in scope (ordered by code), with ``total`` the count over every page.
 
-    ``region_code`` keeps a region's subtree; a code outside the scope is refused like an unknown one.
+    ``region_code`` keeps a region's subtree. A filter nothing matches gives an empty page, and a region outside
+    the scope is such a filter: the answer is the same as for a code that does not exist.
     """
     districts = _districts(engine, viewer)
     region_id = None
     if region_code is not None:
         region_id = next((key for key, region in districts.items() if region["code"] == region_code), None)
         if region_id is None:
-            raise ValidationError(f"No region with code {region_code!r:.20} in this token's scope",
-                                  message_zh="区域代码不存在或不在本令牌范围内")
-    if category_code is not None and category_code not in set(list_categories(engine, viewer)["code"]):
-        raise ValidationError(f"No project category with code {category_code!r:.20}",
-                              message_zh="项目类别代码不存在")
+            return {"total": 0, "limit": limit, "offset": offset, "items": []}
     projects = list_projects(engine, viewer, region_id=region_id, category_code=category_code, status=status)
     page = projects.iloc[offset:offset + limit]
     return {"total": len(projects), "limit": limit, "offset": offset,
@@ -201,17 +197,20 @@ def ranking(engine: Engine, viewer: Viewer, period: dt.date | None = None,
             by: Literal["project", "district"] = "project") -> JsonDict:
     """The overview's rankings for ``period`` (default: the latest): the scored projects best first, or the
     districts by their mean score (a district's token: its district among its city's, as its official sees)."""
-    current = portfolio(engine, viewer, period)
-    period = current.attrs.get("period")
     districts = _districts(engine, viewer)
-    if by == "project":
-        scored = current.dropna(subset=["total"]).sort_values("total", ascending=False, kind="stable")
+    if by == "project":  # the portfolio's scores, without the warnings and spending it adds for the overview
+        model = load_model(engine, viewer)
+        values = load_indicator_matrix(engine, viewer, period=period)
+        scores = model.projects.join(score_matrix(model, values)[["total", "rank", "grade"]], how="inner")
+        scored = scores.dropna(subset=["total"]).sort_values("total", ascending=False, kind="stable")
         items = [{"rank": int(row["rank"]), "code": row["code"], "name_zh": row["name_zh"], "name_en": row["name_en"],
                   "district": districts.get(int(row["district_id"])) if not _missing(row["district_id"]) else None,
                   "score": float(row["total"]), "grade": str(row["grade"]),
                   "grade_en": scoring.GRADE_LABELS_EN[str(row["grade"])]}
                  for row in scored.to_dict("records")]
-        return {"period": month_text(period), "by": by, "of": len(items), "items": items}
+        return {"period": month_text(values.attrs.get("period")), "by": by, "of": len(items), "items": items}
+    current = portfolio(engine, viewer, period)
+    period = current.attrs.get("period")
     standing = peer_standing(engine, viewer, period)
     if standing is not None:
         league = standing.peers.assign(projects=None)

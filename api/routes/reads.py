@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.auth import caller, engine_of
-from api.errors import ErrorResponse
+from api.errors import ApiRefusal, ErrorItem, ErrorResponse
 from api.read_models import (
     PERIOD_PATTERN,
     AlertStatus,
@@ -28,7 +28,21 @@ from data_access.scope import MAX_ID
 from services import api_reads
 
 router = APIRouter(prefix="/api/v1", tags=["read"])
-Reader = Annotated[TokenActor, Depends(caller("read"))]
+
+
+def reader(request: Request, actor: Annotated[TokenActor, Depends(caller("read"))]) -> TokenActor:
+    """The caller, who holds ``read``, asking with no query parameter the endpoint does not have: a misspelt
+    filter is refused rather than ignored (ignored, it would answer with more than was asked for)."""
+    known = {parameter.alias for parameter in request.scope["route"].dependant.query_params}
+    unknown = dict.fromkeys(name for name in request.query_params if name not in known)
+    if unknown:
+        raise ApiRefusal(422, "invalid", "The request is not valid", "请求内容无效", items=[
+            ErrorItem(field=f"query.{name}", message=f"query.{name}: not a parameter of this endpoint",
+                      message_zh=f"query.{name}：不是此接口的参数") for name in unknown])
+    return actor
+
+
+Reader = Annotated[TokenActor, Depends(reader)]
 CODE = r"^[^\x00-\x1f\x7f]{1,30}$"  # a code as stored (at most 30 characters), never a control character
 
 

@@ -8,7 +8,7 @@ export PERFDASH_DEMO ?= 1
 # Demo mode's keys are public: serve this machine only unless an address is given (make run ADDRESS=0.0.0.0).
 ADDRESS ?= $(if $(filter 1 true yes on,$(PERFDASH_DEMO)),127.0.0.1,)
 
-.PHONY: run test seed bench bench-scoring clean
+.PHONY: run test seed bench bench-scoring openapi clean
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(INSTALLED)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -n auto --dist loadgroup
+
+# The open API's spec as a file (docs/openapi.json); tests/api/test_spec.py fails when it is stale.
+openapi: $(INSTALLED)
+	$(PY) -m api.spec
 
 bench: $(INSTALLED)
 	$(PY) bench/bench_data_access.py

@@ -39,6 +39,7 @@ IdempotencyKey = Annotated[str, Header(
                 "nothing; the same key with another body is refused (409). Use a new key (e.g. a UUID) per batch.",
     examples=["finance-2026-10-410202"])]
 REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body is not JSON (or not UTF-8)"},
     401: {"model": ErrorResponse, "description": "No token, or a wrong, revoked or expired one"},
     403: {"model": ErrorResponse, "description": "The token lacks this scope"},
     409: {"model": ErrorResponse, "description": "The Idempotency-Key was used for another body "

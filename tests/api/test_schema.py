@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, settings
+from pandas.errors import OutOfBoundsDatetime
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -61,6 +63,21 @@ def _serving_the_copy(api_engine):
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+# Bounded and repeatable: a few examples per operation, the same ones every run (no example database), and a
+# failure reported as found, not shrunk (shrinking a failing push takes minutes).
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None,
+          phases=(Phase.explicit, Phase.generate))
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(case, bearer):
     case.call_and_validate(headers=bearer, checks=CHECKS)
+
+
+@pytest.mark.xfail(strict=True, raises=OutOfBoundsDatetime,
+                   reason="schemathesis finding, reported to the lead: a month outside pandas' nanosecond range "
+                          "(before 1677 or after 2262) crashes services.importing.validation._days, shared with "
+                          "spreadsheet imports; drop this mark once such a month is a bad item (422)")
+def test_a_month_outside_the_calendar_is_a_bad_item_not_a_server_error(bearer):
+    response = TestClient(APP).post(
+        "/api/v1/observations", headers={**bearer, "Idempotency-Key": "year-1000"},
+        json={"project_code": "P410202-00001", "indicator_code": "PROG_ACTUAL", "period": "1000-01", "value": 1.0})
+    assert response.status_code == 422
+    assert "period" in {item["field"] for item in response.json()["error"]["items"]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -53,6 +54,19 @@ def bearer(api_engine) -> dict[str, str]:
 # it reads the test item's private ``_nodeid``.)
 APP = create_app(create_engine("sqlite://"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@schema.hook("map_body")
+def _periods_in_pandas_years(_context: schemathesis.HookContext, body: Any) -> Any:
+    """Known finding (the strict xfail below): a YYYY-MM period of a year pandas cannot hold crashes the push.
+    Until it is fixed, generated periods keep their month (bad ones too) but move to the 2000s; drop this hook
+    together with that xfail mark."""
+    items = body.get("items", [body]) if isinstance(body, dict) else []
+    for item in items:
+        period = item.get("period") if isinstance(item, dict) else None
+        if isinstance(period, str) and len(period) >= 4 and period[:4].isdigit():
+            item["period"] = "20" + period[2:]
+    return body
 
 
 @pytest.fixture(scope="module", autouse=True)

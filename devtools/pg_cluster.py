@@ -11,7 +11,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,37 +49,47 @@ def _quote(part: str) -> str:
 
 
 @contextmanager
-def throwaway_cluster(database: str = "perfdash_test") -> Iterator[str]:
-    """Start a cluster, create ``database``, yield its SQLAlchemy URL, stop and delete it afterwards."""
+def throwaway_cluster(database: str = "perfdash_test", settings: Mapping[str, str] | None = None,
+                      keep: Path | None = None) -> Iterator[str]:
+    """Start a cluster, create ``database``, yield its SQLAlchemy URL, stop and delete it afterwards.
+
+    ``settings``: extra server settings (name → value), e.g. for a bulk load. ``keep``: a directory for the
+    cluster that is kept afterwards, and reused (database and all) when it already holds one."""
     bindir = find_binaries()
     if bindir is None:
         raise PostgresUnavailable("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     as_postgres = os.geteuid() == 0
-    workdir = Path(tempfile.mkdtemp(prefix="perfdash-pg-"))
+    workdir = keep.resolve() if keep else Path(tempfile.mkdtemp(prefix="perfdash-pg-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    reuse = (workdir / "data" / "PG_VERSION").exists()
     if as_postgres:
         shutil.chown(workdir, "postgres", "postgres")
     datadir, port = workdir / "data", _free_port()
     options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+    options += "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
     try:
-        _run_as_server_user(
-            [str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8",
-             "--locale=C"],
-            as_postgres,
-        )
+        if not reuse:
+            _run_as_server_user(
+                [str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust", "--no-sync", "-E",
+                 "UTF8", "--locale=C"],
+                as_postgres,
+            )
         _run_as_server_user(
             [str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(workdir / "log"), "-w", "-o", options, "start"],
             as_postgres,
         )
         try:
-            _run_as_server_user(
-                [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database],
-                False,
-            )
+            if not reuse:
+                _run_as_server_user(
+                    [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database],
+                    False,
+                )
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
         finally:
             _run_as_server_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "fast", "-w", "stop"], as_postgres)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":  # manual use: keep a cluster up until Enter is pressed

@@ -8,7 +8,7 @@ export PERFDASH_DEMO ?= 1
 # Demo mode's keys are public: serve this machine only unless an address is given (make run ADDRESS=0.0.0.0).
 ADDRESS ?= $(if $(filter 1 true yes on,$(PERFDASH_DEMO)),127.0.0.1,)
 
-.PHONY: run test seed bench bench-scoring openapi clean
+.PHONY: run test seed bench bench-scoring openapi clean deploy-local deploy-local-stop
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,17 @@ bench: $(INSTALLED)
 
 bench-scoring: $(INSTALLED)
 	$(PY) bench/bench_scoring.py
+
+# PostgreSQL, two Streamlit replicas, the API and nginx on loopback (deploy/README.md); ports and demo size can be
+# changed, e.g. make deploy-local DEPLOY_ARGS="--port 8081 --app-ports 8521,8522 --projects 1000".
+DEPLOY_DIR ?= data/deploy-local
+DEPLOY_ARGS ?=
+
+deploy-local: $(INSTALLED)
+	$(PY) -m deploy.local start --state-dir $(DEPLOY_DIR) $(DEPLOY_ARGS)
+
+deploy-local-stop:
+	$(PY) -m deploy.local stop --state-dir $(DEPLOY_DIR)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-artifacts

@@ -1,0 +1,1 @@
+"""Deployment files (nginx, systemd) and the local production-shaped deployment (deploy.local)."""

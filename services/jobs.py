@@ -115,9 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     except DataAccessError as exc:
         print(f"perfdash: {exc}", file=sys.stderr)
         return 2
-    for outcome in outcomes:
+    for outcome in outcomes:  # a busy job was not tried here: no attempt to count
+        attempt = f" (attempt {outcome.attempts})" if outcome.attempts else ""
         error = f": {outcome.error}" if outcome.error else ""
-        print(f"perfdash: {outcome.job} {outcome.slot} {outcome.result} (attempt {outcome.attempts}){error}")
+        print(f"perfdash: {outcome.job} {outcome.slot} {outcome.result}{attempt}{error}")
     return 1 if any(outcome.result == FAILED for outcome in outcomes) else 0
 
 

@@ -40,8 +40,12 @@ def deployment(tmp_path_factory) -> Deployment:
     with pytest.MonkeyPatch.context() as patch:  # this process writes to the deployment's audit chain too
         patch.setenv("PERFDASH_AUDIT_KEY", running.env["PERFDASH_AUDIT_KEY"])
         yield running
+    pg_dir = Path(json.loads((state_dir / "deployment.json").read_text())["pg_dir"])
     stop(state_dir)
-    assert not (state_dir / "deployment.json").exists()
+    assert not (state_dir / "deployment.json").exists() and not pg_dir.exists()
+    for group in running.pids.values():  # every process group it started is gone (nginx: its master's pid)
+        with pytest.raises(ProcessLookupError):
+            os.killpg(group, 0)
 
 
 def _get(url: str, path: str, route: str | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -152,5 +156,6 @@ def browser_page():
         browser.close()
 
 
-def test_stop_leaves_nothing_of_ours_running(tmp_path):
-    stop(Path(tmp_path))  # nothing recorded there: a no-op, never an error
+def test_stop_where_no_deployment_is_recorded_does_nothing(tmp_path):
+    stop(tmp_path)
+    assert list(tmp_path.iterdir()) == []

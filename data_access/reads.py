@@ -6,9 +6,11 @@ viewer may not see returns nothing; asking for one object by id raises :class:`P
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, exists, false, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -46,6 +48,26 @@ def _frame(engine: Engine, statement: Select, columns: Sequence[str] | None = No
     # Column-wise construction: building a frame from 150k Row objects is ~6× slower than from columns.
     values = zip(*rows, strict=False) if rows else ([] for _ in names)
     return pd.DataFrame(dict(zip(names, map(list, values), strict=False)), columns=names)
+
+
+def _copy_frame(engine: Engine, statement: Select) -> pd.DataFrame:
+    """:func:`_frame` for large reads of numbers: on PostgreSQL the rows come through ``COPY (…) TO STDOUT`` as
+    CSV, which pandas' C reader turns into columns (building a Row object per row costs a few µs: seconds for
+    the leader's 1.3 M latest values of a province); elsewhere :func:`_frame`. Empty fields read as NaN."""
+    if engine.dialect.name != "postgresql":
+        return _frame(engine, statement)
+    names = list(statement.selected_columns.keys())
+    compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    buffer = io.BytesIO()
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY ({compiled.string}) TO STDOUT (FORMAT csv)", compiled.params) as copy:
+            for block in copy:
+                buffer.write(block)
+    if not buffer.tell():
+        return pd.DataFrame(columns=names)
+    buffer.seek(0)
+    return pd.read_csv(buffer, names=names, header=None)
 
 
 def _with_region_levels(frame: pd.DataFrame, path_column: str = "region_path") -> pd.DataFrame:
@@ -348,11 +370,15 @@ def load_indicator_matrix(
     )
     if scored_only:
         statement = statement.where(Observation.indicator_id.in_(list(codes)))
-    long = _frame(engine, statement)
-    long["indicator_id"] = long["indicator_id"].map(codes)
-    matrix = long.pivot(index="project_id", columns="indicator_id", values="value")
-    matrix = matrix.reindex(columns=list(codes.values()))
-    matrix.columns.name = "indicator"
+    long = _copy_frame(engine, statement)
+    # (project, indicator) is unique in one period: place each value in its cell (pandas' pivot takes ~10× longer).
+    project_ids, rows = np.unique(long["project_id"].to_numpy(dtype=np.int64), return_inverse=True)
+    columns = pd.Index(list(codes)).get_indexer(long["indicator_id"].to_numpy(dtype=np.int64))
+    known = columns >= 0  # without scored_only, the read also returns values of indicators that are not KPIs
+    cells = np.full((len(project_ids), len(codes)), np.nan)
+    cells[rows[known], columns[known]] = long["value"].to_numpy(dtype=float)[known]
+    matrix = pd.DataFrame(cells, index=pd.Index(project_ids, name="project_id"),
+                          columns=pd.Index(list(codes.values()), name="indicator"))
     matrix.attrs["period"] = period
     return matrix
 

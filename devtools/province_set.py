@@ -311,6 +311,7 @@ def build(engine: Engine, *, projects: int = 50_000, months: int = 36, seed: int
     parameters = {"projects": projects, "months": months, "managers": MANAGERS_PER_DISTRICT, "until": until,
                   "entered_at": dt.datetime.combine(until, dt.time(9), tzinfo=dt.UTC)}
     with engine.begin() as connection:
+        connection.execute(text("SET LOCAL statement_timeout = 0"))  # a load, not a user's request
         officials, managers = _reference(connection, months, until, password_hash)
         connection.execute(text(_UNIFORM.format(seed=int(seed))))
         connection.execute(text(
@@ -331,6 +332,7 @@ def build(engine: Engine, *, projects: int = 50_000, months: int = 36, seed: int
                                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
         bump_data_version(connection)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SET statement_timeout = 0"))
         connection.execute(text("VACUUM ANALYZE"))
     return ProvinceSummary(projects=projects, observations=int(observations), officials=officials,
                            managers=managers)

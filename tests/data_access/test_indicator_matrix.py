@@ -1,0 +1,53 @@
+"""The latest-period matrix, read row by row on SQLite and through COPY on PostgreSQL: the same cells on both."""
+import datetime as dt
+import math
+
+from sqlalchemy import insert, select
+
+from data_access import reads
+from data_access.models import Indicator, Observation, Project, Region
+from tests.conftest import as_viewer
+
+NEXT_MONTH = dt.date(2026, 12, 1)  # after the demo's last month: only the values below are in it
+
+
+def _add_month(engine):
+    """Two projects report in NEXT_MONTH: a 龙亭区 one (two KPIs and a tracking series) and a 鼓楼区 one (one KPI)."""
+    with engine.begin() as connection:
+        ids = dict(connection.execute(select(Indicator.code, Indicator.id)).all())
+        longting, gulou = (connection.execute(
+            select(Project.id).join(Region, Region.id == Project.region_id).where(Region.code == code)
+            .order_by(Project.id).limit(1)).scalar_one() for code in ("410202", "410204"))
+        rows = [(longting, "PROG_RATIO", 87.125), (longting, "RESIDENT_SAT", 91.5), (longting, "PROG_ACTUAL", 42.0),
+                (gulou, "PROG_RATIO", 101.25)]
+        connection.execute(insert(Observation), [
+            {"project_id": project, "indicator_id": ids[code], "period": NEXT_MONTH, "value": value,
+             "source": "manual", "entered_at": dt.datetime(2026, 12, 5, tzinfo=dt.UTC)}
+            for project, code, value in rows])
+    return longting, gulou
+
+
+def test_each_value_lands_in_its_cell_and_the_rest_are_missing(seeded_engine):
+    longting, gulou = _add_month(seeded_engine)
+    matrix = reads.load_indicator_matrix(seeded_engine, as_viewer(seeded_engine, "leader"))
+    assert matrix.attrs["period"] == NEXT_MONTH
+    assert list(matrix.index) == sorted([longting, gulou]) and matrix.index.name == "project_id"
+    assert matrix.columns[0] == "PROG_RATIO" and "PROG_ACTUAL" not in matrix.columns  # scored KPIs only
+    assert matrix.loc[longting, "PROG_RATIO"] == 87.125 and matrix.loc[longting, "RESIDENT_SAT"] == 91.5
+    assert matrix.loc[gulou, "PROG_RATIO"] == 101.25
+    assert int(matrix.notna().sum().sum()) == 3
+    assert math.isnan(matrix.loc[gulou, "RESIDENT_SAT"])
+
+
+def test_the_official_gets_only_the_row_of_their_district_and_the_tracking_series_on_request(seeded_engine):
+    longting, _ = _add_month(seeded_engine)
+    official = as_viewer(seeded_engine, "official_longting")
+    matrix = reads.load_indicator_matrix(seeded_engine, official, scored_only=False)
+    assert list(matrix.index) == [longting]
+    assert matrix.loc[longting, "PROG_ACTUAL"] == 42.0 and matrix.loc[longting, "PROG_RATIO"] == 87.125
+
+
+def test_a_period_without_values_gives_an_empty_matrix_with_every_kpi(seeded_engine):
+    matrix = reads.load_indicator_matrix(seeded_engine, as_viewer(seeded_engine, "leader"), period=dt.date(2001, 1, 1))
+    assert matrix.empty and matrix.attrs["period"] == dt.date(2001, 1, 1)
+    assert "PROG_RATIO" in matrix.columns

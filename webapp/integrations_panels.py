@@ -26,7 +26,9 @@ FORM_KEYS = ("integrations_name", "integrations_region", "integrations_days", "i
              *(f"integrations_scope_{scope}" for scope in SCOPE_KEYS))
 PUSH_EXAMPLE = """curl -H "Authorization: Bearer {secret}" \\
      -H "Idempotency-Key: 2026-11-finance" -H "Content-Type: application/json" \\
-     -X POST http://<host>/api/v1/observations/batch -d '{{"items": [...]}}'"""
+     -X POST http://<host>/api/v1/observations/batch \\
+     -d '{{"items": [{{"project_code": "P410202-00007", "indicator_code": "BUDGET_EXEC",
+                     "period": "2026-11", "value": 82.5}}, ...]}}'"""
 
 
 def issued_panel(issued: IssuedToken) -> None:

@@ -211,9 +211,6 @@ def start(state_dir: Path, *, http_port: int = 8080, app_ports: Sequence[int] = 
         state["env"] = {name: value for name, value in env.items() if name.startswith(("PERFDASH_", "STREAMLIT_"))}
         python, setup_log = sys.executable, state_dir / "setup.log"
         _run([python, "-m", "data_access.migrate"], env, setup_log)
-        _run([python, "-m", "data_access.demo", "--if-empty", *demo_args], env, setup_log)
-        if demo_story:
-            _run([python, "-m", "services.demo_story"], env, setup_log)
         pids: dict[str, int] = {}
         state["pids"] = pids
         for port in app_ports:
@@ -225,6 +222,11 @@ def start(state_dir: Path, *, http_port: int = 8080, app_ports: Sequence[int] = 
         pids["api"] = _spawn([python, "-m", "api", "--host", "127.0.0.1", "--port", str(api_port),
                               "--workers", str(api_workers)], env, state_dir / "api.log")
         _save(state_dir, state)
+        # The servers start while the demo is written (their health checks do not read data); nginx lets
+        # nobody in before both are done.
+        _run([python, "-m", "data_access.demo", "--if-empty", *demo_args], env, setup_log)
+        if demo_story:
+            _run([python, "-m", "services.demo_story"], env, setup_log)
         app_urls = tuple(f"http://127.0.0.1:{port}" for port in app_ports)
         api_url = f"http://127.0.0.1:{api_port}"
         _wait_healthy([f"{u}/_stcore/health" for u in app_urls] + [f"{api_url}/healthz"], wait_seconds)

@@ -133,15 +133,15 @@ class PoolSettings:
     statement_timeout_ms: int  # 0: no limit
 
 
-def _whole_number(name: str, default: int, what_zh: str) -> int:
+def _whole_number(name: str, default: int, what_zh: str, *, least: int = 0) -> int:
     raw = os.environ.get(name, "").strip()
     try:
         value = int(raw) if raw else default
     except ValueError:
-        value = -1
-    if value < 0:
-        raise ConfigurationError(f"{name} must be a whole number of at least 0, got {raw!r}",
-                                 message_zh=f"{what_zh}（{name}）须为不小于 0 的整数")
+        value = least - 1
+    if value < least:
+        raise ConfigurationError(f"{name} must be a whole number of at least {least}, got {raw!r}",
+                                 message_zh=f"{what_zh}（{name}）须为不小于 {least} 的整数")
     return value
 
 
@@ -152,7 +152,7 @@ def pool_settings() -> PoolSettings:
     below PostgreSQL's ``max_connections``.
     """
     return PoolSettings(
-        pool_size=max(1, _whole_number("PERFDASH_DB_POOL_SIZE", 5, "数据库连接池大小")),
+        pool_size=_whole_number("PERFDASH_DB_POOL_SIZE", 5, "数据库连接池大小", least=1),  # 0: no limit at all
         max_overflow=_whole_number("PERFDASH_DB_MAX_OVERFLOW", 10, "数据库连接池溢出数"),
         statement_timeout_ms=_whole_number("PERFDASH_DB_STATEMENT_TIMEOUT_MS", 30000, "数据库语句超时"),
     )

@@ -29,6 +29,12 @@ def test_a_setting_that_is_not_a_whole_number_is_refused_by_name_in_both_languag
     assert error.value.message_zh == "数据库语句超时（PERFDASH_DB_STATEMENT_TIMEOUT_MS）须为不小于 0 的整数"
 
 
+def test_a_pool_of_no_connections_is_refused(monkeypatch):
+    monkeypatch.setenv("PERFDASH_DB_POOL_SIZE", "0")  # SQLAlchemy would read 0 as "no limit"
+    with pytest.raises(ConfigurationError, match="PERFDASH_DB_POOL_SIZE must be a whole number of at least 1"):
+        pool_settings()
+
+
 def _url(engine):
     return engine.url.render_as_string(hide_password=False)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from data_access.job_runs import ALREADY_DONE, BUSY, FAILED, RAN, recent_runs, run_once
+from data_access.errors import ConfigurationError
+from data_access.job_runs import ALREADY_DONE, BUSY, FAILED, RAN, recent_runs, run_once, stale_minutes
 from data_access.migrate import upgrade
 from data_access.models import JobRun
 from tests.source_tree import ROOT
@@ -125,3 +126,11 @@ def test_a_runner_killed_mid_job_is_taken_over_by_the_next_run(engine, tmp_path,
                                                runner="next")).result != BUSY and o)
     assert (outcome.result, outcome.attempts, ran) == (RAN, 2, [1])
     assert tuple(_row(engine, "deliveries", "2026-11-30")) == ("done", 2, "next", None)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_a_lease_that_is_not_a_positive_number_of_minutes_is_refused_in_both_languages(monkeypatch, value):
+    monkeypatch.setenv("PERFDASH_JOB_STALE_MINUTES", value)
+    with pytest.raises(ConfigurationError, match="PERFDASH_JOB_STALE_MINUTES must be a positive number") as error:
+        stale_minutes()
+    assert error.value.message_zh == "任务租约时长（PERFDASH_JOB_STALE_MINUTES）须为正数（分钟）"

@@ -113,11 +113,26 @@ def _push_one_figure(deployment: Deployment) -> dict:
         raise AssertionError(refused.read().decode()) from None
 
 
+@pytest.fixture(scope="module")
+def browser_page():
+    """One browser for the module: logged in once (through nginx), it keeps its cookies from test to test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+NO_PUSHES = "近 30 天没有通过接口推送的数据。"
+TABLES = "[data-testid='stDataFrame']"
+
+
 def test_a_write_through_the_api_shows_on_both_replicas_at_their_next_run(deployment, browser_page):
     page = browser_page
-    empty = page.get_by_text("近 30 天没有通过接口推送的数据。", exact=True)
-    tables = page.locator("[data-testid='stDataFrame']")
-    page.goto(deployment.app_urls[0])
+    empty = page.get_by_text(NO_PUSHES, exact=True)
+    page.goto(deployment.url)  # through nginx: the page, its websocket and the login
     log_in(page, "admin")
     for url in deployment.app_urls:  # the login cookie works on either replica: one key, one sessions table
         page.goto(f"{url}/integrations")
@@ -128,32 +143,29 @@ def test_a_write_through_the_api_shows_on_both_replicas_at_their_next_run(deploy
     for index, url in enumerate(deployment.app_urls):
         page.goto(f"{url}/integrations")
         wait_until_idle(page)
-        tables.last.wait_for(timeout=20_000)  # the tokens, then the pushes: the new token's batch
+        page.locator(TABLES).last.wait_for(timeout=20_000)  # the tokens, then the pushes: the new token's batch
         assert empty.count() == 0
         screenshot(page, f"deploy-local-replica-{index + 1}-pushes")
 
 
-def test_a_killed_replica_s_routes_are_served_by_the_other(deployment):
-    _status, headers, _body = _get(deployment.url, "/")
-    route = headers["set-cookie"].split(";")[0].split("=", 1)[1]
-    victim = _replica(headers)
-    port = int(victim.rsplit(":", 1)[1])
-    os.killpg(deployment.pids[f"app-{port}"], signal.SIGKILL)
+def test_a_killed_replica_s_browsers_are_served_by_the_other_still_logged_in(deployment, browser_page):
+    page = browser_page
+    answer = page.goto(f"{deployment.url}/integrations")
+    victim = _replica(answer.headers)
+    route = next(c["value"] for c in page.context.cookies() if c["name"] == "perfdash_route")
+    wait_until_idle(page)
+    page.locator(TABLES).last.wait_for(timeout=20_000)
+    os.killpg(deployment.pids[f"app-{victim.rsplit(':', 1)[1]}"], signal.SIGKILL)
     survivor = ({url.removeprefix("http://") for url in deployment.app_urls} - {victim}).pop()
     for _ in range(5):
         status, headers, body = _get(deployment.url, "/_stcore/health", route)
         assert (status, body, _replica(headers)) == (200, b"ok", survivor)
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+    answer = page.reload()  # the browser's next page comes from the survivor, and it is still logged in there
+    assert _replica(answer.headers) == survivor
+    wait_until_idle(page)
+    page.locator(TABLES).last.wait_for(timeout=20_000)
+    assert page.get_by_text(NO_PUSHES, exact=True).count() == 0
+    screenshot(page, "deploy-local-after-replica-kill")
 
 
 def test_stop_where_no_deployment_is_recorded_does_nothing(tmp_path):

@@ -38,6 +38,8 @@ STATUS_OF: tuple[tuple[type[DataAccessError], int, str], ...] = (
     (DatabaseUnavailable, 503, "unavailable"),
 )
 HTTP_WORDS = {
+    400: ("unreadable_body", "The request body cannot be read as JSON (send UTF-8 JSON)",
+          "请求体无法按 JSON 读取（请发送 UTF-8 编码的 JSON）"),
     404: ("not_found", "No such path", "没有此接口路径"),
     405: ("method_not_allowed", "This method is not allowed here", "此路径不支持该请求方法"),
 }

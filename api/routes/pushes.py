@@ -61,7 +61,8 @@ class ObservationItem(BaseModel):
 
     project_code: Code
     indicator_code: Code = Field(description="a level-3 indicator's code")
-    period: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", description="the month, YYYY-MM")
+    period: str = Field(pattern=r"^(19[5-9][0-9]|2[01][0-9]{2})-(0[1-9]|1[0-2])$", examples=["2026-11"],
+                        description="the month, YYYY-MM (1950-01 … 2199-12)")
     value: Number
 
 
@@ -212,7 +213,8 @@ def post_milestones_progress(request: Request, response: Response, batch: Milest
 
 @router.get("/imports/{batch_id}", response_model=ImportStatusAnswer, summary="A pushed batch's status",
             responses={404: {"model": ErrorResponse, "description": "No such batch of this token"},
-                       **{status: REFUSALS[status] for status in (401, 403, 422, 429)}})
+                       **{status: REFUSALS[status] for status in (401, 403, 429)},
+                       422: {"model": ErrorResponse, "description": "The batch id is not a whole number"}})
 def get_import(request: Request, batch_id: Annotated[int, Path(description="the batch_id a push answered")],
                actor: Annotated[TokenActor, Depends(caller("read"))]) -> ImportStatusAnswer:
     """What a push did and whether it still stands (``rolled_back`` once an admin undid it). A token sees only its

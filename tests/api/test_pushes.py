@@ -213,7 +213,7 @@ def test_every_bad_item_is_named_by_index_and_field_and_nothing_is_written(seede
     before = _count(seeded_engine, Observation)
     items = [{"project_code": "P410202-00007", "indicator_code": "BUDGET_EXEC", "period": MONTH, "value": 50},
              {"project_code": "P410202-00007", "indicator_code": "NO_SUCH_KPI", "period": MONTH, "value": 1},
-             {"project_code": "P410202-00007", "indicator_code": "COST_VAR", "period": "2026-13", "value": 1},
+             {"project_code": "P410202-00007", "indicator_code": "COST_VAR", "period": "2031-01", "value": 1},
              {"project_code": "P410202-00007", "indicator_code": "BUDGET_EXEC", "period": MONTH, "value": 51}]
     refused = client.post("/api/v1/observations/batch", json={"items": items}, headers=_headers(token))
     assert refused.status_code == 422
@@ -223,11 +223,16 @@ def test_every_bad_item_is_named_by_index_and_field_and_nothing_is_written(seede
         (1, "indicator_code"), (2, "period"), (3, None)]
     assert error["items"][2]["message"] == "Same key (Project code / Indicator code / Month) as row 0."
     typed = client.post("/api/v1/observations/batch", headers=_headers(token, "push-2"), json={"items": [
-        items[0], {**items[0], "value": "12"}, {**items[0], "extra": 1}, {**items[0], "project_code": "P\x00"}]})
+        items[0], {**items[0], "value": "12"}, {**items[0], "extra": 1}, {**items[0], "project_code": "P\x00"},
+        {**items[0], "period": "2026-13"}]})
     assert typed.status_code == 422
     assert [(item["index"], item["field"], item["message_zh"]) for item in typed.json()["error"]["items"]] == [
         (1, "value", "value：须为数字"), (2, "extra", "extra：不是可接受的字段"),
-        (3, "project_code", "project_code：格式不正确")]
+        (3, "project_code", "project_code：格式不正确"), (4, "period", "period：格式不正确")]
+    unreadable = client.post("/api/v1/observations/batch", content=b'{"items": "\xff"}',
+                             headers={**_headers(token, "push-3"), "Content-Type": "application/json"})
+    assert unreadable.status_code == 400
+    assert unreadable.json()["error"]["message_zh"] == "请求体无法按 JSON 读取（请发送 UTF-8 编码的 JSON）"
     assert _count(seeded_engine, Observation) == before and _api_batches(seeded_engine) == 0
 
 

@@ -61,8 +61,8 @@ class ObservationItem(BaseModel):
 
     project_code: Code
     indicator_code: Code = Field(description="a level-3 indicator's code")
-    period: str = Field(pattern=r"^(19[5-9][0-9]|2[01][0-9]{2})-(0[1-9]|1[0-2])$", examples=["2026-11"],
-                        description="the month, YYYY-MM (1950-01 … 2199-12)")
+    period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"],
+                        description="the month, YYYY-MM (inside the project's reporting span)")
     value: Number
 
 

@@ -208,8 +208,11 @@ def _days(cells: pd.Series, *, monthly: bool) -> tuple[pd.Series, pd.Series]:
         days = days.fillna(_days_from_numbers(pd.to_numeric(cells.where(~kinds.isin([str]), text)[number_like]),
                                               monthly=monthly))
     formats = MONTH_FORMATS + DAY_FORMATS if monthly else DAY_FORMATS
+    # Every written form starts with the year: one outside perfdash's years is not parsed (1000-01 overflows).
+    year = pd.to_numeric(text.str.extract(r"^(\d{4})", expand=False), errors="coerce")
+    parseable = text.notna() & ~(year.notna() & ~year.between(FIRST_YEAR, LAST_YEAR))
     for pattern in formats:
-        pending = text[days.isna() & text.notna()]
+        pending = text[days.isna() & parseable]
         if pending.empty:
             break
         days = days.fillna(pd.to_datetime(pending, format=pattern, errors="coerce"))

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
-from pandas.errors import OutOfBoundsDatetime
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -56,19 +54,6 @@ APP = create_app(create_engine("sqlite://"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
-@schema.hook("map_body")
-def _periods_in_pandas_years(_context: schemathesis.HookContext, body: Any) -> Any:
-    """Known finding (the strict xfail below): a YYYY-MM period of a year pandas cannot hold crashes the push.
-    Until it is fixed, generated periods keep their month (bad ones too) but move to the 2000s; drop this hook
-    together with that xfail mark."""
-    items = body.get("items", [body]) if isinstance(body, dict) else []
-    for item in items:
-        period = item.get("period") if isinstance(item, dict) else None
-        if isinstance(period, str) and len(period) >= 4 and period[:4].isdigit():
-            item["period"] = "20" + period[2:]
-    return body
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _serving_the_copy(api_engine):
     unused, APP.state.engine = APP.state.engine, api_engine
@@ -85,10 +70,6 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(cas
     case.call_and_validate(headers=bearer, checks=CHECKS)
 
 
-@pytest.mark.xfail(strict=True, raises=OutOfBoundsDatetime,
-                   reason="schemathesis finding, reported to the lead: a month outside pandas' nanosecond range "
-                          "(before 1677 or after 2262) crashes services.importing.validation._days, shared with "
-                          "spreadsheet imports; drop this mark once such a month is a bad item (422)")
 def test_a_month_outside_the_calendar_is_a_bad_item_not_a_server_error(bearer):
     response = TestClient(APP).post(
         "/api/v1/observations", headers={**bearer, "Idempotency-Key": "year-1000"},

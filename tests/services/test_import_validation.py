@@ -216,6 +216,13 @@ def test_a_date_cell_outside_perfdashs_years_is_a_problem_not_a_crash(day):
     assert problem.message_en.startswith("Actual end is not a date")
 
 
+@pytest.mark.parametrize("written", ["1000-01", "2300-01", "9999年1月", "1000/1/5"])
+def test_a_written_month_outside_perfdashs_years_is_a_problem_not_a_crash(written):
+    """pandas cannot hold a day before 1677 or after 2262; such a month is not even parsed."""
+    problem = _only_problem("observations", period=written)
+    assert (problem.row, problem.column, problem.value) == (2, "period", written)
+
+
 def test_the_not_a_date_message():
     assert _only_problem("milestones", actual_end="明天") == Problem(
         "Sheet1", 2, "actual_end",

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from data_access import create_database_engine
+from data_access.api_tokens import authenticate, create_token
+from services.api_pushes import push_observations
 from services.importing.pipeline import check_file
 from tests.conftest import as_viewer
 from tests.services.test_import_pipeline import BAD_ROWS, GOOD_ROWS, csv_file
@@ -155,3 +157,21 @@ def test_an_official_imports_a_new_project_of_their_district_from_the_page(logge
     with engine.connect() as connection:
         budget = connection.execute(text("SELECT budget FROM projects WHERE code = 'P410202-90001'")).scalar()
     assert float(budget) == 12_000_000  # 1200 万元
+
+
+def test_an_api_push_is_listed_by_its_token_and_key_and_an_admin_rolls_it_back_from_the_page(logged_in, engine):
+    admin = as_viewer(engine, "admin")
+    token = create_token(engine, admin, name="财政局", region_id=None, scopes=["write_observations"])
+    item = {"project_code": "P410202-00007", "indicator_code": "BUDGET_EXEC", "period": "2026-12", "value": 50.0}
+    pushed = push_observations(engine, authenticate(engine, token.secret), [item], idempotency_key="2026-12-a",
+                               body=item)
+    at = logged_in("admin", PAGE)
+    assert not at.exception
+    history = at.dataframe[0].value.set_index("批次")
+    assert history.loc[pushed.batch_id, "文件名"] == "api:财政局:2026-12-a"
+    assert history.loc[pushed.batch_id, "状态"] == "已生效"
+    at.selectbox(key="import_rollback_choice").select(pushed.batch_id)
+    at.checkbox(key="import_rollback_sure").check()
+    next(button for button in at.button if button.label == "回退此批次").click().run()
+    assert at.success[0].value.startswith(f"批次 {pushed.batch_id} 已回退。")
+    assert at.dataframe[-1].value.set_index("批次").loc[pushed.batch_id, "状态"] == "已回退"

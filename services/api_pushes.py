@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from data_access.api_tokens import TokenActor
 from data_access.audit import canonical_json
 from data_access.errors import NotFound, ValidationError, VersionConflict
-from data_access.imports import ImportRejected, Problem, api_batch, commit_import, plan_import
+from data_access.imports import LAYOUTS, ImportRejected, Problem, api_batch, commit_import, plan_import
 from data_access.imports.batches import REFUSAL as BATCH_REFUSAL
 from data_access.imports.milestones import stored_milestones
 from services.importing.pipeline import refresh_warnings
@@ -33,7 +33,6 @@ from services.importing.validation import validate
 
 SHEET = "api"  # the sheet name an API push's problems carry (they are told by item index, not by sheet)
 IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,100}")
-FILENAME_LIMIT = 255
 Kind = Literal["observations", "milestones"]
 OBSERVATIONS: Kind = "observations"
 MILESTONES: Kind = "milestones"
@@ -109,8 +108,7 @@ def checked_idempotency_key(key: object) -> str:
 def push_observations(engine: Engine, token: TokenActor, items: Sequence[Mapping[str, Any]], *,
                       idempotency_key: str, body: object) -> PushResult:
     """Commit monthly figures ``{project_code, indicator_code, period: "YYYY-MM", value}`` as one batch."""
-    rows = [{name: item.get(name) for name in ("project_code", "indicator_code", "period", "value")}
-            for item in items]
+    rows = [{column.name: item.get(column.name) for column in LAYOUTS[OBSERVATIONS].columns} for item in items]
     return _push(engine, token, OBSERVATIONS, items, rows, [], idempotency_key=idempotency_key, body=body)
 
 
@@ -169,14 +167,14 @@ def _push(engine: Engine, token: TokenActor, kind: Kind, items: Sequence[Mapping
         return earlier
     table = RawTable(kind, SHEET, pd.DataFrame([row for row in rows if row is not None],
                                                index=[index for index, row in enumerate(rows) if row is not None],
-                                               columns=_columns(kind, rows)), ())
+                                               columns=[column.name for column in LAYOUTS[kind].columns]), ())
     typed, cell_problems = validate(table)
     if problems or cell_problems:  # the plan's problems too, so that every one is told at once
         planned = plan_import(engine, token.viewer, kind, typed, sheet=SHEET).problems if not typed.empty else []
         raise PushRejected(_sorted([*problems, *_on_items([*cell_problems, *_new_cells(planned, cell_problems)])]))
     try:
         result = commit_import(engine, token.viewer, kind, typed, sheet=SHEET,
-                               filename=f"api:{token.name}:{key}"[:FILENAME_LIMIT], sha256=digest, source="api",
+                               filename=f"api:{token.name}:{key}", sha256=digest, source="api",
                                api_token_id=token.token_id, idempotency_key=key)
     except ImportRejected as rejected:
         raise PushRejected(_sorted(_on_items(rejected.problems))) from None
@@ -203,12 +201,6 @@ def _replayed(engine: Engine, token: TokenActor, kind: Kind, key: str, digest: s
             "new data", message_zh=f"Idempotency-Key “{key}”已用于另一请求（批次 {batch['id']}），新数据请换用新的键")
     return PushResult(batch["id"], kind, batch["new_rows"], batch["changed_rows"], batch["unchanged_rows"],
                       projects, replayed=True)
-
-
-def _columns(kind: Kind, rows: Sequence[Mapping[str, Any] | None]) -> list[str]:
-    first = next((row for row in rows if row is not None), None)
-    return list(first) if first is not None else ["project_code", *(["indicator_code", "period", "value"]
-                                                                    if kind == OBSERVATIONS else ["seq"])]
 
 
 def _new_cells(found: Sequence[Problem], earlier: Sequence[Problem]) -> list[Problem]:

@@ -186,19 +186,30 @@ def test_another_districts_project_and_warning_are_answered_like_missing_ones(ev
 def test_a_warning_shows_its_rectifications_stage_owner_and_due_date(evaluated):
     official, admin = as_viewer(evaluated, "official_longting"), as_viewer(evaluated, "admin")
     alert = alert_store.list_alerts(evaluated, official, statuses=["open"]).iloc[0]
-    due = dt.date.today() + dt.timedelta(days=7)
-    alert_store.transition(evaluated, admin, int(alert["id"]), int(alert["version"]), "rectify",
-                           owner_id=official.user_id, plan="补报进度", due_date=due)
+    alert_id, due = int(alert["id"]), dt.date.today() + dt.timedelta(days=7)
+    version = alert_store.transition(evaluated, admin, alert_id, int(alert["version"]), "rectify",
+                                     owner_id=official.user_id, plan="补报进度", due_date=due)
     client = _client(evaluated, LONGTING)
-    shown = _get(client, f"/api/v1/warnings/{int(alert['id'])}")
+    shown = _get(client, f"/api/v1/warnings/{alert_id}")
     assert shown["status"] == "rectifying" and shown["project"]["code"] == alert["project_code"]
+    owner_name = alert_store.get_alert(evaluated, official, alert_id)["owner_name"]
     assert shown["rectification"] == {"status": "in_progress", "owner_username": "official_longting",
-                                      "owner_name": shown["rectification"]["owner_name"], "plan": "补报进度",
-                                      "due_date": due.isoformat(), "submitted_at": None, "verified_at": None}
+                                      "owner_name": owner_name, "plan": "补报进度", "due_date": due.isoformat(),
+                                      "submitted_at": None, "verified_at": None}
     listed = _get(client, "/api/v1/warnings", status="rectifying")["items"]
-    assert [w["id"] for w in listed] == [int(alert["id"])] and listed[0] == shown
+    assert [w["id"] for w in listed] == [alert_id] and listed[0] == shown
     opened = pd.Timestamp(shown["opened_at"])
     assert opened.tzinfo is not None and opened == pd.Timestamp(NOW)
+
+    submitted, verified = NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=2)
+    version = alert_store.transition(evaluated, official, alert_id, version, "resolve", note="已补报", now=submitted)
+    stage = _get(client, f"/api/v1/warnings/{alert_id}")["rectification"]
+    assert (stage["status"], pd.Timestamp(stage["submitted_at"])) == ("submitted", pd.Timestamp(submitted))
+    alert_store.transition(evaluated, admin, alert_id, version, "close", now=verified)
+    closed = _get(client, f"/api/v1/warnings/{alert_id}")
+    assert (closed["status"], closed["rectification"]["status"]) == ("closed", "verified")
+    assert pd.Timestamp(closed["closed_at"]) == pd.Timestamp(closed["rectification"]["verified_at"]) == verified
+    assert alert_id in [w["id"] for w in _get(client, "/api/v1/warnings", status="closed")["items"]]
     reds = _get(client, "/api/v1/warnings", severity="red")["items"]
     assert {w["severity"] for w in reds} <= {"red"} and len(reds) == len(
         alert_store.list_alerts(evaluated, official, severities=["red"]))
@@ -215,6 +226,19 @@ def test_a_token_without_read_is_403_and_no_token_is_401_with_bearer(seeded_engi
         answer = anonymous.get(path)
         assert answer.status_code == 401 and answer.headers["WWW-Authenticate"] == "Bearer", path
         assert answer.json()["error"]["code"] == "unauthenticated"
+
+
+def test_a_token_over_its_calls_per_minute_is_429_with_retry_after(seeded_engine):
+    admin = as_viewer(seeded_engine, "admin")
+    issued = create_token(seeded_engine, admin, name="one a minute", region_id=None, scopes=["read"],
+                          rate_per_minute=1)
+    client = TestClient(create_app(seeded_engine), headers={"Authorization": f"Bearer {issued.secret}"})
+    assert client.get("/api/v1/warnings").status_code == 200
+    # of the next two calls, at least one falls in the first call's minute (should a minute begin between them)
+    answers = [client.get("/api/v1/scores"), client.get("/api/v1/projects")]
+    refused = next(answer for answer in answers if answer.status_code != 200)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.json()["error"]["code"] == "rate_limited"
 
 
 @pytest.mark.parametrize(("path", "params", "field", "chinese"), [

@@ -21,6 +21,7 @@ from data_access import (
     PermissionDenied,
     Viewer,
     get_project,
+    latest_period,
     list_indicators,
     list_milestones,
     list_projects,
@@ -209,12 +210,12 @@ def ranking(engine: Engine, viewer: Viewer, period: dt.date | None = None,
                   "grade_en": scoring.GRADE_LABELS_EN[str(row["grade"])]}
                  for row in scored.to_dict("records")]
         return {"period": month_text(values.attrs.get("period")), "by": by, "of": len(items), "items": items}
-    current = portfolio(engine, viewer, period)
-    period = current.attrs.get("period")
+    period = period or latest_period(engine, viewer)  # the overview's month: the viewer's latest, not the city's
     standing = peer_standing(engine, viewer, period)
     if standing is not None:
         league = standing.peers.assign(projects=None)
     else:
+        current = portfolio(engine, viewer, period)
         regions = list_regions(engine, viewer)
         league = district_league(current, current.iloc[0:0], regions, "name_zh").merge(
             regions[["id", "code", "name_zh", "name_en"]], on="id")

@@ -178,6 +178,10 @@ def test_a_push_losing_the_race_inside_its_transaction_answers_the_winners_batch
     assert len(lookups) == 2  # missed before the commit, found after the refused insert
     assert second.status_code == 200 and second.json() == first
     assert second.headers["Idempotent-Replayed"] == "true"
+    lookups.clear()  # the same race with another body: the winner's batch shows the key was used for it
+    other = client.post("/api/v1/observations", json={**item, "value": 51}, headers=_headers(token))
+    assert len(lookups) == 2 and other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
     assert _api_batches(seeded_engine) == 1
 
 

@@ -149,7 +149,10 @@ class ProjectRef(BaseModel):
 class Rectification(BaseModel):
     """The 整改 task: who owns it, by when, and how far it is."""
 
-    status: RectificationStage
+    status: RectificationStage = Field(description="in_progress: being carried out (again, after a rejected "
+                                                  "submission); submitted: evidence in, awaiting verification; "
+                                                  "verified: a supervisor verified it and closed the warning; "
+                                                  "closed: the warning was closed without a verification")
     owner_username: str | None = Field(examples=["pm_longting"])
     owner_name: str | None = Field(examples=["张敏"])
     plan: str | None

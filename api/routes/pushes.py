@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
@@ -139,7 +139,7 @@ def _limits(request: Request) -> ApiLimits:
     return limits
 
 
-def _pushed(request: Request, response: Response, actor: TokenActor, push: Push,
+def _pushed(request: Request, actor: TokenActor, push: Push,
             items: Sequence[Mapping[str, Any]], key: str, body: object) -> PushAnswer | JSONResponse:
     """Run ``push`` and answer it: 201, or 200 with ``Idempotent-Replayed: true`` for a retry."""
     request.state.items = len(items)
@@ -160,54 +160,53 @@ def _pushed(request: Request, response: Response, actor: TokenActor, push: Push,
                         unchanged=result.unchanged, projects=result.projects)
     if result.replayed:
         return JSONResponse(answer.model_dump(mode="json"), status_code=200, headers={"Idempotent-Replayed": "true"})
-    response.status_code = 201
     return answer
 
 
 @router.post("/observations", status_code=201, response_model=PushAnswer, responses=PUSH_RESPONSES,
              summary="Push one monthly figure")
-def post_observation(request: Request, response: Response, item: ObservationItem, idempotency_key: IdempotencyKey,
+def post_observation(request: Request, item: ObservationItem, idempotency_key: IdempotencyKey,
                      actor: Annotated[TokenActor, Depends(caller("write_observations"))]) -> PushAnswer | JSONResponse:
     """One figure, checked like a row of the 月度数据 import: a project in the token's region, a level-3 indicator
     (plans such as PROG_PLAN are not taken from the API), the value in the indicator's range, the month inside
     the project's reporting span. Scope ``write_observations``."""
     body = item.model_dump(mode="json")
-    return _pushed(request, response, actor, push_observations, [body], idempotency_key, body)
+    return _pushed(request, actor, push_observations, [body], idempotency_key, body)
 
 
 @router.post("/observations/batch", status_code=201, response_model=PushAnswer, responses=PUSH_RESPONSES,
              summary="Push monthly figures, all or nothing")
-def post_observations(request: Request, response: Response, batch: ObservationBatch, idempotency_key: IdempotencyKey,
+def post_observations(request: Request, batch: ObservationBatch, idempotency_key: IdempotencyKey,
                       actor: Annotated[TokenActor, Depends(caller("write_observations"))]
                       ) -> PushAnswer | JSONResponse:
     """A month of figures (or any set of them) as one import batch: every item is checked as a row of the
     月度数据 import, and one bad item refuses them all (422, every problem with its item's index and field).
     Stored with source ``api``; the batch can be rolled back on the import page. Scope ``write_observations``."""
     body = batch.model_dump(mode="json")
-    return _pushed(request, response, actor, push_observations, body["items"], idempotency_key, body)
+    return _pushed(request, actor, push_observations, body["items"], idempotency_key, body)
 
 
 @router.post("/milestones/progress", status_code=201, response_model=PushAnswer, responses=PUSH_RESPONSES,
              summary="Push one milestone's progress")
-def post_milestone_progress(request: Request, response: Response, item: MilestoneProgressItem,
+def post_milestone_progress(request: Request, item: MilestoneProgressItem,
                             idempotency_key: IdempotencyKey,
                             actor: Annotated[TokenActor, Depends(caller("write_milestones"))]
                             ) -> PushAnswer | JSONResponse:
     """Percent complete and/or actual end of an existing milestone, checked like a row of the 里程碑 import
     (its names and planned dates stay as stored). Scope ``write_milestones``."""
     body = item.model_dump(mode="json")
-    return _pushed(request, response, actor, push_milestone_progress, [item.model_dump()], idempotency_key, body)
+    return _pushed(request, actor, push_milestone_progress, [item.model_dump()], idempotency_key, body)
 
 
 @router.post("/milestones/progress/batch", status_code=201, response_model=PushAnswer, responses=PUSH_RESPONSES,
              summary="Push milestones' progress, all or nothing")
-def post_milestones_progress(request: Request, response: Response, batch: MilestoneProgressBatch,
+def post_milestones_progress(request: Request, batch: MilestoneProgressBatch,
                              idempotency_key: IdempotencyKey,
                              actor: Annotated[TokenActor, Depends(caller("write_milestones"))]
                              ) -> PushAnswer | JSONResponse:
     """Progress of several milestones as one import batch, all or nothing (422 with every bad item's index and
     field). Scope ``write_milestones``."""
-    return _pushed(request, response, actor, push_milestone_progress, [item.model_dump() for item in batch.items],
+    return _pushed(request, actor, push_milestone_progress, [item.model_dump() for item in batch.items],
                    idempotency_key, batch.model_dump(mode="json"))
 
 

@@ -31,14 +31,19 @@ router = APIRouter(prefix="/api/v1", tags=["read"])
 
 
 def reader(request: Request, actor: Annotated[TokenActor, Depends(caller("read"))]) -> TokenActor:
-    """The caller, who holds ``read``, asking with no query parameter the endpoint does not have: a misspelt
-    filter is refused rather than ignored (ignored, it would answer with more than was asked for)."""
+    """The caller, who holds ``read``, asking with each query parameter the endpoint has at most once: a misspelt
+    filter is refused rather than ignored (ignored, it would answer with more than was asked for), and so is a
+    repeated one (only its last value would count)."""
     known = {parameter.alias for parameter in request.scope["route"].dependant.query_params}
-    unknown = dict.fromkeys(name for name in request.query_params if name not in known)
-    if unknown:
-        raise ApiRefusal(422, "invalid", "The request is not valid", "请求内容无效", items=[
-            ErrorItem(field=f"query.{name}", message=f"query.{name}: not a parameter of this endpoint",
-                      message_zh=f"query.{name}：不是此接口的参数") for name in unknown])
+    problems = [
+        ErrorItem(field=f"query.{name}", message=f"query.{name}: not a parameter of this endpoint",
+                  message_zh=f"query.{name}：不是此接口的参数") if name not in known else
+        ErrorItem(field=f"query.{name}", message=f"query.{name}: given more than once",
+                  message_zh=f"query.{name}：只能出现一次")
+        for name in dict.fromkeys(request.query_params)
+        if name not in known or len(request.query_params.getlist(name)) > 1]
+    if problems:
+        raise ApiRefusal(422, "invalid", "The request is not valid", "请求内容无效", items=problems)
     return actor
 
 

@@ -257,6 +257,7 @@ def test_a_token_over_its_calls_per_minute_is_429_with_retry_after(seeded_engine
     ("/api/v1/warnings", {"severity": "purple"}, "query.severity", "须为 'red', 'orange' or 'yellow' 之一"),
     ("/api/v1/projects", {"regioncode": LONGTING}, "query.regioncode", "不是此接口的参数"),  # misspelt: not ignored
     ("/api/v1/warnings/1", {"status": "open"}, "query.status", "不是此接口的参数"),
+    ("/api/v1/projects", {"region_code": ["\tX", LONGTING]}, "query.region_code", "只能出现一次"),  # not the last only
 ])
 def test_bad_query_values_are_422_in_the_error_shape_in_both_languages(seeded_engine, path, params, field, chinese):
     answer = _client(seeded_engine).get(path, params=params)

@@ -1533,6 +1533,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "integrations.col_status": ("状态", "Status"),
     "integrations.kind_observations": ("月度数据", "Monthly figures"),
     "integrations.kind_milestones": ("里程碑进度", "Milestone progress"),
+    # -- province scale: the projects list in pages ------------------------------------------------------------
+    "projects.page_rows": ("本页显示第 {first}–{last} 个，共 {n} 个；下载包含全部", "Showing {first}–{last} of {n}; the downloads hold all of them"),
     # -- end of the feature sections ------------------------------------------------------------------------
 }
 

@@ -1,4 +1,5 @@
 """项目 Projects: the list under the global filters, downloads, and one project's details (``?project=id``)."""
+import pandas as pd
 import streamlit as st
 
 from components.formatting import date, money
@@ -8,8 +9,11 @@ from data_access.policy import Action, allowed
 from webapp import data
 from webapp.filters import filter_projects
 from webapp.i18n import current_language, name_column, t
+from webapp.paging import one_page
 from webapp.params import id_param
 from webapp.session import current_viewer, stop_on_data_error
+
+PAGE_ROWS = 200
 
 viewer = current_viewer()
 lang = current_language()
@@ -26,19 +30,30 @@ statuses = st.multiselect(t("projects.status"), ["planned", "active", "suspended
 if statuses:
     projects = projects[projects["status"].isin(statuses)]
 
-table = projects.assign(
-    status=projects["status"].map(lambda s: t(f"status.{s}")),
-    budget=projects["budget"].map(lambda v: money(v, lang)),
-)[["code", name_column(), name_column("category"), name_column("region"), name_column("department"), "manager_name",
-   "status", "planned_start", "planned_end", "budget"]]
-table.columns = [t(key) for key in ("col.code", "col.name", "col.category", "col.region", "col.department",
-                                    "col.manager", "col.status", "col.planned_start", "col.planned_end", "col.budget")]
-st.caption(t("projects.count", shown=f"{len(table):,}", total=f"{len(everything):,}"))
-st.dataframe(table, hide_index=True, width="stretch")
-download_buttons(table, "projects", key="projects_download", lang=lang)
+
+
+def listed(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows as the table shows them (translated status, formatted budget, column titles)."""
+    table = rows.assign(
+        status=rows["status"].map(lambda s: t(f"status.{s}")),
+        budget=rows["budget"].map(lambda v: money(v, lang)),
+    )[["code", name_column(), name_column("category"), name_column("region"), name_column("department"),
+       "manager_name", "status", "planned_start", "planned_end", "budget"]]
+    table.columns = [t(key) for key in ("col.code", "col.name", "col.category", "col.region", "col.department",
+                                        "col.manager", "col.status", "col.planned_start", "col.planned_end",
+                                        "col.budget")]
+    return table
+
+
+st.caption(t("projects.count", shown=f"{len(projects):,}", total=f"{len(everything):,}"))
+# A province holds tens of thousands of projects: the browser gets one page of them, the downloads all of them
+# (built only when a button is pressed).
+page = one_page(projects, PAGE_ROWS, "projects_page", "projects.page_rows")
+st.dataframe(listed(page), hide_index=True, width="stretch")
+download_buttons(listed(projects), "projects", key="projects_download", lang=lang, deferred=True)
 
 st.subheader(t("projects.detail"))
-names = dict(zip(projects["id"], projects["code"] + " " + projects[name_column()], strict=True))
+names = dict(zip(page["id"], page["code"] + " " + page[name_column()], strict=True))
 chosen = st.selectbox(t("projects.choose"), [None, *names], format_func=lambda i: t("projects.none") if i is None
                       else names[i], key="projects_detail_choice")
 project_id = chosen if chosen is not None else id_param("project")

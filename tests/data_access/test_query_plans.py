@@ -55,10 +55,14 @@ def test_latest_period_walks_the_covering_index_from_the_newest_end(province):
 
 
 @pytest.mark.parametrize("username", ["leader", DISTRICT_OFFICIAL])
-def test_the_matrix_reads_one_period_from_the_covering_index_only(province, username):
+def test_the_matrix_reads_one_period_from_the_covering_index(province, username):
     someone = viewer(province, username)
-    found = plans(province, lambda: load_indicator_matrix(province, someone), "observations")
-    assert found == [[("Index Only Scan", COVERING)], [("Index Only Scan", COVERING)]]  # latest period, values
+    latest, values = plans(province, lambda: load_indicator_matrix(province, someone), "observations")
+    assert latest == [("Index Only Scan", COVERING)]
+    # The values: one period's range of the covering index (index-only on the full set; here the leader's read
+    # may go through a bitmap of it); never the whole table.
+    assert {index for _, index in values} - {None} == {COVERING}
+    assert not {node for node, _ in values} & {"Seq Scan", "Parallel Seq Scan"}
 
 
 def test_one_projects_history_comes_from_the_per_project_key(province):
@@ -70,10 +74,17 @@ def test_one_projects_history_comes_from_the_per_project_key(province):
     found = plans(province, lambda: load_observations(province, official, project_ids=[project_id]), "observations")
     assert len(found) == 1
     assert {index for _, index in found[0]} - {None} == {PER_PROJECT}  # a bitmap heap scan names no index
-    assert "Seq Scan" not in {node for node, _ in found[0]}
+    assert not {node for node, _ in found[0]} & {"Seq Scan", "Parallel Seq Scan"}
 
 
 def test_a_regions_open_warnings_are_found_through_its_projects(province):
     official = viewer(province, DISTRICT_OFFICIAL)
-    found = plans(province, lambda: list_alerts(province, official, statuses=list(LIVE_STATUSES)), "alerts")
-    assert found == [[("Index Scan", "ix_alerts_project_id_status")]]
+    def read() -> object:
+        return list_alerts(province, official, statuses=list(LIVE_STATUSES))
+
+    assert plans(province, read, "projects") == [[("Bitmap Heap Scan", None),
+                                                  ("Bitmap Index Scan", "ix_projects_region_id_status")]]
+    # Here by project from the region's projects; on the full set (9,739 live warnings, 454 of them in the
+    # district) the planner hashes the whole small warnings table instead, in 7 ms.
+    assert plans(province, read, "alerts") == [[("Index Scan", "ix_alerts_project_id_status")]]
+

@@ -100,6 +100,9 @@ class ProjectScore(BaseModel):
 class Scores(BaseModel):
     period: str | None = Field(description="YYYY-MM (null when there is no data)", examples=["2026-11"])
     scored: int = Field(examples=[11])
+    total: int = Field(description="Projects with figures in the period, on every page", examples=[16])
+    limit: int = Field(examples=[100])
+    offset: int = Field(examples=[0])
     items: list[ProjectScore]
 
 
@@ -130,6 +133,9 @@ class Ranking(BaseModel):
     period: str | None = Field(examples=["2026-11"])
     by: Literal["project", "district"]
     of: int = Field(description="How many were ranked", examples=[11])
+    total: int = Field(description="Rows on every page", examples=[11])
+    limit: int = Field(examples=[100])
+    offset: int = Field(examples=[0])
     items: list[RankedProject] | list[RankedDistrict]
 
 
@@ -180,5 +186,7 @@ class WarningItem(BaseModel):
 
 
 class Warnings(BaseModel):
-    total: int
+    total: int = Field(description="Warnings on every page")
+    limit: int = Field(examples=[100])
+    offset: int = Field(examples=[0])
     items: list[WarningItem]

@@ -37,6 +37,7 @@ from services.scores import category_weights, load_model, normalised_scores, sco
 
 JsonDict = dict[str, Any]
 # The 整改 task's stage, read from its alert's status (a rejected submission goes back to "rectifying").
+DEFAULT_PAGE = 100  # rows per answer unless the caller asks for up to 1,000 (every list endpoint pages)
 RECTIFICATION_STAGES = {"rectifying": "in_progress", "resolved": "submitted", "closed": "verified"}
 
 
@@ -114,7 +115,7 @@ def _project(row: Mapping[Any, Any], districts: Mapping[int, JsonDict]) -> JsonD
 
 
 def project_page(engine: Engine, viewer: Viewer, *, region_code: str | None = None,
-                 category_code: str | None = None, status: str | None = None, limit: int = 100,
+                 category_code: str | None = None, status: str | None = None, limit: int = DEFAULT_PAGE,
                  offset: int = 0) -> JsonDict:
     """One page of the projects in scope (ordered by code), with ``total`` the count over every page.
 
@@ -147,11 +148,15 @@ def project_detail(engine: Engine, viewer: Viewer, code: str) -> JsonDict:
         for m in milestones.to_dict("records")]}
 
 
-def period_scores(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> JsonDict:
-    """Every project with figures in ``period`` (default: the latest): total, grade, rank of the scored
+def period_scores(engine: Engine, viewer: Viewer, period: dt.date | None = None, *, limit: int = DEFAULT_PAGE,
+                  offset: int = 0) -> JsonDict:
+    """One page of the projects with figures in ``period`` (default: the latest): total, grade, rank of the scored
     projects, coverage, and per weighted indicator its value, its 0–100 score, its weight within the project's
     category and the points it contributed (the points add up to the total; a missing value adds 0 and the
-    weights of the others are spread over the coverage, ``contribution = score × weight / coverage``)."""
+    weights of the others are spread over the coverage, ``contribution = score × weight / coverage``).
+
+    Every project is scored (ranks need them all); only the page's rows are turned into JSON, so a province's
+    50,000 projects are read a page at a time rather than as one answer of a hundred megabytes."""
     model = load_model(engine, viewer)
     values = load_indicator_matrix(engine, viewer, period=period)
     scores = score_matrix(model, values)
@@ -167,9 +172,10 @@ def period_scores(engine: Engine, viewer: Viewer, period: dt.date | None = None)
     scored = int(scores["total"].notna().sum())
     items = []
     projects = model.projects.reindex(scores.index)[["code", "name_zh", "name_en", "category_code", "district_id"]]
-    for i, (project, row) in enumerate(zip(projects.to_dict("records"),
-                                           scores[["total", "grade", "rank", "coverage"]].to_dict("records"),
-                                           strict=True)):
+    page = slice(offset, offset + limit)
+    for i, (project, row) in enumerate(zip(projects.iloc[page].to_dict("records"),
+                                           scores[["total", "grade", "rank", "coverage"]].iloc[page].to_dict("records"),
+                                           strict=True), start=offset):
         category = project["category_code"]
         if category not in weights_of:
             weights = scoring.effective_weights(category_weights(model, model.weights, category))
@@ -191,11 +197,12 @@ def period_scores(engine: Engine, viewer: Viewer, period: dt.date | None = None)
                 for indicator, v, s, c in zip(indicators, value[i, positions].tolist(), score[i, positions].tolist(),
                                               points[i, positions].tolist(), strict=True)],
         })
-    return {"period": month_text(values.attrs.get("period")), "scored": scored, "items": items}
+    return {"period": month_text(values.attrs.get("period")), "scored": scored, "total": len(scores),
+            "limit": limit, "offset": offset, "items": items}
 
 
 def ranking(engine: Engine, viewer: Viewer, period: dt.date | None = None,
-            by: Literal["project", "district"] = "project") -> JsonDict:
+            by: Literal["project", "district"] = "project", *, limit: int = DEFAULT_PAGE, offset: int = 0) -> JsonDict:
     """The overview's rankings for ``period`` (default: the latest): the scored projects best first, or the
     districts by their mean score (a district's token: its district among its city's, as its official sees)."""
     districts = _districts(engine, viewer)
@@ -208,8 +215,9 @@ def ranking(engine: Engine, viewer: Viewer, period: dt.date | None = None,
                   "district": districts.get(int(row["district_id"])) if not _missing(row["district_id"]) else None,
                   "score": float(row["total"]), "grade": str(row["grade"]),
                   "grade_en": scoring.GRADE_LABELS_EN[str(row["grade"])]}
-                 for row in scored.to_dict("records")]
-        return {"period": month_text(values.attrs.get("period")), "by": by, "of": len(items), "items": items}
+                 for row in scored.iloc[offset:offset + limit].to_dict("records")]
+        return {"period": month_text(values.attrs.get("period")), "by": by, "of": len(scored), "total": len(scored),
+                "limit": limit, "offset": offset, "items": items}
     period = period or latest_period(engine, viewer)  # the overview's month: the viewer's latest, not the city's
     standing = peer_standing(engine, viewer, period)
     if standing is not None:
@@ -226,7 +234,8 @@ def ranking(engine: Engine, viewer: Viewer, period: dt.date | None = None,
               "grade_en": scoring.GRADE_LABELS_EN.get(str(grade)) if not _missing(grade) else None,
               "projects": _whole(row["projects"])}
              for row, grade in zip(league.to_dict("records"), grades, strict=True)]
-    return {"period": month_text(period), "by": by, "of": int(league["rank"].notna().sum()), "items": items}
+    return {"period": month_text(period), "by": by, "of": int(league["rank"].notna().sum()), "total": len(items),
+            "limit": limit, "offset": offset, "items": items[offset:offset + limit]}
 
 
 def _rectification(row: Mapping[Any, Any]) -> JsonDict | None:
@@ -256,12 +265,14 @@ def _warning(row: Mapping[Any, Any], districts: Mapping[int, JsonDict]) -> JsonD
     }
 
 
-def warnings(engine: Engine, viewer: Viewer, *, status: str | None = None, severity: str | None = None) -> JsonDict:
-    """The warnings in scope, open and closed (newest first), with their rule, project and 整改 task."""
+def warnings(engine: Engine, viewer: Viewer, *, status: str | None = None, severity: str | None = None,
+             limit: int = DEFAULT_PAGE, offset: int = 0) -> JsonDict:
+    """One page of the warnings in scope, open and closed (newest first), with their rule, project and 整改 task."""
     alerts = list_alerts(engine, viewer, statuses=[status] if status else None,
                          severities=[severity] if severity else None)
     districts = _districts(engine, viewer)
-    return {"total": len(alerts), "items": [_warning(row, districts) for row in alerts.to_dict("records")]}
+    return {"total": len(alerts), "limit": limit, "offset": offset,
+            "items": [_warning(row, districts) for row in alerts.iloc[offset:offset + limit].to_dict("records")]}
 
 
 def warning(engine: Engine, viewer: Viewer, alert_id: int) -> JsonDict:

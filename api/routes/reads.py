@@ -64,6 +64,8 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: _error("No such object in the token's region (the same answer whether it exists elsewhere or not at all)")}
+Limit = Annotated[int, Query(ge=1, le=1000, description="rows per page")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 Period = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="YYYY-MM; default the latest month with data",
                                      examples=["2026-10"])]
 
@@ -74,8 +76,7 @@ def projects(request: Request, reader: Reader,
                                                       "and those of its sub-regions", examples=["410202"])] = None,
              category_code: Annotated[str | None, Query(pattern=CODE, examples=["smart_city"])] = None,
              status: ProjectStatus | None = None,
-             limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-             offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> ProjectPage:
+             limit: Limit = api_reads.DEFAULT_PAGE, offset: Offset = 0) -> ProjectPage:
     """Projects ordered by code, one page at a time; ``total`` counts them all."""
     return ProjectPage.model_validate(api_reads.project_page(
         engine_of(request), reader.viewer, region_code=region_code, category_code=category_code, status=status,
@@ -91,26 +92,31 @@ def project(request: Request, reader: Reader,
 
 @router.get("/scores", response_model=Scores, responses=REFUSED,
             summary="Each project's score, grade, rank and what each indicator contributed")
-def scores(request: Request, reader: Reader, period: Period = None) -> Scores:
-    """The scorecards' numbers: each project's contributions add up to its total."""
+def scores(request: Request, reader: Reader, period: Period = None, limit: Limit = api_reads.DEFAULT_PAGE,
+           offset: Offset = 0) -> Scores:
+    """The scorecards' numbers, a page at a time (``total`` counts every page): each project's contributions add
+    up to its total."""
     return Scores.model_validate(api_reads.period_scores(engine_of(request), reader.viewer,
-                                                         api_reads.parse_month(period)))
+                                                         api_reads.parse_month(period), limit=limit, offset=offset))
 
 
 @router.get("/rankings", response_model=Ranking, responses=REFUSED, summary="The ranking as the overview shows it")
 def rankings(request: Request, reader: Reader, period: Period = None,
-             by: Literal["project", "district"] = "project") -> Ranking:
-    """Scored projects best first, or districts by their mean score (a district's token: among its city's)."""
+             by: Literal["project", "district"] = "project", limit: Limit = api_reads.DEFAULT_PAGE,
+             offset: Offset = 0) -> Ranking:
+    """Scored projects best first, or districts by their mean score (a district's token: among its city's), a
+    page at a time."""
     return Ranking.model_validate(api_reads.ranking(engine_of(request), reader.viewer,
-                                                    api_reads.parse_month(period), by))
+                                                    api_reads.parse_month(period), by, limit=limit, offset=offset))
 
 
 @router.get("/warnings", response_model=Warnings, responses=REFUSED, summary="Warnings and their 整改")
 def warnings(request: Request, reader: Reader, status: AlertStatus | None = None,
-             severity: Severity | None = None) -> Warnings:
-    """Open and closed warnings, newest first, with the rectification's stage, owner and due date."""
+             severity: Severity | None = None, limit: Limit = api_reads.DEFAULT_PAGE, offset: Offset = 0) -> Warnings:
+    """Open and closed warnings, newest first, with the rectification's stage, owner and due date, a page at a
+    time."""
     return Warnings.model_validate(api_reads.warnings(engine_of(request), reader.viewer, status=status,
-                                                      severity=severity))
+                                                      severity=severity, limit=limit, offset=offset))
 
 
 @router.get("/warnings/{warning_id}", response_model=WarningItem, responses={**REFUSED, **NOT_FOUND},

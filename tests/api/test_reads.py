@@ -67,7 +67,7 @@ def test_projects_scores_and_ranks_are_the_numbers_the_same_user_sees_on_the_pag
 
     expected = period_scores(seeded_engine, viewer)
     codes = list_projects(seeded_engine, viewer).set_index("id")["code"]
-    answer = _get(client, "/api/v1/scores")
+    answer = _get(client, "/api/v1/scores", limit=1000)
     assert answer["period"] == f"{expected.attrs['period']:%Y-%m}"
     assert answer["scored"] == int(expected["total"].notna().sum()) > 0
     assert [item["code"] for item in answer["items"]] == codes.reindex(expected.index).tolist()
@@ -83,7 +83,7 @@ def test_projects_scores_and_ranks_are_the_numbers_the_same_user_sees_on_the_pag
 
     board = portfolio(seeded_engine, viewer)
     scored = board.dropna(subset=["total"]).sort_values("total", ascending=False, kind="stable")
-    ranking = _get(client, "/api/v1/rankings", by="project")
+    ranking = _get(client, "/api/v1/rankings", by="project", limit=1000)
     assert ranking["of"] == len(scored) == answer["scored"]
     assert [(r["code"], r["rank"], r["score"], r["grade"]) for r in ranking["items"]] == list(
         zip(scored["code"], scored["rank"].astype(int), scored["total"], scored["grade"].astype(str), strict=True))
@@ -117,7 +117,7 @@ def test_a_district_token_is_ranked_among_its_citys_districts_as_its_official_is
 
 
 def test_contributions_are_score_times_weight_over_coverage_and_the_weights_sum_to_one(seeded_engine):
-    answer = _get(_client(seeded_engine, LONGTING), "/api/v1/scores")
+    answer = _get(_client(seeded_engine, LONGTING), "/api/v1/scores", limit=1000)
     scored = [item for item in answer["items"] if item["total"] is not None]
     assert scored
     for item in scored:
@@ -133,11 +133,11 @@ def test_an_earlier_period_is_scored_as_the_scorecard_scores_that_month(seeded_e
     viewer = as_viewer(seeded_engine, "official_longting")
     expected = period_scores(seeded_engine, viewer, dt.date(2026, 6, 1))
     client = _client(seeded_engine, LONGTING)
-    answer = _get(client, "/api/v1/scores", period="2026-06")
+    answer = _get(client, "/api/v1/scores", period="2026-06", limit=1000)
     assert answer["period"] == "2026-06"
     assert [item["total"] for item in answer["items"]] == [None if pd.isna(t) else t for t in expected["total"]]
     assert _get(client, "/api/v1/scores", period="1999-01") == {
-        "period": "1999-01", "scored": 0, "items": []}
+        "period": "1999-01", "scored": 0, "total": 0, "limit": 100, "offset": 0, "items": []}
 
 
 # -- a district token stays in its district ---------------------------------------------------------------------
@@ -146,9 +146,9 @@ def test_a_longting_token_sees_only_longting_in_every_list(evaluated):
     admin = as_viewer(evaluated, "admin")
     assert len(list_projects(evaluated, admin)) > len(_all_projects(client)) > 0
     districts = [p["district"]["code"] for p in _all_projects(client)]
-    districts += [s["district"]["code"] for s in _get(client, "/api/v1/scores")["items"]]
-    districts += [r["district"]["code"] for r in _get(client, "/api/v1/rankings")["items"]]
-    warnings = _get(client, "/api/v1/warnings")["items"]
+    districts += [s["district"]["code"] for s in _get(client, "/api/v1/scores", limit=1000)["items"]]
+    districts += [r["district"]["code"] for r in _get(client, "/api/v1/rankings", limit=1000)["items"]]
+    warnings = _get(client, "/api/v1/warnings", limit=1000)["items"]
     districts += [w["district"]["code"] for w in warnings]
     assert warnings and set(districts) == {LONGTING}
     official = as_viewer(evaluated, "official_longting")
@@ -292,3 +292,17 @@ def test_pages_keep_the_total_do_not_overlap_and_the_last_is_short(seeded_engine
     assert len(codes) == len(set(codes)) == total and codes == sorted(codes)
     beyond = _get(client, "/api/v1/projects", limit=size, offset=total)
     assert beyond == {"total": total, "limit": size, "offset": total, "items": []}
+
+
+def test_scores_rankings_and_warnings_come_a_page_at_a_time_and_the_pages_make_up_the_whole(evaluated):
+    client = _client(evaluated)
+    for path, extra in (("/api/v1/scores", {}), ("/api/v1/rankings", {"by": "project"}), ("/api/v1/warnings", {})):
+        whole = _get(client, path, limit=1000, **extra)
+        size = 7
+        pages = [_get(client, path, limit=size, offset=offset, **extra) for offset in range(0, whole["total"], size)]
+        assert whole["total"] > 2 * size and {page["total"] for page in pages} == {whole["total"]}
+        assert [item for page in pages for item in page["items"]] == whole["items"], path
+        assert len(pages[-1]["items"]) == whole["total"] - size * (len(pages) - 1)
+        assert _get(client, path, limit=size, offset=whole["total"], **extra)["items"] == []
+    first = _get(client, "/api/v1/scores")
+    assert first["limit"] == 100 and len(first["items"]) == min(100, first["total"])  # the default page

@@ -171,7 +171,7 @@ class StreamlitSession:
         try:
             connection = await connect(url, additional_headers={"Cookie": cookie} if cookie else None,
                                        subprotocols=protocols, open_timeout=timeout, max_size=200 * 2**20,
-                                       ping_interval=None, compression=None)
+                                       ping_interval=None)  # permessage-deflate offered, as browsers do
         except (TimeoutError, OSError, InvalidHandshake) as error:
             raise SessionError(f"websocket handshake failed: {error}") from error
         headers = connection.response.headers if connection.response is not None else {}

@@ -1,22 +1,23 @@
 """Faults on the two-replica deployment: a mail server that is gone, PostgreSQL restarted during an import, and a
 replica killed under load with pushes. Prints a table of outcomes.
 
-    python bench/bench_faults.py [--sessions 20] [--seconds 40] [--api-clients 4] [--batch 20000]
-                                 [--reuse STATE_DIR] [--state-dir data/bench-faults]
+    python bench/bench_faults.py [--sessions 20] [--seconds 60] [--api-clients 4] [--batch 20000]
+                                 [--faults smtp,import,replica] [--reuse STATE_DIR] [--state-dir data/bench-faults]
 
 Starts deploy.local on ports 8671–8674 and 5562 (``--reuse``: a running one; the replica kill is last, as it
 leaves one replica), then:
 
 (c) SMTP: the demo's pending e-mails are sent by the jobs' own functions (immediate messages, the digest) to a
-    port with nothing listening, then to a server that accepts and never answers (a dropped network, 2 s
+    port with nothing listening, then to a server that accepts and never answers (a dropped network, 1 s
     timeout), then to an aiosmtpd server: how long each run took, what was recorded, what the last run sent;
     meanwhile a Streamlit session switches pages (nothing else waits for the mail).
 (b) PostgreSQL is restarted (pg_ctl restart -m fast) while the API writes a batch of ``--batch`` figures: the
     batch's answer, whether any of it is in the database, and the retry with the same Idempotency-Key.
 (a) ``--sessions`` Streamlit sessions and ``--api-clients`` integrators pushing figures (retrying a push with its
-    key until answered) run for ``--seconds``; a third of the way in, the replica holding most sessions gets
-    SIGKILL. Its sessions reconnect through nginx (as a browser does: a new websocket, the same cookies) and
-    must land on the other replica; every acknowledged push must be in the database with its value.
+    key until answered) run for ``--seconds``; once every session is open (at most half-way), the replica
+    holding most sessions gets SIGKILL. Its sessions reconnect through nginx (as a browser does: a new
+    websocket, the same cookies) and must land on the other replica; every acknowledged push must be in the
+    database with its value.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import random
 import signal
@@ -40,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import Engine, func, select  # noqa: E402
+from sqlalchemy import Engine, func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.load_kit import (  # noqa: E402
@@ -116,6 +118,7 @@ def smtp_fault(deployment: Deployment, cookies: dict[str, str]) -> list[Outcome]
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
+    logging.getLogger("services.notify").setLevel(logging.ERROR)  # one warning per failed e-mail otherwise
     engine = create_database_engine(deployment.database_url)
     outcomes: list[Outcome] = []
     pending = _pending(engine)
@@ -129,10 +132,10 @@ def smtp_fault(deployment: Deployment, cookies: dict[str, str]) -> list[Outcome]
                      f"run took {seconds:.1f} s, sent {sent}, failed {failed} (recorded), still pending "
                      f"{_pending(engine)}"))
     blackhole = Blackhole(BLACKHOLE_PORT)
-    silent = notify.SmtpSettings(host="127.0.0.1", port=BLACKHOLE_PORT, timeout=2.0)
+    silent = notify.SmtpSettings(host="127.0.0.1", port=BLACKHOLE_PORT, timeout=1.0)
     seconds, sent, failed = _mail_run(engine, silent)
     blackhole.close()
-    outcomes.append(("SMTP: network dropped (accepts, never answers; 2 s timeout)", "the same e-mails",
+    outcomes.append(("SMTP: network dropped (accepts, never answers; 1 s timeout)", "the same e-mails",
                      f"run took {seconds:.1f} s for {failed} failed sends (≈ {seconds / max(1, failed):.1f} s "
                      f"each), sent {sent}, still pending {_pending(engine)}"))
     stop.set()
@@ -162,8 +165,9 @@ def smtp_fault(deployment: Deployment, cookies: dict[str, str]) -> list[Outcome]
 # ---------------------------------------------------------------- (b) PostgreSQL restarted during an import
 def _pg_restart(deployment: Deployment) -> None:
     state = json.loads((deployment.state_dir / "deployment.json").read_text(encoding="utf-8"))
-    _as_postgres([str(_pg_binaries() / "pg_ctl"), "-D", str(Path(state["pg_dir"]) / "data"), "-m", "fast", "-w",
-                  "restart"])
+    pg_dir = Path(state["pg_dir"])  # -l: without a log file the new server would hold pg_ctl's output open
+    _as_postgres([str(_pg_binaries() / "pg_ctl"), "-D", str(pg_dir / "data"), "-l", str(pg_dir / "postgres.log"),
+                  "-m", "fast", "-w", "restart"])
 
 
 def import_fault(deployment: Deployment, batch_size: int) -> list[Outcome]:
@@ -188,7 +192,7 @@ def import_fault(deployment: Deployment, batch_size: int) -> list[Outcome]:
     before = postmaster_pid(deployment)
     pusher = threading.Thread(target=push)
     pusher.start()
-    time.sleep(1.5)  # the items are validated, the transaction is writing
+    writing = _wait_for_write(deployment, pusher, seconds=120)
     restart_began = time.monotonic()
     mid_import = pusher.is_alive()
     _pg_restart(deployment)
@@ -201,7 +205,8 @@ def import_fault(deployment: Deployment, batch_size: int) -> list[Outcome]:
     stored = _values(engine, cells[:200])
     outcomes: list[Outcome] = [
         ("PostgreSQL restart during an import", f"a batch of {batch_size:,} figures through the API",
-         f"restart {'during' if mid_import else 'AFTER (too late: not a valid test)'} the import, took "
+         f"restart {'during' if mid_import else 'AFTER (too late: not a valid test)'} the import "
+         f"({'its transaction was writing: ' + writing if writing else 'before it wrote'}), took "
          f"{restarted_in:.1f} s (postmaster {before} → {postmaster_pid(deployment)}); the API answered "
          f"{answer.get('status')} after {answer.get('seconds', 0):.1f} s: {answer.get('body')}"),
         ("PostgreSQL restart: nothing half-written", "batches with its key; its values in the first 200 cells",
@@ -214,6 +219,25 @@ def import_fault(deployment: Deployment, batch_size: int) -> list[Outcome]:
                      f"{sum(1 for v, c in stored if v == c)} of 200 cells now hold the batch's value"))
     engine.dispose()
     return outcomes
+
+
+def _wait_for_write(deployment: Deployment, pusher: threading.Thread, seconds: float) -> str:
+    """Wait until the API's transaction writes figures (seen in pg_stat_activity); what it was running."""
+    engine = create_database_engine(deployment.database_url)
+    deadline = time.monotonic() + seconds
+    try:
+        while pusher.is_alive() and time.monotonic() < deadline:
+            with engine.connect() as connection:
+                query = connection.execute(text(
+                    "SELECT left(query, 60) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                    "AND xact_start IS NOT NULL AND query ~* '(insert into|update) (observations|import_)' "
+                    "LIMIT 1")).scalar_one_or_none()
+            if query:
+                return " ".join(query.split())
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+    return ""
 
 
 def _values(engine: Engine, cells: list[Cell]) -> list[tuple[float | None, float]]:
@@ -244,36 +268,41 @@ class Reconnects:
 
 async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start_at: float, until: float,
                opened: dict[int, str], index: int, tally: Reconnects) -> None:
-    """A browser tab that, when its socket dies, reconnects (new websocket, same cookies and route) and reruns."""
+    """A browser tab that, when its socket dies (at any moment, its first page included), reconnects as
+    Streamlit's frontend does — a new websocket with the same cookies and route, again until one answers — and
+    asks for the page it was on."""
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     tab_cookies = {**cookies, "perfdash_route": uuid.uuid4().hex}
-    session = await StreamlitSession.open(base_url, tab_cookies)
-    opened[index] = session.replica
-    result = await session.run()
-    while time.monotonic() < until:
-        await asyncio.sleep(rng.uniform(1.0, 3.0))
+    session: StreamlitSession | None = None
+    page, lost_at = None, None
+    while time.monotonic() < until + (20 if lost_at is not None else 0):
         try:
-            page = rng.choice([p for p in session.pages if p.script_hash != result.page_hash] or session.pages)
-            result = await session.run(page)
+            if session is None:
+                session = await StreamlitSession.open(base_url, tab_cookies, timeout=10)
+                result = await session.run(page)
+                opened.setdefault(index, session.replica)
+                if lost_at is not None:
+                    tally.reconnected.append(time.monotonic() - lost_at)
+                    tally.landed_on[session.replica] += 1
+                    lost_at = None
+            else:
+                await asyncio.sleep(rng.uniform(1.0, 3.0))
+                page = rng.choice([p for p in session.pages if p.script_hash != result.page_hash] or session.pages)
+                result = await session.run(page)
             for exception in result.exceptions:
                 tally.errors[exception[:80]] += 1
-        except SessionError:
-            tally.lost += 1
-            lost_at = time.monotonic()
-            while True:  # as Streamlit's frontend does: try again until the server answers
-                try:
-                    session = await StreamlitSession.open(base_url, tab_cookies, timeout=10)
-                    result = await session.run(page)
-                    break
-                except SessionError as error:
-                    tally.failed[str(error)[:60]] += 1
-                    if time.monotonic() > until + 20:
-                        return
-                    await asyncio.sleep(0.5)
-            tally.reconnected.append(time.monotonic() - lost_at)
-            tally.landed_on[session.replica] += 1
-    tally.runs_after += 1
-    await session.close()
+        except SessionError as error:
+            if lost_at is None and session is not None:  # the socket of an open tab died
+                tally.lost += 1
+                lost_at = time.monotonic()
+            elif lost_at is not None:
+                tally.failed[str(error)[:60]] += 1
+            session = None
+            await asyncio.sleep(0.5)
+    if lost_at is not None:
+        tally.failed["never reconnected"] += 1
+    if session is not None:
+        await session.close()
 
 
 async def _kill_under_load(deployment: Deployment, cookies: dict[str, dict[str, str]], sessions: int,
@@ -290,7 +319,9 @@ async def _kill_under_load(deployment: Deployment, cookies: dict[str, dict[str, 
                                       began + 5 * i / sessions, until, opened, i, tally)) for i in range(sessions)]
     tasks += [asyncio.create_task(api_client(deployment.url, tokens[0], tokens[1], cells, api, until,
                                              seed=900 + i, think=0.2, push_share=0.7)) for i in range(api_clients)]
-    await asyncio.sleep(seconds / 3)
+    while len(opened) < sessions and time.monotonic() < began + seconds / 2:  # every tab open, or half-time
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(2)
     victim = Counter(opened.values()).most_common(1)[0][0]
     tally.on_victim = sum(1 for replica in opened.values() if replica == victim)
     os.killpg(deployment.pids[f"app-{victim.rsplit(':', 1)[1]}"], signal.SIGKILL)
@@ -320,11 +351,12 @@ def replica_fault(deployment: Deployment, cookies: dict[str, dict[str, str]], se
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--api-clients", type=int, default=4)
     parser.add_argument("--batch", type=int, default=20_000, help="figures in the batch PostgreSQL restarts under")
     parser.add_argument("--state-dir", type=Path, default=ROOT / "data" / "bench-faults")
     parser.add_argument("--reuse", type=Path, help="a running deploy.local state directory to use instead")
+    parser.add_argument("--faults", default="smtp,import,replica", help="which faults, in this order")
     args = parser.parse_args()
     if args.reuse:
         return _bench(recorded_deployment(args.reuse), args)
@@ -335,10 +367,11 @@ def main() -> int:
 def _bench(deployment: Deployment, args: argparse.Namespace) -> int:
     cookies = login_cookies(deployment.url, USERS)
     outcomes: list[Outcome] = []
-    for fault in (lambda: smtp_fault(deployment, cookies["leader"]),
-                  lambda: import_fault(deployment, args.batch),
-                  lambda: replica_fault(deployment, cookies, args.sessions, args.seconds, args.api_clients)):
-        found = fault()
+    faults = {"smtp": lambda: smtp_fault(deployment, cookies["leader"]),
+              "import": lambda: import_fault(deployment, args.batch),
+              "replica": lambda: replica_fault(deployment, cookies, args.sessions, args.seconds, args.api_clients)}
+    for name in args.faults.split(","):
+        found = faults[name.strip()]()
         for row in found:
             print(" | ".join(row), flush=True)
         outcomes += found

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from data_access.api_tokens import create_token
 from data_access.db import create_database_engine
+from data_access.imports.observations import span
 from data_access.models import ImportBatch, Indicator, Observation, Project
 from data_access.writes import PLAN_SERIES
 from deploy.local import Deployment, start, stop
@@ -75,20 +77,28 @@ class Cell:
 
 
 def push_cells(deployment: Deployment, count: int) -> list[Cell]:
-    """Figures the demo already has (a month inside each project's span; not a plan, which a token may not
-    push): pushes change them, one cell each."""
+    """Figures the demo already has that a token may push again: not a plan, and a month inside the project's
+    reporting span (the import's own rule; the demo holds some figures before a project's start)."""
     engine = create_database_engine(deployment.database_url)
     try:
         with Session(engine) as session:
             rows = session.execute(
-                select(Project.code, Indicator.code, Observation.period)
+                select(Project.code, Indicator.code, Observation.period, Project.planned_start,
+                       Project.actual_start, Project.planned_end, Project.actual_end)
                 .join(Project, Project.id == Observation.project_id)
                 .join(Indicator, Indicator.id == Observation.indicator_id)
                 .where(Indicator.code.not_in(PLAN_SERIES))
-                .order_by(Observation.period.desc(), Project.code, Indicator.code).limit(count)).all()
+                .order_by(Observation.period.desc(), Project.code, Indicator.code).limit(count * 2)).all()
     finally:
         engine.dispose()
-    return [Cell(project, indicator, f"{period:%Y-%m}") for project, indicator, period in rows]
+    cells = []
+    for project, indicator, period, planned_start, actual_start, planned_end, actual_end in rows:
+        ref = SimpleNamespace(planned_start=planned_start, actual_start=actual_start, planned_end=planned_end,
+                              actual_end=actual_end)
+        first, last = span(ref, dt.date.today())  # type: ignore[arg-type]
+        if first <= period <= last:
+            cells.append(Cell(project, indicator, f"{period:%Y-%m}"))
+    return cells[:count]
 
 
 @dataclass

@@ -79,6 +79,7 @@ def create_database_engine(url: URL | str | None = None, *, statement_timeout_ms
         engine = create_engine(url, pool_pre_ping=True, pool_size=settings.pool_size,
                                max_overflow=settings.max_overflow, connect_args=connect_args)
         event.listen(engine, "handle_error", _statement_timed_out)
+        event.listen(engine, "handle_error", _connection_lost)
     check_connection(engine)
     return engine
 
@@ -95,6 +96,19 @@ def _statement_timed_out(context: ExceptionContext) -> None:
             "The database took too long to answer and the request was stopped; nothing was changed. Narrow the "
             "selection or try again later",
             message_zh="数据库响应超时，本次操作已被取消，未做任何修改；请缩小查询范围或稍后重试",
+        ) from context.original_exception
+
+
+def _connection_lost(context: ExceptionContext) -> None:
+    """A connection the server dropped in the middle of a request (PostgreSQL restarted, a failover) reaches
+    pages and the API as :class:`DatabaseUnavailable` (the API's 503: try again), not as an internal error. The
+    pool's own check of an idle connection (pre-ping) is left to reconnect quietly, as it does."""
+    if context.is_disconnect and not context.is_pre_ping:
+        log.warning("The database connection was lost during a statement: %s", str(context.original_exception)[:200])
+        raise DatabaseUnavailable(
+            "The connection to the database was lost during the request; try again in a moment (a push with the "
+            "same Idempotency-Key is never written twice)",
+            message_zh="与数据库的连接在处理请求时中断，请稍后重试（相同 Idempotency-Key 的推送不会重复写入）",
         ) from context.original_exception
 
 

@@ -73,3 +73,23 @@ def test_a_statement_longer_than_the_timeout_is_cancelled_as_a_data_access_error
         assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "0"
     unlimited.dispose()
     engine.dispose()
+
+
+@pytest.mark.usefixtures("db_backend")
+@pytest.mark.parametrize("db_backend", ["postgresql"])
+def test_a_connection_dropped_in_the_middle_of_a_write_is_a_data_access_error_and_writes_nothing(seeded_engine):
+    """What a PostgreSQL restart during an import does to the request that was writing (bench/bench_faults.py)."""
+    engine = create_database_engine(_url(seeded_engine))
+    before = data_version(engine)
+    with pytest.raises(DatabaseUnavailable) as error, transaction(engine) as session:
+        session.execute(text("UPDATE projects SET name_en = 'changed'"))
+        with engine.connect() as other:  # the server ends this transaction's backend, as a restart would
+            other.execute(text("SELECT pg_terminate_backend(:pid)"),
+                          {"pid": session.execute(text("SELECT pg_backend_pid()")).scalar_one()})
+        session.execute(text("SELECT 1"))
+    assert type(error.value) is DatabaseUnavailable  # the API answers 503 "unavailable", pages show the message
+    assert error.value.message_zh.startswith("与数据库的连接在处理请求时中断")
+    with engine.connect() as connection:  # the pool reconnects, and nothing of the transaction was written
+        assert connection.execute(text("SELECT count(*) FROM projects WHERE name_en = 'changed'")).scalar_one() == 0
+    assert data_version(engine) == before
+    engine.dispose()

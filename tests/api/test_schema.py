@@ -64,7 +64,7 @@ def _serving_the_copy(api_engine):
 @schema.parametrize()
 # Bounded and repeatable: a few examples per operation, the same ones every run (no example database), and a
 # failure reported as found, not shrunk (shrinking a failing push takes minutes). 15 examples take about 40 s on
-# SQLite; 25 took 100 s once the lists were paged (a page of 1,000 scores is slow to check against the schema).
+# SQLite; 25 took 100 s once scores and rankings were paged (each such call scores the whole period anew).
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None,
           phases=(Phase.explicit, Phase.generate))
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(case, bearer):

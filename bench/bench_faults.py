@@ -258,7 +258,7 @@ def _values(engine: Engine, cells: list[Cell]) -> list[tuple[float | None, float
 @dataclass
 class Reconnects:
     on_victim: int = 0
-    lost: int = 0
+    lost: Counter[str] = field(default_factory=Counter)  # why an open tab lost its session: closed, or too slow
     reconnected: list[float] = field(default_factory=list)
     landed_on: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
@@ -292,8 +292,8 @@ async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start
             for exception in result.exceptions:
                 tally.errors[exception[:80]] += 1
         except SessionError as error:
-            if lost_at is None and session is not None:  # the socket of an open tab died
-                tally.lost += 1
+            if lost_at is None and session is not None:  # an open tab's socket died, or its run took too long
+                tally.lost["closed" if "closed" in str(error) else "no answer in 60 s"] += 1
                 lost_at = time.monotonic()
             elif lost_at is not None:
                 tally.failed[str(error)[:60]] += 1
@@ -339,7 +339,8 @@ def replica_fault(deployment: Deployment, cookies: dict[str, dict[str, str]], se
     return [
         ("Replica killed (SIGKILL) under load", f"{sessions} sessions, {api_clients} API clients pushing, "
          f"{seconds:.0f} s; {victim} killed at {killed_at:.0f} s",
-         f"{tally.on_victim} sessions were on it; {tally.lost} sockets dropped, {len(times)} reconnected to "
+         f"{tally.on_victim} sessions were on it; tabs that lost their session: {dict(tally.lost)}; {len(times)} "
+         f"reconnected to "
          f"{dict(tally.landed_on)} in p50 {times[len(times) // 2] * 1000 if times else float('nan'):,.0f} ms / "
          f"max {times[-1] * 1000 if times else float('nan'):,.0f} ms (new websocket + cookie login + the page); "
          f"failed attempts {dict(tally.failed)}; exceptions {dict(tally.errors)}"),

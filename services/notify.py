@@ -1,7 +1,9 @@
 """E-mail for notifications: immediate messages for what cannot wait, a daily digest for the rest.
 
-Sending happens after the data is committed and never inside a write: an unreachable mail server only
-leaves the notification pending (attempts and the error are recorded) for the next run to retry.
+Sending happens after the data is committed and never inside a write. A message the server refuses counts an
+attempt (given up after :data:`MAX_ATTEMPTS` runs); a server that cannot be reached, times out or drops the
+connection ends the run at once, leaving every message pending with no attempt counted, so a run never waits a
+timeout per message and an outage of any length loses no mail.
 SMTP settings come from the environment: ``PERFDASH_SMTP_HOST``, ``PERFDASH_SMTP_PORT`` (25),
 ``PERFDASH_SMTP_SECURITY`` (``none`` | ``starttls`` | ``ssl``), ``PERFDASH_SMTP_USER``,
 ``PERFDASH_SMTP_PASSWORD``, ``PERFDASH_SMTP_FROM``. Without a host, only the in-app inbox is used.
@@ -83,6 +85,17 @@ def send_email(settings: SmtpSettings, to: str, subject: str, body: str, *,
         client.send_message(message)
 
 
+# What a refused message raises; any other OSError (refused or dropped connection, timeout, a failed greeting or
+# login) says the server is not usable now.
+MESSAGE_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
+                    smtplib.SMTPNotSupportedError)
+
+
+def server_down(error: Exception) -> bool:
+    """Whether ``error`` is the mail server's failure rather than this message's."""
+    return isinstance(error, OSError) and not isinstance(error, MESSAGE_REFUSALS)
+
+
 def _localised(row: pd.Series) -> tuple[str, str]:
     english = row["language"] == "en"
     return (row["subject_en"] if english else row["subject_zh"]), (row["body_en"] if english else row["body_zh"])
@@ -100,10 +113,13 @@ def send_immediate(engine: Engine, settings: SmtpSettings | None,
         try:
             send_email(settings, row["email"], subject, body)
         except Exception as exc:
-            log.warning("e-mail %s to %s failed (attempt %d): %r", row["id"], row["email"],
-                        row["email_attempts"] + 1, exc)
-            record_email_result(engine, SYSTEM, [int(row["id"])], str(exc)[:500])
+            down = server_down(exc)
+            log.warning("e-mail %s to %s failed%s: %r", row["id"], row["email"],
+                        " (mail server down: the rest wait for the next run)" if down else "", exc)
+            record_email_result(engine, SYSTEM, [int(row["id"])], str(exc)[:500], count_attempt=not down)
             failed += 1
+            if down:
+                break
         else:
             record_email_result(engine, SYSTEM, [int(row["id"])], None)
             sent += 1
@@ -130,9 +146,12 @@ def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int
         try:
             send_email(settings, first["email"], DIGEST_SUBJECT[lang].format(n=len(messages)), body)
         except Exception as exc:
-            log.warning("digest to %s failed: %r", first["email"], exc)
-            record_email_result(engine, SYSTEM, ids, str(exc)[:500])
+            down = server_down(exc)
+            log.warning("digest to %s failed%s: %r", first["email"], " (mail server down)" if down else "", exc)
+            record_email_result(engine, SYSTEM, ids, str(exc)[:500], count_attempt=not down)
             failed += 1
+            if down:
+                break
         else:
             record_email_result(engine, SYSTEM, ids, None)
             sent += 1

@@ -114,10 +114,16 @@ def pending_emails(engine: Engine, *, actor: Viewer, max_attempts: int, kinds: S
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def record_email_result(engine: Engine, actor: Viewer, notification_ids: Sequence[int], error: str | None) -> None:
-    """Count a sending attempt for these notifications; a success stops further attempts (system only)."""
+def record_email_result(engine: Engine, actor: Viewer, notification_ids: Sequence[int], error: str | None, *,
+                        count_attempt: bool = True) -> None:
+    """Count a sending attempt for these notifications; a success stops further attempts (system only).
+
+    ``count_attempt=False`` records the error only: the mail server was down, which is no fault of the message,
+    so an outage of any length never uses up its attempts."""
     require(actor, Action.SEND_NOTIFICATIONS)
-    values: dict[str, Any] = {"email_attempts": Notification.email_attempts + 1, "email_error": error}
+    values: dict[str, Any] = {"email_error": error}
+    if count_attempt:
+        values["email_attempts"] = Notification.email_attempts + 1
     if error is None:
         values["emailed_at"] = dt.datetime.now(dt.UTC)
     with transaction(engine) as session:

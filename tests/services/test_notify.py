@@ -1,5 +1,6 @@
 """E-mail through a real SMTP server on loopback (aiosmtpd), in each recipient's language."""
 import datetime as dt
+import smtplib
 
 import pytest
 from sqlalchemy import select, update
@@ -44,17 +45,30 @@ def test_escalations_are_mailed_at_once_in_each_users_language(escalated, smtp_s
 
 
 @pytest.mark.parametrize("db_backend", ["sqlite"])
-def test_an_unreachable_mail_server_is_retried_then_given_up_without_touching_the_data(escalated):
+def test_an_unreachable_mail_server_ends_the_run_at_once_and_costs_no_message_an_attempt(escalated, smtp_server):
     down = notify.SmtpSettings(host="127.0.0.1", port=_free_port(), timeout=2)
     pending = len(store.pending_emails(escalated, actor=SYSTEM, max_attempts=notify.MAX_ATTEMPTS,
                                        kinds=notify.IMMEDIATE_KINDS))
-    for _ in range(notify.MAX_ATTEMPTS):
-        assert notify.send_immediate(escalated, down) == (0, pending)
-    assert notify.send_immediate(escalated, down) == (0, 0)  # attempts used up
+    assert pending > 1
+    for _ in range(notify.MAX_ATTEMPTS + 2):  # an outage longer than the attempts a refused message gets
+        assert notify.send_immediate(escalated, down) == (0, 1)  # the first message tells the server is down
+        assert notify.send_digest(escalated, down) == (0, 1)
     with escalated.connect() as connection:
-        errors = connection.execute(select(Notification.email_error, Notification.email_attempts).where(
+        rows = connection.execute(select(Notification.email_error, Notification.email_attempts).where(
             Notification.kind == "alert.escalated")).all()
-    assert all(error and attempts == notify.MAX_ATTEMPTS for error, attempts in errors)
+    assert {attempts for _, attempts in rows} == {0} and any(error for error, _ in rows)
+    settings, inbox = smtp_server  # the server is back: nothing was lost
+    assert notify.send_immediate(escalated, settings) == (pending, 0)
+    assert len(inbox.messages) == pending
+
+
+def test_a_refused_message_is_its_own_failure_and_anything_else_on_the_socket_is_the_servers():
+    assert not notify.server_down(smtplib.SMTPRecipientsRefused({"x@y": (550, b"no such user")}))
+    assert not notify.server_down(smtplib.SMTPDataError(552, b"too big"))
+    assert not notify.server_down(ValueError("a message that cannot be built"))
+    for error in (ConnectionRefusedError(), TimeoutError(), smtplib.SMTPServerDisconnected("gone"),
+                  smtplib.SMTPConnectError(421, b"busy"), smtplib.SMTPAuthenticationError(535, b"bad login")):
+        assert notify.server_down(error), error
 
 
 @pytest.mark.parametrize("db_backend", ["sqlite"])

@@ -34,6 +34,7 @@ Reads (``data_access.reads``; each takes ``engine, viewer`` and returns a DataFr
     ``load_observations``  long history (project_id, indicator_code, period, value, source), in scope.
     ``latest_period``      newest month with data the viewer may see (a date or None).
     ``load_indicator_matrix`` projects × indicator codes for one period (default latest), in scope.
+    ``load_target_matrix`` projects × indicator codes of targets (the targets pivoted in the server), in scope.
     ``list_ratings``       expert/self/peer/superior ratings, in scope.
     ``list_weight_schemes`` / ``weight_scheme_items``  weight schemes, readable by every role.
 
@@ -111,6 +112,7 @@ from data_access.reads import (
     list_weight_schemes,
     load_indicator_matrix,
     load_observations,
+    load_target_matrix,
     weight_scheme_items,
 )
 from data_access.reports import (
@@ -132,7 +134,8 @@ __all__ = [
     "Viewer", "close_round", "create_database_engine", "data_version", "get_engine", "get_project", "latest_period",
     "list_categories", "list_indicators", "list_milestones", "list_project_targets", "list_projects",
     "list_ratings", "list_regions", "list_reports", "list_rounds", "list_weight_schemes", "load_indicator_matrix",
-    "load_observations", "my_rating_tasks", "open_report", "open_round", "project_rating_breakdown", "rate",
+    "load_observations", "load_target_matrix", "my_rating_tasks", "open_report", "open_round",
+    "project_rating_breakdown", "rate",
     "rating_sheet", "record_observation", "record_report", "review_report", "round_assignments", "round_results",
     "save_report", "set_review", "transaction", "update_milestone", "update_project", "viewer_for",
     "weight_scheme_items",

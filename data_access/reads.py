@@ -253,6 +253,32 @@ def list_project_targets(engine: Engine, viewer: Viewer, *, project_id: int | No
     return _frame(engine, statement)
 
 
+def load_target_matrix(engine: Engine, viewer: Viewer, codes: Sequence[str]) -> pd.DataFrame:
+    """Targets of projects in scope as projects (rows, by id) × the indicator ``codes`` (columns): the
+    :func:`list_project_targets` long form pivoted, NaN where a project has no target for a code.
+
+    A row for every project with any target, as the long form has. The server pivots, as
+    :func:`load_indicator_matrix` does: a province's leader would otherwise fetch 1.5 M target rows.
+    """
+    with engine.connect() as connection:
+        ids = {code: indicator_id for code, indicator_id in
+               connection.execute(select(Indicator.code, Indicator.id).where(Indicator.code.in_(list(codes))))}
+    wanted = [code for code in codes if code in ids]
+    statement = (
+        select(ProjectTarget.project_id,
+               *(func.max(ProjectTarget.target_value).filter(ProjectTarget.indicator_id == ids[code])
+                 .label(f"target_{position}") for position, code in enumerate(wanted)))
+        .where(ProjectTarget.project_id.in_(scoped_projects(viewer, Project.id)))
+        .group_by(ProjectTarget.project_id)
+        .order_by(ProjectTarget.project_id)
+    )
+    wide = _copy_frame(engine, statement)
+    targets = pd.DataFrame(wide.drop(columns="project_id").to_numpy(dtype=float),
+                           index=pd.Index(wide["project_id"].to_numpy(dtype=np.int64), name="project_id"),
+                           columns=pd.Index(wanted, name="indicator_code"))
+    return targets.reindex(columns=pd.Index(list(codes), name="indicator_code"))
+
+
 def _indicator_ids(engine: Engine, codes: Sequence[str]) -> list[int]:
     with engine.connect() as connection:
         return list(connection.execute(select(Indicator.id).where(Indicator.code.in_(list(codes)))).scalars())
@@ -350,17 +376,21 @@ def latest_period(engine: Engine, viewer: Viewer) -> dt.date | None:
 
 
 def load_indicator_matrix(
-    engine: Engine, viewer: Viewer, *, period: dt.date | None = None, scored_only: bool = True
+    engine: Engine, viewer: Viewer, *, period: dt.date | None = None, scored_only: bool = True,
+    indicator_codes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Projects (rows, by id) × indicator codes (columns) for one period (default: the latest).
 
     Missing reports are NaN. Only projects in the viewer's scope with at least one value appear. The
     period used is in ``frame.attrs["period"]`` (None and an empty frame when there is no data).
+    ``indicator_codes``: only these KPIs (e.g. the four tracking series: a fraction of the server's work).
     """
     period = period if period is not None else latest_period(engine, viewer)
     indicators = select(Indicator.id, Indicator.code).where(Indicator.level == 3).order_by(Indicator.id)
     if scored_only:
         indicators = indicators.where(Indicator.scored.is_(True))
+    if indicator_codes is not None:
+        indicators = indicators.where(Indicator.code.in_(list(indicator_codes)))
     codes = dict(_frame(engine, indicators).itertuples(index=False, name=None))
     if period is None:
         empty = pd.DataFrame(columns=list(codes.values()), dtype=float)
@@ -375,7 +405,7 @@ def load_indicator_matrix(
         .group_by(Observation.project_id)
         .order_by(Observation.project_id)
     )
-    if scored_only:
+    if scored_only or indicator_codes is not None:
         statement = statement.where(Observation.indicator_id.in_(list(codes)))
     wide = _copy_frame(engine, statement)
     matrix = pd.DataFrame(wide.drop(columns="project_id").to_numpy(dtype=float),

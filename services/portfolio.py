@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 import scoring
-from data_access import Viewer, list_milestones, list_projects, list_regions, load_indicator_matrix
+from data_access import Viewer, list_milestones, list_regions, load_indicator_matrix
 from data_access.alerts import LIVE_STATUSES, list_alerts
 from data_access.peers import PeerStanding
 from data_access.peers import peer_standing as read_peer_standing
@@ -28,12 +28,13 @@ def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> 
     total, coverage, grade, rank (across the viewer's projects), progress / planned (%), spend / spend_plan
     (万元), open_warnings and warning_level (the most severe live warning), for ``period`` (default latest).
     """
-    projects = list_projects(engine, viewer).set_index("id")
+    model = load_model(engine, viewer)
+    projects = model.projects  # the model's read of the projects in scope (a second one costs seconds)
     kpis = load_indicator_matrix(engine, viewer, period=period)
     period = kpis.attrs.get("period")
-    model = load_model(engine, viewer)
     scores = score_matrix(model, kpis) if len(kpis) else pd.DataFrame(columns=["total", "coverage", "rank", "grade"])
-    tracking = load_indicator_matrix(engine, viewer, period=period, scored_only=False).reindex(columns=list(TRACKING))
+    tracking = load_indicator_matrix(engine, viewer, period=period, scored_only=False,
+                                     indicator_codes=TRACKING).reindex(columns=list(TRACKING))
     frame = projects.join(scores[["total", "coverage", "rank", "grade"]]).join(tracking)
     frame = frame.rename(columns={"PROG_ACTUAL": "progress", "PROG_PLAN": "planned", "SPEND_CUM": "spend",
                                   "SPEND_PLAN": "spend_plan"})

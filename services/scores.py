@@ -17,10 +17,10 @@ import scoring
 from data_access import (
     Viewer,
     list_indicators,
-    list_project_targets,
     list_projects,
     list_weight_schemes,
     load_indicator_matrix,
+    load_target_matrix,
     weight_scheme_items,
 )
 from data_access.indicator_library import ignored_by, recipe_for
@@ -80,11 +80,9 @@ def load_model(engine: Engine, viewer: Viewer, *, scheme_id: int | None = None) 
     """Read the indicator library, the weight scheme, targets and projects the viewer may see."""
     scheme_id, created_at = _scheme(engine, viewer, scheme_id)
     specs = _specs(list_indicators(engine, viewer), created_at)
-    targets = list_project_targets(engine, viewer).pivot(index="project_id", columns="indicator_code",
-                                                         values="target_value")
     projects = list_projects(engine, viewer).set_index("id")
     return ScoringModel(specs, _scheme_weights(engine, viewer, specs, scheme_id),
-                        targets.reindex(columns=specs.index), projects)
+                        load_target_matrix(engine, viewer, list(specs.index)).reindex(columns=specs.index), projects)
 
 
 def normalised_scores(model: ScoringModel, values: pd.DataFrame) -> pd.DataFrame:

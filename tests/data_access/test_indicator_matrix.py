@@ -51,3 +51,15 @@ def test_a_period_without_values_gives_an_empty_matrix_with_every_kpi(seeded_eng
     matrix = reads.load_indicator_matrix(seeded_engine, as_viewer(seeded_engine, "leader"), period=dt.date(2001, 1, 1))
     assert matrix.empty and matrix.attrs["period"] == dt.date(2001, 1, 1)
     assert "PROG_RATIO" in matrix.columns
+
+
+def test_only_the_kpis_asked_for_and_only_the_projects_that_report_them(seeded_engine):
+    longting, gulou = _add_month(seeded_engine)
+    leader = as_viewer(seeded_engine, "leader")
+    tracking = reads.load_indicator_matrix(seeded_engine, leader, scored_only=False,
+                                           indicator_codes=["PROG_ACTUAL", "PROG_PLAN"])
+    assert sorted(tracking.columns) == ["PROG_ACTUAL", "PROG_PLAN"]
+    assert list(tracking.index) == [longting]  # the 鼓楼区 project reported no tracking series
+    assert tracking.loc[longting, "PROG_ACTUAL"] == 42.0 and math.isnan(tracking.loc[longting, "PROG_PLAN"])
+    scored = reads.load_indicator_matrix(seeded_engine, leader, indicator_codes=["PROG_RATIO", "PROG_ACTUAL"])
+    assert list(scored.columns) == ["PROG_RATIO"] and list(scored.index) == sorted([longting, gulou])

@@ -10,7 +10,9 @@ another district's project or warning gets the same refusal as one that does not
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
@@ -20,6 +22,7 @@ import scoring
 from data_access import (
     PermissionDenied,
     Viewer,
+    data_version,
     get_project,
     latest_period,
     list_indicators,
@@ -33,11 +36,11 @@ from data_access.errors import ValidationError
 from data_access.reads import project_id_of_code
 from data_access.scope import refusal
 from services.portfolio import district_league, peer_standing, portfolio
-from services.scores import category_weights, load_model, normalised_scores, score_matrix
+from services.scores import ScoringModel, category_weights, load_model, normalised_scores, score_matrix
 
 JsonDict = dict[str, Any]
-# The 整改 task's stage, read from its alert's status (a rejected submission goes back to "rectifying").
 DEFAULT_PAGE = 100  # rows per answer unless the caller asks for up to 1,000 (every list endpoint pages)
+# The 整改 task's stage, read from its alert's status (a rejected submission goes back to "rectifying").
 RECTIFICATION_STAGES = {"rectifying": "in_progress", "resolved": "submitted", "closed": "verified"}
 
 
@@ -148,6 +151,30 @@ def project_detail(engine: Engine, viewer: Viewer, code: str) -> JsonDict:
         for m in milestones.to_dict("records")]}
 
 
+@dataclass(frozen=True)
+class ScoredPeriod:
+    """A period scored for one viewer: the model, the figures, each project's totals and each indicator's score."""
+
+    model: ScoringModel
+    values: pd.DataFrame
+    scores: pd.DataFrame
+    normalised: pd.DataFrame
+
+
+def scored_period(engine: Engine, viewer: Viewer, period: dt.date | None) -> ScoredPeriod:
+    """The period scored once per data version and viewer: an integrator paging through a province's 50,000
+    scores asks for the same scoring fifty times, and every write moves the version on, so no answer is stale."""
+    return _scored_at(engine, data_version(engine), viewer, period)
+
+
+@functools.lru_cache(maxsize=4)  # a few scopes and periods per worker; a province's period is tens of megabytes
+def _scored_at(engine: Engine, version: int,  # noqa: ARG001 - only keys the cache
+               viewer: Viewer, period: dt.date | None) -> ScoredPeriod:
+    model = load_model(engine, viewer)
+    values = load_indicator_matrix(engine, viewer, period=period)
+    return ScoredPeriod(model, values, score_matrix(model, values), normalised_scores(model, values))
+
+
 def period_scores(engine: Engine, viewer: Viewer, period: dt.date | None = None, *, limit: int = DEFAULT_PAGE,
                   offset: int = 0) -> JsonDict:
     """One page of the projects with figures in ``period`` (default: the latest): total, grade, rank of the scored
@@ -157,10 +184,9 @@ def period_scores(engine: Engine, viewer: Viewer, period: dt.date | None = None,
 
     Every project is scored (ranks need them all); only the page's rows are turned into JSON, so a province's
     50,000 projects are read a page at a time rather than as one answer of a hundred megabytes."""
-    model = load_model(engine, viewer)
-    values = load_indicator_matrix(engine, viewer, period=period)
-    scores = score_matrix(model, values)
-    normalised = normalised_scores(model, values)
+    scored_once = scored_period(engine, viewer, period)
+    model, values, scores, normalised = (scored_once.model, scored_once.values, scored_once.scores,
+                                         scored_once.normalised)
     library = list_indicators(engine, viewer).set_index("code")
     districts = _districts(engine, viewer)
     kpis = model.specs.index
@@ -207,9 +233,9 @@ def ranking(engine: Engine, viewer: Viewer, period: dt.date | None = None,
     districts by their mean score (a district's token: its district among its city's, as its official sees)."""
     districts = _districts(engine, viewer)
     if by == "project":  # the portfolio's scores, without the warnings and spending it adds for the overview
-        model = load_model(engine, viewer)
-        values = load_indicator_matrix(engine, viewer, period=period)
-        scores = model.projects.join(score_matrix(model, values)[["total", "rank", "grade"]], how="inner")
+        scored_once = scored_period(engine, viewer, period)
+        model, values = scored_once.model, scored_once.values
+        scores = model.projects.join(scored_once.scores[["total", "rank", "grade"]], how="inner")
         scored = scores.dropna(subset=["total"]).sort_values("total", ascending=False, kind="stable")
         items = [{"rank": int(row["rank"]), "code": row["code"], "name_zh": row["name_zh"], "name_en": row["name_en"],
                   "district": districts.get(int(row["district_id"])) if not _missing(row["district_id"]) else None,

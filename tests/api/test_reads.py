@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from data_access import alerts as alert_store
-from data_access import list_projects, list_regions
+from data_access import list_projects, list_regions, record_observation
 from data_access.api_tokens import create_token
+from services import api_reads
 from services.alerts import evaluate
 from services.portfolio import district_league, peer_standing, portfolio
 from services.scores import period_scores
@@ -306,3 +307,21 @@ def test_scores_rankings_and_warnings_come_a_page_at_a_time_and_the_pages_make_u
         assert _get(client, path, limit=size, offset=whole["total"], **extra)["items"] == []
     first = _get(client, "/api/v1/scores")
     assert first["limit"] == 100 and len(first["items"]) == min(100, first["total"])  # the default page
+
+
+def test_paging_through_the_scores_scores_the_period_once_until_a_write_moves_the_data_version(
+        seeded_engine, monkeypatch):
+    calls = []
+    real_load_model = api_reads.load_model
+    monkeypatch.setattr(api_reads, "load_model", lambda *args, **kwargs: calls.append(1) or real_load_model(
+        *args, **kwargs))
+    client = _client(seeded_engine)
+    first = [_get(client, "/api/v1/scores", limit=10, offset=offset) for offset in (0, 10, 20)]
+    _get(client, "/api/v1/rankings", limit=5)
+    assert len(calls) == 1 and len({page["total"] for page in first}) == 1
+    admin = as_viewer(seeded_engine, "admin")
+    project_id = int(list_projects(seeded_engine, admin)["id"].iloc[0])
+    record_observation(seeded_engine, admin, project_id=project_id, indicator_code="PROG_ACTUAL",
+                       period=dt.date(2026, 11, 1), value=12.5)
+    _get(client, "/api/v1/scores", limit=10)
+    assert len(calls) == 2  # the write moved the data version on: scored afresh, never a stale answer

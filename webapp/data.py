@@ -154,8 +154,7 @@ def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tu
     progress = data_access.load_observations(engine, viewer, project_ids=ids,
                                              indicator_codes=["PROG_ACTUAL", "PROG_PLAN"], since=since, until=period)
     means = data_access.reads.indicator_means(engine, viewer, since=since, until=period, project_ids=ids)
-    targets = data_access.list_project_targets(engine, viewer).pivot(index="project_id", columns="indicator_code",
-                                                                     values="target_value")
+    targets = data_access.load_target_matrix(engine, viewer)
     return {"matrix": matrix.reindex(index=matrix.index.intersection(ids)), "progress": progress, "means": means,
             "targets": targets.reindex(index=targets.index.intersection(ids))}
 

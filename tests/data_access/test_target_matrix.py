@@ -36,6 +36,17 @@ def test_every_demo_user_gets_the_cells_the_long_form_gives(shared_seeded_engine
                                       obj=username)
 
 
+def test_without_codes_the_columns_are_those_of_the_long_form_pivoted(shared_seeded_engine):
+    with shared_seeded_engine.connect() as connection:
+        usernames = list(connection.execute(select(User.username).where(User.is_active.is_(True))).scalars())
+    for username in usernames:
+        viewer = as_viewer(shared_seeded_engine, username)
+        pd.testing.assert_frame_equal(
+            reads.load_target_matrix(shared_seeded_engine, viewer),
+            reads.list_project_targets(shared_seeded_engine, viewer)
+            .pivot(index="project_id", columns="indicator_code", values="target_value"), obj=username)
+
+
 def test_the_scoring_model_has_the_targets_it_had(shared_seeded_engine):
     for username in ("leader", "official_longting"):
         viewer = as_viewer(shared_seeded_engine, username)

@@ -169,7 +169,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.xdist_group("browser"))
-        if item.path.parent.name == "e2e":  # every browser test, marked for the shared worker or not
+        if item.path.parent.name in {"e2e", "deploy"}:  # every browser test, marked for the shared worker or not
             item.add_marker(pytest.mark.flaky(reruns=1))
 
 

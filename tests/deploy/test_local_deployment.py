@@ -25,6 +25,7 @@ from tests.conftest import as_viewer
 from tests.e2e.conftest import CHROMIUM_ARGS, _chromium, log_in, screenshot, wait_until_idle
 
 pytestmark = pytest.mark.e2e  # one worker for the browser tests: this one drives Chromium and five servers
+PAGE_TIMEOUT_MS = 60_000  # a replica's page on a CI machine whose two cores run the rest of the suite too
 
 
 @pytest.fixture(scope="module")
@@ -137,13 +138,13 @@ def test_a_write_through_the_api_shows_on_both_replicas_at_their_next_run(deploy
     for url in deployment.app_urls:  # the login cookie works on either replica: one key, one sessions table
         page.goto(f"{url}/integrations")
         wait_until_idle(page)
-        empty.wait_for(timeout=20_000)  # each replica has now cached "no pushes" under the current data version
+        empty.wait_for(timeout=PAGE_TIMEOUT_MS)  # each replica has cached "no pushes" under the data version
     answer = _push_one_figure(deployment)
     assert answer["new"] + answer["changed"] == 1
     for index, url in enumerate(deployment.app_urls):
         page.goto(f"{url}/integrations")
         wait_until_idle(page)
-        page.locator(TABLES).last.wait_for(timeout=20_000)  # the tokens, then the pushes: the new token's batch
+        page.locator(TABLES).last.wait_for(timeout=PAGE_TIMEOUT_MS)  # the tokens, then the pushes: the new batch
         assert empty.count() == 0
         screenshot(page, f"deploy-local-replica-{index + 1}-pushes")
 
@@ -154,7 +155,7 @@ def test_a_killed_replica_s_browsers_are_served_by_the_other_still_logged_in(dep
     victim = _replica(answer.headers)
     route = next(c["value"] for c in page.context.cookies() if c["name"] == "perfdash_route")
     wait_until_idle(page)
-    page.locator(TABLES).last.wait_for(timeout=20_000)
+    page.locator(TABLES).last.wait_for(timeout=PAGE_TIMEOUT_MS)
     os.killpg(deployment.pids[f"app-{victim.rsplit(':', 1)[1]}"], signal.SIGKILL)
     survivor = ({url.removeprefix("http://") for url in deployment.app_urls} - {victim}).pop()
     for _ in range(5):
@@ -163,7 +164,7 @@ def test_a_killed_replica_s_browsers_are_served_by_the_other_still_logged_in(dep
     answer = page.reload()  # the browser's next page comes from the survivor, and it is still logged in there
     assert _replica(answer.headers) == survivor
     wait_until_idle(page)
-    page.locator(TABLES).last.wait_for(timeout=20_000)
+    page.locator(TABLES).last.wait_for(timeout=PAGE_TIMEOUT_MS)
     assert page.get_by_text(NO_PUSHES, exact=True).count() == 0
     screenshot(page, "deploy-local-after-replica-kill")
 

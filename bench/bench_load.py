@@ -1,12 +1,14 @@
 """Many users at once on the two-replica deployment: page and API latency, throughput, errors, memory and CPU.
 
-    python bench/bench_load.py [--sessions 10,50,200] [--seconds 60] [--api-clients 5] [--think 5]
-                               [--browsers 1] [--no-check] [--reuse STATE_DIR] [--state-dir data/bench-load]
+    python bench/bench_load.py [--sessions 10,50,200] [--seconds 60] [--ramp 10] [--think 5]
+                               [--api-clients 5] [--api-think 0.5] [--browsers 1] [--hold-p95 1.5]
+                               [--no-check] [--reuse STATE_DIR] [--state-dir data/bench-load]
 
 Starts deploy.local (PostgreSQL, two Streamlit replicas, the API with two workers, nginx; ports 8661–8664 and
 5561) unless ``--reuse`` names a running one, logs the demo's leader, analyst and six district officials in once
 through the real login form (Playwright), and checks the websocket client against a real browser on the same
-pages (``--no-check`` skips it). Then, per level, for ``--seconds`` after a ramp of up to 10 s:
+pages (``--no-check`` skips it). Then, per level, for ``--seconds`` after a ramp (``--ramp``: the sessions
+arrive evenly over it; default a quarter of ``--seconds``, at most 10 s):
 
 - N Streamlit sessions (bench/streamlit_client.py: a browser tab's websocket and protobuf messages through nginx,
   logged in from the user's cookie): 1 in 10 the leader, 1 in 10 the analyst, the rest officials; each opens the
@@ -14,11 +16,13 @@ pages (``--no-check`` skips it). Then, per level, for ``--seconds`` after a ramp
   time of ``--think`` seconds (± 50 %) between actions;
 - ``--browsers`` real Chromium tabs switching pages, as a sample;
 - ``--api-clients`` integrators through nginx: reads of projects, scores, rankings and warnings, and one-figure
-  pushes with an Idempotency-Key (30 %), with 0.5 s between calls.
+  pushes with an Idempotency-Key (30 %), with ``--api-think`` seconds (± 50 %) between calls.
 
-Prints per level: page latency (switch or widget change → script finished) p50/p95, the open (cookie login and
-first page) p50/p95, runs per second, the browser sample, API p50/p95 and calls per second, errors, CPU (cores)
-of each process and of the machine, RSS per replica and its growth per session; then where the knee is.
+Prints per level: page latency (switch or widget change → script finished) p50/p95, over the whole level and in
+the steady state (runs begun after the ramp), the open (cookie login and first page) p50/p95, runs per second,
+the browser sample, API p50/p95 and calls per second, errors, CPU (cores) of each process (the load generator's
+own included) and of the machine, RSS per replica and its growth per session, and whether the level was held:
+every session opened, no error, the steady page p95 within ``--hold-p95`` seconds; then where the knee is.
 """
 from __future__ import annotations
 
@@ -73,6 +77,7 @@ def user_of(index: int) -> str:
 @dataclass
 class SessionTally:
     runs: dict[str, list[float]] = field(default_factory=lambda: {"open": [], "page": [], "widget": []})
+    steady: list[float] = field(default_factory=list)  # page and widget runs begun after the ramp
     errors: Counter[str] = field(default_factory=Counter)
     replicas: Counter[str] = field(default_factory=Counter)
     done_in_window: int = 0
@@ -80,7 +85,7 @@ class SessionTally:
 
 
 async def session_user(base_url: str, cookies: dict[str, str], rng: random.Random, start_at: float,
-                       until: float, think: float, tally: SessionTally) -> None:
+                       ramp_end: float, until: float, think: float, tally: SessionTally) -> None:
     """One browser tab: open, then page switches and widget changes with think time, until ``until``."""
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     route = uuid.uuid4().hex  # a new browser: nginx spreads it by this route cookie
@@ -94,7 +99,7 @@ async def session_user(base_url: str, cookies: dict[str, str], rng: random.Rando
     try:
         result = await session.run(timeout=RUN_TIMEOUT)
         while True:
-            _record(tally, kind, result, until)
+            _record(tally, kind, result, ramp_end, until)
             if time.monotonic() >= until:
                 break
             await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
@@ -116,9 +121,12 @@ async def session_user(base_url: str, cookies: dict[str, str], rng: random.Rando
         await session.close()
 
 
-def _record(tally: SessionTally, kind: str, result: RunResult, until: float) -> None:
+def _record(tally: SessionTally, kind: str, result: RunResult, ramp_end: float, until: float) -> None:
     tally.runs[kind].append(result.seconds)
-    if time.monotonic() <= until:
+    now = time.monotonic()
+    if kind != "open" and now - result.seconds >= ramp_end:
+        tally.steady.append(result.seconds)
+    if now <= until:
         tally.done_in_window += 1
     for exception in result.exceptions:
         tally.errors[f"exception: {exception}"[:80]] += 1
@@ -132,6 +140,7 @@ def _record(tally: SessionTally, kind: str, result: RunResult, until: float) -> 
 class LevelResult:
     sessions: int
     seconds: float
+    ramp: float
     tally: SessionTally
     api: ApiTally
     browser: list[float]
@@ -142,18 +151,18 @@ class LevelResult:
     rss_growth_per_session: dict[str, float]
 
 
-async def _level(deployment: Deployment, sessions: int, seconds: float, cookies: dict[str, dict[str, str]],
-                 api_clients: int, tokens: tuple[str, str], cells: list, think: float, seed: int) -> tuple:
-    ramp = min(10.0, seconds / 4)
+async def _level(deployment: Deployment, sessions: int, ramp: float, seconds: float,
+                 cookies: dict[str, dict[str, str]], api_clients: int, api_think: float, tokens: tuple[str, str],
+                 cells: list, think: float, seed: int) -> tuple:
     began = time.monotonic()
     until = began + ramp + seconds
     tally, api = SessionTally(), ApiTally()
     rng = random.Random(seed)
     tasks = [asyncio.create_task(session_user(deployment.url, cookies[user_of(i)], random.Random(rng.random()),
-                                              began + ramp * i / sessions, until, think, tally))
+                                              began + ramp * i / sessions, began + ramp, until, think, tally))
              for i in range(sessions)]
     tasks += [asyncio.create_task(api_client(deployment.url, tokens[0], tokens[1], cells, api, until,
-                                             seed=seed * 100 + i)) for i in range(api_clients)]
+                                             seed=seed * 100 + i, think=api_think)) for i in range(api_clients)]
     await asyncio.sleep(max(0.0, until - time.monotonic()))
     at_end = {name: sample(pids) for name, pids in process_groups(deployment).items()}
     _done, pending = await asyncio.wait(tasks, timeout=GRACE)
@@ -163,14 +172,13 @@ async def _level(deployment: Deployment, sessions: int, seconds: float, cookies:
     return tally, api, at_end
 
 
-def run_level(deployment: Deployment, sessions: int, seconds: float, cookies: dict[str, dict[str, str]],
-              api_clients: int, tokens: tuple[str, str], cells: list, think: float, browsers: int,
-              seed: int) -> LevelResult:
+def run_level(deployment: Deployment, sessions: int, ramp: float, seconds: float,
+              cookies: dict[str, dict[str, str]], api_clients: int, api_think: float, tokens: tuple[str, str],
+              cells: list, think: float, browsers: int, seed: int) -> LevelResult:
     groups = process_groups(deployment)
     before = {name: sample(pids) for name, pids in groups.items()}
     busy_before, total_before = machine_cpu_seconds()
     wall_before = time.monotonic()
-    ramp = min(10.0, seconds / 4)
     browser_times: list[float] = []
     browser_errors: list[str] = []
     threads = [threading.Thread(target=browser_switches, args=(
@@ -178,8 +186,8 @@ def run_level(deployment: Deployment, sessions: int, seconds: float, cookies: di
         browser_errors), daemon=True) for _ in range(browsers)]
     for thread in threads:
         thread.start()
-    tally, api, at_end = asyncio.run(_level(deployment, sessions, seconds, cookies, api_clients, tokens, cells,
-                                            think, seed))
+    tally, api, at_end = asyncio.run(_level(deployment, sessions, ramp, seconds, cookies, api_clients, api_think,
+                                            tokens, cells, think, seed))
     window = time.monotonic() - wall_before
     busy_after, total_after = machine_cpu_seconds()
     for thread in threads:
@@ -188,7 +196,7 @@ def run_level(deployment: Deployment, sessions: int, seconds: float, cookies: di
     replica_names = [name for name in groups if name.startswith("app-")]
     per_replica = {name: tally.replicas.get(f"127.0.0.1:{name.removeprefix('app-')}", 0) for name in replica_names}
     return LevelResult(
-        sessions, ramp + seconds, tally, api, browser_times, browser_errors, cpu,
+        sessions, ramp + seconds, ramp, tally, api, browser_times, browser_errors, cpu,
         (busy_after - busy_before) / (total_after - total_before) * 2 if total_after > total_before else 0.0,
         {name: at_end[name].rss_mb for name in replica_names},
         {name: (at_end[name].rss_mb - before[name].rss_mb) / max(1, per_replica[name]) for name in replica_names}
@@ -199,6 +207,22 @@ def _ms(values: list[float], share: float) -> str:
     return "–" if not values else f"{percentile(sorted(values), share) * 1000:,.0f}"
 
 
+def held(result: LevelResult, p95_limit: float) -> str:
+    """Whether the level was held, and if not, why: every session opened, no error, steady p95 within the limit."""
+    tally = result.tally
+    opened = len(tally.runs["open"])
+    reasons = []
+    if opened < result.sessions:
+        reasons.append(f"{result.sessions - opened} of {result.sessions} sessions never opened")
+    if errors := sum(tally.errors.values()) + tally.unfinished:
+        reasons.append(f"{errors} session errors")
+    if not tally.steady:
+        reasons.append("no run in the steady state")
+    elif (p95 := percentile(sorted(tally.steady), 0.95)) > p95_limit:
+        reasons.append(f"steady page p95 {p95:.2f} s > {p95_limit:g} s")
+    return "held" if not reasons else "not held: " + "; ".join(reasons)
+
+
 def print_level(result: LevelResult) -> None:
     tally, api = result.tally, result.api
     pages = tally.runs["page"] + tally.runs["widget"]
@@ -207,7 +231,8 @@ def print_level(result: LevelResult) -> None:
     print(f"\n== {result.sessions} sessions, {result.seconds:.0f} s (ramp included) ==")
     print(f"  sessions on replicas: {dict(tally.replicas)}; unfinished at the end: {tally.unfinished}")
     print(f"  page (switch or widget → script finished): n={len(pages)} p50={_ms(pages, .5)} ms "
-          f"p95={_ms(pages, .95)} ms; open (cookie login + first page): p50={_ms(tally.runs['open'], .5)} ms "
+          f"p95={_ms(pages, .95)} ms; after the ramp n={len(tally.steady)} p50={_ms(tally.steady, .5)} ms "
+          f"p95={_ms(tally.steady, .95)} ms; open (cookie login + first page): p50={_ms(tally.runs['open'], .5)} ms "
           f"p95={_ms(tally.runs['open'], .95)} ms; runs/s={tally.done_in_window / result.seconds:.2f}")
     print(f"  browser sample (click → idle): n={len(result.browser)} p50={_ms(result.browser, .5)} ms "
           f"p95={_ms(result.browser, .95)} ms; errors {result.browser_errors[:2]}")
@@ -222,24 +247,26 @@ def print_level(result: LevelResult) -> None:
                                 for name, mb in result.rss.items()))
 
 
-def summary_table(results: list[LevelResult]) -> str:
+def summary_table(results: list[LevelResult], p95_limit: float) -> str:
     """The README's table: one row per level."""
-    lines = ["| sessions | page p50 / p95 ms | open p50 / p95 ms | runs/s | browser p50 / p95 ms | "
-             "API p50 / p95 ms | API calls/s | errors (sessions / API) | replicas' CPU (cores) | machine CPU | "
-             "RSS per replica MB | MB per session |",
-             "|" + " --- |" * 12]
+    lines = ["| sessions | page p50 / p95 ms | after the ramp p50 / p95 ms | open p50 / p95 ms | runs/s | "
+             "browser p50 / p95 ms | API p50 / p95 ms | API calls/s | errors (sessions / API) | "
+             "replicas' CPU (cores) | load generator CPU | machine CPU | RSS per replica MB | MB per session | held |",
+             "|" + " --- |" * 15]
     for r in results:
         pages = r.tally.runs["page"] + r.tally.runs["widget"]
         api_all = r.api.latencies["read"] + r.api.latencies["push"]
         replicas = {name: value for name, value in r.cpu.items() if name.startswith("app-")}
         lines.append(
-            f"| {r.sessions} | {_ms(pages, .5)} / {_ms(pages, .95)} | {_ms(r.tally.runs['open'], .5)} / "
+            f"| {r.sessions} | {_ms(pages, .5)} / {_ms(pages, .95)} | {_ms(r.tally.steady, .5)} / "
+            f"{_ms(r.tally.steady, .95)} | {_ms(r.tally.runs['open'], .5)} / "
             f"{_ms(r.tally.runs['open'], .95)} | {r.tally.done_in_window / r.seconds:.2f} | "
             f"{_ms(r.browser, .5)} / {_ms(r.browser, .95)} | {_ms(api_all, .5)} / {_ms(api_all, .95)} | "
             f"{len(api_all) / r.seconds:.1f} | {sum(r.tally.errors.values()) + r.tally.unfinished} / "
             f"{sum(r.api.errors.values())} | {' + '.join(f'{v:.2f}' for v in replicas.values())} | "
-            f"{r.machine_busy:.2f} | {' / '.join(f'{v:,.0f}' for v in r.rss.values())} | "
-            f"{' / '.join(f'{r.rss_growth_per_session[n]:.1f}' for n in r.rss)} |")
+            f"{r.cpu.get('bench', 0.0):.2f} | {r.machine_busy:.2f} | "
+            f"{' / '.join(f'{v:,.0f}' for v in r.rss.values())} | "
+            f"{' / '.join(f'{r.rss_growth_per_session[n]:.1f}' for n in r.rss)} | {held(r, p95_limit)} |")
     return "\n".join(lines)
 
 
@@ -310,8 +337,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", default="10,50,200", help="levels, e.g. 10,50,200")
     parser.add_argument("--seconds", type=float, default=60.0, help="each level's measured time after the ramp")
+    parser.add_argument("--ramp", type=float, help="seconds over which a level's sessions arrive "
+                                                   "(default: a quarter of --seconds, at most 10)")
     parser.add_argument("--api-clients", type=int, default=5)
+    parser.add_argument("--api-think", type=float, default=0.5, help="mean seconds between an integrator's calls")
     parser.add_argument("--think", type=float, default=5.0, help="mean seconds between a session's actions")
+    parser.add_argument("--hold-p95", type=float, default=1.5,
+                        help="a level is held when every session opened, none failed, and the page p95 after "
+                             "the ramp is within this many seconds")
     parser.add_argument("--browsers", type=int, default=1, help="real Chromium tabs per level (a sample)")
     parser.add_argument("--no-check", action="store_true", help="skip checking the client against a browser")
     parser.add_argument("--state-dir", type=Path, default=ROOT / "data" / "bench-load")
@@ -337,11 +370,13 @@ def _bench(deployment: Deployment, levels: list[int], args: argparse.Namespace) 
     random.Random(16).shuffle(cells)
     results = []
     for seed, sessions in enumerate(levels, start=1):
-        result = run_level(deployment, sessions, args.seconds, cookies, args.api_clients, tokens, cells,
-                           args.think, args.browsers, seed)
+        ramp = args.ramp if args.ramp is not None else min(10.0, args.seconds / 4)
+        result = run_level(deployment, sessions, ramp, args.seconds, cookies, args.api_clients, args.api_think,
+                           tokens, cells, args.think, args.browsers, seed)
         print_level(result)
+        print(f"  {held(result, args.hold_p95)}")
         results.append(result)
-    print("\n" + summary_table(results))
+    print("\n" + summary_table(results, args.hold_p95))
     print("\n" + knee(results))
     return 0
 

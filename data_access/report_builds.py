@@ -368,9 +368,10 @@ def due_deliveries(engine: Engine, actor: Viewer, period_of: Mapping[str, str]) 
 
 
 def record_attempt(engine: Engine, actor: Viewer, due: DueDelivery, error: str | None, *,
-                   now: dt.datetime | None = None) -> None:
+                   count_attempt: bool = True, now: dt.datetime | None = None) -> None:
     """Count an attempt to deliver the subscription's period: ``error`` None means it was e-mailed (no more
-    attempts), otherwise a failed build or e-mail that the next run retries until :data:`MAX_ATTEMPTS`
+    attempts), otherwise a failed build or e-mail that the next run retries until :data:`MAX_ATTEMPTS`; a mail
+    server that was down records its error without counting (``count_attempt=False``: not this report's fault)
     (system only)."""
     require(actor, Action.SEND_NOTIFICATIONS)
     moment = now or dt.datetime.now(dt.UTC)
@@ -380,7 +381,7 @@ def record_attempt(engine: Engine, actor: Viewer, due: DueDelivery, error: str |
             row = ReportDelivery(subscription_id=due.subscription_id, period_label=due.period_label,
                                  created_at=moment, attempts=0)
             session.add(row)
-        row.attempts = (row.attempts or 0) + 1
+        row.attempts = (row.attempts or 0) + int(count_attempt)
         row.error = None if error is None else error[:500]
         if error is None:
             row.emailed_at = moment

@@ -1,6 +1,8 @@
 """Subscribed reports delivered when their period closes: built once per subscription and period with the
 subscriber's scope and language, e-mailed with the PDF attached (or put in the in-app inbox without a mail
-server), retried on the next run like the alert e-mails. Safe to run hourly: a delivered period is skipped.
+server), retried on the next run like the alert e-mails. Safe to run hourly: a delivered period is skipped. A mail
+server that cannot be reached ends the run without counting an attempt (the reports built so far are kept and
+sent by the next run), so an outage never uses up a subscription's attempts.
 
 ``PERFDASH_PUBLIC_URL`` (e.g. ``https://perfdash.example.gov.cn``) makes the link in the message absolute.
 """
@@ -20,7 +22,7 @@ from data_access.models import REPORT_KINDS
 from data_access.policy import SYSTEM  # the scheduler reads every subscription; each build has its user's scope
 from data_access.scope import viewer_for
 from scoring.report_periods import last_closed
-from services.notify import SmtpSettings, send_email
+from services.notify import SmtpSettings, send_email, server_down
 from services.report_center.blocks import ReportRequest
 from services.report_center.build import build_report
 
@@ -58,6 +60,7 @@ def deliver(engine: Engine, settings: SmtpSettings | None, *, as_of: dt.date) ->
     period_of = {kind: last_closed(kind, as_of).label for kind in REPORT_KINDS}
     built = emailed = in_inbox = failed = 0
     for due in report_builds.due_deliveries(engine, SYSTEM, period_of):
+        sending = False
         try:
             with Session(engine) as session:
                 subscriber = viewer_for(session, due.username)
@@ -82,12 +85,18 @@ def deliver(engine: Engine, settings: SmtpSettings | None, *, as_of: dt.date) ->
             pdf = report_builds.build_file(engine, subscriber, build_id, "pdf")
             subject, body = texts["en" if due.language == "en" else "zh"]
             filename = f"{due.kind}-{due.period_label}-{build_id}.pdf"
+            sending = True
             send_email(settings, due.email, subject, body, attachments=[(filename, pdf, "application/pdf")])
         except Exception as error:  # one subscription's failure is recorded; the others are still delivered
-            log.warning("report for subscription %s (%s) failed (attempt %d): %r", due.subscription_id,
-                        due.period_label, due.attempts + 1, error)
-            report_builds.record_attempt(engine, SYSTEM, due, str(error) or type(error).__name__)
+            down = sending and server_down(error)
+            log.warning("report for subscription %s (%s) failed (%s): %r", due.subscription_id, due.period_label,
+                        "mail server down: the rest wait for the next run" if down else f"attempt {due.attempts + 1}",
+                        error)
+            report_builds.record_attempt(engine, SYSTEM, due, str(error) or type(error).__name__,
+                                         count_attempt=not down)
             failed += 1
+            if down:
+                break
         else:
             report_builds.record_attempt(engine, SYSTEM, due, None)
             emailed += 1

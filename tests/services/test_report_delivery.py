@@ -3,6 +3,7 @@ failures recorded and retried, each subscriber's own scope; the inbox without a 
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 import subprocess
 
 import pytest
@@ -65,24 +66,43 @@ def test_the_officials_report_is_mailed_once_with_their_districts_pdf_attached(l
     assert len(inbox.messages) == 1
 
 
-def test_a_failing_mail_server_is_recorded_and_the_next_run_sends_the_same_build(longting_only, smtp_server):
+def test_a_mail_server_down_on_many_runs_uses_no_attempt_and_the_next_run_sends_the_same_build(longting_only,
+                                                                                              smtp_server):
     down = notify.SmtpSettings(host="127.0.0.1", port=_free_port(), timeout=2)
     assert deliver(longting_only, down, as_of=AS_OF) == DeliverySummary(built=1, failed=1)
+    for _ in range(report_builds.MAX_ATTEMPTS + 1):  # more outage runs than a subscription has attempts
+        assert deliver(longting_only, down, as_of=AS_OF) == DeliverySummary(failed=1)  # the build is kept
     [row] = _deliveries(longting_only)
-    assert row.attempts == 1 and row.error and row.emailed_at is None and row.build_id is not None
+    assert row.attempts == 0 and "Connection refused" in row.error and row.emailed_at is None
+    assert row.build_id is not None
     settings, inbox = smtp_server
     assert deliver(longting_only, settings, as_of=AS_OF) == DeliverySummary(emailed=1)  # not built again
     [again] = _deliveries(longting_only)
-    assert (again.build_id, again.attempts, again.error) == (row.build_id, 2, None)
+    assert (again.build_id, again.attempts, again.error) == (row.build_id, 1, None)
     assert len(inbox.messages) == 1
 
 
-def test_attempts_stop_after_three_failures(longting_only):
+def test_a_mail_server_down_ends_the_run_at_the_first_report_and_the_others_wait(seeded_engine, smtp_server):
     down = notify.SmtpSettings(host="127.0.0.1", port=_free_port(), timeout=2)
+    assert deliver(seeded_engine, down, as_of=AS_OF) == DeliverySummary(built=1, failed=1)  # one tried, not two
+    settings, inbox = smtp_server
+    assert deliver(seeded_engine, settings, as_of=AS_OF) == DeliverySummary(built=1, emailed=2)
+    assert sorted(m["To"] for m in inbox.messages) == ["leader@perfdash.example",
+                                                       "official_longting@perfdash.example"]
+    assert [row.attempts for row in _deliveries(seeded_engine)] == [1, 1]
+
+
+def test_a_report_the_server_refuses_stops_after_three_attempts(longting_only, smtp_server, monkeypatch):
+    def refused(*_args, **_kwargs):
+        raise smtplib.SMTPDataError(552, b"message size exceeds fixed maximum message size")
+
+    monkeypatch.setattr(delivery, "send_email", refused)
+    settings, _inbox = smtp_server
     for _ in range(report_builds.MAX_ATTEMPTS):
-        assert deliver(longting_only, down, as_of=AS_OF).failed == 1
-    assert deliver(longting_only, down, as_of=AS_OF) == DeliverySummary()
-    assert _deliveries(longting_only)[0].attempts == report_builds.MAX_ATTEMPTS
+        assert deliver(longting_only, settings, as_of=AS_OF).failed == 1
+    assert deliver(longting_only, settings, as_of=AS_OF) == DeliverySummary()
+    [row] = _deliveries(longting_only)
+    assert row.attempts == report_builds.MAX_ATTEMPTS and "552" in row.error
 
 
 def test_one_subscription_failing_does_not_stop_the_others(seeded_engine, smtp_server, monkeypatch):

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, delete, exists, select, true, update
+from sqlalchemy import ColumnElement, Engine, delete, exists, func, literal, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from data_access import audit
@@ -22,6 +22,7 @@ from data_access.imports.entities import PROJECT, Entity, audit_id, from_json, s
 from data_access.imports.plan import planner_for
 from data_access.models import (
     Alert,
+    ApiToken,
     CategoryTemplateItem,
     Goal,
     ImportBatch,
@@ -54,19 +55,25 @@ def _visible(viewer: Viewer) -> ColumnElement[bool]:
     return ImportBatch.uploaded_by == viewer.user_id
 
 
+API_UPLOADER = "API · "  # an API push has no person: its token's name, e.g. "API · 财政系统"
+
+
 def _batches(viewer: Viewer):
     uploader, rolled_back_by = aliased(User), aliased(User)
+    by = func.coalesce(uploader.username, literal(API_UPLOADER) + ApiToken.name)
     return (select(ImportBatch.id, ImportBatch.kind, ImportBatch.filename, ImportBatch.source, ImportBatch.sha256,
-                   ImportBatch.uploaded_at, uploader.username, ImportBatch.row_count, ImportBatch.new_rows,
+                   ImportBatch.uploaded_at, by, ImportBatch.row_count, ImportBatch.new_rows,
                    ImportBatch.changed_rows, ImportBatch.unchanged_rows, ImportBatch.status,
                    ImportBatch.rolled_back_at, rolled_back_by.username)
             .outerjoin(uploader, uploader.id == ImportBatch.uploaded_by)
+            .outerjoin(ApiToken, ApiToken.id == ImportBatch.api_token_id)
             .outerjoin(rolled_back_by, rolled_back_by.id == ImportBatch.rolled_back_by)
             .where(_visible(viewer)).order_by(ImportBatch.uploaded_at.desc(), ImportBatch.id.desc()))
 
 
 def list_batches(engine: Engine, viewer: Viewer) -> pd.DataFrame:
-    """The batches the viewer may see, newest first, with their counts and status (uploaded_by: a username)."""
+    """The batches the viewer may see, newest first, with their counts and status (uploaded_by: a username, or
+    ``API · <token name>`` for a push through the open API)."""
     with engine.connect() as connection:
         return pd.DataFrame(connection.execute(_batches(viewer)).all(), columns=BATCH_COLUMNS)
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access import writes
+from data_access.api_tokens import authenticate, create_token
 from data_access.audit import verify_chain
 from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.imports import (
@@ -296,6 +297,19 @@ def test_roles_without_the_import_right_are_refused(seeded_engine, username):
     with pytest.raises(PermissionDenied):
         commit_import(seeded_engine, viewer, "observations", rows, sheet="s", filename="a.csv", sha256=SHA)
     assert _count(seeded_engine, ImportBatch) == 1  # the demo load's
+
+
+def test_a_batch_pushed_through_the_api_lists_its_token_as_the_uploader(seeded_engine):
+    admin, analyst = as_viewer(seeded_engine, "admin"), as_viewer(seeded_engine, "analyst")
+    token = create_token(seeded_engine, admin, name="财政<b>系统</b>", region_id=None, scopes=["write_observations"])
+    actor = authenticate(seeded_engine, token.secret)
+    pushed = commit_import(seeded_engine, actor.viewer, "observations",
+                           _observations([(GULOU, "PROG_ACTUAL", "2026-12", 50.0)]), sheet="s",
+                           filename=f"api:{actor.name}:k1", sha256=SHA, source="api",
+                           api_token_id=actor.token_id, idempotency_key="k1")
+    batches = list_batches(seeded_engine, analyst).set_index("id")
+    assert batches.loc[pushed.batch_id, "uploaded_by"] == "API · 财政<b>系统</b>"
+    assert batches.loc[DEMO_BATCH, "uploaded_by"] == "analyst"  # a person's batch still names the person
 
 
 def test_an_official_lists_and_rolls_back_only_their_own_batches(seeded_engine):

@@ -47,10 +47,13 @@ def test_a_token_is_shown_once_works_for_the_api_and_is_gone_after_the_next_reru
     tokens = at.dataframe[0].value
     assert tokens["名称"].tolist() == ["市财政局 <b>预算</b>"] and tokens["状态"].tolist() == ["● 有效"]
     assert tokens["权限"].tolist() == ["读取、写入月度数据"] and tokens["区域"].tolist() == ["全部区域"]
+    assert tokens["最近使用"].tolist() == ["从未使用"]  # drawn before the call above
 
-    at.run()  # any rerun: the secret is gone for good
+    at.run()  # any rerun: the secret is gone for good, and the call shows at once (it moved no data version)
     assert _secrets(at) == [] and not any(code.value.startswith("curl") for code in at.code)
     assert at.dataframe[0].value["名称"].tolist() == ["市财政局 <b>预算</b>"]
+    [last_used] = at.dataframe[0].value["最近使用"].tolist()
+    assert last_used != "从未使用" and last_used.startswith(f"{dt.datetime.now(dt.UTC).year}-")
 
 
 def test_a_token_is_revoked_only_once_chosen_and_confirmed_and_is_then_refused(logged_in, engine):

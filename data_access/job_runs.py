@@ -10,7 +10,7 @@ Who may work a job right now:
   works. A runner that dies loses its connection and with it the lock, so a ``running`` row found while holding
   the lock belongs to a dead runner and is taken over at once.
 - SQLite (one host): the claim is one ``BEGIN IMMEDIATE`` transaction (SQLite's write lock), and the runner
-  keeps a lease: while it works a heartbeat thread writes the time into ``finished_at`` of its ``running`` row;
+  keeps a lease: while it works a heartbeat thread writes the time into ``heartbeat_at`` of its ``running`` row;
   another runner takes the job over only when the heartbeat is older than ``PERFDASH_JOB_STALE_MINUTES``.
 """
 from __future__ import annotations
@@ -106,19 +106,20 @@ def _claim(connection: Connection, job: str, slot: str, runner: str, now: dt.dat
     """
     if lease is not None:
         live = connection.execute(
-            select(JobRun.slot, JobRun.finished_at).where(JobRun.job == job, JobRun.status == "running")).all()
+            select(JobRun.slot, JobRun.heartbeat_at).where(JobRun.job == job, JobRun.status == "running")).all()
         if any(heartbeat is not None and _aware(heartbeat) > now - lease for _slot, heartbeat in live):
             return BUSY, 0
     row = connection.execute(select(JobRun.id, JobRun.status, JobRun.attempts)
                              .where(JobRun.job == job, JobRun.slot == slot)).one_or_none()
     if row is None:
         connection.execute(insert(JobRun).values(job=job, slot=slot, status="running", runner=runner,
-                                                 started_at=now, finished_at=now if lease else None, attempts=1))
+                                                 started_at=now, heartbeat_at=now if lease else None, attempts=1))
         return None, 1
     if row.status == "done":
         return ALREADY_DONE, row.attempts
     connection.execute(update(JobRun).where(JobRun.id == row.id).values(
-        status="running", runner=runner, started_at=now, finished_at=now if lease else None, error=None,
+        status="running", runner=runner, started_at=now, finished_at=None, heartbeat_at=now if lease else None,
+        error=None,
         attempts=JobRun.attempts + 1))
     return None, row.attempts + 1
 
@@ -140,7 +141,7 @@ def _heartbeat(engine: Engine, job: str, slot: str, runner: str, every: float) -
                 with engine.execution_options(write=True).begin() as connection:
                     connection.execute(update(JobRun).where(JobRun.job == job, JobRun.slot == slot,
                                                             JobRun.runner == runner, JobRun.status == "running")
-                                       .values(finished_at=_utcnow()))
+                                       .values(heartbeat_at=_utcnow()))
             except Exception:  # a missed beat only shortens the lease; the job itself goes on
                 log.exception("job %s %s: heartbeat failed", job, slot)
 
@@ -195,9 +196,10 @@ def _no_heartbeat() -> Iterator[None]:
 
 
 def recent_runs(engine: Engine, limit: int = 30) -> pd.DataFrame:
-    """The newest job runs first: job, slot, status, runner, started_at, finished_at, attempts, error."""
+    """The newest job runs first: job, slot, status, runner, started_at, finished_at, heartbeat_at, attempts,
+    error."""
     columns = [JobRun.job, JobRun.slot, JobRun.status, JobRun.runner, JobRun.started_at, JobRun.finished_at,
-               JobRun.attempts, JobRun.error]
+               JobRun.heartbeat_at, JobRun.attempts, JobRun.error]
     with engine.connect() as connection:
         rows = connection.execute(select(*columns).order_by(JobRun.started_at.desc(), JobRun.id.desc())
                                   .limit(limit)).all()

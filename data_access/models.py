@@ -951,5 +951,7 @@ class JobRun(Base):
     runner: Mapped[str] = mapped_column(String(120), comment="host and process that ran it")
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="SQLite: a running runner's last sign of life (its lease); PostgreSQL locks")
     attempts: Mapped[int] = mapped_column(Integer, server_default="1")
     error: Mapped[str | None] = mapped_column(Text)

@@ -2,6 +2,7 @@
 failing job retried (data_access.job_runs, on SQLite's lease and PostgreSQL's advisory lock)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -118,6 +119,14 @@ def test_a_runner_killed_mid_job_is_taken_over_by_the_next_run(engine, tmp_path,
     _wait_for(lambda: marks.exists() and marks.read_text().strip())
     assert _row(engine, "deliveries", "2026-11-30").status == "running"
     time.sleep(2)  # longer than the SQLite lease: the victim's heartbeat (or its lock) still keeps the job its own
+    with engine.connect() as connection:
+        finished, heartbeat = connection.execute(select(JobRun.finished_at, JobRun.heartbeat_at)
+                                                 .where(JobRun.job == "deliveries")).one()
+    assert finished is None  # a running job has not finished; SQLite's lease beats in a column of its own
+    if engine.dialect.name == "sqlite":
+        assert dt.datetime.now(dt.UTC) - heartbeat.replace(tzinfo=dt.UTC) < dt.timedelta(seconds=1.2)
+    else:
+        assert heartbeat is None  # the advisory lock is the lease
     ran = []
     assert run_once(engine, "deliveries", "2026-11-30", lambda: ran.append(1), runner="next").result == BUSY
     os.kill(victim.pid, signal.SIGKILL)

@@ -1,17 +1,20 @@
 """Many users at once on the two-replica deployment: page and API latency, throughput, errors, memory and CPU.
 
     python bench/bench_load.py [--sessions 10,50,200] [--seconds 60] [--ramp 10] [--think 5]
-                               [--api-clients 5] [--api-think 0.5] [--browsers 1] [--hold-p95 1.5]
-                               [--no-check] [--reuse STATE_DIR] [--state-dir data/bench-load]
+                               [--api-clients 5] [--api-think 0.5] [--browsers 1] [--accounts own|demo]
+                               [--hold-p95 1.5] [--no-check] [--reuse STATE_DIR] [--state-dir data/bench-load]
 
 Starts deploy.local (PostgreSQL, two Streamlit replicas, the API with two workers, nginx; ports 8661–8664 and
 5561) unless ``--reuse`` names a running one, logs the demo's leader, analyst and six district officials in once
-through the real login form (Playwright), and checks the websocket client against a real browser on the same
-pages (``--no-check`` skips it). Then, per level, for ``--seconds`` after a ramp (``--ramp``: the sessions
-arrive evenly over it; default a quarter of ``--seconds``, at most 10 s):
+through the real login form (Playwright; for the check and the browser sample), and checks the websocket client
+against a real browser on the same pages (``--no-check`` skips it). With ``--accounts own`` (the default) every
+session is a user of its own, as in a city where each official has an account (and the page caches of their
+own): ``load_0000`` … are made in the deployment and logged in with the cookie perfdash writes after a login;
+``--accounts demo`` shares the demo's eight users among all sessions. Then, per level, for ``--seconds`` after a
+ramp (``--ramp``: the sessions arrive evenly over it; default a quarter of ``--seconds``, at most 10 s):
 
 - N Streamlit sessions (bench/streamlit_client.py: a browser tab's websocket and protobuf messages through nginx,
-  logged in from the user's cookie): 1 in 10 the leader, 1 in 10 the analyst, the rest officials; each opens the
+  logged in from the user's cookie): 1 in 10 a leader, 1 in 10 an analyst, the rest officials; each opens the
   app, then switches to a random page of its navigation or changes a selectbox/radio on the page, with a think
   time of ``--think`` seconds (± 50 %) between actions;
 - ``--browsers`` real Chromium tabs switching pages, as a sample;
@@ -45,7 +48,9 @@ from bench.load_kit import (  # noqa: E402
     ApiTally,
     api_client,
     issue_token,
+    load_accounts,
     machine_cpu_seconds,
+    minted_cookies,
     percentile,
     process_groups,
     push_cells,
@@ -152,13 +157,13 @@ class LevelResult:
 
 
 async def _level(deployment: Deployment, sessions: int, ramp: float, seconds: float,
-                 cookies: dict[str, dict[str, str]], api_clients: int, api_think: float, tokens: tuple[str, str],
+                 cookies: list[dict[str, str]], api_clients: int, api_think: float, tokens: tuple[str, str],
                  cells: list, think: float, seed: int) -> tuple:
     began = time.monotonic()
     until = began + ramp + seconds
     tally, api = SessionTally(), ApiTally()
     rng = random.Random(seed)
-    tasks = [asyncio.create_task(session_user(deployment.url, cookies[user_of(i)], random.Random(rng.random()),
+    tasks = [asyncio.create_task(session_user(deployment.url, cookies[i], random.Random(rng.random()),
                                               began + ramp * i / sessions, began + ramp, until, think, tally))
              for i in range(sessions)]
     tasks += [asyncio.create_task(api_client(deployment.url, tokens[0], tokens[1], cells, api, until,
@@ -172,9 +177,10 @@ async def _level(deployment: Deployment, sessions: int, ramp: float, seconds: fl
     return tally, api, at_end
 
 
-def run_level(deployment: Deployment, sessions: int, ramp: float, seconds: float,
-              cookies: dict[str, dict[str, str]], api_clients: int, api_think: float, tokens: tuple[str, str],
-              cells: list, think: float, browsers: int, seed: int) -> LevelResult:
+def run_level(deployment: Deployment, sessions: int, ramp: float, seconds: float, cookies: list[dict[str, str]],
+              leader: dict[str, str], api_clients: int, api_think: float, tokens: tuple[str, str], cells: list,
+              think: float, browsers: int, seed: int) -> LevelResult:
+    """One level: session ``i`` holds ``cookies[i]``; the browser sample is ``leader``'s."""
     groups = process_groups(deployment)
     before = {name: sample(pids) for name, pids in groups.items()}
     busy_before, total_before = machine_cpu_seconds()
@@ -182,7 +188,7 @@ def run_level(deployment: Deployment, sessions: int, ramp: float, seconds: float
     browser_times: list[float] = []
     browser_errors: list[str] = []
     threads = [threading.Thread(target=browser_switches, args=(
-        deployment.url, cookies["leader"], BROWSER_PAGES, time.monotonic() + ramp + seconds, browser_times,
+        deployment.url, leader, BROWSER_PAGES, time.monotonic() + ramp + seconds, browser_times,
         browser_errors), daemon=True) for _ in range(browsers)]
     for thread in threads:
         thread.start()
@@ -342,6 +348,9 @@ def main() -> int:
     parser.add_argument("--api-clients", type=int, default=5)
     parser.add_argument("--api-think", type=float, default=0.5, help="mean seconds between an integrator's calls")
     parser.add_argument("--think", type=float, default=5.0, help="mean seconds between a session's actions")
+    parser.add_argument("--accounts", choices=("own", "demo"), default="own",
+                        help="own: every session a user of its own (load_0000 …, made in the deployment and logged "
+                             "in with the cookie perfdash writes); demo: the demo's eight users shared by all")
     parser.add_argument("--hold-p95", type=float, default=1.5,
                         help="a level is held when every session opened, none failed, and the page p95 after "
                              "the ramp is within this many seconds")
@@ -359,8 +368,18 @@ def main() -> int:
 
 def _bench(deployment: Deployment, levels: list[int], args: argparse.Namespace) -> int:
     began = time.monotonic()
-    cookies = login_cookies(deployment.url, USERS)
-    print(f"logged in {len(USERS)} users through the form in {time.monotonic() - began:.0f} s", flush=True)
+    cookies = login_cookies(deployment.url, USERS) if not args.no_check or args.browsers else {}
+    if cookies:
+        print(f"logged in {len(USERS)} users through the form in {time.monotonic() - began:.0f} s", flush=True)
+    if args.accounts == "own":
+        began = time.monotonic()
+        accounts = load_accounts(deployment, max(levels))
+        minted = minted_cookies(deployment, accounts)
+        sessions_cookies = [minted[name] for name in accounts]
+        print(f"{len(accounts)} accounts of their own, logged in, in {time.monotonic() - began:.0f} s", flush=True)
+    else:
+        cookies = cookies or login_cookies(deployment.url, USERS)
+        sessions_cookies = [cookies[user_of(i)] for i in range(max(levels))]
     if not args.no_check:
         print("\nThe websocket client against a real browser (no other load):\n" + check_client(
             deployment, cookies["leader"]), flush=True)
@@ -371,8 +390,8 @@ def _bench(deployment: Deployment, levels: list[int], args: argparse.Namespace) 
     results = []
     for seed, sessions in enumerate(levels, start=1):
         ramp = args.ramp if args.ramp is not None else min(10.0, args.seconds / 4)
-        result = run_level(deployment, sessions, ramp, args.seconds, cookies, args.api_clients, args.api_think,
-                           tokens, cells, args.think, args.browsers, seed)
+        result = run_level(deployment, sessions, ramp, args.seconds, sessions_cookies, cookies.get("leader", {}),
+                           args.api_clients, args.api_think, tokens, cells, args.think, args.browsers, seed)
         print_level(result)
         print(f"  {held(result, args.hold_p95)}")
         results.append(result)

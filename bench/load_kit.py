@@ -18,13 +18,16 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
+import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access.api_tokens import create_token
+from data_access.auth import start_login_session
 from data_access.db import create_database_engine
 from data_access.imports.observations import span
-from data_access.models import ImportBatch, Indicator, Observation, Project
+from data_access.models import ImportBatch, Indicator, Observation, Project, Region, User
+from data_access.users import create_user
 from data_access.writes import PLAN_SERIES
 from deploy.local import Deployment, start, stop
 from tests.conftest import as_viewer
@@ -56,6 +59,57 @@ def percentile(values: Sequence[float], share: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+LOAD_PASSWORD = "Load@2026-bench"
+COOKIE_NAME = "perfdash_auth"  # webapp.login.COOKIE_NAME (the bench does not import the Streamlit side)
+
+
+def load_role(index: int) -> str:
+    """Session ``index``'s role: 1 in 10 a leader, 1 in 10 an analyst, the rest district officials."""
+    return {0: "leader", 1: "analyst"}.get(index % 10, "district_official")
+
+
+def load_accounts(deployment: Deployment, count: int) -> list[str]:
+    """``count`` accounts of their own for the load's sessions, as real users have (each user's page caches are
+    their own): roles by :func:`load_role`, the officials spread over the demo's districts. Made once; a reused
+    deployment keeps them."""
+    engine = create_database_engine(deployment.database_url)
+    try:
+        with engine.connect() as connection:
+            districts = connection.execute(select(Region.id).where(Region.level == "district")
+                                           .order_by(Region.id)).scalars().all()
+            existing = set(connection.execute(select(User.username).where(User.username.like("load_%"))).scalars())
+        admin = as_viewer(engine, "admin")
+        names = []
+        for index in range(count):
+            name, role = f"load_{index:04d}", load_role(index)
+            if name not in existing:
+                create_user(engine, admin, username=name, display_name=f"负载用户 {index}", role=role,
+                            password=LOAD_PASSWORD,
+                            region_id=districts[index % len(districts)] if role == "district_official" else None)
+            names.append(name)
+        return names
+    finally:
+        engine.dispose()
+
+
+def minted_cookies(deployment: Deployment, usernames: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The login cookie perfdash writes after a form login, for each user: streamlit-authenticator's signed token
+    (its ``exp_date`` a day ahead) recorded as a login session (``data_access.auth.start_login_session``), as
+    ``webapp.login.remember_login`` does. The app checks it like any returning browser's; logging 200 users in
+    through the form would take the bench longer than the load itself."""
+    key = deployment.env["PERFDASH_COOKIE_KEY"]
+    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).timestamp()
+    engine = create_database_engine(deployment.database_url)
+    try:
+        cookies = {}
+        for name in usernames:
+            start_login_session(engine, as_viewer(engine, name), expires)
+            cookies[name] = {COOKIE_NAME: jwt.encode({"username": name, "exp_date": expires}, key, algorithm="HS256")}
+        return cookies
+    finally:
+        engine.dispose()
 
 
 def issue_token(deployment: Deployment, name: str, scopes: Sequence[str]) -> str:

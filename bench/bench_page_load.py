@@ -51,12 +51,21 @@ if submitted:
 @contextmanager
 def streamlit_server(script: Path, env: dict[str, str]) -> Iterator[str]:
     """``streamlit run script`` on a free loopback port; yields its base URL once it answers."""
-    port = _free_port()
+    with streamlit_process(script, env) as (url, _process):
+        yield url
+
+
+@contextmanager
+def streamlit_process(script: Path, env: dict[str, str], port: int | None = None,
+                      log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``streamlit run script`` on ``port`` (default: a free one) of the loopback, its output in ``log`` (default:
+    dropped); yields its base URL and the server process (whose CPU time a benchmark reads) once it answers."""
+    port = port or _free_port()
+    output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port",
          str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -67,7 +76,7 @@ def streamlit_server(script: Path, env: dict[str, str]) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"{script.name} did not start")
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:
@@ -75,6 +84,8 @@ def streamlit_server(script: Path, env: dict[str, str]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if log:
+            output.close()  # type: ignore[union-attr]
 
 
 def seconds(action: Callable[[], object]) -> float:

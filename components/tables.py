@@ -55,18 +55,14 @@ def to_xlsx_sheets(frames: Mapping[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def download_buttons(frame: pd.DataFrame, name: str, key: str, *, lang: str, deferred: bool = False) -> None:
-    """CSV and XLSX of ``frame`` side by side, labelled in ``lang``; ``deferred`` builds the files only when
-    clicked (for tables that change with every widget move) and does not rerun the page."""
-    def build(make: Callable[[], bytes]) -> bytes | Callable[[], bytes]:
-        return make if deferred else make()
-
-    on_click = "ignore" if deferred else "rerun"
+def download_buttons(frame: pd.DataFrame, name: str, key: str, *, lang: str) -> None:
+    """CSV and XLSX of ``frame`` side by side, labelled in ``lang``, built only when clicked (a click does not
+    rerun the page): building an xlsx on every run of a page cost more CPU than the rest of the run."""
     left, right = st.columns([1, 1])
-    left.download_button(translate("projects.download_csv", lang), build(lambda: to_csv(frame)), f"{name}.csv",
-                         "text/csv", key=f"{key}_csv", on_click=on_click, width="stretch")
-    right.download_button(translate("projects.download_xlsx", lang), build(lambda: to_xlsx(frame, name)),
-                          f"{name}.xlsx", XLSX_MIME, key=f"{key}_xlsx", on_click=on_click, width="stretch")
+    left.download_button(translate("projects.download_csv", lang), lambda: to_csv(frame), f"{name}.csv",
+                         "text/csv", key=f"{key}_csv", on_click="ignore", width="stretch")
+    right.download_button(translate("projects.download_xlsx", lang), lambda: to_xlsx(frame, name),
+                          f"{name}.xlsx", XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", width="stretch")
 
 
 def attachment_button(filename: str, content: bytes | Callable[[], bytes], key: str, *, label: str | None = None,

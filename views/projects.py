@@ -50,7 +50,7 @@ st.caption(t("projects.count", shown=f"{len(projects):,}", total=f"{len(everythi
 # (built only when a button is pressed).
 page = one_page(projects, PAGE_ROWS, "projects_page", "projects.page_rows")
 st.dataframe(listed(page), hide_index=True, width="stretch")
-download_buttons(listed(projects), "projects", key="projects_download", lang=lang, deferred=True)
+download_buttons(listed(projects), "projects", key="projects_download", lang=lang)
 
 st.subheader(t("projects.detail"))
 names = dict(zip(page["id"], page["code"] + " " + page[name_column()], strict=True))

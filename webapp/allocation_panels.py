@@ -147,8 +147,7 @@ def allocation_tab(view: AllocationView) -> None:
                                                          if picked else ""))
     table = views.project_table(lines, moved.project_change, view.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=TABLE_HEIGHT, key="allocation_project_table")
-    download_buttons(views.export_frame(lines, view.lang), "allocation", "allocation_download", lang=view.lang,
-                     deferred=True)
+    download_buttons(views.export_frame(lines, view.lang), "allocation", "allocation_download", lang=view.lang)
     if allowed(view.viewer, Action.PROPOSE_ALLOCATION):
         _save_form(view, result, scheme_id, base_projects.attrs.get("period"), city)
 
@@ -229,7 +228,7 @@ def _one_proposal(view: AllocationView, proposal_id: int) -> None:
     st.dataframe(views.project_table(lines, None, view.lang), hide_index=True, width="stretch",
                  height=TABLE_HEIGHT, key="allocation_proposal_lines")
     download_buttons(views.export_frame(lines, view.lang), f"allocation_proposal_{proposal_id}",
-                     "allocation_proposal_download", lang=view.lang, deferred=True)
+                     "allocation_proposal_download", lang=view.lang)
     if proposal.status != "draft":
         return
     buttons = st.columns([1, 1, 4])
@@ -286,7 +285,7 @@ def priority_tab(view: AllocationView) -> None:
     listed = allocation.priority_list(_portfolio(view), rules)
     table = views.priority_table(listed, view.district_names, view.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=TABLE_HEIGHT, key="allocation_priority")
-    download_buttons(table, "budget_priority", "allocation_priority_download", lang=view.lang, deferred=True)
+    download_buttons(table, "budget_priority", "allocation_priority_download", lang=view.lang)
 
 
 def obligations_tab(view: AllocationView) -> None:
@@ -299,7 +298,7 @@ def obligations_tab(view: AllocationView) -> None:
         return
     table = views.obligation_table(listed, view.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=TABLE_HEIGHT, key="allocation_obligations")
-    download_buttons(table, "obligations", "allocation_obligations_download", lang=view.lang, deferred=True)
+    download_buttons(table, "obligations", "allocation_obligations_download", lang=view.lang)
 
 
 def district_names(viewer: Viewer) -> pd.Series:

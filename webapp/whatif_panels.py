@@ -275,7 +275,7 @@ def results_panel(view: WhatIfView, new: pd.Series) -> None:
     st.dataframe(table, hide_index=True, width="stretch", height=MOVERS_HEIGHT, key="whatif_movers",
                  column_config={table.columns[0]: st.column_config.TextColumn(width="medium")})
     st.caption(t("whatif.timing", ms=f"{elapsed * 1000:.0f}"))
-    download_buttons(table, "whatif_movers", "whatif_movers_download", lang=view.lang, deferred=True)
+    download_buttons(table, "whatif_movers", "whatif_movers_download", lang=view.lang)
     _robustness(view, new)
 
 

@@ -57,7 +57,7 @@ def compare_tab(view: WhatIfView) -> None:
     with movers_column:
         st.dataframe(table, hide_index=True, width="stretch", height=MOVERS_HEIGHT, key="whatif_compare_movers",
                      column_config={table.columns[0]: st.column_config.TextColumn(width="medium")})
-        download_buttons(table, "whatif_compare", "whatif_compare_download", lang=view.lang, deferred=True)
+        download_buttons(table, "whatif_compare", "whatif_compare_download", lang=view.lang)
 
 
 def manage_tab(view: WhatIfView) -> None:

@@ -65,9 +65,9 @@ demo_banner()
 # Navigation comes before the cookie check: a deep link (/map) must survive the rerun after a cookie login.
 page = st.navigation(navigation_for(viewer.role if viewer else None), position="sidebar" if viewer else "hidden",
                      expanded=True)
-authenticator = build_authenticator(engine)
 language_switch(viewer)
 if viewer is None:
+    authenticator = build_authenticator(engine)
     if cookie_login(engine, authenticator):
         enter_app(engine, page.url_path)
     st.title(t("app.title"))
@@ -75,7 +75,7 @@ if viewer is None:
         enter_app(engine, page.url_path)
     st.stop()
 
-remember_login(engine, authenticator, viewer)
+remember_login(engine, viewer)
 data.refresh_version()  # once per run: every cached read below and on the page is keyed on it
 st.sidebar.caption(f"{plain(st.session_state.get('name') or viewer.username)} · {t('role.' + viewer.role)}")
 unread = data.unread_count(viewer)
@@ -85,6 +85,9 @@ try:
     sidebar_filters(viewer)
 except DataAccessError as error:
     show_data_error(error)
-logout_button(engine, authenticator, viewer)
+logout_button(engine, viewer)
 st.html(PHONE_STYLE)  # our own static stylesheet, no user text
-page.run()
+try:
+    page.run()
+finally:
+    data.forget_run_reads()  # a session keeps no frames between its runs

@@ -57,8 +57,10 @@ def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> 
 def by_district(frame: pd.DataFrame, regions: pd.DataFrame, name_column: str) -> pd.DataFrame:
     """Districts with their project count, budget, mean score and centre: id, name, lat, lon, projects,
     budget, mean_score, warnings. The mean is :func:`scoring.rollup`'s: over scored projects only."""
-    scores = scoring.rollup(frame.assign(total=pd.to_numeric(frame["total"])), "district_id")
-    sums = frame.groupby("district_id")[["budget", "open_warnings"]].sum()
+    # Only the columns used: grouping the whole portfolio (40 columns, text among them) took every column along.
+    scores = scoring.rollup(pd.DataFrame({"district_id": frame["district_id"],
+                                          "total": pd.to_numeric(frame["total"])}), "district_id")
+    sums = frame[["district_id", "budget", "open_warnings"]].groupby("district_id").sum()
     grouped = pd.DataFrame({"projects": scores["projects"], "budget": sums["budget"], "mean_score": scores["total"],
                             "warnings": sums["open_warnings"]})
     places = regions.set_index("id")[[name_column, "lat", "lon"]].rename(columns={name_column: "name"})
@@ -130,7 +132,7 @@ def on_time_milestone_rate(engine: Engine, viewer: Viewer, project_ids: pd.Index
 
 def budget_execution_rate(frame: pd.DataFrame) -> float:
     """Spend to date against the spend plan to date, over the projects that report both (%)."""
-    both = frame.dropna(subset=["spend", "spend_plan"])
+    both = frame[["spend", "spend_plan"]].dropna()  # the two columns only: dropna takes every column along
     plan = both["spend_plan"].sum()
     return float(both["spend"].sum() / plan * 100) if plan > 0 else float("nan")
 

@@ -53,11 +53,25 @@ class Database:
         return shared_engine()
 
 
+RUN_READS_KEY = "data_reads_this_run"
+# What a run may take from its memo of reads: values a caller cannot change in place, and frames, handed out as
+# shallow copies (pandas' copy-on-write then keeps the memo's frame as it was read).
+_FRAMES = (pd.DataFrame, pd.Series)
+_UNCHANGEABLE = (int, float, str, bool, dt.date, type(None))
+
+
 def refresh_version() -> int:
-    """Read the data version for this run (kept in the session until the next run reads it again)."""
+    """Read the data version for this run (kept in the session until the next run reads it again) and start the
+    run's memo of reads afresh."""
     version = data_access.data_version(shared_engine())
     st.session_state[VERSION_KEY] = version
+    st.session_state[RUN_READS_KEY] = {}
     return version
+
+
+def forget_run_reads() -> None:
+    """Drop this run's memo of reads (at the end of a run: the frames are not kept between runs)."""
+    st.session_state.pop(RUN_READS_KEY, None)
 
 
 def _this_run() -> Database:
@@ -65,17 +79,62 @@ def _this_run() -> Database:
     return Database(refresh_version() if version is None else version)
 
 
+def _tuple_key(values: tuple[Any, ...]) -> str | list[Any]:
+    """A tuple's cache key: its text when it holds only plain values (Streamlit hashes a tuple item by item, 7 ms
+    for 300 project ids), else its items, hashed as usual."""
+    if all(isinstance(value, _UNCHANGEABLE) for value in values):
+        return f"{type(values[0]).__name__ if values else ''}{values!r}"
+    return list(values)
+
+
+def _handed_out(value: Result) -> Result:
+    return value.copy(deep=False) if isinstance(value, _FRAMES) else value  # type: ignore[return-value]
+
+
 def cached_read(read: Callable[..., Result]) -> Callable[..., Result]:
-    """Cache ``read(viewer, *args, db=...)`` for pages, which call it as ``read(viewer, *args)``."""
-    cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)(read)
+    """Cache ``read(viewer, *args, db=...)`` for pages, which call it as ``read(viewer, *args)``.
+
+    Within one run a read asked again with the same arguments (the scorecards asked for the period's scores 27
+    times) is served from the run's memo, without hashing the arguments and unpickling the cached copy again."""
+    cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, hash_funcs={tuple: _tuple_key})(read)
 
     @functools.wraps(read)
     def at_this_version(viewer: Viewer, *args: Any, **kwargs: Any) -> Result:
         if not isinstance(viewer, Viewer):
             raise TypeError("a cached read takes the viewer first: its scope must be part of the key")
-        return cached(viewer, *args, db=_this_run(), **kwargs)
+        db = _this_run()
+        memo: dict[Any, Any] = st.session_state.setdefault(RUN_READS_KEY, {})
+        try:
+            key = (read.__module__, read.__qualname__, viewer, db, args, tuple(sorted(kwargs.items())))
+            hash(key)
+        except TypeError:  # an argument that is no dictionary key (a dict of a rule's fields): no memo
+            return cached(viewer, *args, db=db, **kwargs)
+        if key not in memo:
+            value = cached(viewer, *args, db=db, **kwargs)
+            if not isinstance(value, _FRAMES + _UNCHANGEABLE):
+                return value
+            memo[key] = value
+        return _handed_out(memo[key])
 
     return at_this_version
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, max_entries=2_000, show_spinner=False, hash_funcs={tuple: _tuple_key})
+def _shared(name: str, viewer: Viewer, db: Database, shows: tuple[Any, ...],  # noqa: ARG001 - they key the entry
+            _build: Callable[[], Result]) -> Result:
+    return _build()
+
+
+def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Callable[[], Result]) -> Result:
+    """What ``build()`` returns (a figure, a deck), built once per ``name``, viewer, data version and ``shows``
+    and then the same object for every run and session that asks for it: no copy, no rebuild (building a plotly
+    figure cost a page more CPU than its reads).
+
+    ``shows`` must hold everything else the result depends on (the language, the filters, the period, a widget's
+    value); the caller never changes the object it gets."""
+    if not isinstance(viewer, Viewer):
+        raise TypeError("a shared build takes the viewer: its scope must be part of the key")
+    return _shared(name, viewer, _this_run(), shows, build)
 
 
 # -- reference data and the portfolio ---------------------------------------------------------------------

@@ -169,20 +169,23 @@ def enter_app(engine: Engine, logged_out_page: str) -> NoReturn:
     st.rerun()
 
 
-def remember_login(engine: Engine, authenticator: stauth.Authenticate, viewer: Viewer) -> None:
-    """Write the login cookie once, in a run that is not cut short by a rerun, and record it on the server."""
+def remember_login(engine: Engine, viewer: Viewer) -> None:
+    """Write the login cookie once, in a run that is not cut short by a rerun, and record it on the server.
+
+    The widget is built only for that run (and for a logout): a logged-in run needs none, and building it reads
+    every active user."""
     if st.session_state.pop("set_cookie", False):
-        cookie = authenticator.cookie_controller.cookie_model
+        cookie = build_authenticator(engine).cookie_controller.cookie_model
         cookie.set_cookie()
         if cookie.exp_date is not None:  # PERFDASH_COOKIE_EXPIRY_DAYS=0 writes no cookie
             st.session_state[LOGIN_SESSION] = start_login_session(engine, viewer, cookie.exp_date)
 
 
-def logout_button(engine: Engine, authenticator: stauth.Authenticate, viewer: Viewer) -> None:
+def logout_button(engine: Engine, viewer: Viewer) -> None:
     """Sign out: on the server every session of this user ends; the login form's run deletes the cookie."""
     if st.sidebar.button(t("logout"), key="logout_button", width="stretch"):
         end_sessions(engine, viewer)
-        authenticator.authentication_controller.logout()
+        build_authenticator(engine).authentication_controller.logout()
         _forget_login()
         _drop_cookie()
         st.rerun()

@@ -17,7 +17,7 @@ from webapp.i18n import name_column
 
 def filtered_portfolio(viewer: Viewer, period: dt.date | None) -> pd.DataFrame:
     frame = data.portfolio(viewer, period)
-    filtered = filter_projects(frame.reset_index(names="id"), viewer).set_index("id")
+    filtered = filter_projects(frame, viewer)  # indexed by project id, which the filters keep
     filtered.attrs = frame.attrs
     return filtered
 

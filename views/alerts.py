@@ -3,6 +3,7 @@ and handle one alert (``?alert=id``)."""
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.alert_tables import china_today, days_open, history_table
@@ -92,12 +93,18 @@ if region_id is not None:
     note.caption(t("alerts.region_shown", region=plain(names.get(region_id, ""))))
     if reset.button(t("alerts.all_regions"), key="alerts_clear_region"):
         follow_region(None)
-if not live.empty:
+
+
+def district_chart() -> go.Figure:
     counts = live.groupby(["district_id", "severity"]).size().rename("count").reset_index()
     counts["district"] = counts["district_id"].map(regions.set_index("id")[name_column()])
+    return alerts_by_district(counts, severity_labels())
+
+
+if not live.empty:
     st.subheader(t("alerts.by_district"))
-    st.plotly_chart(alerts_by_district(counts, severity_labels()), width="stretch",
-                    key="alerts_by_district", on_select=pick_district, selection_mode="points",
+    st.plotly_chart(data.shared_build("alerts by_district", viewer, (region_id, lang), district_chart),
+                    width="stretch", key="alerts_by_district", on_select=pick_district, selection_mode="points",
                     config={"displayModeBar": False})
 
 if shown.empty:

@@ -7,6 +7,7 @@ the district ranking and the scrolling warning list on the right, the score tren
 """
 import datetime as dt
 import time
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,7 +30,7 @@ from data_access import DataAccessError
 from services.portfolio import PeerStanding, district_league, headline, peer_ranking, worst_first
 from webapp import data
 from webapp.drill import open_scorecard, picked_customdata
-from webapp.filters import in_city
+from webapp.filters import chosen_filters, in_city
 from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, show_data_error
 from webapp.site_map_view import draw_city_map
@@ -51,10 +52,13 @@ st.html(WALL_CSS)  # our own static stylesheet and script, no user text
 st.html(WALL_SCRIPT, unsafe_allow_javascript=True)
 
 
-def chart(figure: go.Figure, width: int, height: int, key: str, *, selectable: bool = True) -> object:
-    """A chart drawn at the screen's own pixels (``width`` × ``height`` canvas px times the scale); its elements
-    open their detail when clicked (the selection comes back on the rerun)."""
-    figure = scale_figure(figure, config.scale, width, height)
+def chart(build: Callable[[], go.Figure], shows: tuple, width: int, height: int, key: str, *,
+          selectable: bool = True) -> object:
+    """The chart ``build()`` makes, drawn at the screen's own pixels (``width`` × ``height`` canvas px times the
+    scale); its elements open their detail when clicked (the selection comes back on the rerun). It is built once
+    per viewer, data version, ``shows`` (what it is of), size and language, and shared (``data.shared_build``)."""
+    figure = data.shared_build(f"wall {key}", viewer, (*shows, config.scale, width, height, lang),
+                               lambda: scale_figure(build(), config.scale, width, height))
     if not selectable:
         return st.plotly_chart(figure, width=int(figure.layout.width), key=key, config=NO_TOOLBAR)
     return st.plotly_chart(figure, width=int(figure.layout.width), key=key, on_select="rerun",
@@ -103,23 +107,27 @@ def league(current: pd.DataFrame, previous: pd.DataFrame, standing: PeerStanding
 
 
 def centre(panel: str, current: pd.DataFrame, period: dt.date | None, city: int | None, scope: str) -> None:
+    shows = (period, *chosen_filters(), city)
     if panel == "heat" and period is not None and len(current):
         st.html(panel_head(panel_titles()["heat"], scope))
-        figure, _ = district_indicator_heatmap(viewer, current, period, lang)
-        event = chart(apply_big_screen(figure), CENTRE_WIDTH, CENTRE_HEIGHT, "wall_heat")
+        event = chart(lambda: apply_big_screen(district_indicator_heatmap(viewer, current, period, lang)[0]), shows,
+                      CENTRE_WIDTH, CENTRE_HEIGHT, "wall_heat")
         for region, indicator, *_ in picked_customdata(event):
             open_scorecard(region=int(region), indicator=str(indicator), period=period)
     elif panel == "ranking":
         st.html(panel_head(panel_titles()["ranking"], scope))
-        projects = current.reset_index().drop(columns="rank").assign(name=current[name_column()].to_numpy(),
-                                                                     score=current["total"].to_numpy())
-        figure = ranking_bars(projects, lang, top=12, width=CENTRE_WIDTH, height=CENTRE_HEIGHT)
-        event = chart(figure, CENTRE_WIDTH, CENTRE_HEIGHT, "wall_projects")
+        def ranking() -> go.Figure:
+            projects = current.reset_index().drop(columns="rank").assign(name=current[name_column()].to_numpy(),
+                                                                         score=current["total"].to_numpy())
+            return ranking_bars(projects, lang, top=12, width=CENTRE_WIDTH, height=CENTRE_HEIGHT)
+
+        event = chart(ranking, shows, CENTRE_WIDTH, CENTRE_HEIGHT, "wall_projects")
         for project, *_ in picked_customdata(event):
             open_scorecard(project=int(project))
     else:
         st.html(panel_head(panel_titles()["map"], scope))
-        draw_city_map(viewer, current, city=city, colour_by="grade", key="wall_map", dark=True,
+        draw_city_map(viewer, current, (period, *chosen_filters()), city=city, colour_by="grade", key="wall_map",
+                      dark=True,
                       height=round(MAP_HEIGHT * config.scale), fit_width=round(CENTRE_WIDTH * config.scale),
                       label_px=MAP_LABEL_PX * config.scale)
 
@@ -150,12 +158,16 @@ def wall(config: WallConfig) -> None:
     with middle:
         centre(config.panel_at(time.time()), current, period, city, scope)
     with right:
-        ranked = league(current, previous, standing)
         note = "" if standing is None else rank_text(standing.rank, standing.of, lang)
         st.html(panel_head(t("overview.district_ranking"), note))
         own = standing.district_id if standing is not None else None
-        event = chart(ranking_bars(ranked, lang, top=len(ranked), width=RIGHT_WIDTH, height=RANKING_HEIGHT,
-                                   highlight=own), RIGHT_WIDTH, RANKING_HEIGHT, "wall_ranking")
+
+        def districts() -> go.Figure:
+            ranked = league(current, previous, standing)
+            return ranking_bars(ranked, lang, top=len(ranked), width=RIGHT_WIDTH, height=RANKING_HEIGHT,
+                                highlight=own)
+
+        event = chart(districts, (period, *chosen_filters(), city), RIGHT_WIDTH, RANKING_HEIGHT, "wall_ranking")
         open_picked(event, own=own)
         st.html(panel_head(t("overview.latest_warnings"), t("wall.live_count", n=len(warnings))))
         st.html(warning_ticker([WarningLine(w.severity, t(f"severity.{w.severity}"),
@@ -164,9 +176,8 @@ def wall(config: WallConfig) -> None:
                                             f"{w.rule_zh if lang == 'zh' else w.rule_en}")
                                 for w in warnings.head(TICKER_LINES).itertuples()], t("wall.no_warnings")))
     if period:
-        trend = score_trend(data.score_trend(viewer, period, city=city), lang)
-        trend.update_layout(margin=dict(t=36, b=10))
-        chart(trend, TREND_WIDTH, TREND_HEIGHT, "wall_trend", selectable=False)
+        chart(lambda: score_trend(data.score_trend(viewer, period, city=city), lang).update_layout(
+            margin=dict(t=36, b=10)), (period, city), TREND_WIDTH, TREND_HEIGHT, "wall_trend", selectable=False)
 
 
 st.fragment(run_every=config.every)(wall)(config)

@@ -1,12 +1,13 @@
 """甘特图 Gantt: milestones planned against actual, a today line, overdue in red — one project, or a portfolio a few
 projects per page, grouped by district or department; a bar opens its project's scorecard."""
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.alert_tables import china_today
 from components.gantt import milestone_gantt
 from webapp import data
 from webapp.drill import open_scorecard, picked_customdata
-from webapp.filters import filter_projects, selected_period
+from webapp.filters import chosen_filters, filter_projects, selected_period
 from webapp.i18n import current_language, name_column, t
 from webapp.paging import one_page
 from webapp.session import current_viewer, stop_on_data_error
@@ -36,16 +37,23 @@ else:
     live = projects[projects["status"].isin(["active", "suspended"])]
     live = live.sort_values([group, "planned_end"] if group else ["planned_end"], kind="stable")
     shown = one_page(live, PROJECTS_PER_PAGE, f"gantt_page_{scope}", "gantt.shown")["id"].tolist()
-rows = milestones[milestones["project_id"].isin(shown)].copy()
-rows["project"] = rows["project_id"].map(by_id["code"] + " " + by_id[name_column()])
-rows["milestone"] = rows[name_column()]
-if group:
-    rows["group"] = rows["project_id"].map(by_id[group])
-    rows["_order"] = rows["project_id"].map({project: order for order, project in enumerate(shown)})
-    rows = rows.sort_values(["_order", "seq"]).drop(columns="_order")
-event = st.plotly_chart(milestone_gantt(rows, china_today(), lang, group_column="group" if group else None),
-                        width="stretch", key="gantt_chart", on_select="rerun", selection_mode="points",
-                        config={"displayModeBar": False})
+today = china_today()
+
+
+def chart() -> go.Figure:
+    rows = milestones[milestones["project_id"].isin(shown)].copy()
+    rows["project"] = rows["project_id"].map(by_id["code"] + " " + by_id[name_column()])
+    rows["milestone"] = rows[name_column()]
+    if group:
+        rows["group"] = rows["project_id"].map(by_id[group])
+        rows["_order"] = rows["project_id"].map({project: order for order, project in enumerate(shown)})
+        rows = rows.sort_values(["_order", "seq"]).drop(columns="_order")
+    return milestone_gantt(rows, today, lang, group_column="group" if group else None)
+
+
+shows = (*chosen_filters(), scope, tuple(None if i is None else int(i) for i in shown), today, lang)
+event = st.plotly_chart(data.shared_build("gantt", viewer, shows, chart), width="stretch", key="gantt_chart",
+                        on_select="rerun", selection_mode="points", config={"displayModeBar": False})
 picked = picked_customdata(event)
 if picked and picked[0][1] is not None:  # customdata: [milestone id, project id, …]
     open_scorecard(project=int(picked[0][1]))

@@ -24,7 +24,9 @@ with left:
     st.dataframe(forms.tree_table(library, categories, dimension=dimension, show_retired=show_retired),
                  hide_index=True, width="stretch", height=560)
 with right:
-    st.plotly_chart(weight_sunburst(library, current_language()), width="stretch", key="indicators_sunburst")
+    lang = current_language()
+    st.plotly_chart(data.shared_build("indicators sunburst", viewer, (lang,), lambda: weight_sunburst(library, lang)),
+                    width="stretch", key="indicators_sunburst")
 
 if allowed(viewer, Action.MANAGE_INDICATORS):
     edit, create, template = st.tabs([t("indicators.tab_edit"), t("indicators.tab_create"),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from webapp import data
 from webapp.drill import scorecard_params
-from webapp.filters import chosen_city, filter_projects, in_city, selected_period
+from webapp.filters import chosen_city, chosen_filters, filter_projects, in_city, selected_period
 from webapp.i18n import name_column, t
 from webapp.session import current_viewer, stop_on_data_error
 from webapp.site_map_view import draw_city_map
@@ -21,7 +21,7 @@ if projects.empty:
 colour_by = st.segmented_control(t("map.colour_by"), ["grade", "warning"], default="grade", key="map_colour",
                                  format_func=lambda c: t(f"map.by_{c}")) or "grade"
 with stop_on_data_error():
-    draw_city_map(viewer, projects, city=city, colour_by=colour_by, key="site_map")
+    draw_city_map(viewer, projects, chosen_filters(), city=city, colour_by=colour_by, key="site_map")
 
 # Without a pointer (keyboard, screen reader): the same drill-down from a list.
 shown = in_city(projects, viewer, city)

@@ -3,6 +3,7 @@ projects, the district ranking and the latest warnings. ``?screen=big`` or the t
 """
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import scoring
@@ -15,6 +16,7 @@ from data_access import DataAccessError
 from services.portfolio import PeerStanding, by_district, headline, peer_ranking, worst_first
 from webapp import data
 from webapp.drill import open_scorecard, picked_customdata
+from webapp.filters import chosen_filters
 from webapp.i18n import current_language, name_column, t
 from webapp.session import current_viewer, show_data_error
 from webapp.views import current_and_previous
@@ -65,15 +67,21 @@ def normal() -> None:
     trend, districts = st.columns(2)
     if period:
         trend.subheader(t("overview.trend"))
-        trend.plotly_chart(light_theme(score_trend(data.score_trend(viewer, period), lang)), width="stretch")
+        trend.plotly_chart(data.shared_build("overview trend", viewer, (period, lang), lambda: light_theme(
+            score_trend(data.score_trend(viewer, period), lang))), width="stretch")
     standing = data.peer_standing(viewer, period)
-    league = district_ranking(current, standing)
     districts.subheader(t("overview.district_ranking"))
     if standing is not None:  # an official: their district among the city's districts, never a one-bar ranking
         districts.caption(t("overview.peer_frame", rank=rank_text(standing.rank, standing.of, lang)))
     own = standing.district_id if standing is not None else None
-    event = districts.plotly_chart(light_theme(ranking_bars(league, lang, top=len(league), width=RANKING_WIDTH,
-                                                            height=30 * len(league) + 80, highlight=own)),
+
+    def ranking() -> go.Figure:
+        league = district_ranking(current, standing)
+        return light_theme(ranking_bars(league, lang, top=len(league), width=RANKING_WIDTH,
+                                        height=30 * len(league) + 80, highlight=own))
+
+    event = districts.plotly_chart(data.shared_build("overview ranking", viewer, (period, *chosen_filters(), lang),
+                                                     ranking),
                                    width="stretch", key="overview_ranking", on_select="rerun",
                                    selection_mode="points", config={"displayModeBar": False})
     for region, *_ in picked_customdata(event):

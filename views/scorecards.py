@@ -9,6 +9,7 @@ bar, the indicator choice) goes through the URL, so the address bar can always b
 import datetime as dt
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import scoring
@@ -145,18 +146,20 @@ def pick_from_bars() -> None:
         st.session_state[INDICATOR_KEY] = picked[0]
 
 
-def contributions_chart(contributions: pd.Series, grade: str) -> None:
-    """What each indicator added (codes → points, adding up to the total); a bar opens its indicator's trend."""
-    contributions = contributions[contributions != 0]
-    total = float(contributions.sum())
+def contributions_chart(contributions: pd.Series, grade: str, shows: tuple) -> None:
+    """What each indicator added (codes → points, adding up to the total); a bar opens its indicator's trend.
+    ``shows`` names the level and month the contributions are of (the chart is built once for them)."""
+    def build() -> go.Figure:
+        added = contributions[contributions != 0]
+        return contribution_bars(pd.Series(added.to_numpy(), index=[library.at[c, name_column()] for c in added.index]),
+                                 float(added.sum()), grade, lang, ids=list(added.index))
+
     st.subheader(t("scorecards.contributions"))
-    st.plotly_chart(contribution_bars(pd.Series(contributions.to_numpy(),
-                                                index=[library.at[c, name_column()] for c in contributions.index]),
-                                      total, grade, lang, ids=list(contributions.index)),
+    st.plotly_chart(data.shared_build("scorecards contributions", viewer, (*shows, period, lang), build),
                     width="stretch", key="contribution_bars", on_select=pick_from_bars, selection_mode="points")
 
 
-def mean_contributions(project_ids: pd.Index) -> None:
+def mean_contributions(project_ids: pd.Index, shows: tuple) -> None:
     """What each indicator added on average over these projects (the means add up to their mean total)."""
     scores = data.period_scores(viewer, period)
     scored = scores.reindex(project_ids).dropna(subset=["total"])
@@ -164,7 +167,7 @@ def mean_contributions(project_ids: pd.Index) -> None:
         return
     means = scored[[c for c in library.index if c in scores.columns]].astype(float).fillna(0.0).mean()
     total = float(means.sum())
-    contributions_chart(means, scoring.grade(pd.Series([total]))[0])
+    contributions_chart(means, scoring.grade(pd.Series([total]))[0], shows)
 
 
 def scope_trend(code: str, project_ids: pd.Index) -> None:
@@ -187,9 +190,10 @@ def clicked_row(table: pd.DataFrame, ids: pd.Index, key: str) -> int | None:
     return int(ids[rows[0]]) if rows else None
 
 
-def scope_level(members: pd.DataFrame, codes: list[str]) -> None:
-    """The parts a city and a district share: contributions, then the chosen KPI's trend over their projects."""
-    mean_contributions(members.index)
+def scope_level(members: pd.DataFrame, codes: list[str], shows: tuple) -> None:
+    """The parts a city and a district share: contributions, then the chosen KPI's trend over their projects
+    (``shows``: which city or district they are)."""
+    mean_contributions(members.index, shows)
     code = choose_indicator(codes, optional=True)
     if code is not None:
         scope_trend(code, members.index)
@@ -261,7 +265,7 @@ if project is None and district is None:  # a city, or everything in scope when 
     if chosen_district is not None:
         open_scorecard(region=chosen_district, period=period)
     download_buttons(table, "districts", key="city_download", lang=lang)
-    scope_level(here, [c for c in kpi_codes if c in set(data.period_scores(viewer, period).columns)])
+    scope_level(here, [c for c in kpi_codes if c in set(data.period_scores(viewer, period).columns)], ("city", city))
     st.stop()
 
 if project is None:  # a district
@@ -289,7 +293,8 @@ if project is None:  # a district
     if chosen_project is not None:
         open_scorecard(project=chosen_project, period=period)
     download_buttons(table, "district_projects", key="district_download", lang=lang)
-    scope_level(members, [c for c in kpi_codes if c in set(data.period_scores(viewer, period).columns)])
+    scope_level(members, [c for c in kpi_codes if c in set(data.period_scores(viewer, period).columns)],
+                ("district", district))
     st.stop()
 
 # a project
@@ -305,7 +310,7 @@ headline(None if row is None else row["total"], None if row is None else row["gr
          previous["total"].get(project_id) if len(previous) else None)
 if project_id in scores.index and pd.notna(scores.at[project_id, "total"]):
     contributions_chart(scores.loc[project_id, [c for c in library.index if c in scores.columns]].astype(float),
-                        scores.at[project_id, "grade"])
+                        scores.at[project_id, "grade"], ("project", project_id))
 history = data.observations(viewer, project_id)
 if project_id not in scores.index or pd.isna(scores.at[project_id, "total"]):  # not in it: no figures at all
     st.info(unscored_reason(float(scores["coverage"].get(project_id, 0.0)), project["category_code"],

@@ -62,6 +62,11 @@ def selected_period() -> dt.date | None:
     return st.session_state.get(PERIOD_KEY)
 
 
+def chosen_filters() -> tuple[dt.date | None, int | None, str | None]:
+    """The sidebar's period, region and category: part of the key of anything built from filtered projects."""
+    return selected_period(), selected_region(), st.session_state.get(CATEGORY_KEY) or None
+
+
 def filter_projects(projects: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
     """Keep the projects inside the chosen region's subtree and of the chosen category."""
     region_id, category = selected_region(), st.session_state.get(CATEGORY_KEY) or None

@@ -1,19 +1,20 @@
 """The city map, drawn the same way on the map page and on the big screen:
 
-    draw_city_map(viewer, projects, *, city, colour_by="grade", key, height=640, dark=False,
+    draw_city_map(viewer, projects, shows, *, city, colour_by="grade", key, height=640, dark=False,
                   fit_width=None, label_px=14) -> None
 
 District (county-level) boundaries as a flat choropleth coloured by mean score or by open warnings, with their
 names, the project sites as points on top, and the legend under the map; a click on a district opens its
 scorecard, a click on a point the project's scorecard (``?region=`` / ``?project=`` in the URL).
 
-``projects`` is the portfolio frame as ``webapp.data.portfolio`` returns it (index: project id), already
-filtered as the page wants; ``city`` comes from ``webapp.filters.chosen_city`` (None: the viewer's whole
-scope, e.g. a district official's district). The view fits the scope: the city's districts, an official's
-district, a project manager's own sites. ``dark=True`` is the big screen's navy theme (light outlines and
-legend text). ``fit_width`` is the map's expected width in pixels (default: a phone's when the browser says it
-is one, else 900); a phone's map is at most 420 px tall. ``label_px`` is the district names' height (the wall
-passes its own, scaled with the screen).
+``projects`` is the portfolio frame as ``webapp.data.portfolio`` returns it (index: project id), already filtered
+as the page wants, and ``shows`` says which (the filters, the month): the map and its legend are built once per
+viewer, data version, ``shows`` and drawing options and shared (see ``webapp.data.shared_build``); ``city`` comes
+from ``webapp.filters.chosen_city`` (None: the viewer's whole scope, e.g. a district official's district). The
+view fits the scope: the city's districts, an official's district, a project manager's own sites. ``dark=True`` is
+the big screen's navy theme (light outlines and legend text). ``fit_width`` is the map's expected width in pixels
+(default: a phone's when the browser says it is one, else 900); a phone's map is at most 420 px tall. ``label_px``
+is the district names' height (the wall passes its own, scaled with the screen).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import os
 from typing import Literal
 
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
 from components.site_maps import (
@@ -89,24 +91,29 @@ def _points_extent(points: pd.DataFrame) -> tuple[float, float, float, float] | 
             float(located["lon"].max()) + pad, float(located["lat"].max()) + pad)
 
 
-def draw_city_map(viewer: Viewer, projects: pd.DataFrame, *, city: int | None,
+def draw_city_map(viewer: Viewer, projects: pd.DataFrame, shows: tuple, *, city: int | None,
                   colour_by: Literal["grade", "warning"] = "grade", key: str, height: int = 640,
                   dark: bool = False, fit_width: int | None = None, label_px: float = 14) -> None:
     """Draw the map and its legend, and open the scorecard of what was clicked (see the module docstring);
     district names are ``label_px`` tall."""
     lang = current_language()
-    shown = in_city(projects, viewer, city)
-    districts = city_districts(viewer, shown, city)
-    points = _points(shown)
-    layers = [district_areas(districts, colour_by, lang, dark=dark),
-              district_labels(districts, dark=dark, size_px=label_px), project_points(points, colour_by, lang)]
-    extent = _points_extent(points) if viewer.role == "project_manager" else None
     width = fit_width or _expected_width()
     height = min(height, PHONE_HEIGHT) if width <= PHONE_WIDTH else height
-    deck = site_map(layers, tile_url(), extent=extent, viewport=(width, height))
+
+    def build() -> tuple[pdk.Deck, str]:
+        shown = in_city(projects, viewer, city)
+        districts = city_districts(viewer, shown, city)
+        points = _points(shown)
+        layers = [district_areas(districts, colour_by, lang, dark=dark),
+                  district_labels(districts, dark=dark, size_px=label_px), project_points(points, colour_by, lang)]
+        extent = _points_extent(points) if viewer.role == "project_manager" else None
+        return (site_map(layers, tile_url(), extent=extent, viewport=(width, height)),
+                legend_html(t(f"map.legend_{colour_by}"), legend_entries(districts, colour_by, lang), dark))
+
+    deck, legend = data.shared_build("city_map", viewer, (*shows, city, colour_by, width, height, dark, label_px,
+                                                          lang), build)
     event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object", key=key)
-    st.markdown(legend_html(t(f"map.legend_{colour_by}"), legend_entries(districts, colour_by, lang), dark),
-                unsafe_allow_html=True)  # labels are escaped by legend_html
+    st.markdown(legend, unsafe_allow_html=True)  # labels are escaped by legend_html
     for row in picked_objects(event, POINTS_LAYER):
         open_scorecard(project=int(row["id"]))
     for row in picked_objects(event, AREAS_LAYER):

@@ -1,0 +1,125 @@
+"""What a warm page run may cost: the statements it sends, the charts it rebuilds, the files it writes.
+
+Every page switch of every session runs the whole script on the server's one core (see bench/bench_rerun.py), so
+the work a warm run skips is pinned here by counting it, never by timing it."""
+import pytest
+from sqlalchemy import event
+from streamlit.testing.v1 import AppTest
+
+import components.bigscreen
+import components.tables
+import data_access
+from data_access import writes
+from tests.conftest import as_viewer
+from webapp.session import shared_engine
+
+
+@pytest.fixture
+def statements(app_env):  # noqa: ARG001 - the app's database must be the one the engine opens
+    """The SQL statements the app's engine sends (BEGIN and COMMIT left out)."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            sent.append(" ".join(statement.split()))
+
+    engine = shared_engine()
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def engine(app_env):
+    engine = data_access.create_database_engine(f"sqlite:///{app_env}")
+    yield engine
+    engine.dispose()
+
+
+def _counted(monkeypatch, module, name: str) -> list[tuple]:
+    """Calls of ``module.name`` from now on (the pages import it afresh on every run)."""
+    calls: list[tuple] = []
+    real = getattr(module, name)
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_a_warm_rerun_reads_only_the_session_user_and_the_data_version(logged_in, statements):
+    at = logged_in("leader", "views/overview.py")
+    at.run()
+    statements.clear()
+    at.run()
+    assert not at.exception
+    # the user's row, their login session, their scope (the viewer) and the data version
+    assert len(statements) == 4, statements
+    assert sum("FROM login_sessions" in s for s in statements) == 1
+    assert sum("FROM data_version" in s for s in statements) == 1
+    # the login widget's list of every active user is read by logged-out runs only (it was read on every run)
+    assert not [s for s in statements if s.endswith("FROM users WHERE users.is_active IS 1")]
+
+
+def test_the_overview_chart_is_built_once_per_data_version_and_viewer(logged_in, engine, monkeypatch):
+    built = _counted(monkeypatch, components.bigscreen, "score_trend")
+    leader = logged_in("leader", "views/overview.py")
+    first = len(built)
+    assert first >= 1
+    leader.run()
+    leader.run()
+    assert len(built) == first  # the same figure again: no rebuild for a rerun
+
+    project = data_access.list_projects(engine, as_viewer(engine, "leader")).iloc[0]
+    writes.update_project(engine, as_viewer(engine, "admin"), int(project["id"]), int(project["version"]),
+                          {"name_zh": "改过的名字"})
+    leader.run()
+    assert len(built) == first + 1  # a write anywhere: built again from the new data
+
+    analyst = logged_in("analyst", "views/overview.py")  # sees the same projects, but is another viewer
+    assert len(built) == first + 2
+    assert not leader.exception and not analyst.exception
+
+
+def test_a_district_officials_heat_map_is_their_own(logged_in, monkeypatch):
+    import webapp.views
+
+    built = _counted(monkeypatch, webapp.views, "target_heatmap")
+    logged_in("official_longting", "views/heatmaps.py").run()
+    theirs = len(built)
+    logged_in("official_gulou", "views/heatmaps.py").run()
+    assert theirs == 1 and len(built) == 2  # another district's official gets a map built from their own scope
+
+
+def test_a_page_run_writes_no_download_until_it_is_clicked(logged_in, monkeypatch):
+    files = _counted(monkeypatch, components.tables, "to_xlsx") + _counted(monkeypatch, components.tables, "to_csv")
+    at = logged_in("leader", "views/scorecards.py")
+    at.run()
+    assert len(at.get("download_button")) == 2
+    assert files == []  # built by the click (tests/views/test_exports.py clicks them and reads the files)
+
+
+def _change_what_a_read_gave() -> None:
+    import streamlit as st
+
+    from webapp import data
+
+    viewer = st.session_state["test_viewer"]
+    data.refresh_version()
+    first = data.projects(viewer)
+    first.loc[first.index[0], "code"] = "CHANGED"  # a page working on the frame it was given
+    first["extra"] = 1
+    st.session_state["second"] = data.projects(viewer)
+
+
+def test_a_frame_a_page_changes_is_not_what_the_next_read_in_the_run_gets(app_env, engine):  # noqa: ARG001
+    at = AppTest.from_function(_change_what_a_read_gave, default_timeout=30)
+    at.session_state["test_viewer"] = as_viewer(engine, "leader")
+    at.run()
+    assert not at.exception
+    second = at.session_state["second"]
+    expected = data_access.list_projects(engine, as_viewer(engine, "leader"))
+    assert "extra" not in second.columns
+    assert second.iloc[0]["code"] == expected.iloc[0]["code"] != "CHANGED"

@@ -25,6 +25,7 @@ from data_access.migrate import upgrade
 from data_access.models import RatingRound
 from data_access.scope import Viewer, viewer_for
 from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
+from services.alerts import evaluate
 
 os.environ.setdefault("PERFDASH_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789")
 # Audit anchors of test databases (one file per database) go to a temporary directory, never to data/.
@@ -34,6 +35,7 @@ os.environ.setdefault("PERFDASH_UPLOAD_DIR", tempfile.mkdtemp(prefix="perfdash-t
 
 DEMO_UNTIL = dt.date(2026, 11, 1)
 EVALUATION_DAY = dt.date(2026, 11, 20)
+EVALUATED_AT = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 SMALL_DEMO = {"projects": 80, "months": 12, "seed": 7, "until": DEMO_UNTIL}
 _database_counter = itertools.count(1)
 
@@ -56,8 +58,7 @@ def _new_database(backend: str, request: pytest.FixtureRequest, tmp_path_factory
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("db") / "perfdash.sqlite3"
         if copy_of is not None:
-            with sqlite3.connect(make_url(copy_of).database) as source, sqlite3.connect(path) as target:
-                source.backup(target)
+            _copy_sqlite(copy_of, path)
         return f"sqlite:///{path}"
     server_url = request.getfixturevalue("postgres_server")
     name = f"perfdash_t{next(_database_counter)}"
@@ -69,7 +70,12 @@ def _new_database(backend: str, request: pytest.FixtureRequest, tmp_path_factory
     return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
-_seeded_sources: dict[str, str] = {}
+def _copy_sqlite(source_url: str, path: Path) -> None:
+    with sqlite3.connect(make_url(source_url).database) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+
+
+_seeded_sources: dict[tuple[str, bool], str] = {}
 
 
 def write_small_demo(engine: Engine) -> None:
@@ -81,22 +87,36 @@ def write_small_demo(engine: Engine) -> None:
                            .values(deadline=dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)))
 
 
-def _seeded_source(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def _seeded_source(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                   *, evaluated: bool = False) -> str:
     """A migrated, seeded database made once per backend and never opened by a test: the original that every
-    private seeded database is copied from (a copy takes a fraction of the time seeding takes)."""
-    if backend not in _seeded_sources:
-        url = _new_database(backend, request, tmp_path_factory)
-        engine = create_database_engine(url)
-        upgrade(engine)
-        write_small_demo(engine)
+    private seeded database is copied from (a copy takes a fraction of the time seeding takes). ``evaluated``:
+    a copy of it with the warning rules evaluated as of ``EVALUATION_DAY`` at ``EVALUATED_AT``, made once too."""
+    key = (backend, evaluated)
+    if key not in _seeded_sources:
+        if evaluated:
+            url = _new_database(backend, request, tmp_path_factory,
+                                copy_of=_seeded_source(backend, request, tmp_path_factory))
+            engine = create_database_engine(url)
+            evaluate(engine, as_of=EVALUATION_DAY, now=EVALUATED_AT)
+        else:
+            url = _new_database(backend, request, tmp_path_factory)
+            engine = create_database_engine(url)
+            upgrade(engine)
+            write_small_demo(engine)
         engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
-        _seeded_sources[backend] = url
-    return _seeded_sources[backend]
+        _seeded_sources[key] = url
+    return _seeded_sources[key]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_backend(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+# For a test whose outcome no SQL decides (a request refused by its validation before any query): it runs on
+# SQLite only, where a copy of the seeded database takes a tenth of the time.
+sqlite_only = pytest.mark.parametrize("db_backend", ["sqlite"])
 
 
 @pytest.fixture
@@ -118,6 +138,17 @@ def seeded_engine(db_backend: str, request: pytest.FixtureRequest,
     engine.dispose()
 
 
+@pytest.fixture
+def evaluated_engine(db_backend: str, request: pytest.FixtureRequest,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """Like ``seeded_engine``, with the warnings the evaluator raised as of ``EVALUATION_DAY`` at ``EVALUATED_AT``
+    (evaluated once per backend, then copied)."""
+    source = _seeded_source(db_backend, request, tmp_path_factory, evaluated=True)
+    engine = create_database_engine(_new_database(db_backend, request, tmp_path_factory, copy_of=source))
+    yield engine
+    engine.dispose()
+
+
 _shared: dict[str, Engine] = {}
 
 
@@ -126,10 +157,9 @@ def shared_seeded_engine(db_backend: str, request: pytest.FixtureRequest,
                          tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """One seeded database per backend for the whole session: read-only tests only."""
     if db_backend not in _shared:
-        engine = create_database_engine(_new_database(db_backend, request, tmp_path_factory))
-        upgrade(engine)
-        write_small_demo(engine)
-        _shared[db_backend] = engine
+        source = _seeded_source(db_backend, request, tmp_path_factory)
+        _shared[db_backend] = create_database_engine(_new_database(db_backend, request, tmp_path_factory,
+                                                                   copy_of=source))
     return _shared[db_backend]
 
 
@@ -144,17 +174,26 @@ def as_viewer(engine: Engine, username: str) -> Viewer:
 
 
 @pytest.fixture(scope="session")
-def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A seeded SQLite file for app-level tests (AppTest, real server)."""
-    from services.alerts import evaluate
-
+def seeded_sqlite_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded SQLite file for app-level tests (AppTest, real server): a copy of the seeded original with the
+    warning rules evaluated."""
     path = tmp_path_factory.mktemp("app-db") / "perfdash.sqlite3"
+    _copy_sqlite(_seeded_source("sqlite", request, tmp_path_factory), path)
     engine = create_database_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    write_small_demo(engine)
     evaluate(engine, as_of=EVALUATION_DAY)
     engine.dispose()
     return path
+
+
+def _uses_a_module_fixture(item: pytest.Item) -> bool:
+    """True when the test needs a module- or class-scoped fixture: such a fixture is made again on every worker
+    that runs one of the module's tests (a report built for one test of a module, then for the next on the other
+    worker), so the module's tests go to one worker together."""
+    if not isinstance(item, pytest.Function):
+        return False
+    definitions = item._fixtureinfo.name2fixturedefs  # the fixtures pytest resolved for this test
+    return any(definition.scope in ("module", "class") for name in item.fixturenames
+               for definition in definitions.get(name, ()))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -169,6 +208,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+        elif _uses_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         if item.path.parent.name in {"e2e", "deploy"}:  # every browser test, marked for the shared worker or not
             item.add_marker(pytest.mark.flaky(reruns=1))
 

@@ -23,7 +23,7 @@ from data_access.models import (
     Region,
 )
 from services import api_pushes
-from tests.conftest import as_viewer
+from tests.conftest import as_viewer, sqlite_only
 
 LONGTING = "410202"
 MONTH = "2026-12"  # after the demo's last month and inside every 龙亭区 project's reporting span
@@ -306,6 +306,7 @@ def test_calls_over_the_tokens_rate_are_refused_with_retry_after(seeded_engine):
     assert 1 <= int(limited[0].headers["Retry-After"]) <= 60
 
 
+@sqlite_only  # refused before any query
 def test_a_body_over_the_limit_is_refused_with_413_declared_or_chunked(seeded_engine, monkeypatch):
     monkeypatch.setenv("PERFDASH_API_MAX_BODY_BYTES", "2000")
     token = _token(seeded_engine)
@@ -333,6 +334,7 @@ def test_a_body_over_the_limit_is_refused_with_413_declared_or_chunked(seeded_en
     assert _api_batches(seeded_engine) == 1
 
 
+@sqlite_only  # refused before any query
 def test_a_batch_over_the_item_limit_is_refused(seeded_engine, monkeypatch):
     monkeypatch.setenv("PERFDASH_API_MAX_ITEMS", "2")
     token = _token(seeded_engine)
@@ -344,6 +346,7 @@ def test_a_batch_over_the_item_limit_is_refused(seeded_engine, monkeypatch):
     assert _api_batches(seeded_engine) == 0
 
 
+@sqlite_only  # refused before any query
 def test_a_push_needs_a_printable_idempotency_key_of_at_most_100_characters(seeded_engine):
     client = TestClient(create_app(seeded_engine))
     token = _token(seeded_engine, scopes=["write_observations"])

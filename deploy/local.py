@@ -14,7 +14,8 @@ prints the addresses. Every process is started in its own process group and reco
 prints deploy/nginx/perfdash.conf filled in for real servers (deploy/README.md).
 
 From Python (bench/): ``deployment = start(Path(dir), http_port=..., app_ports=(...))`` returns the addresses
-and the environment the processes run with; ``stop(Path(dir))`` ends it.
+and the environment the processes run with; ``stop(Path(dir))`` ends it. ``kill_replica(deployment, port)`` crashes
+one replica (SIGKILL) and ``restart_replica(deployment, port)`` brings it back (tests/deploy, bench/bench_faults.py).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -72,8 +74,8 @@ def render_nginx(app_servers: Sequence[str], api_servers: Sequence[str], *, list
     mb = max_body_mb if max_body_mb is not None else int(os.environ.get("PERFDASH_IMPORT_MAX_MB", "20"))
     extra = f"    add_header {UPSTREAM_HEADER} $upstream_addr always;" if upstream_header else ""
     values = {
-        "@APP_SERVERS@": "\n".join(f"    server {a} max_fails=1 fail_timeout=10s;" for a in app_servers),
-        "@API_SERVERS@": "\n".join(f"    server {a} max_fails=1 fail_timeout=10s;" for a in api_servers),
+        "@APP_SERVERS@": "\n".join(f"    server {a} max_fails=0;" for a in app_servers),  # why: perfdash.conf
+        "@API_SERVERS@": "\n".join(f"    server {a} max_fails=0;" for a in api_servers),
         "@LISTEN@": f"    listen {listen};",
         "@SERVER_NAME@": server_name,
         "@MAX_BODY_MB@": str(mb),
@@ -158,6 +160,45 @@ def _spawn(command: list[str], env: dict[str, str], log: Path) -> int:
     return process.pid
 
 
+def _spawn_replica(port: int, env: dict[str, str], state_dir: Path) -> int:
+    """One Streamlit replica on ``port`` (its log: ``<state-dir>/app-<port>.log``, appended to)."""
+    return _spawn([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+                   str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+                   "--browser.gatherUsageStats", "false"], env, state_dir / f"app-{port}.log")
+
+
+def _refuses(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def kill_replica(deployment: Deployment, port: int, seconds: float = 10.0) -> None:
+    """SIGKILL the replica on ``port`` (a crash: no shutdown, its sockets reset) and wait until its port refuses
+    connections, so that whatever comes next meets a dead replica, not a dying one."""
+    group = deployment.pids[f"app-{port}"]
+    _signal_groups([group], signal.SIGKILL)
+    deadline = time.monotonic() + seconds
+    while _signal_groups([group], 0) or not _refuses(port):
+        if time.monotonic() > deadline:
+            raise DeploymentError(f"the replica on port {port} still answers {seconds:.0f} s after SIGKILL")
+        time.sleep(0.02)
+
+
+def restart_replica(deployment: Deployment, port: int, wait_seconds: float = 90.0) -> None:
+    """Start the replica on ``port`` again (after kill_replica), with the deployment's environment, record it for
+    ``stop`` and wait until it is healthy: nginx sends it its routes again from the next request on."""
+    state_dir = deployment.state_dir
+    state = json.loads((state_dir / STATE_FILE).read_text(encoding="utf-8"))
+    deployment.pids[f"app-{port}"] = state["pids"][f"app-{port}"] = _spawn_replica(port, deployment.env, state_dir)
+    _save(state_dir, state)
+    _wait_healthy([f"http://127.0.0.1:{port}/_stcore/health"], wait_seconds)
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as answer:
@@ -214,10 +255,7 @@ def start(state_dir: Path, *, http_port: int = 8080, app_ports: Sequence[int] = 
         pids: dict[str, int] = {}
         state["pids"] = pids
         for port in app_ports:
-            pids[f"app-{port}"] = _spawn(
-                [python, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-                 "--browser.gatherUsageStats", "false"], env, state_dir / f"app-{port}.log")
+            pids[f"app-{port}"] = _spawn_replica(port, env, state_dir)
             _save(state_dir, state)
         pids["api"] = _spawn([python, "-m", "api", "--host", "127.0.0.1", "--port", str(api_port),
                               "--workers", str(api_workers)], env, state_dir / "api.log")

@@ -204,14 +204,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     A browser test that fails is run once more (pytest-rerunfailures; the rerun is reported): a page that
     rerenders between two of the test's steps can make one look fail on a loaded machine, while a real defect
-    fails both times."""
+    fails both times. Every test in tests/e2e and tests/deploy drives a browser, so each must carry the ``e2e``
+    marker (one left without ran beside the browser worker, its server and Chromium fighting the other's)."""
+    unmarked = [item.nodeid for item in items
+                if item.path.parent.name in {"e2e", "deploy"} and not item.get_closest_marker("e2e")]
+    if unmarked:
+        raise pytest.UsageError(f"browser tests without the e2e marker (pytestmark = pytest.mark.e2e): {unmarked}")
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.flaky(reruns=1))
         elif _uses_a_module_fixture(item):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-        if item.path.parent.name in {"e2e", "deploy"}:  # every browser test, marked for the shared worker or not
-            item.add_marker(pytest.mark.flaky(reruns=1))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -3,10 +3,13 @@
 import re
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import log_in, screenshot, wait_until_idle
+
+pytestmark = pytest.mark.e2e
 
 BARS = "[data-testid='stPlotlyChart'] .barlayer .point"
 

@@ -1,8 +1,11 @@
 """Bad and foreign ids typed into the URL, in a real browser (issue 10, item 13): one clean message, no
 traceback, and the same words for a foreign and an unknown project."""
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import log_in, screenshot, wait_until_idle
+
+pytestmark = pytest.mark.e2e
 
 
 def _alert_texts(page) -> list[str]:

@@ -2,9 +2,12 @@
 (AppTest cannot click a plotly marker; only the browser sends the selection back)."""
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in, screenshot, wait_until_idle
+
+pytestmark = pytest.mark.e2e
 
 CELLS = "[data-testid='stPlotlyChart'] .scatterlayer .point"
 

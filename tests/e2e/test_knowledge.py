@@ -2,9 +2,12 @@
 case from its card and lands on ``?case=<id>`` with what was done and the figures before → after."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in, screenshot, wait_until_idle
+
+pytestmark = pytest.mark.e2e
 
 
 def test_an_official_searches_for_elevator_retrofits_and_opens_the_case(page, server):

@@ -7,6 +7,7 @@ import sqlite3
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
+import pytest
 import shapely
 from playwright.sync_api import expect
 
@@ -14,6 +15,8 @@ from components.site_maps import fit_view
 from services.boundaries import boundary
 from tests.e2e.conftest import log_in, screenshot, wait_until_idle
 from webapp.site_map_view import DESKTOP_WIDTH
+
+pytestmark = pytest.mark.e2e
 
 MAP_HEIGHT = 640  # draw_city_map's default
 CANVAS = "[data-testid='stDeckGlJsonChart'] canvas"

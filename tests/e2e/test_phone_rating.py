@@ -13,6 +13,8 @@ from data_access import create_database_engine
 from tests.e2e.conftest import log_in, running_server, screenshot, wait_until_idle
 from tests.e2e.test_phone_report import PHONE
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def own_server(seeded_sqlite_file: Path, tmp_path: Path):

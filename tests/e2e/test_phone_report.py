@@ -16,6 +16,8 @@ from tests.conftest import as_viewer
 from tests.e2e.conftest import log_in, running_server, screenshot, wait_until_idle
 from tests.photos import photo
 
+pytestmark = pytest.mark.e2e
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
          "locale": "zh-CN"}
 

@@ -2,9 +2,12 @@
 or link to the outside in the DOM (Markdown, labels, plotly SVG), and the browser asks that host for nothing."""
 import shutil
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import log_in, running_server, wait_until_idle
+
+pytestmark = pytest.mark.e2e
 
 PAYLOAD = '![x](http://elsewhere.invalid/x.png) <a href="http://elsewhere.invalid">x</a> <img src=x>'
 SHOWN = '<a href="http://elsewhere.invalid">x</a>'  # the characters, as a user reads them

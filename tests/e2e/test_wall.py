@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in, screenshot, wait_until_idle
 
+pytestmark = pytest.mark.e2e
+
 # The smallest font of visible text on the wall's canvas, in screen pixels (CSS zoom included).
 SMALLEST_FONT = """() => {
   let smallest = 1e9, where = '';

@@ -2,7 +2,9 @@
 
 Every read is cached per viewer and per **data version**. The viewer is part of every key, so one scope never
 sees another's rows; its ``scope_key`` (rebuilt on every rerun) changes with the scope, so a project given to
-another manager leaves the old manager's pages on the next run. The data version
+another manager leaves the old manager's pages on the next run. Reads whose answer the scope alone decides are
+keyed on that ``scope_key`` rather than the user (``per_scope=True``), so the officials of one district share them;
+the others (a user's tasks, inbox, ratings) stay per user. The data version
 (``data_access.data_version``) counts committed write transactions; it is read once per run
 (:func:`refresh_version`, called by ``app.py`` and by self-refreshing fragments) and is part of every key, so a
 write by a page, the scheduler or another server process shows on the next run, and nothing is thrown away.
@@ -87,16 +89,27 @@ def _tuple_key(values: tuple[Any, ...]) -> str | list[Any]:
     return list(values)
 
 
+def _scope_of(viewer: Viewer) -> str:
+    """The viewer as the key of what their scope alone decides (a digest of role, region and managed projects):
+    the officials of one district share those reads and charts."""
+    return viewer.scope_key or repr(viewer)
+
+
 def _handed_out(value: Result) -> Result:
     return value.copy(deep=False) if isinstance(value, _FRAMES) else value  # type: ignore[return-value]
 
 
-def cached_read(read: Callable[..., Result]) -> Callable[..., Result]:
+def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = False) -> Any:
     """Cache ``read(viewer, *args, db=...)`` for pages, which call it as ``read(viewer, *args)``.
 
-    Within one run a read asked again with the same arguments (the scorecards asked for the period's scores 27
-    times) is served from the run's memo, without hashing the arguments and unpickling the cached copy again."""
-    cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, hash_funcs={tuple: _tuple_key})(read)
+    ``per_scope=True`` (``@cached_read(per_scope=True)``) keys it on the viewer's scope rather than the user, for
+    reads whose answer only the scope decides: everyone who sees the same shares one entry. Within one run a read
+    asked again with the same arguments (the scorecards asked for the period's scores 27 times) is served from the
+    run's memo, without hashing the arguments and unpickling the cached copy again."""
+    if read is None:
+        return functools.partial(cached_read, per_scope=per_scope)
+    keys: dict[Any, Callable[[Any], Any]] = {tuple: _tuple_key, Viewer: _scope_of} if per_scope else {tuple: _tuple_key}
+    cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, hash_funcs=keys)(read)
 
     @functools.wraps(read)
     def at_this_version(viewer: Viewer, *args: Any, **kwargs: Any) -> Result:
@@ -119,16 +132,17 @@ def cached_read(read: Callable[..., Result]) -> Callable[..., Result]:
     return at_this_version
 
 
-@st.cache_resource(ttl=CACHE_SECONDS, max_entries=2_000, show_spinner=False, hash_funcs={tuple: _tuple_key})
+@st.cache_resource(ttl=CACHE_SECONDS, max_entries=2_000, show_spinner=False,
+                   hash_funcs={tuple: _tuple_key, Viewer: _scope_of})
 def _shared(name: str, viewer: Viewer, db: Database, shows: tuple[Any, ...],  # noqa: ARG001 - they key the entry
             _build: Callable[[], Result]) -> Result:
     return _build()
 
 
 def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Callable[[], Result]) -> Result:
-    """What ``build()`` returns (a figure, a deck), built once per ``name``, viewer, data version and ``shows``
-    and then the same object for every run and session that asks for it: no copy, no rebuild (building a plotly
-    figure cost a page more CPU than its reads).
+    """What ``build()`` returns (a figure, a deck), built once per ``name``, viewer scope, data version and
+    ``shows`` and then the same object for every run and session that asks for it: no copy, no rebuild (building
+    a plotly figure cost a page more CPU than its reads). Only what the scope decides may go into it.
 
     ``shows`` must hold everything else the result depends on (the language, the filters, the period, a widget's
     value); the caller never changes the object it gets."""
@@ -138,46 +152,46 @@ def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Calla
 
 
 # -- reference data and the portfolio ---------------------------------------------------------------------
-@cached_read
+@cached_read(per_scope=True)
 def projects(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_projects(db.engine, viewer)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def regions(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_regions(db.engine, viewer)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def categories(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_categories(db.engine, viewer)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def indicators(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_indicators(db.engine, viewer)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
     return data_access.latest_period(db.engine, viewer)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     from services.portfolio import portfolio as build
 
     return build(db.engine, viewer, period)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date, *, db: Database) -> float:
     from services.portfolio import on_time_milestone_rate
 
     return on_time_milestone_rate(db.engine, viewer, pd.Index(project_ids), as_of)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | None = None,
                 db: Database) -> pd.DataFrame:
     from services.portfolio import mean_score_trend
@@ -185,7 +199,7 @@ def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | 
     return mean_score_trend(db.engine, viewer, last, months, city)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def peer_standing(viewer: Viewer, period: dt.date | None, *, db: Database) -> PeerStanding | None:
     """A district official's rank among their city's districts (None for other viewers)."""
     from services.portfolio import peer_standing as build
@@ -193,7 +207,7 @@ def peer_standing(viewer: Viewer, period: dt.date | None, *, db: Database) -> Pe
     return build(db.engine, viewer, period)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def period_scores(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """Full score table (total, coverage, reason, one contribution column per KPI, rank, grade)."""
     from services.scores import period_scores as build
@@ -201,7 +215,7 @@ def period_scores(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd
     return build(db.engine, viewer, period)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tuple[int, ...], *,
                    db: Database) -> dict:
     """What the heat maps need, read once per viewer, month and filter: the month's KPI matrix, the
@@ -225,7 +239,7 @@ def project(viewer: Viewer, project_id: int, *, db: Database) -> dict[str, Any]:
     return data_access.get_project(db.engine, viewer, project_id)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def milestones(viewer: Viewer, project_id: int | None = None, *, db: Database) -> pd.DataFrame:
     """Milestones of one project, or of every project in scope."""
     return data_access.list_milestones(db.engine, viewer, project_id=project_id)
@@ -290,12 +304,12 @@ def experts(viewer: Viewer, *, db: Database) -> pd.DataFrame:
 
 
 # -- warnings, rectification and the inbox ----------------------------------------------------------------
-@cached_read
+@cached_read(per_scope=True)
 def alert_rules(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return alert_store.list_rules(db.engine, viewer)
 
 
-@cached_read
+@cached_read(per_scope=True)
 def alerts(viewer: Viewer, *, statuses: tuple[str, ...] = (), severities: tuple[str, ...] = (),
            rule_ids: tuple[int, ...] = (), region_id: int | None = None, project_id: int | None = None,
            closed_since: dt.datetime | None = None, opened_before: dt.datetime | None = None,

@@ -93,6 +93,23 @@ def test_a_district_officials_heat_map_is_their_own(logged_in, monkeypatch):
     assert theirs == 1 and len(built) == 2  # another district's official gets a map built from their own scope
 
 
+def test_two_officials_of_one_district_share_its_heat_map_and_reads(logged_in, engine, monkeypatch):
+    import services.portfolio
+    import webapp.views
+    from data_access.users import create_user
+
+    district = as_viewer(engine, "official_longting").region_id
+    create_user(engine, as_viewer(engine, "admin"), username="official_longting_2", display_name="龙亭区第二位",
+                role="district_official", password="Demo@2026", region_id=district)
+    built = _counted(monkeypatch, webapp.views, "target_heatmap")
+    computed = _counted(monkeypatch, services.portfolio, "portfolio")
+    logged_in("official_longting", "views/heatmaps.py")
+    first, read = len(built), len(computed)
+    logged_in("official_longting_2", "views/heatmaps.py")
+    assert (first, len(built)) == (1, 1)  # the second official's heat map is the first one's
+    assert len(computed) == read  # and so are the portfolio reads behind it
+
+
 def test_a_page_run_writes_no_download_until_it_is_clicked(logged_in, monkeypatch):
     files = _counted(monkeypatch, components.tables, "to_xlsx") + _counted(monkeypatch, components.tables, "to_csv")
     at = logged_in("leader", "views/scorecards.py")

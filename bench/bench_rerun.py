@@ -1,6 +1,7 @@
 """The CPU one Streamlit server spends per script run: each role's pages, an open and a same-page rerun (a table).
 
-    python bench/bench_rerun.py [--runs 5] [--pg] [--database FILE] [--port 8620] [--save FILE] [--before FILE]
+    python bench/bench_rerun.py [--runs 5] [--pg] [--database FILE] [--port 8620] [--users leader,analyst,official]
+                                [--save FILE] [--before FILE] [--log FILE]
 
 Seeds the demo (SQLite in a temporary file, or ``--database FILE``, kept and reused; ``--pg``: a throwaway
 PostgreSQL 15 cluster) with the demo story, starts ONE ``streamlit run app.py`` on the loopback and logs the leader,
@@ -136,8 +137,10 @@ def print_table(samples: dict[str, dict[str, list[float]]], before: dict[str, di
         print(line)
 
 
-async def measure_all(meter: Meter, url: str, cookies: dict[str, dict[str, str]], runs: int) -> None:
-    for role, username in USERS.items():
+async def measure_all(meter: Meter, url: str, cookies: dict[str, dict[str, str]], runs: int,
+                      roles: list[str]) -> None:
+    for role in roles:
+        username = USERS[role]
         began = time.monotonic()
         await measure_user(meter, url, role, cookies[username], runs)
         print(f"{role}: measured in {time.monotonic() - began:.0f} s", flush=True)
@@ -149,6 +152,7 @@ def main() -> int:
     parser.add_argument("--pg", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
     parser.add_argument("--database", type=Path, help="a SQLite file to seed once and keep (default: a temporary one)")
     parser.add_argument("--port", type=int, default=8620)
+    parser.add_argument("--users", default=",".join(USERS), help=f"which of {', '.join(USERS)} (default: all)")
     parser.add_argument("--save", type=Path, help="write the samples to this JSON file")
     parser.add_argument("--before", type=Path, help="a saved run to print beside this one")
     parser.add_argument("--log", type=Path, help="the server's output (default: dropped)")
@@ -157,9 +161,10 @@ def main() -> int:
         env = os.environ | {"PERFDASH_DEMO": "1", "PERFDASH_DATABASE_URL": database_url}
         seed(env)
         with streamlit_process(ROOT / "app.py", env, args.port, args.log) as (url, process):
-            cookies = login_cookies(url, USERS.values())
+            roles = args.users.split(",")
+            cookies = login_cookies(url, [USERS[role] for role in roles])
             meter = Meter(process.pid)
-            asyncio.run(measure_all(meter, url, cookies, args.runs))
+            asyncio.run(measure_all(meter, url, cookies, args.runs, roles))
     if args.save:
         args.save.write_text(json.dumps(meter.samples, indent=1), encoding="utf-8")
     before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else None

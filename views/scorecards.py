@@ -245,7 +245,8 @@ st.query_params.from_dict(scorecard_params(  # the URL holds the level, however 
 
 if project is None and district is None:  # a city, or everything in scope when the regions have no city
     here, before = in_city(current, viewer, city), in_city(previous, viewer, city)
-    league = district_league(here, before, regions.reset_index(), name_column())
+    league = data.shared_build("scorecards league", viewer, (city, period, lang), lambda: district_league(
+        here, before, regions.reset_index(), name_column())).copy(deep=False)
     cities = regions[regions["level"] == "city"]
     city_means = pd.Series({c: in_city(current, viewer, int(c))["total"].mean() for c in cities.index}, dtype=float)
     city_rank = None if city is None or pd.isna(city_means.get(city)) else int(scoring.rank(city_means)[city])
@@ -272,7 +273,8 @@ if project is None:  # a district
     path = regions.at[district, "path"]
     members = current[current["region_path"].str.startswith(path)]
     peers = in_city(current, viewer, top_city)
-    league = district_league(peers, in_city(previous, viewer, top_city), regions.reset_index(), name_column())
+    league = data.shared_build("scorecards league", viewer, (top_city, period, lang), lambda: district_league(
+        peers, in_city(previous, viewer, top_city), regions.reset_index(), name_column())).copy(deep=False)
     mine = league.set_index("id").loc[district] if district in set(league["id"]) else None
     rank, ranked = None if mine is None else int(mine["rank"]), len(league)
     standing = data.peer_standing(viewer, period)  # an official: their district among the city's, not 1 of 1

@@ -229,7 +229,8 @@ def related_cases(viewer: Viewer, alert_id: int, box: DeltaGenerator, *, say_non
             box.caption(f"{t('knowledge.related')}: {t('knowledge.no_related')}")
         return
     box.caption(t("knowledge.related"))
-    for case in cases.to_dict("records"):
+    links = cases[["id", "title_zh", "title_en"]]  # what the links show: all columns cost six cards 0.1 s a run
+    for case in links.to_dict("records"):
         box.page_link(PAGE, label=case_title(case, lang), query_params={"case": str(case["id"])},
                       icon=":material/lightbulb:")
 

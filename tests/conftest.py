@@ -185,37 +185,41 @@ def seeded_sqlite_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     return path
 
 
-def _uses_a_module_fixture(item: pytest.Item) -> bool:
-    """True when the test needs a module- or class-scoped fixture: such a fixture is made again on every worker
-    that runs one of the module's tests (a report built for one test of a module, then for the next on the other
-    worker), so the module's tests go to one worker together."""
-    if not isinstance(item, pytest.Function):
-        return False
-    definitions = item._fixtureinfo.name2fixturedefs  # the fixtures pytest resolved for this test
-    return any(definition.scope in ("module", "class") for name in item.fixturenames
-               for definition in definitions.get(name, ()))
+BROWSER_TEST_DIRS = ("tests/e2e/", "tests/deploy/")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``make test`` runs ``-n auto --dist loadgroup``: a module's tests go to one worker together (a module-scoped
+    fixture, such as the reports test_report_pdf builds, is then made once, not once per worker), and every
+    browser test goes to one worker, where they run one after another (each drives a server and a Chromium: two
+    at once on two cores fight over the CPUs and time out). The rest fills the other worker, largest modules
+    first. pytest-xdist's own loadgroup cannot do it under pytest 9: it renames ``item._nodeid``, which pytest 9
+    no longer reads, so its ``xdist_group`` marks group nothing."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndOneBrowserWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "browser" if module.startswith(BROWSER_TEST_DIRS) else module
+
+    return ModulesAndOneBrowserWorker(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the browser tests share one worker and
-    run one after another: each drives a server and a Chromium, and two at once on two cores would fight over
-    the CPUs and time out. Everything else spreads over the workers.
-
-    A browser test that fails is run once more (pytest-rerunfailures; the rerun is reported): a page that
-    rerenders between two of the test's steps can make one look fail on a loaded machine, while a real defect
-    fails both times. Every test in tests/e2e and tests/deploy drives a browser, so each must carry the ``e2e``
-    marker (one left without ran beside the browser worker, its server and Chromium fighting the other's)."""
+    """Every test in tests/e2e and tests/deploy drives a browser, so each must carry the ``e2e`` marker (``-m "not
+    e2e"`` leaves them all out). A browser test that fails is run once more (pytest-rerunfailures; the rerun is
+    reported): a page that rerenders between two of the test's steps can make one look fail on a loaded machine,
+    while a real defect fails both times."""
     unmarked = [item.nodeid for item in items
-                if item.path.parent.name in {"e2e", "deploy"} and not item.get_closest_marker("e2e")]
+                if item.nodeid.startswith(BROWSER_TEST_DIRS) and not item.get_closest_marker("e2e")]
     if unmarked:
         raise pytest.UsageError(f"browser tests without the e2e marker (pytestmark = pytest.mark.e2e): {unmarked}")
     for item in items:
         if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
             item.add_marker(pytest.mark.flaky(reruns=1))
-        elif _uses_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -191,10 +191,11 @@ BROWSER_TEST_DIRS = ("tests/e2e/", "tests/deploy/")
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """``make test`` runs ``-n auto --dist loadgroup``: a module's tests go to one worker together (a module-scoped
     fixture, such as the reports test_report_pdf builds, is then made once, not once per worker), and every
-    browser test goes to one worker, where they run one after another (each drives a server and a Chromium: two
-    at once on two cores fight over the CPUs and time out). The rest fills the other worker, largest modules
-    first. pytest-xdist's own loadgroup cannot do it under pytest 9: it renames ``item._nodeid``, which pytest 9
-    no longer reads, so its ``xdist_group`` marks group nothing."""
+    browser test goes to one worker, where they run one after another from the start (each drives a server and
+    a Chromium: two at once on two cores fight over the CPUs and time out). The rest fills the other worker,
+    largest modules first, and that one too once the browser tests are done. pytest-xdist's own loadgroup cannot do
+    it under pytest 9: it renames ``item._nodeid``, which pytest 9 no longer reads, so its ``xdist_group`` marks
+    group nothing."""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -203,6 +204,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
             return "browser" if module.startswith(BROWSER_TEST_DIRS) else module
+
+        def _assign_work_unit(self, node: object) -> None:
+            """The browser tests first (the queue holds the largest modules first, by number of tests): started
+            last, their serial run would be the tail the other worker waits for."""
+            if "browser" in self.workqueue:
+                self.workqueue.move_to_end("browser", last=False)
+            super()._assign_work_unit(node)
 
     return ModulesAndOneBrowserWorker(config, log)
 

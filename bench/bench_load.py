@@ -57,6 +57,7 @@ from bench.load_kit import (  # noqa: E402
     recorded_deployment,
     running_deployment,
     sample,
+    sample_groups,
 )
 from bench.streamlit_client import RunResult, SessionError, StreamlitSession, login_cookies  # noqa: E402
 from deploy.local import Deployment  # noqa: E402
@@ -107,7 +108,7 @@ async def session_user(base_url: str, cookies: dict[str, str], rng: random.Rando
             _record(tally, kind, result, ramp_end, until)
             if time.monotonic() >= until:
                 break
-            await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+            await asyncio.sleep(min(rng.uniform(0.5, 1.5) * think, max(0.0, until - time.monotonic())))
             if time.monotonic() >= until:
                 break
             if result.choices and rng.random() < 0.3:
@@ -169,7 +170,7 @@ async def _level(deployment: Deployment, sessions: int, ramp: float, seconds: fl
     tasks += [asyncio.create_task(api_client(deployment.url, tokens[0], tokens[1], cells, api, until,
                                              seed=seed * 100 + i, think=api_think)) for i in range(api_clients)]
     await asyncio.sleep(max(0.0, until - time.monotonic()))
-    at_end = {name: sample(pids) for name, pids in process_groups(deployment).items()}
+    at_end = sample_groups(process_groups(deployment))
     _done, pending = await asyncio.wait(tasks, timeout=GRACE)
     for task in pending:
         task.cancel()
@@ -182,7 +183,7 @@ def run_level(deployment: Deployment, sessions: int, ramp: float, seconds: float
               think: float, browsers: int, seed: int) -> LevelResult:
     """One level: session ``i`` holds ``cookies[i]``; the browser sample is ``leader``'s."""
     groups = process_groups(deployment)
-    before = {name: sample(pids) for name, pids in groups.items()}
+    before = sample_groups(groups)
     busy_before, total_before = machine_cpu_seconds()
     wall_before = time.monotonic()
     browser_times: list[float] = []

@@ -271,8 +271,9 @@ def _stat(pid: int) -> tuple[int, int, float, float] | None:
             int(fields[21]) * PAGE_SIZE / 2**20)
 
 
-def process_tree(roots: Sequence[int]) -> list[int]:
-    """``roots`` and all their descendants (by parent), as /proc shows them now."""
+def process_tree(roots: Sequence[int], *, skip: Sequence[int] = ()) -> list[int]:
+    """``roots`` and all their descendants (by parent), as /proc shows them now, leaving out the processes in
+    ``skip`` and theirs."""
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
@@ -280,14 +281,14 @@ def process_tree(roots: Sequence[int]) -> list[int]:
     found, todo = [], list(roots)
     while todo:
         pid = todo.pop()
-        if pid not in found:
+        if pid not in found and pid not in skip:
             found.append(pid)
             todo.extend(parents.get(pid, []))
     return found
 
 
-def sample(roots: Sequence[int]) -> ProcessSample:
-    stats = [s for pid in process_tree(roots) if (s := _stat(pid)) is not None]
+def sample(roots: Sequence[int], *, skip: Sequence[int] = ()) -> ProcessSample:
+    stats = [s for pid in process_tree(roots, skip=skip) if (s := _stat(pid)) is not None]
     return ProcessSample(sum(s[2] for s in stats), sum(s[3] for s in stats))
 
 
@@ -307,6 +308,12 @@ def process_groups(deployment: Deployment) -> dict[str, list[int]]:
         groups["postgres"] = [postmaster]
     groups["bench"] = [os.getpid()]
     return groups
+
+
+def sample_groups(groups: dict[str, list[int]]) -> dict[str, ProcessSample]:
+    """Each group's CPU and memory now; the bench's own without the deployment it started (its children)."""
+    deployment = [pid for name, pids in groups.items() if name != "bench" for pid in pids]
+    return {name: sample(pids, skip=deployment if name == "bench" else ()) for name, pids in groups.items()}
 
 
 def machine_cpu_seconds() -> tuple[float, float]:

@@ -83,8 +83,8 @@ def page(browser, server):  # noqa: ARG001 - the page needs the server running
     context.close()
 
 
-def wait_until_idle(page) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+def wait_until_idle(page, timeout_ms: int = 30_000) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
 
 
 def screenshot(page, name: str) -> Path:
@@ -94,16 +94,17 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def log_in(page, username: str, password: str = "Demo@2026") -> None:
+def log_in(page, username: str, password: str = "Demo@2026", timeout_ms: int = 30_000) -> None:
     """Fill in the real login form and wait until the app has rerun behind it (on a phone the sidebar holding
-    the navigation is collapsed: there only in the page, not visible)."""
-    wait_until_idle(page)
+    the navigation is collapsed: there only in the page, not visible); each wait up to ``timeout_ms``, the
+    cookie a third of it."""
+    wait_until_idle(page, timeout_ms)
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
-    page.locator("[data-testid='stSidebarNav']").wait_for(state="attached", timeout=30_000)
-    wait_until_idle(page)
-    for _ in range(100):  # the login cookie is written by a browser-side component just after the rerun
+    page.locator("[data-testid='stSidebarNav']").wait_for(state="attached", timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+    for _ in range(timeout_ms // 300):  # the login cookie is written by a browser-side component after the rerun
         if any(cookie["name"] == "perfdash_auth" for cookie in page.context.cookies()):
             return
         page.wait_for_timeout(100)

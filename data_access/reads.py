@@ -45,9 +45,10 @@ def _frame(engine: Engine, statement: Select, columns: Sequence[str] | None = No
         result = connection.execute(statement)
         names = list(columns) if columns is not None else list(result.keys())
         rows = result.fetchall()
+    if not rows:  # an empty list would make every column float64, and "code + ' ' + name" would then fail
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in names}, columns=names)
     # Column-wise construction: building a frame from 150k Row objects is ~6× slower than from columns.
-    values = zip(*rows, strict=False) if rows else ([] for _ in names)
-    return pd.DataFrame(dict(zip(names, map(list, values), strict=False)), columns=names)
+    return pd.DataFrame(dict(zip(names, map(list, zip(*rows, strict=False)), strict=False)), columns=names)
 
 
 def _copy_frame(engine: Engine, statement: Select) -> pd.DataFrame:

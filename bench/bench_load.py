@@ -84,6 +84,7 @@ def user_of(index: int) -> str:
 class SessionTally:
     runs: dict[str, list[float]] = field(default_factory=lambda: {"open": [], "page": [], "widget": []})
     steady: list[float] = field(default_factory=list)  # page and widget runs begun after the ramp
+    steady_by_page: dict[str, list[float]] = field(default_factory=dict)  # the same, by the page they ended on
     errors: Counter[str] = field(default_factory=Counter)
     replicas: Counter[str] = field(default_factory=Counter)
     done_in_window: int = 0
@@ -105,7 +106,7 @@ async def session_user(base_url: str, cookies: dict[str, str], rng: random.Rando
     try:
         result = await session.run(timeout=RUN_TIMEOUT)
         while True:
-            _record(tally, kind, result, ramp_end, until)
+            _record(tally, kind, result, _page_path(session, result), ramp_end, until)
             if time.monotonic() >= until:
                 break
             await asyncio.sleep(min(rng.uniform(0.5, 1.5) * think, max(0.0, until - time.monotonic())))
@@ -127,11 +128,16 @@ async def session_user(base_url: str, cookies: dict[str, str], rng: random.Rando
         await session.close()
 
 
-def _record(tally: SessionTally, kind: str, result: RunResult, ramp_end: float, until: float) -> None:
+def _page_path(session: StreamlitSession, result: RunResult) -> str:
+    return next((page.url_path for page in session.pages if page.script_hash == result.page_hash), "?") or "home"
+
+
+def _record(tally: SessionTally, kind: str, result: RunResult, page: str, ramp_end: float, until: float) -> None:
     tally.runs[kind].append(result.seconds)
     now = time.monotonic()
     if kind != "open" and now - result.seconds >= ramp_end:
         tally.steady.append(result.seconds)
+        tally.steady_by_page.setdefault(page, []).append(result.seconds)
     if now <= until:
         tally.done_in_window += 1
     for exception in result.exceptions:
@@ -241,6 +247,7 @@ def print_level(result: LevelResult) -> None:
           f"p95={_ms(pages, .95)} ms; after the ramp n={len(tally.steady)} p50={_ms(tally.steady, .5)} ms "
           f"p95={_ms(tally.steady, .95)} ms; open (cookie login + first page): p50={_ms(tally.runs['open'], .5)} ms "
           f"p95={_ms(tally.runs['open'], .95)} ms; runs/s={tally.done_in_window / result.seconds:.2f}")
+    print("  " + slowest_pages(tally, limit=1.5))
     print(f"  browser sample (click → idle): n={len(result.browser)} p50={_ms(result.browser, .5)} ms "
           f"p95={_ms(result.browser, .95)} ms; errors {result.browser_errors[:2]}")
     print(f"  API: reads n={len(api.latencies['read'])} p50={_ms(api.latencies['read'], .5)} ms "
@@ -252,6 +259,15 @@ def print_level(result: LevelResult) -> None:
     print(f"  CPU (cores of 2): {cores}; machine {result.machine_busy:.2f}")
     print("  RSS: " + ", ".join(f"{name} {mb:,.0f} MB (+{result.rss_growth_per_session[name]:.1f} MB/session)"
                                 for name, mb in result.rss.items()))
+
+
+def slowest_pages(tally: SessionTally, limit: float, shown: int = 6) -> str:
+    """Where the tail is: the pages with the most runs over ``limit`` seconds after the ramp, with their p50/p95."""
+    over = sorted(((sum(t > limit for t in times), page, times) for page, times in tally.steady_by_page.items()),
+                  key=lambda row: (-row[0], row[1]))
+    parts = [f"{page} {count}/{len(times)} (p50 {_ms(times, .5)}, p95 {_ms(times, .95)} ms)"
+             for count, page, times in over[:shown] if count]
+    return f"runs over {limit:g} s after the ramp, by page: " + ("; ".join(parts) or "none")
 
 
 def summary_table(results: list[LevelResult], p95_limit: float) -> str:

@@ -7,8 +7,11 @@ keyed on that ``scope_key`` rather than the user (``per_scope=True``), so the of
 the others (a user's tasks, inbox, ratings) stay per user. The data version
 (``data_access.data_version``) counts committed write transactions; it is read once per run
 (:func:`refresh_version`, called by ``app.py`` and by self-refreshing fragments) and is part of every key, so a
-write by a page, the scheduler or another server process shows on the next run, and nothing is thrown away.
-Entries also expire after ``CACHE_SECONDS``, a safety net.
+write by a page, the scheduler or another server process shows on the next run. The first run of a process to
+see a newer version empties these caches (:func:`refresh_version`): no run asks for an older version again, and
+keeping its entries would hold a copy of every scope's frames per write. Entries also expire after
+``CACHE_SECONDS``, a safety net; it is long because an expired entry is a cold run for everyone of that scope, and
+cold runs are what a crowd of users waits behind.
 
 Each read below is a function of the viewer, its own arguments and a :class:`Database`, decorated with
 :func:`cached_read`, which passes the database of this run: pages call ``data.projects(viewer)``. Other modules
@@ -18,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -39,7 +43,7 @@ from services.my_tasks import MyTasks
 from services.my_tasks import my_tasks as gather_my_tasks
 from webapp.session import shared_engine
 
-CACHE_SECONDS = 60
+CACHE_SECONDS = 900
 VERSION_KEY = "data_version"
 Result = TypeVar("Result")
 
@@ -62,10 +66,40 @@ _FRAMES = (pd.DataFrame, pd.Series)
 _UNCHANGEABLE = (int, float, str, bool, dt.date, type(None))
 
 
+# Every cache keyed on the data version (the cached reads and the shared builds), to be emptied when it moves on.
+_VERSIONED_CACHES: list[Any] = []
+
+
+@dataclass
+class _NewestVersion:
+    """The newest data version a run of this process has seen, and the lock that lets one run empty the caches."""
+
+    seen: int = -1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@st.cache_resource(show_spinner=False)
+def _newest_version() -> _NewestVersion:
+    return _NewestVersion()
+
+
+def _forget_older_versions(version: int) -> None:
+    newest = _newest_version()
+    if version <= newest.seen:
+        return
+    with newest.lock:
+        if version <= newest.seen:  # another run emptied them meanwhile
+            return
+        newest.seen = version
+        for cache in _VERSIONED_CACHES:
+            cache.clear()
+
+
 def refresh_version() -> int:
-    """Read the data version for this run (kept in the session until the next run reads it again) and start the
-    run's memo of reads afresh."""
+    """Read the data version for this run (kept in the session until the next run reads it again), empty the
+    caches if it is newer than any this process has seen, and start the run's memo of reads afresh."""
     version = data_access.data_version(shared_engine())
+    _forget_older_versions(version)
     st.session_state[VERSION_KEY] = version
     st.session_state[RUN_READS_KEY] = {}
     return version
@@ -110,6 +144,7 @@ def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = 
         return functools.partial(cached_read, per_scope=per_scope)
     keys: dict[Any, Callable[[Any], Any]] = {tuple: _tuple_key, Viewer: _scope_of} if per_scope else {tuple: _tuple_key}
     cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, hash_funcs=keys)(read)
+    _VERSIONED_CACHES.append(cached)
 
     @functools.wraps(read)
     def at_this_version(viewer: Viewer, *args: Any, **kwargs: Any) -> Result:
@@ -137,6 +172,9 @@ def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = 
 def _shared(name: str, viewer: Viewer, db: Database, shows: tuple[Any, ...],  # noqa: ARG001 - they key the entry
             _build: Callable[[], Result]) -> Result:
     return _build()
+
+
+_VERSIONED_CACHES.append(_shared)
 
 
 def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Callable[[], Result]) -> Result:

@@ -146,6 +146,50 @@ def test_a_frame_a_page_changes_is_not_what_the_next_read_in_the_run_gets(app_en
     assert second.iloc[0]["code"] == expected.iloc[0]["code"] != "CHANGED"
 
 
+def _read_before_and_after_a_write() -> None:
+    import streamlit as st
+
+    import data_access
+    from data_access import writes
+    from webapp import data
+    from webapp.session import shared_engine
+
+    viewer, engine = st.session_state["test_viewer"], shared_engine()
+    computed: list[int] = []
+    real = data_access.list_projects
+
+    def counting(*args, **kwargs):
+        computed.append(st.session_state[data.VERSION_KEY])
+        return real(*args, **kwargs)
+
+    data_access.list_projects = counting
+    try:
+        old = data.refresh_version()
+        data.projects(viewer)
+        project = real(engine, viewer).iloc[0]
+        writes.update_project(engine, st.session_state["test_admin"], int(project["id"]), int(project["version"]),
+                              {"name_zh": "改过的名字"})
+        data.refresh_version()  # the next run: a newer version, seen first by this process
+        data.projects(viewer)
+        st.session_state[data.VERSION_KEY], st.session_state[data.RUN_READS_KEY] = old, {}  # a run begun before
+        data.projects(viewer)
+    finally:
+        data_access.list_projects = real
+    st.session_state["computed"] = computed
+
+
+def test_a_newer_data_version_empties_the_caches_of_the_older_ones(app_env, engine):  # noqa: ARG001
+    """Nothing asks for an older version once a newer one is seen: its entries (a copy of every scope's frames per
+    write) go at once rather than when they expire."""
+    at = AppTest.from_function(_read_before_and_after_a_write, default_timeout=30)
+    at.session_state["test_viewer"] = as_viewer(engine, "leader")
+    at.session_state["test_admin"] = as_viewer(engine, "admin")
+    at.run()
+    assert not at.exception
+    old = at.session_state["computed"][0]
+    assert at.session_state["computed"] == [old, old + 1, old]  # the old version's entry was gone: read again
+
+
 def test_the_server_runs_no_full_garbage_collection_after_every_script_run():
     """Streamlit's default (runner.postScriptGC) cost 0.2 s of CPU per page switch in a server holding the caches."""
     root = Path(__file__).resolve().parents[2]

@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until", type=_month, default=None, help="last month of data, YYYY-MM (default: this month)")
     parser.add_argument("--dense", action="store_true",
                         help="every project reports every indicator every month (benchmark worst case)")
+    parser.add_argument("--history", type=int, default=None,
+                        help="archived projects finished before the window, the risk model's history "
+                             "(default: 400, or a quarter of --projects when that is more)")
     parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already has projects")
     args = parser.parse_args(argv)
     try:
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         started = time.perf_counter()
         summary = generate(engine, projects=args.projects, months=args.months, seed=args.seed, until=args.until,
-                           dense=args.dense)
+                           dense=args.dense, history=args.history)
     except DataAccessError as exc:
         print(f"perfdash: {exc}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from data_access import uploads
 from data_access.db import bump_data_version
+from data_access.demo.history import add_history
 from data_access.demo.synthesis import DemoData, synthesise
 from data_access.models import (
     AllocationRuleSet,
@@ -69,12 +70,22 @@ MODELS = {"regions": Region, "categories": Category, "departments": Department, 
           "allocation_rule_sets": AllocationRuleSet}
 
 
-def build(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False) -> DemoData:
+def default_history(projects: int) -> int:
+    """How many archived projects the demo adds before its window: enough to train and test risk prediction
+    on (400), and a quarter of the projects in larger sets."""
+    return max(400, projects // 4)
+
+
+def build(*, projects: int, months: int, seed: int, until: dt.date, dense: bool = False,
+          history: int = 0) -> DemoData:
     """Compute every table's rows in memory (no database needed: tests check invariants on this); every demo
-    user's password is :data:`DEMO_PASSWORD`."""
+    user's password is :data:`DEMO_PASSWORD`. ``history``: archived projects finished before the window
+    (:mod:`data_access.demo.history`)."""
     password_hash = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(12)).decode()
-    return synthesise(projects=projects, months=months, seed=seed, until=until, dense=dense,
+    data = synthesise(projects=projects, months=months, seed=seed, until=until, dense=dense,
                       password_hash=password_hash)
+    add_history(data, history)
+    return data
 
 
 def _copy_observations(connection: Connection, observations: dict[str, np.ndarray], entered_at: str) -> None:
@@ -128,12 +139,15 @@ def write(engine: Engine, builder: DemoData) -> DemoSummary:
         else:
             _insert_observations_sqlite(connection, builder.observations, entered_at + ".000000")
         bump_data_version(connection)
-    return DemoSummary(projects=builder.n_projects, observations=int(len(builder.observations["value"])),
+    return DemoSummary(projects=len(builder.tables["projects"]), observations=int(len(builder.observations["value"])),
                        users=len(builder.tables["users"]), until=builder.until)
 
 
 def generate(engine: Engine, *, projects: int = 300, months: int = 24, seed: int = 2026,
-             until: dt.date | None = None, dense: bool = False) -> DemoSummary:
-    """Build and insert the demo data set (``until`` defaults to the current month)."""
+             until: dt.date | None = None, dense: bool = False, history: int | None = None) -> DemoSummary:
+    """Build and insert the demo data set (``until`` defaults to the current month, ``history`` to
+    :func:`default_history`)."""
     until = until or first_of_month(dt.date.today())
-    return write(engine, build(projects=projects, months=months, seed=seed, until=until, dense=dense))
+    history = default_history(projects) if history is None else history
+    return write(engine, build(projects=projects, months=months, seed=seed, until=until, dense=dense,
+                               history=history))

@@ -30,7 +30,7 @@ from data_access.demo.library import (
     NAME_KINDS,
     NAME_THEMES,
 )
-from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES, URBAN_CORES
+from data_access.demo.places import CATEGORY_MIX, OFFICIAL_HANDLES, PLACES, URBAN_CORES, Place
 from data_access.demo.series import SERIES, Curves
 from data_access.demo.site_photos import site_photo
 from data_access.ratings import (
@@ -57,7 +57,7 @@ PLACES_BY_CODE = {place.code: place for place in PLACES}
 DEMO_DUE_DAY, DEMO_CHECKIN_DISTANCE_M = 5, 1000
 
 
-def _dates_from_month_index(values: np.ndarray) -> list[dt.date]:
+def dates_from_month_index(values: np.ndarray) -> list[dt.date]:
     """Month indices (:func:`scoring.periods.month_index`, fractional part = share of the month) to calendar dates."""
     whole = np.floor(values).astype(int)
     days = np.clip(np.round((values - whole) * 28).astype(int) + 1, 1, 28)
@@ -78,6 +78,25 @@ def offset_point(lat: float, lon: float, distance_km: np.ndarray, bearing: np.nd
     lon2 = lon1 + np.arctan2(np.sin(bearing) * np.sin(angular) * np.cos(lat1),
                              np.cos(angular) - np.sin(lat1) * np.sin(lat2))
     return np.degrees(lat2), np.degrees(lon2)
+
+
+def draw_places(rng: np.random.Generator, n: int) -> tuple[list[Place], list[str], dict[str, str]]:
+    """``n`` project sites (leaf places, urban cores twice as likely, streets less) with a category each from
+    its city's profile, and each leaf place's city code."""
+    leaf_places = [p for p in PLACES if p.level != "city" and not any(q.parent == p.code for q in PLACES)]
+    city_of = {p.code: (p.parent if PLACES_BY_CODE[p.parent].level == "city" else PLACES_BY_CODE[p.parent].parent)
+               for p in leaf_places}
+    place_odds = np.array([(2.0 if p.code in URBAN_CORES else 1.0)
+                           * (0.35 if p.level == "street" else 1.0) for p in leaf_places])
+    place_index = rng.choice(len(leaf_places), size=n, p=place_odds / place_odds.sum())
+    places = [leaf_places[i] for i in place_index]
+    category_codes = [c for c, _, _ in CATEGORIES]
+    categories = []
+    for place in places:
+        mix = CATEGORY_MIX[city_of[place.code]]
+        odds = np.array([mix.get(c, 0.0) for c in category_codes])
+        categories.append(category_codes[rng.choice(len(category_codes), p=odds / odds.sum())])
+    return places, categories, city_of
 
 
 class DemoData:
@@ -194,19 +213,7 @@ class DemoData:
     # -- projects ----------------------------------------------------------------------------------
     def projects(self) -> None:
         rng, n = self.rng, self.n_projects
-        leaf_places = [p for p in PLACES if p.level != "city" and not any(q.parent == p.code for q in PLACES)]
-        city_of = {p.code: (p.parent if PLACES_BY_CODE[p.parent].level == "city" else PLACES_BY_CODE[p.parent].parent)
-                   for p in leaf_places}
-        place_odds = np.array([(2.0 if p.code in URBAN_CORES else 1.0)
-                               * (0.35 if p.level == "street" else 1.0) for p in leaf_places])
-        place_index = rng.choice(len(leaf_places), size=n, p=place_odds / place_odds.sum())
-        places = [leaf_places[i] for i in place_index]
-        category_codes = [c for c, _, _ in CATEGORIES]
-        categories = []
-        for place in places:
-            mix = CATEGORY_MIX[city_of[place.code]]
-            odds = np.array([mix.get(c, 0.0) for c in category_codes])
-            categories.append(category_codes[rng.choice(len(category_codes), p=odds / odds.sum())])
+        places, categories, city_of = draw_places(rng, n)
         distance = np.array([p.inner_km for p in places]) * np.sqrt(rng.uniform(0, 0.85 ** 2, n))
         lat, lon = offset_point(np.array([p.lat for p in places]), np.array([p.lon for p in places]), distance,
                                 rng.uniform(0, 2 * np.pi, n))
@@ -267,7 +274,7 @@ class DemoData:
                 "lat": round(float(lat[i]), 6), "lon": round(float(lon[i]), 6),
                 "budget": f"{budget_wan[i] * 10000:.2f}", "status": status[i], "version": 1,
             })
-        dates = {key: _dates_from_month_index(self.p[key]) for key in
+        dates = {key: dates_from_month_index(self.p[key]) for key in
                  ("planned_start", "planned_end", "actual_start", "actual_end")}
         for i, row in enumerate(rows):
             row["planned_start"], row["planned_end"] = dates["planned_start"][i], dates["planned_end"][i]
@@ -348,8 +355,8 @@ class DemoData:
             if p["profile"][i] == "on_track":  # teams on track finish milestones on or a little before the date
                 shift = np.minimum(shift, 0.0)
             actual_ends = bounds[1:] + shift[1:]
-            starts, ends = _dates_from_month_index(bounds[:-1]), _dates_from_month_index(bounds[1:])
-            actual_dates = _dates_from_month_index(actual_ends)
+            starts, ends = dates_from_month_index(bounds[:-1]), dates_from_month_index(bounds[1:])
+            actual_dates = dates_from_month_index(actual_ends)
             for k, (name_zh, name_en) in enumerate(names):
                 finished = actual_ends[k] <= now_index and p["status"][i] != "planned"
                 share = (now_index - (bounds[k] + shift[k])) / max(bounds[k + 1] - bounds[k], 0.1)

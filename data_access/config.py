@@ -156,3 +156,17 @@ def pool_settings() -> PoolSettings:
         max_overflow=_whole_number("PERFDASH_DB_MAX_OVERFLOW", 10, "数据库连接池溢出数"),
         statement_timeout_ms=_whole_number("PERFDASH_DB_STATEMENT_TIMEOUT_MS", 30000, "数据库语句超时"),
     )
+
+
+@dataclass(frozen=True)
+class RiskSettings:
+    late_days: int  # a project finishing more than this many days after its planned end is late
+    max_age_days: int  # a risk model older than this is stale: the app hides its predictions
+
+
+def risk_settings() -> RiskSettings:
+    """``PERFDASH_RISK_LATE_DAYS`` (30), ``PERFDASH_RISK_MAX_AGE_DAYS`` (40: the monthly retraining and ten days'
+    grace)."""
+    return RiskSettings(late_days=_whole_number("PERFDASH_RISK_LATE_DAYS", 30, "风险预测的延期天数阈值", least=1),
+                        max_age_days=_whole_number("PERFDASH_RISK_MAX_AGE_DAYS", 40, "风险预测模型的有效天数",
+                                                   least=1))

@@ -955,3 +955,35 @@ class JobRun(Base):
         DateTime(timezone=True), comment="SQLite: a running runner's last sign of life (its lease); PostgreSQL locks")
     attempts: Mapped[int] = mapped_column(Integer, server_default="1")
     error: Mapped[str | None] = mapped_column(Text)
+
+
+RISK_TARGETS = ("late", "overrun", "delay")
+RISK_MODEL_STATUSES = ("ready", "not_better", "too_few")
+
+
+class RiskModel(Base):
+    """One training of one risk target (风险预测): its judgement against the warning rule, and the model itself.
+
+    Stored in the database so that every replica uses the same model. Only ``ready`` rows carry ``model``
+    (joblib bytes that :mod:`scoring.risk_model` wrote: loading runs code, so only trained-by-perfdash bytes go
+    here, written by admins, analysts and the scheduler). The app uses each target's newest row; a row
+    ``not_better`` or ``too_few`` is a training that shipped nothing, and says why.
+    """
+
+    __tablename__ = "risk_models"
+    __table_args__ = (
+        CheckConstraint(_one_of("target", RISK_TARGETS), name="target"),
+        CheckConstraint(_one_of("status", RISK_MODEL_STATUSES), name="status"),
+        Index(None, "target", "trained_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12))
+    trained_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    data_version: Mapped[int] = mapped_column(Integer, comment="the data version the training read")
+    metrics: Mapped[str] = mapped_column(Text, comment="canonical JSON: held-out scores of model and rule")
+    features: Mapped[str] = mapped_column(Text, comment="canonical JSON: the feature names, in order")
+    settings: Mapped[str] = mapped_column(Text, comment="canonical JSON: thresholds, shares, minimums, seed")
+    model: Mapped[bytes | None] = mapped_column(LargeBinary, comment="joblib bytes; None unless ready")
+    trained_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="None: the scheduler")

@@ -109,6 +109,7 @@ class Action(StrEnum):
     EDIT_KNOWLEDGE = "edit_knowledge", "write and edit knowledge-base cases", "编写和修改经验案例"
     MANAGE_INTEGRATIONS = ("manage_integrations", "create and revoke open-API tokens for other systems",
                            "创建和吊销开放接口令牌")
+    TRAIN_RISK = "train_risk", "train the risk prediction models", "训练风险预测模型"
 
 
 _EVERY_USER = frozenset(ROLES)
@@ -157,6 +158,7 @@ ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.MANAGE_ALLOCATION_RULES: frozenset({Role.ADMIN}),
     Action.EDIT_KNOWLEDGE: _HANDLERS | {Role.ANALYST},
     Action.MANAGE_INTEGRATIONS: frozenset({Role.ADMIN}),
+    Action.TRAIN_RISK: frozenset({Role.ADMIN, Role.ANALYST, Role.SYSTEM}),  # the scheduler retrains monthly
 })
 
 # The background evaluator: reads every region, raises alerts and sends e-mail; the audit log names it

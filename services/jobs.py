@@ -5,10 +5,10 @@ Every replica's cron (or systemd timer) runs, every 5 minutes::
     python -m services.jobs run-due [--as-of 2026-11-30T08:00]   # run whatever is due and not done yet
     python -m services.jobs status [--limit 30]                  # the recent runs, newest first
 
-Hourly jobs have one slot per hour, daily ones one per day from their hour on (China time, the reporting
-calendar's clock). A slot is done once; a failed one is retried by the next run-due, wherever it runs; a runner
-that dies mid-job is taken over. Exit status: 0 nothing failed, 1 a job failed (recorded, retried next time),
-2 the database cannot be used.
+Hourly jobs have one slot per hour, daily ones one per day from their hour on, monthly ones one per month from
+their hour of the first day on (China time, the reporting calendar's clock). A slot is done once; a failed one
+is retried by the next run-due, wherever it runs; a runner that dies mid-job is taken over. Exit status: 0
+nothing failed, 1 a job failed (recorded, retried next time), 2 the database cannot be used.
 """
 from __future__ import annotations
 
@@ -24,11 +24,12 @@ from sqlalchemy import Engine
 from data_access import DataAccessError, create_database_engine
 from data_access.audit import anchor_head
 from data_access.job_runs import FAILED, Outcome, recent_runs, run_once
+from data_access.policy import SYSTEM
 from scoring.checkin import CHINA_TIME
-from services import alerts, notify, reminders
+from services import alerts, notify, reminders, risk
 from services.report_center.delivery import deliver
 
-HOURLY, DAILY = "hour", "day"
+HOURLY, DAILY, MONTHLY = "hour", "day", "month"
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,17 @@ class Job:
     """One scheduled job: its name in ``job_runs``, how often, and what it does at a moment (China time)."""
 
     name: str
-    every: str  # HOURLY or DAILY
+    every: str  # HOURLY, DAILY or MONTHLY
     run: Callable[[Engine, dt.datetime], object]
-    from_hour: int = 0  # daily jobs: due from this hour of the day on
+    from_hour: int = 0  # daily and monthly jobs: due from this hour of the (first) day on
 
     def slot(self, moment: dt.datetime) -> str | None:
-        """The slot ``moment`` falls in (``2026-11-30T08`` hourly, ``2026-11-30`` daily), None if not due yet."""
+        """The slot ``moment`` falls in (``2026-11-30T08`` hourly, ``2026-11-30`` daily, ``2026-11`` monthly),
+        None if not due yet."""
         if self.every == HOURLY:
             return f"{moment:%Y-%m-%dT%H}"
+        if self.every == MONTHLY:
+            return f"{moment:%Y-%m}" if moment.day > 1 or moment.hour >= self.from_hour else None
         return moment.date().isoformat() if moment.hour >= self.from_hour else None
 
 
@@ -68,12 +72,17 @@ def _audit_anchor(engine: Engine, _moment: dt.datetime) -> None:
     anchor_head(engine)
 
 
+def _risk_train(engine: Engine, _moment: dt.datetime) -> None:
+    risk.train(engine, SYSTEM)
+
+
 SCHEDULE: tuple[Job, ...] = (
     Job("alerts-run", HOURLY, _alerts_run),
     Job("audit-anchor", HOURLY, _audit_anchor),
     Job("alerts-digest", DAILY, _alerts_digest, from_hour=7),
     Job("reminders", DAILY, _reminders, from_hour=8),
     Job("report-deliveries", DAILY, _report_deliveries, from_hour=7),
+    Job("risk-train", MONTHLY, _risk_train, from_hour=2),  # the risk models retrained on last month's reports
 )
 
 

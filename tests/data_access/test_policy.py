@@ -57,6 +57,7 @@ def test_viewer_is_the_same_class_wherever_it_is_imported_from():
     (Action.MANAGE_USERS, {"admin"}),
     (Action.IMPORT_DATA, {"admin", "analyst", "district_official", "integration"}),
     (Action.MANAGE_INTEGRATIONS, {"admin"}),
+    (Action.TRAIN_RISK, {"admin", "analyst", "system"}),
     (Action.READ_AUDIT, {"admin", "auditor"}),
     (Action.RAISE_ALERTS, {"system"}),
     (Action.SEND_NOTIFICATIONS, {"system"}),
@@ -80,11 +81,12 @@ def test_an_unknown_role_is_allowed_nothing():
     assert not any(allowed(_viewer("superuser"), action) for action in Action)
 
 
-def test_the_system_actor_reads_every_region_raises_alerts_builds_reports_and_sends_mail_and_nothing_else():
+def test_the_system_actor_reads_every_region_raises_alerts_builds_reports_sends_mail_retrains_and_nothing_else():
     assert SYSTEM == Viewer(user_id=0, username="system", role="system")
     assert SYSTEM.sees_everything
     assert {action for action in Action if allowed(SYSTEM, action)} == {
-        Action.READ_ALL_REGIONS, Action.RAISE_ALERTS, Action.SEND_NOTIFICATIONS, Action.BUILD_REPORTS}
+        Action.READ_ALL_REGIONS, Action.RAISE_ALERTS, Action.SEND_NOTIFICATIONS, Action.BUILD_REPORTS,
+        Action.TRAIN_RISK}
 
 
 def test_the_system_role_is_no_login_role_so_no_user_can_hold_it():

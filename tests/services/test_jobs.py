@@ -19,6 +19,7 @@ def test_hourly_jobs_have_an_hour_slot_and_daily_jobs_a_day_slot_from_their_hour
         "alerts-digest": (None, "2026-11-20"),
         "reminders": (None, "2026-11-20"),
         "report-deliveries": (None, "2026-11-20"),
+        "risk-train": ("2026-11", "2026-11"),
     }
 
 
@@ -30,13 +31,14 @@ def test_run_due_runs_every_real_job_once_per_slot(seeded_engine):
         ("alerts-digest", "2026-11-20", RAN, None),
         ("reminders", "2026-11-20", RAN, None),
         ("report-deliveries", "2026-11-20", RAN, None),
+        ("risk-train", "2026-11", RAN, None),
     ]
     again = jobs.run_due(seeded_engine, moment=MORNING + dt.timedelta(minutes=5), runner="replica-2")
     assert {o.result for o in again} == {ALREADY_DONE}
     next_hour = jobs.run_due(seeded_engine, moment=MORNING + dt.timedelta(hours=1), runner="replica-2")
     assert [(o.job, o.result) for o in next_hour if o.result == RAN] == [("alerts-run", RAN), ("audit-anchor", RAN)]
     runs = recent_runs(seeded_engine)
-    assert len(runs) == 7 and set(runs["status"]) == {"done"}
+    assert len(runs) == 8 and set(runs["status"]) == {"done"}
 
 
 def test_the_command_prints_each_outcome_and_says_so_in_its_exit_status_when_a_job_failed(

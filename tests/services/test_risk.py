@@ -1,0 +1,96 @@
+"""Risk prediction through the database: who may train, the models kept and audited, scope on predictions,
+and no risk shown from a missing, stale or untrainable model."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from data_access.errors import PermissionDenied
+from data_access.models import AuditEntry, RiskModel
+from data_access.reads import list_projects
+from data_access.risk_models import Training, latest_models, save_trainings
+from scoring.risk_features import FEATURES
+from services import risk
+from tests.conftest import DEMO_UNTIL, as_viewer
+from tests.risk_data import trained_on_demo
+
+NOW = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
+TODAY = DEMO_UNTIL + dt.timedelta(days=19)
+
+
+def _keep_demo_models(engine, *, now: dt.datetime = NOW) -> None:
+    """The models trained on the standard demo's history, kept as the analyst's training."""
+    trainings = [Training(result.target, result.status, result.metrics, list(FEATURES), {}, result.model)
+                 for result in trained_on_demo()]
+    save_trainings(engine, as_viewer(engine, "analyst"), trainings, read_version=1, now=now)
+
+
+def test_without_a_trained_model_no_risk_is_shown(seeded_engine):
+    result = risk.outlook(seeded_engine, as_viewer(seeded_engine, "leader"), today=TODAY, now=NOW)
+    assert result.state == "missing" and result.predictions.empty
+
+
+def test_the_small_demo_has_too_few_finished_projects_so_training_keeps_no_model_and_says_so(seeded_engine):
+    analyst = as_viewer(seeded_engine, "analyst")
+    trainings = risk.train(seeded_engine, analyst, now=NOW)
+    assert [(t.target, t.status, t.model) for t in trainings] == [
+        ("late", "too_few", None), ("overrun", "too_few", None), ("delay", "too_few", None)]
+    result = risk.outlook(seeded_engine, as_viewer(seeded_engine, "leader"), today=TODAY, now=NOW)
+    assert result.state == "too_few" and result.predictions.empty
+    assert result.detail["projects"] < result.detail["min_projects"] == 60
+    with seeded_engine.connect() as connection:
+        audited = connection.execute(select(AuditEntry.action, AuditEntry.actor_name)
+                                     .where(AuditEntry.action == "risk_model.train")).all()
+    assert [tuple(row) for row in audited] == [("risk_model.train", "analyst")] * 3
+
+
+def test_a_leader_may_not_train_and_nothing_is_kept(seeded_engine):
+    with pytest.raises(PermissionDenied) as refused:
+        risk.train(seeded_engine, as_viewer(seeded_engine, "leader"), now=NOW)
+    assert refused.value.message_zh == "当前角色无权训练风险预测模型"
+    with seeded_engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(RiskModel)).scalar() == 0
+
+
+def test_a_kept_model_predicts_for_the_viewers_active_projects_only(seeded_engine):
+    _keep_demo_models(seeded_engine)
+    leader = risk.outlook(seeded_engine, as_viewer(seeded_engine, "leader"), today=TODAY, now=NOW)
+    official_viewer = as_viewer(seeded_engine, "official_longting")
+    official = risk.outlook(seeded_engine, official_viewer, today=TODAY, now=NOW)
+    assert leader.state == official.state == "ready"
+    theirs = list_projects(seeded_engine, official_viewer)
+    theirs = set(theirs.loc[theirs["status"].isin(["active", "suspended"]), "id"])
+    assert set(official.predictions["project_id"]) == theirs
+    assert set(official.reasons["project_id"]) <= theirs
+    others = set(leader.predictions["project_id"]) - theirs
+    assert others  # the leader's list has projects the official must not see
+    assert official.predictions["p_late"].is_monotonic_decreasing
+    assert official.predictions[["p_late", "p_overrun", "delay_days"]].notna().all().all()
+    assert (official.predictions["delay_low"] <= official.predictions["delay_high"]).all()
+
+
+def test_a_model_older_than_the_limit_is_stale_and_hides_the_risk(seeded_engine, monkeypatch):
+    monkeypatch.setenv("PERFDASH_RISK_MAX_AGE_DAYS", "40")
+    _keep_demo_models(seeded_engine, now=NOW - dt.timedelta(days=41))
+    result = risk.outlook(seeded_engine, as_viewer(seeded_engine, "leader"), today=TODAY, now=NOW)
+    assert result.state == "stale" and result.predictions.empty
+    assert result.detail["age_days"] == 41 and result.detail["max_age_days"] == 40
+
+
+def test_the_newest_training_of_each_target_is_the_one_used(seeded_engine):
+    _keep_demo_models(seeded_engine, now=NOW - dt.timedelta(days=3))
+    late = next(result for result in trained_on_demo() if result.target == "late")
+    lost = dataclasses.replace(late, status="not_better", model=None)
+    save_trainings(seeded_engine, as_viewer(seeded_engine, "admin"),
+                   [Training(lost.target, lost.status, lost.metrics, list(FEATURES), {}, None)], read_version=2,
+                   now=NOW)
+    models = latest_models(seeded_engine)
+    assert (models["late"].status, models["overrun"].status) == ("not_better", "ready")
+    assert risk.outlook(seeded_engine, as_viewer(seeded_engine, "leader"), today=TODAY, now=NOW).state == "not_better"
+    table = risk.held_out(models)
+    assert list(table["target"]) == ["late", "overrun", "delay"]
+    assert isinstance(table, pd.DataFrame)

@@ -73,7 +73,10 @@ def _state(stored: StoredModel | None, now: dt.datetime, max_age_days: int) -> t
     if stored is None:
         return MISSING, {}
     age_days = (now - stored.trained_at).days
+    model, rule = stored.metrics.get("model", {}), stored.metrics.get("baseline", {})
     detail = {"trained_at": stored.trained_at, "age_days": age_days, "max_age_days": max_age_days,
+              "model_auc": model.get("auc"), "rule_auc": rule.get("auc"), "model_brier": model.get("brier"),
+              "rule_brier": rule.get("brier"),
               **{key: value for key, value in stored.metrics.items() if not isinstance(value, dict | list)}}
     if stored.status != READY:
         return stored.status, detail

@@ -18,6 +18,7 @@ from webapp import data
 from webapp.drill import open_scorecard, picked_customdata
 from webapp.filters import chosen_filters
 from webapp.i18n import current_language, name_column, t
+from webapp.risk_panels import most_likely_to_slip
 from webapp.session import current_viewer, show_data_error
 from webapp.views import current_and_previous
 
@@ -109,6 +110,7 @@ def normal() -> None:
         top.dataframe(table(scored.head(TOP)), hide_index=True, width="stretch")
         bottom.subheader(t("overview.bottom10"))
         bottom.dataframe(table(scored.tail(TOP).iloc[::-1]), hide_index=True, width="stretch")
+    most_likely_to_slip(viewer)
     st.subheader(t("overview.latest_warnings"))
     st.caption(t("overview.warnings_order"))
     latest = worst_first(data.live_alerts(viewer)).head(10)

@@ -29,6 +29,7 @@ from webapp.i18n import current_language, name_column, t
 from webapp.params import id_param, period_param
 from webapp.photo_upload import photo_gallery
 from webapp.rating_breakdown import rating_breakdown
+from webapp.risk_panels import project_risk
 from webapp.session import current_viewer, show_data_error, stop_on_data_error
 from webapp.views import HEATMAP_MONTHS
 
@@ -313,6 +314,7 @@ headline(None if row is None else row["total"], None if row is None else row["gr
 if project_id in scores.index and pd.notna(scores.at[project_id, "total"]):
     contributions_chart(scores.loc[project_id, [c for c in library.index if c in scores.columns]].astype(float),
                         scores.at[project_id, "grade"], ("project", project_id))
+project_risk(viewer, project_id)
 history = data.observations(viewer, project_id)
 if project_id not in scores.index or pd.isna(scores.at[project_id, "total"]):  # not in it: no figures at all
     st.info(unscored_reason(float(scores["coverage"].get(project_id, 0.0)), project["category_code"],

@@ -1,0 +1,14 @@
+"""Cached risk predictions for pages, made like :mod:`webapp.data`'s reads (:func:`~webapp.data.cached_read`):
+keyed on the viewer's scope, the data version and the day, so officials of one district share one entry."""
+from __future__ import annotations
+
+import datetime as dt
+
+from data_access import Viewer
+from services import risk
+from webapp.data import Database, cached_read
+
+
+@cached_read(per_scope=True)
+def outlook(viewer: Viewer, today: dt.date, *, db: Database) -> risk.Outlook:
+    return risk.outlook(db.engine, viewer, today=today)

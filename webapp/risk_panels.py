@@ -1,0 +1,87 @@
+"""Risk prediction on pages (风险预测): the overview's ten projects most likely to slip, a project's risk on its
+scorecard, and, where there is no usable model, why."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from components.risk_text import delay_text, probability, reasons_text, why_sentence
+from components.text import plain
+from data_access import Viewer
+from data_access.config import risk_settings
+from services import risk
+from services.reporting_calendar import today
+from webapp.drill import SCORECARDS, scorecard_params
+from webapp.i18n import current_language, name_column, t
+from webapp.risk_data import outlook
+
+TOP = 10
+
+
+def _explain_absence(result: risk.Outlook) -> None:
+    """Say why no risk is shown (no model, stale, too few projects, not better than the rule)."""
+    detail = result.detail
+    if result.state == "stale":
+        st.info(t("risk.state.stale", age=detail["age_days"], max=detail["max_age_days"]))
+    elif result.state == "too_few":
+        st.info(t("risk.state.too_few", projects=detail.get("projects", 0),
+                  min_projects=detail.get("min_projects", 0), min_per_class=detail.get("min_per_class", 0)))
+    elif result.state == "not_better":
+        st.info(t("risk.state.not_better"))
+    else:
+        st.info(t("risk.state.missing"))
+
+
+def _line(row: Any, lang: str) -> str:
+    return t("risk.line", p=probability(row.p_late), overrun=probability(row.p_overrun),
+             delay=delay_text(row.delay_days, row.delay_low, row.delay_high, lang))
+
+
+def most_likely_to_slip(viewer: Viewer) -> None:
+    """The ten active projects in the viewer's scope most likely to finish late, each with a link to its
+    scorecard and the sentence on why."""
+    lang = current_language()
+    st.subheader(t("risk.title"))
+    result = outlook(viewer, today())
+    if result.state != risk.READY:
+        _explain_absence(result)
+        return
+    held_out = result.detail
+    st.caption(t("risk.caption", days=risk_settings().late_days, trained=f"{held_out['trained_at']:%Y-%m-%d}",
+                 n=held_out["test_projects"], auc=f"{held_out['model_auc']:.2f}",
+                 rule_auc=f"{held_out['rule_auc']:.2f}", brier=f"{held_out['model_brier']:.3f}",
+                 rule_brier=f"{held_out['rule_brier']:.3f}"))
+    if result.predictions.empty:
+        st.info(t("risk.no_projects"))
+        return
+    region = name_column("region")
+    for rank, row in enumerate(result.predictions.head(TOP).itertuples(), start=1):
+        name = getattr(row, name_column())
+        st.page_link(SCORECARDS, query_params=scorecard_params(project=int(row.project_id)),
+                     label=f"{rank}. {plain(row.code)} {plain(name)} · {plain(getattr(row, region))} · "
+                           f"{_line(row, lang)}")
+        st.caption(why_sentence(result.reasons, int(row.project_id), lang))
+
+
+def project_risk(viewer: Viewer, project_id: int) -> None:
+    """A project's risk on its scorecard: the probabilities, the expected delay and every main reason."""
+    lang = current_language()
+    st.subheader(t("risk.scorecard"))
+    result = outlook(viewer, today())
+    if result.state != risk.READY:
+        _explain_absence(result)
+        return
+    mine = result.predictions[result.predictions["project_id"] == project_id]
+    if mine.empty:  # not under way: planned, completed or archived
+        st.caption(t("risk.no_projects"))
+        return
+    row = next(mine.itertuples())
+    cards = st.columns(3)
+    cards[0].metric(t("risk.p_late", days=risk_settings().late_days), probability(row.p_late))
+    cards[1].metric(t("risk.p_overrun"), probability(row.p_overrun))
+    cards[2].metric(t("risk.expected_delay"), delay_text(row.delay_days, row.delay_low, row.delay_high, lang))
+    st.markdown(f"**{t('risk.reasons')}**")
+    sentences = reasons_text(result.reasons, project_id, lang)
+    st.markdown("\n".join(f"- {sentence}" for sentence in sentences) if sentences else t("risk.no_reason"))
+

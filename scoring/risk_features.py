@@ -22,6 +22,7 @@ RULE_PERIODS = 2
 TREND_MONTHS = 3
 MISSING_WINDOW = 6  # months looked back for missed reports
 DAYS_PER_MONTH = 30.44
+MONTH_KEY = 100_000  # project id × this + month number: one integer per project and month
 
 NUMERIC_FEATURES = ("log_budget", "planned_months", "elapsed_share", "start_delay_days", "lag_latest",
                     "schedule_lag_days", "lag_trend", "lag_months", "spend_vs_plan", "spend_vs_progress",
@@ -31,13 +32,14 @@ FEATURES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
 
 
 def _months(dates: pd.Series) -> pd.Series:
-    """Month numbers (year × 12 + month − 1) of datetimes, so consecutive months differ by one.
+    """Month numbers (year × 12 + month − 1) of datetimes, so consecutive months differ by one; NaN for NaT.
 
-    >>> _months(pd.Series(pd.to_datetime(["2025-12-15", "2026-01-01"]))).tolist()
-    [24311, 24312]
+    >>> _months(pd.Series(pd.to_datetime(["2025-12-15", "2026-01-01", None]))).tolist()
+    [24311.0, 24312.0, nan]
     """
-    values = pd.to_datetime(dates)
-    return values.dt.year * 12 + values.dt.month - 1
+    values = pd.to_datetime(dates).to_numpy().astype("datetime64[M]")
+    numbers = values.astype(np.int64).astype(float) + 1970 * 12
+    return pd.Series(np.where(np.isnat(values), np.nan, numbers), index=dates.index)
 
 
 def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
@@ -47,15 +49,20 @@ def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
 def monthly_progress(observations: pd.DataFrame) -> pd.DataFrame:
     """The progress and spend reports as one row per project and month: project_id, month, PROG_ACTUAL,
     PROG_PLAN, SPEND_CUM, SPEND_PLAN (NaN where a value was not reported) and lag (plan − actual)."""
-    wanted = observations[observations["indicator_code"].isin(PROGRESS_CODES)]
+    codes = pd.Categorical(observations["indicator_code"], categories=PROGRESS_CODES).codes
+    wanted = observations[codes >= 0]
     if wanted.empty:
         return pd.DataFrame({column: pd.Series(dtype=float)
                              for column in ("project_id", "month", *PROGRESS_CODES, "lag")})
-    wide = (wanted.assign(month=_months(wanted["period"]))
-            .pivot_table(index=["project_id", "month"], columns="indicator_code", values="value", aggfunc="last")
-            .reindex(columns=list(PROGRESS_CODES)))
-    wide.columns.name = None
-    wide = wide.reset_index()
+    # One cell per (project, month) and code, filled from flat arrays: a pivot_table took half the time.
+    key = wanted["project_id"].to_numpy(dtype=np.int64) * MONTH_KEY + _months(wanted["period"]).to_numpy(
+        dtype=np.int64)
+    cells, row = np.unique(key, return_inverse=True)
+    table = np.full((len(cells), len(PROGRESS_CODES)), np.nan)
+    table[row, codes[codes >= 0]] = wanted["value"].to_numpy(dtype=float)
+    wide = pd.DataFrame(table, columns=list(PROGRESS_CODES))
+    wide.insert(0, "month", (cells % MONTH_KEY).astype(float))
+    wide.insert(0, "project_id", cells // MONTH_KEY)
     wide["lag"] = wide["PROG_PLAN"] - wide["PROG_ACTUAL"]
     return wide
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from data_access.demo.library import CATEGORIES, CATEGORY_DEPARTMENT, MILESTONE_NAMES, NAME_KINDS, NAME_THEMES
 from data_access.demo.synthesis import DemoData, dates_from_month_index, draw_places, offset_point
+from data_access.risk_facts import RISK_CODES, RiskFacts
 from scoring.periods import from_month_index
 
 HISTORY_SEED_STREAM = 17
@@ -153,3 +155,27 @@ def _observations(data: DemoData, ids: np.ndarray, planned_start: np.ndarray, du
     for name, parts in columns.items():
         data.observations[name] = np.concatenate([data.observations[name], *parts])
     data.tables["import_batches"][0]["row_count"] = int(len(data.observations["value"]))
+
+
+def risk_facts_of(data: DemoData) -> RiskFacts:
+    """The demo's facts as :func:`data_access.risk_facts.read_risk_facts` returns them from a database, every
+    project included, computed in memory (tests and the risk benchmark train without seeding a database)."""
+    categories = {row["id"]: row["code"] for row in data.tables["categories"]}
+    regions = {row["id"]: row for row in data.tables["regions"]}
+    projects = pd.DataFrame(data.tables["projects"])
+    projects["category_code"] = projects["category_id"].map(categories)
+    projects["region_zh"] = projects["region_id"].map(lambda region: regions[region]["name_zh"])
+    projects["region_en"] = projects["region_id"].map(lambda region: regions[region]["name_en"])
+    projects["budget"] = projects["budget"].astype(float)
+    for column in ("planned_start", "planned_end", "actual_start", "actual_end"):
+        projects[column] = pd.to_datetime(projects[column])
+    codes = {indicator_id: code for code, indicator_id in data.indicator_ids.items()}
+    observations = pd.DataFrame({"project_id": data.observations["project_id"],
+                                 "indicator_code": pd.Series(data.observations["indicator_id"]).map(codes),
+                                 "period": pd.to_datetime(data.observations["period"]),
+                                 "value": data.observations["value"].astype(float)})
+    observations = observations[observations["indicator_code"].isin(RISK_CODES)].reset_index(drop=True)
+    milestones = pd.DataFrame(data.tables["milestones"])[["project_id", "planned_end", "actual_end"]]
+    for column in ("planned_end", "actual_end"):
+        milestones[column] = pd.to_datetime(milestones[column])
+    return RiskFacts(projects, observations, milestones)

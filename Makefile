@@ -19,6 +19,7 @@ seed: $(INSTALLED)
 	$(PY) -m data_access.demo --if-empty
 	$(PY) -m services.demo_story
 	$(PY) -m services.alerts run
+	$(PY) -m services.risk train --if-missing
 
 run: seed
 ifneq ($(filter 1 true yes on,$(PERFDASH_DEMO)),)

@@ -3,6 +3,7 @@
 Command line (the scheduler retrains monthly through ``services.jobs``)::
 
     python -m services.risk train [--user analyst]    # train every target and keep the result (default: system)
+    python -m services.risk train --if-missing        # only when no training was ever kept (what make seed does)
     python -m services.risk predict [--top 10] [--user leader]   # the projects most likely to slip
     python -m services.risk status                    # each target's newest training and its held-out scores
 
@@ -143,12 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["train", "predict", "status"])
     parser.add_argument("--user", default=None, help="act as this user (default: the system actor)")
     parser.add_argument("--top", type=int, default=10, help="predict: how many projects to print")
+    parser.add_argument("--if-missing", action="store_true", help="train: only when no training was kept yet")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="predict: the day, YYYY-MM-DD")
     args = parser.parse_args(argv)
     try:
         engine = create_database_engine()
         actor = _user(engine, args.user)
-        if args.command == "train":
+        if args.command == "train" and args.if_missing and latest_models(engine):
+            print("perfdash: risk models already trained; not training")
+        elif args.command == "train":
             for training in train(engine, actor):
                 print(f"perfdash: risk {training.target}: {training.status}")
         elif args.command == "status":

@@ -94,3 +94,17 @@ def test_the_newest_training_of_each_target_is_the_one_used(seeded_engine):
     table = risk.held_out(models)
     assert list(table["target"]) == ["late", "overrun", "delay"]
     assert isinstance(table, pd.DataFrame)
+
+
+def test_the_command_trains_once_with_if_missing_and_prints_the_status(seeded_engine, monkeypatch, capsys):
+    monkeypatch.setenv("PERFDASH_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False))
+    assert risk.main(["train", "--if-missing", "--user", "analyst"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "perfdash: risk late: too_few", "perfdash: risk overrun: too_few", "perfdash: risk delay: too_few"]
+    assert risk.main(["train", "--if-missing"]) == 0
+    assert capsys.readouterr().out == "perfdash: risk models already trained; not training\n"
+    assert risk.main(["status"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split()[:2] == ["target", "status"] and printed[1].split()[:2] == ["late", "too_few"]
+    assert risk.main(["predict", "--user", "leader"]) == 0
+    assert capsys.readouterr().out.startswith("perfdash: no risk shown: too_few")

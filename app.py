@@ -76,7 +76,7 @@ if viewer is None:
     st.stop()
 
 remember_login(engine, viewer)
-data.refresh_version()  # once per run: every cached read below and on the page is keyed on it
+data.refresh_version(viewer)  # once per run: every cached read below and on the page is keyed on it
 st.sidebar.caption(f"{plain(st.session_state.get('name') or viewer.username)} · {t('role.' + viewer.role)}")
 unread = data.unread_count(viewer)
 if unread:

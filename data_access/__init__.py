@@ -10,8 +10,10 @@ Connections
     ``migrate.upgrade(engine)`` — Alembic migrations to the newest schema (``python -m data_access.migrate``
     runs them as the owner role of ``PERFDASH_MIGRATION_DATABASE_URL`` and grants the app role its rights).
 
-    ``data_version(engine)`` — a counter every write transaction (``transaction()``, the demo load) moves on in
+    ``data_version(engine)`` — a version every write transaction (``transaction()``, the demo load) moves on in
     the same commit; the app's cached reads are keyed on it, so a write anywhere shows on the next page run.
+    ``viewer_data_versions(engine, viewer)`` adds the version of the viewer's regions alone: a write declared
+    within some projects (``db.only_within_projects``) moves only their regions' counters on.
 
 Who is asking, and what they may do
     ``viewer_for(session, username)`` → ``Viewer(user_id, username, role, region_id, region_path)``.
@@ -125,7 +127,7 @@ from data_access.reports import (
     save_report,
     set_review,
 )
-from data_access.scope import viewer_for
+from data_access.scope import viewer_data_versions, viewer_for
 from data_access.writes import record_observation, record_report, update_milestone, update_project
 
 __all__ = [
@@ -137,6 +139,7 @@ __all__ = [
     "load_observations", "load_target_matrix", "my_rating_tasks", "open_report", "open_round",
     "project_rating_breakdown", "rate",
     "rating_sheet", "record_observation", "record_report", "review_report", "round_assignments", "round_results",
-    "save_report", "set_review", "transaction", "update_milestone", "update_project", "viewer_for",
+    "save_report", "set_review", "transaction", "update_milestone", "update_project", "viewer_data_versions",
+    "viewer_for",
     "weight_scheme_items",
 ]

@@ -8,11 +8,13 @@ anyone); where and why goes to the server log, password masked.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +29,7 @@ from data_access.config import (
     pool_settings,
 )
 from data_access.errors import DatabaseUnavailable, StatementTimeout
-from data_access.models import DataVersion
+from data_access.models import DataVersion, Project, Region, RegionDataVersion
 
 
 def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -149,7 +151,9 @@ def reset_engine_cache() -> None:
 def transaction(engine: Engine, *, account_activity: bool = False) -> Iterator[Session]:
     """A write session inside one transaction: committed on success, rolled back on any error.
 
-    Its last statement moves the data version on, so whatever it wrote shows on every page's next run.
+    Its last statement moves the data version on, so whatever it wrote shows on every page's next run: the whole
+    database's counter, or, for a write that declared it changes only some projects' own data
+    (:func:`only_within_projects`), their regions' counters.
     ``account_activity`` (logins, login sessions, the language, refused accesses) leaves the version alone: it
     changes nothing a page shows but the audit log and the users table, whose reads follow the audit chain head
     instead, so a login does not empty every user's cache.
@@ -158,7 +162,32 @@ def transaction(engine: Engine, *, account_activity: bool = False) -> Iterator[S
     with factory.begin() as session:
         yield session
         if not account_activity:
-            bump_data_version(session)
+            _move_version_on(session)
+
+
+_WITHIN_PROJECTS = "perfdash.within_projects"
+_CHUNK = 5_000
+
+
+def only_within_projects(session: Session, project_ids: Iterable[int]) -> None:
+    """Declare that this write transaction changes nothing but these projects' own data (figures, milestones,
+    their warnings): it then moves on only the counters of their regions, and the cached pages of other
+    districts' officials stay warm. A transaction that declares nothing moves the whole database's counter."""
+    session.info.setdefault(_WITHIN_PROJECTS, set()).update(int(project_id) for project_id in project_ids)
+
+
+def _move_version_on(session: Session) -> None:
+    within = sorted(session.info.get(_WITHIN_PROJECTS) or ())
+    regions = sorted({region for start in range(0, len(within), _CHUNK) for region in session.execute(
+        select(Project.region_id).where(Project.id.in_(within[start:start + _CHUNK])).distinct()).scalars()})
+    if not regions:  # nothing declared (or the projects are gone): the whole database moves on
+        bump_data_version(session)
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # one statement, in region order: two writers bumping the same regions lock them in the same order
+    statement = dialect.insert(RegionDataVersion).values([{"region_id": region, "version": 1} for region in regions])
+    session.execute(statement.on_conflict_do_update(index_elements=[RegionDataVersion.region_id],
+                                                    set_={"version": RegionDataVersion.version + 1}))
 
 
 def bump_data_version(connection: Connection | Session) -> None:
@@ -166,7 +195,36 @@ def bump_data_version(connection: Connection | Session) -> None:
     connection.execute(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
 
 
-def data_version(engine: Engine) -> int:
-    """How many write transactions have committed: one cheap read that tells whether cached reads are stale."""
+@dataclass(frozen=True)
+class DataVersions:
+    """What a page run keys its caches on. ``whole``: the database's version (its counter plus every region's),
+    which moves on with every write; ``scope``: the version of what the viewer's region scope holds (the
+    database's counter plus their regions'), which writes within other regions leave alone; ``base``: the
+    database's own counter, moved on by every write not declared within some projects."""
+
+    base: int
+    whole: int
+    scope: int
+
+
+def _regions_sum(where: ColumnElement[bool] | None = None) -> ColumnElement[int]:
+    statement = select(func.coalesce(func.sum(RegionDataVersion.version), 0))
+    if where is not None:
+        statement = statement.join(Region, Region.id == RegionDataVersion.region_id).where(where)
+    return statement.scalar_subquery()
+
+
+def data_versions(engine: Engine, region_scope: ColumnElement[bool] | None) -> DataVersions:
+    """The versions of one page run in one statement; ``region_scope`` is a clause over ``Region`` (None: the
+    viewer's scope is not a set of regions, and their scope version is the whole database's)."""
+    base = select(DataVersion.version).where(DataVersion.id == 1).scalar_subquery()
     with engine.connect() as connection:
-        return connection.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar_one()
+        row = connection.execute(select(base, _regions_sum(), _regions_sum(region_scope)
+                                        if region_scope is not None else _regions_sum())).one()
+    return DataVersions(base=row[0], whole=row[0] + row[1], scope=row[0] + row[2])
+
+
+def data_version(engine: Engine) -> int:
+    """The database's version: it moves on with every committed write transaction, so one cheap read tells
+    whether anything cached is stale."""
+    return data_versions(engine, None).whole

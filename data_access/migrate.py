@@ -65,6 +65,7 @@ APP_TABLE_RIGHTS = {
     "audit_log": "SELECT, INSERT",
     "audit_chain_head": "SELECT, UPDATE",  # appends move the head
     "data_version": "SELECT, UPDATE",  # every write transaction moves it on
+    "region_data_versions": "SELECT, INSERT, UPDATE",  # or, for a write within some projects, their regions'
     "alembic_version": "SELECT",
 }
 APP_DEFAULT_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"

@@ -479,6 +479,18 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
+class RegionDataVersion(Base):
+    """A region's own write counter, moved on instead of ``data_version`` by a write that touches only the data of
+    some projects (their figures, milestones, warnings): a district official's cached pages wait only for writes
+    in their district, not for every push in the province. ``data_version`` plus the sum of these is the whole
+    database's version."""
+
+    __tablename__ = "region_data_versions"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 ALERT_STATUSES = ("open", "acknowledged", "rectifying", "resolved", "closed")
 SEVERITIES = ("red", "orange", "yellow")
 RULE_SCOPES = ("all", "category", "region")

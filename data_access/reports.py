@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from data_access import audit
-from data_access.db import transaction
+from data_access.db import only_within_projects, transaction
 from data_access.errors import (
     ConfigurationError,
     NeedsReason,
@@ -320,6 +320,7 @@ def save_report(
     try:
         with transaction(engine) as session:
             require_project_in_scope(session, viewer, project_id, audit_refusal=False)
+            only_within_projects(session, [project_id])  # the project's month: its district's pages go stale
             project = session.get(Project, project_id)
             _require_reportable(project)
             current = _sheet(session, project, period)
@@ -580,6 +581,7 @@ def review_report(engine: Engine, viewer: Viewer, *, report_id: int, version: in
     try:
         with transaction(engine) as session:
             _scoped_report(session, viewer, report_id, audit_refusal=False)
+            only_within_projects(session, [project_id])
             report = session.get(Report, report_id)
             if report.submitted_by == viewer.user_id:
                 raise PermissionDenied("You submitted this report: another official reviews it",

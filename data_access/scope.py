@@ -16,11 +16,11 @@ import hashlib
 import operator
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Engine, Select, false, select, true
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.db import transaction
+from data_access.db import DataVersions, data_versions, transaction
 from data_access.errors import DataAccessError, NotFound, PermissionDenied, ValidationError
 from data_access.models import Project, RatingAssignment, Region, User
 from data_access.policy import Viewer  # it lived here; ``from data_access.scope import Viewer`` still works
@@ -80,6 +80,13 @@ def region_subtree_clause(viewer: Viewer, region_path_column: ColumnElement[str]
             return false()  # an official without a region sees nothing rather than everything
         return true()
     return region_path_column.startswith(viewer.region_path, autoescape=True)
+
+
+def viewer_data_versions(engine: Engine, viewer: Viewer) -> DataVersions:
+    """The data versions of the viewer's page run: their ``scope`` version follows writes in their regions only
+    (a manager's or an expert's scope is a list of projects: theirs is the whole database's)."""
+    by_projects = viewer.role in ("project_manager", "expert")
+    return data_versions(engine, None if by_projects else region_subtree_clause(viewer, Region.path))
 
 
 def project_scope_clause(viewer: Viewer) -> ColumnElement[bool]:

@@ -134,7 +134,7 @@ def centre(panel: str, current: pd.DataFrame, period: dt.date | None, city: int 
 
 def wall(config: WallConfig) -> None:
     """Redrawn on its own every ``config.every`` seconds; the title says which month and when it was read."""
-    data.refresh_version()  # a fragment run: pick up what was written since the last redraw
+    data.refresh_version(viewer)  # a fragment run: pick up what was written since the last redraw
     head, gear, leave = st.columns([1660, 60, 130], vertical_alignment="center", gap="small")
     with gear:
         city = wall_settings(viewer, config)

@@ -52,8 +52,8 @@ def chart() -> go.Figure:
 
 
 shows = (*chosen_filters(), scope, tuple(None if i is None else int(i) for i in shown), today, lang)
-event = st.plotly_chart(data.shared_build("gantt", viewer, shows, chart), width="stretch", key="gantt_chart",
-                        on_select="rerun", selection_mode="points", config={"displayModeBar": False})
+event = st.plotly_chart(data.shared_build("gantt", viewer, shows, chart, within_scope=True), width="stretch",
+                        key="gantt_chart", on_select="rerun", selection_mode="points", config={"displayModeBar": False})
 picked = picked_customdata(event)
 if picked and picked[0][1] is not None:  # customdata: [milestone id, project id, …]
     open_scorecard(project=int(picked[0][1]))

@@ -83,7 +83,8 @@ district_tab, project_tab, indicator_tab = st.tabs([t("heatmaps.district"), t("h
                                                     t("heatmaps.indicator")])
 with district_tab:
     figure, names = data.shared_build("heatmaps district", viewer, shows,
-                                      lambda: district_indicator_heatmap(viewer, projects, period, lang))
+                                      lambda: district_indicator_heatmap(viewer, projects, period, lang),
+                                      within_scope=True)
     cell = clicked_cell(figure, "heat_district")
     if cell is not None:
         open_scorecard(region=int(cell[0]), indicator=str(cell[1]))
@@ -92,7 +93,7 @@ with district_tab:
     if chosen is not None:
         open_scorecard(region=int(chosen))
 with project_tab:
-    figure, rows = data.shared_build("heatmaps progress", viewer, shows, progress_map)
+    figure, rows = data.shared_build("heatmaps progress", viewer, shows, progress_map, within_scope=True)
     if figure is not None:
         cell = clicked_cell(figure, "heat_project")
         if cell is not None:
@@ -103,6 +104,7 @@ with project_tab:
         if chosen is not None:
             open_scorecard(project=int(chosen))
 with indicator_tab:  # months down, indicators across, so each column keeps its own direction and target
-    cell = clicked_cell(data.shared_build("heatmaps indicator", viewer, shows, indicator_map), "heat_indicator")
+    cell = clicked_cell(data.shared_build("heatmaps indicator", viewer, shows, indicator_map, within_scope=True),
+                        "heat_indicator")
     if cell is not None:
         open_scorecard(indicator=str(cell[1]), period=parse_period(str(cell[0])))

@@ -69,7 +69,7 @@ def normal() -> None:
     if period:
         trend.subheader(t("overview.trend"))
         trend.plotly_chart(data.shared_build("overview trend", viewer, (period, lang), lambda: light_theme(
-            score_trend(data.score_trend(viewer, period), lang))), width="stretch")
+            score_trend(data.score_trend(viewer, period), lang)), within_scope=True), width="stretch")
     standing = data.peer_standing(viewer, period)
     districts.subheader(t("overview.district_ranking"))
     if standing is not None:  # an official: their district among the city's districts, never a one-bar ranking

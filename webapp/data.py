@@ -35,6 +35,7 @@ import data_access.reads
 from data_access import Viewer, audit, rating_results
 from data_access import alerts as alert_store
 from data_access import ratings as rating_store
+from data_access.db import DataVersions
 from data_access.peers import PeerStanding
 from data_access.policy import Action, require
 from data_access.users import list_experts, list_users
@@ -44,15 +45,18 @@ from services.my_tasks import my_tasks as gather_my_tasks
 from webapp.session import shared_engine
 
 CACHE_SECONDS = 900
+SCOPE_ENTRIES = 2_000  # entries of one cache that writes elsewhere leave current: they go when they expire
 VERSION_KEY = "data_version"
 Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
 class Database:
-    """The app's database as of one data version: a cached read takes it, so the version is in every key."""
+    """The app's database as of one data version: a cached read takes it, so the version is in every key.
+    ``of``: whose version it is, the whole database's or the viewer's scope's (two counts that may be equal)."""
 
     version: int
+    of: str = "whole"
 
     @property
     def engine(self) -> Engine:
@@ -66,43 +70,52 @@ _FRAMES = (pd.DataFrame, pd.Series)
 _UNCHANGEABLE = (int, float, str, bool, dt.date, type(None))
 
 
-# Every cache keyed on the data version (the cached reads and the shared builds), to be emptied when it moves on.
-_VERSIONED_CACHES: list[Any] = []
+# The caches keyed on the whole database's version (emptied when it moves on), and those keyed on the version of
+# the viewer's scope (emptied when the database's own counter moves on: a write declared within some projects
+# leaves the other regions' entries current, and theirs expire).
+_WHOLE_CACHES: list[Any] = []
+_SCOPE_CACHES: list[Any] = []
+SCOPE_VERSION_KEY = "data_scope_version"  # (the viewer's scope_key, their scope's version) of this run
 
 
 @dataclass
-class _NewestVersion:
-    """The newest data version a run of this process has seen, and the lock that lets one run empty the caches."""
+class _NewestVersions:
+    """The newest versions a run of this process has seen, and the lock that lets one run empty the caches."""
 
-    seen: int = -1
+    base: int = -1
+    whole: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @st.cache_resource(show_spinner=False)
-def _newest_version() -> _NewestVersion:
-    return _NewestVersion()
+def _newest_versions() -> _NewestVersions:
+    return _NewestVersions()
 
 
-def _forget_older_versions(version: int) -> None:
-    newest = _newest_version()
-    if version <= newest.seen:
+def _forget_older_versions(versions: DataVersions) -> None:
+    newest = _newest_versions()
+    if versions.whole <= newest.whole and versions.base <= newest.base:
         return
     with newest.lock:
-        if version <= newest.seen:  # another run emptied them meanwhile
-            return
-        newest.seen = version
-        for cache in _VERSIONED_CACHES:
+        emptied = [*(_WHOLE_CACHES if versions.whole > newest.whole else ()),
+                   *(_SCOPE_CACHES if versions.base > newest.base else ())]
+        newest.whole, newest.base = max(newest.whole, versions.whole), max(newest.base, versions.base)
+        for cache in emptied:
             cache.clear()
 
 
-def refresh_version() -> int:
-    """Read the data version for this run (kept in the session until the next run reads it again), empty the
-    caches if it is newer than any this process has seen, and start the run's memo of reads afresh."""
-    version = data_access.data_version(shared_engine())
-    _forget_older_versions(version)
-    st.session_state[VERSION_KEY] = version
+def refresh_version(viewer: Viewer | None = None) -> int:
+    """Read the data versions for this run (kept in the session until the next run reads them again), empty the
+    caches they make stale if they are newer than any this process has seen, and start the run's memo of reads
+    afresh. ``viewer``: the session's, whose scope's version keys the reads that only their scope decides."""
+    engine = shared_engine()
+    versions = (data_access.viewer_data_versions(engine, viewer) if viewer is not None
+                else DataVersions(*[data_access.data_version(engine)] * 3))
+    _forget_older_versions(versions)
+    st.session_state[VERSION_KEY] = versions.whole
+    st.session_state[SCOPE_VERSION_KEY] = (viewer.scope_key, versions.scope) if viewer is not None else None
     st.session_state[RUN_READS_KEY] = {}
-    return version
+    return versions.whole
 
 
 def forget_run_reads() -> None:
@@ -110,9 +123,16 @@ def forget_run_reads() -> None:
     st.session_state.pop(RUN_READS_KEY, None)
 
 
-def _this_run() -> Database:
-    version = st.session_state.get(VERSION_KEY)
-    return Database(refresh_version() if version is None else version)
+def _this_run(viewer: Viewer, *, within_scope: bool = False) -> Database:
+    """The database of this run for a read by ``viewer``: at the version of their scope for a read that only
+    their scope decides (the whole database's when the run's versions were read for another viewer)."""
+    whole = st.session_state.get(VERSION_KEY)
+    if whole is None:
+        whole = refresh_version(viewer)
+    scoped = st.session_state.get(SCOPE_VERSION_KEY)
+    if within_scope and scoped is not None and scoped[0] == viewer.scope_key:
+        return Database(scoped[1], "scope")
+    return Database(whole)
 
 
 def _tuple_key(values: tuple[Any, ...]) -> str | list[Any]:
@@ -133,24 +153,28 @@ def _handed_out(value: Result) -> Result:
     return value.copy(deep=False) if isinstance(value, _FRAMES) else value  # type: ignore[return-value]
 
 
-def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = False) -> Any:
+def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = False,
+                within_scope: bool = False) -> Any:
     """Cache ``read(viewer, *args, db=...)`` for pages, which call it as ``read(viewer, *args)``.
 
     ``per_scope=True`` (``@cached_read(per_scope=True)``) keys it on the viewer's scope rather than the user, for
-    reads whose answer only the scope decides: everyone who sees the same shares one entry. Within one run a read
-    asked again with the same arguments (the scorecards asked for the period's scores 27 times) is served from the
-    run's memo, without hashing the arguments and unpickling the cached copy again."""
+    reads whose answer only the scope decides: everyone who sees the same shares one entry. ``within_scope=True``
+    keys it on the version of the viewer's scope instead of the whole database's, for reads of nothing but rows in
+    their regions (no peer, city or province figure): a push in another district leaves the entry current. Within
+    one run a read asked again with the same arguments (the scorecards asked for the period's scores 27 times) is
+    served from the run's memo, without hashing the arguments and unpickling the cached copy again."""
     if read is None:
-        return functools.partial(cached_read, per_scope=per_scope)
+        return functools.partial(cached_read, per_scope=per_scope, within_scope=within_scope)
     keys: dict[Any, Callable[[Any], Any]] = {tuple: _tuple_key, Viewer: _scope_of} if per_scope else {tuple: _tuple_key}
-    cached = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, hash_funcs=keys)(read)
-    _VERSIONED_CACHES.append(cached)
+    cached = st.cache_data(ttl=CACHE_SECONDS, max_entries=SCOPE_ENTRIES if within_scope else None,
+                           show_spinner=False, hash_funcs=keys)(read)
+    (_SCOPE_CACHES if within_scope else _WHOLE_CACHES).append(cached)
 
     @functools.wraps(read)
     def at_this_version(viewer: Viewer, *args: Any, **kwargs: Any) -> Result:
         if not isinstance(viewer, Viewer):
             raise TypeError("a cached read takes the viewer first: its scope must be part of the key")
-        db = _this_run()
+        db = _this_run(viewer, within_scope=within_scope)
         memo: dict[Any, Any] = st.session_state.setdefault(RUN_READS_KEY, {})
         try:
             key = (read.__module__, read.__qualname__, viewer, db, args, tuple(sorted(kwargs.items())))
@@ -167,30 +191,44 @@ def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = 
     return at_this_version
 
 
-@st.cache_resource(ttl=CACHE_SECONDS, max_entries=2_000, show_spinner=False,
-                   hash_funcs={tuple: _tuple_key, Viewer: _scope_of})
+_SHARED = {"ttl": CACHE_SECONDS, "max_entries": SCOPE_ENTRIES, "show_spinner": False,
+           "hash_funcs": {tuple: _tuple_key, Viewer: _scope_of}}
+
+
+@st.cache_resource(**_SHARED)
 def _shared(name: str, viewer: Viewer, db: Database, shows: tuple[Any, ...],  # noqa: ARG001 - they key the entry
             _build: Callable[[], Result]) -> Result:
     return _build()
 
 
-_VERSIONED_CACHES.append(_shared)
+@st.cache_resource(**_SHARED)  # a cache of its own: Streamlit keys a cache by its function
+def _shared_within_scope(name: str, viewer: Viewer, db: Database, shows: tuple[Any, ...],  # noqa: ARG001
+                         _build: Callable[[], Result]) -> Result:
+    return _build()
 
 
-def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Callable[[], Result]) -> Result:
+_WHOLE_CACHES.append(_shared)
+_SCOPE_CACHES.append(_shared_within_scope)
+
+
+def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Callable[[], Result], *,
+                 within_scope: bool = False) -> Result:
     """What ``build()`` returns (a figure, a deck), built once per ``name``, viewer scope, data version and
     ``shows`` and then the same object for every run and session that asks for it: no copy, no rebuild (building
     a plotly figure cost a page more CPU than its reads). Only what the scope decides may go into it.
 
     ``shows`` must hold everything else the result depends on (the language, the filters, the period, a widget's
-    value); the caller never changes the object it gets."""
+    value); the caller never changes the object it gets. ``within_scope=True`` for a result built from
+    ``within_scope`` reads alone (see :func:`cached_read`)."""
     if not isinstance(viewer, Viewer):
         raise TypeError("a shared build takes the viewer: its scope must be part of the key")
-    return _shared(name, viewer, _this_run(), shows, build)
+    if within_scope:
+        return _shared_within_scope(name, viewer, _this_run(viewer, within_scope=True), shows, build)
+    return _shared(name, viewer, _this_run(viewer), shows, build)
 
 
 # -- reference data and the portfolio ---------------------------------------------------------------------
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def projects(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_projects(db.engine, viewer)
 
@@ -210,26 +248,26 @@ def indicators(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_indicators(db.engine, viewer)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
     return data_access.latest_period(db.engine, viewer)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     from services.portfolio import portfolio as build
 
     return build(db.engine, viewer, period)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date, *, db: Database) -> float:
     from services.portfolio import on_time_milestone_rate
 
     return on_time_milestone_rate(db.engine, viewer, pd.Index(project_ids), as_of)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | None = None,
                 db: Database) -> pd.DataFrame:
     from services.portfolio import mean_score_trend
@@ -245,7 +283,7 @@ def peer_standing(viewer: Viewer, period: dt.date | None, *, db: Database) -> Pe
     return build(db.engine, viewer, period)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def period_scores(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """Full score table (total, coverage, reason, one contribution column per KPI, rank, grade)."""
     from services.scores import period_scores as build
@@ -253,7 +291,7 @@ def period_scores(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd
     return build(db.engine, viewer, period)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tuple[int, ...], *,
                    db: Database) -> dict:
     """What the heat maps need, read once per viewer, month and filter: the month's KPI matrix, the
@@ -277,7 +315,7 @@ def project(viewer: Viewer, project_id: int, *, db: Database) -> dict[str, Any]:
     return data_access.get_project(db.engine, viewer, project_id)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def milestones(viewer: Viewer, project_id: int | None = None, *, db: Database) -> pd.DataFrame:
     """Milestones of one project, or of every project in scope."""
     return data_access.list_milestones(db.engine, viewer, project_id=project_id)
@@ -347,7 +385,7 @@ def alert_rules(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return alert_store.list_rules(db.engine, viewer)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def alerts(viewer: Viewer, *, statuses: tuple[str, ...] = (), severities: tuple[str, ...] = (),
            rule_ids: tuple[int, ...] = (), region_id: int | None = None, project_id: int | None = None,
            closed_since: dt.datetime | None = None, opened_before: dt.datetime | None = None,

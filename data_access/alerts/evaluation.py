@@ -18,7 +18,7 @@ from data_access import audit
 from data_access.alerts.events import record_event
 from data_access.alerts.notifications import notify, supervisors_of
 from data_access.alerts.statuses import CLEARED_BY_DATA, CLOSED
-from data_access.db import transaction
+from data_access.db import only_within_projects, transaction
 from data_access.models import Alert, AlertEvent, Project
 from data_access.policy import Action, Viewer, require
 from scoring.periods import first_of_month
@@ -94,6 +94,7 @@ def apply_findings(engine: Engine, findings: pd.DataFrame, *, actor: Viewer, rul
         live_query = select(Alert).where(Alert.status != CLOSED, Alert.rule_id.in_(list(rule_ids)))
         if project_ids is not None:
             live_query = live_query.where(Alert.project_id.in_(list(project_ids)))
+            only_within_projects(session, project_ids)  # these projects' warnings (and their notices) alone
         live = {(a.rule_id, a.project_id): a for a in session.execute(live_query).scalars()}
         plan = reconcile(findings, list(live), rule_ids=rule_ids)
         for finding in plan.to_keep.itertuples(index=False):

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.db import transaction
+from data_access.db import only_within_projects, transaction
 from data_access.errors import ValidationError, VersionConflict
 from data_access.imports.base import Planned, chunks, plain
 from data_access.imports.entities import PROJECT, Entity, audit_id, json_ready, rows_of, to_json
@@ -114,6 +114,8 @@ def _commit(session: Session, actor: Viewer, entity: Entity, batch: ImportBatch,
     if entity is PROJECT:  # a new project gets its category's template targets, as from the register's form
         created = written.loc[written["change"] == "new", "code"].tolist()
         after["template_targets"] = add_template_targets(session, _project_ids(session, created))
+    else:  # figures, milestones, targets: the projects' own data (their districts' pages alone go stale)
+        only_within_projects(session, planned.project_ids)
     audit.append(session, actor=actor, action="import.commit", entity="import_batch", entity_id=batch.id,
                  after=after)
     changed = written[written["change"] == "changed"].to_dict("records")

@@ -1,14 +1,18 @@
-"""The data version: every committed write transaction moves it on by one, a rolled-back one leaves it alone."""
+"""The data version: every committed write transaction moves it on, a rolled-back one leaves it alone; a write
+declared within some projects moves on only their regions' versions."""
 import datetime as dt
+import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
-from data_access import data_version, reads, transaction, writes
+from data_access import data_version, reads, transaction, viewer_data_versions, writes
 from data_access.auth import check_password, end_sessions, set_language, start_login_session
+from data_access.db import only_within_projects
 from data_access.errors import PermissionDenied, ValidationError, VersionConflict
 from data_access.migrate import upgrade
+from data_access.models import Observation
 from data_access.scope import require_project_in_scope
 from data_access.users import reset_password
 from services.alerts import evaluate
@@ -102,3 +106,82 @@ def test_account_activity_is_audited_but_leaves_the_version_alone(seeded_engine)
 def _audit_head(engine):
     with engine.connect() as connection:
         return connection.execute(text("SELECT last_entry_id FROM audit_chain_head")).scalar_one()
+
+
+# -- the versions of a region scope ------------------------------------------------------------------------
+SCOPES = ("official_longting", "official_gulou", "leader", "pm_kaifeng1")
+
+
+def _versions(engine):
+    return {name: viewer_data_versions(engine, as_viewer(engine, name)) for name in SCOPES}
+
+
+def _write_within(engine, project_ids, value=42.0):
+    """A figure of each project changed in one transaction declared within those projects."""
+    with transaction(engine) as session:
+        only_within_projects(session, project_ids)
+        for project_id in project_ids:
+            session.execute(update(Observation).where(Observation.project_id == project_id)
+                            .values(value=Observation.value + value))
+
+
+def test_a_write_within_a_project_moves_on_its_districts_version_and_no_other_districts(seeded_engine):
+    before = _versions(seeded_engine)
+    _write_within(seeded_engine, [int(_project(seeded_engine)["id"])])  # a project of 龙亭区
+    after = _versions(seeded_engine)
+    assert after["official_longting"].scope == before["official_longting"].scope + 1
+    assert after["official_gulou"].scope == before["official_gulou"].scope  # another district's pages stay warm
+    assert after["leader"].scope == before["leader"].scope + 1  # the city's leader sees every district
+    assert after["pm_kaifeng1"].scope == after["pm_kaifeng1"].whole  # a manager's scope is projects, not regions
+    assert {versions.whole for versions in after.values()} == {before["leader"].whole + 1}
+    assert {versions.base for versions in after.values()} == {before["leader"].base}
+    assert data_version(seeded_engine) == before["leader"].whole + 1
+
+
+def test_a_write_within_projects_of_two_districts_moves_both_on_once(seeded_engine):
+    before = _versions(seeded_engine)
+    _write_within(seeded_engine, [int(_project(seeded_engine)["id"]),
+                                  int(_project(seeded_engine, "official_gulou")["id"])])
+    after = _versions(seeded_engine)
+    assert [after[name].scope - before[name].scope for name in SCOPES[:3]] == [1, 1, 2]
+    assert data_version(seeded_engine) == before["leader"].whole + 2
+
+
+def test_a_write_not_declared_within_projects_moves_every_scope_on(seeded_engine):
+    before = _versions(seeded_engine)
+    _edit_project(seeded_engine)
+    after = _versions(seeded_engine)
+    assert all(after[name].scope == before[name].scope + 1 and after[name].base == before[name].base + 1
+               for name in SCOPES)
+
+
+def test_a_declared_write_that_fails_moves_no_version_on(seeded_engine):
+    before = _versions(seeded_engine)
+    with pytest.raises(ZeroDivisionError), transaction(seeded_engine) as session:
+        only_within_projects(session, [int(_project(seeded_engine)["id"])])
+        1 / 0  # noqa: B018
+    assert _versions(seeded_engine) == before
+
+
+def test_two_writers_in_one_district_at_once_both_commit_and_both_count(seeded_engine):
+    """Both find no row for the district yet: the second's insert waits for the first and becomes an update."""
+    project_id = int(_project(seeded_engine)["id"])
+    before = _versions(seeded_engine)["official_longting"].scope
+    ready = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with transaction(seeded_engine) as session:
+                only_within_projects(session, [project_id])
+                ready.wait(timeout=10)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert _versions(seeded_engine)["official_longting"].scope == before + 2

@@ -170,8 +170,9 @@ def test_a_rollback_restores_every_value_and_deletes_the_rows_the_batch_created(
     assert rollback_batch(seeded_engine, analyst, result.batch_id) == (7,)  # its warnings are worth re-evaluating
     after = table_checksums(seeded_engine)
     assert after["observations"] == before["observations"]  # the same rows, values, sources and batches as before
+    # the import moved its project's region's version on, the rollback (not declared within projects) the whole's
     assert changed_tables(before, after) == ["audit_chain_head", "audit_log", "data_version", "import_batches",
-                                             "import_changes"]
+                                             "import_changes", "region_data_versions"]
     batches = list_batches(seeded_engine, analyst)
     assert batches[["id", "status", "rolled_back_by"]].values.tolist()[0] == [result.batch_id, "rolled_back",
                                                                               "analyst"]
@@ -387,7 +388,8 @@ def test_milestones_check_the_owner_and_roll_back_to_the_stored_values(seeded_en
             Milestone.project_id == 7, Milestone.seq == 2)).scalar_one() == 85.9
     assert _count(seeded_engine, Milestone, Milestone.project_id == 7) == 4
     assert changed_tables(before, table_checksums(seeded_engine)) == [
-        "audit_chain_head", "audit_log", "data_version", "import_batches", "import_changes", "milestones"]
+        "audit_chain_head", "audit_log", "data_version", "import_batches", "import_changes", "milestones",
+        "region_data_versions"]
 
 
 PROJECT_COLUMNS = ["code", "name_zh", "name_en", "category", "region", "department", "manager", "budget",

@@ -128,7 +128,7 @@ def _change_what_a_read_gave() -> None:
     from webapp import data
 
     viewer = st.session_state["test_viewer"]
-    data.refresh_version()
+    data.refresh_version(viewer)
     first = data.projects(viewer)
     first.loc[first.index[0], "code"] = "CHANGED"  # a page working on the frame it was given
     first["extra"] = 1
@@ -155,27 +155,36 @@ def _read_before_and_after_a_write() -> None:
     from webapp.session import shared_engine
 
     viewer, engine = st.session_state["test_viewer"], shared_engine()
-    computed: list[int] = []
-    real = data_access.list_projects
+    computed: list[tuple[str, int]] = []
+    real = {name: getattr(data_access, name) for name in ("list_projects", "list_regions")}
 
-    def counting(*args, **kwargs):
-        computed.append(st.session_state[data.VERSION_KEY])
-        return real(*args, **kwargs)
+    def counting(name):
+        def read(*args, **kwargs):
+            computed.append((name, st.session_state[data.VERSION_KEY]))
+            return real[name](*args, **kwargs)
+        return read
 
-    data_access.list_projects = counting
+    for name in real:
+        setattr(data_access, name, counting(name))
     try:
-        old = data.refresh_version()
-        data.projects(viewer)
-        project = real(engine, viewer).iloc[0]
+        old = data.refresh_version(viewer)
+        before = {key: st.session_state[key] for key in (data.VERSION_KEY, data.SCOPE_VERSION_KEY)}
+        data.projects(viewer)  # keyed on the version of the viewer's scope
+        data.regions(viewer)  # keyed on the whole database's
+        project = real["list_projects"](engine, viewer).iloc[0]
         writes.update_project(engine, st.session_state["test_admin"], int(project["id"]), int(project["version"]),
                               {"name_zh": "改过的名字"})
-        data.refresh_version()  # the next run: a newer version, seen first by this process
+        data.refresh_version(viewer)  # the next run: a newer version, seen first by this process
         data.projects(viewer)
-        st.session_state[data.VERSION_KEY], st.session_state[data.RUN_READS_KEY] = old, {}  # a run begun before
+        data.regions(viewer)
+        st.session_state.update(before)  # a run begun before the write
+        st.session_state[data.RUN_READS_KEY] = {}
         data.projects(viewer)
+        data.regions(viewer)
     finally:
-        data_access.list_projects = real
-    st.session_state["computed"] = computed
+        for name, read in real.items():
+            setattr(data_access, name, read)
+    st.session_state["computed"] = [(name, version - old) for name, version in computed]
 
 
 def test_a_newer_data_version_empties_the_caches_of_the_older_ones(app_env, engine):  # noqa: ARG001
@@ -186,8 +195,55 @@ def test_a_newer_data_version_empties_the_caches_of_the_older_ones(app_env, engi
     at.session_state["test_admin"] = as_viewer(engine, "admin")
     at.run()
     assert not at.exception
-    old = at.session_state["computed"][0]
-    assert at.session_state["computed"] == [old, old + 1, old]  # the old version's entry was gone: read again
+    # both old entries were gone: read again
+    assert at.session_state["computed"] == [("list_projects", 0), ("list_regions", 0), ("list_projects", 1),
+                                            ("list_regions", 1), ("list_projects", 0), ("list_regions", 0)]
+
+
+def _portfolios_around_a_push_in_longting() -> None:
+    import streamlit as st
+
+    import services.portfolio
+    from data_access import transaction
+    from data_access.db import only_within_projects
+    from webapp import data
+    from webapp.session import shared_engine
+
+    engine, computed = shared_engine(), []
+    real = services.portfolio.portfolio
+
+    def counting(engine, viewer, period=None):
+        computed.append(viewer.username)
+        return real(engine, viewer, period)
+
+    services.portfolio.portfolio = counting
+    try:
+        def every_user_runs() -> None:
+            for viewer in st.session_state["test_viewers"]:
+                data.refresh_version(viewer)  # each user's own run
+                data.portfolio(viewer, None)
+
+        every_user_runs()
+        computed.append("|")
+        with transaction(engine) as session:  # a push of a 龙亭区 project's figures
+            only_within_projects(session, [st.session_state["test_project"]])
+        every_user_runs()
+    finally:
+        services.portfolio.portfolio = real
+    st.session_state["computed"] = computed
+
+
+def test_a_push_in_one_district_leaves_the_other_districts_pages_warm(app_env, engine):  # noqa: ARG001
+    at = AppTest.from_function(_portfolios_around_a_push_in_longting, default_timeout=60)
+    at.session_state["test_viewers"] = [as_viewer(engine, name) for name in
+                                        ("official_longting", "official_gulou", "leader")]
+    at.session_state["test_project"] = int(data_access.list_projects(
+        engine, as_viewer(engine, "official_longting"))["id"].iloc[0])
+    at.run()
+    assert not at.exception
+    # after the push: 龙亭区's official and the city's leader read afresh, 鼓楼区's official keeps the cached one
+    assert at.session_state["computed"] == ["official_longting", "official_gulou", "leader", "|",
+                                            "official_longting", "leader"]
 
 
 def test_the_server_runs_no_full_garbage_collection_after_every_script_run():

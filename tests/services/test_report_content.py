@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 
 from data_access import list_regions
 from data_access.alerts import list_alerts
@@ -38,9 +40,34 @@ def _table(content: ReportContent, key: str) -> pd.DataFrame:
     return next(table.frame for table in content.tables() if table.key == key)
 
 
-def test_the_summary_states_the_portfolios_mean_score_and_project_count(shared_seeded_engine):
+@dataclass(frozen=True)
+class Built:
+    """A report as ``assemble`` returned it and the progress steps it reported on the way."""
+
+    content: ReportContent
+    steps: list[tuple[float, str]]
+
+
+@pytest.fixture(scope="module")
+def built() -> Callable[[Engine, str, ReportRequest], Built]:
+    """``assemble`` on a shared read-only database as a user, once per module for each database, user and request:
+    a report several tests read is assembled once (assembling is what this module spends its time on), and each
+    test still checks it in full."""
+    reports: dict[tuple[Engine, str, ReportRequest], Built] = {}
+
+    def build(engine: Engine, username: str, request: ReportRequest) -> Built:
+        if (engine, username, request) not in reports:
+            steps: list[tuple[float, str]] = []
+            content = assemble(engine, as_viewer(engine, username), request,
+                               progress=lambda fraction, step: steps.append((fraction, step)))
+            reports[engine, username, request] = Built(content, steps)
+        return reports[engine, username, request]
+    return build
+
+
+def test_the_summary_states_the_portfolios_mean_score_and_project_count(shared_seeded_engine, built):
     leader = as_viewer(shared_seeded_engine, "leader")
-    content = assemble(shared_seeded_engine, leader, ReportRequest("monthly", "2026-10"))
+    content = built(shared_seeded_engine, "leader", ReportRequest("monthly", "2026-10")).content
     figures = headline(portfolio(shared_seeded_engine, leader, OCTOBER))
     highlights = {h.label: h for h in _section(content, "summary").highlights}
     assert highlights["纳入评价项目"].value == str(int(figures["projects"]))
@@ -53,9 +80,9 @@ def test_the_summary_states_the_portfolios_mean_score_and_project_count(shared_s
     assert highlights["红色预警（在办）"].value == str(int(figures["warnings_red"]))
 
 
-def test_a_running_period_states_its_newest_month_and_counts_milestones_only_to_it(shared_seeded_engine):
+def test_a_running_period_states_its_newest_month_and_counts_milestones_only_to_it(shared_seeded_engine, built):
     leader = as_viewer(shared_seeded_engine, "leader")
-    content = assemble(shared_seeded_engine, leader, ReportRequest("white_paper_year", "2026"))
+    content = built(shared_seeded_engine, "leader", ReportRequest("white_paper_year", "2026")).content
     november = portfolio(shared_seeded_engine, leader, dt.date(2026, 11, 1))
     assert content.extra["scored_month"] == "2026-11"
     assert _table(content, "ranking_all")["得分"].notna().sum() == november["total"].notna().sum() > 0
@@ -64,9 +91,9 @@ def test_a_running_period_states_its_newest_month_and_counts_milestones_only_to_
     assert highlights["里程碑按期完成率"].value == f"{on_time:.1f} %"
 
 
-def test_the_full_ranking_has_the_portfolios_scores_and_ranks_exactly(shared_seeded_engine):
+def test_the_full_ranking_has_the_portfolios_scores_and_ranks_exactly(shared_seeded_engine, built):
     official = as_viewer(shared_seeded_engine, "official_longting")
-    content = assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10"))
+    content = built(shared_seeded_engine, "official_longting", ReportRequest("monthly", "2026-10")).content
     frame = portfolio(shared_seeded_engine, official, OCTOBER)
     ranking = _table(content, "ranking_all").set_index("项目编号")
     expected = frame.set_index("code")
@@ -81,9 +108,10 @@ def test_the_full_ranking_has_the_portfolios_scores_and_ranks_exactly(shared_see
     assert printed.iloc[0]["得分"] == round(float(best["total"]), 1)
 
 
-def test_a_large_ranking_prints_the_best_fifteen_and_the_last_five_and_keeps_every_project(shared_seeded_engine):
+def test_a_large_ranking_prints_the_best_fifteen_and_the_last_five_and_keeps_every_project(shared_seeded_engine,
+                                                                                           built):
     leader = as_viewer(shared_seeded_engine, "leader")
-    content = assemble(shared_seeded_engine, leader, ReportRequest("monthly", "2026-10"))
+    content = built(shared_seeded_engine, "leader", ReportRequest("monthly", "2026-10")).content
     every = _table(content, "ranking_all")
     scored = every[every["得分"].notna()]
     printed = _table(content, "ranking")
@@ -105,9 +133,8 @@ def test_the_same_data_gives_the_same_digest_and_one_changed_value_another(seede
     assert content_digest(changed) != content_digest(first)
 
 
-def test_an_officials_report_holds_only_their_district(shared_seeded_engine):
-    official = as_viewer(shared_seeded_engine, "official_longting")
-    content = assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10"))
+def test_an_officials_report_holds_only_their_district(shared_seeded_engine, built):
+    content = built(shared_seeded_engine, "official_longting", ReportRequest("monthly", "2026-10")).content
     assert content.scope_name == "龙亭区"
     assert set(_table(content, "ranking_all")["所在区域"]) == {"龙亭区"}
     assert set(_table(content, "ranking_all")["项目编号"].str[:7]) == {"P410202"}
@@ -143,9 +170,9 @@ def test_an_unknown_kind_is_refused_in_both_languages(shared_seeded_engine):
     assert "monthly" in refused.value.message_zh and "daily" in str(refused.value)
 
 
-def test_chinese_and_english_reports_differ_in_words_and_agree_in_numbers(shared_seeded_engine):
+def test_chinese_and_english_reports_differ_in_words_and_agree_in_numbers(shared_seeded_engine, built):
     analyst = as_viewer(shared_seeded_engine, "analyst")
-    chinese = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG))
+    chinese = built(shared_seeded_engine, "analyst", ReportRequest("monthly", "2026-10", region_id=KAIFENG)).content
     english = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG,
                                                                     language="en"))
     assert [s.key for s in chinese.sections] == [s.key for s in english.sections]
@@ -175,9 +202,8 @@ def test_the_provenance_names_the_default_scheme_the_data_version_and_the_audit_
     assert cover["本报告所用评分月份"] == "2026-10" and cover["权重方案"] == "标准方案 Standard (#1)"
 
 
-def test_the_workbook_has_a_cover_and_one_sheet_per_table_with_the_tables_values(shared_seeded_engine):
-    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "official_longting"),
-                       ReportRequest("monthly", "2026-10"))
+def test_the_workbook_has_a_cover_and_one_sheet_per_table_with_the_tables_values(shared_seeded_engine, built):
+    content = built(shared_seeded_engine, "official_longting", ReportRequest("monthly", "2026-10")).content
     sheets = pd.read_excel(io.BytesIO(workbook_bytes(content)), sheet_name=None, engine="openpyxl")
     assert list(sheets) == ["report", *[table.key for table in content.tables()]]
     assert sheets["report"].set_index("事项").loc["内容摘要值（SHA-256）", "内容"] == content_digest(content)
@@ -211,13 +237,12 @@ def _warnings_with_a_story(engine) -> None:
 
 @pytest.mark.parametrize("kind", sorted(SECTIONS_OF_KIND))
 @pytest.mark.parametrize(("user", "region"), [("analyst", KAIFENG), ("leader", LONGTING), ("official_longting", None)])
-def test_every_kind_builds_for_a_city_and_a_district_with_its_sections_in_order(shared_seeded_engine, kind, user,
-                                                                                region):
+def test_every_kind_builds_for_a_city_and_a_district_with_its_sections_in_order(shared_seeded_engine, built, kind,
+                                                                                user, region):
     label = {"weekly": "2026-W44", "monthly": "2026-10", "quarterly": "2026-Q3", "white_paper_quarter": "2026-Q3",
              "white_paper_year": "2026"}[kind]
-    steps: list[tuple[float, str]] = []
-    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, user),
-                       ReportRequest(kind, label, region_id=region), progress=lambda f, s: steps.append((f, s)))
+    report = built(shared_seeded_engine, user, ReportRequest(kind, label, region_id=region))
+    content, steps = report.content, report.steps
     assert [section.key for section in content.sections] == list(SECTIONS_OF_KIND[kind])
     assert content.scope_name == ("开封市" if region == KAIFENG else "龙亭区")
     assert [f for f, _ in steps] == sorted(f for f, _ in steps) and steps[-1] == (1.0, "报告内容已生成")
@@ -226,37 +251,36 @@ def test_every_kind_builds_for_a_city_and_a_district_with_its_sections_in_order(
     assert all(section.paragraphs for section in content.sections)
 
 
-def test_a_city_map_has_one_polygon_per_district_and_a_district_map_its_city_with_itself_outlined(shared_seeded_engine):
-    analyst = as_viewer(shared_seeded_engine, "analyst")
-    city = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG))
+def test_a_city_map_has_one_polygon_per_district_and_a_district_map_its_city_with_itself_outlined(shared_seeded_engine,
+                                                                                                 built):
+    city = built(shared_seeded_engine, "analyst", ReportRequest("monthly", "2026-10", region_id=KAIFENG)).content
     (figure,) = _section(city, "map").figures
     assert figure.key == f"map_{KAIFENG}" and figure.caption == "开封市各区县平均得分等级分布"
     polygons = [trace for trace in figure.figure.data if trace.fill == "toself"]
     assert sorted(trace.name for trace in polygons) == sorted(
         ["龙亭区", "顺河回族区", "鼓楼区", "禹王台区", "祥符区", "杞县", "通许县", "尉氏县", "兰考县"])
-    official = as_viewer(shared_seeded_engine, "official_longting")
-    district = assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10"))
+    district = built(shared_seeded_engine, "official_longting", ReportRequest("monthly", "2026-10")).content
     (figure,) = _section(district, "map").figures
     polygons = [trace for trace in figure.figure.data if trace.fill == "toself"]
     assert len(polygons) == 9 and polygons[-1].name == "龙亭区" and polygons[-1].line.width == 3
 
 
-def test_a_district_is_ranked_among_its_peers_as_the_overview_ranks_it(shared_seeded_engine):
+def test_a_district_is_ranked_among_its_peers_as_the_overview_ranks_it(shared_seeded_engine, built):
     official = as_viewer(shared_seeded_engine, "official_longting")
-    content = assemble(shared_seeded_engine, official, ReportRequest("monthly", "2026-10"))
+    content = built(shared_seeded_engine, "official_longting", ReportRequest("monthly", "2026-10")).content
     standing = peer_standing(shared_seeded_engine, official, OCTOBER)
     peers = _table(content, "peers")
     assert peers["区县"].tolist() == standing.peers["name_zh"].tolist()
     assert peers["平均得分"].tolist() == standing.peers["mean_score"].astype(float).round(1).tolist()
     assert f"第 {standing.rank} / {standing.of} 名" in _section(content, "districts").paragraphs[0]
-    leaders_view = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
-                            ReportRequest("monthly", "2026-10", region_id=LONGTING))
+    leaders_view = built(shared_seeded_engine, "leader",
+                         ReportRequest("monthly", "2026-10", region_id=LONGTING)).content
     pd.testing.assert_frame_equal(_table(leaders_view, "peers"), peers)
 
 
-def test_the_city_league_has_the_overviews_district_means(shared_seeded_engine):
+def test_the_city_league_has_the_overviews_district_means(shared_seeded_engine, built):
     analyst = as_viewer(shared_seeded_engine, "analyst")
-    content = assemble(shared_seeded_engine, analyst, ReportRequest("monthly", "2026-10", region_id=KAIFENG))
+    content = built(shared_seeded_engine, "analyst", ReportRequest("monthly", "2026-10", region_id=KAIFENG)).content
     city = portfolio(shared_seeded_engine, analyst, OCTOBER)
     city = city[city["city_id"] == KAIFENG]
     names = list_regions(shared_seeded_engine, analyst).set_index("id")["name_zh"]
@@ -314,9 +338,8 @@ def test_a_report_without_cases_says_so(shared_seeded_engine):
     assert _section(content, "practices").paragraphs == ("No case to cite for this period yet.",)
 
 
-def test_the_white_paper_cites_the_knowledge_bases_cases_with_their_figures(shared_seeded_engine):
-    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
-                       ReportRequest("white_paper_year", "2026"))
+def test_the_white_paper_cites_the_knowledge_bases_cases_with_their_figures(shared_seeded_engine, built):
+    content = built(shared_seeded_engine, "leader", ReportRequest("white_paper_year", "2026")).content
     cited = _table(content, "cases")
     assert "老旧小区加装电梯经验" in set(cited["案例"]) and len(cited) == len(_section(content, "cases").paragraphs)
     assert cited[["改进前", "改进后"]].notna().all().all()
@@ -349,9 +372,9 @@ def test_a_department_report_holds_only_that_departments_projects(shared_seeded_
 
 @pytest.mark.parametrize(("region", "publisher"), [(None, "项目绩效管理办公室"), (KAIFENG, "开封市人民政府"),
                                                    (LONGTING, "龙亭区人民政府"), (24, "梅园新村街道办事处")])
-def test_a_white_paper_is_published_by_its_regions_government(shared_seeded_engine, region, publisher):
-    content = assemble(shared_seeded_engine, as_viewer(shared_seeded_engine, "leader"),
-                       ReportRequest("white_paper_quarter", "2026-Q3", region_id=region))
+def test_a_white_paper_is_published_by_its_regions_government(shared_seeded_engine, built, region, publisher):
+    content = built(shared_seeded_engine, "leader",
+                    ReportRequest("white_paper_quarter", "2026-Q3", region_id=region)).content
     assert content.publisher == publisher
 
 

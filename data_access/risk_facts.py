@@ -32,15 +32,17 @@ class RiskFacts:
     milestones: pd.DataFrame
 
 
-def _projects(viewer: Viewer, statuses: Sequence[str]) -> Select:
-    return (scoped_projects(viewer, Project.id, include_archived=True)
-            .where(Project.status.in_(list(statuses))))
+def _projects(viewer: Viewer, statuses: Sequence[str], project_ids: Sequence[int] | None) -> Select:
+    statement = (scoped_projects(viewer, Project.id, include_archived=True)
+                 .where(Project.status.in_(list(statuses))))
+    return statement if project_ids is None else statement.where(Project.id.in_(list(project_ids)))
 
 
-def read_risk_facts(engine: Engine, viewer: Viewer, statuses: Sequence[str]) -> RiskFacts:
+def read_risk_facts(engine: Engine, viewer: Viewer, statuses: Sequence[str], *,
+                    project_ids: Sequence[int] | None = None) -> RiskFacts:
     """The facts of the viewer's projects with one of ``statuses`` (:data:`FINISHED` to train,
-    :data:`ONGOING` to predict)."""
-    chosen = _projects(viewer, statuses).subquery()
+    :data:`ONGOING` to predict), of ``project_ids`` only when given (ids out of scope: nothing)."""
+    chosen = _projects(viewer, statuses, project_ids).subquery()
     projects = _frame(engine, (
         select(Project.id, Project.code, Project.name_zh, Project.name_en, Category.code.label("category_code"),
                Project.region_id, Region.name_zh.label("region_zh"), Region.name_en.label("region_en"),

@@ -31,10 +31,12 @@ from data_access.risk_facts import FINISHED, ONGOING, read_risk_facts
 from data_access.risk_models import StoredModel, Training, latest_models, save_trainings
 from data_access.scope import viewer_for
 from scoring import risk_model
+from scoring.periods import add_months
 from scoring.risk_features import FEATURES, features_at
 from scoring.risk_model import DELAY, TARGETS, Bundle, RiskSettings
 
 HEADLINE = "late"  # the target whose state decides whether risk is shown at all
+TREND_MONTHS = 6
 READY, MISSING, STALE = "ready", "missing", "stale"
 
 
@@ -113,6 +115,33 @@ def outlook(engine: Engine, viewer: Viewer, *, today: dt.date, now: dt.datetime 
              .sort_values(["p_late", "project_id"], ascending=[False, True]).reset_index(drop=True))
     reasons = risk_model.reasons(bundles[HEADLINE], features)
     return Outlook(READY, detail, table, reasons)
+
+
+def project_trend(engine: Engine, viewer: Viewer, project_id: int, *, today: dt.date, months: int = TREND_MONTHS,
+                  now: dt.datetime | None = None) -> pd.DataFrame:
+    """One active project's P(late) and P(overrun) as they were predicted on the first day of each of the last
+    ``months`` months since its start, and today: columns as_of, p_late, p_overrun (empty without a usable
+    model, or when the project is not under way or not in scope)."""
+    now = now or dt.datetime.now(dt.UTC)
+    max_age_days = risk_settings().max_age_days
+    models = latest_models(engine)
+    empty = pd.DataFrame({"as_of": pd.Series(dtype="datetime64[us]"), "p_late": pd.Series(dtype=float),
+                          "p_overrun": pd.Series(dtype=float)})
+    if _state(models.get(HEADLINE), now, max_age_days)[0] != READY:
+        return empty
+    facts = read_risk_facts(engine, viewer, ONGOING, project_ids=[project_id])
+    if facts.projects.empty:
+        return empty
+    days = [pd.Timestamp(add_months(today, -k)) for k in range(months - 1, 0, -1)] + [pd.Timestamp(today)]
+    started = facts.projects["actual_start"].iloc[0]
+    days = [day for day in days if pd.notna(started) and day > started]
+    if not days:
+        return empty
+    features = features_at(facts.projects, facts.observations, facts.milestones,
+                           pd.DataFrame({"project_id": project_id, "as_of": days}))
+    predicted = risk_model.predict(_bundles(models, now, max_age_days), features)
+    return pd.DataFrame({"as_of": features["as_of"], "p_late": predicted["p_late"],
+                         "p_overrun": predicted["p_overrun"]})
 
 
 def held_out(models: dict[str, StoredModel]) -> pd.DataFrame:

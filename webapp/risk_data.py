@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from data_access import Viewer
 from services import risk
 from webapp.data import Database, cached_read
@@ -12,3 +14,8 @@ from webapp.data import Database, cached_read
 @cached_read(per_scope=True)
 def outlook(viewer: Viewer, today: dt.date, *, db: Database) -> risk.Outlook:
     return risk.outlook(db.engine, viewer, today=today)
+
+
+@cached_read(per_scope=True)
+def trend(viewer: Viewer, project_id: int, today: dt.date, *, db: Database) -> pd.DataFrame:
+    return risk.project_trend(db.engine, viewer, project_id, today=today)

@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.risk_charts import risk_trend
 from components.risk_text import delay_text, probability, reasons_text, why_sentence
 from components.text import plain
 from data_access import Viewer
@@ -14,7 +15,7 @@ from services import risk
 from services.reporting_calendar import today
 from webapp.drill import SCORECARDS, scorecard_params
 from webapp.i18n import current_language, name_column, t
-from webapp.risk_data import outlook
+from webapp.risk_data import outlook, trend
 
 TOP = 10
 
@@ -84,4 +85,9 @@ def project_risk(viewer: Viewer, project_id: int) -> None:
     st.markdown(f"**{t('risk.reasons')}**")
     sentences = reasons_text(result.reasons, project_id, lang)
     st.markdown("\n".join(f"- {sentence}" for sentence in sentences) if sentences else t("risk.no_reason"))
+    history = trend(viewer, project_id, today())
+    if len(history) >= 2:
+        st.markdown(f"**{t('risk.trend')}**")
+        st.plotly_chart(risk_trend(history, lang, risk_settings().late_days), width="stretch",
+                        key="project_risk_trend")
 

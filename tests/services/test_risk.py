@@ -108,3 +108,18 @@ def test_the_command_trains_once_with_if_missing_and_prints_the_status(seeded_en
     assert printed[0].split()[:2] == ["target", "status"] and printed[1].split()[:2] == ["late", "too_few"]
     assert risk.main(["predict", "--user", "leader"]) == 0
     assert capsys.readouterr().out.startswith("perfdash: no risk shown: too_few")
+
+
+def test_a_projects_risk_trend_is_predicted_on_each_first_of_the_month_and_today_within_scope(seeded_engine):
+    _keep_demo_models(seeded_engine)
+    official = as_viewer(seeded_engine, "official_longting")
+    theirs = risk.outlook(seeded_engine, official, today=TODAY, now=NOW).predictions["project_id"].iloc[0]
+    trend = risk.project_trend(seeded_engine, official, int(theirs), today=TODAY, now=NOW)
+    days = [day.date() for day in trend["as_of"]]
+    assert days[-1] == TODAY and all(day.day == 1 for day in days[:-1]) and days == sorted(days)
+    assert 2 <= len(days) <= risk.TREND_MONTHS
+    assert trend[["p_late", "p_overrun"]].apply(lambda p: p.between(0, 1)).all().all()
+    leader = risk.outlook(seeded_engine, as_viewer(seeded_engine, "leader"), today=TODAY, now=NOW)
+    elsewhere = int(leader.predictions.loc[~leader.predictions["project_id"].isin(
+        risk.outlook(seeded_engine, official, today=TODAY, now=NOW).predictions["project_id"]), "project_id"].iloc[0])
+    assert risk.project_trend(seeded_engine, official, elsewhere, today=TODAY, now=NOW).empty

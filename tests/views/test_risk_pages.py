@@ -3,6 +3,7 @@ scorecard, a sentence each on why), a project's risk on its scorecard, and why n
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import create_engine, select, update
@@ -90,3 +91,7 @@ def test_the_scorecard_shows_a_projects_probabilities_and_reasons_in_english():
     assert labels["Probability of finishing more than 30 days late"].endswith("%")
     assert "days" in labels["Expected delay"]
     assert any("raises the risk" in block.value for block in at.markdown)
+    trend = next(chart for chart in at.get("plotly_chart") if "project_risk_trend" in chart.proto.id)
+    lines = json.loads(trend.proto.spec)["data"]
+    assert [line["name"] for line in lines] == ["P(more than 30 days late)", "P(over budget by more than 10 %)"]
+    assert all(len(line["customdata"]) >= 2 for line in lines)  # one point per month predicted on, and today

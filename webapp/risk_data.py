@@ -1,5 +1,7 @@
 """Cached risk predictions for pages, made like :mod:`webapp.data`'s reads (:func:`~webapp.data.cached_read`):
-keyed on the viewer's scope, the data version and the day, so officials of one district share one entry."""
+keyed on the viewer's scope, its data version and the day, so officials of one district share one entry. They
+read only the scope's projects and the kept models, whose training moves the whole database's counter on, so
+they are ``within_scope``: a report in another district leaves them current."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,11 +13,11 @@ from services import risk
 from webapp.data import Database, cached_read
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def outlook(viewer: Viewer, today: dt.date, *, db: Database) -> risk.Outlook:
     return risk.outlook(db.engine, viewer, today=today)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def trend(viewer: Viewer, project_id: int, today: dt.date, *, db: Database) -> pd.DataFrame:
     return risk.project_trend(db.engine, viewer, project_id, today=today)

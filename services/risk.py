@@ -34,6 +34,7 @@ from scoring import risk_model
 from scoring.periods import add_months
 from scoring.risk_features import FEATURES, features_at
 from scoring.risk_model import DELAY, TARGETS, Bundle, RiskSettings
+from services import reporting_calendar
 
 HEADLINE = "late"  # the target whose state decides whether risk is shown at all
 TREND_MONTHS = 6
@@ -174,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--user", default=None, help="act as this user (default: the system actor)")
     parser.add_argument("--top", type=int, default=10, help="predict: how many projects to print")
     parser.add_argument("--if-missing", action="store_true", help="train: only when no training was kept yet")
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="predict: the day, YYYY-MM-DD")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                        help="predict: the day, YYYY-MM-DD (default: today, China time)")
     args = parser.parse_args(argv)
     try:
         engine = create_database_engine()
@@ -188,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             table = held_out(latest_models(engine))
             print(table.to_string(index=False) if len(table) else "perfdash: no risk model trained yet")
         else:
-            result = outlook(engine, actor, today=args.as_of or dt.date.today())
+            result = outlook(engine, actor, today=args.as_of or reporting_calendar.today())
             if result.state != READY:
                 print(f"perfdash: no risk shown: {result.state} {result.detail}")
                 return 0

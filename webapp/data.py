@@ -228,22 +228,24 @@ def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Calla
 
 
 # -- reference data and the portfolio ---------------------------------------------------------------------
+# Reference rows (regions, categories, indicators) change only by writes not declared within projects, so they
+# are keyed on the scope's version like the reads of the scope's own rows.
 @cached_read(per_scope=True, within_scope=True)
 def projects(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_projects(db.engine, viewer)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def regions(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_regions(db.engine, viewer)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def categories(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_categories(db.engine, viewer)
 
 
-@cached_read(per_scope=True)
+@cached_read(per_scope=True, within_scope=True)
 def indicators(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_indicators(db.engine, viewer)
 

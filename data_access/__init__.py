@@ -36,6 +36,7 @@ Reads (``data_access.reads``; each takes ``engine, viewer`` and returns a DataFr
     ``load_observations``  long history (project_id, indicator_code, period, value, source), in scope.
     ``latest_period``      newest month with data the viewer may see (a date or None).
     ``load_indicator_matrix`` projects × indicator codes for one period (default latest), in scope.
+    ``load_indicator_months`` the same for several periods in one read, rows by (period, project_id).
     ``load_target_matrix`` projects × indicator codes of targets (the targets pivoted in the server), in scope.
     ``list_ratings``       expert/self/peer/superior ratings, in scope.
     ``list_weight_schemes`` / ``weight_scheme_items``  weight schemes, readable by every role.
@@ -113,6 +114,7 @@ from data_access.reads import (
     list_regions,
     list_weight_schemes,
     load_indicator_matrix,
+    load_indicator_months,
     load_observations,
     load_target_matrix,
     weight_scheme_items,
@@ -136,6 +138,7 @@ __all__ = [
     "Viewer", "close_round", "create_database_engine", "data_version", "get_engine", "get_project", "latest_period",
     "list_categories", "list_indicators", "list_milestones", "list_project_targets", "list_projects",
     "list_ratings", "list_regions", "list_reports", "list_rounds", "list_weight_schemes", "load_indicator_matrix",
+    "load_indicator_months",
     "load_observations", "load_target_matrix", "my_rating_tasks", "open_report", "open_round",
     "project_rating_breakdown", "rate",
     "rating_sheet", "record_observation", "record_report", "review_report", "round_assignments", "round_results",

@@ -383,6 +383,36 @@ def latest_period(engine: Engine, viewer: Viewer) -> dt.date | None:
         return connection.execute(statement).scalar()
 
 
+def _indicator_codes(engine: Engine, scored_only: bool, indicator_codes: Sequence[str] | None) -> dict[int, str]:
+    """The level-3 indicators a matrix has columns for: id → code, in id order."""
+    indicators = select(Indicator.id, Indicator.code).where(Indicator.level == 3).order_by(Indicator.id)
+    if scored_only:
+        indicators = indicators.where(Indicator.scored.is_(True))
+    if indicator_codes is not None:
+        indicators = indicators.where(Indicator.code.in_(list(indicator_codes)))
+    return dict(_frame(engine, indicators).itertuples(index=False, name=None))
+
+
+def _wide_values(engine: Engine, viewer: Viewer, codes: dict[int, str], periods: Sequence[dt.date],
+                 every_indicator: bool) -> pd.DataFrame:
+    """One row per project in scope and period of ``periods`` with a value, a column per indicator of ``codes``
+    (columns period, project_id, indicator_<id> …), ordered by period and project."""
+    # The server pivots (a row per project, a column per KPI: a 26th of the rows the long form sends) and checks
+    # the scope as a semi-join on the projects in scope (one hash probe per value rather than two).
+    statement = (
+        select(Observation.period, Observation.project_id,
+               *(func.max(Observation.value).filter(Observation.indicator_id == indicator_id)
+                 .label(f"indicator_{indicator_id}") for indicator_id in codes))
+        .where(Observation.period.in_(list(periods)),
+               Observation.project_id.in_(scoped_projects(viewer, Project.id)))
+        .group_by(Observation.period, Observation.project_id)
+        .order_by(Observation.period, Observation.project_id)
+    )
+    if not every_indicator:
+        statement = statement.where(Observation.indicator_id.in_(list(codes)))
+    return _copy_frame(engine, statement)
+
+
 def load_indicator_matrix(
     engine: Engine, viewer: Viewer, *, period: dt.date | None = None, scored_only: bool = True,
     indicator_codes: Sequence[str] | None = None,
@@ -394,33 +424,28 @@ def load_indicator_matrix(
     ``indicator_codes``: only these KPIs (e.g. the four tracking series: a fraction of the server's work).
     """
     period = period if period is not None else latest_period(engine, viewer)
-    indicators = select(Indicator.id, Indicator.code).where(Indicator.level == 3).order_by(Indicator.id)
-    if scored_only:
-        indicators = indicators.where(Indicator.scored.is_(True))
-    if indicator_codes is not None:
-        indicators = indicators.where(Indicator.code.in_(list(indicator_codes)))
-    codes = dict(_frame(engine, indicators).itertuples(index=False, name=None))
+    codes = _indicator_codes(engine, scored_only, indicator_codes)
     if period is None:
         empty = pd.DataFrame(columns=list(codes.values()), dtype=float)
         empty.attrs["period"] = None
         return empty
-    # The server pivots (a row per project, a column per KPI: a 26th of the rows the long form sends) and checks
-    # the scope as a semi-join on the projects in scope (one hash probe per value rather than two).
-    statement = (
-        select(Observation.project_id, *(func.max(Observation.value).filter(Observation.indicator_id == indicator_id)
-                                         .label(f"indicator_{indicator_id}") for indicator_id in codes))
-        .where(Observation.period == period, Observation.project_id.in_(scoped_projects(viewer, Project.id)))
-        .group_by(Observation.project_id)
-        .order_by(Observation.project_id)
-    )
-    if scored_only or indicator_codes is not None:
-        statement = statement.where(Observation.indicator_id.in_(list(codes)))
-    wide = _copy_frame(engine, statement)
-    matrix = pd.DataFrame(wide.drop(columns="project_id").to_numpy(dtype=float),
+    wide = _wide_values(engine, viewer, codes, [period], every_indicator=not scored_only and indicator_codes is None)
+    matrix = pd.DataFrame(wide.drop(columns=["period", "project_id"]).to_numpy(dtype=float),
                           index=pd.Index(wide["project_id"].to_numpy(dtype=np.int64), name="project_id"),
                           columns=pd.Index(list(codes.values()), name="indicator"))
     matrix.attrs["period"] = period
     return matrix
+
+
+def load_indicator_months(engine: Engine, viewer: Viewer, periods: Sequence[dt.date]) -> pd.DataFrame:
+    """:func:`load_indicator_matrix` of the scored KPIs for several periods in one read: rows indexed by
+    (period, project_id), a project appearing in the periods it has a value in; ordered by period and project."""
+    codes = _indicator_codes(engine, scored_only=True, indicator_codes=None)
+    wide = _wide_values(engine, viewer, codes, periods, every_indicator=False)
+    index = pd.MultiIndex.from_arrays([pd.to_datetime(wide["period"]).dt.date.to_numpy(dtype=object),
+                                       wide["project_id"].to_numpy(dtype=np.int64)], names=["period", "project_id"])
+    return pd.DataFrame(wide.drop(columns=["period", "project_id"]).to_numpy(dtype=float), index=index,
+                        columns=pd.Index(list(codes.values()), name="indicator"))
 
 
 def list_ratings(

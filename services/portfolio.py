@@ -11,12 +11,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 import scoring
-from data_access import Viewer, list_milestones, list_regions, load_indicator_matrix
+from data_access import Viewer, list_milestones, list_regions, load_indicator_matrix, load_indicator_months
 from data_access.alerts import LIVE_STATUSES, list_alerts
 from data_access.peers import PeerStanding
 from data_access.peers import peer_standing as read_peer_standing
 from scoring.periods import add_months
-from services.scores import load_model, score_matrix
+from services.scores import load_model, monthly_mean_totals, score_matrix
 
 SEVERITY_ORDER = {"red": 0, "orange": 1, "yellow": 2}
 TRACKING = ("PROG_ACTUAL", "PROG_PLAN", "SPEND_CUM", "SPEND_PLAN")
@@ -154,15 +154,13 @@ def headline(frame: pd.DataFrame) -> dict[str, float]:
 def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12,
                      city: int | None = None) -> pd.DataFrame:
     """Mean total per month for the last ``months`` months (of ``city``'s projects only, if given): columns
-    period, score."""
+    period, score; a month without any value is left out."""
     model = load_model(engine, viewer)
-    members = None if city is None else model.projects.index[model.projects["city_id"] == city]
-    rows, period = [], last
-    for _ in range(months):
-        kpis = load_indicator_matrix(engine, viewer, period=period)
-        if members is not None:
-            kpis = kpis[kpis.index.isin(members)]
-        if len(kpis):
-            rows.append({"period": pd.Timestamp(period), "score": float(score_matrix(model, kpis)["total"].mean())})
-        period = add_months(period, -1)
-    return pd.DataFrame(rows[::-1], columns=["period", "score"])
+    periods = [add_months(last, -back) for back in range(months - 1, -1, -1)]
+    values = load_indicator_months(engine, viewer, periods)
+    if city is not None:
+        members = model.projects.index[model.projects["city_id"] == city]
+        values = values[values.index.get_level_values("project_id").isin(members)]
+    means = monthly_mean_totals(model, values)
+    return pd.DataFrame({"period": pd.to_datetime(pd.Series(means.index, dtype=object)),
+                         "score": means.to_numpy(dtype=float)}, columns=["period", "score"])

@@ -63,3 +63,21 @@ def test_only_the_kpis_asked_for_and_only_the_projects_that_report_them(seeded_e
     assert tracking.loc[longting, "PROG_ACTUAL"] == 42.0 and math.isnan(tracking.loc[longting, "PROG_PLAN"])
     scored = reads.load_indicator_matrix(seeded_engine, leader, indicator_codes=["PROG_RATIO", "PROG_ACTUAL"])
     assert list(scored.columns) == ["PROG_RATIO"] and list(scored.index) == sorted([longting, gulou])
+
+
+def test_several_months_in_one_read_hold_each_months_matrix_within_scope(seeded_engine):
+    longting, gulou = _add_month(seeded_engine)
+    months = [dt.date(2026, 11, 1), NEXT_MONTH]
+    for user in ("leader", "official_longting"):
+        viewer = as_viewer(seeded_engine, user)
+        panel = reads.load_indicator_months(seeded_engine, viewer, months)
+        assert list(panel.index.names) == ["period", "project_id"]
+        assert sorted(set(panel.index.get_level_values("period"))) == months
+        for period in months:
+            alone = reads.load_indicator_matrix(seeded_engine, viewer, period=period)
+            month = panel.xs(period, level="period")
+            assert list(month.index) == list(alone.index) and list(month.columns) == list(alone.columns)
+            assert month.equals(alone.rename_axis(index="project_id"))
+    official = reads.load_indicator_months(seeded_engine, as_viewer(seeded_engine, "official_longting"), months)
+    assert (NEXT_MONTH, longting) in official.index and (NEXT_MONTH, gulou) not in official.index
+    assert official.loc[(NEXT_MONTH, longting), "PROG_RATIO"] == 87.125

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-import httpx
+import httpx2 as httpx  # the pinned httpx (requirements.txt: httpx2)
 import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session

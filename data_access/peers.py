@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 import scoring
 from data_access.models import Region
 from data_access.policy import Role, Viewer
+from data_access.scope import scope_key_of
 
 PEER_ROLES = frozenset({Role.DISTRICT_OFFICIAL, Role.INTEGRATION})
 PEER_COLUMNS = ["id", "code", "name_zh", "name_en", "mean_score", "rank"]
@@ -52,8 +53,9 @@ def peer_standing(engine: Engine, viewer: Viewer,
             select(Region.id, Region.code, Region.name_zh, Region.name_en)
             .where(Region.parent_id == city.id, Region.level == "district").order_by(Region.path)).all(),
             columns=["id", "code", "name_zh", "name_en"])
+    # Its scope is the city's, whoever asks: every district official of the city shares what is cached for it.
     city_viewer = Viewer(user_id=viewer.user_id, username=viewer.username, role=viewer.role, region_id=city.id,
-                         region_path=city.path, scope_key=f"{viewer.scope_key}:peers")
+                         region_path=city.path, scope_key=scope_key_of(viewer.role, city.path, ()))
     means = league(city_viewer).set_index("id")["mean_score"].astype(float)
     peers = districts.assign(mean_score=districts["id"].map(means).astype(float))
     peers["rank"] = scoring.rank(peers["mean_score"])

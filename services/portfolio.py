@@ -5,7 +5,7 @@ One read per concern, joined in pandas; the pages cache the results per viewer a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -80,14 +80,18 @@ def district_league(current: pd.DataFrame, previous: pd.DataFrame, regions: pd.D
     return league.sort_values("rank")
 
 
-def peer_standing(engine: Engine, viewer: Viewer, period: dt.date | None) -> PeerStanding | None:
-    """A district official's district ranked among its city's districts for ``period`` (None for other viewers):
-    the city is scored as :func:`district_league` scores it, and only the district means come back."""
-    def league(city: Viewer) -> pd.DataFrame:
-        current = portfolio(engine, city, period)
-        return district_league(current, current.iloc[0:0], list_regions(engine, city), "name_zh")
+def city_league(engine: Engine, city: Viewer, period: dt.date | None) -> pd.DataFrame:
+    """The districts of ``city`` (a viewer whose scope is the city) ranked by mean score for ``period``."""
+    current = portfolio(engine, city, period)
+    return district_league(current, current.iloc[0:0], list_regions(engine, city), "name_zh")
 
-    return read_peer_standing(engine, viewer, league)
+
+def peer_standing(engine: Engine, viewer: Viewer, period: dt.date | None,
+                  league: Callable[[Viewer], pd.DataFrame] | None = None) -> PeerStanding | None:
+    """A district official's district ranked among its city's districts for ``period`` (None for other viewers):
+    the city is scored as :func:`city_league` scores it (or by ``league``, e.g. a cached one), and only the
+    district means come back."""
+    return read_peer_standing(engine, viewer, league or (lambda city: city_league(engine, city, period)))
 
 
 def peer_ranking(standing: PeerStanding, name_column: str) -> pd.DataFrame:

@@ -115,6 +115,7 @@ def refresh_version(viewer: Viewer | None = None) -> int:
     st.session_state[VERSION_KEY] = versions.whole
     st.session_state[SCOPE_VERSION_KEY] = (viewer.scope_key, versions.scope) if viewer is not None else None
     st.session_state[RUN_READS_KEY] = {}
+    st.session_state[OTHER_SCOPES_KEY] = {}
     return versions.whole
 
 
@@ -123,16 +124,26 @@ def forget_run_reads() -> None:
     st.session_state.pop(RUN_READS_KEY, None)
 
 
+OTHER_SCOPES_KEY = "data_other_scope_versions"  # scope_key → version, of scopes read this run for another viewer
+
+
 def _this_run(viewer: Viewer, *, within_scope: bool = False) -> Database:
     """The database of this run for a read by ``viewer``: at the version of their scope for a read that only
-    their scope decides (the whole database's when the run's versions were read for another viewer)."""
+    their scope decides. A read for a viewer other than the session's (the city a district's peer standing is
+    scored over) reads that scope's version once per run: one small query instead of the whole database's
+    version, which every push anywhere moves on."""
     whole = st.session_state.get(VERSION_KEY)
     if whole is None:
         whole = refresh_version(viewer)
+    if not within_scope:
+        return Database(whole)
     scoped = st.session_state.get(SCOPE_VERSION_KEY)
-    if within_scope and scoped is not None and scoped[0] == viewer.scope_key:
+    if scoped is not None and scoped[0] == viewer.scope_key:
         return Database(scoped[1], "scope")
-    return Database(whole)
+    others: dict[str, int] = st.session_state.setdefault(OTHER_SCOPES_KEY, {})
+    if viewer.scope_key not in others:
+        others[viewer.scope_key] = data_access.viewer_data_versions(shared_engine(), viewer).scope
+    return Database(others[viewer.scope_key], "scope")
 
 
 def _tuple_key(values: tuple[Any, ...]) -> str | list[Any]:
@@ -282,7 +293,16 @@ def peer_standing(viewer: Viewer, period: dt.date | None, *, db: Database) -> Pe
     """A district official's rank among their city's districts (None for other viewers)."""
     from services.portfolio import peer_standing as build
 
-    return build(db.engine, viewer, period)
+    return build(db.engine, viewer, period, league=lambda city: city_league(city, period))
+
+
+@cached_read(per_scope=True, within_scope=True)
+def city_league(city: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
+    """A city's districts ranked (the peer standing's league): scored once per city and version of the city's
+    regions, for every district official of the city, rather than once per district after every push."""
+    from services.portfolio import city_league as build
+
+    return build(db.engine, city, period)
 
 
 @cached_read(per_scope=True, within_scope=True)

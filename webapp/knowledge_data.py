@@ -36,6 +36,8 @@ def problem_types(viewer: Viewer, *, db: Database) -> list[str]:  # noqa: ARG001
     return knowledge.problem_types(db.engine)
 
 
-@cached_read
+# The scope decides them (the alert must be in it; a case's "editable" follows role, region and managed projects)
+# and only writes not declared within projects change cases: the rectification board's cards share them.
+@cached_read(per_scope=True, within_scope=True)
 def suggestions(viewer: Viewer, alert_id: int, *, db: Database) -> pd.DataFrame:
     return knowledge.suggest_cases(db.engine, viewer, alert_id)

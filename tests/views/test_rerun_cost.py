@@ -200,50 +200,89 @@ def test_a_newer_data_version_empties_the_caches_of_the_older_ones(app_env, engi
                                             ("list_regions", 1), ("list_projects", 0), ("list_regions", 0)]
 
 
-def _portfolios_around_a_push_in_longting() -> None:
+def _reads_around_a_push_in_longting() -> None:
+    """Each test viewer's run asks for ``test_read`` (module, function, arguments after the viewer), then a push
+    of a 龙亭区 project's figures, then the same again; ``computed`` lists whose run computed ``test_counted``
+    (module, function whose second argument is a viewer) and ``answers`` what each read gave."""
+    import importlib
+
     import streamlit as st
 
-    import services.portfolio
     from data_access import transaction
     from data_access.db import only_within_projects
     from webapp import data
     from webapp.session import shared_engine
 
-    engine, computed = shared_engine(), []
-    real = services.portfolio.portfolio
+    engine, computed, answers = shared_engine(), [], []
+    module_name, name = st.session_state["test_counted"]
+    module = importlib.import_module(module_name)
+    real = getattr(module, name)
 
-    def counting(engine, viewer, period=None):
+    def counting(engine, viewer, *args):
         computed.append(viewer.username)
-        return real(engine, viewer, period)
+        return real(engine, viewer, *args)
 
-    services.portfolio.portfolio = counting
+    read_module, read_name, arguments = st.session_state["test_read"]
+    read = getattr(importlib.import_module(read_module), read_name)
+    setattr(module, name, counting)
     try:
         def every_user_runs() -> None:
             for viewer in st.session_state["test_viewers"]:
                 data.refresh_version(viewer)  # each user's own run
-                data.portfolio(viewer, None)
+                answers.append(read(viewer, *arguments))
 
         every_user_runs()
         computed.append("|")
-        with transaction(engine) as session:  # a push of a 龙亭区 project's figures
+        with transaction(engine) as session:
             only_within_projects(session, [st.session_state["test_project"]])
         every_user_runs()
     finally:
-        services.portfolio.portfolio = real
-    st.session_state["computed"] = computed
+        setattr(module, name, real)
+    st.session_state["computed"], st.session_state["answers"] = computed, answers
+
+
+def _around_a_push_in_longting(engine, usernames, counted, read):
+    at = AppTest.from_function(_reads_around_a_push_in_longting, default_timeout=60)
+    at.session_state["test_viewers"] = [as_viewer(engine, name) for name in usernames]
+    at.session_state["test_project"] = int(data_access.list_projects(
+        engine, as_viewer(engine, "official_longting"))["id"].iloc[0])
+    at.session_state["test_counted"], at.session_state["test_read"] = counted, read
+    at.run()
+    assert not at.exception
+    return at.session_state["computed"], at.session_state["answers"]
 
 
 def test_a_push_in_one_district_leaves_the_other_districts_pages_warm(app_env, engine):  # noqa: ARG001
-    at = AppTest.from_function(_portfolios_around_a_push_in_longting, default_timeout=60)
-    at.session_state["test_viewers"] = [as_viewer(engine, name) for name in
-                                        ("official_longting", "official_gulou", "leader")]
-    at.session_state["test_project"] = int(data_access.list_projects(
-        engine, as_viewer(engine, "official_longting"))["id"].iloc[0])
-    at.run()
-    assert not at.exception
+    computed, _ = _around_a_push_in_longting(engine, ("official_longting", "official_gulou", "leader"),
+                                             ("services.portfolio", "portfolio"), ("webapp.data", "portfolio", (None,)))
     # after the push: 龙亭区's official and the city's leader read afresh, 鼓楼区's official keeps the cached one
-    assert at.session_state["computed"] == ["official_longting", "official_gulou", "leader", "|",
-                                            "official_longting", "leader"]
+    assert computed == ["official_longting", "official_gulou", "leader", "|", "official_longting", "leader"]
+
+
+def test_the_officials_of_a_city_share_its_peer_league_and_a_push_elsewhere_leaves_it_warm(app_env, engine):  # noqa: ARG001
+    usernames = ("official_longting", "official_gulou", "official_yuhu")
+    computed, standings = _around_a_push_in_longting(engine, usernames, ("services.portfolio", "city_league"),
+                                                     ("webapp.data", "peer_standing", (None,)))
+    # 开封 scored once for both of its officials, 湘潭 once; after a push in 龙亭区 only 开封 again
+    assert computed == ["official_longting", "official_yuhu", "|", "official_longting"]
+    assert [standing.district_id for standing in standings[:3]] == [as_viewer(engine, name).region_id
+                                                                    for name in usernames]
+
+
+def test_the_officials_of_a_district_share_the_cases_suggested_for_a_warning(app_env, engine):  # noqa: ARG001
+    from data_access.alerts import list_alerts
+    from data_access.users import create_user
+
+    create_user(engine, as_viewer(engine, "admin"), username="official_gulou_2", display_name="鼓楼区二",
+                role="district_official", password="Second@2026x",
+                region_id=as_viewer(engine, "official_gulou").region_id)
+    alert_id = int(list_alerts(engine, as_viewer(engine, "official_gulou"))["id"].iloc[0])
+    computed, suggested = _around_a_push_in_longting(
+        engine, ("official_gulou", "official_gulou_2"), ("services.knowledge", "suggest_cases"),
+        ("webapp.knowledge_data", "suggestions", (alert_id,)))
+    # a 鼓楼区 warning: its second official shares the first one's suggestions, which outlive a 龙亭区 push
+    assert computed == ["official_gulou", "|"]
+    assert len(suggested) == 4 and all(cases.equals(suggested[0]) for cases in suggested)
 
 
 def test_the_server_runs_no_full_garbage_collection_after_every_script_run():

@@ -54,6 +54,23 @@ def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> 
     return frame
 
 
+def with_districts_replaced(previous: pd.DataFrame, parts: Sequence[pd.DataFrame],
+                            district_ids: Sequence[int]) -> pd.DataFrame:
+    """A :func:`portfolio` with the rows of ``district_ids`` replaced by ``parts`` (those districts' portfolios for
+    the same period, read afresh): the same projects in the same order, ranked across all again and graded. A
+    project's own columns depend on nothing but its own data, so after a write within some districts' projects
+    only their rows need reading (a province's portfolio took 6 s to read whole)."""
+    kept = previous[~previous["district_id"].isin(list(district_ids))]
+    frame = pd.concat([kept, *(part for part in parts if len(part))])
+    frame = frame.reindex(previous.index[previous.index.isin(frame.index)])
+    for column in ("total", "coverage"):
+        frame[column] = pd.to_numeric(frame[column]).astype(float)
+    frame["rank"] = scoring.rank(frame["total"])
+    frame["grade"] = scoring.grade(frame["total"])
+    frame.attrs["period"] = previous.attrs.get("period")
+    return frame
+
+
 def by_district(frame: pd.DataFrame, regions: pd.DataFrame, name_column: str) -> pd.DataFrame:
     """Districts with their project count, budget, mean score and centre: id, name, lat, lon, projects,
     budget, mean_score, warnings. The mean is :func:`scoring.rollup`'s: over scored projects only."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -35,7 +36,7 @@ import data_access.reads
 from data_access import Viewer, audit, rating_results
 from data_access import alerts as alert_store
 from data_access import ratings as rating_store
-from data_access.db import DataVersions
+from data_access.db import DataVersions, subtree_versions
 from data_access.peers import PeerStanding
 from data_access.policy import Action, require
 from data_access.users import list_experts, list_users
@@ -268,9 +269,99 @@ def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
 
 @cached_read(per_scope=True, within_scope=True)
 def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
+    """The scope's portfolio; after a write within some districts' projects, the last one built for this scope and
+    period with only those districts' rows read again (:func:`_portfolio_by_district`)."""
     from services.portfolio import portfolio as build
 
-    return build(db.engine, viewer, period)
+    period = period if period is not None else latest_period(viewer)
+    districts = _district_paths(viewer)
+    if period is None or districts is None:
+        return build(db.engine, viewer, period)
+    return _portfolio_by_district(viewer, period, districts, db)
+
+
+@dataclass
+class _BuiltPortfolio:
+    """A scope's portfolio for one period as last built, with the versions it was built at."""
+
+    base: int
+    districts: dict[str, int]  # district path → its subtree's version
+    frame: pd.DataFrame
+    built_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _BuiltPortfolios:
+    """The last portfolio built per scope and period (at most ``BUILT_PORTFOLIOS``, each one frame the caches hold
+    anyway), kept as long as a cache entry lives: the start of the next build after a push."""
+
+    entries: dict[tuple[str, dt.date], _BuiltPortfolio] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: tuple[str, dt.date]) -> _BuiltPortfolio | None:
+        with self.lock:
+            entry = self.entries.get(key)
+        return entry if entry is not None and time.monotonic() - entry.built_at < CACHE_SECONDS else None
+
+    def put(self, key: tuple[str, dt.date], entry: _BuiltPortfolio) -> None:
+        with self.lock:
+            self.entries.pop(key, None)
+            if len(self.entries) >= BUILT_PORTFOLIOS:
+                self.entries.pop(next(iter(self.entries)))
+            self.entries[key] = entry
+
+
+BUILT_PORTFOLIOS = 64
+
+
+@st.cache_resource(show_spinner=False)
+def _built_portfolios() -> _BuiltPortfolios:
+    return _BuiltPortfolios()
+
+
+def _district_paths(viewer: Viewer) -> dict[int, str] | None:
+    """The districts of the viewer's projects (id → region path) when their scope is a tree of regions with more
+    than one district and every project lies in a district; else None (read whole)."""
+    if viewer.role in ("project_manager", "expert"):
+        return None
+    own = projects(viewer)["district_id"]
+    if own.isna().any() or own.nunique() < 2:
+        return None
+    paths = regions(viewer).set_index("id")["path"]
+    return {int(district): str(paths[district]) for district in sorted(own.unique())}
+
+
+def _portfolio_by_district(viewer: Viewer, period: dt.date, districts: dict[int, str],
+                           db: Database) -> pd.DataFrame:
+    """A write declared within some projects (``data_access.db.only_within_projects``) changes nothing but their
+    own rows, and moves on only their regions' versions: the districts whose version moved since the last build
+    are read afresh (as their officials' scope) and spliced in; any other write (the database's own counter moved)
+    or a first build reads the whole scope."""
+    from services.portfolio import portfolio as build
+    from services.portfolio import with_districts_replaced
+
+    base, versions = subtree_versions(db.engine, districts.values())
+    key = (viewer.scope_key, period)
+    last = _built_portfolios().get(key)
+    changed = [] if last is None else [district for district, path in districts.items()
+                                       if versions[path] != last.districts.get(path)]
+    if last is None or last.base != base or set(last.districts) != set(versions) or len(changed) > len(districts) // 2:
+        frame = build(db.engine, viewer, period)
+    else:
+        parts = [build(db.engine, _district_viewer(viewer, district, districts[district]), period)
+                 for district in changed]
+        frame = with_districts_replaced(last.frame, parts, changed)
+    _built_portfolios().put(key, _BuiltPortfolio(base, versions, frame))
+    return frame
+
+
+def _district_viewer(viewer: Viewer, district: int, path: str) -> Viewer:
+    """The district as its own officials' scope: what they would read of it, which is all a leader's rows of it hold."""
+    from data_access.policy import Role
+    from data_access.scope import scope_key_of
+
+    return Viewer(user_id=viewer.user_id, username=viewer.username, role=Role.DISTRICT_OFFICIAL, region_id=district,
+                  region_path=path, scope_key=scope_key_of(Role.DISTRICT_OFFICIAL, path, ()))
 
 
 @cached_read(per_scope=True, within_scope=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from data_access import data_version, reads, transaction, viewer_data_versions, writes
 from data_access.auth import check_password, end_sessions, set_language, start_login_session
-from data_access.db import only_within_projects
+from data_access.db import only_within_projects, subtree_versions
 from data_access.errors import PermissionDenied, ValidationError, VersionConflict
 from data_access.migrate import upgrade
 from data_access.models import Observation
@@ -145,6 +145,16 @@ def test_a_write_within_projects_of_two_districts_moves_both_on_once(seeded_engi
     after = _versions(seeded_engine)
     assert [after[name].scope - before[name].scope for name in SCOPES[:3]] == [1, 1, 2]
     assert data_version(seeded_engine) == before["leader"].whole + 2
+
+
+def test_the_versions_of_many_regions_read_at_once_are_those_their_officials_get(seeded_engine):
+    _write_within(seeded_engine, [int(_project(seeded_engine)["id"])])  # 龙亭区 moves on, 鼓楼区 does not
+    _write_within(seeded_engine, [int(_project(seeded_engine)["id"])])
+    officials = [as_viewer(seeded_engine, name) for name in ("official_longting", "official_gulou")]
+    base, versions = subtree_versions(seeded_engine, [official.region_path for official in officials])
+    expected = [viewer_data_versions(seeded_engine, official) for official in officials]
+    assert base == expected[0].base
+    assert list(versions.values()) == [expected[0].scope, expected[1].scope] == [base + 2, base]
 
 
 def test_a_write_not_declared_within_projects_moves_every_scope_on(seeded_engine):

@@ -5,6 +5,7 @@ the work a warm run skips is pinned here by counting it, never by timing it."""
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import event
 from streamlit import config
@@ -207,19 +208,22 @@ def _reads_around_a_push_in_longting() -> None:
     import importlib
 
     import streamlit as st
+    from sqlalchemy import update
 
     from data_access import transaction
     from data_access.db import only_within_projects
+    from data_access.models import Observation
     from webapp import data
     from webapp.session import shared_engine
 
-    engine, computed, answers = shared_engine(), [], []
+    engine, computed, scopes, answers = shared_engine(), [], [], []
     module_name, name = st.session_state["test_counted"]
     module = importlib.import_module(module_name)
     real = getattr(module, name)
 
     def counting(engine, viewer, *args):
         computed.append(viewer.username)
+        scopes.append((viewer.role, viewer.region_id))
         return real(engine, viewer, *args)
 
     read_module, read_name, arguments = st.session_state["test_read"]
@@ -233,12 +237,15 @@ def _reads_around_a_push_in_longting() -> None:
 
         every_user_runs()
         computed.append("|")
-        with transaction(engine) as session:
+        with transaction(engine) as session:  # the project's figures go up by 10 %
             only_within_projects(session, [st.session_state["test_project"]])
+            session.execute(update(Observation).where(Observation.project_id == st.session_state["test_project"])
+                            .values(value=Observation.value * 1.1))
         every_user_runs()
     finally:
         setattr(module, name, real)
     st.session_state["computed"], st.session_state["answers"] = computed, answers
+    st.session_state["scopes"] = scopes
 
 
 def _around_a_push_in_longting(engine, usernames, counted, read):
@@ -250,6 +257,27 @@ def _around_a_push_in_longting(engine, usernames, counted, read):
     at.run()
     assert not at.exception
     return at.session_state["computed"], at.session_state["answers"]
+
+
+def test_after_a_push_the_leaders_portfolio_reads_only_the_pushed_district_again(app_env, engine):  # noqa: ARG001
+    from services.portfolio import portfolio
+
+    longting = as_viewer(engine, "official_longting").region_id
+    at = AppTest.from_function(_reads_around_a_push_in_longting, default_timeout=60)
+    at.session_state["test_viewers"] = [as_viewer(engine, "leader")]
+    project = int(data_access.list_projects(engine, as_viewer(engine, "official_longting"))["id"].iloc[0])
+    at.session_state["test_project"] = project
+    at.session_state["test_counted"] = ("services.portfolio", "portfolio")
+    at.session_state["test_read"] = ("webapp.data", "portfolio", (None,))
+    at.run()
+    assert not at.exception
+    # the whole city once, then 龙亭区 alone, read as its officials' scope
+    assert at.session_state["scopes"] == [("leader", None), ("district_official", longting)]
+    before, after = at.session_state["answers"]
+    leader = as_viewer(engine, "leader")
+    expected = portfolio(engine, leader, after.attrs["period"])  # read whole, after the push
+    pd.testing.assert_frame_equal(after, expected)
+    assert after.loc[project, "total"] != before.loc[project, "total"]
 
 
 def test_a_push_in_one_district_leaves_the_other_districts_pages_warm(app_env, engine):  # noqa: ARG001

@@ -32,9 +32,9 @@ REFUSED_TO_THE_APP = [
 ]
 
 
-def _two_roles(request, tmp_path_factory, monkeypatch, *, app_created_tables: bool = False):
+def _two_roles(request, monkeypatch, *, app_created_tables: bool = False):
     """A new database owned by the superuser, a fresh login role for the app, both URLs configured."""
-    owner_url = _new_database("postgresql", request, tmp_path_factory)
+    owner_url = _new_database("postgresql", request)
     role = f"perfdash_app{next(_roles)}"
     admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -51,8 +51,8 @@ def _two_roles(request, tmp_path_factory, monkeypatch, *, app_created_tables: bo
 @pytest.mark.usefixtures("db_backend")  # ids say [postgresql], so -k selects these with the other cases
 @pytest.mark.parametrize("db_backend", ["postgresql"])
 def test_the_app_role_may_not_truncate_change_or_disable_the_audit_log_but_its_writes_work(
-        request, tmp_path_factory, monkeypatch):
-    _owner_url, app_url = _two_roles(request, tmp_path_factory, monkeypatch)
+        request, monkeypatch):
+    _owner_url, app_url = _two_roles(request, monkeypatch)
     assert migrate.main() == 0
     app = create_database_engine(app_url)
     write(app, build(**SMALL_DEMO))  # the demo seed runs as the app role
@@ -73,8 +73,8 @@ def test_the_app_role_may_not_truncate_change_or_disable_the_audit_log_but_its_w
 @pytest.mark.usefixtures("db_backend")  # ids say [postgresql], so -k selects these with the other cases
 @pytest.mark.parametrize("db_backend", ["postgresql"])
 def test_migrating_as_the_owner_takes_the_tables_away_from_an_app_role_that_created_them(
-        request, tmp_path_factory, monkeypatch):
-    owner_url, app_url = _two_roles(request, tmp_path_factory, monkeypatch, app_created_tables=True)
+        request, monkeypatch):
+    owner_url, app_url = _two_roles(request, monkeypatch, app_created_tables=True)
     app = create_database_engine(app_url)
     migrate.upgrade(app)  # tables, sequences and the trigger function now belong to the app role
     assert migrate.main() == 0
@@ -100,8 +100,8 @@ def test_on_sqlite_the_migration_url_falls_back_to_the_app_url(monkeypatch, tmp_
 
 @pytest.mark.usefixtures("db_backend")  # ids say [postgresql], so -k selects these with the other cases
 @pytest.mark.parametrize("db_backend", ["postgresql"])
-def test_the_migration_refuses_an_app_role_that_owns_the_database(request, tmp_path_factory, monkeypatch, capsys):
-    owner_url, app_url = _two_roles(request, tmp_path_factory, monkeypatch)
+def test_the_migration_refuses_an_app_role_that_owns_the_database(request, monkeypatch, capsys):
+    owner_url, app_url = _two_roles(request, monkeypatch)
     role, database = make_url(app_url).username, make_url(app_url).database
     admin = create_engine(owner_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -16,18 +16,19 @@ from streamlit.testing.v1 import AppTest
 from data_access.db import reset_engine_cache
 from data_access.models import Project, User
 from services.rating_rounds import DEFAULT_CRITERIA, RoundSpec, open_round, with_expert_group
-from tests.conftest import as_viewer
+from tests.conftest import as_viewer, remove_sqlite_file, scratch_sqlite_path
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "Demo@2026"
 
 
 @pytest.fixture
-def app_db(seeded_sqlite_file: Path, tmp_path: Path) -> Path:
-    """A private copy of the seeded database: tests here log in, lock accounts and write."""
-    path = tmp_path / "app.sqlite3"
+def app_db(seeded_sqlite_file: Path) -> Iterator[Path]:
+    """A private copy of the seeded database (tests here log in, lock accounts and write), deleted after the test."""
+    path = scratch_sqlite_path()
     shutil.copy(seeded_sqlite_file, path)
-    return path
+    yield path
+    remove_sqlite_file(path)
 
 
 @pytest.fixture

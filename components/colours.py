@@ -1,7 +1,9 @@
 """The one palette every view uses, so a colour means the same thing on every page, chart and map.
 
 Warnings: 红 red (severe) / 橙 orange / 黄 yellow, green only for "no warning". Grades: 优秀 green,
-良好 blue, 合格 amber, 不合格 red, always in that order. Hex for plotly, :func:`rgb` lists for pydeck.
+良好 blue, 合格 amber, 不合格 red, always in that order. Predicted risk (P(late)) in the warnings' order of
+severity: high red, elevated orange, moderate yellow, low a pale steel blue (not green: low risk is not "no
+warning"), no prediction grey. Hex for plotly, :func:`rgb` lists for pydeck.
 """
 from __future__ import annotations
 
@@ -31,6 +33,10 @@ WARNING_COLOURS: dict[str, str] = {"red": RED, "orange": ORANGE, "yellow": YELLO
 
 GRADE_ORDER: tuple[str, ...] = ("优秀", "良好", "合格", "不合格")  # best first, as the bands in scoring.ranking
 GRADE_COLOURS: dict[str, str] = dict(zip(GRADE_ORDER, (GREEN, BLUE, AMBER, RED), strict=False))
+
+# P(late) bands, most severe first: (level, lowest probability in it, colour).
+RISK_BANDS: tuple[tuple[str, float, str], ...] = (("high", 0.7, RED), ("elevated", 0.5, ORANGE),
+                                                   ("moderate", 0.3, YELLOW), ("low", 0.0, "#7fa7c9"))
 
 MILESTONE_COLOURS: dict[str, str] = {"finished": GREEN, "in_progress": BLUE, "overdue": RED, "planned": "#d0d7de"}
 
@@ -74,6 +80,28 @@ def warning_colour(level: str | None) -> str:
 def warning_label(level: str | None, lang: str = "zh") -> str:
     """``红色预警`` / ``Red warning`` …; a missing level means no open warning (无预警 / No warning)."""
     return translate(f"warning.{'none' if is_missing(level) else level}", lang)
+
+
+def risk_level(probability: float | None) -> str | None:
+    """The band of a predicted probability (high ≥ 70 %, elevated ≥ 50 %, moderate ≥ 30 %, else low); None when
+    there is no prediction.
+
+    >>> risk_level(0.7), risk_level(0.69), risk_level(0.3), risk_level(0.01), risk_level(float("nan"))
+    ('high', 'elevated', 'moderate', 'low', None)
+    """
+    if is_missing(probability):
+        return None
+    return next(level for level, lowest, _ in RISK_BANDS if probability >= lowest)
+
+
+def risk_colour(level: str | None) -> str:
+    """The colour of a risk band; grey without a prediction."""
+    return next((colour for name, _, colour in RISK_BANDS if name == level), GREY)
+
+
+def risk_label(level: str | None, lang: str = "zh") -> str:
+    """高风险（≥70%）/ High (≥ 70 %) …; no prediction → 无预测 / No prediction."""
+    return translate(f"risk.band.{level or 'none'}", lang)
 
 
 def diverging_range(z: np.ndarray | Sequence[float], centre: float, cap: float | None = None) -> tuple[float, float]:

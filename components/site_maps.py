@@ -9,6 +9,10 @@ template serves every layer; Streamlit HTML-escapes substituted values, so marku
 template). Every row carries ``id`` for drill-down (Streamlit's ``on_select`` returns the picked rows): the
 layers' ids are ``POINTS_LAYER`` and ``AREAS_LAYER``.
 
+Colourings (``colour_by``): ``grade`` (of the score), ``warning`` (the most severe open warning) and ``risk``
+(predicted P(late) in the bands of ``components.colours.RISK_BANDS``: a point by its project's probability, a district
+by the mean over its projects under way); with ``risk`` every tooltip's ``line4`` gives the probability.
+
 District polygons are rows ``{id, polygon: [outer ring, holes…], …}`` (one row per part of a district that has
 islands); their coordinates are GCJ-02 like the project sites (see services.boundaries).
 """
@@ -25,17 +29,22 @@ import pydeck as pdk
 from components.colours import (
     GRADE_ORDER,
     GREY,
+    RISK_BANDS,
     WARNING_COLOURS,
     grade_colour,
     grade_label,
     is_missing,
     rgb,
+    risk_colour,
+    risk_label,
+    risk_level,
     warning_colour,
     warning_label,
 )
 from components.formatting import money, percent
 from components.i18n import translate
 from components.kpi import grade_text
+from components.risk_text import probability as chance
 from components.text import html_text
 from scoring.ranking import grade
 
@@ -52,7 +61,9 @@ POINTS_LAYER, AREAS_LAYER, LABELS_LAYER = "project-points", "district-areas", "d
 AREA_ALPHA = 110  # light enough that the points on top stay visible
 LABEL_FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"  # installed with fonts-noto-cjk; never a web font
 WARNING_ORDER = ("red", "orange", "yellow")  # most severe first
-ColourBy = Literal["grade", "warning"]
+ColourBy = Literal["grade", "warning", "risk"]
+COLOURINGS: tuple[str, ...] = ("grade", "warning", "risk")
+LIKELY_LATE = 0.5  # a project at or above this P(late) counts as likely to slip in a district's tooltip
 
 
 def _python(values: pd.Series) -> list[object]:
@@ -66,23 +77,42 @@ def _warnings_line(count: float | None, level: str | None, lang: str) -> str:
     return translate("map.warnings", lang, n=int(count), level=warning_label(level, lang))
 
 
-def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"] = "grade",
-                   lang: str = "zh") -> pdk.Layer:
-    """One pickable point per project site, coloured by grade or by its most severe open warning level,
-    radius growing with the square root of the budget (area ∝ budget).
+def _check_colouring(colour_by: str) -> None:
+    if colour_by not in COLOURINGS:
+        raise ValueError(f"colour_by must be one of {', '.join(COLOURINGS)}, got {colour_by!r}")
+
+
+def _risk_line(probability: float | None, lang: str) -> str:
+    """延期概率 87%（高风险（≥70%））; no prediction: 无预测（未在建）."""
+    level = risk_level(probability)
+    if level is None or probability is None:
+        return risk_label(None, lang)
+    return translate("map.risk_point", lang, p=chance(float(probability)), band=risk_label(level, lang))
+
+
+def _colours(colour_by: ColourBy, frame: pd.DataFrame, alpha: int) -> list[list[int]]:
+    if colour_by == "grade":
+        return [rgb(grade_colour(g), alpha) for g in frame["grade"]]
+    if colour_by == "warning":
+        return [rgb(warning_colour(w), alpha) for w in frame["warning_level"]]
+    return [rgb(risk_colour(risk_level(p)), alpha) for p in frame["p_late"]]
+
+
+def project_points(projects: pd.DataFrame, colour_by: ColourBy = "grade", lang: str = "zh") -> pdk.Layer:
+    """One pickable point per project site, coloured by grade, by its most severe open warning level or by its
+    predicted P(late), radius growing with the square root of the budget (area ∝ budget).
 
     Columns: ``id``, ``name``, ``region``, ``category`` (display labels), ``lat``, ``lon``, ``budget`` (CNY),
     ``score``, ``grade`` (Chinese label or missing), ``progress`` (%), ``open_warnings``, ``warning_level``
-    ("red"/"orange"/"yellow" or missing). Rows without coordinates are left out.
-    Data row: ``{id, lon, lat, colour, radius, name, line1, line2, line3, line4}``.
+    ("red"/"orange"/"yellow" or missing); for ``risk`` also ``p_late`` (0–1, missing: not under way). Rows without
+    coordinates are left out. Data row: ``{id, lon, lat, colour, radius, name, line1, line2, line3, line4}``
+    (``line4``: the warnings, or with ``risk`` the probability and its band).
     """
-    if colour_by not in ("grade", "warning"):
-        raise ValueError(f"colour_by must be 'grade' or 'warning', got {colour_by!r}")
+    _check_colouring(colour_by)
     score_word, progress_word, budget_word = (translate(key, lang)
                                               for key in ("chart.score", "chart.progress", "chart.budget"))
     sites = projects[projects["lat"].notna() & projects["lon"].notna()]
-    colours = ([rgb(grade_colour(g), POINT_ALPHA) for g in sites["grade"]] if colour_by == "grade"
-               else [rgb(warning_colour(w), POINT_ALPHA) for w in sites["warning_level"]])
+    colours = _colours(colour_by, sites, POINT_ALPHA)
     budget = sites["budget"].astype(float).fillna(0).clip(lower=0)
     radius = (60 + 40 * np.sqrt(budget / 1e6)).round().astype(int)
     rows = pd.DataFrame({
@@ -95,8 +125,9 @@ def project_points(projects: pd.DataFrame, colour_by: Literal["grade", "warning"
                   for s, g in zip(sites["score"], sites["grade"], strict=True)],
         "line3": [f"{progress_word} {percent(p)} · {budget_word} {money(b, lang)}"
                   for p, b in zip(sites["progress"].astype(float), sites["budget"].astype(float), strict=True)],
-        "line4": [_warnings_line(n, w, lang)
-                  for n, w in zip(sites["open_warnings"], sites["warning_level"], strict=True)],
+        "line4": ([_risk_line(p, lang) for p in sites["p_late"]] if colour_by == "risk" else
+                  [_warnings_line(n, w, lang) for n, w in zip(sites["open_warnings"], sites["warning_level"],
+                                                             strict=True)]),
     })
     return pdk.Layer("ScatterplotLayer", data=rows.to_dict("records"), id=POINTS_LAYER,
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
@@ -110,34 +141,42 @@ def worst_warning(levels: pd.Series) -> str | None:
     return next((level for level in WARNING_ORDER if level in present), None)
 
 
-def _area_colour(colour_by: ColourBy, grade_: str | None, level: str | None) -> str:
-    return grade_colour(grade_) if colour_by == "grade" else warning_colour(level)
+def _district_risk_line(district: pd.Series, lang: str) -> str:
+    """平均延期概率 42%（中等风险）· 在建 8 个中 3 个可能延期; none under way: 无预测（未在建）."""
+    if is_missing(district["risk_mean"]):
+        return risk_label(None, lang)
+    return translate("map.risk_district", lang, p=chance(float(district["risk_mean"])),
+                     band=risk_label(risk_level(district["risk_mean"]), lang), n=int(district["at_risk"]),
+                     of=int(district["predicted"]))
 
 
 def district_areas(districts: pd.DataFrame, colour_by: ColourBy = "grade", lang: str = "zh",
                    bands: dict[str, float] | None = None, dark: bool = False) -> pdk.Layer:
     """The districts as flat polygons (a choropleth under the points), coloured by the grade of their mean
-    score or by their most severe open warning; pickable, one row per polygon part.
+    score, by their most severe open warning or by the mean P(late) of their projects under way; pickable, one
+    row per polygon part.
 
     Columns: ``id``, ``name``, ``parts`` (polygon parts as [lon, lat] rings, missing for a region without a
     boundary: it is left out), ``projects``, ``budget`` (CNY), ``mean_score``, ``warnings`` (open count),
-    ``warning_level``. Data row: ``{id, polygon, colour, name, line1 … line4}``.
+    ``warning_level``; for ``risk`` also ``risk_mean`` (missing: none under way), ``predicted`` (projects with a
+    prediction) and ``at_risk`` (of those, how many at :data:`LIKELY_LATE` or above). Data row: ``{id, polygon,
+    colour, name, line1 … line4}`` (``line4``: the budget, or with ``risk`` the mean probability and the count).
     """
-    if colour_by not in ("grade", "warning"):
-        raise ValueError(f"colour_by must be 'grade' or 'warning', got {colour_by!r}")
+    _check_colouring(colour_by)
     shown = districts[districts["parts"].map(lambda parts: isinstance(parts, list) and len(parts) > 0)]
     grades = grade(shown["mean_score"].astype(float), bands)
+    colours = _colours(colour_by, shown.assign(grade=grades.to_numpy(), p_late=shown.get("risk_mean")), AREA_ALPHA)
     rows = []
-    for (_, district), grade_ in zip(shown.iterrows(), grades, strict=True):
+    for (_, district), grade_, colour in zip(shown.iterrows(), grades, colours, strict=True):
         level = None if is_missing(district["warning_level"]) else str(district["warning_level"])
         lines = {
             "name": str(district["name"]),
             "line1": f"{translate('chart.mean_score', lang)} {grade_text(district['mean_score'], grade_, lang)}",
             "line2": _warnings_line(district["warnings"], level, lang),
             "line3": translate("map.projects", lang, n=int(district["projects"])),
-            "line4": f"{translate('chart.budget', lang)} {money(float(district['budget']), lang)}",
+            "line4": (_district_risk_line(district, lang) if colour_by == "risk" else
+                      f"{translate('chart.budget', lang)} {money(float(district['budget']), lang)}"),
         }
-        colour = rgb(_area_colour(colour_by, grade_, level), AREA_ALPHA)
         rows += [{"id": int(district["id"]), "polygon": part, "colour": colour, **lines} for part in district["parts"]]
     outline = [220, 230, 240] if dark else [87, 96, 106]
     return pdk.Layer("PolygonLayer", data=rows, id=AREAS_LAYER, get_polygon="polygon", get_fill_color="colour",
@@ -170,7 +209,12 @@ class LegendEntry(NamedTuple):
 def legend_entries(districts: pd.DataFrame, colour_by: ColourBy = "grade", lang: str = "zh",
                    bands: dict[str, float] | None = None) -> list[LegendEntry]:
     """Every colour the district layer can use, in its fixed order, with how many districts have it (grades
-    best first then unscored; warnings red, orange, yellow, then none)."""
+    best first then unscored; warnings red, orange, yellow, then none; risk high to low, then no prediction)."""
+    if colour_by == "risk":
+        levels = districts["risk_mean"].map(risk_level)
+        return [*(LegendEntry(colour, risk_label(level, lang), int((levels == level).sum()))
+                  for level, _, colour in RISK_BANDS),
+                LegendEntry(GREY, risk_label(None, lang), int(levels.isna().sum()))]
     if colour_by == "grade":
         grades = grade(districts["mean_score"].astype(float), bands)
         counts = grades.value_counts(dropna=False)

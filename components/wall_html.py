@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.bigscreen import ACCENT, MUTED, NAVY, TEXT_COLOUR
-from components.colours import WARNING_COLOURS
+from components.colours import WARNING_COLOURS, risk_colour
 from components.text import html_text
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 1920, 1080
@@ -61,6 +61,18 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   text-overflow: ellipsis; border-bottom: 1px solid rgba(230, 237, 243, 0.08);}}
 .wall-ticker .date {{color: {MUTED}; margin-right: 8px; font-variant-numeric: tabular-nums;}}
 .wall-ticker .none {{color: {MUTED};}}
+.wall-risk {{height: 256px; overflow: hidden; background: {PANEL}; border-radius: 6px; padding: 2px 12px;}}
+.wall-risk ol {{list-style: none; margin: 0; padding: 0;}}
+.wall-risk li {{display: grid; grid-template-columns: 30px minmax(0, 1fr) auto; column-gap: 10px; height: 50px;
+  align-items: center; border-bottom: 1px solid rgba(230, 237, 243, 0.08);}}
+.wall-risk .rank {{grid-row: 1 / 3; font-size: 20px; color: {MUTED}; font-variant-numeric: tabular-nums;}}
+.wall-risk .name {{font-size: 20px; line-height: 24px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;}}
+.wall-risk .district {{font-size: 18px; color: {MUTED}; margin-left: 8px;}}
+.wall-risk .chance {{grid-row: 1 / 3; grid-column: 3; font-size: 30px; font-weight: 700;
+  font-variant-numeric: tabular-nums;}}
+.wall-risk .reason {{grid-column: 2; font-size: 17px; line-height: 22px; color: {MUTED}; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis;}}
+.wall-risk .none {{font-size: 18px; line-height: 1.5; color: {MUTED}; padding: 8px 0;}}
 @keyframes wall-scroll {{from {{transform: translateY(0);}} to {{transform: translateY(-50%);}}}}
 .st-key-wall_settings button, .st-key-wall_settings button p {{font-size: 18px !important; min-height: 36px;
   background: transparent; color: {MUTED}; border-color: {MUTED};}}
@@ -158,3 +170,28 @@ def warning_ticker(lines: list[WarningLine], empty: str, visible: int = 6, secon
     duration = f"{len(lines) * seconds_per_line:g}s"
     return (f'<div class="wall-ticker moving" style="--wall-scroll-seconds:{duration}">'
             f"<ul>{items}{items}</ul></div>")
+
+
+@dataclass(frozen=True)
+class RiskLine:
+    """One project most likely to slip as the wall lists it (the caller ranks them, most likely first)."""
+
+    rank: int
+    name: str
+    district: str
+    chance: str  # P(late), already formatted ("87%")
+    level: str | None  # its band (components.colours.risk_level), for the colour beside the number
+    reason: str
+
+
+def risk_list(lines: list[RiskLine], empty: str) -> str:
+    """The projects most likely to slip: rank, name and district, P(late) large in its band's colour, and a short
+    reason under the name; ``empty`` (why there is no list: no model, a stale one, no project under way) when
+    there are none."""
+    if not lines:
+        return f'<div class="wall-risk"><p class="none">{html_text(empty)}</p></div>'
+    items = "".join(f'<li><span class="rank">{line.rank}</span><span class="name">{html_text(line.name)}'
+                    f'<span class="district">{html_text(line.district)}</span></span>'
+                    f'<span class="chance" style="color:{risk_colour(line.level)}">{html_text(line.chance)}</span>'
+                    f'<span class="reason">{html_text(line.reason)}</span></li>' for line in lines)
+    return f'<div class="wall-risk"><ol>{items}</ol></div>'

@@ -36,6 +36,12 @@ strict: a value exactly on its threshold does not fire.
     project's planned start are not expected. With ``indicator=None`` the
     planning series in ``exclude_indicators`` don't count as reports, because
     they are usually entered ahead by the planning office, not by the owner.
+``risk_above`` — target ["late" | "overrun"], pct [60], recovery_margin [5]
+    The project's predicted probability of finishing late (or of overrunning
+    its budget), in percent, is above pct. The predictions come in as
+    ``risks`` (project_id, p_late, p_overrun as 0–1, from the risk model
+    ``services.risk`` keeps); a project without a prediction never fires.
+    Optional: nothing fires unless such a rule is configured.
 
 Projects evaluated: status active or suspended, except ``milestone_overdue``
 (any status but completed) and ``missing_report`` (active only); and within
@@ -47,7 +53,8 @@ Hysteresis: a (rule, project) pair that is open before this evaluation stays
 firing on a condition relaxed by ``recovery_margin``, so a value hovering at
 the threshold does not open and close an alert every month. An open budget
 overrun stays while overrun % > pct − margin (or spend exceeds the budget); an
-open progress lag while the latest lag > points − margin; an open indicator
+open progress lag while the latest lag > points − margin; an open risk alert
+while the probability > pct − margin; an open indicator
 alert while the latest value is below ``below + margin``, above
 ``above − margin`` or outside ``[lower + margin, upper − margin]``. Open pairs
 need the relaxed condition in the latest month only, not ``periods`` months
@@ -70,7 +77,8 @@ import numpy as np
 import pandas as pd
 
 RULE_TYPES = ("budget_overrun", "progress_lag", "milestone_overdue", "indicator_threshold", "score_drop",
-              "missing_report")
+              "missing_report", "risk_above")
+RISK_TARGETS = ("late", "overrun")  # what a risk_above rule reads: the risks frame's p_late or p_overrun
 SEVERITIES = ("red", "orange", "yellow")
 SCOPE_KINDS = ("all", "category", "region")
 FINDING_COLUMNS = ("rule_id", "project_id", "rule_type", "severity", "value", "threshold", "periods", "period",
@@ -85,6 +93,7 @@ _EVALUATED_STATUSES = {
     "indicator_threshold": ("active", "suspended"),
     "score_drop": ("active", "suspended"),
     "missing_report": ("active",),
+    "risk_above": ("active", "suspended"),
 }
 _NO_MONTH = np.iinfo(np.int64).min  # the int64 behind NaT, so month arrays view as datetime64[M]
 
@@ -144,6 +153,19 @@ def _codes(value: Any) -> tuple[str, ...]:
     return tuple(_code(code) for code in value)
 
 
+def _percent(value: Any) -> float:
+    number = _number(value)
+    if not 0 <= number <= 100:
+        raise _Invalid("must be a percentage from 0 to 100")
+    return number
+
+
+def _risk_target(value: Any) -> str:
+    if value not in RISK_TARGETS:
+        raise _Invalid(f"must be one of {', '.join(RISK_TARGETS)}")
+    return str(value)
+
+
 def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else check(value)
 
@@ -162,6 +184,7 @@ _PARAMETERS: dict[str, dict[str, tuple[Any, Callable[[Any], Any]]]] = {
     "missing_report": {"periods": (1, _period_count), "indicator": (None, _optional(_code)),
                        "include_current_month": (False, _flag),
                        "exclude_indicators": (("PROG_PLAN", "SPEND_PLAN"), _codes)},
+    "risk_above": {"target": ("late", _risk_target), "pct": (60.0, _percent), "recovery_margin": (5.0, _non_negative)},
 }
 
 
@@ -307,7 +330,8 @@ class _OpenMilestones(NamedTuple):
 
 class _Inputs:
     def __init__(self, *, projects: pd.DataFrame, as_of: dt.date, observations: pd.DataFrame | None,
-                 milestones: pd.DataFrame | None, scores: pd.DataFrame | None) -> None:
+                 milestones: pd.DataFrame | None, scores: pd.DataFrame | None,
+                 risks: pd.DataFrame | None = None) -> None:
         self.projects = _require(projects, "projects", ("id", "status"))
         self.project_ids = projects["id"].to_numpy(dtype=np.int64)
         self.project_index = pd.Index(self.project_ids)
@@ -316,6 +340,7 @@ class _Inputs:
         self.as_of_day = np.datetime64(pd.Timestamp(as_of).date(), "D")
         self.as_of_month = int(_month_numbers(self.as_of_day))
         self._observations, self._milestones, self._scores = observations, milestones, scores
+        self._risks = risks
         self._grids: dict[str, np.ndarray] = {}
 
     @property
@@ -405,6 +430,13 @@ class _Inputs:
         result.previous_total[position[has_previous]] = total[has_previous - 1]
         result.previous_month[position[has_previous]] = month[has_previous - 1]
         return result
+
+    def risk_percent(self, target: str) -> np.ndarray:
+        """Per project, the predicted probability of ``target`` in percent (NaN without a prediction)."""
+        column = f"p_{target}"
+        frame = _require(self._risks, "risks", ("project_id", column))
+        chances = pd.Series(frame[column].to_numpy(dtype=float, na_value=np.nan), index=frame["project_id"])
+        return chances.reindex(self.project_index).to_numpy(dtype=float) * 100.0
 
     @cached_property
     def open_milestones(self) -> _OpenMilestones:
@@ -604,6 +636,16 @@ def _missing_report(inputs: _Inputs, params: Mapping[str, Any]) -> _Verdict:
     )
 
 
+def _risk_above(inputs: _Inputs, params: Mapping[str, Any]) -> _Verdict:
+    chance = inputs.risk_percent(params["target"])
+    pct = params["pct"]
+    return _Verdict(
+        full=_exceeds(chance, pct), relaxed=_exceeds(chance, pct - params["recovery_margin"]),
+        value=chance, threshold=pct, periods=1, month=None,
+        detail={"target": np.full(inputs.count, params["target"], object)},
+    )
+
+
 _RULE_TYPES: dict[str, Callable[[_Inputs, Mapping[str, Any]], _Verdict]] = {
     "budget_overrun": _budget_overrun,
     "progress_lag": _progress_lag,
@@ -611,6 +653,7 @@ _RULE_TYPES: dict[str, Callable[[_Inputs, Mapping[str, Any]], _Verdict]] = {
     "indicator_threshold": _indicator_threshold,
     "score_drop": _score_drop,
     "missing_report": _missing_report,
+    "risk_above": _risk_above,
 }
 
 
@@ -669,21 +712,23 @@ def _empty_findings() -> pd.DataFrame:
 
 def evaluate(rules: Iterable[Rule], *, projects: pd.DataFrame, as_of: dt.date,
              observations: pd.DataFrame | None = None, milestones: pd.DataFrame | None = None,
-             scores: pd.DataFrame | None = None, open_alerts: AlertPairs = ()) -> pd.DataFrame:
+             scores: pd.DataFrame | None = None, risks: pd.DataFrame | None = None,
+             open_alerts: AlertPairs = ()) -> pd.DataFrame:
     """The findings of every rule at ``as_of``: one row per (rule, project) that fires.
 
     Inputs are the data layer's frames (see the module docstring for what
-    each rule reads); ``observations``, ``milestones`` and ``scores`` are only
-    needed by the rules that read them. Only observations and scores with
+    each rule reads); ``observations``, ``milestones``, ``scores`` and
+    ``risks`` (the predictions) are only needed by the rules that read them. Only observations and scores with
     period ≤ as_of count. ``open_alerts`` are the (rule_id, project_id) pairs
     open before this evaluation — pairs or a frame with those columns — and
     get the relaxed condition (hysteresis, see the module docstring).
 
     Columns: ``rule_id``, ``project_id``, ``rule_type``, ``severity``,
     ``value`` (overrun %, lag points, days overdue, indicator value, score
-    drop or months without report), ``threshold``, ``periods`` (length of the
-    run that fired; 1 for rules without runs), ``period`` (the data month the
-    finding rests on; NaT for milestone_overdue and missing_report) and
+    drop, months without report or predicted probability in %),
+    ``threshold``, ``periods`` (length of the run that fired; 1 for rules
+    without runs), ``period`` (the data month the finding rests on; NaT for
+    milestone_overdue, missing_report and risk_above) and
     ``detail`` (a JSON-able dict for the message; ``held_open`` tells whether
     only the relaxed condition holds). Sorted by rule_id, project_id.
 
@@ -706,7 +751,7 @@ def evaluate(rules: Iterable[Rule], *, projects: pd.DataFrame, as_of: dt.date,
     if duplicated.any():
         raise ValueError(f"rule ids must be unique; repeated: {rules[int(np.argmax(duplicated))].id!r}")
     inputs = _Inputs(projects=projects, as_of=as_of, observations=observations, milestones=milestones,
-                     scores=scores)
+                     scores=scores, risks=risks)
     open_pairs = _open_pairs(open_alerts)
     found = []
     for rule in rules:

@@ -6,6 +6,10 @@ Command line for schedulers (idempotent: running it twice changes nothing the se
     python -m services.alerts digest                      # the daily e-mail digest
 
 Pages call :func:`evaluate` for the affected projects right after an import or a progress report.
+
+A rule "risk above a threshold" (``risk_above``) reads the predictions of the kept risk model
+(:func:`services.risk.current_risks`, as of the evaluation day); while that model is missing, stale or not better
+than the rule it would replace, such rules are left out of the run and their open warnings stay as they are.
 """
 from __future__ import annotations
 
@@ -22,12 +26,13 @@ from sqlalchemy import Engine
 
 from data_access import DataAccessError, Viewer, create_database_engine, list_milestones, list_projects
 from data_access import alerts as alert_store
+from data_access.errors import ValidationError
 from data_access.policy import SYSTEM  # the evaluator reads every region; the audit log names it "system"
 from data_access.reads import load_indicator_matrix, load_observations, reported_months
 from scoring.periods import add_months
 from scoring.rules import Rule
 from scoring.rules import evaluate as evaluate_rules
-from services import notify
+from services import notify, risk
 from services.scores import load_model, score_matrix
 
 LOOKBACK_MONTHS = 2  # beyond the longest run a rule asks for
@@ -83,9 +88,24 @@ def _recent_scores(engine: Engine, viewer: Viewer, periods: Sequence[dt.date]) -
     return pd.concat(totals, ignore_index=True)
 
 
+def _predictions(engine: Engine, viewer: Viewer, rules: Sequence[Rule], as_of: dt.date,
+                 project_ids: Sequence[int] | None, now: dt.datetime | None) -> pd.DataFrame | None:
+    """The risk predictions when a risk rule asks for them (None: no rule does, or no usable model)."""
+    if not any(rule.rule_type == "risk_above" for rule in rules):
+        return None
+    return risk.current_risks(engine, viewer, today=as_of,
+                              project_ids=None if project_ids is None else list(project_ids), now=now)
+
+
+def _predicted(rule: Rule, risks: pd.DataFrame | None) -> bool:
+    """Whether the rule can be evaluated: any rule but a risk rule, or one whose target's model is usable."""
+    return rule.rule_type != "risk_above" or (risks is not None and f"p_{rule.params['target']}" in risks)
+
+
 def load_inputs(engine: Engine, rules: Sequence[Rule], as_of: dt.date, viewer: Viewer = SYSTEM,
-                project_ids: Sequence[int] | None = None) -> dict[str, Any]:
-    """The frames ``scoring.rules.evaluate`` needs, limited to the series and months the rules look at."""
+                project_ids: Sequence[int] | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The frames ``scoring.rules.evaluate`` needs, limited to the series and months the rules look at (the risk
+    predictions from the models fresh at ``now``)."""
     since = add_months(as_of, -_lookback(rules))
     projects = list_projects(engine, viewer)
     if project_ids is not None:
@@ -100,7 +120,8 @@ def load_inputs(engine: Engine, rules: Sequence[Rule], as_of: dt.date, viewer: V
     milestones = list_milestones(engine, viewer)
     if project_ids is not None:
         milestones = milestones[milestones["project_id"].isin(project_ids)]
-    return {"projects": projects, "observations": observations, "milestones": milestones, "scores": scores}
+    return {"projects": projects, "observations": observations, "milestones": milestones, "scores": scores,
+            "risks": _predictions(engine, viewer, rules, as_of, project_ids, now)}
 
 
 def preview(engine: Engine, viewer: Viewer, fields: dict[str, Any], as_of: dt.date | None = None) -> pd.DataFrame:
@@ -108,7 +129,12 @@ def preview(engine: Engine, viewer: Viewer, fields: dict[str, Any], as_of: dt.da
     rule = Rule(0, fields["rule_type"], fields["severity"], dict(fields.get("params") or {}),
                 fields.get("scope_kind", "all"), fields.get("scope_value"))
     as_of = as_of or dt.date.today()
-    return evaluate_rules([rule], as_of=as_of, **load_inputs(engine, [rule], as_of, viewer))
+    inputs = load_inputs(engine, [rule], as_of, viewer)
+    if not _predicted(rule, inputs["risks"]):
+        raise ValidationError("No usable risk model (missing, stale or not better than the progress-lag rule): "
+                              "a risk rule has nothing to fire on",
+                              message_zh="暂无可用的风险预测模型（未训练、已过期或未优于进度滞后规则），风险规则无从触发")
+    return evaluate_rules([rule], as_of=as_of, **inputs)
 
 
 def evaluate(engine: Engine, *, as_of: dt.date | None = None, project_ids: Sequence[int] | None = None,
@@ -119,10 +145,13 @@ def evaluate(engine: Engine, *, as_of: dt.date | None = None, project_ids: Seque
     rules = rules_from(stored)
     if not rules:
         return alert_store.EvaluationChanges(0, 0, 0, 0)
-    inputs = load_inputs(engine, rules, as_of, project_ids=project_ids)
+    inputs = load_inputs(engine, rules, as_of, project_ids=project_ids, now=now)
+    rules = [rule for rule in rules if _predicted(rule, inputs["risks"])]  # the others' warnings stay as they are
     live = alert_store.live_alert_pairs(engine)
     findings = evaluate_rules(rules, as_of=as_of, open_alerts=live[["rule_id", "project_id"]], **inputs)
-    return alert_store.apply_findings(engine, findings, actor=SYSTEM, rule_ids=stored["id"].astype(int).tolist(),
+    evaluated = {rule.id for rule in rules}
+    return alert_store.apply_findings(engine, findings, actor=SYSTEM,
+                                      rule_ids=[int(i) for i in stored["id"] if int(i) in evaluated],
                                       project_ids=project_ids, as_of=as_of, now=now)
 
 

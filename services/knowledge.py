@@ -36,7 +36,8 @@ PROBLEM_LABELS = {"progress_lag": "knowledge.problem.progress_lag",
                   "budget_overrun": "knowledge.problem.budget_overrun",
                   "milestone_overdue": "knowledge.problem.milestone_overdue",
                   "indicator_threshold": "knowledge.problem.indicator_threshold",
-                  "score_drop": "knowledge.problem.score_drop", "missing_report": "knowledge.problem.missing_report"}
+                  "score_drop": "knowledge.problem.score_drop", "missing_report": "knowledge.problem.missing_report",
+                  "risk_above": "knowledge.problem.risk_above"}
 
 
 def problem_label(problem_type: str, language: str) -> str:

@@ -94,22 +94,35 @@ def _bundles(models: dict[str, StoredModel], now: dt.datetime, max_age_days: int
             if stored.model is not None and _state(stored, now, max_age_days)[0] == READY}
 
 
-def outlook(engine: Engine, viewer: Viewer, *, today: dt.date, now: dt.datetime | None = None) -> Outlook:
-    """The viewer's active and suspended projects with their risk as of ``today`` (scoped like every read),
-    or why there is none to show."""
+def _usable(engine: Engine, now: dt.datetime | None) -> tuple[str, dict[str, Any], dict[str, Bundle]]:
+    """The headline target's state and its message's numbers, and the targets' models that are ready and fresh."""
     now = now or dt.datetime.now(dt.UTC)
     max_age_days = risk_settings().max_age_days
     models = latest_models(engine)
     state, detail = _state(models.get(HEADLINE), now, max_age_days)
+    return state, detail, (_bundles(models, now, max_age_days) if state == READY else {})
+
+
+def _features_today(engine: Engine, viewer: Viewer, today: dt.date,
+                    project_ids: list[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The viewer's active and suspended projects (or those of ``project_ids`` among them) and their features
+    as of ``today``."""
+    facts = read_risk_facts(engine, viewer, ONGOING, project_ids=project_ids)
+    if facts.projects.empty:
+        return facts.projects, pd.DataFrame()
+    examples = pd.DataFrame({"project_id": facts.projects["id"], "as_of": pd.Timestamp(today)})
+    return facts.projects, features_at(facts.projects, facts.observations, facts.milestones, examples)
+
+
+def outlook(engine: Engine, viewer: Viewer, *, today: dt.date, now: dt.datetime | None = None) -> Outlook:
+    """The viewer's active and suspended projects with their risk as of ``today`` (scoped like every read),
+    or why there is none to show."""
+    state, detail, bundles = _usable(engine, now)
     if state != READY:
         return Outlook(state, detail)
-    bundles = _bundles(models, now, max_age_days)
-    facts = read_risk_facts(engine, viewer, ONGOING)
-    projects = facts.projects
+    projects, features = _features_today(engine, viewer, today)
     if projects.empty:
         return Outlook(READY, detail, projects.assign(p_late=pd.Series(dtype=float)), pd.DataFrame())
-    examples = pd.DataFrame({"project_id": projects["id"], "as_of": pd.Timestamp(today)})
-    features = features_at(projects, facts.observations, facts.milestones, examples)
     predicted = risk_model.predict(bundles, features)
     shown = projects[["id", "code", "name_zh", "name_en", "region_id", "region_zh", "region_en", "status"]]
     table = (shown.rename(columns={"id": "project_id"}).merge(predicted, on="project_id")
@@ -118,17 +131,30 @@ def outlook(engine: Engine, viewer: Viewer, *, today: dt.date, now: dt.datetime 
     return Outlook(READY, detail, table, reasons)
 
 
+def current_risks(engine: Engine, viewer: Viewer, *, today: dt.date, project_ids: list[int] | None = None,
+                  now: dt.datetime | None = None) -> pd.DataFrame | None:
+    """The predicted probabilities the warning rule "risk above a threshold" reads: project_id and ``p_<target>``
+    for each target whose model is ready and fresh (no column for the others), for the viewer's active and
+    suspended projects as of ``today`` (or those of ``project_ids``); None while no risk is shown at all."""
+    state, _, bundles = _usable(engine, now)
+    if state != READY:
+        return None
+    columns = ["project_id", *(f"p_{target}" for target in TARGETS if target in bundles)]
+    projects, features = _features_today(engine, viewer, today, project_ids)
+    if projects.empty:
+        return pd.DataFrame({column: pd.Series(dtype=float) for column in columns})
+    return risk_model.predict(bundles, features)[columns]
+
+
 def project_trend(engine: Engine, viewer: Viewer, project_id: int, *, today: dt.date, months: int = TREND_MONTHS,
                   now: dt.datetime | None = None) -> pd.DataFrame:
     """One active project's P(late) and P(overrun) as they were predicted on the first day of each of the last
     ``months`` months since its start, and today: columns as_of, p_late, p_overrun (empty without a usable
     model, or when the project is not under way or not in scope)."""
-    now = now or dt.datetime.now(dt.UTC)
-    max_age_days = risk_settings().max_age_days
-    models = latest_models(engine)
     empty = pd.DataFrame({"as_of": pd.Series(dtype="datetime64[us]"), "p_late": pd.Series(dtype=float),
                           "p_overrun": pd.Series(dtype=float)})
-    if _state(models.get(HEADLINE), now, max_age_days)[0] != READY:
+    state, _, bundles = _usable(engine, now)
+    if state != READY:
         return empty
     facts = read_risk_facts(engine, viewer, ONGOING, project_ids=[project_id])
     if facts.projects.empty:
@@ -140,7 +166,7 @@ def project_trend(engine: Engine, viewer: Viewer, project_id: int, *, today: dt.
         return empty
     features = features_at(facts.projects, facts.observations, facts.milestones,
                            pd.DataFrame({"project_id": project_id, "as_of": days}))
-    predicted = risk_model.predict(_bundles(models, now, max_age_days), features)
+    predicted = risk_model.predict(bundles, features)
     return pd.DataFrame({"as_of": features["as_of"], "p_late": predicted["p_late"],
                          "p_overrun": predicted["p_overrun"]})
 

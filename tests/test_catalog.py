@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from components.colours import RISK_BANDS
 from components.gantt import STATUSES as MILESTONE_STATUSES
 from components.i18n import CATALOG
 from components.kpi import CHANGE_UNITS
 from components.rating_charts import RATER_ORDER
+from components.site_maps import COLOURINGS
 from data_access.models import (
     ALERT_STATUSES,
     GOAL_LEVELS,
@@ -27,6 +29,7 @@ from data_access.models import (
     SEVERITIES,
 )
 from scoring.goal_progress import STATUSES as GOAL_STATUSES
+from scoring.rules import RULE_TYPES
 from tests.source_tree import ROOT, all_python_files, python_files, syntax_tree
 
 LOOKUPS = frozenset({"t", "translate"})
@@ -37,8 +40,10 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "status.": PROJECT_STATUSES,
     "alert_status.": ALERT_STATUSES,
     "severity.": SEVERITIES,
-    "map.by_": ("grade", "warning"),
-    "map.legend_": ("grade", "warning"),
+    "map.by_": COLOURINGS,
+    "map.legend_": COLOURINGS,
+    "risk.band.": (*(level for level, _, _ in RISK_BANDS), "none"),  # components.colours.risk_label
+    "knowledge.problem.": RULE_TYPES,  # the rules page names each rule type
     "whatif.problem.": ("all_zero", "empty_dimension"),  # scoring.weight_tree.tree_problems codes the page shows
     "whatif.subjective_": ("default", "ahp"),
     "warning.": (*SEVERITIES, "none"),  # components.colours.warning_label

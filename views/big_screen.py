@@ -2,7 +2,8 @@
 
 Title bar (system, scope, data month, when it last read, live clock, ⚙ and a small exit; Esc leaves too), the KPI
 column on the left, the centre turning through map, heat map and ranking as its URL says (``?rotate=…&every=…``),
-the district ranking and the scrolling warning list on the right, the score trend along the bottom. Designed at
+the district ranking and the scrolling warning list on the right, the score trend and the projects most likely to
+slip along the bottom. Designed at
 1920 × 1080 and zoomed to the screen (components.wall_html); it redraws itself without a spinner.
 """
 import datetime as dt
@@ -32,18 +33,20 @@ from webapp import data
 from webapp.drill import open_scorecard, picked_customdata
 from webapp.filters import chosen_filters, in_city
 from webapp.i18n import current_language, name_column, t
+from webapp.risk_panels import wall_list
 from webapp.session import current_viewer, show_data_error
 from webapp.site_map_view import draw_city_map
 from webapp.views import current_and_previous, district_indicator_heatmap
 from webapp.wall import WallConfig, panel_titles, wall_config, wall_settings
 
 # px on the 1920 × 1080 canvas (charts are drawn at these times the screen's scale: see chart()).
-CENTRE_WIDTH, RIGHT_WIDTH, TREND_WIDTH = 1040, 448, 1880
+CENTRE_WIDTH, RIGHT_WIDTH, TREND_WIDTH, RISK_WIDTH = 1040, 448, 1100, 764
 CENTRE_HEIGHT, RANKING_HEIGHT, TREND_HEIGHT = 604, 330, 300
 MAP_LABEL_PX = 18  # district names on the wall's map: nothing under 16 px at 1080p
 MAP_HEIGHT = CENTRE_HEIGHT - 44  # the legend goes under the map
 NO_TOOLBAR = {"displayModeBar": False}
 TICKER_LINES = 12
+RISK_LINES = 5  # the projects most likely to slip: as many as the bottom band holds at 50 px a line
 
 viewer = current_viewer()
 lang = current_language()
@@ -175,9 +178,12 @@ def wall(config: WallConfig) -> None:
                                             f"{w.project_zh if lang == 'zh' else w.project_en} · "
                                             f"{w.rule_zh if lang == 'zh' else w.rule_en}")
                                 for w in warnings.head(TICKER_LINES).itertuples()], t("wall.no_warnings")))
+    trend, at_risk = st.columns([TREND_WIDTH, RISK_WIDTH], gap="small")
     if period:
-        chart(lambda: score_trend(data.score_trend(viewer, period, city=city), lang).update_layout(
-            margin=dict(t=36, b=10)), (period, city), TREND_WIDTH, TREND_HEIGHT, "wall_trend", selectable=False)
+        with trend:
+            chart(lambda: score_trend(data.score_trend(viewer, period, city=city), lang).update_layout(
+                margin=dict(t=36, b=10)), (period, city), TREND_WIDTH, TREND_HEIGHT, "wall_trend", selectable=False)
+    at_risk.html(wall_list(viewer, city, RISK_LINES))
 
 
 st.fragment(run_every=config.every)(wall)(config)

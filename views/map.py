@@ -1,5 +1,6 @@
-"""地图 Map of one city: district boundaries coloured by mean score or warnings, project sites on top; a click
-opens the district's or the project's scorecard."""
+"""地图 Map of one city: district boundaries coloured by mean score, warnings or predicted risk, project sites on
+top; a click opens the district's or the project's scorecard. Risk is offered only with a usable model; otherwise
+the page says why."""
 import streamlit as st
 
 from webapp import data
@@ -7,7 +8,7 @@ from webapp.drill import scorecard_params
 from webapp.filters import chosen_city, chosen_filters, filter_projects, in_city, selected_period
 from webapp.i18n import name_column, t
 from webapp.session import current_viewer, stop_on_data_error
-from webapp.site_map_view import draw_city_map
+from webapp.site_map_view import draw_city_map, risk_available
 
 viewer = current_viewer()
 st.title(t("page.map"))
@@ -18,8 +19,13 @@ if projects.empty:
     st.info(t("empty.projects"))
     st.stop()
 
-colour_by = st.segmented_control(t("map.colour_by"), ["grade", "warning"], default="grade", key="map_colour",
+with stop_on_data_error():
+    no_risk = risk_available(viewer)
+colourings = ["grade", "warning"] if no_risk else ["grade", "warning", "risk"]
+colour_by = st.segmented_control(t("map.colour_by"), colourings, default="grade", key="map_colour",
                                  format_func=lambda c: t(f"map.by_{c}")) or "grade"
+if no_risk:
+    st.caption(t("map.risk_unavailable", why=no_risk))
 with stop_on_data_error():
     draw_city_map(viewer, projects, chosen_filters(), city=city, colour_by=colour_by, key="site_map")
 

@@ -30,11 +30,12 @@ with st.form("rule_form"):
     name_zh = st.text_input(t("rules.name_zh"), value="" if current is None else current["name_zh"])
     name_en = st.text_input(t("rules.name_en"), value="" if current is None else current["name_en"])
     rule_type = st.selectbox(t("rules.type"), RULE_TYPES,
-                             index=0 if current is None else RULE_TYPES.index(current["rule_type"]))
+                             index=0 if current is None else RULE_TYPES.index(current["rule_type"]),
+                             format_func=lambda kind: f"{t(f'knowledge.problem.{kind}')} ({kind})")
     severity = st.selectbox(t("alerts.severity"), SEVERITIES, format_func=lambda s: t(f"severity.{s}"),
                             index=0 if current is None else SEVERITIES.index(current["severity"]))
     params_text = st.text_area(t("rules.params"), value="{}" if current is None else
-                               json.dumps(current["params"], ensure_ascii=False))
+                               json.dumps(current["params"], ensure_ascii=False), help=t("rules.type_help"))
     scope_kind = st.selectbox(t("rules.scope_kind"), RULE_SCOPES,
                               index=0 if current is None else RULE_SCOPES.index(current["scope_kind"]))
     scope_value = st.text_input(t("rules.scope_value"), value="" if current is None or current["scope_value"] is None
@@ -59,7 +60,8 @@ if previewing or saving:
         st.error(plain(error))
         st.stop()
     if previewing:
-        hits = data.rule_preview(viewer, fields)
+        with stop_on_data_error():
+            hits = data.rule_preview(viewer, fields)
         st.info(t("rules.preview_result", n=hits["project_id"].nunique()))
         st.dataframe(hits[["project_id", "value", "threshold", "periods"]], hide_index=True, width="stretch")
     else:

@@ -1,37 +1,53 @@
-"""Risk prediction on pages (风险预测): the overview's ten projects most likely to slip, a project's risk on its
-scorecard, and, where there is no usable model, why."""
+"""Risk prediction on pages (风险预测): the overview's ten projects most likely to slip, the big screen's few, a
+project's risk on its scorecard, and, where there is no usable model, why."""
 from __future__ import annotations
 
 from typing import Any
 
 import streamlit as st
 
+from components.colours import risk_level
 from components.risk_charts import risk_trend
 from components.risk_text import delay_text, probability, reasons_text, why_sentence
 from components.text import plain
+from components.wall_html import RiskLine, panel_head, risk_list
 from data_access import Viewer
 from data_access.config import risk_settings
 from services import risk
 from services.reporting_calendar import today
+from webapp import data
 from webapp.drill import SCORECARDS, scorecard_params
+from webapp.filters import in_city
 from webapp.i18n import current_language, name_column, t
 from webapp.risk_data import outlook, trend
 
 TOP = 10
 
 
-def _explain_absence(result: risk.Outlook) -> None:
-    """Say why no risk is shown (no model, stale, too few projects, not better than the rule)."""
+def absence_text(result: risk.Outlook) -> str:
+    """Why no risk is shown (no model, stale, too few projects, not better than the rule), in the user's language."""
     detail = result.detail
     if result.state == "stale":
-        st.info(t("risk.state.stale", age=detail["age_days"], max=detail["max_age_days"]))
-    elif result.state == "too_few":
-        st.info(t("risk.state.too_few", projects=detail.get("projects", 0),
-                  min_projects=detail.get("min_projects", 0), min_per_class=detail.get("min_per_class", 0)))
-    elif result.state == "not_better":
-        st.info(t("risk.state.not_better"))
-    else:
-        st.info(t("risk.state.missing"))
+        return t("risk.state.stale", age=detail["age_days"], max=detail["max_age_days"])
+    if result.state == "too_few":
+        return t("risk.state.too_few", projects=detail.get("projects", 0),
+                 min_projects=detail.get("min_projects", 0), min_per_class=detail.get("min_per_class", 0))
+    return t("risk.state.not_better" if result.state == "not_better" else "risk.state.missing")
+
+
+def current_outlook(viewer: Viewer) -> risk.Outlook:
+    """The viewer's risk as of today (China time), cached per scope, data version and day."""
+    return outlook(viewer, today())
+
+
+def _section(viewer: Viewer, title_key: str) -> risk.Outlook | None:
+    """A risk section's heading and the viewer's outlook, or, without a usable model, why (and None)."""
+    st.subheader(t(title_key))
+    result = current_outlook(viewer)
+    if result.state != risk.READY:
+        st.info(absence_text(result))
+        return None
+    return result
 
 
 def _line(row: Any, lang: str) -> str:
@@ -43,10 +59,8 @@ def most_likely_to_slip(viewer: Viewer) -> None:
     """The ten active projects in the viewer's scope most likely to finish late, each with a link to its
     scorecard and the sentence on why."""
     lang = current_language()
-    st.subheader(t("risk.title"))
-    result = outlook(viewer, today())
-    if result.state != risk.READY:
-        _explain_absence(result)
+    result = _section(viewer, "risk.title")
+    if result is None:
         return
     held_out = result.detail
     st.caption(t("risk.caption", days=risk_settings().late_days, trained=f"{held_out['trained_at']:%Y-%m-%d}",
@@ -68,10 +82,8 @@ def most_likely_to_slip(viewer: Viewer) -> None:
 def project_risk(viewer: Viewer, project_id: int) -> None:
     """A project's risk on its scorecard: the probabilities, the expected delay and every main reason."""
     lang = current_language()
-    st.subheader(t("risk.scorecard"))
-    result = outlook(viewer, today())
-    if result.state != risk.READY:
-        _explain_absence(result)
+    result = _section(viewer, "risk.scorecard")
+    if result is None:
         return
     mine = result.predictions[result.predictions["project_id"] == project_id]
     if mine.empty:  # not under way: planned, completed or archived
@@ -91,3 +103,23 @@ def project_risk(viewer: Viewer, project_id: int) -> None:
         st.plotly_chart(risk_trend(history, lang, risk_settings().late_days), width="stretch",
                         key="project_risk_trend")
 
+
+
+def wall_list(viewer: Viewer, city: int | None, top: int) -> str:
+    """The big screen's panel of the ``top`` projects most likely to slip in its city (None: the viewer's whole
+    scope) as HTML (escaped): its heading, then rank, name, district, P(late) and the main reason of each; without a
+    usable model, why there is none."""
+    head = panel_head(t("wall.risk_title"), t("wall.risk_note", days=risk_settings().late_days))
+    result = current_outlook(viewer)
+    if result.state != risk.READY:
+        return head + risk_list([], absence_text(result))
+    lang = current_language()
+    table = result.predictions
+    if city is not None:
+        table = table[table["region_id"].isin(in_city(data.regions(viewer), viewer, city, path_column="path")["id"])]
+    region = name_column("region")
+    return head + risk_list([RiskLine(rank, str(getattr(row, name_column())), str(getattr(row, region)),
+                                      probability(row.p_late), risk_level(row.p_late),
+                                      why_sentence(result.reasons, int(row.project_id), lang, most=1))
+                             for rank, row in enumerate(table.head(top).itertuples(), start=1)],
+                            t("risk.no_projects"))

@@ -5,12 +5,16 @@ from components.colours import (
     GRADE_COLOURS,
     GRADE_ORDER,
     GREY,
+    RISK_BANDS,
     TARGET_COLOURSCALE,
     WARNING_COLOURS,
     diverging_range,
     grade_colour,
     grade_label,
     rgb,
+    risk_colour,
+    risk_label,
+    risk_level,
     warning_colour,
     warning_label,
 )
@@ -47,3 +51,16 @@ def test_diverging_range_is_symmetric_capped_and_never_empty():
     assert diverging_range([0.0, 500.0], 100.0, cap=100.0) == (0.0, 200.0)
     assert diverging_range([80.0, 80.0], 80.0) == (79.0, 81.0)
     assert TARGET_COLOURSCALE[3] == [0.5, "#f7f7f7"]  # the target sits on the neutral middle
+
+
+def test_risk_bands_run_from_high_in_red_to_low_in_steel_blue_with_grey_for_no_prediction():
+    assert [(level, lowest) for level, lowest, _ in RISK_BANDS] == [("high", 0.7), ("elevated", 0.5),
+                                                                    ("moderate", 0.3), ("low", 0.0)]
+    assert [risk_level(p) for p in (1.0, 0.7, 0.6999, 0.5, 0.3, 0.2999, 0.0)] == [
+        "high", "high", "elevated", "elevated", "moderate", "low", "low"]
+    assert risk_level(None) is None and risk_level(np.nan) is None
+    assert [risk_colour(level) for level in ("high", "elevated", "moderate", "low", None)] == [
+        WARNING_COLOURS["red"], WARNING_COLOURS["orange"], WARNING_COLOURS["yellow"], "#7fa7c9", GREY]
+    assert WARNING_COLOURS["none"] not in {colour for _, _, colour in RISK_BANDS}  # low risk is not "no warning"
+    assert (risk_label("high"), risk_label("low", "en"), risk_label(None)) == ("高风险（≥70%）", "Low (< 30 %)",
+                                                                             "无预测（未在建）")

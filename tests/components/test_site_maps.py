@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.colours import GRADE_COLOURS, GREY, WARNING_COLOURS, rgb
+from components.colours import GRADE_COLOURS, GREY, RISK_BANDS, WARNING_COLOURS, rgb
 from components.site_maps import (
     AREA_ALPHA,
     AREAS_LAYER,
@@ -170,7 +170,7 @@ def test_district_areas_coloured_by_most_severe_warning():
     assert rows[1]["colour"] == rgb(WARNING_COLOURS["none"], AREA_ALPHA)
     assert rows[0]["line1"] == "Mean score 86.4 · Good"
     with pytest.raises(ValueError, match="colour_by"):
-        district_areas(_areas(), colour_by="risk")
+        district_areas(_areas(), colour_by="status")
 
 
 def test_worst_warning_is_the_most_severe_level_present():
@@ -218,3 +218,31 @@ def test_view_fits_the_district_polygons_under_the_points():
     assert pinned.initial_view_state.zoom > view.zoom
     assert fit_view((114.30, 34.78, 114.36, 34.83), viewport=(360, 640)).zoom < fit_view(
         (114.30, 34.78, 114.36, 34.83)).zoom  # a phone needs a wider view for the same district
+
+
+def test_points_coloured_by_their_chance_of_slipping_with_the_chance_in_the_tooltip():
+    rows = {row["id"]: row for row in project_points(_projects().assign(p_late=[0.87, np.nan, 0.5, 0.1]),
+                                                     colour_by="risk").data}
+    high, low = RISK_BANDS[0][2], RISK_BANDS[3][2]
+    assert rows[1]["colour"] == rgb(high, 210) and rows[4]["colour"] == rgb(low, 210)
+    assert rows[2]["colour"] == rgb(GREY, 210)  # not under way: no prediction
+    assert (rows[1]["line4"], rows[2]["line4"], rows[4]["line4"]) == (
+        "延期概率 87% · 高风险（≥70%）", "无预测（未在建）", "延期概率 10% · 低风险（<30%）")
+    assert rows[1]["line1"] == "龙亭区 · 文旅融合"  # the other lines as in every colouring
+
+
+def _risky_areas():
+    return _areas().assign(risk_mean=[0.62, 0.2, np.nan], predicted=[8, 3, 0], at_risk=[5, 0, 0])
+
+
+def test_districts_coloured_by_the_mean_chance_of_their_projects_under_way():
+    rows = district_areas(_risky_areas(), colour_by="risk", lang="en").data
+    assert [row["id"] for row in rows] == [5, 6, 6]
+    assert rows[0]["colour"] == rgb(RISK_BANDS[1][2], AREA_ALPHA) and rows[1]["colour"] == rgb(RISK_BANDS[3][2],
+                                                                                               AREA_ALPHA)
+    assert rows[0]["line4"] == "Mean P(late) 62% · Elevated (50–70 %) · 5 of 8 under way likely to slip (≥ 50 %)"
+    assert rows[0]["line1"] == "Mean score 86.4 · Good"
+    assert legend_entries(_risky_areas(), "risk") == [
+        LegendEntry(RISK_BANDS[0][2], "高风险（≥70%）", 0), LegendEntry(RISK_BANDS[1][2], "较高风险（50%–70%）", 1),
+        LegendEntry(RISK_BANDS[2][2], "中等风险（30%–50%）", 0), LegendEntry(RISK_BANDS[3][2], "低风险（<30%）", 1),
+        LegendEntry(GREY, "无预测（未在建）", 1)]

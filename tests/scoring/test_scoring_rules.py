@@ -460,6 +460,61 @@ class TestMissingReport:
         assert found["value"].tolist() == ([float(missing)] if missing >= window else [])
 
 
+# --- risk_above -------------------------------------------------------------------------------------------------
+
+RISK = Rule(7, "risk_above", "orange", {"pct": 60})
+
+
+def risks(late: dict[int, float], overrun: dict[int, float] | None = None) -> pd.DataFrame:
+    """Predictions as services.risk hands them over: project_id, p_late, p_overrun (0–1)."""
+    ids = sorted(late)
+    return pd.DataFrame({"project_id": ids, "p_late": [late[i] for i in ids],
+                         "p_overrun": [(overrun or {}).get(i, np.nan) for i in ids]})
+
+
+class TestRiskAbove:
+    FRAME = projects({"id": 1}, {"id": 2}, {"id": 3}, {"id": 4}, {"id": 5, "status": "completed"})
+
+    def test_fires_strictly_above_the_threshold_on_the_predicted_chance_and_never_without_one(self):
+        found = run(RISK, project_frame=self.FRAME, risks=risks({1: 0.61, 2: 0.6, 3: 0.2, 5: 0.99}))
+        assert fired(found) == [1]  # 60 % is on the threshold; 4 has no prediction; 5 is not under way
+        assert found[["rule_type", "severity", "threshold", "periods"]].values.tolist() == [
+            ["risk_above", "orange", 60.0, 1]]
+        assert found["value"].round(6).tolist() == [61.0] and pd.isna(found.at[0, "period"])
+        assert found.at[0, "detail"] == {"target": "late", "held_open": False}
+
+    def test_reads_the_chance_of_overrunning_when_the_rule_says_so(self):
+        rule = Rule(8, "risk_above", "red", {"target": "overrun", "pct": 30})
+        found = run(rule, project_frame=self.FRAME, risks=risks({1: 0.9, 2: 0.1}, {1: 0.2, 2: 0.45}))
+        assert fired(found) == [2] and found.at[0, "detail"]["target"] == "overrun"
+
+    @pytest.mark.parametrize(("chance", "is_open", "fires"), [
+        (0.58, False, False), (0.58, True, True),  # between pct − margin (55) and pct (60): held open
+        (0.5501, True, True), (0.55, True, False),  # exactly pct − margin closes
+        (0.3, True, False), (0.7, True, True),
+    ])
+    def test_an_open_risk_warning_closes_only_when_the_chance_falls_below_the_threshold_less_the_margin(
+            self, chance, is_open, fires):
+        found = run(RISK, risks=risks({1: chance}), open_alerts=[(7, 1)] if is_open else [])
+        assert fired(found) == ([1] if fires else [])
+        plan = reconcile(found, [(7, 1)] if is_open else [], rule_ids=[7])
+        assert plan.to_close.values.tolist() == ([[7, 1]] if is_open and not fires else [])
+
+    def test_needs_the_predictions(self):
+        with pytest.raises(ValueError, match="risks must be passed"):
+            run(RISK)
+
+    @pytest.mark.parametrize(("params", "problem"), [
+        ({"pct": 101}, "parameter 'pct' must be a percentage from 0 to 100, got 101"),
+        ({"target": "delay"}, "parameter 'target' must be one of late, overrun, got 'delay'"),
+        ({"recovery_margin": -1}, "parameter 'recovery_margin' must be a number ≥ 0, got -1"),
+    ])
+    def test_invalid_parameters_say_what_they_must_be(self, params, problem):
+        with pytest.raises(ValueError, match=re.escape(f"rule 9 (risk_above): {problem}")):
+            Rule(9, "risk_above", "red", params)
+        assert Rule(9, "risk_above", "red").params == {"target": "late", "pct": 60.0, "recovery_margin": 5.0}
+
+
 # --- scope and status -----------------------------------------------------------------------------------------
 
 class TestScopeAndStatus:
@@ -492,6 +547,7 @@ class TestScopeAndStatus:
         (DROP, ["active", "suspended"]),
         (OVERDUE, ["planned", "active", "suspended"]),
         (MISSING, ["active"]),
+        (RISK, ["active", "suspended"]),
     ], ids=lambda value: getattr(value, "rule_type", ""))
     def test_statuses_evaluated(self, rule, expected):
         frame = projects(*({"id": i, "status": status, "budget": 1.0} for i, status in enumerate(self.STATUSES)))
@@ -503,7 +559,8 @@ class TestScopeAndStatus:
         found = run(rule, project_frame=frame, observations=observations(*everything_fires),
                     milestones=milestones(*({"id": 10 + i, "project_id": i, "planned_end": dt.date(2026, 1, 1)}
                                             for i in range(4))),
-                    scores=pd.concat([scores({"2026-04": 90.0, "2026-05": 10.0}, i) for i in range(4)]))
+                    scores=pd.concat([scores({"2026-04": 90.0, "2026-05": 10.0}, i) for i in range(4)]),
+                    risks=risks(dict.fromkeys(range(4), 0.99)))
         assert [self.STATUSES[i] for i in fired(found)] == expected
 
     def test_projects_missing_from_the_frame_are_ignored(self):

@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from data_access.errors import PermissionDenied
+from data_access import alerts as alert_store
+from data_access.errors import PermissionDenied, ValidationError
 from data_access.models import AuditEntry, RiskModel
 from data_access.reads import list_projects
 from data_access.risk_models import Training, latest_models, save_trainings
 from scoring.risk_features import FEATURES
 from services import risk
+from services.alerts import evaluate, preview
 from tests.conftest import DEMO_UNTIL, as_viewer
 from tests.risk_data import trained_on_demo
 
@@ -123,3 +125,71 @@ def test_a_projects_risk_trend_is_predicted_on_each_first_of_the_month_and_today
     elsewhere = int(leader.predictions.loc[~leader.predictions["project_id"].isin(
         risk.outlook(seeded_engine, official, today=TODAY, now=NOW).predictions["project_id"]), "project_id"].iloc[0])
     assert risk.project_trend(seeded_engine, official, elsewhere, today=TODAY, now=NOW).empty
+
+
+def test_the_rules_predictions_are_the_pages_within_the_viewers_scope_and_none_without_a_model(seeded_engine):
+    official = as_viewer(seeded_engine, "official_longting")
+    assert risk.current_risks(seeded_engine, official, today=TODAY, now=NOW) is None
+    _keep_demo_models(seeded_engine)
+    chances = risk.current_risks(seeded_engine, official, today=TODAY, now=NOW)
+    shown = risk.outlook(seeded_engine, official, today=TODAY, now=NOW).predictions
+    assert list(chances.columns) == ["project_id", "p_late", "p_overrun"]
+    assert dict(zip(chances["project_id"], chances["p_late"], strict=True)) == dict(
+        zip(shown["project_id"], shown["p_late"], strict=True))
+    one = int(shown["project_id"].iloc[0])
+    assert risk.current_risks(seeded_engine, official, today=TODAY, now=NOW, project_ids=[one])[
+        "project_id"].tolist() == [one]
+
+
+RISK_RULE = {"name_zh": "延期风险偏高", "name_en": "Likely to slip", "rule_type": "risk_above", "severity": "orange",
+             "params": {"pct": 60}, "scope_kind": "all", "scope_value": None, "enabled": True}
+
+
+def test_a_risk_rule_warns_above_its_threshold_keeps_one_warning_and_clears_it_when_the_risk_falls(
+        seeded_engine, monkeypatch):
+    admin = as_viewer(seeded_engine, "admin")
+    projects = list_projects(seeded_engine, admin)
+    first, second, third = projects.loc[projects["status"] == "active", "id"].head(3).astype(int)
+    chances = {first: 0.8125, second: 0.6, third: 0.25}  # 60 % exactly does not fire
+    given = []
+
+    def predicted(engine, viewer, *, today, project_ids=None, now=None):
+        given.append((engine is seeded_engine, viewer.username, today, project_ids, now))
+        return pd.DataFrame({"project_id": list(chances), "p_late": list(chances.values()), "p_overrun": 0.0})
+
+    monkeypatch.setattr(risk, "current_risks", predicted)
+    rule_id = alert_store.save_rule(seeded_engine, admin, RISK_RULE)
+    evaluate(seeded_engine, as_of=TODAY, now=NOW)
+    assert given == [(True, "system", TODAY, None, NOW)]
+    warned = alert_store.list_alerts(seeded_engine, admin, rule_ids=[rule_id])
+    assert warned[["project_id", "status", "severity", "value", "threshold"]].values.tolist() == [
+        [first, "open", "orange", 81.25, 60.0]]
+    chances[first] = 0.5625  # within the recovery margin (5 points): the warning stays, still one
+    again = evaluate(seeded_engine, as_of=TODAY, now=NOW + dt.timedelta(hours=1))
+    warned = alert_store.list_alerts(seeded_engine, admin, rule_ids=[rule_id])
+    assert warned[["project_id", "status", "value"]].values.tolist() == [[first, "open", 56.25]] and again.opened == 0
+    chances[first] = 0.5  # below 60 − 5: the data clears the warning, which waits for verification like any
+    cleared = evaluate(seeded_engine, as_of=TODAY, now=NOW + dt.timedelta(days=1))
+    warned = alert_store.list_alerts(seeded_engine, admin, rule_ids=[rule_id])
+    assert warned[["project_id", "status"]].values.tolist() == [[first, "resolved"]] and cleared.cleared == 1
+    with seeded_engine.connect() as connection:
+        actions = connection.execute(select(AuditEntry.action).where(AuditEntry.entity == "alert")
+                                     .where(AuditEntry.entity_id == str(int(warned["id"].iloc[0])))
+                                     .order_by(AuditEntry.id)).scalars().all()
+    assert actions == ["alert.open", "alert.resolved"]  # the same audit as every warning
+
+
+def test_without_a_usable_model_a_risk_rule_is_left_out_and_its_warnings_stay(seeded_engine, monkeypatch):
+    admin = as_viewer(seeded_engine, "admin")
+    project = int(list_projects(seeded_engine, admin).query("status == 'active'")["id"].iloc[0])
+    monkeypatch.setattr(risk, "current_risks", lambda *_, **__: pd.DataFrame(
+        {"project_id": [project], "p_late": [0.9], "p_overrun": [0.1]}))
+    rule_id = alert_store.save_rule(seeded_engine, admin, RISK_RULE)
+    evaluate(seeded_engine, as_of=TODAY, now=NOW)
+    monkeypatch.setattr(risk, "current_risks", lambda *_, **__: None)  # the model went stale
+    changes = evaluate(seeded_engine, as_of=TODAY, now=NOW + dt.timedelta(days=1))
+    assert alert_store.list_alerts(seeded_engine, admin, rule_ids=[rule_id])["status"].tolist() == ["open"]
+    assert changes.cleared == 0
+    with pytest.raises(ValidationError) as refused:
+        preview(seeded_engine, admin, RISK_RULE, as_of=TODAY)
+    assert refused.value.message_zh.startswith("暂无可用的风险预测模型")

@@ -27,8 +27,7 @@ TRICKY_NAME = "**粗体**<b>项目</b>"
 
 @pytest.fixture
 def with_models(app_env):
-    """The app's database with the models trained on the standard demo's history kept by the analyst now, and
-    one active project renamed with markup."""
+    """The app's database with the models trained on the standard demo's history kept by the analyst now."""
     engine = create_engine(f"sqlite:///{app_env}")
     trainings = [Training(result.target, result.status, result.metrics, list(FEATURES), {}, result.model)
                  for result in trained_on_demo()]
@@ -37,16 +36,20 @@ def with_models(app_env):
     engine.dispose()
 
 
+def _predicted(engine, username):
+    """The risk the pages show the user today: the outlook's predictions, most likely to slip first."""
+    return risk.outlook(engine, as_viewer(engine, username), today=reporting_calendar.today()).predictions
+
+
 def _risk_links(at):
     return [link.proto for link in at.get("page_link") if "延期概率" in link.proto.label]
 
 
-@pytest.mark.usefixtures("with_models")
-def test_a_leader_sees_the_ten_projects_most_likely_to_slip_each_linked_with_a_reason():
+def test_a_leader_sees_the_ten_projects_most_likely_to_slip_each_linked_with_a_reason(with_models):
     at = open_page_as("leader", "views/overview.py")
     assert TITLE in [header.value for header in at.subheader]
     links = _risk_links(at)
-    assert len(links) == 10
+    assert [link.label.split(" ")[1] for link in links] == _predicted(with_models, "leader")["code"].head(10).tolist()
     assert {link.page for link in links} == {"scorecards"}
     assert all(link.query_string.startswith("project=") and link.query_string[8:].isdigit() for link in links)
     assert [link.label.split(".")[0] for link in links] == [str(rank) for rank in range(1, 11)]
@@ -68,14 +71,12 @@ def test_an_official_sees_only_their_districts_projects_at_risk(with_models):
 
 
 def test_a_project_name_with_markup_is_shown_as_text(with_models):
-    leader = open_page_as("leader", "views/overview.py")
-    first_code = _risk_links(leader)[0].label.split(" ")[1]
+    first_code = _predicted(with_models, "leader")["code"].iloc[0]  # the overview's first
     with with_models.begin() as connection:
         connection.execute(update(Project).where(Project.code == first_code).values(name_zh=TRICKY_NAME))
         bump_data_version(connection)
     at = open_page_as("leader", "views/overview.py")
-    label = next(link.label for link in _risk_links(at) if first_code in link.label)
-    assert f"{first_code} {plain(TRICKY_NAME)} · " in label
+    assert _risk_links(at)[0].label.startswith(f"1. {first_code} {plain(TRICKY_NAME)} · ")
 
 
 @pytest.mark.usefixtures("app_env")
@@ -86,10 +87,8 @@ def test_without_a_model_the_overview_says_why_and_lists_no_risk():
     assert any("尚未训练风险预测模型" in info.value for info in at.info)
 
 
-@pytest.mark.usefixtures("with_models")
-def test_the_scorecard_shows_a_projects_probabilities_and_reasons_in_english():
-    leader = open_page_as("leader", "views/overview.py")
-    project_id = int(_risk_links(leader)[0].query_string.split("project=")[1].split("&")[0])
+def test_the_scorecard_shows_a_projects_probabilities_and_reasons_in_english(with_models):
+    project_id = int(_predicted(with_models, "leader")["project_id"].iloc[0])  # the overview's first
     at = open_page_as("leader", "views/scorecards.py", lang="en", project=project_id)
     labels = {metric.label: metric.value for metric in at.metric}
     assert labels["Probability of finishing more than 30 days late"].endswith("%")
@@ -107,11 +106,6 @@ def _wall_risk(at) -> str:
 
 def _wall_lines(at) -> list[str]:
     return _wall_risk(at).split("<li>")[1:]
-
-
-def _predicted(engine, username):
-    """The risk the pages show the user today: the outlook's predictions, most likely to slip first."""
-    return risk.outlook(engine, as_viewer(engine, username), today=reporting_calendar.today()).predictions
 
 
 def test_the_big_screen_lists_the_citys_five_projects_most_likely_to_slip_with_district_chance_and_reason(

@@ -11,12 +11,19 @@ import pandas as pd
 from sqlalchemy import Engine
 
 import scoring
-from data_access import Viewer, list_milestones, list_regions, load_indicator_matrix, load_indicator_months
+from data_access import (
+    Viewer,
+    list_milestones,
+    list_projects,
+    list_regions,
+    load_indicator_matrix,
+    load_indicator_months,
+)
 from data_access.alerts import LIVE_STATUSES, list_alerts
 from data_access.peers import PeerStanding
 from data_access.peers import peer_standing as read_peer_standing
 from scoring.periods import add_months
-from services.scores import load_model, monthly_mean_totals, score_matrix
+from services.scores import load_model, monthly_totals, score_matrix
 
 SEVERITY_ORDER = {"red": 0, "orange": 1, "yellow": 2}
 TRACKING = ("PROG_ACTUAL", "PROG_PLAN", "SPEND_CUM", "SPEND_PLAN")
@@ -172,16 +179,52 @@ def headline(frame: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def _trend_months(last: dt.date, months: int) -> list[dt.date]:
+    return [add_months(last, -back) for back in range(months - 1, -1, -1)]
+
+
 def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12,
                      city: int | None = None) -> pd.DataFrame:
     """Mean total per month for the last ``months`` months (of ``city``'s projects only, if given): columns
     period, score; a month without any value is left out."""
     model = load_model(engine, viewer)
-    periods = [add_months(last, -back) for back in range(months - 1, -1, -1)]
-    values = load_indicator_months(engine, viewer, periods)
+    totals = monthly_totals(model, load_indicator_months(engine, viewer, _trend_months(last, months)))
     if city is not None:
         members = model.projects.index[model.projects["city_id"] == city]
-        values = values[values.index.get_level_values("project_id").isin(members)]
-    means = monthly_mean_totals(model, values)
+        totals = totals[totals.index.get_level_values("project_id").isin(members)]
+    return _trend_frame(totals.groupby(level="period").mean())
+
+
+def monthly_district_totals(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12) -> pd.DataFrame:
+    """What :func:`mean_score_trend` averages, summed per month and district (columns period, district_id,
+    city_id, total, scored: the sum of the scored totals and their count), so that a trend can be put together
+    from its districts' parts and one district's read again after a push (:func:`trend_from_district_totals`)."""
+    model = load_model(engine, viewer)
+    totals = monthly_totals(model, load_indicator_months(engine, viewer, _trend_months(last, months)))
+    places = list_projects(engine, viewer, include_archived=True).set_index("id")[["district_id", "city_id"]]
+    where = places.reindex(totals.index.get_level_values("project_id"))
+    frame = pd.DataFrame({"period": totals.index.get_level_values("period"),
+                          "district_id": where["district_id"].to_numpy(), "city_id": where["city_id"].to_numpy(),
+                          "total": totals.to_numpy(), "scored": totals.notna().to_numpy().astype(int)})
+    return frame.groupby(["period", "district_id", "city_id"], dropna=False, sort=True, as_index=False).sum()
+
+
+def with_district_totals_replaced(previous: pd.DataFrame, parts: Sequence[pd.DataFrame],
+                                  district_ids: Sequence[int]) -> pd.DataFrame:
+    """:func:`monthly_district_totals` with the rows of ``district_ids`` replaced by ``parts`` (theirs, read again)."""
+    kept = previous[~previous["district_id"].isin(list(district_ids))]
+    return pd.concat([kept, *(part for part in parts if len(part))]).sort_values(
+        ["period", "district_id", "city_id"], kind="stable").reset_index(drop=True)
+
+
+def trend_from_district_totals(parts: pd.DataFrame, city: int | None = None) -> pd.DataFrame:
+    """:func:`mean_score_trend` from :func:`monthly_district_totals` (of ``city``'s districts only, if given)."""
+    if city is not None:
+        parts = parts[parts["city_id"] == city]
+    summed = parts.groupby("period")[["total", "scored"]].sum()
+    return _trend_frame(summed["total"].where(summed["scored"] > 0) / summed["scored"].where(summed["scored"] > 0))
+
+
+def _trend_frame(means: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"period": pd.to_datetime(pd.Series(means.index, dtype=object)),
                          "score": means.to_numpy(dtype=float)}, columns=["period", "score"])

@@ -126,19 +126,18 @@ def score_matrix(model: ScoringModel, values: pd.DataFrame, weights: pd.Series |
     return result
 
 
-def monthly_mean_totals(model: ScoringModel, months: pd.DataFrame) -> pd.Series:
-    """The mean total per period of a (period, project_id)-indexed matrix of raw values (as
+def monthly_totals(model: ScoringModel, months: pd.DataFrame) -> pd.Series:
+    """The total of each row of a (period, project_id)-indexed matrix of raw values (as
     :func:`data_access.load_indicator_months` reads it), scored in one pass: a project's total depends on its own
     values, targets and the weights only, so each row is scored as a project of its own (twelve months scored
     month by month took a second, most of it the per-category bookkeeping done twelve times)."""
     if months.empty:
-        return pd.Series(dtype=float, name="total")
+        return pd.Series(dtype=float, index=months.index, name="total")
     project_ids = months.index.get_level_values("project_id")
     rows = pd.RangeIndex(len(months))
     per_row = ScoringModel(model.specs, model.weights, model.targets.reindex(index=project_ids).set_axis(rows),
                            model.projects[["category_code"]].reindex(index=project_ids).set_axis(rows))
-    totals = score_matrix(per_row, months.set_axis(rows))["total"]
-    return totals.groupby(months.index.get_level_values("period").to_numpy()).mean()
+    return score_matrix(per_row, months.set_axis(rows))["total"].astype(float).set_axis(months.index)
 
 
 def period_scores(engine: Engine, viewer: Viewer, period: dt.date | None = None,

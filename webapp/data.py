@@ -270,53 +270,56 @@ def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
 @cached_read(per_scope=True, within_scope=True)
 def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """The scope's portfolio; after a write within some districts' projects, the last one built for this scope and
-    period with only those districts' rows read again (:func:`_portfolio_by_district`)."""
+    period with only those districts' rows read again (:func:`_by_district`)."""
     from services.portfolio import portfolio as build
+    from services.portfolio import with_districts_replaced
 
     period = period if period is not None else latest_period(viewer)
     districts = _district_paths(viewer)
     if period is None or districts is None:
         return build(db.engine, viewer, period)
-    return _portfolio_by_district(viewer, period, districts, db)
+    return _by_district(("portfolio", period), viewer, districts, db,
+                        lambda scope: build(db.engine, scope, period), with_districts_replaced)
 
 
 @dataclass
-class _BuiltPortfolio:
-    """A scope's portfolio for one period as last built, with the versions it was built at."""
+class _Built:
+    """A read of a scope as last built, with the versions it was built at."""
 
     base: int
     districts: dict[str, int]  # district path → its subtree's version
+    outside: int  # the counters of the scope's regions outside its districts, summed
     frame: pd.DataFrame
     built_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
-class _BuiltPortfolios:
-    """The last portfolio built per scope and period (at most ``BUILT_PORTFOLIOS``, each one frame the caches hold
+class _BuiltReads:
+    """The last build per read, scope and arguments (at most ``BUILT_READS``, each one frame the caches hold
     anyway), kept as long as a cache entry lives: the start of the next build after a push."""
 
-    entries: dict[tuple[str, dt.date], _BuiltPortfolio] = field(default_factory=dict)
+    entries: dict[tuple[Any, ...], _Built] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self, key: tuple[str, dt.date]) -> _BuiltPortfolio | None:
+    def get(self, key: tuple[Any, ...]) -> _Built | None:
         with self.lock:
             entry = self.entries.get(key)
         return entry if entry is not None and time.monotonic() - entry.built_at < CACHE_SECONDS else None
 
-    def put(self, key: tuple[str, dt.date], entry: _BuiltPortfolio) -> None:
+    def put(self, key: tuple[Any, ...], entry: _Built) -> None:
         with self.lock:
             self.entries.pop(key, None)
-            if len(self.entries) >= BUILT_PORTFOLIOS:
+            if len(self.entries) >= BUILT_READS:
                 self.entries.pop(next(iter(self.entries)))
             self.entries[key] = entry
 
 
-BUILT_PORTFOLIOS = 64
+BUILT_READS = 64
 
 
 @st.cache_resource(show_spinner=False)
-def _built_portfolios() -> _BuiltPortfolios:
-    return _BuiltPortfolios()
+def _built_reads() -> _BuiltReads:
+    return _BuiltReads()
 
 
 def _district_paths(viewer: Viewer) -> dict[int, str] | None:
@@ -331,27 +334,28 @@ def _district_paths(viewer: Viewer) -> dict[int, str] | None:
     return {int(district): str(paths[district]) for district in sorted(own.unique())}
 
 
-def _portfolio_by_district(viewer: Viewer, period: dt.date, districts: dict[int, str],
-                           db: Database) -> pd.DataFrame:
-    """A write declared within some projects (``data_access.db.only_within_projects``) changes nothing but their
-    own rows, and moves on only their regions' versions: the districts whose version moved since the last build
-    are read afresh (as their officials' scope) and spliced in; any other write (the database's own counter moved)
-    or a first build reads the whole scope."""
-    from services.portfolio import portfolio as build
-    from services.portfolio import with_districts_replaced
-
-    base, versions = subtree_versions(db.engine, districts.values())
-    key = (viewer.scope_key, period)
-    last = _built_portfolios().get(key)
+def _by_district(read: tuple[Any, ...], viewer: Viewer, districts: dict[int, str], db: Database,
+                 build: Callable[[Viewer], pd.DataFrame],
+                 splice: Callable[[pd.DataFrame, list[pd.DataFrame], list[int]], pd.DataFrame]) -> pd.DataFrame:
+    """``build(viewer)``, or, after writes declared within some projects (``data_access.db.only_within_projects``:
+    they change nothing but those projects' own rows and move on only their regions' versions), the last build
+    with the rows of the districts whose version moved since read again (``build`` of each as their officials'
+    scope) and put in by ``splice(last, parts, district_ids)``. Any other write (the database's own counter, or a
+    region outside the districts, moved on), a first build or most districts changed: ``build`` whole."""
+    scope_path = viewer.region_path or ""
+    base, versions = subtree_versions(db.engine, [*districts.values(), scope_path])
+    outside = versions.pop(scope_path) - base - sum(version - base for version in versions.values())
+    key = (*read, viewer.scope_key)
+    last = _built_reads().get(key)
     changed = [] if last is None else [district for district, path in districts.items()
                                        if versions[path] != last.districts.get(path)]
-    if last is None or last.base != base or set(last.districts) != set(versions) or len(changed) > len(districts) // 2:
-        frame = build(db.engine, viewer, period)
+    if (last is None or (last.base, last.outside) != (base, outside) or set(last.districts) != set(versions)
+            or len(changed) > len(districts) // 2):
+        frame = build(viewer)
     else:
-        parts = [build(db.engine, _district_viewer(viewer, district, districts[district]), period)
-                 for district in changed]
-        frame = with_districts_replaced(last.frame, parts, changed)
-    _built_portfolios().put(key, _BuiltPortfolio(base, versions, frame))
+        frame = splice(last.frame, [build(_district_viewer(viewer, district, districts[district]))
+                                    for district in changed], changed)
+    _built_reads().put(key, _Built(base, versions, outside, frame))
     return frame
 
 
@@ -374,9 +378,22 @@ def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date, *
 @cached_read(per_scope=True, within_scope=True)
 def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | None = None,
                 db: Database) -> pd.DataFrame:
-    from services.portfolio import mean_score_trend
+    """The mean score per month; for a scope of several districts put together from their monthly sums, so that a
+    push reads only its district's months again (:func:`_by_district`)."""
+    from services.portfolio import (
+        mean_score_trend,
+        monthly_district_totals,
+        trend_from_district_totals,
+        with_district_totals_replaced,
+    )
 
-    return mean_score_trend(db.engine, viewer, last, months, city)
+    districts = _district_paths(viewer)
+    if districts is None:
+        return mean_score_trend(db.engine, viewer, last, months, city)
+    parts = _by_district(("trend", last, months), viewer, districts, db,
+                         lambda scope: monthly_district_totals(db.engine, scope, last, months),
+                         with_district_totals_replaced)
+    return trend_from_district_totals(parts, city)
 
 
 @cached_read(per_scope=True)

@@ -4,7 +4,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from services.scores import ScoringModel, monthly_mean_totals, score_matrix
+from services.scores import ScoringModel, monthly_totals, score_matrix
 
 OCTOBER, NOVEMBER = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 # A: every category's KPI against each project's target; B: the schools' own KPI. Equal weights.
@@ -19,6 +19,10 @@ MODEL = ScoringModel(
 MONTHS = pd.DataFrame({"A": [80.0, 50.0, 100.0], "B": [np.nan, 5.0, np.nan]},
                       index=pd.MultiIndex.from_tuples([(OCTOBER, 1), (OCTOBER, 2), (NOVEMBER, 1)],
                                                       names=["period", "project_id"]))
+
+
+def monthly_mean_totals(model, months):
+    return monthly_totals(model, months).groupby(level="period").mean()
 
 
 def test_each_month_is_the_mean_of_its_projects_totals():

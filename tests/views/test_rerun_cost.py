@@ -259,25 +259,46 @@ def _around_a_push_in_longting(engine, usernames, counted, read):
     return at.session_state["computed"], at.session_state["answers"]
 
 
+def _pushed_project(engine):
+    return int(data_access.list_projects(engine, as_viewer(engine, "official_longting"))["id"].iloc[0])
+
+
 def test_after_a_push_the_leaders_portfolio_reads_only_the_pushed_district_again(app_env, engine):  # noqa: ARG001
     from services.portfolio import portfolio
 
-    longting = as_viewer(engine, "official_longting").region_id
+    at = _leader_around_a_push(engine, ("services.portfolio", "portfolio"), ("webapp.data", "portfolio", (None,)))
+    before, after = at.session_state["answers"]
+    expected = portfolio(engine, as_viewer(engine, "leader"), after.attrs["period"])  # read whole, after the push
+    pd.testing.assert_frame_equal(after, expected)
+    project = _pushed_project(engine)
+    assert after.loc[project, "total"] != before.loc[project, "total"]
+
+
+def test_after_a_push_the_leaders_score_trend_reads_only_the_pushed_districts_months_again(app_env, engine):  # noqa: ARG001
+    from services.portfolio import mean_score_trend
+
+    last = data_access.latest_period(engine, as_viewer(engine, "leader"))
+    at = _leader_around_a_push(engine, ("services.portfolio", "monthly_district_totals"),
+                               ("webapp.data", "score_trend", (last,)))
+    before, after = at.session_state["answers"]
+    expected = mean_score_trend(engine, as_viewer(engine, "leader"), last)  # read whole, after the push
+    pd.testing.assert_series_equal(after["period"], expected["period"])
+    assert after["score"].to_numpy() == pytest.approx(expected["score"].to_numpy(), abs=1e-9)
+    assert after["score"].iloc[-1] > before["score"].iloc[-1]  # its figures went up by 10 %
+
+
+def _leader_around_a_push(engine, counted, read):
+    """The leader's read before and after a push in 龙亭区: the whole city once, then 龙亭区 alone, read as its
+    officials' scope."""
     at = AppTest.from_function(_reads_around_a_push_in_longting, default_timeout=60)
     at.session_state["test_viewers"] = [as_viewer(engine, "leader")]
-    project = int(data_access.list_projects(engine, as_viewer(engine, "official_longting"))["id"].iloc[0])
-    at.session_state["test_project"] = project
-    at.session_state["test_counted"] = ("services.portfolio", "portfolio")
-    at.session_state["test_read"] = ("webapp.data", "portfolio", (None,))
+    at.session_state["test_project"] = _pushed_project(engine)
+    at.session_state["test_counted"], at.session_state["test_read"] = counted, read
     at.run()
     assert not at.exception
-    # the whole city once, then 龙亭区 alone, read as its officials' scope
-    assert at.session_state["scopes"] == [("leader", None), ("district_official", longting)]
-    before, after = at.session_state["answers"]
-    leader = as_viewer(engine, "leader")
-    expected = portfolio(engine, leader, after.attrs["period"])  # read whole, after the push
-    pd.testing.assert_frame_equal(after, expected)
-    assert after.loc[project, "total"] != before.loc[project, "total"]
+    assert at.session_state["scopes"] == [("leader", None),
+                                          ("district_official", as_viewer(engine, "official_longting").region_id)]
+    return at
 
 
 def test_a_push_in_one_district_leaves_the_other_districts_pages_warm(app_env, engine):  # noqa: ARG001

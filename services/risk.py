@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -90,8 +91,14 @@ def _state(stored: StoredModel | None, now: dt.datetime, max_age_days: int) -> t
 
 
 def _bundles(models: dict[str, StoredModel], now: dt.datetime, max_age_days: int) -> dict[str, Bundle]:
-    return {target: Bundle.from_bytes(stored.model) for target, stored in models.items()
+    return {target: _bundle(stored.id, stored.model) for target, stored in models.items()
             if stored.model is not None and _state(stored, now, max_age_days)[0] == READY}
+
+
+@functools.lru_cache(maxsize=8)
+def _bundle(model_id: int, model: bytes) -> Bundle:  # noqa: ARG001 - the kept model's id keys it with its bytes
+    """A kept model, unpickled once per process (every page's risk read after a push unpickled it again)."""
+    return Bundle.from_bytes(model)
 
 
 def _usable(engine: Engine, now: dt.datetime | None) -> tuple[str, dict[str, Any], dict[str, Bundle]]:

@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import functools
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -136,6 +137,22 @@ def outlook(engine: Engine, viewer: Viewer, *, today: dt.date, now: dt.datetime 
              .sort_values(["p_late", "project_id"], ascending=[False, True]).reset_index(drop=True))
     reasons = risk_model.reasons(bundles[HEADLINE], features)
     return Outlook(READY, detail, table, reasons)
+
+
+def with_districts_replaced(previous: Outlook, parts: Sequence[Outlook],
+                            district_ids: Sequence[int]) -> Outlook | None:  # noqa: ARG001 - the parts say whose rows
+    """An :func:`outlook` with the projects of ``parts`` (some districts' outlooks, read again after a write within
+    their projects, which changes no project's status) replaced by theirs; None when a part's model state differs
+    (read the whole scope again)."""
+    if any(part.state != previous.state for part in parts) or previous.state != READY:
+        return None
+    renewed = {int(project) for part in parts for project in part.predictions["project_id"]}
+    predictions = pd.concat([previous.predictions[~previous.predictions["project_id"].isin(renewed)],
+                             *(part.predictions for part in parts if len(part.predictions))], ignore_index=True)
+    reasons = pd.concat([previous.reasons[~previous.reasons["project_id"].isin(renewed)],
+                         *(part.reasons for part in parts if len(part.reasons))], ignore_index=True)
+    predictions = predictions.sort_values(["p_late", "project_id"], ascending=[False, True]).reset_index(drop=True)
+    return Outlook(previous.state, previous.detail, predictions, reasons)
 
 
 def current_risks(engine: Engine, viewer: Viewer, *, today: dt.date, project_ids: list[int] | None = None,

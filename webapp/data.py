@@ -270,15 +270,15 @@ def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
 @cached_read(per_scope=True, within_scope=True)
 def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """The scope's portfolio; after a write within some districts' projects, the last one built for this scope and
-    period with only those districts' rows read again (:func:`_by_district`)."""
+    period with only those districts' rows read again (:func:`by_district`)."""
     from services.portfolio import portfolio as build
     from services.portfolio import with_districts_replaced
 
     period = period if period is not None else latest_period(viewer)
-    districts = _district_paths(viewer)
+    districts = district_paths(viewer)
     if period is None or districts is None:
         return build(db.engine, viewer, period)
-    return _by_district(("portfolio", period), viewer, districts, db,
+    return by_district(("portfolio", period), viewer, districts, db,
                         lambda scope: build(db.engine, scope, period), with_districts_replaced)
 
 
@@ -289,13 +289,13 @@ class _Built:
     base: int
     districts: dict[str, int]  # district path → its subtree's version
     outside: int  # the counters of the scope's regions outside its districts, summed
-    frame: pd.DataFrame
+    value: Any
     built_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
 class _BuiltReads:
-    """The last build per read, scope and arguments (at most ``BUILT_READS``, each one frame the caches hold
+    """The last build per read, scope and arguments (at most ``BUILT_READS``, each one value the caches hold
     anyway), kept as long as a cache entry lives: the start of the next build after a push."""
 
     entries: dict[tuple[Any, ...], _Built] = field(default_factory=dict)
@@ -322,7 +322,7 @@ def _built_reads() -> _BuiltReads:
     return _BuiltReads()
 
 
-def _district_paths(viewer: Viewer) -> dict[int, str] | None:
+def district_paths(viewer: Viewer) -> dict[int, str] | None:
     """The districts of the viewer's projects (id → region path) when their scope is a tree of regions with more
     than one district and every project lies in a district; else None (read whole)."""
     if viewer.role in ("project_manager", "expert"):
@@ -334,14 +334,15 @@ def _district_paths(viewer: Viewer) -> dict[int, str] | None:
     return {int(district): str(paths[district]) for district in sorted(own.unique())}
 
 
-def _by_district(read: tuple[Any, ...], viewer: Viewer, districts: dict[int, str], db: Database,
-                 build: Callable[[Viewer], pd.DataFrame],
-                 splice: Callable[[pd.DataFrame, list[pd.DataFrame], list[int]], pd.DataFrame]) -> pd.DataFrame:
+def by_district(read: tuple[Any, ...], viewer: Viewer, districts: dict[int, str], db: Database,
+                build: Callable[[Viewer], Result],
+                splice: Callable[[Result, list[Result], list[int]], Result | None]) -> Result:
     """``build(viewer)``, or, after writes declared within some projects (``data_access.db.only_within_projects``:
     they change nothing but those projects' own rows and move on only their regions' versions), the last build
     with the rows of the districts whose version moved since read again (``build`` of each as their officials'
-    scope) and put in by ``splice(last, parts, district_ids)``. Any other write (the database's own counter, or a
-    region outside the districts, moved on), a first build or most districts changed: ``build`` whole."""
+    scope) and put in by ``splice(last, parts, district_ids)`` (None: it cannot be, build whole). Any other write
+    (the database's own counter, or a region outside the districts, moved on), a first build or most districts
+    changed: ``build`` whole. ``districts``: :func:`district_paths`."""
     scope_path = viewer.region_path or ""
     base, versions = subtree_versions(db.engine, [*districts.values(), scope_path])
     outside = versions.pop(scope_path) - base - sum(version - base for version in versions.values())
@@ -349,14 +350,14 @@ def _by_district(read: tuple[Any, ...], viewer: Viewer, districts: dict[int, str
     last = _built_reads().get(key)
     changed = [] if last is None else [district for district, path in districts.items()
                                        if versions[path] != last.districts.get(path)]
-    if (last is None or (last.base, last.outside) != (base, outside) or set(last.districts) != set(versions)
-            or len(changed) > len(districts) // 2):
-        frame = build(viewer)
-    else:
-        frame = splice(last.frame, [build(_district_viewer(viewer, district, districts[district]))
-                                    for district in changed], changed)
-    _built_reads().put(key, _Built(base, versions, outside, frame))
-    return frame
+    spliced = None
+    if (last is not None and (last.base, last.outside) == (base, outside) and set(last.districts) == set(versions)
+            and len(changed) <= len(districts) // 2):
+        spliced = splice(last.value, [build(_district_viewer(viewer, district, districts[district]))
+                                      for district in changed], changed)
+    value = build(viewer) if spliced is None else spliced
+    _built_reads().put(key, _Built(base, versions, outside, value))
+    return value
 
 
 def _district_viewer(viewer: Viewer, district: int, path: str) -> Viewer:
@@ -379,7 +380,7 @@ def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date, *
 def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | None = None,
                 db: Database) -> pd.DataFrame:
     """The mean score per month; for a scope of several districts put together from their monthly sums, so that a
-    push reads only its district's months again (:func:`_by_district`)."""
+    push reads only its district's months again (:func:`by_district`)."""
     from services.portfolio import (
         mean_score_trend,
         monthly_district_totals,
@@ -387,10 +388,10 @@ def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | 
         with_district_totals_replaced,
     )
 
-    districts = _district_paths(viewer)
+    districts = district_paths(viewer)
     if districts is None:
         return mean_score_trend(db.engine, viewer, last, months, city)
-    parts = _by_district(("trend", last, months), viewer, districts, db,
+    parts = by_district(("trend", last, months), viewer, districts, db,
                          lambda scope: monthly_district_totals(db.engine, scope, last, months),
                          with_district_totals_replaced)
     return trend_from_district_totals(parts, city)

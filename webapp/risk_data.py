@@ -10,12 +10,18 @@ import pandas as pd
 
 from data_access import Viewer
 from services import risk
-from webapp.data import Database, cached_read
+from webapp.data import Database, by_district, cached_read, district_paths
 
 
 @cached_read(per_scope=True, within_scope=True)
 def outlook(viewer: Viewer, today: dt.date, *, db: Database) -> risk.Outlook:
-    return risk.outlook(db.engine, viewer, today=today)
+    """For a scope of several districts, after a push only the pushed districts' projects are predicted again
+    (:func:`webapp.data.by_district`)."""
+    districts = district_paths(viewer)
+    if districts is None:
+        return risk.outlook(db.engine, viewer, today=today)
+    return by_district(("risk outlook", today), viewer, districts, db,
+                       lambda scope: risk.outlook(db.engine, scope, today=today), risk.with_districts_replaced)
 
 
 @cached_read(per_scope=True, within_scope=True)

@@ -16,6 +16,7 @@ import components.tables
 import data_access
 from data_access import writes
 from tests.conftest import as_viewer
+from tests.views.pushes import leader_around_a_push, pushed_project, reads_around_a_push_in_longting
 from webapp.session import shared_engine
 
 
@@ -201,55 +202,8 @@ def test_a_newer_data_version_empties_the_caches_of_the_older_ones(app_env, engi
                                             ("list_regions", 1), ("list_projects", 0), ("list_regions", 0)]
 
 
-def _reads_around_a_push_in_longting() -> None:
-    """Each test viewer's run asks for ``test_read`` (module, function, arguments after the viewer), then a push
-    of a 龙亭区 project's figures, then the same again; ``computed`` lists whose run computed ``test_counted``
-    (module, function whose second argument is a viewer) and ``answers`` what each read gave."""
-    import importlib
-
-    import streamlit as st
-    from sqlalchemy import update
-
-    from data_access import transaction
-    from data_access.db import only_within_projects
-    from data_access.models import Observation
-    from webapp import data
-    from webapp.session import shared_engine
-
-    engine, computed, scopes, answers = shared_engine(), [], [], []
-    module_name, name = st.session_state["test_counted"]
-    module = importlib.import_module(module_name)
-    real = getattr(module, name)
-
-    def counting(engine, viewer, *args):
-        computed.append(viewer.username)
-        scopes.append((viewer.role, viewer.region_id))
-        return real(engine, viewer, *args)
-
-    read_module, read_name, arguments = st.session_state["test_read"]
-    read = getattr(importlib.import_module(read_module), read_name)
-    setattr(module, name, counting)
-    try:
-        def every_user_runs() -> None:
-            for viewer in st.session_state["test_viewers"]:
-                data.refresh_version(viewer)  # each user's own run
-                answers.append(read(viewer, *arguments))
-
-        every_user_runs()
-        computed.append("|")
-        with transaction(engine) as session:  # the project's figures go up by 10 %
-            only_within_projects(session, [st.session_state["test_project"]])
-            session.execute(update(Observation).where(Observation.project_id == st.session_state["test_project"])
-                            .values(value=Observation.value * 1.1))
-        every_user_runs()
-    finally:
-        setattr(module, name, real)
-    st.session_state["computed"], st.session_state["answers"] = computed, answers
-    st.session_state["scopes"] = scopes
-
-
 def _around_a_push_in_longting(engine, usernames, counted, read):
-    at = AppTest.from_function(_reads_around_a_push_in_longting, default_timeout=60)
+    at = AppTest.from_function(reads_around_a_push_in_longting, default_timeout=60)
     at.session_state["test_viewers"] = [as_viewer(engine, name) for name in usernames]
     at.session_state["test_project"] = int(data_access.list_projects(
         engine, as_viewer(engine, "official_longting"))["id"].iloc[0])
@@ -259,18 +213,14 @@ def _around_a_push_in_longting(engine, usernames, counted, read):
     return at.session_state["computed"], at.session_state["answers"]
 
 
-def _pushed_project(engine):
-    return int(data_access.list_projects(engine, as_viewer(engine, "official_longting"))["id"].iloc[0])
-
-
 def test_after_a_push_the_leaders_portfolio_reads_only_the_pushed_district_again(app_env, engine):  # noqa: ARG001
     from services.portfolio import portfolio
 
-    at = _leader_around_a_push(engine, ("services.portfolio", "portfolio"), ("webapp.data", "portfolio", (None,)))
+    at = leader_around_a_push(engine, ("services.portfolio", "portfolio"), ("webapp.data", "portfolio", (None,)))
     before, after = at.session_state["answers"]
     expected = portfolio(engine, as_viewer(engine, "leader"), after.attrs["period"])  # read whole, after the push
     pd.testing.assert_frame_equal(after, expected)
-    project = _pushed_project(engine)
+    project = pushed_project(engine)
     assert after.loc[project, "total"] != before.loc[project, "total"]
 
 
@@ -278,27 +228,13 @@ def test_after_a_push_the_leaders_score_trend_reads_only_the_pushed_districts_mo
     from services.portfolio import mean_score_trend
 
     last = data_access.latest_period(engine, as_viewer(engine, "leader"))
-    at = _leader_around_a_push(engine, ("services.portfolio", "monthly_district_totals"),
+    at = leader_around_a_push(engine, ("services.portfolio", "monthly_district_totals"),
                                ("webapp.data", "score_trend", (last,)))
     before, after = at.session_state["answers"]
     expected = mean_score_trend(engine, as_viewer(engine, "leader"), last)  # read whole, after the push
     pd.testing.assert_series_equal(after["period"], expected["period"])
     assert after["score"].to_numpy() == pytest.approx(expected["score"].to_numpy(), abs=1e-9)
     assert after["score"].iloc[-1] > before["score"].iloc[-1]  # its figures went up by 10 %
-
-
-def _leader_around_a_push(engine, counted, read):
-    """The leader's read before and after a push in 龙亭区: the whole city once, then 龙亭区 alone, read as its
-    officials' scope."""
-    at = AppTest.from_function(_reads_around_a_push_in_longting, default_timeout=60)
-    at.session_state["test_viewers"] = [as_viewer(engine, "leader")]
-    at.session_state["test_project"] = _pushed_project(engine)
-    at.session_state["test_counted"], at.session_state["test_read"] = counted, read
-    at.run()
-    assert not at.exception
-    assert at.session_state["scopes"] == [("leader", None),
-                                          ("district_official", as_viewer(engine, "official_longting").region_id)]
-    return at
 
 
 def test_a_push_in_one_district_leaves_the_other_districts_pages_warm(app_env, engine):  # noqa: ARG001

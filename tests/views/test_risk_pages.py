@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, select, update
 
@@ -20,6 +21,7 @@ from services import reporting_calendar, risk
 from tests.conftest import as_viewer
 from tests.risk_data import trained_on_demo
 from tests.views.conftest import open_page_as
+from tests.views.pushes import leader_around_a_push
 
 TITLE = "最可能延期的十个项目"
 TRICKY_NAME = "**粗体**<b>项目</b>"
@@ -220,3 +222,14 @@ def test_a_risk_rules_preview_counts_the_projects_above_its_threshold(with_model
     predicted = risk.current_risks(with_models, as_viewer(with_models, "admin"), today=dt.date.today())  # as_of
     above = int((predicted["p_late"] * 100 > 50).sum())
     assert above and at.info[0].value.startswith(f"该规则现在会对 {above} 个项目")
+
+
+def test_after_a_push_the_leaders_outlook_predicts_only_the_pushed_districts_projects_again(with_models):
+    today = reporting_calendar.today()
+    at = leader_around_a_push(with_models, ("services.risk", "outlook"), ("webapp.risk_data", "outlook", (today,)))
+    _, after = at.session_state["answers"]
+    expected = risk.outlook(with_models, as_viewer(with_models, "leader"), today=today)  # read whole, after the push
+    pd.testing.assert_frame_equal(after.predictions, expected.predictions)
+    by_project = ["project_id", "rank"]
+    pd.testing.assert_frame_equal(after.reasons.sort_values(by_project).reset_index(drop=True),
+                                  expected.reasons.sort_values(by_project).reset_index(drop=True))

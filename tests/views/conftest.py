@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from sqlalchemy import Engine, create_engine, select
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from data_access.db import reset_engine_cache
 from data_access.models import Project, User
@@ -20,6 +22,32 @@ from tests.conftest import as_viewer, remove_sqlite_file, scratch_sqlite_path
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "Demo@2026"
+
+
+class CompiledOnce(ScriptCache):
+    """Streamlit's script cache, sharing what it compiled with every other one in this process.
+
+    AppTest makes a new cache for every run, so every run of every test compiled app.py and the page again (read,
+    magic rewrite of the syntax tree, compile: about 25 ms of CPU a run, some thousands of runs in the suite). A
+    script is compiled again when its file changes (path, size and modification time are the key)."""
+
+    _compiled: dict[tuple[str, int, int], object] = {}
+
+    def get_bytecode(self, script_path: str) -> object:
+        path = os.path.abspath(script_path)
+        stat = os.stat(path)
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        if key not in self._compiled:
+            self._compiled[key] = super().get_bytecode(path)
+        return self._compiled[key]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _scripts_compiled_once() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(app_test, "ScriptCache", CompiledOnce)
+        monkeypatch.setattr(local_script_runner, "ScriptCache", CompiledOnce)
+        yield
 
 
 @pytest.fixture

@@ -43,14 +43,20 @@ SMALL_DEMO = {"projects": 80, "months": 12, "seed": 7, "until": DEMO_UNTIL}
 _database_counter = itertools.count(1)
 
 
+MEMORY_FS_NEEDED = 4 * 2**30  # bytes free on /dev/shm to hold a worker's databases (a few live copies, the sources)
+
+
 def _memory_file_system() -> Path | None:
-    """/dev/shm where the machine has it (a RAM-backed file system), else None (the system's temporary directory).
+    """/dev/shm where the machine has it with room (RAM-backed), else None (the system's temporary directory).
 
     A run writes a database copy for every test that writes (hundreds on PostgreSQL, more on SQLite): on a disk
     each copy costs file-system work and, deleted at the end, minutes of freeing blocks (a PostgreSQL cluster of
     234 copies, 4.3 GB, took 5 minutes to remove on the shared disk); in memory both are nearly free."""
     shm = Path("/dev/shm")
-    return shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+    if not (shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)):
+        return None
+    free = os.statvfs(shm)
+    return shm if free.f_bavail * free.f_frsize >= MEMORY_FS_NEEDED else None  # a container's 64 MB one is too small
 
 
 MEMORY_FS = _memory_file_system()

@@ -263,8 +263,10 @@ def start(state_dir: Path, *, http_port: int = 8080, app_ports: Sequence[int] = 
         # The servers start while the demo is written (their health checks do not read data); nginx lets
         # nobody in before both are done.
         _run([python, "-m", "data_access.demo", "--if-empty", *demo_args], env, setup_log)
-        if demo_story:
-            _run([python, "-m", "services.demo_story"], env, setup_log)
+        if demo_story:  # as `make run` seeds it: the warnings' story, evaluated warnings, the risk models
+            for command in (("services.demo_story",), ("services.alerts", "run"),
+                            ("services.risk", "train", "--if-missing")):
+                _run([python, "-m", *command], env, setup_log)
         app_urls = tuple(f"http://127.0.0.1:{port}" for port in app_ports)
         api_url = f"http://127.0.0.1:{api_port}"
         _wait_healthy([f"{u}/_stcore/health" for u in app_urls] + [f"{api_url}/healthz"], wait_seconds)

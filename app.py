@@ -13,6 +13,7 @@ from data_access import DataAccessError
 from data_access.auth import set_language, user_language
 from webapp import data
 from webapp.demo_guard import demo_banner, refuse_remote_visitors_in_demo
+from webapp.feedback_box import badges, feedback_button
 from webapp.filters import sidebar_filters
 from webapp.i18n import t
 from webapp.login import (
@@ -24,7 +25,7 @@ from webapp.login import (
     remember_login,
     session_viewer_or_none,
 )
-from webapp.navigation import navigation_for
+from webapp.navigation import navigation_for, start_page
 from webapp.session import shared_engine, show_data_error
 from webapp.settings import cookie_key
 
@@ -63,8 +64,8 @@ if viewer is not None and st.session_state.get("lang_loaded_for") != viewer.user
     st.session_state["lang_loaded_for"] = viewer.user_id
 demo_banner()
 # Navigation comes before the cookie check: a deep link (/map) must survive the rerun after a cookie login.
-page = st.navigation(navigation_for(viewer.role if viewer else None), position="sidebar" if viewer else "hidden",
-                     expanded=True)
+page = st.navigation(navigation_for(viewer.role if viewer else None, badges(viewer)),
+                     position="sidebar" if viewer else "hidden", expanded=True)
 language_switch(viewer)
 if viewer is None:
     authenticator = build_authenticator(engine)
@@ -85,6 +86,7 @@ try:
     sidebar_filters(viewer)
 except DataAccessError as error:
     show_data_error(error)
+feedback_button(viewer, page.url_path or start_page(viewer.role))
 logout_button(engine, viewer)
 st.html(PHONE_STYLE)  # our own static stylesheet, no user text
 try:

@@ -53,6 +53,8 @@ PROPOSAL_STATUSES = ("draft", "approved", "withdrawn")  # 结果应用: perfdash
 # What an open-API token may do besides nothing: read its scope, push monthly figures, push milestone progress.
 TOKEN_SCOPES = ("read", "write_observations", "write_milestones")
 JOB_RUN_STATUSES = ("running", "done", "failed")
+FEEDBACK_STATUSES = ("open", "answered", "closed")  # 意见箱: sent, answered by an admin, closed (or reopened)
+FEEDBACK_TAGS = ("bug", "data", "usability", "request", "question", "other")
 
 # Deterministic constraint names so migrations behave the same on SQLite (batch mode) and PostgreSQL.
 NAMING_CONVENTION = {
@@ -125,6 +127,8 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    seen_release: Mapped[str | None] = mapped_column(
+        String(40), comment="the newest release of CHANGELOG.md the user has opened 更新公告 on")
 
 
 class LoginSession(Base):
@@ -999,3 +1003,36 @@ class RiskModel(Base):
     settings: Mapped[str] = mapped_column(Text, comment="canonical JSON: thresholds, shares, minimums, seed")
     model: Mapped[bytes | None] = mapped_column(LargeBinary, comment="joblib bytes; None unless ready")
     trained_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="None: the scheduler")
+
+
+class Feedback(Base):
+    """One message to the feedback box (意见箱): what page, what the user expected, an optional screenshot.
+
+    The screenshot's bytes live in the upload folder under their content hash, like a report's photos
+    (:mod:`data_access.uploads`); the row names them. Admins answer, tag, close and reopen; each answer tells the
+    sender in their inbox (``answers`` numbers the answers, so each is told exactly once).
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", FEEDBACK_STATUSES), name="status"),
+        CheckConstraint(f"tag IS NULL OR {_one_of('tag', FEEDBACK_TAGS)}", name="tag"),
+        Index(None, "status", "created_at"),
+        Index(None, "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), comment="the sender")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    page: Mapped[str] = mapped_column(String(60), comment="the url path of the page it was sent from")
+    message: Mapped[str] = mapped_column(Text, comment="what the user expected and what happened (data)")
+    status: Mapped[str] = mapped_column(String(10), server_default="open")
+    tag: Mapped[str | None] = mapped_column(String(20))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answers: Mapped[int] = mapped_column(Integer, server_default="0", comment="how many answers were sent")
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    screenshot_name: Mapped[str | None] = mapped_column(String(80), comment="relative to the upload folder")
+    screenshot_type: Mapped[str | None] = mapped_column(String(60))
+    screenshot_bytes: Mapped[int | None] = mapped_column(Integer)
+    screenshot_sha256: Mapped[str | None] = mapped_column(String(64))

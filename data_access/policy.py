@@ -110,6 +110,9 @@ class Action(StrEnum):
     MANAGE_INTEGRATIONS = ("manage_integrations", "create and revoke open-API tokens for other systems",
                            "创建和吊销开放接口令牌")
     TRAIN_RISK = "train_risk", "train the risk prediction models", "训练风险预测模型"
+    SEND_FEEDBACK = "send_feedback", "send feedback and read their own feedback's answers", "提交意见并查看回复"
+    TRIAGE_FEEDBACK = ("triage_feedback", "read, answer, tag, close and reopen everyone's feedback",
+                       "查看、回复、标记、关闭和重开所有意见")
 
 
 _EVERY_USER = frozenset(ROLES)
@@ -159,6 +162,8 @@ ALLOWED: Mapping[Action, frozenset[str]] = MappingProxyType({
     Action.EDIT_KNOWLEDGE: _HANDLERS | {Role.ANALYST},
     Action.MANAGE_INTEGRATIONS: frozenset({Role.ADMIN}),
     Action.TRAIN_RISK: frozenset({Role.ADMIN, Role.ANALYST, Role.SYSTEM}),  # the scheduler retrains monthly
+    Action.SEND_FEEDBACK: _EVERY_USER,
+    Action.TRIAGE_FEEDBACK: frozenset({Role.ADMIN}),
 })
 
 # The background evaluator: reads every region, raises alerts and sends e-mail; the audit log names it

@@ -41,6 +41,7 @@ REFUSALS = {
     "api token": ("No such API token", "接口令牌不存在"),
     "rule": ("No such warning rule", "预警规则不存在"),
     "scheme": ("No such weight scheme", "权重方案不存在"),
+    "feedback": ("No such feedback, or you may not access it", "意见不存在或您无权访问"),
     "rating round": ("No such rating round, or you may not access it", "评分轮次不存在或您无权访问"),
 }
 

@@ -89,7 +89,7 @@ def clean_filename(name: str, extension: str) -> str:
     return base[:MAX_FILENAME]
 
 
-def _too_big(size: int, limit_mb: float, photo: bool) -> ValidationError:
+def too_big(size: int, limit_mb: float, photo: bool) -> ValidationError:
     what_en, what_zh = ("photo", "照片") if photo else ("file", "文件")
     return ValidationError(f"The {what_en} is too big ({size / MEGABYTE:.1f} MB); at most {limit_mb:g} MB",
                            message_zh=f"{what_zh}过大（{size / MEGABYTE:.1f} MB），最大 {limit_mb:g} MB")
@@ -109,12 +109,12 @@ def add_attachment(engine: Engine, viewer: Viewer, *, project_id: int, report_id
         raise ValidationError("The file is empty", message_zh="文件为空")
     largest = max(settings.photo_max_mb, settings.attachment_max_mb)
     if len(data) > largest * MEGABYTE:
-        raise _too_big(len(data), largest, photo=False)
+        raise too_big(len(data), largest, photo=False)
     file_type = sniff(data)
     is_photo = file_type.kind == "photo"
     limit = settings.photo_max_mb if is_photo else settings.attachment_max_mb
     if len(data) > limit * MEGABYTE:
-        raise _too_big(len(data), limit, photo=is_photo)
+        raise too_big(len(data), limit, photo=is_photo)
     digest = hashlib.sha256(data).hexdigest()
     facts = photo_facts(data) if is_photo else None
     verdict = (check_in(facts, site=target.site, window=report_window(target.period, settings.report_due_day),

@@ -20,6 +20,8 @@ from components.rating_charts import RATER_ORDER
 from components.site_maps import COLOURINGS
 from data_access.models import (
     ALERT_STATUSES,
+    FEEDBACK_STATUSES,
+    FEEDBACK_TAGS,
     GOAL_LEVELS,
     OKR_TYPES,
     PROJECT_STATUSES,
@@ -55,6 +57,8 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
     "goals.level.": GOAL_LEVELS,
     "rating_rounds.status.": ROUND_STATUSES,
     "report_center.kind.": REPORT_KINDS,
+    "feedback.status.": FEEDBACK_STATUSES,
+    "feedback.tag.": FEEDBACK_TAGS,
 }
 # Where a dotted string that looks like a key but is none would be a typo: the code that shows text.
 UI_FOLDERS = ("app.py", "views", "webapp", "components")

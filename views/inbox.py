@@ -5,6 +5,7 @@ import streamlit as st
 from components.formatting import date
 from components.text import plain
 from data_access import alerts as store
+from services.feedback import ANSWERED_KIND
 from webapp import data
 from webapp.i18n import current_language, t
 from webapp.paging import one_page
@@ -38,3 +39,5 @@ for message in one_page(messages, PER_PAGE, f"inbox_page_{unread_only}", "inbox.
         box.page_link("views/alerts.py", label=t("alerts.open_card"),
                       query_params={"alert": str(int(message.alert_id))})
     report_link(box, message.topic)
+    if message.kind == ANSWERED_KIND:
+        box.page_link("views/my_feedback.py", label=t("feedback.open_mine"), icon=":material/forum:")

@@ -35,6 +35,7 @@ import data_access
 import data_access.reads
 from data_access import Viewer, audit, rating_results
 from data_access import alerts as alert_store
+from data_access import feedback as feedback_store
 from data_access import ratings as rating_store
 from data_access.db import DataVersions, subtree_versions
 from data_access.peers import PeerStanding
@@ -565,6 +566,39 @@ def inbox(viewer: Viewer, *, db: Database) -> pd.DataFrame:
 @cached_read
 def unread_count(viewer: Viewer, *, db: Database) -> int:
     return alert_store.unread_count(db.engine, viewer)
+
+
+# -- feedback box: every change to feedback is audited, so its reads follow the audit chain head ----------
+@cached_read
+def _feedback(viewer: Viewer, audit_mark: int, *, status: str | None,  # noqa: ARG001 - audit_mark keys
+              tag: str | None, page: str | None, db: Database) -> pd.DataFrame:
+    return feedback_store.list_feedback(db.engine, viewer, status=status, tag=tag, page=page)
+
+
+def feedback(viewer: Viewer, *, status: str | None = None, tag: str | None = None,
+             page: str | None = None) -> pd.DataFrame:
+    """Everyone's feedback (admins), newest first, as of the newest audit entry."""
+    return _feedback(viewer, audit_mark(), status=status, tag=tag, page=page)
+
+
+@cached_read
+def _feedback_pages(viewer: Viewer, audit_mark: int, *, db: Database) -> list[str]:  # noqa: ARG001 - it keys
+    return feedback_store.feedback_pages(db.engine, viewer)
+
+
+def feedback_pages(viewer: Viewer) -> list[str]:
+    """The pages feedback was sent from (admins)."""
+    return _feedback_pages(viewer, audit_mark())
+
+
+@cached_read
+def _my_feedback(viewer: Viewer, audit_mark: int, *, db: Database) -> pd.DataFrame:  # noqa: ARG001 - it keys
+    return feedback_store.my_feedback(db.engine, viewer)
+
+
+def my_feedback(viewer: Viewer) -> pd.DataFrame:
+    """The viewer's own feedback with its answers."""
+    return _my_feedback(viewer, audit_mark())
 
 
 # -- my tasks -------------------------------------------------------------------------------------------

@@ -65,12 +65,18 @@ PAGES = (
     PageSpec("section.data", "views/rating_rounds.py", "page.rating_rounds", ":material/reviews:", "rating-rounds",
              Action.MANAGE_RATING_ROUNDS),
     PageSpec("section.data", "views/inbox.py", "page.inbox", ":material/inbox:", "inbox", EVERYONE),
+    PageSpec("section.help", "views/my_feedback.py", "page.my_feedback", ":material/forum:", "my-feedback",
+             Action.SEND_FEEDBACK),
+    PageSpec("section.help", "views/release_notes.py", "page.release_notes", ":material/campaign:",
+             "release-notes", EVERYONE),
     PageSpec("section.admin", "views/rules.py", "page.rules", ":material/rule:", "rules", Action.MANAGE_RULES),
     PageSpec("section.admin", "views/users.py", "page.users", ":material/group:", "users", Action.MANAGE_USERS),
     PageSpec("section.admin", "views/integrations.py", "page.integrations", ":material/api:", "integrations",
              Action.MANAGE_INTEGRATIONS),
     PageSpec("section.admin", "views/audit.py", "page.audit", ":material/verified_user:", "audit",
              Action.READ_AUDIT),
+    PageSpec("section.admin", "views/feedback.py", "page.feedback", ":material/rate_review:", "feedback",
+             Action.TRIAGE_FEEDBACK),
 )
 
 
@@ -96,14 +102,16 @@ def lands_on_start_page(logged_out_page: str) -> bool:
     return logged_out_page == ""
 
 
-def navigation_for(role: str | None) -> dict[str, list[st.Page]]:
-    """The role's pages grouped by section; logged out, every page (hidden) so a deep link survives login."""
+def navigation_for(role: str | None, badges: frozenset[str] = frozenset()) -> dict[str, list[st.Page]]:
+    """The role's pages grouped by section; logged out, every page (hidden) so a deep link survives login.
+    The pages whose url path is in ``badges`` are marked new (更新公告 with a release the user has not seen)."""
     sections: dict[str, list[st.Page]] = {}
     start = start_page(role)
     for spec in PAGES:
         if role is None or spec.open_to(role):
+            title = t("nav.new", title=t(spec.title)) if spec.url_path in badges else t(spec.title)
             sections.setdefault(t(spec.section), []).append(
-                st.Page(spec.path, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
+                st.Page(spec.path, title=title, icon=spec.icon, url_path=spec.url_path,
                         default=spec.url_path == start))
     return sections
 

@@ -59,6 +59,9 @@ def test_viewer_is_the_same_class_wherever_it_is_imported_from():
     (Action.MANAGE_INTEGRATIONS, {"admin"}),
     (Action.TRAIN_RISK, {"admin", "analyst", "system"}),
     (Action.READ_AUDIT, {"admin", "auditor"}),
+    (Action.SEND_FEEDBACK, {"admin", "leader", "analyst", "district_official", "project_manager", "auditor",
+                            "expert"}),
+    (Action.TRIAGE_FEEDBACK, {"admin"}),
     (Action.RAISE_ALERTS, {"system"}),
     (Action.SEND_NOTIFICATIONS, {"system"}),
 ])

@@ -7,14 +7,14 @@ from webapp.navigation import page_paths_for
 EVERY_USER = ["views/overview.py", "views/big_screen.py", "views/map.py", "views/alerts.py",
               "views/rectification.py", "views/scorecards.py", "views/heatmaps.py", "views/gantt.py",
               "views/projects.py", "views/inbox.py", "views/goals.py", "views/indicators.py", "views/my_tasks.py",
-              "views/knowledge.py"]
+              "views/knowledge.py", "views/my_feedback.py", "views/release_notes.py"]
 DATA_KEEPER = ["views/register.py", "views/data_import.py"]
 RESULTS = ["views/report_center.py", "views/allocation.py"]  # 报告中心 and 结果应用: every role that oversees
 REPORTER = ["views/report.py"]
 RATER = ["views/rate.py"]
 EXTRA = {
     "admin": ["views/whatif.py", "views/rules.py", "views/users.py", "views/integrations.py", "views/audit.py",
-              "views/rating_rounds.py", *DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
+              "views/feedback.py", "views/rating_rounds.py", *DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
     "leader": ["views/whatif.py", *RATER, *RESULTS],
     "analyst": ["views/whatif.py", "views/rating_rounds.py", *DATA_KEEPER, *REPORTER, *RATER, *RESULTS],
     "district_official": [*DATA_KEEPER, *REPORTER, *RATER, *RESULTS],

@@ -190,10 +190,17 @@ def set_language(engine: Engine, viewer: Viewer, language: str) -> None:
     """Remember the viewer's interface language."""
     if language not in LANGUAGES:
         raise ValidationError(f"Unknown language {language!r}", message_zh=f"不支持的语言 {language!r}")
+    remember_for_user(engine, viewer, "language", language, action="user.language")
+
+
+def remember_for_user(engine: Engine, viewer: Viewer, field: str, value: str, *, action: str) -> None:
+    """Store one of the viewer's own settings (the language, the last seen release notes) with its audit entry;
+    an unchanged value writes nothing. Account activity: no page's cached data depends on it."""
+    column = getattr(User, field)
     with transaction(engine, account_activity=True) as session:
-        before = session.execute(select(User.language).where(User.id == viewer.user_id)).scalar_one()
-        if before == language:
+        before = session.execute(select(column).where(User.id == viewer.user_id)).scalar_one()
+        if before == value:
             return
-        session.execute(update(User).where(User.id == viewer.user_id).values(language=language))
-        audit.append(session, actor=viewer, action="user.language", entity="user", entity_id=viewer.user_id,
-                     before={"language": before}, after={"language": language})
+        session.execute(update(User).where(User.id == viewer.user_id).values({field: value}))
+        audit.append(session, actor=viewer, action=action, entity="user", entity_id=viewer.user_id,
+                     before={field: before}, after={field: value})

@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, Select, select, update
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access import audit
+from data_access.auth import remember_for_user
 from data_access.db import transaction
 from data_access.errors import ValidationError
 from data_access.models import FEEDBACK_TAGS, Feedback, Notification, User
@@ -229,12 +230,4 @@ def seen_release(engine: Engine, viewer: Viewer) -> str | None:
 
 def mark_release_seen(engine: Engine, viewer: Viewer, release: str) -> None:
     """Remember that the viewer has seen the release notes up to ``release`` (audited like the language)."""
-    release = str(release)[:MAX_RELEASE]
-    with transaction(engine, account_activity=True) as session:
-        before = session.execute(select(User.seen_release).where(User.id == viewer.user_id)).scalar_one()
-        if before == release:
-            return
-        session.execute(update(User).where(User.id == viewer.user_id).values(seen_release=release))
-        audit.append(session, actor=viewer, action="user.seen_release", entity="user", entity_id=viewer.user_id,
-                     before={"seen_release": before}, after={"seen_release": release})
-
+    remember_for_user(engine, viewer, "seen_release", str(release)[:MAX_RELEASE], action="user.seen_release")

@@ -7,6 +7,7 @@ from components.text import plain
 from webapp import data
 from webapp.feedback_box import show_screenshot
 from webapp.i18n import current_language, t
+from webapp.navigation import page_title
 from webapp.paging import one_page
 from webapp.session import current_viewer, stop_on_data_error
 
@@ -22,8 +23,8 @@ if mine.empty:
     st.stop()
 for row in one_page(mine, PER_PAGE, "my_feedback_page", "inbox.shown").itertuples():
     box = st.container(border=True)
-    box.markdown(f"**{t('feedback.status.' + row.status)}** · {date(row.created_at.date(), lang)} · "
-                 f"{t('feedback.on_page', page=plain(row.page))}")
+    box.markdown(f"**{t(f'feedback.status.{row.status}')}** · {date(row.created_at.date(), lang)} · "
+                 f"{t('feedback.on_page', page=plain(page_title(row.page)))}")
     box.text(row.message)
     if row.has_screenshot:
         show_screenshot(box, viewer, row.id)

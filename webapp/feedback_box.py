@@ -16,6 +16,7 @@ from data_access.feedback import MAX_MESSAGE, mark_release_seen, seen_release
 from services import release_notes
 from services.feedback import screenshot_content, send_feedback
 from webapp.i18n import current_language, t
+from webapp.navigation import page_title
 from webapp.session import shared_engine, show_data_error
 
 RELEASE_NOTES_PAGE = "release-notes"
@@ -26,7 +27,7 @@ SCREENSHOT_TYPES = ["png", "jpg", "jpeg", "webp"]
 
 
 def _dialog(viewer: Viewer, page: str) -> None:
-    st.caption(t("feedback.page", page=plain(page)))
+    st.caption(t("feedback.page", page=plain(page_title(page))))
     with st.form("feedback_form", border=False):
         message = st.text_area(t("feedback.message"), max_chars=MAX_MESSAGE, placeholder=t("feedback.placeholder"),
                                key="feedback_message")

@@ -102,6 +102,12 @@ def lands_on_start_page(logged_out_page: str) -> bool:
     return logged_out_page == ""
 
 
+def page_title(url_path: str) -> str:
+    """The page's title in the user's language with its address (进度填报 (report)); an unknown address as it is."""
+    spec = next((spec for spec in PAGES if spec.url_path == url_path), None)
+    return url_path if spec is None else f"{t(spec.title)} ({url_path})"
+
+
 def navigation_for(role: str | None, badges: frozenset[str] = frozenset()) -> dict[str, list[st.Page]]:
     """The role's pages grouped by section; logged out, every page (hidden) so a deep link survives login.
     The pages whose url path is in ``badges`` are marked new (更新公告 with a release the user has not seen)."""

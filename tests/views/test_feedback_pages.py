@@ -9,17 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.models import Feedback, Notification, User
 from services.release_notes import releases
-from tests.views.conftest import APP
+from tests.views.test_every_page_every_user import open_as
 
 HOSTILE = "**粗体** [点我](http://evil.example) <img src=x onerror=alert(1)> :red[红]"
-
-
-def _open(username: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
-    return at.run()
 
 
 def _engine(app_env):
@@ -42,7 +34,7 @@ def _texts(at: AppTest) -> list[str]:
 
 
 def test_feedback_sent_from_a_pages_sidebar_is_stored_with_that_page_and_confirmed(app_env):
-    at = _open("official_gulou").switch_page("views/map.py").run()
+    at = open_as("official_gulou").switch_page("views/map.py").run()
     at = _send_from_sidebar(at, "地图上看不到鼓楼区的项目点")
     assert not at.exception
     with Session(_engine(app_env)) as session:
@@ -54,17 +46,17 @@ def test_feedback_sent_from_a_pages_sidebar_is_stored_with_that_page_and_confirm
 
 
 def test_an_empty_feedback_is_refused_in_the_dialog_and_nothing_is_stored(app_env):
-    at = _send_from_sidebar(_open("pm_kaifeng1"), "   ")
+    at = _send_from_sidebar(open_as("pm_kaifeng1"), "   ")
     assert [e.value for e in at.error] == ["请填写您期望的结果和实际发生的情况"]
     with Session(_engine(app_env)) as session:
         assert session.execute(select(Feedback.id)).first() is None
 
 
 def test_the_admin_answers_on_the_feedback_page_and_the_sender_sees_it_escaped_in_inbox_and_my_feedback(app_env):
-    _send_from_sidebar(_open("pm_kaifeng1").switch_page("views/report.py").run(), HOSTILE)
+    _send_from_sidebar(open_as("pm_kaifeng1").switch_page("views/report.py").run(), HOSTILE)
     with Session(_engine(app_env)) as session:
         feedback_id = session.execute(select(Feedback.id)).scalar_one()
-    admin = _open("admin").switch_page("views/feedback.py").run()
+    admin = open_as("admin").switch_page("views/feedback.py").run()
     assert not admin.exception
     assert HOSTILE in _texts(admin)  # shown as text, never as Markdown or HTML
     admin.query_params["feedback"] = str(feedback_id)
@@ -77,7 +69,7 @@ def test_the_admin_answers_on_the_feedback_page_and_the_sender_sees_it_escaped_i
                                .where(User.username == "pm_kaifeng1", Notification.kind == "feedback.answered")
                                ).scalars().all()
     assert told == [f"feedback.answered/{feedback_id}/1"]
-    sender = _open("pm_kaifeng1").switch_page("views/my_feedback.py").run()
+    sender = open_as("pm_kaifeng1").switch_page("views/my_feedback.py").run()
     assert not sender.exception
     assert [HOSTILE, "已收到：" + HOSTILE] == [text for text in _texts(sender) if HOSTILE in text]
     inbox = sender.switch_page("views/inbox.py").run()
@@ -87,14 +79,14 @@ def test_the_admin_answers_on_the_feedback_page_and_the_sender_sees_it_escaped_i
 
 @pytest.mark.parametrize("username", ["pm_kaifeng1", "official_gulou", "leader"])
 def test_no_one_but_an_admin_can_open_the_feedback_page_even_by_its_address(app_env, username):  # noqa: ARG001
-    at = _open(username)
+    at = open_as(username)
     with pytest.raises(Exception, match="feedback"):
         at.switch_page("views/feedback.py").run()
 
 
 def test_the_release_notes_badge_shows_until_the_user_opens_the_page(app_env):
     newest = releases()[0].version
-    at = _open("official_gulou")
+    at = open_as("official_gulou")
     assert _navigation(at)["release-notes"] == "更新公告 · 新"
     at = at.switch_page("views/release_notes.py").run()
     assert not at.exception
@@ -105,5 +97,5 @@ def test_the_release_notes_badge_shows_until_the_user_opens_the_page(app_env):
         assert session.execute(select(User.seen_release).where(User.username == "pm_kaifeng1")).scalar_one() is None
     headers = [header.value for header in at.subheader]
     assert headers[0].startswith(f"{newest} · ") and headers[0].endswith(":orange-badge[新]")
-    assert _navigation(_open("official_gulou"))["release-notes"] == "更新公告"  # a new session: from the database
-    assert _navigation(_open("pm_kaifeng1"))["release-notes"] == "更新公告 · 新"
+    assert _navigation(open_as("official_gulou"))["release-notes"] == "更新公告"  # a new session: from the database
+    assert _navigation(open_as("pm_kaifeng1"))["release-notes"] == "更新公告 · 新"

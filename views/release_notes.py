@@ -1,5 +1,6 @@
 """更新公告 What's new: the release notes of CHANGELOG.md, newest first, each release the user had not seen
-marked new; opening the page records the newest release as seen, so the navigation's badge goes."""
+marked new and open, the older ones folded; opening the page records the newest release as seen, so the
+navigation's badge goes."""
 import streamlit as st
 
 from components.formatting import date
@@ -24,8 +25,13 @@ if unseen:
 if mark_seen(viewer, releases[0].version):
     st.rerun()  # the navigation is drawn before the page: draw it again without the badge
 new = st.session_state.get(NEW_SINCE_KEY, set())
-for release in releases:
+for number, release in enumerate(releases):
+    heading = f"{plain(release.version)} · {date(release.date, lang)}"
+    changes = "\n".join(f"- {plain(change)}" for change in release.changes(lang))
+    if number and release.version not in new:  # older releases folded: the page stays short on a phone
+        st.expander(heading).markdown(changes)
+        continue
     box = st.container(border=True)
     badge = f" :orange-badge[{t('release_notes.new')}]" if release.version in new else ""
-    box.subheader(f"{plain(release.version)} · {date(release.date, lang)}{badge}")
-    box.markdown("\n".join(f"- {plain(change)}" for change in release.changes(lang)))
+    box.subheader(heading + badge)
+    box.markdown(changes)

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from components.formatting import date
 from data_access.models import Feedback, Notification, User
 from services.release_notes import releases
 from tests.views.test_every_page_every_user import open_as
@@ -99,3 +100,7 @@ def test_the_release_notes_badge_shows_until_the_user_opens_the_page(app_env):
     assert headers[0].startswith(f"{newest} · ") and headers[0].endswith(":orange-badge[新]")
     assert _navigation(open_as("official_gulou"))["release-notes"] == "更新公告"  # a new session: from the database
     assert _navigation(open_as("pm_kaifeng1"))["release-notes"] == "更新公告 · 新"
+    seen = open_as("official_gulou").switch_page("views/release_notes.py").run()  # nothing new: older ones folded
+    assert [header.value for header in seen.main.subheader] == [f"{newest} · {date(releases()[0].date, 'zh')}"]
+    assert [expander.label for expander in seen.expander] == [
+        f"{release.version} · {date(release.date, 'zh')}" for release in releases()[1:]]

@@ -218,10 +218,10 @@ def data_versions(engine: Engine, region_scope: ColumnElement[bool] | None) -> D
     """The versions of one page run in one statement; ``region_scope`` is a clause over ``Region`` (None: the
     viewer's scope is not a set of regions, and their scope version is the whole database's)."""
     base = select(DataVersion.version).where(DataVersion.id == 1).scalar_subquery()
+    sums = (_regions_sum(),) if region_scope is None else (_regions_sum(), _regions_sum(region_scope))
     with engine.connect() as connection:
-        row = connection.execute(select(base, _regions_sum(), _regions_sum(region_scope)
-                                        if region_scope is not None else _regions_sum())).one()
-    return DataVersions(base=row[0], whole=row[0] + row[1], scope=row[0] + row[2])
+        row = connection.execute(select(base, *sums)).one()
+    return DataVersions(base=row[0], whole=row[0] + row[1], scope=row[0] + row[-1])
 
 
 def subtree_versions(engine: Engine, region_paths: Iterable[str]) -> tuple[int, dict[str, int]]:

@@ -8,6 +8,9 @@ database (regions, indicators, categories) are not in the catalog: pages pick th
 """
 from __future__ import annotations
 
+from components.i18n_th import THAI
+from components.i18n_vi import VIETNAMESE
+
 DEFAULT_LANGUAGE = "zh"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
@@ -1657,13 +1660,21 @@ CATALOG: dict[str, tuple[str, str]] = {
     # -- end of the feature sections ------------------------------------------------------------------------
 }
 
+# Languages kept outside CATALOG, one dict each (key → text, in CATALOG's order).
+OTHER_CATALOGS: dict[str, dict[str, str]] = {"vi": VIETNAMESE, "th": THAI}
+
 
 def translate(key: str, lang: str, **values: object) -> str:
     """The catalog text for ``key`` in ``lang``, with ``{placeholders}`` filled.
+
+    Vietnamese and Thai come from their own catalogs and fall back to English for a key not translated yet.
 
     >>> translate("kpi.rank", "zh", rank=3, n=25), translate("kpi.rank", "en", rank=3, n=25)
     ('第 3 / 25 名', '3 of 25')
     """
     zh, en = CATALOG[key]
-    text = en if lang == "en" else zh
+    if lang in OTHER_CATALOGS:
+        text = OTHER_CATALOGS[lang].get(key, en)
+    else:
+        text = en if lang == "en" else zh
     return text.format(**values) if values else text

@@ -3,7 +3,9 @@ import ast
 
 import pandas as pd
 
-from components.i18n import CATALOG, translate
+from components.i18n import CATALOG, OTHER_CATALOGS, translate
+from components.i18n_th import THAI
+from components.i18n_vi import VIETNAMESE
 from components.rating_charts import breakdown_bars
 from tests.source_tree import imports, python_files, syntax_tree
 
@@ -45,3 +47,18 @@ def test_a_chart_built_for_english_carries_english_labels_from_the_catalog():
     assert list(chinese.data[0].y) == ["上级", "专家"]
     assert chinese.layout.annotations[0].text == "综合 84.0"
     assert chinese.layout.xaxis.title.text == "评分（分）"
+
+
+def test_vietnamese_and_thai_come_from_their_own_catalogs_and_fall_back_to_english(monkeypatch):
+    monkeypatch.setitem(OTHER_CATALOGS, "vi", {"gantt.late": "Trễ {days} ngày"})
+    monkeypatch.setitem(OTHER_CATALOGS, "th", {"gantt.late": "ล่าช้า {days} วัน"})
+    assert translate("gantt.late", "vi", days=3) == "Trễ 3 ngày"
+    assert translate("gantt.late", "th", days=3) == "ล่าช้า 3 วัน"
+    assert translate("warning.none", "vi") == "No warning"  # not translated yet: English, never Chinese
+    assert translate("warning.none", "th") == "No warning"
+    assert translate("gantt.late", "zh", days=3) == "逾期 3 天"
+
+
+def test_the_vietnamese_and_thai_catalogs_are_the_dicts_their_files_declare():
+    assert OTHER_CATALOGS["vi"] is VIETNAMESE
+    assert OTHER_CATALOGS["th"] is THAI

@@ -63,6 +63,8 @@ DYNAMIC_KEYS: dict[str, tuple[str, ...]] = {
 # Where a dotted string that looks like a key but is none would be a typo: the code that shows text.
 UI_FOLDERS = ("app.py", "views", "webapp", "components")
 KEY_SHAPE = re.compile(r"[a-z_]+(\.[a-z0-9_]+)+")
+# The dicts whose keys are the catalog's keys (components.i18n and its translations): their keys are no uses.
+CATALOG_NAMES = frozenset({"CATALOG", "VIETNAMESE", "THAI"})
 
 
 def _source_files() -> list[Path]:
@@ -88,10 +90,10 @@ def _dynamic_prefix(key: ast.expr) -> str | None:
 
 
 def _catalog_entries(tree: ast.AST) -> set[int]:
-    """Node ids of the CATALOG dict's own keys, which must not count as uses of themselves."""
+    """Node ids of the catalogs' own keys (CATALOG's and each translation's), which must not count as uses."""
     return {id(key) for node in ast.walk(tree)
             if isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Dict)
-            and any(isinstance(target, ast.Name) and target.id == "CATALOG"
+            and any(isinstance(target, ast.Name) and target.id in CATALOG_NAMES
                     for target in (node.targets if isinstance(node, ast.Assign) else [node.target]))
             for key in node.value.keys}
 

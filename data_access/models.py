@@ -42,7 +42,7 @@ RATER_TYPES = ("expert", "self", "peer", "superior")
 GOAL_LEVELS = ("city_goal", "district_task", "project_target", "responsibility")
 OKR_TYPES = ("objective", "key_result")
 REPORT_STATUSES = ("draft", "submitted", "returned", "accepted")
-ATTACHMENT_KINDS = ("photo", "file")
+ATTACHMENT_KINDS = ("photo", "file", "audio")  # audio: a voice note recorded with a monthly report
 # A site photo's check-in verdict: never silently trusted, never silently refused (see services.checkin).
 CHECKIN_FINDINGS = ("ok", "far", "outside_period", "no_metadata", "no_time", "no_position")
 ROUND_STATUSES = ("open", "closed")
@@ -676,7 +676,7 @@ class ReportMilestone(Base):
 
 
 class Attachment(Base):
-    """A photo or file from the site, stored in the upload folder under its content hash.
+    """A photo, file or voice note from the site, stored in the upload folder under its content hash.
 
     Photos carry what their EXIF says (time, GPS) and the check-in finding against the project's site and the
     report's period, for the reviewer to see.

@@ -3,11 +3,11 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from data_access.migrate import current_revision, downgrade, is_up_to_date, upgrade
-from data_access.models import Base, WeightScheme
+from data_access.models import Attachment, Base, WeightScheme
 
 EXPECTED_TABLES = {
     "regions", "departments", "users", "categories", "projects", "milestones", "indicators", "project_targets",
@@ -40,3 +40,24 @@ def test_only_one_weight_scheme_can_be_the_default(empty_engine):
                                                   {"name": "b", "version": 1, "is_default": False, "created_at": now}])
     with pytest.raises(IntegrityError), empty_engine.begin() as connection:
         connection.execute(insert(WeightScheme), {"name": "c", "version": 1, "is_default": True, "created_at": now})
+
+
+def _voice_note(kind: str) -> dict[str, object]:
+    return {"project_id": 1, "report_id": None, "kind": kind, "filename": "note.webm", "stored_name": "ab/cd.webm",
+            "content_type": "audio/webm", "size_bytes": 4, "sha256": "0" * 64,
+            "uploaded_at": dt.datetime(2026, 11, 30, tzinfo=dt.UTC)}
+
+
+def test_0013_lets_an_attachment_be_audio_and_its_downgrade_keeps_recordings_as_files(seeded_engine):
+    downgrade(seeded_engine, "0012")
+    with pytest.raises(IntegrityError), seeded_engine.begin() as connection:
+        connection.execute(insert(Attachment), _voice_note("audio"))
+    upgrade(seeded_engine)
+    with seeded_engine.begin() as connection:
+        connection.execute(insert(Attachment), _voice_note("audio"))
+    with pytest.raises(IntegrityError), seeded_engine.begin() as connection:
+        connection.execute(insert(Attachment), _voice_note("video"))
+    downgrade(seeded_engine, "0012")
+    with seeded_engine.connect() as connection:
+        kinds = connection.execute(select(Attachment.kind).where(Attachment.filename == "note.webm")).scalars().all()
+    assert kinds == ["file"]

@@ -2,7 +2,8 @@
 
 Photos are JPEG, PNG or WebP whose signature matches and which Pillow can open and verify; files are PDF, xlsx
 and docx (an Office file is a zip holding its part list and the main part of its kind). Anything else — an SVG,
-an HTML page or a program renamed ``.jpg`` — is refused with the accepted types named.
+an HTML page or a program renamed ``.jpg`` — is refused with the accepted types named. A voice note is audio by
+its container's signature: WAV, WebM, Ogg or MP3 (:func:`sniff_audio`; the general upload takes no audio).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ MAX_PIXELS = 80_000_000  # a 50-megapixel phone photo passes; a decompression bo
 
 @dataclass(frozen=True)
 class FileType:
-    """``kind`` is ``photo`` or ``file`` (the attachment kinds); ``extension`` names the stored file."""
+    """``kind`` is ``photo``, ``file`` or ``audio`` (the attachment kinds); ``extension`` names the stored file."""
 
     kind: str
     content_type: str
@@ -89,3 +90,34 @@ def sniff(data: bytes) -> FileType:
     if data.startswith(b"PK\x03\x04"):
         return _office_file(data)
     raise unsupported()
+
+
+def not_audio() -> ValidationError:
+    return ValidationError("A voice note must be a WAV, WebM, Ogg or MP3 recording",
+                           message_zh="语音备注须为 WAV、WebM、Ogg 或 MP3 录音")
+
+
+def _mp3_frame(data: bytes) -> bool:
+    """An MPEG audio frame header: 11 sync bits, then a version and layer III."""
+    return len(data) >= 4 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06 == 0x02
+
+
+def sniff_audio(data: bytes) -> FileType:
+    """The type of a voice note's ``data`` by its container's signature, or :class:`ValidationError`.
+
+    >>> sniff_audio(b"RIFF\\x24\\x00\\x00\\x00WAVEfmt ").content_type
+    'audio/wav'
+    >>> sniff_audio(b"\\x89PNG\\r\\n\\x1a\\n")
+    Traceback (most recent call last):
+    ...
+    data_access.errors.ValidationError: A voice note must be a WAV, WebM, Ogg or MP3 recording
+    """
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return FileType("audio", "audio/wav", "wav")
+    if data.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in data[:64]:
+        return FileType("audio", "audio/webm", "webm")
+    if data.startswith(b"OggS"):
+        return FileType("audio", "audio/ogg", "ogg")
+    if data.startswith(b"ID3") or _mp3_frame(data):
+        return FileType("audio", "audio/mpeg", "mp3")
+    raise not_audio()

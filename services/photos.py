@@ -30,7 +30,7 @@ from data_access.errors import ConfigurationError, DataAccessError, ValidationEr
 from data_access.policy import Viewer
 from scoring.checkin import check_in, report_window
 from services import reporting_calendar
-from services.file_types import sniff
+from services.file_types import sniff, sniff_audio
 from services.photo_exif import photo_facts, thumbnail_jpeg
 
 MEGABYTE = 1024 * 1024
@@ -96,8 +96,9 @@ def too_big(size: int, limit_mb: float, photo: bool) -> ValidationError:
 
 
 def add_attachment(engine: Engine, viewer: Viewer, *, project_id: int, report_id: int | None, period: dt.date,
-                   filename: str, data: bytes, settings: PhotoSettings | None = None) -> int:
-    """Check, store and record one upload; its attachment id.
+                   filename: str, data: bytes, settings: PhotoSettings | None = None, voice: bool = False) -> int:
+    """Check, store and record one upload; its attachment id. ``voice``: a voice note, which must be audio
+    (WAV, WebM, Ogg, MP3) and is held to the file limit.
 
     Refused with a :class:`ValidationError` in both languages: an empty file, a type we do not take, a photo
     or file over its limit, the same bytes already attached (``AlreadyAttached``). Role and scope first: a
@@ -110,7 +111,7 @@ def add_attachment(engine: Engine, viewer: Viewer, *, project_id: int, report_id
     largest = max(settings.photo_max_mb, settings.attachment_max_mb)
     if len(data) > largest * MEGABYTE:
         raise too_big(len(data), largest, photo=False)
-    file_type = sniff(data)
+    file_type = sniff_audio(data) if voice else sniff(data)
     is_photo = file_type.kind == "photo"
     limit = settings.photo_max_mb if is_photo else settings.attachment_max_mb
     if len(data) > limit * MEGABYTE:

@@ -800,6 +800,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "photos.finding.no_metadata": ("无拍摄信息（照片可能经过处理）", "No metadata (the photo may have been edited)"),
     "photos.finding.no_time": ("照片无拍摄时间", "No time in the photo"),
     "photos.finding.no_position": ("照片无位置信息", "No position in the photo"),
+    "voice.record": ("录一段语音备注（随月报一起保存）", "Record a voice note (saved with the report)"),
+    "voice.record_help": ("点麦克风开始录音，再点一次结束；保存或提交月报时录音作为附件保存，审核人和记分卡可回放。",
+                          "Tap the microphone to start and again to stop; the recording is attached when the report "
+                          "is saved or submitted, and the reviewer and the scorecard can play it back."),
+    "voice.asr_off": ("语音转文字未配置：录音将原样保存，请在上方备注中手动填写要点。",
+                      "Speech-to-text is not configured: the recording is kept as it is; please type the main "
+                      "points in the note above."),
+    "voice.transcribe": ("转写为文字（填入备注，保存前请核对）", "Transcribe into the note (check it before saving)"),
+    "voice.transcribed": ("转写的文字已填入备注，请核对修改后再保存。",
+                          "The transcript is in the note: check and correct it before saving."),
+    "voice.badge": ("语音备注", "Voice note"),
 
     # -- report review (月报审核) -------------------------------------------------------------------------------
     "review.heading": ("审核月报", "Review this report"),

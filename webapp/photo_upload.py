@@ -3,7 +3,8 @@
 ``photo_inputs`` is the phone-friendly picker (the file chooser, which on a phone offers the camera, and an
 optional in-browser snapshot); ``store_photos`` stores each file through :mod:`services.photos` and returns the
 problems to show, in the user's language; ``photo_gallery`` shows thumbnails with the check-in finding as a word
-and a colour, the EXIF time and the distance from the site (report review and the scorecard).
+and a colour, the EXIF time and the distance from the site (report review and the scorecard), and plays voice notes
+back.
 """
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ def thumbnail(viewer: Viewer, attachment_id: int, *, db: Database) -> bytes:
     return photos.thumbnail(db.engine, viewer, attachment_id, THUMBNAIL_PX)
 
 
+@cached_read
+def recording(viewer: Viewer, attachment_id: int, *, db: Database) -> bytes:
+    """A voice note's bytes, to play back."""
+    return photos.attachment_content(db.engine, viewer, attachment_id)[2]
+
+
 def photo_inputs(key: str) -> list[UploadedFile]:
     """The files the user chose (several at once) and a snapshot if they took one."""
     settings = photos.photo_settings()
@@ -57,15 +64,16 @@ def photo_inputs(key: str) -> list[UploadedFile]:
 
 
 def store_photos(viewer: Viewer, *, project_id: int, report_id: int | None, period: dt.date,
-                 files: Sequence[UploadedFile]) -> list[str]:
+                 files: Sequence[UploadedFile], voice: bool = False) -> list[str]:
     """Store each file (one transaction each: a refused file does not stop the others); the problems, each
-    naming its file, in the user's language and Markdown-safe (file names are the user's text)."""
+    naming its file, in the user's language and Markdown-safe (file names are the user's text). ``voice``: the
+    files are voice notes (audio only)."""
     lang = current_language()
     problems = []
     for upload in files:
         try:
             photos.add_attachment(shared_engine(), viewer, project_id=project_id, report_id=report_id,
-                                  period=period, filename=upload.name, data=upload.getvalue())
+                                  period=period, filename=upload.name, data=upload.getvalue(), voice=voice)
         except DataAccessError as error:
             message = error.message_zh if lang == "zh" else str(error)
             problems.append(t("photos.problem", name=plain(upload.name), message=plain(message)))
@@ -105,6 +113,12 @@ def _card(viewer: Viewer, attachment: pd.Series, key: str) -> None:
                 st.warning(error.message_zh if lang == "zh" else str(error))
             words, colour = finding_badge(attachment["finding"], attachment["distance_m"], lang)
             st.badge(words, color=colour)  # type: ignore[arg-type]
+        elif attachment["kind"] == "audio":
+            st.badge(t("voice.badge"), icon=":material/mic:", color="blue")
+            try:
+                st.audio(recording(viewer, int(attachment["id"])), format=attachment["content_type"])
+            except DataAccessError as error:
+                st.warning(error.message_zh if lang == "zh" else str(error))
         st.caption("  \n".join(photo_details(attachment.to_dict(), lang)))
         attachment_button(attachment["filename"], _deferred_content(viewer, int(attachment["id"])),
                           f"{key}_download_{int(attachment['id'])}", label=t("photos.download"),

@@ -25,6 +25,7 @@ from services.reports import submit_report
 from webapp.i18n import current_language, t
 from webapp.photo_upload import photo_gallery, photo_inputs, store_photos
 from webapp.session import shared_engine, show_data_error
+from webapp.voice_note import voice_input
 
 SHEET_KEY = "report_sheet"  # the sheet the form on screen was opened with
 OUTCOME_KEY = "report_outcome"  # what the last save stored, shown after the rerun
@@ -47,6 +48,7 @@ class Draft:
     correction_reason: str | None
     submit: bool
     photos: list[UploadedFile] = field(default_factory=list)
+    voice: UploadedFile | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
     milestones = _milestone_inputs(sheet, lang)
     note = st.text_area(t("report.note"), value=sheet.note or "", max_chars=2000, height=80,
                         key=widget_key(sheet, "note"))
+    voice = voice_input(widget_key(sheet, "voice"), widget_key(sheet, "note"))
     correction = None
     if sheet.correcting:
         st.info(t("report.accepted_note"))
@@ -196,7 +199,7 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
         save(viewer, sheet, Draft(values=filled, milestones=milestones, note=note.strip() or None,
                                   reasons={code: text.strip() for code, text in reasons.items() if text.strip()},
                                   correction_reason=(correction or "").strip() or None, submit=submit,
-                                  photos=list(photos)))
+                                  photos=list(photos), voice=voice))
 
 
 def kpi_groups(kpis: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[str, pd.DataFrame]]]:
@@ -249,7 +252,8 @@ def _milestone_inputs(sheet: ReportSheet, lang: str) -> dict[int, MilestoneEntry
 
 
 def save(viewer: Viewer, sheet: ReportSheet, draft: Draft) -> None:
-    """Save ``draft`` over ``sheet`` (one transaction), then its photos; questions are asked on the rerun."""
+    """Save ``draft`` over ``sheet`` (one transaction), then its photos and voice note; questions are asked on the
+    rerun."""
     try:
         result = submit_report(
             shared_engine(), viewer, project_id=sheet.project_id, period=sheet.period, values=draft.values,
@@ -267,6 +271,9 @@ def save(viewer: Viewer, sheet: ReportSheet, draft: Draft) -> None:
         return
     problems = store_photos(viewer, project_id=sheet.project_id, report_id=result.saved.report_id,
                             period=sheet.period, files=draft.photos) if draft.photos else []
+    if draft.voice is not None:
+        problems += store_photos(viewer, project_id=sheet.project_id, report_id=result.saved.report_id,
+                                 period=sheet.period, files=[draft.voice], voice=True)
     st.session_state[OUTCOME_KEY] = Outcome(sheet.project_id, sheet.period, result.saved, result.warnings_evaluated,
                                             result.warning_error, problems)
     st.session_state.pop(QUESTION_KEY, None)
@@ -296,7 +303,7 @@ def _conflict_panel(viewer: Viewer, draft: Draft, theirs: ReportSheet) -> None:
     if st.button(t("report.conflict_save"), type="primary", width="stretch", key=widget_key(theirs, "resolve")):
         save(viewer, theirs, Draft(values=chosen, milestones=milestones, note=draft.note,
                                    reasons=draft.reasons, correction_reason=draft.correction_reason,
-                                   submit=draft.submit, photos=draft.photos))
+                                   submit=draft.submit, photos=draft.photos, voice=draft.voice))
 
 
 def _choose_milestones(theirs: ReportSheet, draft: Draft, lang: str) -> dict[int, MilestoneEntry]:

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
-import io
 import json
 import socket
-import threading
-import wave
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,19 +19,9 @@ from services import photos, voice_notes
 from services.file_types import sniff, sniff_audio
 from tests.conftest import as_viewer
 from tests.photos import photo
+from tests.speech import recording, speech_service
 
 DECEMBER = dt.date(2026, 12, 1)
-
-
-def recording() -> bytes:
-    """A tenth of a second of silence as a real WAV file (what st.audio_input records)."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(16000)
-        wav.writeframes(b"\x00\x00" * 1600)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -124,39 +110,7 @@ def test_another_districts_official_can_neither_record_nor_hear_it(seeded_engine
 
 
 # -- transcription ---------------------------------------------------------------------------------------------
-Handler = Callable[[http.server.BaseHTTPRequestHandler, bytes], tuple[int, bytes]]
-
-
-@pytest.fixture
-def speech_service() -> Iterator[Callable[[Handler], str]]:
-    """Start a loopback speech service answering with ``handler``; its URL."""
-    servers: list[http.server.HTTPServer] = []
-
-    def start(handler: Handler) -> str:
-        class Answer(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                status, body = handler(self, self.rfile.read(int(self.headers["Content-Length"])))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server = http.server.HTTPServer(("127.0.0.1", 0), Answer)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}/asr"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-def test_the_transcript_follows_the_documented_contract(speech_service: Callable[[Handler], str]) -> None:
+def test_the_transcript_follows_the_documented_contract() -> None:
     seen: dict[str, object] = {}
 
     def answer(request: http.server.BaseHTTPRequestHandler, body: bytes) -> tuple[int, bytes]:
@@ -164,9 +118,9 @@ def test_the_transcript_follows_the_documented_contract(speech_service: Callable
                     language=request.headers["Accept-Language"], body=body)
         return 200, json.dumps({"text": " 本月完成主体结构封顶。 "}, ensure_ascii=False).encode()
 
-    url = speech_service(answer)
     data = recording()
-    assert voice_notes.transcribe(data, "audio/wav", language="zh", url=url) == "本月完成主体结构封顶。"
+    with speech_service(answer) as url:
+        assert voice_notes.transcribe(data, "audio/wav", language="zh", url=url) == "本月完成主体结构封顶。"
     assert seen == {"path": "/asr", "type": "audio/wav", "language": "zh-CN", "body": data}
 
 
@@ -175,10 +129,10 @@ def test_the_transcript_follows_the_documented_contract(speech_service: Callable
     (200, b"<html>busy</html>", "回复无法解读"),
     (200, b'{"text": "   "}', "未识别出文字"),
 ])
-def test_a_service_that_gives_no_transcript_says_so_in_both_languages(
-        speech_service: Callable[[Handler], str], status: int, body: bytes, detail_zh: str) -> None:
-    url = speech_service(lambda _request, _body: (status, body))
-    with pytest.raises(voice_notes.TranscriptionFailed) as failed:
+def test_a_service_that_gives_no_transcript_says_so_in_both_languages(status: int, body: bytes,
+                                                                      detail_zh: str) -> None:
+    with speech_service(lambda _request, _body: (status, body)) as url, \
+            pytest.raises(voice_notes.TranscriptionFailed) as failed:
         voice_notes.transcribe(recording(), "audio/wav", language="en", url=url)
     assert failed.value.message_zh == f"语音转写服务未返回文字（{detail_zh}），录音已保留，请手动填写备注"
 

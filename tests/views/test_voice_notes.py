@@ -58,8 +58,9 @@ def test_the_scorecard_plays_the_voice_note_back(logged_in, app_env) -> None:
 
 
 @pytest.mark.parametrize(("asr", "says_off"), [(None, True), ("http://127.0.0.1:9/asr", False)])
-def test_the_report_offers_the_recorder_and_says_when_transcription_is_off(logged_in, app_env, monkeypatch,
-                                                                            asr, says_off) -> None:
+@pytest.mark.usefixtures("app_env")
+def test_the_report_offers_the_recorder_and_says_when_transcription_is_off(logged_in, monkeypatch, asr,
+                                                                            says_off) -> None:
     if asr is None:
         monkeypatch.delenv("PERFDASH_ASR_URL", raising=False)
     else:
@@ -92,26 +93,20 @@ def _transcribe_script() -> None:
         st.text("done" if outcome is True else outcome.message_zh)
 
 
-def test_the_transcript_goes_into_the_note_after_what_is_typed(app_env) -> None:
-    answer = json.dumps({"text": "基坑支护已完成。"}, ensure_ascii=False).encode()
-    with speech_service(lambda _request, _body: (200, answer)) as url:
+@pytest.mark.usefixtures("app_env")
+@pytest.mark.parametrize(("status", "answer", "note", "said"), [
+    (200, {"text": "基坑支护已完成。"}, "钢筋进场验收合格。\n基坑支护已完成。", "done"),
+    (500, {}, "钢筋进场验收合格。", "语音转写服务未返回文字（HTTP 500），录音已保留，请手动填写备注"),
+])
+def test_the_transcript_goes_into_the_note_after_what_is_typed_and_a_failure_leaves_it(
+        status: int, answer: dict[str, str], note: str, said: str) -> None:
+    body = json.dumps(answer, ensure_ascii=False).encode()
+    with speech_service(lambda _request, _body: (status, body)) as url:
         at = AppTest.from_function(_transcribe_script, default_timeout=30)
         at.session_state["url"] = url
         at.run()
         at.text_area[0].input("钢筋进场验收合格。").run()
         at.button[0].click().run()
     assert not at.exception
-    assert at.text_area[0].value == "钢筋进场验收合格。\n基坑支护已完成。"
-    assert [element.value for element in at.text] == ["done"]
-
-
-def test_a_service_that_fails_leaves_the_note_as_typed(app_env) -> None:
-    with speech_service(lambda _request, _body: (500, b"{}")) as url:
-        at = AppTest.from_function(_transcribe_script, default_timeout=30)
-        at.session_state["url"] = url
-        at.run()
-        at.text_area[0].input("钢筋进场验收合格。").run()
-        at.button[0].click().run()
-    assert not at.exception
-    assert at.text_area[0].value == "钢筋进场验收合格。"
-    assert [element.value for element in at.text] == ["语音转写服务未返回文字（HTTP 500），录音已保留，请手动填写备注"]
+    assert at.text_area[0].value == note
+    assert [element.value for element in at.text] == [said]

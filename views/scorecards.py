@@ -26,6 +26,7 @@ from webapp import data
 from webapp.drill import open_scorecard, picked_customdata, scorecard_params
 from webapp.filters import chosen_city, in_city, selected_period
 from webapp.i18n import current_language, name_column, t
+from webapp.note_panel import notes_in_brief
 from webapp.params import id_param, period_param
 from webapp.photo_upload import photo_gallery
 from webapp.rating_breakdown import rating_breakdown
@@ -296,6 +297,7 @@ if project is None:  # a district
     if chosen_project is not None:
         open_scorecard(project=chosen_project, period=period)
     download_buttons(table, "district_projects", key="district_download", lang=lang)
+    notes_in_brief(viewer, period, members.index)
     scope_level(members, [c for c in kpi_codes if c in set(data.period_scores(viewer, period).columns)],
                 ("district", district))
     st.stop()
@@ -343,6 +345,7 @@ if len(warnings):
                      label=f"{t(f'severity.{alert.severity}')} · "
                            f"{plain(alert.rule_zh if lang == 'zh' else alert.rule_en)} · "
                            f"{t(f'alert_status.{alert.status}')}")
+notes_in_brief(viewer, period, [project_id])
 st.subheader(t("photos.section"))
 photo_gallery(viewer, project_id=project_id, key="scorecard_photos")
 table = history.pivot(index="period", columns="indicator_code", values="value")

@@ -40,10 +40,12 @@ from data_access import ratings as rating_store
 from data_access.db import DataVersions, subtree_versions
 from data_access.peers import PeerStanding
 from data_access.policy import Action, require
+from data_access.report_reads import period_texts
 from data_access.users import list_experts, list_users
 from scoring.periods import add_months
 from services.my_tasks import MyTasks
 from services.my_tasks import my_tasks as gather_my_tasks
+from services.note_summary import NoteSummary, summarise
 from webapp.session import shared_engine
 
 CACHE_SECONDS = 900
@@ -457,6 +459,16 @@ def milestones(viewer: Viewer, project_id: int | None = None, *, db: Database) -
 def project_reports(viewer: Viewer, project_id: int, *, db: Database) -> pd.DataFrame:
     """One project's monthly reports, newest month first (status, corrections and their reason)."""
     return data_access.list_reports(db.engine, viewer, project_id=project_id)
+
+
+@cached_read(within_scope=True)
+def notes_in_brief(viewer: Viewer, period: dt.date, project_ids: tuple[int, ...], *,
+                   db: Database) -> tuple[NoteSummary, int]:
+    """Keywords and the two-sentence summary of what was written about ``project_ids`` (those in the viewer's
+    scope) in the month ``period``, and how many texts it drew on."""
+    texts = period_texts(db.engine, viewer, period, add_months(period, 1) - dt.timedelta(days=1))
+    texts = texts[texts["project_id"].isin(project_ids)]
+    return summarise(texts["text"].tolist()), len(texts)
 
 
 @cached_read

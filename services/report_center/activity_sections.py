@@ -16,6 +16,7 @@ from data_access.rating_results import round_results
 from data_access.ratings import list_rounds
 from data_access.report_reads import period_texts
 from services.knowledge import best_practices
+from services.note_summary import mentions, problem_types, summarise
 from services.portfolio import SEVERITY_ORDER, worst_first
 from services.report_center.blocks import Section, Table
 from services.report_center.facts import Facts
@@ -109,8 +110,10 @@ def overdue(facts: Facts, today: dt.date) -> Section:
 
 
 def problems(facts: Facts) -> Section:
-    """The five most frequent problem types: warning rules that fired on warnings live in the period, and the
-    most central words (jieba TextRank) of what people wrote: report notes, reasons, 整改 plans and evidence."""
+    """The five most frequent problem types: warning rules that fired on warnings live in the period, the most
+    central words (jieba TextRank) of what people wrote — report notes, reasons, 整改 plans and evidence — their
+    two-sentence summary, the problem types they mention (:data:`services.note_summary.PROBLEM_TYPES`) and, for a
+    report over several districts, each district's keywords and summary."""
     lang = facts.lang
     rules, live = frequent_rules(facts, TOP_PROBLEMS)
     by_rule = pd.DataFrame({translate("rc.col.problem", lang): rules["name"].astype(str).to_numpy(),
@@ -131,14 +134,49 @@ def problems(facts: Facts) -> Section:
     paragraphs.append(translate("rc.problems.words_words", lang, n=len(texts),
                                 words="、".join(by_word.iloc[:, 0]) if lang == "zh" else ", ".join(by_word.iloc[:, 0]))
                       if len(by_word) else translate("rc.problems.no_texts", lang))
+    summary = summarise(texts["text"].tolist())
+    if summary.sentences:
+        paragraphs.append(translate("rc.problems.summary", lang, summary=" ".join(summary.sentences)))
     tables = []
     if len(by_rule):
         tables.append(Table("problems_rules", translate("rc.problems.rules_caption", lang), by_rule))
     if len(by_word):
         tables.append(Table("problems_words", translate("rc.problems.words_caption", lang), by_word,
                             note=translate("rc.problems.words_note", lang)))
+    by_type = _problem_types(texts, lang)
+    if len(by_type):
+        tables.append(Table("problems_types", translate("rc.problems.types_caption", lang), by_type,
+                            note=translate("rc.problems.types_note", lang)))
+    by_district = _district_summaries(facts, texts)
+    if len(by_district) > 1:
+        tables.append(Table("problems_districts", translate("rc.problems.districts_caption", lang), by_district))
     return Section("problems", translate("rc.heading.problems", lang), paragraphs=tuple(paragraphs),
                    tables=tuple(tables))
+
+
+def _problem_types(texts: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The TOP5 problem types of the written texts: how many texts and projects mention each."""
+    found = problem_types(texts["text"].tolist())[:TOP_PROBLEMS]
+    return pd.DataFrame({
+        translate("rc.col.problem_type", lang): [kind.name_en if lang == "en" else kind.name_zh for kind, _ in found],
+        translate("rc.col.mentions", lang): [n for _, n in found],
+        translate("rc.col.projects", lang): [
+            int(texts.loc[[mentions(kind, text) for text in texts["text"]], "project_id"].nunique())
+            for kind, _ in found]})
+
+
+def _district_summaries(facts: Facts, texts: pd.DataFrame) -> pd.DataFrame:
+    """Each district's keywords and two-sentence summary of its projects' texts (districts with texts only)."""
+    lang = facts.lang
+    names = facts.regions.set_index("id")[facts.name_column]
+    district = texts["project_id"].map(facts.current["district_id"])
+    rows = []
+    for district_id, group in texts.groupby(district, sort=True):
+        summary = summarise(group["text"].tolist())
+        rows.append((str(names.get(int(district_id), district_id)), ("、" if lang == "zh" else ", ").join(
+            summary.keywords), " ".join(summary.sentences)))
+    return pd.DataFrame(rows, columns=[translate(key, lang) for key in (
+        "rc.col.district", "rc.col.keywords", "rc.col.summary")])
 
 
 def _cases_table(cases: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -1,0 +1,62 @@
+"""The scorecard's notes in brief: keywords as chips and the two central sentences of the month's notes, shown
+as plain text (a note's markup is data), for a project and for its district; nothing written says so."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_access.db import create_database_engine
+from data_access.models import Project, Region, Report
+
+OCTOBER = dt.date(2026, 10, 1)
+GULOU = 4
+NOTE = ("**路面**摊铺完成[点我](http://evil.invalid)。受连续降雨影响，路面摊铺延误三天。"
+        "雨季期间路面摊铺改为夜间施工。食堂已启用。")
+
+
+def _noted_project(app_env: Path) -> tuple[int, int]:
+    """A Longting project given an October report with ``NOTE``; (project id, district id)."""
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    with Session(engine) as session, session.begin():
+        reported = select(Report.project_id).where(Report.period == OCTOBER)
+        project_id, district_id = session.execute(select(Project.id, Region.id).join(Region).where(
+            Region.code == "410202", Project.status == "active", Project.id.not_in(reported))
+            .order_by(Project.id)).first()
+        session.add(Report(project_id=project_id, period=OCTOBER, status="accepted", note=NOTE,
+                           created_at=dt.datetime(2026, 11, 3, tzinfo=dt.UTC)))
+    engine.dispose()
+    return project_id, district_id
+
+
+def _open(logged_in, **params: str):
+    at = logged_in("official_longting", "views/scorecards.py")
+    at.query_params.update({**params, "period": "2026-10"})
+    at.run()
+    assert not at.exception and not at.error
+    return at
+
+
+def test_the_project_scorecard_shows_the_months_keywords_and_two_central_sentences_as_plain_text(logged_in,
+                                                                                                app_env):
+    project_id, _ = _noted_project(app_env)
+    at = _open(logged_in, project=str(project_id))
+    assert "本月文字记录摘要" in [header.value for header in at.subheader]
+    quoted = [element.value for element in at.markdown if element.value.startswith("> ")]
+    assert quoted == ["> \\*\\*路面\\*\\*摊铺完成\\[点我\\](http\u2060\\://evil.invalid)。",
+                      "> 受连续降雨影响，路面摊铺延误三天。"]
+    chips = [element.value for element in at.markdown if ":blue-badge[" in element.value]
+    assert chips[:2] == [":blue-badge[路面]", ":blue-badge[摊铺]"]
+    assert "摘自 1 条月报说明、数值原因、整改方案与佐证（两句中心句，按原顺序）。" in [c.value for c in at.caption]
+
+
+def test_the_district_scorecard_summarises_its_projects_and_a_quiet_month_says_so(logged_in, app_env):
+    _, district_id = _noted_project(app_env)
+    at = _open(logged_in, region=str(district_id))
+    assert "> 受连续降雨影响，路面摊铺延误三天。" in [element.value for element in at.markdown]
+    at = logged_in("leader", "views/scorecards.py")
+    at.query_params.update({"region": str(GULOU), "period": "2026-10"})  # nothing written there
+    at.run()
+    assert "本月没有文字记录。" in [caption.value for caption in at.caption]

@@ -1,0 +1,29 @@
+"""This month's notes in brief on the scorecard (本月文字记录摘要): the keywords as chips and the two most central
+sentences, all of it the users' text shown as plain text."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import streamlit as st
+
+from components.text import plain
+from data_access import Viewer
+from webapp import data
+from webapp.i18n import t
+
+
+def notes_in_brief(viewer: Viewer, period: dt.date, project_ids: Iterable[int]) -> None:
+    """The panel for the projects ``project_ids`` (a project, or a district's) in the month ``period``."""
+    summary, n = data.notes_in_brief(viewer, period, tuple(sorted(int(i) for i in project_ids)))
+    st.subheader(t("notes.heading"))
+    if summary.empty:
+        st.caption(t("notes.none"))
+        return
+    if summary.keywords:
+        with st.container(horizontal=True, gap="small", key="notes_keywords"):
+            for word in summary.keywords:
+                st.badge(plain(word), color="blue")
+    for sentence in summary.sentences:
+        st.markdown(f"> {plain(sentence)}")
+    st.caption(t("notes.source", n=n))

@@ -812,7 +812,6 @@ CATALOG: dict[str, tuple[str, str]] = {
                           "The transcript is in the note: check and correct it before saving."),
     "voice.badge": ("语音备注", "Voice note"),
     "notes.heading": ("本月文字记录摘要", "This month's notes in brief"),
-    "notes.keywords": ("关键词", "Keywords"),
     "notes.source": ("摘自 {n} 条月报说明、数值原因、整改方案与佐证（两句中心句，按原顺序）。",
                      "From {n} report notes, value reasons, rectification plans and evidence (the two most central "
                      "sentences, in their order)."),

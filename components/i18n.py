@@ -807,6 +807,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "voice.asr_off": ("语音转文字未配置：录音将原样保存，请在上方备注中手动填写要点。",
                       "Speech-to-text is not configured: the recording is kept as it is; please type the main "
                       "points in the note above."),
+    "voice.asr_on": ("录音后可转写为文字填入备注。", "Once recorded, it can be transcribed into the note above."),
     "voice.transcribe": ("转写为文字（填入备注，保存前请核对）", "Transcribe into the note (check it before saving)"),
     "voice.transcribed": ("转写的文字已填入备注，请核对修改后再保存。",
                           "The transcript is in the note: check and correct it before saving."),

@@ -39,7 +39,9 @@ def voice_input(key: str, note_key: str) -> UploadedFile | None:
         url = None
     if url is None:
         st.caption(t("voice.asr_off"))
-    elif recorded is not None:
+    elif recorded is None:
+        st.caption(t("voice.asr_on"))
+    else:
         st.button(t("voice.transcribe"), key=f"{key}_transcribe", icon=":material/subtitles:", width="stretch",
                   on_click=_transcribe, args=(recorded, note_key, url))
     outcome = st.session_state.pop(TRANSCRIBED_KEY, None)

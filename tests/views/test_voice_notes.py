@@ -20,6 +20,7 @@ from tests.speech import recording, speech_service
 
 DECEMBER = dt.date(2026, 12, 1)
 ASR_OFF = "语音转文字未配置：录音将原样保存，请在上方备注中手动填写要点。"
+ASR_ON = "录音后可转写为文字填入备注。"
 
 
 @pytest.fixture
@@ -68,7 +69,8 @@ def test_the_report_offers_the_recorder_and_says_when_transcription_is_off(logge
     at = logged_in("pm_kaifeng1", "views/report.py")
     assert not at.exception and not at.error
     assert len(at.get("audio_input")) == 1
-    assert (ASR_OFF in [caption.value for caption in at.caption]) is says_off
+    captions = [caption.value for caption in at.caption]
+    assert (ASR_OFF in captions, ASR_ON in captions) == (says_off, not says_off)
 
 
 def _transcribe_script() -> None:

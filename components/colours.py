@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from scoring.ranking import GRADE_LABELS_EN
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def grade_label(grade: str | None, lang: str = "zh") -> str:
     """Display label of a grade: the Chinese label, or Excellent / Good / Pass / Fail; missing → 未评分 / Unscored."""
     if is_missing(grade):
         return translate("grade.unscored", lang)
-    return GRADE_LABELS_EN.get(str(grade), str(grade)) if lang == "en" else str(grade)
+    return GRADE_LABELS_EN.get(str(grade), str(grade)) if name_suffix(lang) == "en" else str(grade)
 
 
 def grade_colour(grade: str | None) -> str:

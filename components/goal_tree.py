@@ -15,7 +15,7 @@ from plotly.colors import sample_colorscale
 
 from components.colours import GREEN, GREY, RED, YELLOW, is_missing
 from components.formatting import date, percent
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from components.text import html_text
 
 PROGRESS_COLOURSCALE: list[list[float | str]] = [[0.0, RED], [0.5, YELLOW], [1.0, GREEN]]  # red → green
@@ -100,7 +100,7 @@ def goal_treemap(tree: pd.DataFrame, lang: str = "zh") -> go.Figure:
     has_children = set(rows["parent_id"].dropna())
     area = _areas(tree, order)
     ids = set(tree["id"])
-    title = rows["title_en" if lang == "en" else "title_zh"]
+    title = rows[f"title_{name_suffix(lang)}"]
     custom = [[int(row_id), "—" if is_missing(owner) else html_text(owner), date(_day(due), lang),
                _percent_of(progress), status_label(status, lang), _percent_of(coverage)]
               for row_id, owner, due, progress, status, coverage in zip(
@@ -148,7 +148,7 @@ def goal_table(tree: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     value against the target, progress, status and coverage; plain text for ``st.dataframe``."""
     order = tree_order(tree)
     rows = tree.loc[[label for label, _ in order]]
-    title = rows["title_en" if lang == "en" else "title_zh"]
+    title = rows[f"title_{name_suffix(lang)}"]
     indent = ["\u3000" * depth + ("└ " if depth else "") for _, depth in order]
     return pd.DataFrame({
         translate("goals.title", lang): [prefix + str(text) for prefix, text in zip(indent, title, strict=True)],

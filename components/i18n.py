@@ -8,6 +8,8 @@ database (regions, indicators, categories) are not in the catalog: pages pick th
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
 from components.i18n_th import THAI
 from components.i18n_vi import VIETNAMESE
 
@@ -1688,6 +1690,8 @@ CATALOG: dict[str, tuple[str, str]] = {
 # Languages kept outside CATALOG, one dict each (key → text, in CATALOG's order).
 OTHER_CATALOGS: dict[str, dict[str, str]] = {"vi": VIETNAMESE, "th": THAI}
 
+T = TypeVar("T")
+
 
 def translate(key: str, lang: str, **values: object) -> str:
     """The catalog text for ``key`` in ``lang``, with ``{placeholders}`` filled.
@@ -1698,8 +1702,25 @@ def translate(key: str, lang: str, **values: object) -> str:
     ('第 3 / 25 名', '3 of 25')
     """
     zh, en = CATALOG[key]
-    if lang in OTHER_CATALOGS:
-        text = OTHER_CATALOGS[lang].get(key, en)
-    else:
-        text = en if lang == "en" else zh
+    text = OTHER_CATALOGS[lang].get(key, en) if lang in OTHER_CATALOGS else stored_text(lang, zh, en)
     return text.format(**values) if values else text
+
+
+def name_suffix(lang: str) -> str:
+    """The language of the texts stored in Chinese and English (names in the database, messages, e-mails) that a
+    reader of ``lang`` gets: ``"en"`` for English and for the languages stored nowhere else (Vietnamese, Thai),
+    ``"zh"`` otherwise. Columns and fields are named after it: ``f"name_{name_suffix(lang)}"``.
+
+    >>> [name_suffix(lang) for lang in ("zh", "en", "vi", "th")]
+    ['zh', 'en', 'en', 'en']
+    """
+    return "en" if lang == "en" or lang in OTHER_CATALOGS else "zh"
+
+
+def stored_text(lang: str, zh: T, en: T) -> T:
+    """Of a text stored in Chinese and English, the one a reader of ``lang`` gets (see :func:`name_suffix`).
+
+    >>> stored_text("vi", "开封市", "Kaifeng"), stored_text("zh", "开封市", "Kaifeng")
+    ('Kaifeng', '开封市')
+    """
+    return en if name_suffix(lang) == "en" else zh

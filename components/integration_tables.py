@@ -9,7 +9,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from components.colours import GREEN, GREY, RED, is_missing
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from scoring.checkin import CHINA_TIME
 
 STATE_KEYS = {"active": "integrations.state_active", "expired": "integrations.state_expired",
@@ -53,7 +53,7 @@ def scope_words(scopes: str, lang: str) -> str:
 
 def token_table(tokens: pd.DataFrame, lang: str) -> Styler:
     """The tokens (``data_access.api_tokens.list_tokens``) as shown, the state's word in its colour."""
-    region = tokens["region_en" if lang == "en" else "region_zh"]
+    region = tokens[f"region_{name_suffix(lang)}"]
     every_region = translate("integrations.every_region", lang)
     shown = pd.DataFrame({
         "name": tokens["name"].astype(str),

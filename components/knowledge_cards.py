@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from components.formatting import figure, month, percent
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from components.text import plain
 
 
@@ -35,7 +35,7 @@ def figures_line(case: Mapping[str, Any], lang: str) -> str:
     """"进度计划完成率：71.2 % → 98.5 %（2026年4月 → 2026年10月）", or that there are no figures."""
     if _missing(case.get("indicator_id")) or _missing(case.get("before_value")) or _missing(case.get("after_value")):
         return translate("knowledge.no_figures", lang)
-    english = lang == "en"
+    english = name_suffix(lang) == "en"
     unit = case["unit_en" if english else "unit_zh"]
     return plain(translate(
         "knowledge.figures", lang, indicator=case["indicator_en" if english else "indicator_zh"],
@@ -47,12 +47,12 @@ def figures_line(case: Mapping[str, Any], lang: str) -> str:
 def case_title(case: Mapping[str, Any], lang: str) -> str:
     """The title in the reader's language (the Chinese one when there is no English title), escaped."""
     english = case.get("title_en")
-    return plain(english if lang == "en" and not _missing(english) and english else case["title_zh"])
+    return plain(english if name_suffix(lang) == "en" and not _missing(english) and english else case["title_zh"])
 
 
 def place_line(case: Mapping[str, Any], lang: str, problem: str) -> str:
     """"项目 · 区县 · 问题类型" (未关联项目 / 全市 where there is none), escaped."""
-    english = lang == "en"
+    english = name_suffix(lang) == "en"
     project = case.get("project_en" if english else "project_zh") or case.get("project_zh")
     region = case.get("region_en" if english else "region_zh")
     parts = [translate("knowledge.no_project", lang) if _missing(case.get("project_id")) else project,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from components.text import html_text
 
 
@@ -24,7 +24,7 @@ def default_weight_shares(library: pd.DataFrame) -> pd.Series:
 def weight_sunburst(library: pd.DataFrame, lang: str) -> go.Figure:
     """Dimension → group → KPI rings sized by :func:`default_weight_shares`; names are data, escaped."""
     shares = default_weight_shares(library)
-    name = "name_en" if lang == "en" else "name_zh"
+    name = f"name_{name_suffix(lang)}"
     by_id = library.set_index("id")
     kpis = by_id[by_id["code"].isin(shares.index)]
     groups = by_id.loc[kpis["parent_id"].unique()]

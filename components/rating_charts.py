@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from components.colours import BLUE, RED, SLATE, is_missing
 from components.formatting import month
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from components.text import html_text
 
 RATER_ORDER = ("superior", "peer", "self", "expert")  # each has its label under scorecards.rater.<type>
@@ -78,7 +78,7 @@ def rounds_table(rounds: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The rounds list (``list_rounds`` columns) as shown: name, month, deadline, status, projects, the share of
     ratings given (0–1, for a progress bar under the header ``rating_rounds.col_progress``), given / owed, and
     whether the rated team sees the raters' names. Index: the round id."""
-    names = rounds["name_en" if lang == "en" else "name_zh"]
+    names = rounds[f"name_{name_suffix(lang)}"]
     assigned = rounds["assigned"].astype(int)
     responded = rounds["responded"].astype(int)
     share = np.where(assigned > 0, responded / assigned.where(assigned > 0, 1), 0.0)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from components.rating_charts import beijing_time
 from scoring.report_periods import containing, length_of
 
@@ -21,10 +21,10 @@ def next_delivery(kind: str, today: dt.date) -> dt.date:
 
 def scope_name(row: pd.Series, lang: str) -> str:
     """A build's scope in words: its region (and category, department), or every region."""
-    region = row[f"region_{'en' if lang == 'en' else 'zh'}"]
+    region = row[f"region_{name_suffix(lang)}"]
     parts = [translate("report_center.scope_all", lang) if pd.isna(region) else str(region)]
     for column in ("category", "department"):
-        name = row[f"{column}_{'en' if lang == 'en' else 'zh'}"]
+        name = row[f"{column}_{name_suffix(lang)}"]
         if not pd.isna(name):
             parts.append(str(name))
     return " · ".join(parts)

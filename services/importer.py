@@ -16,7 +16,7 @@ from typing import TextIO
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from components.i18n import translate
+from components.i18n import stored_text, translate
 from data_access import DataAccessError, Viewer, create_database_engine
 from data_access.imports import LAYOUTS
 from data_access.policy import Action, require
@@ -36,7 +36,7 @@ def _actor(engine: Engine, username: str) -> Viewer:
 
 
 def _message(error: DataAccessError, lang: str) -> str:
-    return str(error) if lang == "en" else error.message_zh
+    return stored_text(lang, error.message_zh, str(error))
 
 
 def main(argv: list[str] | None = None) -> int:

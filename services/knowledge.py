@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from data_access import knowledge, uploads
 from data_access.attachments import NewAttachment
 from data_access.errors import ValidationError
@@ -145,7 +145,7 @@ def best_practices(engine: Engine, viewer: Viewer, *, region_id: int | None, sta
 
 def _cited(case: dict[Any, Any], language: str) -> dict[str, Any]:
     """One case as a report cites it (:data:`BEST_PRACTICE_COLUMNS`)."""
-    english = language == "en"
+    english = name_suffix(language) == "en"
     summary = f"{case['action_taken'].strip()} {case['result_text'].strip()}".replace("\n", " ")
     project = case["project_en"] if english and case["project_en"] else case["project_zh"]
     region = case["region_en"] if english and case["region_en"] else case["region_zh"]

@@ -22,6 +22,7 @@ from email.message import EmailMessage
 import pandas as pd
 from sqlalchemy import Engine
 
+from components.i18n import name_suffix
 from data_access.alerts import pending_emails, record_email_result
 from data_access.policy import SYSTEM  # the mailer reads everyone's unsent messages
 from data_access.tasks import REMINDER_KINDS
@@ -97,7 +98,7 @@ def server_down(error: Exception) -> bool:
 
 
 def _localised(row: pd.Series) -> tuple[str, str]:
-    english = row["language"] == "en"
+    english = name_suffix(row["language"]) == "en"
     return (row["subject_en"] if english else row["subject_zh"]), (row["body_en"] if english else row["body_zh"])
 
 
@@ -139,7 +140,7 @@ def send_digest(engine: Engine, settings: SmtpSettings | None) -> tuple[int, int
     sent = failed = 0
     for _, messages in pending.groupby("user_id"):
         first = messages.iloc[0]
-        lang = "en" if first["language"] == "en" else "zh"
+        lang = name_suffix(first["language"])
         sections = ["\n".join(_localised(row)) for _, row in messages.iterrows()]
         body = DIGEST_INTRO[lang].format(name=first["display_name"]) + "\n\n" + "\n\n".join(sections)
         ids = messages["id"].astype(int).tolist()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from components.i18n import stored_text
 from data_access.config import PROJECT_ROOT
 
 CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"
@@ -39,7 +40,7 @@ class Release:
     changes_en: tuple[str, ...]
 
     def changes(self, lang: str) -> tuple[str, ...]:
-        return self.changes_en if lang == "en" else self.changes_zh
+        return stored_text(lang, self.changes_zh, self.changes_en)
 
 
 def _release(heading: re.Match[str], number: int) -> tuple[str, dt.date]:

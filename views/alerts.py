@@ -9,6 +9,7 @@ import streamlit as st
 from components.alert_tables import china_today, days_open, history_table
 from components.charts import alerts_by_district
 from components.formatting import date
+from components.i18n import name_suffix
 from components.tables import attachment_button, download_buttons
 from components.text import plain
 from data_access import DataAccessError
@@ -73,7 +74,7 @@ left, right = st.columns([2, 3])
 severities = severity_chips(left, "alerts_severity")
 statuses = status_chips(right, "alerts_status")
 left, right = st.columns([2, 3])
-rule_names = dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"], strict=True))
+rule_names = dict(zip(rules["id"], rules[f"name_{name_suffix(lang)}"], strict=True))
 rule_ids = right.multiselect(t("alerts.rule"), list(rule_names), format_func=rule_names.get, key="alerts_rule",
                              placeholder=t("common.choose_many"))
 min_age = left.number_input(t("alerts.min_age"), min_value=0, value=0, step=1, key="alerts_min_age")
@@ -112,9 +113,9 @@ if shown.empty:
 else:
     table = pd.DataFrame({
         "ID": shown["id"], t("alerts.severity"): shown["severity"].map(lambda s: t(f"severity.{s}")),
-        t("alerts.rule"): shown["rule_en" if lang == "en" else "rule_zh"],
-        t("col.code"): shown["project_code"], t("col.name"): shown["project_en" if lang == "en" else "project_zh"],
-        t("col.region"): shown["region_en" if lang == "en" else "region_zh"],
+        t("alerts.rule"): shown[f"rule_{name_suffix(lang)}"],
+        t("col.code"): shown["project_code"], t("col.name"): shown[f"project_{name_suffix(lang)}"],
+        t("col.region"): shown[f"region_{name_suffix(lang)}"],
         t("alerts.status"): shown["status"].map(lambda s: t(f"alert_status.{s}")),
         t("alerts.value_col"): shown["value"].round(1), t("alerts.threshold_col"): shown["threshold"].round(1),
         t("alerts.days_col"): shown["age_days"],
@@ -135,7 +136,7 @@ else:
 
 # -- one alert ------------------------------------------------------------------------------------------
 st.subheader(t("alerts.detail"))
-choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown["rule_en" if lang == "en" else "rule_zh"],
+choices = dict(zip(shown["id"], shown["project_code"] + " · " + shown[f"rule_{name_suffix(lang)}"],
                    strict=True))
 chosen = st.selectbox(t("alerts.choose"), list(choices), index=None, format_func=choices.get, key="alerts_choice",
                       placeholder=t("common.choose"))
@@ -146,8 +147,8 @@ st.query_params["alert"] = str(alert_id)
 with stop_on_data_error():
     history = data.alert_history(viewer, alert_id)
     alert = data.alert(viewer, alert_id)
-st.markdown(f"**{t(f'severity.{alert.severity}')} · {plain(alert['rule_en' if lang == 'en' else 'rule_zh'])}** — "
-            f"{plain(alert.project_code)} {plain(alert['project_en' if lang == 'en' else 'project_zh'])} — "
+st.markdown(f"**{t(f'severity.{alert.severity}')} · {plain(alert[f'rule_{name_suffix(lang)}'])}** — "
+            f"{plain(alert.project_code)} {plain(alert[f'project_{name_suffix(lang)}'])} — "
             f"{t(f'alert_status.{alert.status}')}")
 st.caption(t("alerts.value", value="—" if pd.isna(alert.value) else f"{alert.value:.1f}",
              threshold="—" if pd.isna(alert.threshold) else f"{alert.threshold:.1f}"))

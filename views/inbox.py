@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import date
+from components.i18n import stored_text
 from components.text import plain
 from data_access import alerts as store
 from services.feedback import ANSWERED_KIND
@@ -30,11 +31,11 @@ if unread_only:
     messages = messages[messages["read_at"].isna()]
 for message in one_page(messages, PER_PAGE, f"inbox_page_{unread_only}", "inbox.shown").itertuples():
     box = st.container(border=True)
-    subject = message.subject_en if lang == "en" else message.subject_zh
+    subject = stored_text(lang, message.subject_zh, message.subject_en)
     box.markdown(f"**{plain(subject)}**" if pd.isna(message.read_at) else plain(subject))
     box.caption(date(pd.Timestamp(message.created_at).date(), lang))
     if not message.withheld:  # about a project now outside the scope: no content, no link (data_access.alerts.inbox)
-        box.text(message.body_en if lang == "en" else message.body_zh)
+        box.text(stored_text(lang, message.body_zh, message.body_en))
     if not pd.isna(message.alert_id):
         box.page_link("views/alerts.py", label=t("alerts.open_card"),
                       query_params={"alert": str(int(message.alert_id))})

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import month
+from components.i18n import stored_text
 from components.rating_charts import beijing_time, group_label
 from components.text import plain
 from data_access.errors import DataAccessError
@@ -51,13 +52,13 @@ def task_list(lang: str) -> None:
 
 def score_label(criterion: Criterion, lang: str) -> str:
     """``进度达成度（权重 40 %）``: the criterion's name is the round opener's text, shown as text."""
-    return t("rate.score_label", name=plain(criterion.name_en if lang == "en" else criterion.name_zh),
+    return t("rate.score_label", name=plain(stored_text(lang, criterion.name_zh, criterion.name_en)),
              weight=f"{criterion.weight * 100:.0f} %")
 
 
 def stored_scores(sheet: RatingSheet, lang: str) -> str:
     """The scores as stored, criterion by criterion: ``进度达成度 85 · 质量达标率 80 · …``."""
-    return " · ".join(f"{plain(c.name_en if lang == 'en' else c.name_zh)} {sheet.scores[c.code]:g}"
+    return " · ".join(f"{plain(stored_text(lang, c.name_zh, c.name_en))} {sheet.scores[c.code]:g}"
                       for c in sheet.criteria if c.code in sheet.scores)
 
 
@@ -73,9 +74,9 @@ with stop_on_data_error():
     sheet = data.rating_sheet(viewer, round_id, project_id)
 st.query_params.update(round=str(round_id), project=str(project_id))  # kept in the address for the next run
 st.page_link("views/rate.py", label=t("rate.back"), query_params={}, icon=":material/arrow_back:")
-st.subheader(f"{plain(sheet.code)} · {plain(sheet.name_en if lang == 'en' else sheet.name_zh)}")
-st.caption(f"{plain(sheet.region_en if lang == 'en' else sheet.region_zh)} · "
-           f"{plain(sheet.round_name_en if lang == 'en' else sheet.round_name_zh)} · {month(sheet.period, lang)} · "
+st.subheader(f"{plain(sheet.code)} · {plain(stored_text(lang, sheet.name_zh, sheet.name_en))}")
+st.caption(f"{plain(stored_text(lang, sheet.region_zh, sheet.region_en))} · "
+           f"{plain(stored_text(lang, sheet.round_name_zh, sheet.round_name_en))} · {month(sheet.period, lang)} · "
            f"{t('rate.as_group', group=group_label(sheet.rater_type, lang))}")
 if st.session_state.get(SAVED_KEY) == (round_id, project_id):
     del st.session_state[SAVED_KEY]

@@ -6,6 +6,7 @@ its closing, a closed round's results (downloadable), and the form that opens a 
 import pandas as pd
 import streamlit as st
 
+from components.i18n import stored_text
 from components.rating_charts import (
     agreement_table,
     beijing_time,
@@ -70,7 +71,7 @@ def results(round_id: int) -> None:
     table = results_table(outcome.projects.assign(name=outcome.projects[name_column()]), lang)
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, f"rating_round_{round_id}", key=f"round_results_{round_id}", lang=lang)
-    names = {c.code: c.name_en if lang == "en" else c.name_zh for c in outcome.criteria}
+    names = {c.code: stored_text(lang, c.name_zh, c.name_en) for c in outcome.criteria}
     st.caption(plain(method_text(outcome.method, names, lang)))
     st.markdown(f"**{t('rating_rounds.agreement')}**")
     agreement = outcome.agreement.assign(reading=outcome.agreement[name_column("reading")].fillna(

@@ -9,6 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 from components.alert_tables import board_order, china_today, days_open
 from components.colours import WARNING_COLOURS
 from components.formatting import date
+from components.i18n import name_suffix, stored_text
 from components.text import plain
 from data_access.policy import Viewer
 from webapp import data
@@ -30,9 +31,9 @@ def draw_card(box: DeltaGenerator, card: Any, viewer: Viewer, lang: str) -> None
     overdue = f" :red-badge[{t('alerts.overdue')}]" if card.overdue else ""
     box.markdown(f":{card.severity}-badge[{t(f'severity.{card.severity}')}] "
                  f":gray-badge[{t(f'alert_status.{card.status}')}]{overdue}")
-    box.markdown(f"**{plain(card.rule_en if lang == 'en' else card.rule_zh)}**")
-    box.caption(f"{plain(card.project_code)} {plain(card.project_en if lang == 'en' else card.project_zh)} · "
-                f"{plain(card.region_en if lang == 'en' else card.region_zh)}")
+    box.markdown(f"**{plain(stored_text(lang, card.rule_zh, card.rule_en))}**")
+    box.caption(f"{plain(card.project_code)} {plain(stored_text(lang, card.project_zh, card.project_en))} · "
+                f"{plain(stored_text(lang, card.region_zh, card.region_en))}")
     if not pd.isna(card.due_date):
         label = f"{t('alerts.due')}: {date(card.due_date, lang)}"
         box.markdown(f":red[**{label}**]" if card.overdue else label)
@@ -57,7 +58,7 @@ statuses = status_chips(st.container(), "rect_status", alerts["status"].value_co
 severity_column, district_column, overdue_column = st.columns([2, 2, 1], vertical_alignment="bottom")
 severities = severity_chips(severity_column, "rect_severity")
 district_names = (alerts.dropna(subset=["district_id"]).drop_duplicates("district_id")
-                  .set_index("district_id")["region_en" if lang == "en" else "region_zh"])
+                  .set_index("district_id")[f"region_{name_suffix(lang)}"])
 district = district_column.selectbox(t("col.region"), [ALL_DISTRICTS, *sorted(district_names.index.astype(int))],
                                      key="rect_district", placeholder=t("common.choose"),
                                      format_func=lambda d: t("filter.all") if d == ALL_DISTRICTS

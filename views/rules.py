@@ -3,6 +3,7 @@ import json
 
 import streamlit as st
 
+from components.i18n import name_suffix
 from components.text import plain
 from data_access import DataAccessError
 from data_access import alerts as store
@@ -23,7 +24,7 @@ with stop_on_data_error():
 st.dataframe(rules.assign(params=rules["params"].map(lambda p: json.dumps(p, ensure_ascii=False))),
              hide_index=True, width="stretch")
 
-names = {None: t("rules.new"), **dict(zip(rules["id"], rules["name_en" if lang == "en" else "name_zh"], strict=True))}
+names = {None: t("rules.new"), **dict(zip(rules["id"], rules[f"name_{name_suffix(lang)}"], strict=True))}
 rule_id = st.selectbox(t("rules.edit"), list(names), format_func=names.get, key="rules_choice")
 current = rules.set_index("id").loc[rule_id] if rule_id is not None else None
 with st.form("rule_form"):

@@ -15,6 +15,7 @@ import streamlit as st
 import scoring
 from components.formatting import month, percent
 from components.gantt import milestone_gantt
+from components.i18n import stored_text
 from components.kpi import change_text, grade_text, rank_text
 from components.scorecard_charts import contribution_bars, indicator_trend
 from components.tables import download_buttons
@@ -118,7 +119,7 @@ def unscored_reason(coverage: float, category: str, measured: set[str]) -> str:
                    & (library["category_code"].isna() | (library["category_code"] == category))]
     missing = [str(kpis.at[code, name_column()]) for code in kpis.index if code not in measured]
     return t("scorecards.unscored", coverage=percent(coverage * 100), minimum=percent(scoring.MIN_COVERAGE * 100),
-             missing="、".join(missing) if lang != "en" else ", ".join(missing))
+             missing=stored_text(lang, "、", ", ").join(missing))
 
 
 def choose_indicator(codes: list[str], *, optional: bool) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.i18n import DEFAULT_LANGUAGE, translate
+from components.i18n import DEFAULT_LANGUAGE, name_suffix, translate
 
 
 def current_language() -> str:
@@ -21,4 +21,4 @@ def t(key: str, **values: object) -> str:
 
 def name_column(base: str = "name") -> str:
     """The column holding a database name in the session's language, e.g. ``name_zh`` / ``region_en``."""
-    return f"{base}_{'en' if current_language() == 'en' else 'zh'}"
+    return f"{base}_{name_suffix(current_language())}"

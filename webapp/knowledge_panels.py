@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components.formatting import date, month
+from components.i18n import name_suffix
 from components.knowledge_cards import case_title, figures_line, place_line, tags_line
 from components.tables import attachment_button
 from components.text import plain
@@ -52,7 +53,7 @@ def search_inputs(viewer: Viewer) -> tuple[str, str | None, int | None, int | No
     category_id = by_category.selectbox(t("knowledge.category"), [None, *category_names], key="knowledge_category",
                                         format_func=lambda value: t("knowledge.any") if value is None
                                         else category_names[value])
-    district_names = dict(zip(districts["id"].astype(int), districts["name_en" if lang == "en" else "name_zh"],
+    district_names = dict(zip(districts["id"].astype(int), districts[f"name_{name_suffix(lang)}"],
                               strict=True))
     district_id = by_district.selectbox(t("knowledge.district"), [None, *district_names], key="knowledge_district",
                                         format_func=lambda value: t("knowledge.any") if value is None

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import month
+from components.i18n import stored_text
 from components.rating_charts import SELF_FLAG, agreement_text, breakdown_bars, group_label, method_text
 from components.text import plain
 from data_access import Viewer
@@ -20,12 +21,12 @@ def rating_breakdown(viewer: Viewer, project_id: int, lang: str) -> None:
     if breakdown is None:
         return
     st.subheader(t("scorecards.ratings"))
-    st.caption(t("rating.round_line", round=plain(breakdown.name_en if lang == "en" else breakdown.name_zh),
+    st.caption(t("rating.round_line", round=plain(stored_text(lang, breakdown.name_zh, breakdown.name_en)),
                  month=month(breakdown.period, lang), rated=breakdown.responded, asked=breakdown.assigned))
     st.plotly_chart(breakdown_bars(breakdown.groups, breakdown.score, lang, self_flagged=breakdown.self_flagged),
                     width="stretch")
     outcome = data.round_results(viewer, breakdown.round_id)  # the round's criteria and method
-    names = {c.code: c.name_en if lang == "en" else c.name_zh for c in outcome.criteria}
+    names = {c.code: stored_text(lang, c.name_zh, c.name_en) for c in outcome.criteria}
     if breakdown.self_flagged and breakdown.self_gap is not None:
         st.warning(t("rating.self_flagged", flag=SELF_FLAG, gap=f"{breakdown.self_gap:.1f}"))
     st.markdown(plain(t("rating.agreement", text=agreement_text(

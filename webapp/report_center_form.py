@@ -10,6 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components.i18n import name_suffix
 from data_access import Viewer
 from data_access.models import REPORT_KINDS
 from scoring.report_periods import ReportPeriod, last_closed
@@ -19,6 +20,7 @@ from webapp.i18n import current_language, name_column, t
 from webapp.report_center_data import departments
 
 PERIODS_OFFERED = {"week": 12, "month": 12, "quarter": 8, "year": 3}  # how far back the period list goes
+# The languages reports are written in; a Vietnamese or Thai reader is offered English first.
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 EVERY = 0  # the option "every region / category / department" (a selectbox shows None as nothing chosen)
 DEFAULT_KIND = "monthly"
@@ -57,7 +59,7 @@ def report_request(viewer: Viewer, today: dt.date) -> ReportRequest:
     period = period_column.selectbox(t("report_center.period"), list(periods), key=f"report_center_period_{kind}",
                                      help=t("report_center.period_help"), placeholder=t("common.choose"))
     language = language_column.radio(t("report_center.language"), list(LANGUAGE_NAMES), horizontal=True,
-                                     index=list(LANGUAGE_NAMES).index(lang) if lang in LANGUAGE_NAMES else 0,
+                                     index=list(LANGUAGE_NAMES).index(name_suffix(lang)),
                                      format_func=LANGUAGE_NAMES.__getitem__, key="report_center_language")
     scope_column, category_column, department_column = st.columns(3)
     scopes = scope_choices(viewer, data.regions(viewer))

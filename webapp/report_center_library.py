@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components.formatting import date
+from components.i18n import name_suffix
 from components.report_center import builds_table, next_delivery, scope_name
 from components.text import plain
 from data_access import Viewer, report_builds
@@ -98,7 +99,7 @@ def subscriptions(viewer: Viewer, today: dt.date) -> None:
         if clicked:
             try:
                 if subscribed is None:
-                    report_builds.subscribe(shared_engine(), viewer, kind, "en" if lang == "en" else "zh")
+                    report_builds.subscribe(shared_engine(), viewer, kind, name_suffix(lang))
                 else:
                     report_builds.unsubscribe(shared_engine(), viewer, int(subscribed.id))
             except DataAccessError as error:

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components.formatting import date, month, percent
+from components.i18n import stored_text
 from components.text import plain
 from data_access import DataAccessError, Viewer
 from data_access.ratings import BEIJING
@@ -26,7 +27,7 @@ MOST = 50  # items behind the expander; beyond that the list pages (alerts, inbo
 
 
 def _name(row: Any, lang: str, zh: str = "name_zh", en: str = "name_en") -> str:
-    return plain(getattr(row, en if lang == "en" else zh))
+    return plain(getattr(row, stored_text(lang, zh, en)))
 
 
 def _project(row: Any, lang: str) -> str:
@@ -123,7 +124,7 @@ def district_panel(viewer: Viewer, missing: pd.DataFrame, period: dt.date, lang:
         report_link(box, int(row.project_id), period, _project(row, lang))
 
     _cards(missing, card)
-    labels = {int(row.project_id): f"{row.code} {row.name_en if lang == 'en' else row.name_zh}"
+    labels = {int(row.project_id): f"{row.code} {stored_text(lang, row.name_zh, row.name_en)}"
               for row in missing.itertuples()}
     chosen = st.multiselect(t("tasks.remind_pick"), list(labels), format_func=labels.__getitem__,
                             key="tasks_remind_pick", placeholder=t("tasks.remind_all", n=len(labels)))
@@ -197,5 +198,5 @@ def messages_panel(unread: int, messages: pd.DataFrame, lang: str) -> None:
     if not unread:
         st.success(t("tasks.messages_none"))
     for message in messages.itertuples():
-        st.markdown(f"- {plain(message.subject_en if lang == 'en' else message.subject_zh)}")
+        st.markdown(f"- {plain(stored_text(lang, message.subject_zh, message.subject_en))}")
     st.page_link("views/inbox.py", label=t("tasks.open_inbox"), icon=":material/inbox:", width="stretch")

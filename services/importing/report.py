@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from components.i18n import translate
+from components.i18n import name_suffix, stored_text, translate
 from data_access.imports import LAYOUTS, ColumnType, ImportBatchResult, Problem
 from services.importing.pipeline import CheckedFile
 
@@ -28,19 +28,19 @@ def header(kind: str, column: str | None, lang: str) -> str:
     found = next((c for c in LAYOUTS[kind].columns if c.name == column), None)
     if found is None:
         return column
-    return found.header_en if lang == "en" else found.header_zh
+    return stored_text(lang, found.header_zh, found.header_en)
 
 
 def kind_title(kind: str, lang: str) -> str:
     layout = LAYOUTS[kind]
-    return layout.title_en if lang == "en" else layout.title_zh
+    return stored_text(lang, layout.title_zh, layout.title_en)
 
 
 def problem_table(problems: Sequence[Problem], kind: str, lang: str) -> pd.DataFrame:
     """One row per problem: sheet, row, column header, message and the cell's value, labelled in ``lang``."""
     labels = [translate(key, lang) for key in ("import.col_sheet", "import.col_row", "import.col_column",
                                                "import.col_message", "import.col_value")]
-    rows = [(p.sheet, p.row, header(kind, p.column, lang), p.message(lang), p.value) for p in problems]
+    rows = [(p.sheet, p.row, header(kind, p.column, lang), p.message(name_suffix(lang)), p.value) for p in problems]
     frame = pd.DataFrame(rows, columns=labels)
     frame[labels[1]] = frame[labels[1]].astype("Int64")
     return frame
@@ -51,7 +51,8 @@ def problem_line(problem: Problem, kind: str, lang: str) -> str:
     where = translate("import.where_row", lang, sheet=problem.sheet, row=problem.row) if problem.row is not None \
         else problem.sheet
     column = header(kind, problem.column, lang)
-    line = f"{where} · {column}: {problem.message(lang)}" if column else f"{where}: {problem.message(lang)}"
+    message = problem.message(name_suffix(lang))
+    line = f"{where} · {column}: {message}" if column else f"{where}: {message}"
     return f"{line} [{problem.value}]" if problem.value else line
 
 
@@ -124,7 +125,7 @@ def when(batch: Mapping[str, object], lang: str) -> str:
     stamp = batch.get("uploaded_at")
     if not isinstance(stamp, dt.datetime):
         return ""
-    return stamp.strftime("%Y-%m-%d %H:%M") if lang == "en" else stamp.strftime("%Y年%m月%d日 %H:%M")
+    return stamp.strftime(stored_text(lang, "%Y年%m月%d日 %H:%M", "%Y-%m-%d %H:%M"))
 
 
 HISTORY_COLUMNS = {"id": "import.batch_id", "uploaded_at": "import.batch_when", "kind": "import.batch_kind",

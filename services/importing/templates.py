@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from components.i18n import stored_text
 from data_access.imports.layouts import LAYOUTS, Column, ColumnType, Layout
 
 T = ColumnType
@@ -80,7 +81,7 @@ DROP_DOWN_WARNING = ("不在下拉列表中", "Not in the list",
 
 def _text(pair: tuple[Text, Text], lang: str) -> Text:
     """The English or the Chinese of a (zh, en) pair."""
-    return pair[1] if lang == "en" else pair[0]
+    return stored_text(lang, *pair)
 
 
 def _steps(layout: Layout, data_sheet: str, drop_downs: bool, lang: str) -> list[str]:

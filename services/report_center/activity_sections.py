@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 
 from components.colours import warning_label
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from data_access.rating_results import round_results
 from data_access.ratings import list_rounds
 from data_access.report_reads import period_texts
@@ -48,7 +48,7 @@ def frequent_rules(facts: Facts, top: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     start, after = _bounds(facts)
     alerts = facts.alerts
     live = alerts[(alerts["opened_at"] < after) & (alerts["closed_at"].isna() | (alerts["closed_at"] >= start))]
-    rule = "rule_en" if facts.lang == "en" else "rule_zh"
+    rule = f"rule_{name_suffix(facts.lang)}"
     rules = (live.groupby(["rule_id", rule]).size().rename("n").reset_index().rename(columns={rule: "name"})
              .sort_values(["n", "rule_id"], ascending=[False, True]).head(top))
     return rules, live
@@ -67,7 +67,7 @@ def warnings(facts: Facts) -> Section:
         translate("rc.col.closed", lang): [int((closed["severity"] == s).sum()) for s in SEVERITY_ORDER],
         translate("rc.col.open_at_end", lang): [int((still_open["severity"] == s).sum()) for s in SEVERITY_ORDER],
     })
-    suffix = "en" if lang == "en" else "zh"
+    suffix = name_suffix(lang)
     worst = worst_first(raised).head(WORST)
     listed = pd.DataFrame({
         translate("rc.col.severity", lang): [warning_label(severity, lang) for severity in worst["severity"]],
@@ -95,7 +95,7 @@ def overdue(facts: Facts, today: dt.date) -> Section:
     late = alerts[(alerts["status"] == "rectifying") & alerts["due"].notna() & (alerts["due"] < pd.Timestamp(as_of))]
     late = late.assign(days=(pd.Timestamp(as_of) - late["due"]).dt.days).sort_values(["days", "id"],
                                                                                      ascending=[False, True])
-    suffix = "en" if lang == "en" else "zh"
+    suffix = name_suffix(lang)
     table = pd.DataFrame({
         translate("rc.col.project", lang): late[f"project_{suffix}"].astype(str).to_numpy(),
         translate("rc.col.region", lang): late[f"region_{suffix}"].astype(str).to_numpy(),
@@ -230,7 +230,7 @@ def ratings(facts: Facts) -> Section:
         results = round_results(facts.engine, facts.viewer, int(one["id"])).projects
         results = results[results["project_id"].isin(facts.current.index)]
         mean = float(results["score"].mean()) if results["score"].notna().any() else float("nan")
-        rows.append((str(one["name_en" if lang == "en" else "name_zh"]), f"{pd.Timestamp(one['period']):%Y-%m}",
+        rows.append((str(one[f"name_{name_suffix(lang)}"]), f"{pd.Timestamp(one['period']):%Y-%m}",
                      translate(f"rating_rounds.status.{one['status']}", lang), int(len(results)),
                      int(results["responded"].sum()), int(results["assigned"].sum()),
                      None if mean != mean else round(mean, 1)))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from data_access import latest_period, list_indicators, list_weight_schemes, weight_scheme_items
 from data_access.audit import chain_head
 from data_access.db import data_version
@@ -87,7 +87,7 @@ def methodology(facts: Facts) -> Section:
     items = weight_scheme_items(facts.engine, facts.viewer, int(scheme["id"]))
     dimensions = items[items["indicator_code"].isna()].set_index("dimension")["weight"].astype(float)
     library = list_indicators(facts.engine, facts.viewer)
-    names = library[library["level"] == 1].set_index("dimension")["name_en" if lang == "en" else "name_zh"]
+    names = library[library["level"] == 1].set_index("dimension")[f"name_{name_suffix(lang)}"]
     kpis = items.dropna(subset=["indicator_code"]).groupby("dimension").size()
     weights = pd.DataFrame({
         translate("rc.col.dimension", lang): [str(names.get(d, d)) for d in dimensions.index],

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from data_access.policy import Viewer
 from services.report_center import activity_sections, appendix, place_sections, score_sections, white_paper
 from services.report_center.blocks import ReportContent, ReportRequest, Section
@@ -79,16 +79,16 @@ def scope_name(facts: Facts) -> str:
     else:
         cities = facts.regions[facts.regions["level"] == "city"][name].astype(str).tolist()
         place = "、".join(cities) if 0 < len(cities) <= 3 else translate("rc.scope.all", facts.lang)
-        if facts.lang == "en" and 0 < len(cities) <= 3:
+        if name_suffix(facts.lang) == "en" and 0 < len(cities) <= 3:
             place = ", ".join(cities)
     extra = []
     if facts.request.category is not None:
         categories = facts.current.loc[facts.current["category_code"] == facts.request.category,
-                                       "category_en" if facts.lang == "en" else "category_zh"]
+                                       f"category_{name_suffix(facts.lang)}"]
         extra.append(str(categories.iloc[0]) if len(categories) else facts.request.category)
     if facts.request.department_id is not None:
         departments = facts.current.loc[facts.current["department_id"] == facts.request.department_id,
-                                        "department_en" if facts.lang == "en" else "department_zh"]
+                                        f"department_{name_suffix(facts.lang)}"]
         extra.append(str(departments.iloc[0]) if len(departments) else f"#{facts.request.department_id}")
     return " · ".join([place, *extra])
 

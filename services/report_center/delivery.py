@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from components.i18n import translate
+from components.i18n import stored_text, translate
 from data_access import report_builds
 from data_access.models import REPORT_KINDS
 from data_access.policy import SYSTEM  # the scheduler reads every subscription; each build has its user's scope
@@ -48,7 +48,7 @@ def report_link(build_id: int) -> str:
 def message(kind: str, scope: tuple[str, str], period: str, title: str, build_id: int,
             lang: str) -> tuple[str, str]:
     """The subject and body of a delivered report in ``lang``: 【绩效月报】龙亭区 2026-10."""
-    scope_name = scope[1] if lang == "en" else scope[0]
+    scope_name = stored_text(lang, *scope)
     kind_name = translate(f"report_center.kind.{kind}", lang)
     subject = translate("report_center.mail_subject", lang, kind=kind_name, scope=scope_name, period=period)
     body = translate("report_center.mail_body", lang, title=title, link=report_link(build_id))

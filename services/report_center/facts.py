@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 import scoring
+from components.i18n import name_suffix
 from data_access import latest_period, list_regions
 from data_access.alerts import list_alerts
 from data_access.errors import ValidationError
@@ -90,7 +91,7 @@ class Facts:
 
     @property
     def name_column(self) -> str:
-        return "name_en" if self.lang == "en" else "name_zh"
+        return f"name_{name_suffix(self.lang)}"
 
 
 def checked_period(request: ReportRequest) -> ReportPeriod:

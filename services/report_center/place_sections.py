@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from components.report_charts import achievement_heatmap, district_bars, district_map
 from data_access import list_indicators, list_regions, load_indicator_matrix
 from data_access.report_reads import city_districts, report_viewer
@@ -179,7 +179,7 @@ def map_section(facts: Facts) -> Section:
 
 def numbered(position: int, lang: str) -> str:
     """（一） … （九十九） in Chinese, "1." … in English: the white paper's sub-headings."""
-    if lang == "en":
+    if name_suffix(lang) == "en":
         return f"{position}. "
     tens, ones = divmod(position, 10)
     word = (("" if tens == 1 else ZH_NUMERALS[tens]) + "十" if tens else "") + (ZH_NUMERALS[ones] if ones else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components.formatting import percent
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from services.portfolio import budget_execution_rate, headline, on_time_milestone_rate
 from services.report_center.blocks import Highlight, Section, Table
 from services.report_center.facts import Facts
@@ -84,7 +84,7 @@ def ranking(facts: Facts) -> Section:
     ranked = _ranked(facts)
     scored = ranked[ranked["total"].notna()]
     of = len(scored)
-    region = "region_en" if lang == "en" else "region_zh"
+    region = f"region_{name_suffix(lang)}"
     columns = {key: translate(key, lang) for key in ("rc.col.rank", "rc.col.of", "rc.col.code", "rc.col.project",
                                                     "rc.col.region", "rc.col.score", "rc.col.grade",
                                                     "rc.col.change")}
@@ -128,7 +128,7 @@ def improved(facts: Facts) -> Section:
     rows = ranked.loc[rise.index]
     table = pd.DataFrame({
         translate("rc.col.project", lang): rows[name].astype(str).to_numpy(),
-        translate("rc.col.region", lang): rows["region_en" if lang == "en" else "region_zh"].astype(str).to_numpy(),
+        translate("rc.col.region", lang): rows[f"region_{name_suffix(lang)}"].astype(str).to_numpy(),
         translate("rc.col.previous_score", lang): rows["previous_total"].astype(float).round(1).to_numpy(),
         translate("rc.col.score", lang): rows["total"].astype(float).round(1).to_numpy(),
         translate("rc.col.change", lang): rise.round(1).to_numpy(),

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from components.colours import GRADE_ORDER, SLATE, grade_label
 from components.formatting import money
-from components.i18n import translate
+from components.i18n import name_suffix, translate
 from components.kpi import grade_text
 from components.text import html_text
 
@@ -51,7 +51,7 @@ def project_table(lines: pd.DataFrame, change_fen: pd.Series | None, lang: str) 
     """One row per project with the arithmetic: district, score · grade, eligible, coefficient, weight, share,
     pro-rata amount, capped, final amount and (with ``change_fen``) the change against the rule in force."""
     yes, no = translate("allocation.yes", lang), translate("allocation.no", lang)
-    name = "name_" + lang
+    name = "name_" + name_suffix(lang)
     table = pd.DataFrame({
         translate("allocation.col.project", lang): lines[name].astype(str),
         translate("allocation.col.district", lang): lines["district_" + name].astype(str),
@@ -76,7 +76,7 @@ def district_table(districts: pd.DataFrame, change_fen: pd.Series | None, lang: 
     """One row per district: projects, eligible, weight, pro-rata, final, at the cap, change."""
     yes = translate("allocation.capped", lang)
     table = pd.DataFrame({
-        translate("allocation.col.district", lang): districts["name_" + lang].astype(str),
+        translate("allocation.col.district", lang): districts["name_" + name_suffix(lang)].astype(str),
         translate("allocation.col.projects", lang): districts["projects"].astype(int),
         translate("allocation.col.eligible_count", lang): districts["eligible"].astype(int),
         translate("allocation.col.weight", lang): districts["weight"].round(2),
@@ -95,7 +95,8 @@ def district_chart(districts: pd.DataFrame, cap_fen: int | None, lang: str) -> g
     with the district cap as a dashed line; ``customdata`` per bar: ``[district id]``."""
     scale = FEN_PER_WAN if lang == "zh" else FEN_PER_YUAN  # 万元 or yuan
     figure = go.Figure(go.Bar(
-        y=[html_text(n) for n in districts["name_" + lang]], x=(districts["final_fen"].astype(float) / scale).tolist(),
+        y=[html_text(n) for n in districts["name_" + name_suffix(lang)]],
+        x=(districts["final_fen"].astype(float) / scale).tolist(),
         orientation="h", marker_color=SLATE, text=[fen_money(v, lang) for v in districts["final_fen"]],
         textposition="outside", cliponaxis=False, customdata=[[int(i)] for i in districts.index],
         name=translate("allocation.col.final", lang), hovertemplate="%{y}<br>%{text}<extra></extra>"))
@@ -112,7 +113,7 @@ def district_chart(districts: pd.DataFrame, cap_fen: int | None, lang: str) -> g
 
 def export_frame(lines: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The lines for a spreadsheet: names and exact numbers (yuan with fen), every step of the arithmetic."""
-    name = "name_" + lang
+    name = "name_" + name_suffix(lang)
     frame = pd.DataFrame({
         translate("allocation.col.project_id", lang): lines.index,
         translate("allocation.col.project", lang): lines[name].astype(str).to_numpy(),
@@ -152,7 +153,7 @@ def priority_table(priority: pd.DataFrame, districts: pd.Series, lang: str) -> p
     ranked = int(priority["priority"].notna().sum())
     return pd.DataFrame({
         translate("allocation.col.priority", lang): [place(row) for _, row in priority.iterrows()],
-        translate("allocation.col.project", lang): priority["name_" + lang].astype(str),
+        translate("allocation.col.project", lang): priority["name_" + name_suffix(lang)].astype(str),
         translate("allocation.col.district", lang): districts.reindex(priority["district_id"]).fillna("—")
         .astype(str).to_numpy(),
         translate("allocation.col.score", lang): [grade_text(s, g, lang) for s, g in
@@ -163,8 +164,8 @@ def priority_table(priority: pd.DataFrame, districts: pd.Series, lang: str) -> p
 def obligation_table(listed: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Obligations per project: project, score · grade, obligation."""
     return pd.DataFrame({
-        translate("allocation.col.project", lang): listed["name_" + lang].astype(str),
+        translate("allocation.col.project", lang): listed["name_" + name_suffix(lang)].astype(str),
         translate("allocation.col.score", lang): [grade_text(s, g, lang) for s, g in
                                                   zip(listed["score"], listed["grade"], strict=True)],
-        translate("allocation.col.obligation", lang): listed["obligation_" + lang].astype(str),
+        translate("allocation.col.obligation", lang): listed["obligation_" + name_suffix(lang)].astype(str),
     })

@@ -1,10 +1,12 @@
-"""One catalog for every visible string: Chinese first, English second.
+"""One catalog for every visible string: Chinese first, English second, Vietnamese and Thai beside them.
 
-``translate("key", lang)`` returns the text in ``lang`` ("en" for English, anything else Chinese);
+``translate("key", lang)`` returns the text in ``lang``: "en" English, "vi" Vietnamese and "th" Thai (from
+``components.i18n_vi`` / ``components.i18n_th``, English where a key is not translated), anything else Chinese;
 ``translate("key", lang, n=3)`` fills ``{n}``. Pure: the builders in ``components`` take the language as an
 argument, and the pages look up the session's language through ``webapp.i18n.t``. Names that come from the
-database (regions, indicators, categories) are not in the catalog: pages pick their ``name_zh`` /
-``name_en`` column with ``webapp.i18n.name_column``.
+database (regions, indicators, categories) and other texts stored in Chinese and English are not in the
+catalog: :func:`name_suffix` / :func:`stored_text` pick them (English for Vietnamese and Thai), and pages take
+their ``name_zh`` / ``name_en`` column from ``webapp.i18n.name_column``.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from components.i18n_th import THAI
 from components.i18n_vi import VIETNAMESE
 
 DEFAULT_LANGUAGE = "zh"
-LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+LANGUAGE_NAMES = {"zh": "中文", "en": "English", "vi": "Tiếng Việt", "th": "ไทย"}
 
 CATALOG: dict[str, tuple[str, str]] = {
     "app.title": ("项目绩效管理看板", "Project performance dashboard"),

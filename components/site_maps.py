@@ -123,7 +123,7 @@ def project_points(projects: pd.DataFrame, colour_by: ColourBy = "grade", lang: 
         "line1": [f"{r} · {c}" for r, c in zip(sites["region"], sites["category"], strict=True)],
         "line2": [grade_text(s, g, lang) if pd.isna(s) else f"{score_word} {grade_text(s, g, lang)}"
                   for s, g in zip(sites["score"], sites["grade"], strict=True)],
-        "line3": [f"{progress_word} {percent(p)} · {budget_word} {money(b, lang)}"
+        "line3": [f"{progress_word} {percent(p, lang)} · {budget_word} {money(b, lang)}"
                   for p, b in zip(sites["progress"].astype(float), sites["budget"].astype(float), strict=True)],
         "line4": ([_risk_line(p, lang) for p in sites["p_late"]] if colour_by == "risk" else
                   [_warnings_line(n, w, lang) for n, w in zip(sites["open_warnings"], sites["warning_level"],

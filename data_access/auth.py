@@ -34,7 +34,7 @@ from data_access.scope import Viewer, viewer_for
 
 BCRYPT_ROUNDS = 12
 BCRYPT_MAX_BYTES = 72  # bcrypt 5 raises ValueError beyond this
-LANGUAGES = ("zh", "en")
+LANGUAGES = ("zh", "en", "vi", "th")  # components.i18n.LANGUAGE_NAMES (tests/test_catalog.py checks)
 
 
 @dataclass(frozen=True)

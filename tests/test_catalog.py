@@ -14,10 +14,11 @@ from pathlib import Path
 
 from components.colours import RISK_BANDS
 from components.gantt import STATUSES as MILESTONE_STATUSES
-from components.i18n import CATALOG
+from components.i18n import CATALOG, LANGUAGE_NAMES
 from components.kpi import CHANGE_UNITS
 from components.rating_charts import RATER_ORDER
 from components.site_maps import COLOURINGS
+from data_access import auth
 from data_access.models import (
     ALERT_STATUSES,
     FEEDBACK_STATUSES,
@@ -156,3 +157,7 @@ def test_every_dotted_string_in_the_interface_code_that_looks_like_a_key_is_one(
 def test_every_catalog_key_is_used() -> None:
     used = _string_literals(_source_files()) | _dynamic_keys()
     assert [key for key in CATALOG if key not in used] == []
+
+
+def test_every_language_the_picker_offers_can_be_remembered_for_a_user() -> None:
+    assert auth.LANGUAGES == tuple(LANGUAGE_NAMES)

@@ -36,7 +36,7 @@ if projects.empty or period is None:
     st.stop()
 kpis, label = kpi_labels(viewer, lang)
 directions = kpis["direction"].replace("band", "higher")  # a band's "more" is judged against its target too
-units = kpis["unit_" + lang]
+units = kpis[name_column("unit")]
 # The maps are built once per month, filters and language (for this viewer and data version) and then shared.
 shows = (period, *chosen_filters(), lang)
 

@@ -55,8 +55,8 @@ def normal() -> None:
                     change_text(now["mean_score"], before["mean_score"], lang, unit="points"),
                     delta_color="off", delta_arrow="off")
     rate = data.on_time_rate(viewer, tuple(int(i) for i in current.index), period) if period else float("nan")
-    cards[2].metric(t("overview.on_time"), percent(rate))
-    cards[3].metric(t("overview.budget_execution"), percent(now["budget_execution"]),
+    cards[2].metric(t("overview.on_time"), percent(rate, lang))
+    cards[3].metric(t("overview.budget_execution"), percent(now["budget_execution"], lang),
                     change_text(now["budget_execution"], before["budget_execution"], lang, unit="pp"),
                     delta_color="off", delta_arrow="off")
     cards[4].metric(t("overview.warnings"), f"{int(now['warnings']):,}",

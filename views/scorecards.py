@@ -79,7 +79,7 @@ if indicator_code is not None and indicator_code not in library.index:  # a type
 
 
 def indicator_label(code: str) -> str:
-    return f"{library.at[code, name_column()]}（{library.at[code, 'unit_' + lang]}）"
+    return f"{library.at[code, name_column()]}（{library.at[code, name_column('unit')]}）"
 
 
 def city_of(region: int) -> int | None:
@@ -118,7 +118,8 @@ def unscored_reason(coverage: float, category: str, measured: set[str]) -> str:
     kpis = library[(library["level"] == 3) & library["scored"].astype(bool)
                    & (library["category_code"].isna() | (library["category_code"] == category))]
     missing = [str(kpis.at[code, name_column()]) for code in kpis.index if code not in measured]
-    return t("scorecards.unscored", coverage=percent(coverage * 100), minimum=percent(scoring.MIN_COVERAGE * 100),
+    return t("scorecards.unscored", coverage=percent(coverage * 100, lang),
+             minimum=percent(scoring.MIN_COVERAGE * 100, lang),
              missing=stored_text(lang, "、", ", ").join(missing))
 
 
@@ -182,7 +183,7 @@ def scope_trend(code: str, project_ids: pd.Index) -> None:
         return
     goal = inputs["targets"][code].mean() if code in inputs["targets"].columns else None
     st.plotly_chart(indicator_trend(series, None if pd.isna(goal) else float(goal), library.at[code, name_column()],
-                                    library.at[code, "unit_" + lang], lang), width="stretch")
+                                    library.at[code, name_column("unit")], lang), width="stretch")
 
 
 def clicked_row(table: pd.DataFrame, ids: pd.Index, key: str) -> int | None:
@@ -327,7 +328,7 @@ chosen = choose_indicator([c for c in targets.index if c in set(history["indicat
 if chosen:
     series = history[history["indicator_code"] == chosen][["period", "value"]]
     st.plotly_chart(indicator_trend(series, float(targets.at[chosen, "target_value"]),
-                                    library.at[chosen, name_column()], library.at[chosen, "unit_" + lang], lang),
+                                    library.at[chosen, name_column()], library.at[chosen, name_column("unit")], lang),
                     width="stretch")
 left, right = st.columns(2)
 with left:

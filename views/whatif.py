@@ -30,7 +30,7 @@ from webapp.whatif_schemes import compare_tab, manage_tab
 
 def _kpi_labels(indicators: pd.DataFrame, lang: str) -> pd.Series:
     """KPI code → "name（unit）" (full-width brackets in Chinese)."""
-    return pd.Series({code: translate("chart.with_unit", lang, label=row[name_column()], unit=row["unit_" + lang])
+    return pd.Series({code: translate("chart.with_unit", lang, label=row[name_column()], unit=row[name_column("unit")])
                       for code, row in indicators.iterrows()})
 
 

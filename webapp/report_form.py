@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from components.formatting import date, figure, month, percent
+from components.i18n import name_suffix
 from components.text import plain
 from data_access import DataAccessError, Viewer
 from data_access.errors import NeedsReason, ReportConflict
@@ -88,7 +89,7 @@ def status_word(status: str | None) -> str:
 
 def kpi_label(kpi: Any, lang: str) -> str:
     """``累计完成投资（万元）``: the KPI's name and unit (library data, so escaped)."""
-    name, unit = getattr(kpi, f"name_{lang}"), getattr(kpi, f"unit_{lang}")
+    name, unit = getattr(kpi, f"name_{name_suffix(lang)}"), getattr(kpi, f"unit_{name_suffix(lang)}")
     return t("report.kpi_label", name=plain(name), unit=plain(unit)) if unit else plain(name)
 
 
@@ -96,10 +97,10 @@ def kpi_reference(kpi: Any, period: dt.date, lang: str) -> str:
     """``计划 80 · 上月 72.5``: this month's plan (or the project's target) and the latest value before it."""
     parts = []
     if kpi.plan_kind in PLAN_WORDS:
-        parts.append(f"{t(PLAN_WORDS[kpi.plan_kind])} {figure(kpi.plan)}")
+        parts.append(f"{t(PLAN_WORDS[kpi.plan_kind])} {figure(kpi.plan, lang)}")
     if as_number(kpi.last_value) is not None:
         when = t("report.last_month") if kpi.last_period == add_months(period, -1) else month(kpi.last_period, lang)
-        parts.append(f"{when} {figure(kpi.last_value)}")
+        parts.append(f"{when} {figure(kpi.last_value, lang)}")
     return " · ".join(parts)
 
 
@@ -207,7 +208,7 @@ def kpi_groups(kpis: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[
     by dimension, in library order, each folded: a phone shows a short form, and every KPI is one tap away."""
     monthly = kpis[kpis["plan_kind"] == "plan"]
     rest = kpis.drop(monthly.index)
-    return monthly, [(str(name), group) for name, group in rest.groupby(f"dimension_{lang}", sort=False)]
+    return monthly, [(str(name), group) for name, group in rest.groupby(f"dimension_{name_suffix(lang)}", sort=False)]
 
 
 def _kpi_input(sheet: ReportSheet, kpi: Any, shown: Mapping[str, float], needs: Mapping[str, tuple[str, str]],
@@ -223,7 +224,7 @@ def _kpi_input(sheet: ReportSheet, kpi: Any, shown: Mapping[str, float], needs: 
             english, chinese = needs[kpi.code]
             st.warning(plain(chinese if lang == "zh" else english))
         reasons[kpi.code] = st.text_input(
-            t("report.reason", name=plain(getattr(kpi, f"name_{lang}"))),
+            t("report.reason", name=plain(getattr(kpi, f"name_{name_suffix(lang)}"))),
             value=kpi.reason if isinstance(kpi.reason, str) else "", max_chars=500,
             key=widget_key(sheet, f"reason_{kpi.code}"))
 
@@ -237,7 +238,7 @@ def _milestone_inputs(sheet: ReportSheet, lang: str) -> dict[int, MilestoneEntry
     changed = {}
     for row in rows.itertuples():
         shown = _shown_entry(row)
-        st.markdown(t("report.milestone_label", name=plain(getattr(row, f"name_{lang}")),
+        st.markdown(t("report.milestone_label", name=plain(getattr(row, f"name_{name_suffix(lang)}")),
                       end=date(as_day(row.planned_end), lang)))
         entry = MilestoneEntry(
             st.number_input(t("report.percent"), value=shown.percent_complete, step=5.0,
@@ -291,8 +292,8 @@ def _conflict_panel(viewer: Viewer, draft: Draft, theirs: ReportSheet) -> None:
         mine, saved = draft.values.get(kpi.code), stored.get(kpi.code)
         if mine == saved:
             continue
-        options = {"mine": t("report.conflict_mine", value=figure(mine)),
-                   "theirs": t("report.conflict_theirs", value=figure(saved))}
+        options = {"mine": t("report.conflict_mine", value=figure(mine, lang)),
+                   "theirs": t("report.conflict_theirs", value=figure(saved, lang))}
         pick = st.radio(kpi_label(kpi, lang), list(options), format_func=options.__getitem__,
                         key=widget_key(theirs, f"choose_{kpi.code}"))
         if pick == "theirs":
@@ -317,7 +318,8 @@ def _choose_milestones(theirs: ReportSheet, draft: Draft, lang: str) -> dict[int
             continue
         options = {"mine": t("report.conflict_mine", value=_entry_text(mine, lang)),
                    "theirs": t("report.conflict_theirs", value=_entry_text(saved, lang))}
-        pick = st.radio(plain(getattr(row, f"name_{lang}")), list(options), format_func=options.__getitem__,
+        pick = st.radio(plain(getattr(row, f"name_{name_suffix(lang)}")), list(options),
+                        format_func=options.__getitem__,
                         key=widget_key(theirs, f"choose_ms_{row.id}"))
         chosen = mine if pick == "mine" else saved
         if chosen == stored:
@@ -328,7 +330,8 @@ def _choose_milestones(theirs: ReportSheet, draft: Draft, lang: str) -> dict[int
 
 
 def _entry_text(entry: MilestoneEntry, lang: str) -> str:
-    return f"{percent(entry.percent_complete)} · {date(entry.actual_start, lang)} – {date(entry.actual_end, lang)}"
+    return (f"{percent(entry.percent_complete, lang)} · "
+            f"{date(entry.actual_start, lang)} – {date(entry.actual_end, lang)}")
 
 
 def show_outcome(sheet: ReportSheet) -> None:
@@ -338,11 +341,11 @@ def show_outcome(sheet: ReportSheet) -> None:
         return
     lang = current_language()
     order = {kpi.code: (index, kpi_label(kpi, lang)) for index, kpi in enumerate(sheet.kpis.itertuples())}
-    lines = [f"- {order[code][1] if code in order else plain(code)}：{figure(value)}" for code, value in
+    lines = [f"- {order[code][1] if code in order else plain(code)}：{figure(value, lang)}" for code, value in
              sorted(outcome.saved.values.items(), key=lambda item: order.get(item[0], (len(order), ""))[0])]
-    names = {int(row.id): getattr(row, f"name_{lang}") for row in sheet.milestones.itertuples()}
+    names = {int(row.id): getattr(row, f"name_{name_suffix(lang)}") for row in sheet.milestones.itertuples()}
     lines += ["- " + t("report.saved_milestone", name=plain(names.get(milestone_id, milestone_id)),
-                       percent=percent(entry.percent_complete), start=date(entry.actual_start, lang),
+                       percent=percent(entry.percent_complete, lang), start=date(entry.actual_start, lang),
                        end=date(entry.actual_end, lang))
               for milestone_id, entry in outcome.saved.milestones.items()]
     st.success(t("report.saved", status=status_word(outcome.saved.status)))

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import date, figure, percent
+from components.i18n import name_suffix
 from components.text import plain
 from data_access import DataAccessError, Viewer
 from data_access.policy import Action, allowed
@@ -28,14 +29,15 @@ def review_panel(viewer: Viewer, sheet: ReportSheet) -> None:
     lines = []
     for kpi in sheet.kpis[sheet.kpis["entered"].notna()].itertuples():
         reference = kpi_reference(kpi, sheet.period, lang)
-        lines.append(f"- {kpi_label(kpi, lang)}：**{figure(kpi.entered)}**" + (f" · {reference}" if reference else ""))
+        lines.append(f"- {kpi_label(kpi, lang)}：**{figure(kpi.entered, lang)}**"
+                     + (f" · {reference}" if reference else ""))
         if isinstance(kpi.reason, str):
             lines.append("  " + t("review.reason", reason=plain(kpi.reason)))
     for row in sheet.milestones[sheet.milestones["entered_percent"].notna()
                                 | sheet.milestones["entered_start"].notna()
                                 | sheet.milestones["entered_end"].notna()].itertuples():
-        lines.append("- " + t("report.saved_milestone", name=plain(getattr(row, f"name_{lang}")),
-                              percent=percent(row.entered_percent), start=date(as_day(row.entered_start), lang),
+        lines.append("- " + t("report.saved_milestone", name=plain(getattr(row, f"name_{name_suffix(lang)}")),
+                              percent=percent(row.entered_percent, lang), start=date(as_day(row.entered_start), lang),
                               end=date(as_day(row.entered_end), lang)))
     st.markdown("\n".join(lines) if lines else t("review.no_values"))
     if sheet.note:

@@ -103,7 +103,7 @@ def milestones_panel(milestones: pd.DataFrame, lang: str, period: dt.date) -> No
 
     def card(box: DeltaGenerator, row: Any) -> None:
         box.markdown(f"**{_name(row, lang, 'milestone_zh', 'milestone_en')}** · "
-                     f"{t('tasks.done_share', share=percent(row.percent_complete))} · "
+                     f"{t('tasks.done_share', share=percent(row.percent_complete, lang))} · "
                      f"{deadline(int(row.days_left), row.planned_end, lang)}")
         report_link(box, int(row.project_id), period, _project(row, lang))
 

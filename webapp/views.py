@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.heatmaps import DEFAULT_WIDTH, target_heatmap
+from components.i18n import name_suffix
 from data_access import Viewer
 from scoring.periods import add_months
 from services.portfolio import district_kpi_means
@@ -37,7 +38,8 @@ def kpi_labels(viewer: Viewer, lang: str) -> tuple[pd.DataFrame, dict[str, str]]
     """The scored KPIs of the library and their display labels with unit, e.g. "预算执行率（%）"."""
     library = data.indicators(viewer)
     kpis = library[(library["level"] == 3) & library["scored"].astype(bool)].set_index("code")
-    return kpis, {code: f"{kpis.at[code, name_column()]}（{kpis.at[code, 'unit_' + lang]}）" for code in kpis.index}
+    unit = "unit_" + name_suffix(lang)
+    return kpis, {code: f"{kpis.at[code, name_column()]}（{kpis.at[code, unit]}）" for code in kpis.index}
 
 
 def district_indicator_heatmap(viewer: Viewer, projects: pd.DataFrame, period: dt.date, lang: str, *,
@@ -52,6 +54,6 @@ def district_indicator_heatmap(viewer: Viewer, projects: pd.DataFrame, period: d
     figure = target_heatmap(raw, goal, kpis["direction"].replace("band", "higher").reindex(raw.columns),
                             row_labels=[names.get(i, str(i)) for i in raw.index],
                             col_labels=[label[c] for c in raw.columns],
-                            units=kpis["unit_" + lang].reindex(raw.columns), lang=lang,
+                            units=kpis[name_column("unit")].reindex(raw.columns), lang=lang,
                             row_ids=[int(i) for i in raw.index], col_ids=list(raw.columns), width=width)
     return figure, names.reindex(raw.index)

@@ -113,7 +113,8 @@ def heatmap(facts: Facts) -> Section:
     model = facts.model
     library = list_indicators(facts.engine, facts.viewer)
     kpis = library[(library["level"] == 3) & library["scored"].astype(bool)].set_index("code")
-    label = {code: f"{kpis.at[code, facts.name_column]!s}（{kpis.at[code, 'unit_' + lang]!s}）" for code in kpis.index}
+    unit = "unit_" + name_suffix(lang)
+    label = {code: f"{kpis.at[code, facts.name_column]!s}（{kpis.at[code, unit]!s}）" for code in kpis.index}
     matrix = load_indicator_matrix(facts.engine, facts.viewer, period=facts.month)
     matrix = matrix[matrix.index.isin(facts.current.index)]
     if is_district_report(facts):

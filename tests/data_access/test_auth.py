@@ -76,7 +76,7 @@ def test_sessions_end_at_logout(seeded_engine):
     assert session_viewer(seeded_engine, "leader", dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)) == viewer
 
 
-@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("language", ["en", "zh", "vi", "th"])
 def test_language_is_remembered(seeded_engine, language):
     viewer = as_viewer(seeded_engine, "leader")
     auth.set_language(seeded_engine, viewer, language)

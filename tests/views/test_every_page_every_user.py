@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
+import webapp.i18n
 from data_access.demo.generator import build
 from tests.conftest import SMALL_DEMO
 from tests.views.conftest import APP, app_environment
@@ -45,13 +46,22 @@ def _users_in(database: Path) -> dict[str, str]:
     return dict(rows)
 
 
-def open_as(username: str) -> AppTest:
-    """The app as ``username`` with the login bypassed (the server still checks the session every run)."""
+def open_as(username: str, language: str | None = None) -> AppTest:
+    """The app as ``username`` with the login bypassed (the server still checks the session every run), in the
+    user's remembered language or in ``language`` from the first run."""
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["name"] = username
+    if language is not None:
+        at.session_state["lang"] = at.session_state["language_choice"] = language
+        at.session_state["lang_loaded_for"] = _user_ids()[username]
     return at.run()
+
+
+@cache
+def _user_ids() -> dict[str, int]:
+    return {row["username"]: row["id"] for row in build(**SMALL_DEMO).tables["users"]}
 
 
 def test_the_users_opened_below_are_exactly_the_active_users_of_the_seeded_database(shared_app_db):
@@ -69,6 +79,27 @@ def test_every_page_in_a_users_navigation_opens_without_an_exception_or_error(sh
         if problems:
             broken[page] = problems
     assert broken == {}
+
+
+ONE_USER_A_ROLE = ("admin", "leader", "analyst", "auditor", "official_longting", "pm_kaifeng1", "expert01")
+
+
+@pytest.mark.parametrize(("language", "username"),
+                         [("vi", username) for username in ONE_USER_A_ROLE] + [("th", "leader")])
+def test_every_page_opens_in_vietnamese_and_thai_without_an_exception_or_error(shared_app_db, language, username,
+                                                                              monkeypatch):
+    # AppTest calls a widget's format_func outside the script run, where the session (and its language) is empty.
+    monkeypatch.setattr(webapp.i18n, "DEFAULT_LANGUAGE", language)
+    role = _users_in(shared_app_db)[username]
+    at = open_as(username, language)
+    broken = {}
+    for page in page_paths_for(role):
+        at.switch_page(page).run()
+        problems = [e.value for e in at.exception] + [e.value for e in at.error]
+        if problems:
+            broken[page] = problems
+    assert broken == {}
+    assert at.session_state["lang"] == language
 
 
 def _figure(at: AppTest, index: int) -> dict:

@@ -22,7 +22,7 @@ import plotly
 import plotly.graph_objects as go
 from choreographer.browsers.chromium import Chromium
 
-CHART_FONT = "Noto Sans CJK SC"
+CHART_FONT = "Noto Sans CJK SC, Noto Sans Thai"  # as report.css: Thai from the second
 DEFAULT_BROWSER = "/usr/bin/chromium"
 NOWHERE_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, every proxied request fails at once
 NO_HOSTS = "MAP * ~NOTFOUND"  # Chromium's host resolver rules: no name resolves, not even a DNS query leaves
@@ -73,7 +73,7 @@ def browser_path() -> str:
 
 
 def print_figure(figure: go.Figure, width: int, height: int) -> tuple[go.Figure, int, int]:
-    """A copy of ``figure`` set in the CJK font and its drawing size: at most :data:`PRINT_WIDTH_PX` wide,
+    """A copy of ``figure`` set in the report's fonts and its drawing size: at most :data:`PRINT_WIDTH_PX` wide,
     the aspect kept (a 1,200 px figure scaled onto A4 would print its labels at 6 px)."""
     printable = go.Figure(figure)
     printable.update_layout(font_family=CHART_FONT)

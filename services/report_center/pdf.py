@@ -1,4 +1,5 @@
-"""A report as a PDF to print and publish: weasyprint with embedded Noto Sans CJK, charts drawn offline.
+"""A report as a PDF to print and publish: weasyprint with embedded Noto Sans CJK (and Noto Sans Thai for Thai),
+charts drawn offline.
 
 Nothing is fetched while printing: the charts are PNGs made by :mod:`services.report_center.chart_images` and
 embedded as data: URLs, and the URL fetcher refuses every other scheme. The PDF's dates come from the data

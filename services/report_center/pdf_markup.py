@@ -24,6 +24,7 @@ APPENDIX_KEYS = ("methodology", "provenance")  # printed after the numbered sect
 SHORT_TABLE_ROWS = 15  # a table this short is kept on one page, with its caption
 KEEP_TOGETHER_CHARS = 12  # a text cell this short never wraps
 WORKBOOK_ONLY_SUFFIX = "_all"  # blocks.Table: such tables are the workbook's, the PDF prints their companion
+HTML_LANGUAGES = {"zh": "zh-CN"}  # the document's lang attribute where it is not the language code itself
 _ZH_DIGITS = "〇一二三四五六七八九"
 TREND_WORDS = {"better": "report_pdf.better", "worse": "report_pdf.worse", "same": "report_pdf.same"}
 
@@ -285,7 +286,7 @@ def report_html(content: ReportContent, images: Mapping[str, bytes], stylesheet:
             f'<meta name="dcterms.created" content="{created.isoformat()}">'
             f'<meta name="dcterms.modified" content="{created.isoformat()}">'
             '<meta name="generator" content="perfdash">')
-    return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html><html lang="{HTML_LANGUAGES.get(lang, lang)}"><head><meta charset="utf-8">'
             f"<title>{esc(content.title)}</title>{meta}<style>{stylesheet}</style></head>"
             f'<body class="{"white-paper" if white_paper else "periodic"} lang-{lang}">'
             f"{running_header(content)}{front}{body}</body></html>")

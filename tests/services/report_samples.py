@@ -1,4 +1,5 @@
-"""Hand-built report contents for the PDF tests: Chinese and English words, headline tiles, a chart, a table
+"""Hand-built report contents for the PDF tests: Chinese, English, Vietnamese and Thai words (names from the
+database in English for the last two, as perfdash stores them), headline tiles, a chart, a table
 long enough to span pages, a workbook-only ``*_all`` table, and a project named like an HTML attack."""
 from __future__ import annotations
 
@@ -23,9 +24,33 @@ AUDIT_HASH = "9f2c4e1a" * 8
 DISTRICTS = ("龙亭区", "顺河回族区", "鼓楼区", "禹王台区", "祥符区", "杞县", "通许县", "尉氏县", "兰考县")
 DISTRICTS_EN = ("Longting", "Shunhe", "Gulou", "Yuwangtai", "Xiangfu", "Qi County", "Tongxu", "Weishi", "Lankao")
 LONG_TABLE_ROWS = 45  # more than one A4 page of rows
+SUBTITLES = {"zh": "2026年10月", "vi": "Tháng 10 năm 2026", "th": "ตุลาคม 2026"}
+
+
+VIETNAMESE_WORDS = {
+    "title": "Báo cáo hiệu quả hằng tháng", "overview": "Tổng quan", "ranking": "Xếp hạng dự án",
+    "districts": "So sánh các quận huyện", "method": "Phụ lục: phương pháp", "score": "Điểm trung bình",
+    "red": "Cảnh báo đỏ", "done": "Chỉnh sửa đã hoàn tất",
+    "para": "Điểm trung bình tăng ở sáu trên chín quận huyện trong tháng này.", "project": "Dự án",
+    "district": "Quận huyện", "score_col": "Điểm", "grade": "Xếp loại", "invest": "Vốn đầu tư (¥)",
+    "chart": "Điểm trung bình theo quận huyện", "alt": "Biểu đồ cột: Longting có điểm trung bình cao nhất.",
+    "method_para": "Các chỉ số được chuẩn hóa về thang 0–100 theo mục tiêu và tính trọng số theo phương án hiện hành.",
+}
+THAI_WORDS = {
+    "title": "รายงานผลการดำเนินงานประจำเดือน", "overview": "ภาพรวม", "ranking": "การจัดอันดับโครงการ",
+    "districts": "การเปรียบเทียบรายเขต", "method": "ภาคผนวก: วิธีการ", "score": "คะแนนเฉลี่ย",
+    "red": "คำเตือนระดับแดง", "done": "การแก้ไขที่ปิดแล้ว",
+    "para": "คะแนนเฉลี่ยเพิ่มขึ้นในหกจากเก้าเขตในเดือนนี้", "project": "โครงการ", "district": "เขต",
+    "score_col": "คะแนน", "grade": "ระดับ", "invest": "เงินลงทุน (¥)", "chart": "คะแนนเฉลี่ยรายเขต",
+    "alt": "แผนภูมิแท่ง: หลงถิงมีคะแนนเฉลี่ยสูงสุด",
+    "method_para": "ตัวชี้วัดแต่ละตัวปรับเป็นคะแนน 0–100 เทียบกับเป้าหมาย แล้วถ่วงน้ำหนักตามแผนที่ใช้อยู่",
+}
 
 
 def _words(lang: Language) -> dict[str, str]:
+    if lang in ("vi", "th"):
+        english = _words("en")
+        return {**english, **(VIETNAMESE_WORDS if lang == "vi" else THAI_WORDS)}
     if lang == "en":
         return {"title": "Monthly performance report", "scope": "Kaifeng", "overview": "Overview",
                 "ranking": "Project ranking", "districts": "District comparison",
@@ -48,9 +73,9 @@ def _words(lang: Language) -> dict[str, str]:
 
 def _ranking(lang: Language, rows: int) -> pd.DataFrame:
     w = _words(lang)
-    names = [HOSTILE_NAME] + [f"{'Project' if lang == 'en' else '项目'} {i:03d}" for i in range(2, rows + 1)]
-    districts = DISTRICTS_EN if lang == "en" else DISTRICTS
-    grades = ("Excellent", "Good", "Pass", "Fail") if lang == "en" else ("优秀", "良好", "合格", "不合格")
+    names = [HOSTILE_NAME] + [f"{'项目' if lang == 'zh' else 'Project'} {i:03d}" for i in range(2, rows + 1)]
+    districts = DISTRICTS if lang == "zh" else DISTRICTS_EN
+    grades = ("Excellent", "Good", "Pass", "Fail") if lang != "zh" else ("优秀", "良好", "合格", "不合格")
     return pd.DataFrame({
         "#": list(range(1, rows + 1)),
         w["project"]: names,
@@ -62,7 +87,7 @@ def _ranking(lang: Language, rows: int) -> pd.DataFrame:
 
 
 def district_chart(lang: Language) -> go.Figure:
-    districts = DISTRICTS_EN if lang == "en" else DISTRICTS
+    districts = DISTRICTS if lang == "zh" else DISTRICTS_EN
     scores = [88.2, 84.1, 83.0, 80.5, 79.9, 77.4, 75.0, 72.3, 70.1]
     figure = go.Figure(go.Bar(x=list(districts), y=scores, text=[f"{s:.1f}" for s in scores], textposition="outside"))
     figure.update_layout(title_text=_words(lang)["chart"], template="plotly_white", yaxis_range=[0, 100])
@@ -88,7 +113,7 @@ def sample_content(lang: Language = "zh", kind: str = "monthly", rows: int = LON
     method = Section(key="methodology", heading=w["method"], paragraphs=(w["method_para"],))
     return ReportContent(
         request=ReportRequest(kind=kind, period="2026-10", language=lang),
-        title=w["title"], subtitle="2026年10月" if lang == "zh" else "October 2026", scope_name=w["scope"],
+        title=w["title"], subtitle=SUBTITLES.get(lang, "October 2026"), scope_name=w["scope"],
         period_label="2026-10", period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 10, 31),
         sections=(overview, districts, ranked, method),
         provenance=Provenance(scheme_id=3, scheme_name="2026 版权重" if lang == "zh" else "2026 weights",

@@ -38,7 +38,14 @@ from services.report_center.pdf_markup import (
     table_html,
 )
 from tests.conftest import as_viewer
-from tests.services.report_samples import AUDIT_HASH, HOSTILE_NAME, LONG_TABLE_ROWS, sample_content
+from tests.services.report_samples import (
+    AUDIT_HASH,
+    HOSTILE_NAME,
+    LONG_TABLE_ROWS,
+    THAI_WORDS,
+    VIETNAMESE_WORDS,
+    sample_content,
+)
 
 ZH_HEADINGS = ("一、总体情况", "二、各区对比", "三、项目排名", "附录：方法说明", "附录：数据来源与核验信息")
 EN_HEADINGS = ("1. Overview", "2. District comparison", "3. Project ranking", "Appendix: methodology",
@@ -187,6 +194,25 @@ def test_every_glyph_comes_from_the_cjk_fonts_or_the_hash_boxs_mono(pdfs: dict[s
         assert _fonts(path) <= PRINT_FONTS  # no fallback font: nothing the CJK font lacks (no tofu boxes)
 
 
+@pytest.mark.parametrize(("lang", "words"), [("vi", VIETNAMESE_WORDS), ("th", THAI_WORDS)])
+def test_a_vietnamese_and_a_thai_report_print_their_words_from_embedded_fonts(
+        charts: ChartRenderer, tmp_path: Path, lang: str, words: dict[str, str]) -> None:
+    path = tmp_path / f"{lang}.pdf"
+    path.write_bytes(pdf_bytes(sample_content(lang, "monthly", 20), charts=charts))  # type: ignore[arg-type]
+    # In content order: poppler's layout mode moves Thai marks that sit to the right of their letter. SARA AM is
+    # drawn as NIKHAHIT + SARA AA and the PDF's glyph-to-text map gives the cluster's text to one glyph, so a
+    # reader (pdftotext, copy and paste) gets SARA AA alone; the page shows it whole.
+    text = re.sub(r"\s+", "", _run("pdftotext", "-raw", path, "-"))
+    assert _in_order(text, tuple(words[key].replace("\N{THAI CHARACTER SARA AM}", "\N{THAI CHARACTER SARA AA}")
+                                 for key in ("title", "overview", "score", "para", "chart", "ranking", "project",
+                                             "method", "method_para")))
+    assert _in_order(text, ("Longting", "Lankao"))  # database names in English
+    thai_fonts = {"Noto-Sans-Thai", "Noto-Sans-Thai-Bold"}
+    fonts = _fonts(path)
+    assert fonts <= PRINT_FONTS | thai_fonts  # no other fallback: nothing drawn as a missing-glyph box
+    assert bool(fonts & thai_fonts) == (lang == "th")  # Vietnamese needs nothing beyond the CJK font's Latin
+
+
 def test_better_is_green_and_worse_red_from_the_house_palette() -> None:
     css = stylesheet("zh")
     assert f".trend-better .tile-change {{ color: {GREEN}; }}" in css
@@ -307,7 +333,7 @@ def test_the_chart_page_loads_plotly_from_the_installed_package_and_no_mathjax()
 def test_a_figure_is_set_in_the_cjk_font_and_drawn_at_most_800_px_wide() -> None:
     original = go.Figure(go.Bar(x=["龙亭区"], y=[1]))
     printable, width, height = print_figure(original, 1200, 600)
-    assert (printable.layout.font.family, width, height) == ("Noto Sans CJK SC", 800, 400)
+    assert (printable.layout.font.family, width, height) == ("Noto Sans CJK SC, Noto Sans Thai", 800, 400)
     assert original.layout.font.family is None  # the caller's figure is left alone
     assert print_figure(original, 600, 450)[1:] == (600, 450)
 

@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 
 from components.colours import warning_label
-from components.i18n import name_suffix, translate
+from components.i18n import name_suffix, stored_text, translate
 from data_access.rating_results import round_results
 from data_access.ratings import list_rounds
 from data_access.report_reads import period_texts
@@ -158,7 +158,7 @@ def _problem_types(texts: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The TOP5 problem types of the written texts: how many texts and projects mention each."""
     found = problem_types(texts["text"].tolist())[:TOP_PROBLEMS]
     return pd.DataFrame({
-        translate("rc.col.problem_type", lang): [kind.name_en if lang == "en" else kind.name_zh for kind, _ in found],
+        translate("rc.col.problem_type", lang): [stored_text(lang, kind.name_zh, kind.name_en) for kind, _ in found],
         translate("rc.col.mentions", lang): [n for _, n in found],
         translate("rc.col.projects", lang): [
             int(texts.loc[[mentions(kind, text) for text in texts["text"]], "project_id"].nunique())

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from components.i18n import name_suffix, translate
-from scoring.ranking import GRADE_LABELS_EN
+from components.i18n import translate
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -60,11 +59,17 @@ def is_missing(value: object) -> TypeIs[None]:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))  # type: ignore[call-overload]
 
 
+# The grades' labels in the catalog (a grade is stored as its Chinese label, scoring.GRADE_LABELS_EN's keys).
+GRADE_KEYS = {"优秀": "grade.excellent", "良好": "grade.good", "合格": "grade.pass", "不合格": "grade.fail"}
+
+
 def grade_label(grade: str | None, lang: str = "zh") -> str:
-    """Display label of a grade: the Chinese label, or Excellent / Good / Pass / Fail; missing → 未评分 / Unscored."""
+    """Display label of a grade: 优秀 / Excellent / Xuất sắc / ดีเยี่ยม …; missing → 未评分 / Unscored; a grade of
+    another scheme as it is stored."""
     if is_missing(grade):
         return translate("grade.unscored", lang)
-    return GRADE_LABELS_EN.get(str(grade), str(grade)) if name_suffix(lang) == "en" else str(grade)
+    key = GRADE_KEYS.get(str(grade))
+    return translate(key, lang) if key is not None else str(grade)
 
 
 def grade_colour(grade: str | None) -> str:

@@ -3,6 +3,7 @@ import pandas as pd
 
 from components.colours import (
     GRADE_COLOURS,
+    GRADE_KEYS,
     GRADE_ORDER,
     GREY,
     RISK_BANDS,
@@ -18,6 +19,7 @@ from components.colours import (
     warning_colour,
     warning_label,
 )
+from scoring import GRADE_LABELS_EN
 from scoring.ranking import DEFAULT_GRADE_BANDS
 
 
@@ -64,3 +66,11 @@ def test_risk_bands_run_from_high_in_red_to_low_in_steel_blue_with_grey_for_no_p
     assert WARNING_COLOURS["none"] not in {colour for _, _, colour in RISK_BANDS}  # low risk is not "no warning"
     assert (risk_label("high"), risk_label("low", "en"), risk_label(None)) == ("高风险（≥70%）", "Low (< 30 %)",
                                                                              "无预测（未在建）")
+
+
+def test_a_grade_reads_in_every_language_and_in_english_as_the_scoring_engine_names_it():
+    assert [grade_label(grade, "vi") for grade in GRADE_ORDER] == ["Xuất sắc", "Tốt", "Đạt", "Không đạt"]
+    assert [grade_label(grade, "th") for grade in GRADE_ORDER] == ["ดีเยี่ยม", "ดี", "ผ่าน", "ไม่ผ่าน"]
+    assert {grade: grade_label(grade, "en") for grade in GRADE_KEYS} == GRADE_LABELS_EN
+    assert [grade_label(grade) for grade in GRADE_ORDER] == list(GRADE_ORDER)
+    assert grade_label("甲", "vi") == "甲"  # another scheme's grade, as stored

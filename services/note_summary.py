@@ -15,7 +15,6 @@ Pure text logic — no database, no Streamlit: callers pass the texts they read 
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -108,11 +107,21 @@ def _terms(sentence: str) -> set[str]:
     return {word for word in words(sentence) if word not in ENGLISH_STOP_WORDS and len(word) > 1}
 
 
-def _similarity(a: set[str], b: set[str]) -> float:
-    shared = len(a & b)
-    if not shared or len(a) < 2 and len(b) < 2:
-        return float(shared > 0)
-    return shared / (math.log(len(a)) + math.log(len(b)))
+def _similarities(terms: Sequence[set[str]]) -> np.ndarray:
+    """Every pair's shared words over (log |a| + log |b|); a pair of one-word sentences that share it: 1."""
+    holders: dict[str, list[int]] = {}
+    for i, words_of in enumerate(terms):
+        for word in words_of:
+            holders.setdefault(word, []).append(i)
+    shared = np.zeros((len(terms), len(terms)))
+    for rows in holders.values():
+        if len(rows) > 1:
+            shared[np.ix_(rows, rows)] += 1
+    logs = np.log(np.maximum([len(words_of) for words_of in terms], 1))
+    scale = logs[:, None] + logs[None, :]
+    weights: np.ndarray = np.where(scale > 0, shared / np.where(scale > 0, scale, 1), (shared > 0).astype(float))
+    np.fill_diagonal(weights, 0.0)
+    return weights
 
 
 def central_sentences(sentences: Sequence[str], n: int = SUMMARY_SENTENCES) -> list[str]:
@@ -124,20 +133,18 @@ def central_sentences(sentences: Sequence[str], n: int = SUMMARY_SENTENCES) -> l
     unique = list(dict.fromkeys(sentences))
     if len(unique) <= n:
         return unique
-    terms = [_terms(sentence) for sentence in unique]
     size = len(unique)
-    weights = np.array([[0.0 if i == j else _similarity(terms[i], terms[j]) for j in range(size)]
-                        for i in range(size)])
+    weights = _similarities([_terms(sentence) for sentence in unique])
     out = weights.sum(axis=1)
     # a sentence sharing no word with any other passes its rank on evenly (PageRank's dangling node)
     transition = np.where(out[:, None] > 0, weights / np.where(out > 0, out, 1)[:, None], 1 / size)
     rank = np.full(size, 1 / size)
     for _ in range(100):
         updated = (1 - DAMPING) / size + DAMPING * transition.T @ rank
-        if np.abs(updated - rank).sum() < 1e-10:
-            rank = updated
-            break
+        converged = np.abs(updated - rank).sum() < 1e-10
         rank = updated
+        if converged:
+            break
     chosen = sorted(range(size), key=lambda i: (-round(float(rank[i]), 9), i))[:n]
     return [unique[i] for i in sorted(chosen)]
 

@@ -44,7 +44,6 @@ def notes(seeded_engine: Engine) -> Engine:
     return seeded_engine
 
 
-@sqlite_only
 def test_an_officials_report_summarises_only_their_districts_notes(notes: Engine) -> None:
     facts = gather(notes, as_viewer(notes, "official_longting"), ReportRequest("monthly", "2026-10"))
     section = problems(facts)

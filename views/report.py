@@ -8,6 +8,7 @@ from components.formatting import month
 from components.text import plain
 from services.reports import may_review
 from webapp.i18n import current_language, name_column, t
+from webapp.paper_intake import paper_panel
 from webapp.params import id_param, period_param
 from webapp.report_choices import follow_link, period_choices, reportable_projects
 from webapp.report_form import opened_sheet, report_form, status_word
@@ -47,5 +48,6 @@ if sheet.status == "returned" and sheet.review_comment:
 if may_review(viewer, sheet):
     review_panel(viewer, sheet)
 else:
+    paper_panel(viewer, sheet)
     report_form(viewer, sheet)
 review_switch(viewer, projects[projects["id"] == project_id].iloc[0], sheet)

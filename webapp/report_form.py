@@ -22,8 +22,10 @@ from data_access import DataAccessError, Viewer
 from data_access.errors import NeedsReason, ReportConflict
 from data_access.reports import MilestoneEntry, ReportSheet, SavedReport, open_report
 from scoring.periods import add_months
+from services.paper.layout import NOTE
 from services.reports import submit_report
 from webapp.i18n import current_language, t
+from webapp.paper_intake import attach_scan, prefill, read_from_paper, scan_suffix, unsure
 from webapp.photo_upload import photo_gallery, photo_inputs, store_photos
 from webapp.session import shared_engine, show_data_error
 from webapp.voice_note import voice_input
@@ -66,7 +68,7 @@ class Outcome:
 
 def widget_key(sheet: ReportSheet, name: str) -> str:
     """A key of this sheet's inputs: a new version (after a save) opens fresh inputs with the stored values."""
-    return f"report_{sheet.project_id}_{sheet.period:%Y%m}_v{sheet.version}_{name}"
+    return f"report_{sheet.project_id}_{sheet.period:%Y%m}_v{sheet.version}{scan_suffix(sheet)}_{name}"
 
 
 def opened_sheet(viewer: Viewer, project_id: int, period: dt.date) -> ReportSheet:
@@ -161,6 +163,8 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
     """Every input in one column (no ``st.form``: the photo picker's camera switch must answer at once)."""
     lang = current_language()
     shown = sheet_values(sheet)
+    note_read = prefill(sheet, shown)
+    unread = unsure(sheet)
     values: dict[str, float | None] = {}
     reasons: dict[str, str] = {}
     if needs:
@@ -169,15 +173,17 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
     for kpi in monthly.itertuples():
         _kpi_input(sheet, kpi, shown, needs, values, reasons, lang)
     for dimension, group in groups:
-        asking = bool(set(group["code"]) & set(needs)) or group["reason"].map(lambda r: isinstance(r, str)).any()
+        asking = bool(set(group["code"]) & (set(needs) | unread)) \
+            or group["reason"].map(lambda r: isinstance(r, str)).any()
         label = t("report.group", name=plain(dimension), n=len(group),
                   filled=sum(code in shown for code in group["code"]))
         with st.expander(label, expanded=asking or monthly.empty and dimension == groups[0][0]):
             for kpi in group.itertuples():
                 _kpi_input(sheet, kpi, shown, needs, values, reasons, lang)
     milestones = _milestone_inputs(sheet, lang)
-    note = st.text_area(t("report.note"), value=sheet.note or "", max_chars=2000, height=80,
+    note = st.text_area(t("report.note"), value=note_read or sheet.note or "", max_chars=2000, height=80,
                         key=widget_key(sheet, "note"))
+    read_from_paper(sheet, NOTE)
     voice = voice_input(widget_key(sheet, "voice"), widget_key(sheet, "note"))
     correction = None
     if sheet.correcting:
@@ -219,6 +225,7 @@ def _kpi_input(sheet: ReportSheet, kpi: Any, shown: Mapping[str, float], needs: 
     reference = kpi_reference(kpi, sheet.period, lang)
     if reference:
         st.caption(reference)
+    read_from_paper(sheet, kpi.code)
     if kpi.code in needs or isinstance(kpi.reason, str):
         if kpi.code in needs:
             english, chinese = needs[kpi.code]
@@ -275,6 +282,7 @@ def save(viewer: Viewer, sheet: ReportSheet, draft: Draft) -> None:
     if draft.voice is not None:
         problems += store_photos(viewer, project_id=sheet.project_id, report_id=result.saved.report_id,
                                  period=sheet.period, files=[draft.voice], voice=True)
+    problems += attach_scan(viewer, sheet, result.saved.report_id)
     st.session_state[OUTCOME_KEY] = Outcome(sheet.project_id, sheet.period, result.saved, result.warnings_evaluated,
                                             result.warning_error, problems)
     st.session_state.pop(QUESTION_KEY, None)

@@ -407,6 +407,7 @@ def test_the_form_shows_the_months_essentials_open_and_folds_the_other_kpis_by_d
     folded = kpis[kpis["plan_kind"] != "plan"]
     dimensions = list(dict.fromkeys(folded["dimension_zh"]))
     labels = [expander.label for expander in at.expander]
+    assert labels.pop(0) == "纸质表填报（拍照识别）"  # the paper sheet's fold, above the form
     assert [label.split(" · ")[0] for label in labels] == dimensions  # one fold per dimension, library order
     first = folded[folded["dimension_zh"] == dimensions[0]]
     filled = int((first["entered"].notna() | first["stored"].notna()).sum())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -27,7 +28,8 @@ from services.paper.layout import NOTE, SheetCode, sheet_layout
 from tests.conftest import as_viewer
 from tests.paper_sheets import FONT, page_image, photographed, random_values, write_values
 
-pytestmark = pytest.mark.parametrize("db_backend", ["sqlite"])  # the reading is the same on both databases
+pytestmark = [pytest.mark.parametrize("db_backend", ["sqlite"]),  # the reading is the same on both databases
+              pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")]
 PERIOD = dt.date(2026, 10, 1)
 NOTE_TEXT = "本月完成主体结构施工，外墙保温材料进场。"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from tests.conftest import as_viewer
 from tests.paper_sheets import page_image, photographed, write_values
 from webapp import paper_intake
 
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
 PAGE = "views/report.py"
 READ_TIMEOUT = 180  # tesseract on a busy 2-core machine
 

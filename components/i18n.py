@@ -806,6 +806,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "paper.confidence": ("识别可信度 {confidence}", "Read with confidence {confidence}"),
     "paper.low": ("未能可靠识别（可信度 {confidence}，识别为“{text}”），已留空，请对照原件手工填写",
                   "Not read reliably (confidence {confidence}, read as “{text}”): left empty, fill it in from the sheet"),
+    "paper.unread": ("框内有字迹，但未能识别，已留空，请对照原件手工填写",
+                     "Something is written in this box but could not be read: left empty, fill it in from the sheet"),
     "paper.kept": ("保存时将把纸质表原件作为附件保存。", "The scanned sheet is attached to the report when it is saved."),
     "paper.discard": ("放弃识别结果", "Discard what was read"),
     "paper.no_engine": ("本服务器未安装文字识别引擎（tesseract），请联系管理员；可先在线填报。",

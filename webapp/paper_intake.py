@@ -134,15 +134,17 @@ def read_from_paper(sheet: ReportSheet, code: str) -> None:
     sure = f"{field.confidence:.0%}"
     if field.accepted:
         st.caption(t("paper.confidence", confidence=sure))
-    else:
+    elif field.text:
         st.warning(t("paper.low", confidence=sure, text=plain(field.text)))
+    else:
+        st.warning(t("paper.unread"))
     st.image(field.crop, width=CROP_WIDTH_PX)
 
 
-def unsure(sheet: ReportSheet) -> set[str]:
-    """The fields the scan found written but could not read surely enough."""
+def read_codes(sheet: ReportSheet) -> set[str]:
+    """The fields the scan found written (sure or not): their folds open, every one is to be checked."""
     scan = held_scan(sheet)
-    return set() if scan is None else {code for code, field in scan.reading.fields.items() if not field.accepted}
+    return set() if scan is None else set(scan.reading.fields)
 
 
 def attach_scan(viewer: Viewer, sheet: ReportSheet, report_id: int) -> list[str]:

@@ -25,7 +25,7 @@ from scoring.periods import add_months
 from services.paper.layout import NOTE
 from services.reports import submit_report
 from webapp.i18n import current_language, t
-from webapp.paper_intake import attach_scan, prefill, read_from_paper, scan_suffix, unsure
+from webapp.paper_intake import attach_scan, prefill, read_codes, read_from_paper, scan_suffix
 from webapp.photo_upload import photo_gallery, photo_inputs, store_photos
 from webapp.session import shared_engine, show_data_error
 from webapp.voice_note import voice_input
@@ -164,7 +164,7 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
     lang = current_language()
     shown = sheet_values(sheet)
     note_read = prefill(sheet, shown)
-    unread = unsure(sheet)
+    from_paper = read_codes(sheet)
     values: dict[str, float | None] = {}
     reasons: dict[str, str] = {}
     if needs:
@@ -173,7 +173,7 @@ def _form(viewer: Viewer, sheet: ReportSheet, needs: Mapping[str, tuple[str, str
     for kpi in monthly.itertuples():
         _kpi_input(sheet, kpi, shown, needs, values, reasons, lang)
     for dimension, group in groups:
-        asking = bool(set(group["code"]) & (set(needs) | unread)) \
+        asking = bool(set(group["code"]) & (set(needs) | from_paper)) \
             or group["reason"].map(lambda r: isinstance(r, str)).any()
         label = t("report.group", name=plain(dimension), n=len(group),
                   filled=sum(code in shown for code in group["code"]))

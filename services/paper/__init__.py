@@ -143,5 +143,6 @@ def read_sheet(engine: Engine, viewer: Viewer, data: bytes, *, project_id: int, 
     by_name = {box.name: box for box in layout.boxes}
     found_fields = {name: SheetValue(name, field.text, field.value, field.confidence,
                                      reading.crop_png(page, by_name[name]))
-                    for name, field in reading.fields_from_words(words, layout).items()}
+                    for name, field in reading.fields_from_words(words, layout,
+                                                                 reading.written_in(page, layout)).items()}
     return SheetReading(code, found_fields, time.perf_counter() - started)

@@ -40,6 +40,7 @@ INSET_MM = 1.0  # what is cut off each box's edge (its printed line)
 ANCHOR_SEARCH_MM = 9.0
 DARK = 110  # grey level below which a pixel is ink (after autocontrast)
 PAPER = 160  # grey level above which a pixel inside a box is paper
+INK_MM2 = 1.0  # a box with more ink than this (in square millimetres) was written in
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
@@ -202,10 +203,18 @@ def as_number(text: str) -> float | None:
     return float(cleaned) if _NUMBER.fullmatch(cleaned) else None
 
 
-def fields_from_words(words: Sequence[Word], layout: SheetLayout) -> dict[str, FieldReading]:
+def written_in(page: Image.Image, layout: SheetLayout) -> set[str]:
+    """The boxes with ink in them (something was written, whether or not the engine reads it)."""
+    least = INK_MM2 * PX_PER_MM ** 2
+    return {box.name for box in layout.boxes if int((np.asarray(page.crop(box_pixels(box))) < DARK).sum()) > least}
+
+
+def fields_from_words(words: Sequence[Word], layout: SheetLayout,
+                      written: Iterable[str] = ()) -> dict[str, FieldReading]:
     """Each box that has words in it (``words`` in the engine's reading order): its text, number and confidence
-    (a figure: its least sure word, 0 when the text is no number; the note: its words' mean)."""
-    readings = {}
+    (a figure: its least sure word, 0 when the text is no number; the note: its words' mean). A box
+    ``written`` in without words the engine read is there too, empty, with confidence 0."""
+    readings = {name: FieldReading(name, "", None, 0.0) for name in written}
     for box in layout.boxes:
         left, top, right, bottom = box_pixels(box)
         inside = [word for word in words if left <= word.left + word.width / 2 <= right  # the engine's order

@@ -4,9 +4,29 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PIL import Image, ImageDraw
 
-from services.paper.layout import NOTE, SheetCode, TooManyFields, max_fields, parse_payload, payload, sheet_layout
-from services.paper.reading import PX_PER_MM, Word, as_number, box_pixels, fields_from_words, parse_tsv
+from services.paper.layout import (
+    NOTE,
+    PAGE_H,
+    PAGE_W,
+    SheetCode,
+    TooManyFields,
+    max_fields,
+    parse_payload,
+    payload,
+    sheet_layout,
+)
+from services.paper.reading import (
+    PX_PER_MM,
+    FieldReading,
+    Word,
+    as_number,
+    box_pixels,
+    fields_from_words,
+    parse_tsv,
+    written_in,
+)
 
 
 def test_the_sheet_code_round_trips_and_other_codes_are_not_sheets():
@@ -55,3 +75,16 @@ def test_the_engine_word_table_is_parsed():
            "5\t1\t1\t1\t1\t1\t700\t400\t80\t30\t91.5\t62.5\n"
            "5\t1\t1\t1\t1\t2\t800\t400\t10\t30\t-1\t \n")
     assert parse_tsv(tsv) == [Word("62.5", 0.915, 700, 400, 80, 30)]
+
+
+def test_a_box_written_in_but_not_read_is_there_empty_and_unsure():
+    layout = sheet_layout(["PROG", "SPEND"])
+    prog, spend, note = layout.boxes
+    page = Image.new("L", (round(PAGE_W * PX_PER_MM), round(PAGE_H * PX_PER_MM)), 255)
+    left, top, _, _ = box_pixels(spend)
+    ImageDraw.Draw(page).line([(left + 20, top + 5), (left + 90, top + 30)], fill=30, width=4)  # a scribble
+    ImageDraw.Draw(page).point([(left + 200, top + 10)], fill=0)  # a speck is not writing
+    assert written_in(page, layout) == {"SPEND"}
+    read = fields_from_words([_word("62.5", 0.91, prog)], layout, written={"SPEND", "PROG"})
+    assert read == {"PROG": FieldReading("PROG", "62.5", 62.5, 0.91), "SPEND": FieldReading("SPEND", "", None, 0.0)}
+    assert note.name not in read

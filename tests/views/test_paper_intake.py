@@ -113,15 +113,20 @@ def test_a_value_not_read_surely_is_left_empty_and_highlighted(logged_in, app_en
     reading = paper.SheetReading(
         code=paper.SheetCode(project_id, "x", period, "0"), seconds=1.5,
         fields={"PROG_ACTUAL": paper.SheetValue("PROG_ACTUAL", "62.5", 62.5, 0.93, crop),
-                "SPEND_CUM": paper.SheetValue("SPEND_CUM", "<b>18</b>", None, 0.0, crop)})
+                "SPEND_CUM": paper.SheetValue("SPEND_CUM", "<b>18</b>", None, 0.0, crop),
+                "COMPLAINTS": paper.SheetValue("COMPLAINTS", "", None, 0.0, crop)})
     at.session_state[paper_intake.SCAN_KEY] = paper_intake.Scan(project_id, period, sheet.version, 4, reading,
                                                                 "s.png", b"")
     at.run()
     assert not at.exception and not at.error
     assert _by_suffix(at.number_input, "_s4_kpi_PROG_ACTUAL").value == 62.5
     assert _by_suffix(at.number_input, "_s4_kpi_SPEND_CUM").value is None
+    assert _by_suffix(at.number_input, "_s4_kpi_COMPLAINTS").value is None  # in a fold, opened
     assert [w.value for w in at.warning] == [
-        "未能可靠识别（可信度 0%，识别为“\\<b\\>18\\</b\\>”），已留空，请对照原件手工填写"]
+        "未能可靠识别（可信度 0%，识别为“\\<b\\>18\\</b\\>”），已留空，请对照原件手工填写",
+        "框内有字迹，但未能识别，已留空，请对照原件手工填写"]
+    opened = [expander.label for expander in at.expander if expander.proto.expanded]
+    assert opened == ["纸质表填报（拍照识别）", "满意度 · 2 项指标（已填 1 项）"]
     assert "识别可信度 93%" in [caption.value for caption in at.caption]
 
 

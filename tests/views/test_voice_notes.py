@@ -18,7 +18,7 @@ from services import photos
 from tests.conftest import as_viewer
 from tests.speech import recording, speech_service
 
-DECEMBER = dt.date(2026, 12, 1)
+DECEMBER, OCTOBER = dt.date(2026, 12, 1), dt.date(2026, 10, 1)
 ASR_OFF = "语音转文字未配置：录音将原样保存，请在上方备注中手动填写要点。"
 ASR_ON = "录音后可转写为文字填入备注。"
 
@@ -29,19 +29,21 @@ def uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "uploads"
 
 
-def _voice_note(app_env: Path) -> tuple[int, int]:
-    """A submitted December report of a Longting project with a voice note; (project id, report id)."""
+def _voice_note(app_env: Path, period: dt.date = DECEMBER) -> tuple[int, int]:
+    """A submitted report for ``period`` of a Longting project with a voice note; (project id, report id)."""
     engine = create_database_engine(f"sqlite:///{app_env}")
     with Session(engine) as session, session.begin():
+        reported = select(Report.project_id).where(Report.period == period)
         project_id = session.execute(select(Project.id).join(Region).where(
-            Region.code == "410202", Project.status == "active").order_by(Project.id)).scalars().first()
-        report = Report(project_id=project_id, period=DECEMBER, status="submitted",
+            Region.code == "410202", Project.status == "active", Project.id.not_in(reported))
+            .order_by(Project.id)).scalars().first()
+        report = Report(project_id=project_id, period=period, status="submitted",
                         created_at=dt.datetime.now(dt.UTC))
         session.add(report)
         session.flush()
         report_id = report.id
     photos.add_attachment(engine, as_viewer(engine, "official_longting"), project_id=project_id,
-                          report_id=report_id, period=DECEMBER, filename="audio.wav", data=recording(), voice=True)
+                          report_id=report_id, period=period, filename="audio.wav", data=recording(), voice=True)
     engine.dispose()
     return project_id, report_id
 
@@ -56,6 +58,17 @@ def test_the_scorecard_plays_the_voice_note_back(logged_in, app_env) -> None:
     players = at.get("audio")
     assert len(players) == 1 and players[0].proto.url.endswith(".wav")
     assert any("语音备注" in element.value for element in at.markdown)
+
+
+@pytest.mark.usefixtures("uploads")
+def test_the_report_review_plays_the_voice_note_back(logged_in, app_env) -> None:
+    project_id, _ = _voice_note(app_env, OCTOBER)
+    at = logged_in("official_longting", "views/report.py")
+    at.query_params.update({"project": str(project_id), "period": f"{OCTOBER:%Y-%m}"})
+    at.run()
+    assert not at.exception and not at.error, [error.value for error in at.error]
+    assert "审核月报" in [header.value for header in at.subheader]
+    assert len(at.get("audio")) == 1
 
 
 @pytest.mark.parametrize(("asr", "says_off"), [(None, True), ("http://127.0.0.1:9/asr", False)])

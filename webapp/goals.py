@@ -23,9 +23,19 @@ CHART_KEY, FOCUS_KEY, CLICKED_KEY = "goals_treemap", "goals_focus", "goals_click
 NONE = WHOLE_TREE = 0  # "no choice" in a selectbox of ids (ids start at 1; a None option shows as a blank)
 
 
+def goal_tree(viewer: Viewer, as_of: dt.date) -> pd.DataFrame:
+    """The viewer's nodes with progress and status as of a day. Whoever sees everything sees the whole tree, one
+    entry for all of them; anyone else also sees the goals they own wherever these are, so theirs is their own."""
+    return (_whole_tree if viewer.sees_everything else _own_tree)(viewer, as_of)
+
+
+@cached_read(per_scope=True)
+def _whole_tree(viewer: Viewer, as_of: dt.date, *, db: Database) -> pd.DataFrame:
+    return goal_service.goal_tree(db.engine, viewer, as_of=as_of)
+
+
 @cached_read
-def goal_tree(viewer: Viewer, as_of: dt.date, *, db: Database) -> pd.DataFrame:
-    """The viewer's nodes with progress and status as of a day."""
+def _own_tree(viewer: Viewer, as_of: dt.date, *, db: Database) -> pd.DataFrame:
     return goal_service.goal_tree(db.engine, viewer, as_of=as_of)
 
 

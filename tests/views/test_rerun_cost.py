@@ -2,6 +2,7 @@
 
 Every page switch of every session runs the whole script on the server's one core (see bench/bench_rerun.py), so
 the work a warm run skips is pinned here by counting it, never by timing it."""
+import datetime as dt
 import tomllib
 from pathlib import Path
 
@@ -276,3 +277,20 @@ def test_the_server_runs_no_full_garbage_collection_after_every_script_run():
     settings = tomllib.loads((root / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert settings["runner"]["postScriptGC"] is False
     assert config.get_option("runner.postScriptGC") is False  # the name Streamlit reads (the suite runs from root)
+
+
+def test_everyone_who_sees_everything_shares_the_goal_tree_and_an_official_has_their_own(app_env, engine):  # noqa: ARG001
+    from data_access.users import create_user
+
+    admin = as_viewer(engine, "admin")
+    create_user(engine, admin, username="leader_2", display_name="第二位领导", role="leader", password="Second@2026x")
+    create_user(engine, admin, username="official_gulou_2", display_name="鼓楼区二", role="district_official",
+                password="Second@2026x", region_id=as_viewer(engine, "official_gulou").region_id)
+    today = dt.date(2026, 11, 30)
+    computed, trees = _around_a_push_in_longting(
+        engine, ("leader", "leader_2", "official_gulou", "official_gulou_2"), ("services.goals", "goal_tree"),
+        ("webapp.goals", "goal_tree", (today,)))
+    # the second leader takes the first one's tree; an official's tree holds the goals they own, so it is theirs
+    assert computed == ["leader", "official_gulou", "official_gulou_2", "|",
+                        "leader", "official_gulou", "official_gulou_2"]
+    assert trees[1].equals(trees[0]) and len(trees[0]) > len(trees[2])

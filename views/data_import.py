@@ -5,7 +5,7 @@ from components.tables import attachment_button
 from services.importing import report
 from services.importing.limits import import_limits
 from services.importing.reading import sha256_of
-from webapp import import_data, import_panels
+from webapp import import_data, import_panels, paper_intake
 from webapp.i18n import current_language, t
 from webapp.session import current_viewer, shared_engine, stop_on_data_error
 
@@ -35,6 +35,12 @@ if uploaded is not None:
     content = uploaded.getvalue()
     if not import_data.recall(kind, sha256_of(content)):
         import_panels.check_upload(engine, viewer, uploaded.name, content, kind)
+
+if kind == "observations":  # or a photo of a paper sheet, read into the same kind of file
+    scanned = paper_intake.import_panel(viewer)
+    if scanned is not None:
+        import_data.forget()
+        import_panels.check_upload(engine, viewer, *scanned, kind)
 
 # ③ problems, preview and confirmation, or ④ the result once confirmed
 checked = import_data.current()

@@ -20,7 +20,7 @@ from data_access import DataAccessError, Viewer
 from data_access.attachments import AlreadyAttached
 from data_access.reports import ReportSheet
 from services import paper, photos
-from services.paper.layout import max_fields
+from services.paper.layout import NOTE, max_fields
 from webapp.i18n import current_language, t
 from webapp.session import shared_engine, show_data_error
 
@@ -163,3 +163,26 @@ def attach_scan(viewer: Viewer, sheet: ReportSheet, report_id: int) -> list[str]
         return [t("photos.problem", name=plain(scan.filename),
                   message=plain(error.message_zh if current_language() == "zh" else str(error)))]
     return []
+
+
+def import_panel(viewer: Viewer) -> tuple[str, bytes] | None:
+    """On the import page (月度数据): a photo or scan of a paper sheet, read into an import file to check like
+    an upload (its name and bytes, once, when read); the values not read surely are named, not imported."""
+    with st.expander(t("paper.import_section")):
+        st.caption(t("paper.import_help"))
+        upload = chosen_file("paper_import_upload")
+        if upload is None or not st.button(t("paper.read"), type="primary", key="paper_import_read"):
+            return None
+        try:
+            with st.spinner(t("paper.reading")):
+                reading = paper.read_sheet(shared_engine(), viewer, upload[1], project_id=None, period=None)
+        except DataAccessError as error:
+            show_data_error(error)
+            return None
+        unsure = sorted(code for code, field in reading.fields.items() if not field.accepted and code != NOTE)
+        if unsure:
+            st.warning(t("paper.import_unsure", codes=plain("、".join(unsure))))
+        if not reading.values:
+            st.error(t("paper.import_nothing"))
+            return None
+        return f"{upload[0]}.csv", paper.observations_csv(reading)

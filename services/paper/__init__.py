@@ -8,6 +8,7 @@ some other document) is "not recognised" and yields nothing.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import subprocess
@@ -21,6 +22,7 @@ from components.formatting import month
 from components.i18n import translate
 from data_access import Viewer, get_project
 from data_access.errors import ValidationError
+from data_access.imports.layouts import LAYOUTS
 from data_access.reports import ReportSheet, open_report
 from services.paper import engine as ocr_engine
 from services.paper import reading
@@ -110,8 +112,10 @@ def _image(data: bytes) -> Image.Image:
     return image
 
 
-def read_sheet(engine: Engine, viewer: Viewer, data: bytes, *, project_id: int, period: dt.date) -> SheetReading:
-    """Read a photo or scan of the sheet of ``project_id``'s ``period`` (the form the user has open).
+def read_sheet(engine: Engine, viewer: Viewer, data: bytes, *, project_id: int | None,
+               period: dt.date | None) -> SheetReading:
+    """Read a photo or scan of the sheet of ``project_id``'s ``period`` (the form the user has open; None and
+    None: whichever sheet it is, as on the import page).
 
     Refused, in both languages and before any value is read: no sheet code in the image (not recognised), a
     sheet of a project outside the viewer's scope (the usual refusal), another project's or month's sheet, a
@@ -125,7 +129,8 @@ def read_sheet(engine: Engine, viewer: Viewer, data: bytes, *, project_id: int, 
     code = found.code
     sheet = open_report(engine, viewer, project_id=code.project_id, period=code.period)  # the scope decides first
     project = get_project(engine, viewer, code.project_id)
-    if (code.project_id, code.period) != (project_id, period) or code.project_code != project["code"]:
+    expected = (code.project_id, code.period) if project_id is None and period is None else (project_id, period)
+    if (code.project_id, code.period) != expected or code.project_code != project["code"]:
         raise _refusal("paper.other_sheet", code=code.project_code,
                        period=f"{month(code.period, 'zh')} / {month(code.period, 'en')}")
     fields, version = _layout(sheet)
@@ -146,3 +151,15 @@ def read_sheet(engine: Engine, viewer: Viewer, data: bytes, *, project_id: int, 
                     for name, field in reading.fields_from_words(words, layout,
                                                                  reading.written_in(page, layout)).items()}
     return SheetReading(code, found_fields, time.perf_counter() - started)
+
+
+def observations_csv(reading: SheetReading) -> bytes:
+    """The figures read surely enough as a 月度数据 import file (CSV, the import's own headers): the import
+    page checks and previews it like any uploaded file."""
+    columns = LAYOUTS["observations"].columns
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([column.header_zh for column in columns])
+    for code, value in reading.values.items():
+        writer.writerow([reading.code.project_code, code, f"{reading.code.period:%Y-%m}", repr(value)])
+    return buffer.getvalue().encode("utf-8")

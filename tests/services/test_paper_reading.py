@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from PIL import Image, ImageDraw
 
+from services.paper import SheetReading, SheetValue, observations_csv
 from services.paper.layout import (
     NOTE,
     PAGE_H,
@@ -88,3 +89,11 @@ def test_a_box_written_in_but_not_read_is_there_empty_and_unsure():
     read = fields_from_words([_word("62.5", 0.91, prog)], layout, written={"SPEND", "PROG"})
     assert read == {"PROG": FieldReading("PROG", "62.5", 62.5, 0.91), "SPEND": FieldReading("SPEND", "", None, 0.0)}
     assert note.name not in read
+
+
+def test_the_figures_read_surely_become_a_monthly_figures_import_file():
+    reading = SheetReading(SheetCode(7, "P410202-00007", dt.date(2026, 10, 1), "0123456789"), {
+        "PROG": SheetValue("PROG", "62.5", 62.5, 0.9, b""), "SPEND": SheetValue("SPEND", "18?", None, 0.0, b""),
+        "LOW": SheetValue("LOW", "7", 7.0, 0.5, b""), NOTE: SheetValue(NOTE, "已进场", None, 0.9, b"")}, 1.0)
+    assert observations_csv(reading).decode().splitlines() == ["项目编码,指标编码,月份,数值",
+                                                                "P410202-00007,PROG,2026-10,62.5"]

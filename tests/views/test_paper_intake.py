@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from data_access.db import create_database_engine
@@ -159,3 +159,24 @@ def test_a_foreign_page_or_another_projects_sheet_fills_nothing(logged_in, app_e
     assert [re.sub(r"\\(.)", r"\1", e.value) for e in at.error] == [expected]
     assert paper_intake.SCAN_KEY not in at.session_state
     assert not [w for w in at.number_input if "_s" in str(w.key).split("_v", 1)[-1]]
+
+
+def test_on_the_import_page_a_photo_of_the_sheet_is_checked_like_a_file_and_imported_once_confirmed(
+        logged_in, app_env, monkeypatch):
+    period = dt.date(2026, 10, 1)
+    project_id = _unreported(app_env, period)
+    photo = _sheet_photo(app_env, project_id, period, {"RESIDENT_SAT": "88", "COMPLAINTS": "3", "note": "已进场"})
+    _choose(monkeypatch, "paper.jpg", photo)
+    at = logged_in("admin", "views/data_import.py")
+    at.radio(key="import_kind").set_value("observations").run()
+    at.button(key="paper_import_read").click().run(timeout=READ_TIMEOUT)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "未发现问题。确认后才会写入数据。"
+    preview = at.dataframe[0].value
+    assert dict(zip(preview["指标编码"], map(float, preview["数值"]), strict=True)) == {"RESIDENT_SAT": 88.0,
+                                                                                 "COMPLAINTS": 3.0}
+    at.button(key="import_confirm").click().run()
+    assert not at.exception and at.success[0].value.startswith("已导入批次 ")
+    with Session(create_database_engine(f"sqlite:///{app_env}")) as session:
+        batch = session.execute(text("SELECT filename FROM import_batches ORDER BY id DESC")).first()
+        assert batch.filename == "paper.jpg.csv"

@@ -1,7 +1,9 @@
 """The catalog is pure: components get the language as an argument and never read the Streamlit session."""
 import ast
+import string
 
 import pandas as pd
+import pytest
 
 from components.i18n import CATALOG, OTHER_CATALOGS, translate
 from components.i18n_th import THAI
@@ -62,3 +64,15 @@ def test_vietnamese_and_thai_come_from_their_own_catalogs_and_fall_back_to_engli
 def test_the_vietnamese_and_thai_catalogs_are_the_dicts_their_files_declare():
     assert OTHER_CATALOGS["vi"] is VIETNAMESE
     assert OTHER_CATALOGS["th"] is THAI
+
+
+@pytest.mark.parametrize("lang", sorted(OTHER_CATALOGS))
+def test_each_translation_has_every_key_in_the_catalogs_order_with_the_same_placeholders(lang):
+    texts = OTHER_CATALOGS[lang]
+    assert list(texts) == list(CATALOG)
+    assert [key for key, text in texts.items() if not text.strip()] == []
+
+    def fields(text: str) -> list[str]:
+        return sorted(field for _, field, _, _ in string.Formatter().parse(text) if field is not None)
+
+    assert [key for key, (_, english) in CATALOG.items() if fields(texts[key]) != fields(english)] == []

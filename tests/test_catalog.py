@@ -11,6 +11,7 @@ import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from string import Formatter
 
 from components.colours import RISK_BANDS
 from components.gantt import STATUSES as MILESTONE_STATUSES
@@ -157,6 +158,14 @@ def test_every_dotted_string_in_the_interface_code_that_looks_like_a_key_is_one(
 def test_every_catalog_key_is_used() -> None:
     used = _string_literals(_source_files()) | _dynamic_keys()
     assert [key for key in CATALOG if key not in used] == []
+
+
+def test_the_chinese_and_english_texts_of_a_key_have_the_same_placeholders() -> None:
+    # Vietnamese and Thai are held to the English ones (tests/components/test_i18n.py): all four then agree.
+    def fields(text: str) -> list[str]:
+        return sorted({field for _, field, _, _ in Formatter().parse(text) if field is not None})
+
+    assert [key for key, (chinese, english) in CATALOG.items() if fields(chinese) != fields(english)] == []
 
 
 def test_every_language_the_picker_offers_can_be_remembered_for_a_user() -> None:

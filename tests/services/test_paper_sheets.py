@@ -23,6 +23,7 @@ from data_access.errors import PermissionDenied, ValidationError
 from data_access.models import Project, Region, User
 from data_access.reports import open_report
 from services import paper
+from services.paper import engine as ocr_engine
 from services.paper import reading
 from services.paper.layout import NOTE, SheetCode, sheet_layout
 from tests.conftest import as_viewer
@@ -150,3 +151,14 @@ def test_an_official_cannot_read_or_print_another_districts_sheet(shared_seeded_
         paper.read_sheet(engine, official, photo, project_id=foreign, period=PERIOD)
     with pytest.raises(PermissionDenied):
         paper.template_pdf(engine, official, project_id=foreign, period=PERIOD)
+
+
+def test_without_the_ocr_engine_the_user_is_told_so_in_both_languages(shared_seeded_engine, monkeypatch):
+    engine = shared_seeded_engine
+    project_id = _project(engine, "pm_kaifeng1")
+    photo = _filled(engine, "pm_kaifeng1", project_id, {"PROG_ACTUAL": "40"}, degrees=2.0, seed=6)
+    monkeypatch.setattr(ocr_engine.shutil, "which", lambda name: None if name == "tesseract" else shutil.which(name))
+    with pytest.raises(ValidationError) as refused:
+        paper.read_sheet(engine, as_viewer(engine, "pm_kaifeng1"), photo, project_id=project_id, period=PERIOD)
+    assert refused.value.message_zh == "本服务器未安装文字识别引擎（tesseract），请联系管理员；可先在线填报。"
+    assert str(refused.value).startswith("The OCR engine (tesseract) is not installed")

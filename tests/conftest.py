@@ -18,14 +18,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text, update
+from sqlalchemy import Engine, create_engine, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from data_access.db import create_database_engine
 from data_access.demo.generator import build, write
 from data_access.migrate import upgrade
-from data_access.models import RatingRound
+from data_access.models import RatingRound, Report, ReportValue
 from data_access.scope import Viewer, viewer_for
 from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
 from services.alerts import evaluate
@@ -216,6 +216,16 @@ def shared_seeded_engine(db_backend: str, request: pytest.FixtureRequest) -> Eng
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # noqa: ARG001
     for engine in _shared.values():
         engine.dispose()
+
+
+def without_demo_notes(engine: Engine, period: dt.date) -> None:
+    """Drop the managers' notes and value reasons the demo wrote on ``period``'s reports, for a test that
+    writes the month's only texts itself."""
+    with Session(engine) as session, session.begin():
+        session.execute(update(Report).where(Report.period == period).values(note=None))
+        reports = update(ReportValue).where(ReportValue.report_id.in_(
+            select(Report.id).where(Report.period == period)))
+        session.execute(reports.values(reason=None))
 
 
 def as_viewer(engine: Engine, username: str) -> Viewer:

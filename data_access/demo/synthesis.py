@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from typing import Any
 
 import numpy as np
 
 from data_access.audit import canonical_json
-from data_access.demo import cases, rounds
+from data_access.demo import cases, notes, rounds
 from data_access.demo.library import (
     CATEGORIES,
     CATEGORY_DEPARTMENT,
@@ -569,11 +570,15 @@ class DemoData:
             row["report_review"] = row["code"] in kaifeng
         plan_ids = {self.indicator_ids[code] for code in ("PROG_PLAN", "SPEND_PLAN")}
         observed: dict[tuple[int, dt.date], list[tuple[int, float]]] = {}
+        noted = {self.indicator_ids[code]: code for code in ("PROG_ACTUAL", "PROG_PLAN", "SPEND_CUM", "FUND_ARRIVAL")}
+        figures: dict[tuple[int, dt.date], dict[str, float]] = {}  # what the managers' notes quote
         obs = self.observations
         for project_id, indicator_id, period, value in zip(obs["project_id"].tolist(), obs["indicator_id"].tolist(),
                                                            obs["period"].tolist(), obs["value"].tolist(), strict=True):
             if indicator_id not in plan_ids:
                 observed.setdefault((project_id, period), []).append((indicator_id, value))
+            if indicator_id in noted:
+                figures.setdefault((project_id, period), {})[noted[indicator_id]] = value
         latest = from_month_index(self.t_last - 1)  # the month reported on this month
         months = [from_month_index(self.t_last - k) for k in (3, 2, 1)]
         waiting = [i + 1 for i, place in enumerate(self.p["place"])
@@ -589,8 +594,13 @@ class DemoData:
                                             tzinfo=dt.UTC)
             reviewed = submitted + dt.timedelta(days=1) if district in kaifeng else None
             reviewer = (self.official_ids.get(district, 1) if reviewed else None) if status != "submitted" else None
+            spend = [figures.get((project_id, from_month_index(month_index(period) - k)), {}).get("SPEND_CUM")
+                     for k in (0, 1, 2)]
+            spent = [a - b if a is not None and b is not None else 0.0 for a, b in itertools.pairwise(spend)]
+            note = notes.report_note(project_id, month_index(period),
+                                     figures.get((project_id, period), {}) | {"SPEND_MONTH": spent[0]})
             report = {"id": len(reports) + 1, "project_id": project_id, "period": period, "status": status,
-                      "note": None, "correction_reason": None, "corrections": 0, "review_comment": None,
+                      "note": note, "correction_reason": None, "corrections": 0, "review_comment": None,
                       "created_by": project["manager_id"], "created_at": submitted,
                       "updated_by": project["manager_id"], "updated_at": submitted,
                       "submitted_by": project["manager_id"], "submitted_at": submitted,
@@ -600,7 +610,8 @@ class DemoData:
             reports.append(report | fields)
             first_id = len(values) + 1
             values.extend({"id": first_id + k, "report_id": report["id"], "indicator_id": indicator_id,
-                           "value": value, "reason": None}
+                           "value": value,
+                           "reason": notes.value_reason(*spent) if noted.get(indicator_id) == "SPEND_CUM" else None}
                           for k, (indicator_id, value) in enumerate(observed[(project_id, period)]))
 
         accepted = [i + 1 for i in range(self.n_projects)

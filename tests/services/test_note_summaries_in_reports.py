@@ -14,7 +14,7 @@ from data_access.models import Project, Region, Report
 from services.report_center.activity_sections import problems
 from services.report_center.blocks import ReportRequest
 from services.report_center.facts import gather
-from tests.conftest import as_viewer, sqlite_only
+from tests.conftest import as_viewer, sqlite_only, without_demo_notes
 
 OCTOBER = dt.date(2026, 10, 1)
 LONGTING_NOTE = "受连续降雨影响，基坑土方外运延误三天。基坑监测数据正常，雨季期间已加密基坑监测。食堂已启用。"
@@ -39,6 +39,7 @@ def _table(section, key: str) -> pd.DataFrame:
 
 @pytest.fixture
 def notes(seeded_engine: Engine) -> Engine:
+    without_demo_notes(seeded_engine, OCTOBER)
     _note(seeded_engine, "410202", LONGTING_NOTE)
     _note(seeded_engine, "410204", GULOU_NOTE)
     return seeded_engine

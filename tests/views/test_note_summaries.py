@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from data_access.db import create_database_engine
 from data_access.models import Project, Region, Report
+from tests.conftest import without_demo_notes
 
 OCTOBER = dt.date(2026, 10, 1)
 GULOU = 4
@@ -18,8 +19,10 @@ NOTE = ("**路面**摊铺完成[点我](http://evil.invalid)。受连续降雨�
 
 
 def _noted_project(app_env: Path) -> tuple[int, int]:
-    """A Longting project given an October report with ``NOTE``; (project id, district id)."""
+    """A Longting project given an October report with ``NOTE``, the month's only text (the demo's notes
+    dropped); (project id, district id)."""
     engine = create_database_engine(f"sqlite:///{app_env}")
+    without_demo_notes(engine, OCTOBER)
     with Session(engine) as session, session.begin():
         reported = select(Report.project_id).where(Report.period == OCTOBER)
         project_id, district_id = session.execute(select(Project.id, Region.id).join(Region).where(

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Project, Region, Report
+from services.note_summary import is_chinese
 from services.report_center.activity_sections import problems
 from services.report_center.blocks import ReportRequest
 from services.report_center.facts import gather
@@ -71,3 +72,13 @@ def test_a_city_report_lists_each_districts_keywords_and_summary(notes: Engine) 
     assert types.to_dict("list") == {"Problem type": ["Schedule slippage", "Funding and payments",
                                                       "Materials and equipment", "Weather"],
                                      "Texts mentioning it": [2, 1, 1, 1], "Projects": [2, 1, 1, 1]}
+
+
+def test_on_the_demo_the_city_leaders_monthly_report_counts_the_managers_notes_by_problem_type(
+        seeded_engine: Engine) -> None:
+    section = problems(gather(seeded_engine, as_viewer(seeded_engine, "leader"), ReportRequest("monthly", "2026-10")))
+    types = _table(section, "problems_types")
+    assert types.to_dict("list") == {"问题类型": ["安全质量", "审批手续", "进度滞后", "材料设备", "资金拨付"],
+                                     "出现条数": [15, 8, 7, 7, 6], "项目数": [15, 8, 7, 6, 6]}
+    summary = next(paragraph for paragraph in section.paragraphs if paragraph.startswith("文字记录摘要："))
+    assert is_chinese(summary) and summary.count("。") == 2

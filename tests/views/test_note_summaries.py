@@ -8,8 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from components.text import plain
 from data_access.db import create_database_engine
-from data_access.models import Project, Region, Report
+from data_access.models import Project, Region, Report, ReportValue
+from services.note_summary import is_chinese, summarise
 from tests.conftest import without_demo_notes
 
 OCTOBER = dt.date(2026, 10, 1)
@@ -63,3 +65,25 @@ def test_the_district_scorecard_summarises_its_projects_and_a_quiet_month_says_s
     at.query_params.update({"region": str(GULOU), "period": "2026-10"})  # nothing written there
     at.run()
     assert "本月没有文字记录。" in [caption.value for caption in at.caption]
+
+
+def test_on_the_demo_an_official_reads_a_projects_latest_month_summarised_in_chinese(logged_in, app_env):
+    """The seeded demo's own notes: a Longting project's October report (the latest month) and its values'
+    reasons give the scorecard's keywords and two sentences, escaped."""
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    with Session(engine) as session:
+        project_id, note = session.execute(select(Report.project_id, Report.note).join(Project).join(Region).where(
+            Region.code == "410202", Report.period == OCTOBER, Report.note.is_not(None))
+            .order_by(Report.project_id)).first()
+        reasons = session.execute(select(ReportValue.reason).join(Report).where(
+            Report.project_id == project_id, Report.period == OCTOBER, ReportValue.reason.is_not(None))
+            .order_by(ReportValue.id)).scalars().all()
+    engine.dispose()
+    expected = summarise([note, *reasons])
+    assert len(expected.sentences) == 2 and all(is_chinese(sentence) for sentence in expected.sentences)
+    at = _open(logged_in, project=str(project_id))
+    quoted = [element.value for element in at.markdown if element.value.startswith("> ")]
+    assert quoted == [f"> {plain(sentence)}" for sentence in expected.sentences]
+    chips = [element.value for element in at.markdown if ":blue-badge[" in element.value]
+    assert chips == [f":blue-badge[{plain(word)}]" for word in expected.keywords] and len(chips) == 5
+    assert "本月没有文字记录。" not in [caption.value for caption in at.caption]

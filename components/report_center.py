@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from components.i18n import name_suffix, translate
+from components.i18n import LANGUAGE_NAMES, name_suffix, translate
 from components.rating_charts import beijing_time
 from scoring.report_periods import containing, length_of
 
@@ -42,7 +42,7 @@ def builds_table(builds: pd.DataFrame, lang: str) -> pd.DataFrame:
         word("report_center.col_kind"): [translate(f"report_center.kind.{kind}", lang) for kind in builds["kind"]],
         word("report_center.col_scope"): [scope_name(row, lang) for _, row in builds.iterrows()],
         word("report_center.col_period"): builds["period_label"].astype(str),
-        word("report_center.col_language"): builds["language"].map({"zh": "中文", "en": "English"}),
+        word("report_center.col_language"): builds["language"].map(LANGUAGE_NAMES),
         word("report_center.col_built_by"): [translate("report_center.scheduler", lang) if pd.isna(name)
                                              else str(name) for name in builds["built_by"]],
         word("report_center.col_built_at"): [beijing_time(moment) for moment in builds["built_at"]],

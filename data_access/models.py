@@ -48,7 +48,7 @@ CHECKIN_FINDINGS = ("ok", "far", "outside_period", "no_metadata", "no_time", "no
 ROUND_STATUSES = ("open", "closed")
 # 报告中心: the kinds of report and white paper perfdash builds; a white paper covers a quarter or a year.
 REPORT_KINDS = ("weekly", "monthly", "quarterly", "white_paper_quarter", "white_paper_year")
-REPORT_LANGUAGES = ("zh", "en")
+REPORT_LANGUAGES = ("zh", "en", "vi", "th")
 PROPOSAL_STATUSES = ("draft", "approved", "withdrawn")  # 结果应用: perfdash proposes, people approve
 # What an open-API token may do besides nothing: read its scope, push monthly figures, push milestone progress.
 TOKEN_SCOPES = ("read", "write_observations", "write_milestones")

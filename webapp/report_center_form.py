@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components.i18n import name_suffix
+from components.i18n import LANGUAGE_NAMES
 from data_access import Viewer
 from data_access.models import REPORT_KINDS
 from scoring.report_periods import ReportPeriod, last_closed
@@ -20,8 +20,6 @@ from webapp.i18n import current_language, name_column, t
 from webapp.report_center_data import departments
 
 PERIODS_OFFERED = {"week": 12, "month": 12, "quarter": 8, "year": 3}  # how far back the period list goes
-# The languages reports are written in; a Vietnamese or Thai reader is offered English first.
-LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 EVERY = 0  # the option "every region / category / department" (a selectbox shows None as nothing chosen)
 DEFAULT_KIND = "monthly"
 
@@ -52,14 +50,15 @@ def report_request(viewer: Viewer, today: dt.date) -> ReportRequest:
     """The report the widgets describe (the build button is the page's)."""
     lang = current_language()
     kind_column, period_column, language_column = st.columns(3)
+    kind_names = {kind: t(f"report_center.kind.{kind}") for kind in REPORT_KINDS}
     kind = kind_column.selectbox(t("report_center.kind"), REPORT_KINDS, key="report_center_kind",
                                  index=REPORT_KINDS.index(DEFAULT_KIND), placeholder=t("common.choose"),
-                                 format_func=lambda k: t(f"report_center.kind.{k}"))
+                                 format_func=kind_names.__getitem__)
     periods = {period.label: period for period in recent_periods(kind, today)}
     period = period_column.selectbox(t("report_center.period"), list(periods), key=f"report_center_period_{kind}",
                                      help=t("report_center.period_help"), placeholder=t("common.choose"))
     language = language_column.radio(t("report_center.language"), list(LANGUAGE_NAMES), horizontal=True,
-                                     index=list(LANGUAGE_NAMES).index(name_suffix(lang)),
+                                     index=list(LANGUAGE_NAMES).index(lang),
                                      format_func=LANGUAGE_NAMES.__getitem__, key="report_center_language")
     scope_column, category_column, department_column = st.columns(3)
     scopes = scope_choices(viewer, data.regions(viewer))
@@ -81,5 +80,5 @@ def report_request(viewer: Viewer, today: dt.date) -> ReportRequest:
         format_func=department_names.__getitem__, disabled=len(department_names) == 1,
         placeholder=t("common.choose"))
     return ReportRequest(kind, period or "", region_id=region_id or None,
-                         language="en" if language == "en" else "zh", category=category or None,
+                         language=language, category=category or None,
                          department_id=department_id or None)

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components.formatting import date
-from components.i18n import name_suffix
+from components.i18n import LANGUAGE_NAMES
 from components.report_center import builds_table, next_delivery, scope_name
 from components.text import plain
 from data_access import Viewer, report_builds
@@ -92,14 +92,13 @@ def subscriptions(viewer: Viewer, today: dt.date) -> None:
             clicked = action.button(t("report_center.subscribe"), key=f"report_center_subscribe_{kind}",
                                     width="stretch")
         else:
-            language = "English" if subscribed.language == "en" else "中文"
-            state.caption(t("report_center.subscribed", language=language, date=when))
+            state.caption(t("report_center.subscribed", language=LANGUAGE_NAMES[subscribed.language], date=when))
             clicked = action.button(t("report_center.unsubscribe"), key=f"report_center_unsubscribe_{kind}",
                                     width="stretch")
         if clicked:
             try:
                 if subscribed is None:
-                    report_builds.subscribe(shared_engine(), viewer, kind, name_suffix(lang))
+                    report_builds.subscribe(shared_engine(), viewer, kind, lang)
                 else:
                     report_builds.unsubscribe(shared_engine(), viewer, int(subscribed.id))
             except DataAccessError as error:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from components.i18n import translate
 from data_access import DataAccessError, Viewer, create_database_engine
-from data_access.models import REPORT_KINDS
+from data_access.models import REPORT_KINDS, REPORT_LANGUAGES
 from data_access.policy import SYSTEM
 from data_access.report_builds import find_region
 from data_access.scope import viewer_for
@@ -34,11 +34,11 @@ from services.report_center.blocks import ReportRequest
 from services.report_center.build import build_report
 from services.report_center.delivery import deliver
 
-LANGUAGES = ("zh", "en")
+SAID_IN = ("zh", "en")  # the command's own messages
 
 
 def _say(key: str, stream: TextIO | None = None, /, **values: object) -> None:
-    for lang in LANGUAGES:
+    for lang in SAID_IN:
         print(translate(key, lang, **values), file=stream or sys.stdout)
 
 
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--scope", help="a region's or city's name or division code (default: everything)")
     build.add_argument("--out", required=True, type=Path, help="where to write the PDF")
     build.add_argument("--xlsx", type=Path, help="where to write the workbook")
-    build.add_argument("--lang", choices=LANGUAGES, default="zh", help="the report's language")
+    build.add_argument("--lang", choices=REPORT_LANGUAGES, default="zh", help="the report's language")
     build.add_argument("--user", help="build with this user's scope (default: the scheduler's, everything)")
     delivery = commands.add_parser("deliver", help="deliver every subscription's last closed period")
     delivery.add_argument("--as-of", type=_day, help="the day to deliver as of (default: today)")

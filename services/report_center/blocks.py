@@ -17,7 +17,7 @@ from typing import Literal
 import pandas as pd
 import plotly.graph_objects as go
 
-Language = Literal["zh", "en", "vi", "th"]  # printed in all four; built and kept in zh and en (REPORT_LANGUAGES)
+Language = Literal["zh", "en", "vi", "th"]  # data_access.models.REPORT_LANGUAGES
 Trend = Literal["better", "worse", "same"]
 
 

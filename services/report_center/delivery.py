@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from data_access.policy import SYSTEM  # the scheduler reads every subscription;
 from data_access.scope import viewer_for
 from scoring.report_periods import last_closed
 from services.notify import SmtpSettings, send_email, server_down
-from services.report_center.blocks import ReportRequest
+from services.report_center.blocks import Language, ReportRequest
 from services.report_center.build import build_report
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def deliver(engine: Engine, settings: SmtpSettings | None, *, as_of: dt.date) ->
                 subscriber = viewer_for(session, due.username)
             if due.build_id is None:
                 request = ReportRequest(due.kind, due.period_label, region_id=due.region_id,
-                                        language="en" if due.language == "en" else "zh")
+                                        language=cast(Language, due.language))  # the table's check holds it
                 build_id = build_report(engine, subscriber, request, subscription_id=due.subscription_id).id
                 built += 1
             else:
@@ -75,7 +76,7 @@ def deliver(engine: Engine, settings: SmtpSettings | None, *, as_of: dt.date) ->
             scope = (str(details["region_zh"] or translate("report_center.scope_all", "zh")),
                      str(details["region_en"] or translate("report_center.scope_all", "en")))
             texts = {lang: message(due.kind, scope, due.period_label, str(details["title"]), build_id, lang)
-                     for lang in ("zh", "en")}
+                     for lang in {"zh", "en", due.language}}
             if settings is None or not due.email:
                 report_builds.deliver_to_inbox(engine, SYSTEM, due, build_id,
                                                subject=(texts["zh"][0], texts["en"][0]),
@@ -83,7 +84,7 @@ def deliver(engine: Engine, settings: SmtpSettings | None, *, as_of: dt.date) ->
                 in_inbox += 1
                 continue
             pdf = report_builds.build_file(engine, subscriber, build_id, "pdf")
-            subject, body = texts["en" if due.language == "en" else "zh"]
+            subject, body = texts[due.language]
             filename = f"{due.kind}-{due.period_label}-{build_id}.pdf"
             sending = True
             send_email(settings, due.email, subject, body, attachments=[(filename, pdf, "application/pdf")])

@@ -21,7 +21,7 @@ from components.i18n import name_suffix
 from data_access import latest_period, list_regions
 from data_access.alerts import list_alerts
 from data_access.errors import ValidationError
-from data_access.models import REPORT_KINDS
+from data_access.models import REPORT_KINDS, REPORT_LANGUAGES
 from data_access.policy import Action, Viewer, require
 from data_access.report_reads import ReportScope, report_viewer
 from scoring.periods import add_months
@@ -99,8 +99,9 @@ def checked_period(request: ReportRequest) -> ReportPeriod:
     if request.kind not in REPORT_KINDS:
         raise BadReportRequest(f"Unknown report kind {request.kind!r:.40}; use one of {', '.join(REPORT_KINDS)}",
                                message_zh=f"未知的报告类型，可选：{'、'.join(REPORT_KINDS)}")
-    if request.language not in ("zh", "en"):
-        raise BadReportRequest("A report is written in zh or en", message_zh="报告语言须为中文（zh）或英文（en）")
+    if request.language not in REPORT_LANGUAGES:
+        raise BadReportRequest(f"A report is written in one of {', '.join(REPORT_LANGUAGES)}",
+                               message_zh=f"报告语言须为以下之一：{'、'.join(REPORT_LANGUAGES)}")
     try:
         return parse(request.kind, str(request.period))
     except BadPeriod as exc:

@@ -7,7 +7,7 @@ from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from data_access.migrate import current_revision, downgrade, is_up_to_date, upgrade
-from data_access.models import Attachment, Base, WeightScheme
+from data_access.models import Attachment, Base, ReportSubscription, WeightScheme
 
 EXPECTED_TABLES = {
     "regions", "departments", "users", "categories", "projects", "milestones", "indicators", "project_targets",
@@ -61,3 +61,28 @@ def test_0013_lets_an_attachment_be_audio_and_its_downgrade_keeps_recordings_as_
     with seeded_engine.connect() as connection:
         kinds = connection.execute(select(Attachment.kind).where(Attachment.filename == "note.webm")).scalars().all()
     assert kinds == ["file"]
+
+
+SUBSCRIBED_AT = dt.datetime(2026, 11, 30, 22, 50, tzinfo=dt.UTC)
+
+
+def _subscription(kind: str, language: str) -> dict[str, object]:
+    return {"user_id": 1, "kind": kind, "region_id": None, "language": language, "active": True,
+            "created_at": SUBSCRIBED_AT}
+
+
+def test_0014_lets_reports_be_in_vietnamese_and_thai_and_its_downgrade_keeps_them_in_english(seeded_engine):
+    downgrade(seeded_engine, "0013")
+    with pytest.raises(IntegrityError), seeded_engine.begin() as connection:
+        connection.execute(insert(ReportSubscription), _subscription("monthly", "vi"))
+    upgrade(seeded_engine)
+    with seeded_engine.begin() as connection:
+        connection.execute(insert(ReportSubscription), [_subscription("monthly", "vi"), _subscription("weekly", "th")])
+    with pytest.raises(IntegrityError), seeded_engine.begin() as connection:
+        connection.execute(insert(ReportSubscription), _subscription("quarterly", "fr"))
+    downgrade(seeded_engine, "0013")
+    with seeded_engine.connect() as connection:
+        languages = connection.execute(select(ReportSubscription.kind, ReportSubscription.language)
+                                       .where(ReportSubscription.created_at == SUBSCRIBED_AT)
+                                       .order_by(ReportSubscription.kind)).all()
+    assert [tuple(row) for row in languages] == [("monthly", "en"), ("weekly", "en")]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from data_access import report_builds
+from data_access.auth import set_language
 from data_access.policy import SYSTEM
 from services.report_center import build
 from tests.conftest import as_viewer
@@ -100,6 +101,24 @@ def test_subscribing_and_unsubscribing_shows_the_next_delivery():
     assert any("已订阅（中文）" in c.value for c in at.caption)
     at.button(key="report_center_unsubscribe_quarterly").click().run()
     assert at.button(key="report_center_subscribe_quarterly")
+
+
+def test_a_vietnamese_reader_builds_the_report_in_vietnamese_and_a_thai_reader_subscribes_in_thai(app_env):
+    engine = create_engine(f"sqlite:///{app_env}")
+    set_language(engine, as_viewer(engine, "official_longting"), "vi")  # the languages they chose before
+    set_language(engine, as_viewer(engine, "analyst"), "th")
+    at = open_page_as("official_longting", PAGE)
+    assert at.radio(key="report_center_language").value == "vi"  # the reader's own language first
+    at.button(key="report_center_build").click().run(timeout=300)
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    [language] = report_builds.list_builds(engine, as_viewer(engine, "official_longting"))["language"].tolist()
+    assert language == "vi"
+    assert "Tiếng Việt" in at.dataframe(key="report_center_builds").value.to_numpy().tolist()[0]
+    thai = open_page_as("analyst", PAGE)
+    thai.button(key="report_center_subscribe_monthly").click().run()
+    assert any("(ไทย)" in caption.value for caption in thai.caption)
+    assert {(row.kind, row.language) for row in report_builds.my_subscriptions(
+        engine, as_viewer(engine, "analyst")).itertuples()} >= {("monthly", "th")}
 
 
 def test_a_delivered_reports_inbox_message_links_to_the_kept_build(app_env, kept):

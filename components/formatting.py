@@ -54,6 +54,17 @@ def percent(value: float | None, lang: str = "zh") -> str:
     return f"{value:.1f} %"
 
 
+def one_decimal(value: float, lang: str = "zh") -> str:
+    """A score or a mean with one decimal, the decimal mark as the language writes it.
+
+    >>> one_decimal(86.44), one_decimal(86.44, "vi"), one_decimal(1234.56, "th")
+    ('86.4', '86,4', '1,234.6')
+    """
+    if (locale := _babel(lang)) is not None:
+        return babel_numbers.format_decimal(round(Decimal(float(value)), 1), format="#,##0.0", locale=locale)
+    return f"{value:.1f}"
+
+
 def figure(value: float | None, lang: str = "zh") -> str:
     """A measured value as entered: thousands separators, up to 10 significant digits, no trailing zeros
     (Vietnamese: ``8.629,45``).

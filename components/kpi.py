@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Literal
 
 from components.colours import grade_label, is_missing
+from components.formatting import one_decimal
 from components.i18n import translate
 
 ChangeUnit = Literal["%", "pp", "points"]
@@ -57,7 +58,7 @@ def score_text(total: float | None, lang: str = "zh") -> str:
     """``"86.4 分"`` / ``"86.4"``, one decimal; ``"—"`` when missing."""
     if is_missing(total):
         return NO_VALUE
-    return translate("kpi.score", lang, score=f"{float(total):.1f}")
+    return translate("kpi.score", lang, score=one_decimal(float(total), lang))
 
 
 def grade_text(total: float | None, grade: str | None, lang: str = "zh") -> str:

@@ -3,8 +3,9 @@ import datetime as dt
 
 import pytest
 
-from components.formatting import MONTH_TICKS, date, figure, money, month, percent
+from components.formatting import MONTH_TICKS, date, figure, money, month, one_decimal, percent
 from components.i18n import LANGUAGE_NAMES
+from components.kpi import score_text
 
 NOVEMBER_3 = dt.date(2026, 11, 3)
 
@@ -39,3 +40,9 @@ def test_missing_values_are_a_dash_in_every_language():
 
 def test_every_language_has_a_month_axis_format():
     assert set(MONTH_TICKS) == set(LANGUAGE_NAMES)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("zh", "86.5 分"), ("en", "86.5"), ("vi", "86,5"), ("th", "86.5")])
+def test_a_score_is_written_with_the_languages_decimal_mark_and_rounded_as_everywhere_else(lang, expected):
+    assert score_text(86.45, lang) == expected  # 86.45 is stored a hair above: .1f and Babel both give 86.5
+    assert [one_decimal(value, lang).replace(",", ".") for value in (0.05, 0.15, 99.95)] == ["0.1", "0.1", "100.0"]

@@ -9,7 +9,10 @@ Pure text logic — no database, no Streamlit: callers pass the texts they read 
   two sentences are alike by the words they share (jieba's words for Chinese, lower-cased English words, stop
   words removed), normalised by their lengths as in TextRank's paper (shared / (log |a| + log |b|)); PageRank
   (damping 0.85) ranks them, the two most central are kept **in their original order**; ties go to the earlier
-  sentence, so the same texts always give the same summary.
+  sentence, so the same texts always give the same summary. A summary says what went wrong: where a sentence
+  names a concern (滞后, 未, 短缺, delay, short …), the most central such sentence is always one of the two. A
+  month's routine lines share their words and are central for that alone; a problem written once shares few,
+  and TextRank by itself would never pick it.
 * Problem types: a small table of types in both languages, each with the terms that name it; a text counts once
   for every type it mentions; the TOP5 is by the number of texts, then the table's order.
 """
@@ -26,6 +29,11 @@ from data_access.words import words
 from services.words import keywords as chinese_keywords
 
 SUMMARY_SENTENCES = 2
+# words that say something went wrong or is at risk; Chinese anywhere in a sentence, English at a word's start
+CONCERN_TERMS = ("滞后", "延误", "延期", "未", "不足", "短缺", "缺口", "停工", "暂停", "困难", "问题", "风险", "影响",
+                 "偏差", "超支", "逾期", "受阻", "delay", "behind", "late", "short", "stopp", "suspend", "risk",
+                 "problem", "overrun", "unpaid", "blocked")
+_NOTHING_HAPPENED = re.compile(r"未(?:发生|出现|发现|见|收到)")  # 未发生安全事故: good news, not a concern
 TOP_KEYWORDS = 5
 DAMPING = 0.85
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -124,8 +132,21 @@ def _similarities(terms: Sequence[set[str]]) -> np.ndarray:
     return weights
 
 
+def names_a_concern(sentence: str) -> bool:
+    """Whether ``sentence`` says something went wrong or is at risk (one of ``CONCERN_TERMS``).
+
+    >>> names_a_concern("资金未拨付。"), names_a_concern("Paving is behind plan."), names_a_concern("未发生安全事故。")
+    (True, True, False)
+    """
+    sentence = _NOTHING_HAPPENED.sub("", sentence)
+    lowered = sentence.lower()
+    return any(term in sentence if _CJK.search(term) else re.search(rf"\b{term}", lowered) is not None
+               for term in CONCERN_TERMS)
+
+
 def central_sentences(sentences: Sequence[str], n: int = SUMMARY_SENTENCES) -> list[str]:
-    """The ``n`` most central of ``sentences`` by TextRank, in their original order (duplicates counted once).
+    """The ``n`` most central of ``sentences`` by TextRank, the most central one naming a concern always among
+    them, in their original order (duplicates counted once).
 
     >>> central_sentences(["路面摊铺完成。", "雨季导致路面摊铺延误。", "雨季施工需加强排水。", "食堂已启用。"])
     ['路面摊铺完成。', '雨季导致路面摊铺延误。']
@@ -145,7 +166,9 @@ def central_sentences(sentences: Sequence[str], n: int = SUMMARY_SENTENCES) -> l
         rank = updated
         if converged:
             break
-    chosen = sorted(range(size), key=lambda i: (-round(float(rank[i]), 9), i))[:n]
+    by_rank = sorted(range(size), key=lambda i: (-round(float(rank[i]), 9), i))
+    concern = [i for i in by_rank if names_a_concern(unique[i])][:1]
+    chosen = concern + [i for i in by_rank if i not in concern][:n - len(concern)]
     return [unique[i] for i in sorted(chosen)]
 
 

@@ -9,6 +9,7 @@ from services.note_summary import (
     NoteSummary,
     central_sentences,
     english_keywords,
+    names_a_concern,
     problem_types,
     split_sentences,
     summarise,
@@ -23,7 +24,8 @@ ENGLISH = ["Piling finished on the east side. Heavy rain delayed the excavation 
 def test_chinese_notes_give_textrank_keywords_and_their_two_most_central_sentences_in_order() -> None:
     assert summarise(CHINESE) == NoteSummary(
         keywords=("基坑", "外运", "土方", "延误", "降雨"),
-        sentences=("本月完成基坑开挖和基坑支护。", "基坑监测数据正常，雨季期间已加密基坑监测。"))
+        # the most central sentence, and the delay: the most central (the only) one naming a concern
+        sentences=("本月完成基坑开挖和基坑支护。", "受连续降雨影响，基坑土方外运延误三天。"))
 
 
 def test_english_notes_take_the_english_path() -> None:
@@ -39,6 +41,15 @@ def test_the_unrelated_sentence_is_never_chosen_and_the_chosen_keep_their_order(
     assert central_sentences(sentences) == ["Rain stopped the paving crew.", "Paving crew doubled after the rain."]
     assert central_sentences(list(reversed(sentences))) == ["Paving crew doubled after the rain.",
                                                             "Rain stopped the paving crew."]
+
+
+def test_a_problem_written_once_is_not_crowded_out_by_routine_lines_that_share_their_words() -> None:
+    routine = ["本月开展安全质量检查3次，排查隐患8处。", "本月开展安全质量检查2次，排查隐患5处。",
+               "本月开展安全生产培训，检查质量。"]
+    problem = "征地拆迁未完成，进度较计划滞后5个百分点。"  # shares no word with the others: TextRank ranks it last
+    assert central_sentences([*routine, problem]) == [routine[0], problem]
+    assert central_sentences(routine) == routine[:2]  # no concern: the two most central
+    assert names_a_concern(problem) and not any(names_a_concern(line) for line in routine)
 
 
 def test_the_same_sentence_twice_counts_once() -> None:
@@ -87,3 +98,9 @@ def test_every_problem_type_has_both_names_and_terms_in_both_languages() -> None
         assert kind.name_zh and kind.name_en
         assert any("\u4e00" <= term[0] <= "\u9fff" for term in kind.terms)
         assert any(term.isascii() for term in kind.terms)
+
+
+def test_a_sentence_saying_nothing_went_wrong_is_no_concern() -> None:
+    assert not names_a_concern("开展安全生产月教育培训，未发生安全事故。")
+    assert not names_a_concern("裸土覆盖、车辆冲洗到位，未收到环保投诉。")
+    assert names_a_concern("资金未拨付，未发生安全事故。")  # the first 未 still is one

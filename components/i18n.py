@@ -868,6 +868,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "notes.none": ("本月没有文字记录。", "Nothing was written this month."),
 
     # -- report review (月报审核) -------------------------------------------------------------------------------
+    "notes.earlier": ("本月尚无文字记录；以下摘自{month}。", "Nothing written for this month yet; from {month}:"),
     "review.heading": ("审核月报", "Review this report"),
     "review.reason": ("原因：{reason}", "Reason: {reason}"),
     "review.note": ("说明：{note}", "Note: {note}"),

@@ -757,6 +757,7 @@ VIETNAMESE: dict[str, str] = {
     "notes.heading": "Tóm tắt ghi chép tháng này",
     "notes.source": "Từ {n} ghi chú báo cáo, lý do giá trị, kế hoạch khắc phục và minh chứng (hai câu trọng tâm nhất, theo thứ tự gốc).",
     "notes.none": "Tháng này không có ghi chép nào.",
+    "notes.earlier": "Tháng này chưa có ghi chép; dưới đây lấy từ {month}:",
     "review.heading": "Duyệt báo cáo này",
     "review.reason": "Lý do: {reason}",
     "review.note": "Ghi chú: {note}",

@@ -7,19 +7,28 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from components.formatting import month
 from components.text import plain
 from data_access import Viewer
+from scoring.periods import add_months
 from webapp import data
-from webapp.i18n import t
+from webapp.i18n import current_language, t
 
 
 def notes_in_brief(viewer: Viewer, period: dt.date, project_ids: Iterable[int]) -> None:
-    """The panel for the projects ``project_ids`` (a project, or a district's) in the month ``period``."""
-    summary, n = data.notes_in_brief(viewer, period, tuple(sorted(int(i) for i in project_ids)))
+    """The panel for the projects ``project_ids`` (a project, or a district's) in the month ``period``. A month
+    is reported on early in the next one, so where the month has nothing written yet the month before is shown,
+    named as such."""
+    projects = tuple(sorted(int(i) for i in project_ids))
+    summary, n = data.notes_in_brief(viewer, period, projects)
     st.subheader(t("notes.heading"))
     if summary.empty:
-        st.caption(t("notes.none"))
-        return
+        before = add_months(period, -1)
+        summary, n = data.notes_in_brief(viewer, before, projects)
+        if summary.empty:
+            st.caption(t("notes.none"))
+            return
+        st.caption(t("notes.earlier", month=month(before, current_language())))
     if summary.keywords:
         with st.container(horizontal=True, gap="small", key="notes_keywords"):
             for word in summary.keywords:

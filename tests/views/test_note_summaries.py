@@ -14,7 +14,7 @@ from data_access.models import Project, Region, Report, ReportValue
 from services.note_summary import is_chinese, summarise
 from tests.conftest import without_demo_notes
 
-OCTOBER = dt.date(2026, 10, 1)
+OCTOBER, SEPTEMBER = dt.date(2026, 10, 1), dt.date(2026, 9, 1)
 GULOU = 4
 NOTE = ("**路面**摊铺完成[点我](http://evil.invalid)。受连续降雨影响，路面摊铺延误三天。"
         "雨季期间路面摊铺改为夜间施工。食堂已启用。")
@@ -61,10 +61,24 @@ def test_the_district_scorecard_summarises_its_projects_and_a_quiet_month_says_s
     _, district_id = _noted_project(app_env)
     at = _open(logged_in, region=str(district_id))
     assert "> 受连续降雨影响，路面摊铺延误三天。" in [element.value for element in at.markdown]
+    engine = create_database_engine(f"sqlite:///{app_env}")
+    without_demo_notes(engine, SEPTEMBER)  # nor the month before, which a quiet month would show instead
+    engine.dispose()
     at = logged_in("leader", "views/scorecards.py")
     at.query_params.update({"region": str(GULOU), "period": "2026-10"})  # nothing written there
     at.run()
     assert "本月没有文字记录。" in [caption.value for caption in at.caption]
+
+
+def test_a_month_not_reported_on_yet_shows_the_month_before_named_as_such(logged_in, app_env):
+    project_id, _ = _noted_project(app_env)  # October written, November (the latest month) not yet
+    at = logged_in("official_longting", "views/scorecards.py")
+    at.query_params.update({"project": str(project_id), "period": "2026-11"})
+    at.run()
+    assert not at.exception and not at.error
+    assert "本月尚无文字记录；以下摘自2026年10月。" in [caption.value for caption in at.caption]
+    assert [element.value for element in at.markdown if element.value.startswith("> ")][-1] \
+        == "> 受连续降雨影响，路面摊铺延误三天。"
 
 
 def test_on_the_demo_an_official_reads_a_projects_latest_month_summarised_in_chinese(logged_in, app_env):

@@ -41,10 +41,9 @@ def change_text(current: float | None, previous: float | None, lang: str = "zh",
     value = change(current, previous, unit)
     if value is None:
         return NO_VALUE
-    shown = f"{abs(value):.1f}"
-    arrow = "—" if float(shown) == 0 else ("▲" if value > 0 else "▼")
+    arrow = "—" if float(f"{abs(value):.1f}") == 0 else ("▲" if value > 0 else "▼")
     symbol = "%" if unit == "%" else translate(f"kpi.unit.{unit}", lang)
-    return f"{arrow} {shown} {symbol}"
+    return f"{arrow} {one_decimal(abs(value), lang)} {symbol}"
 
 
 def rank_text(rank: int | None, n: int, lang: str = "zh") -> str:

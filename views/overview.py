@@ -9,7 +9,7 @@ import streamlit as st
 import scoring
 from components.bigscreen import ranking_bars, score_trend
 from components.charts import light_theme
-from components.formatting import month, percent
+from components.formatting import month, one_decimal, percent
 from components.kpi import change_text, grade_text, rank_text
 from components.text import plain
 from data_access import DataAccessError
@@ -51,7 +51,8 @@ def normal() -> None:
     cards[0].metric(t("overview.projects"), f"{int(now['projects']):,}",
                     f"{t('overview.active')} {int(now['active'])} · {t('overview.completed')} {int(now['completed'])}",
                     delta_color="off", delta_arrow="off")
-    cards[1].metric(t("overview.mean_score"), "—" if pd.isna(now["mean_score"]) else f"{now['mean_score']:.1f}",
+    mean_score = "—" if pd.isna(now["mean_score"]) else one_decimal(now["mean_score"], lang)
+    cards[1].metric(t("overview.mean_score"), mean_score,
                     change_text(now["mean_score"], before["mean_score"], lang, unit="points"),
                     delta_color="off", delta_arrow="off")
     rate = data.on_time_rate(viewer, tuple(int(i) for i in current.index), period) if period else float("nan")

@@ -5,7 +5,7 @@ import pytest
 
 from components.formatting import MONTH_TICKS, date, figure, money, month, one_decimal, percent
 from components.i18n import LANGUAGE_NAMES
-from components.kpi import score_text
+from components.kpi import change_text, score_text
 
 NOVEMBER_3 = dt.date(2026, 11, 3)
 
@@ -46,3 +46,8 @@ def test_every_language_has_a_month_axis_format():
 def test_a_score_is_written_with_the_languages_decimal_mark_and_rounded_as_everywhere_else(lang, expected):
     assert score_text(86.45, lang) == expected  # 86.45 is stored a hair above: .1f and Babel both give 86.5
     assert [one_decimal(value, lang).replace(",", ".") for value in (0.05, 0.15, 99.95)] == ["0.1", "0.1", "100.0"]
+
+
+def test_a_change_is_written_with_the_languages_decimal_mark():
+    assert change_text(85.0, 86.1, "vi", unit="points") == "▼ 1,1 điểm"
+    assert change_text(85.0, 86.1, "zh", unit="points") == "▼ 1.1 分"

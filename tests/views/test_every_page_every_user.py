@@ -68,17 +68,21 @@ def test_the_users_opened_below_are_exactly_the_active_users_of_the_seeded_datab
     assert set(_demo_users()) == set(_users_in(shared_app_db))
 
 
-@pytest.mark.parametrize("username", _demo_users())
-def test_every_page_in_a_users_navigation_opens_without_an_exception_or_error(shared_app_db, username):
-    role = _users_in(shared_app_db)[username]
-    at = open_as(username)
+def _broken_pages(at: AppTest, role: str) -> dict[str, list[str]]:
+    """Each page of the role's navigation that showed an exception or an error, with what it showed."""
     broken = {}
     for page in page_paths_for(role):
         at.switch_page(page).run()
         problems = [e.value for e in at.exception] + [e.value for e in at.error]
         if problems:
             broken[page] = problems
-    assert broken == {}
+    return broken
+
+
+@pytest.mark.parametrize("username", _demo_users())
+def test_every_page_in_a_users_navigation_opens_without_an_exception_or_error(shared_app_db, username):
+    at = open_as(username)
+    assert _broken_pages(at, _users_in(shared_app_db)[username]) == {}
 
 
 ONE_USER_A_ROLE = ("admin", "leader", "analyst", "auditor", "official_longting", "pm_kaifeng1", "expert01")
@@ -90,15 +94,8 @@ def test_every_page_opens_in_vietnamese_and_thai_without_an_exception_or_error(s
                                                                               monkeypatch):
     # AppTest calls a widget's format_func outside the script run, where the session (and its language) is empty.
     monkeypatch.setattr(webapp.i18n, "DEFAULT_LANGUAGE", language)
-    role = _users_in(shared_app_db)[username]
     at = open_as(username, language)
-    broken = {}
-    for page in page_paths_for(role):
-        at.switch_page(page).run()
-        problems = [e.value for e in at.exception] + [e.value for e in at.error]
-        if problems:
-            broken[page] = problems
-    assert broken == {}
+    assert _broken_pages(at, _users_in(shared_app_db)[username]) == {}
     assert at.session_state["lang"] == language
 
 

@@ -18,7 +18,9 @@ from devtools.pg_cluster import _free_port
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 # a microphone that plays a tone and asks nobody (the voice-note test records with it)
+                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 def _chromium() -> str:

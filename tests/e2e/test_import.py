@@ -28,7 +28,7 @@ def test_an_official_uploads_figures_sees_the_preview_confirms_and_finds_the_bat
         wait_until_idle(page)
         page.get_by_text("月度数据", exact=True).click()
         wait_until_idle(page)
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(upload)
+        page.locator(".st-key-import_upload [data-testid='stFileUploaderDropzoneInput']").set_input_files(upload)
         page.get_by_text("未发现问题。确认后才会写入数据。").wait_for(timeout=30_000)
         wait_until_idle(page)
         # the preview's grid mounts a moment after the script finishes: expect() waits for it, a count would not

@@ -62,7 +62,7 @@ CLEAN = "未发现问题。确认后才会写入数据。"
 
 def _upload(page, payload: dict, outcome: str = CLEAN) -> None:
     """Upload ``payload`` and wait for the check's ``outcome`` banner (the previous file's is gone by then)."""
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(payload)
+    page.locator(".st-key-import_upload [data-testid='stFileUploaderDropzoneInput']").set_input_files(payload)
     page.get_by_text(outcome, exact=True).wait_for(timeout=60_000)
     wait_until_idle(page)
 

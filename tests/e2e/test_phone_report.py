@@ -65,7 +65,8 @@ def test_a_manager_reports_the_month_from_a_phone_with_a_site_photo(browser, own
         site_photo = tmp_path / "site.jpg"
         site_photo.write_bytes(photo(taken=dt.datetime.combine(period.replace(day=20), dt.time(10)), offset="+08:00",
                                      lat=lat, lon=lon))
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(site_photo))
+        photo_input = page.locator("[class*='photos_files'] [data-testid='stFileUploaderDropzoneInput']")
+        photo_input.set_input_files(str(site_photo))  # the photos' uploader, not the paper sheet's
         page.get_by_text("site.jpg").first.wait_for()
         wait_until_idle(page)
         _no_sideways_scrolling(page)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from data_access import create_database_engine
 from data_access.models import Project, User
-from tests.e2e.conftest import CHROMIUM_ARGS, _chromium, log_in, running_server, screenshot, wait_until_idle
+from tests.e2e.conftest import log_in, running_server, screenshot, wait_until_idle
 from tests.speech import speech_service
 
 pytestmark = pytest.mark.e2e
@@ -22,10 +22,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 TRANSCRIPT = "钢筋已进场验收。"
 
 
-def test_a_voice_note_is_recorded_transcribed_into_the_note_and_stored(seeded_sqlite_file: Path,
+def test_a_voice_note_is_recorded_transcribed_into_the_note_and_stored(browser, seeded_sqlite_file: Path,
                                                                          tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     database = tmp_path / "voice.sqlite3"
     shutil.copy(seeded_sqlite_file, database)
     engine = create_database_engine(f"sqlite:///{database}")
@@ -38,11 +36,10 @@ def test_a_voice_note_is_recorded_transcribed_into_the_note_and_stored(seeded_sq
         heard.append((request.headers["Content-Type"], body[:4]))
         return 200, json.dumps({"text": TRANSCRIPT}, ensure_ascii=False).encode()
 
-    with speech_service(answer) as asr, sync_playwright() as playwright, running_server(
+    with speech_service(answer) as asr, running_server(
             database, PERFDASH_UPLOAD_DIR=str(tmp_path / "uploads"), PERFDASH_ASR_URL=asr) as url:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=[
-            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
-        page = browser.new_context(**PHONE).new_page()
+        context = browser.new_context(**PHONE)
+        page = context.new_page()
         page.goto(url)
         log_in(page, "pm_kaifeng1")
         page.locator("a[href*='report?project=']").first.click()
@@ -65,7 +62,7 @@ def test_a_voice_note_is_recorded_transcribed_into_the_note_and_stored(seeded_sq
         page.locator("audio").first.wait_for(timeout=30_000)
         wait_until_idle(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        browser.close()
+        context.close()
     with engine.connect() as connection:
         stored = connection.execute(text(
             "SELECT a.kind, a.content_type, a.size_bytes > 1000, r.note FROM attachments a "

@@ -14,6 +14,7 @@ import pytest
 
 from data_access import ValidationError, load_observations
 from data_access.imports import commit_import
+from scoring.periods import add_months
 from services.importing.pipeline import check_file, commit_file
 from services.importing.templates import template_workbook
 from tests.conftest import as_viewer
@@ -27,6 +28,8 @@ from tests.spreadsheets import (
     xml_entity_xlsx,
     zip_bomb_xlsx,
 )
+
+LATEST = add_months(dt.date.today(), 12)  # no month after this one is taken (the project's span ends later)
 
 P = "P410202-00007"
 H = header_rows("observations")
@@ -71,8 +74,8 @@ BAD_FILES = {
         "Sheet1", 3, "period", "「月份」请用阿拉伯数字书写日期，如 2026年3月，此处为「二〇二六年三月」。")),
     "a month outside the project's span": (lambda: xlsx_bytes([[P, "PROG_ACTUAL", "2020-01", 40]], header=H),
                                            "o.xlsx", "observations", "admin", (
-        "Sheet1", 3, "period", "月份 2020-01 不在项目 P410202-00007 的填报期间 2025-07 至 2027-11 内"
-                               "（开工当月至完工后 12 个月，且不晚于 2027-11）")),
+        "Sheet1", 3, "period", f"月份 2020-01 不在项目 P410202-00007 的填报期间 2025-07 至 {LATEST:%Y-%m} 内"
+                               f"（开工当月至完工后 12 个月，且不晚于 {LATEST:%Y-%m}）")),
     "the same key twice": (lambda: xlsx_bytes([GOOD, [P, "PROG_ACTUAL", "2026年10月", 41]], header=H),
                            "o.xlsx", "observations", "admin", (
         "Sheet1", 4, None, "与第 3 行的「项目编码」、「指标编码」、「月份」相同。")),

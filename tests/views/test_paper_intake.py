@@ -47,6 +47,8 @@ def _choose(monkeypatch: pytest.MonkeyPatch, name: str, data: bytes) -> None:
     """What the file chooser returns (AppTest cannot upload a file)."""
     monkeypatch.setattr(paper_intake, "chosen_file", lambda _key: (name, data))
 
+OCTOBER = dt.date(2026, 10, 1)
+
 
 def _opened(logged_in):
     at = logged_in("pm_kaifeng1", PAGE)
@@ -71,11 +73,14 @@ def _unreported(app_env: Path, period: dt.date) -> int:
 
 def test_a_photo_of_the_sheet_fills_the_form_to_confirm_and_is_kept_with_the_report(logged_in, app_env, monkeypatch,
                                                                                    uploads):  # noqa: ARG001
-    at, _, period = _opened(logged_in)
+    at, _, _ = _opened(logged_in)
+    period = OCTOBER  # the month whose plan 62.5 % is far from (the month offered first moves with the date)
     project_id = _unreported(app_env, period)
     at.query_params["project"] = str(project_id)
     at.run()
+    at.selectbox(key="report_period").set_value(period).run()
     assert at.selectbox(key="report_project").value == project_id
+    assert at.selectbox(key="report_period").value == period
     photo = _sheet_photo(app_env, project_id, period, {"PROG_ACTUAL": "62.5", "RESIDENT_SAT": "88",
                                                        "note": "外墙保温材料已进场"})
     _choose(monkeypatch, "进度表.jpg", photo)

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from data_access.demo.generator import build
-from data_access.models import Observation, Project
+from data_access.demo.generator import build, generate
+from data_access.migrate import upgrade
+from data_access.models import Observation, Project, Rating, RatingRound
 from scoring.geo import haversine_km
 from tests.conftest import SMALL_DEMO
 
@@ -131,3 +132,24 @@ def test_seeding_writes_the_same_rows_on_both_databases(seeded_engine):
             len(expected.observations["value"])
         total = connection.execute(select(func.sum(Observation.value))).scalar()
     assert total == pytest.approx(float(expected.observations["value"].sum()), rel=1e-12)
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_the_demo_builds_in_every_month_of_the_year_with_each_rating_given_once(month):
+    """``make run`` seeds up to the current month: in a quarter's last month that month is both a past quarter
+    and the open round's, and on 1 December 2026 seeding failed on a rating given twice."""
+    until = dt.date(2026, month, 1)
+    ratings = pd.DataFrame(build(projects=20, months=6, seed=1, until=until).tables["ratings"])
+    assert not ratings.duplicated(["project_id", "period", "dimension", "rater_id"]).any()
+    assert ratings["period"].max() == until
+
+
+def test_seeding_in_a_quarters_last_month_closes_the_past_quarters_and_opens_this_one(empty_engine):
+    upgrade(empty_engine)
+    generate(empty_engine, projects=20, months=6, seed=1, until=dt.date(2026, 12, 1), history=0)
+    with empty_engine.connect() as connection:
+        rounds = connection.execute(select(RatingRound.period, RatingRound.status)
+                                    .order_by(RatingRound.id)).all()
+        assert connection.execute(select(func.count()).select_from(Rating)).scalar() > 0
+    assert [tuple(r) for r in rounds] == [
+        (dt.date(2026, 9, 1), "closed"), (dt.date(2026, 12, 1), "open")]

@@ -375,7 +375,8 @@ class DemoData:
         officials of other districts and the experts) as a closed round with its results, then one open round."""
         rng, p = self.rng, self.p
         # the current month is the open round's even when it ends a quarter: a closed round on it would rate twice
-        quarter_ends = [d for d in self.periods if d.month in (3, 6, 9, 12) and d < self.until][-(1 if self.dense else 2):]
+        past_quarters = [d for d in self.periods if d.month in (3, 6, 9, 12) and d < self.until]
+        quarter_ends = past_quarters[-(1 if self.dense else 2):]
         start_of_until = dt.datetime.combine(self.until, dt.time(8), tzinfo=dt.UTC)
         deadlines = {period: min(dt.datetime.combine(add_months(period, 1), dt.time(16), tzinfo=dt.UTC)
                                  + dt.timedelta(days=10), start_of_until) for period in quarter_ends}

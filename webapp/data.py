@@ -273,16 +273,19 @@ def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
 @cached_read(per_scope=True, within_scope=True)
 def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """The scope's portfolio; after a write within some districts' projects, the last one built for this scope and
-    period with only those districts' rows read again (:func:`by_district`)."""
+    period with only those districts' rows read again (:func:`by_district`). The latest period (None) is the
+    entry of that month named: a leader's splice finds the one a district's officials read."""
     from services.portfolio import portfolio as build
     from services.portfolio import with_districts_replaced
 
-    period = period if period is not None else latest_period(viewer)
+    latest = latest_period(viewer) if period is None else None
+    if latest is not None:
+        return portfolio(viewer, latest)
     districts = district_paths(viewer)
     if period is None or districts is None:
         return build(db.engine, viewer, period)
-    return by_district(("portfolio", period), viewer, districts, db,
-                        lambda scope: build(db.engine, scope, period), with_districts_replaced)
+    return by_district(("portfolio", period), viewer, districts, db, lambda scope: build(db.engine, scope, period),
+                       lambda district: portfolio(district, period), with_districts_replaced)
 
 
 @dataclass
@@ -338,14 +341,17 @@ def district_paths(viewer: Viewer) -> dict[int, str] | None:
 
 
 def by_district(read: tuple[Any, ...], viewer: Viewer, districts: dict[int, str], db: Database,
-                build: Callable[[Viewer], Result],
+                build: Callable[[Viewer], Result], part: Callable[[Viewer], Result],
                 splice: Callable[[Result, list[Result], list[int]], Result | None]) -> Result:
     """``build(viewer)``, or, after writes declared within some projects (``data_access.db.only_within_projects``:
     they change nothing but those projects' own rows and move on only their regions' versions), the last build
-    with the rows of the districts whose version moved since read again (``build`` of each as their officials'
+    with the rows of the districts whose version moved since read again (``part`` of each as their officials'
     scope) and put in by ``splice(last, parts, district_ids)`` (None: it cannot be, build whole). Any other write
     (the database's own counter, or a region outside the districts, moved on), a first build or most districts
-    changed: ``build`` whole. ``districts``: :func:`district_paths`."""
+    changed: ``build`` whole. ``districts``: :func:`district_paths`.
+
+    ``part`` is a cached read keyed on the district's scope: after a push, the pushed district is read once per
+    process for its officials, the leader and the analyst alike (each read it again for themselves before)."""
     scope_path = viewer.region_path or ""
     base, versions = subtree_versions(db.engine, [*districts.values(), scope_path])
     outside = versions.pop(scope_path) - base - sum(version - base for version in versions.values())
@@ -356,7 +362,7 @@ def by_district(read: tuple[Any, ...], viewer: Viewer, districts: dict[int, str]
     spliced = None
     if (last is not None and (last.base, last.outside) == (base, outside) and set(last.districts) == set(versions)
             and len(changed) <= len(districts) // 2):
-        spliced = splice(last.value, [build(_district_viewer(viewer, district, districts[district]))
+        spliced = splice(last.value, [part(_district_viewer(viewer, district, districts[district]))
                                       for district in changed], changed)
     value = build(viewer) if spliced is None else spliced
     _built_reads().put(key, _Built(base, versions, outside, value))
@@ -395,9 +401,18 @@ def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | 
     if districts is None:
         return mean_score_trend(db.engine, viewer, last, months, city)
     parts = by_district(("trend", last, months), viewer, districts, db,
-                         lambda scope: monthly_district_totals(db.engine, scope, last, months),
-                         with_district_totals_replaced)
+                        lambda scope: monthly_district_totals(db.engine, scope, last, months),
+                        lambda district: district_month_totals(district, last, months),
+                        with_district_totals_replaced)
     return trend_from_district_totals(parts, city)
+
+
+@cached_read(per_scope=True, within_scope=True)
+def district_month_totals(viewer: Viewer, last: dt.date, months: int, *, db: Database) -> pd.DataFrame:
+    """A scope's scored totals summed per month and district (:func:`score_trend`'s parts after a push)."""
+    from services.portfolio import monthly_district_totals
+
+    return monthly_district_totals(db.engine, viewer, last, months)
 
 
 @cached_read(per_scope=True)

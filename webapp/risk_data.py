@@ -21,7 +21,8 @@ def outlook(viewer: Viewer, today: dt.date, *, db: Database) -> risk.Outlook:
     if districts is None:
         return risk.outlook(db.engine, viewer, today=today)
     return by_district(("risk outlook", today), viewer, districts, db,
-                       lambda scope: risk.outlook(db.engine, scope, today=today), risk.with_districts_replaced)
+                       lambda scope: risk.outlook(db.engine, scope, today=today),
+                       lambda district: outlook(district, today), risk.with_districts_replaced)
 
 
 @cached_read(per_scope=True, within_scope=True)

@@ -241,8 +241,29 @@ def test_after_a_push_the_leaders_score_trend_reads_only_the_pushed_districts_mo
 def test_a_push_in_one_district_leaves_the_other_districts_pages_warm(app_env, engine):  # noqa: ARG001
     computed, _ = _around_a_push_in_longting(engine, ("official_longting", "official_gulou", "leader"),
                                              ("services.portfolio", "portfolio"), ("webapp.data", "portfolio", (None,)))
-    # after the push: 龙亭区's official and the city's leader read afresh, 鼓楼区's official keeps the cached one
-    assert computed == ["official_longting", "official_gulou", "leader", "|", "official_longting", "leader"]
+    # after the push: 龙亭区's official reads afresh and the leader splices in what they read; 鼓楼区's official
+    # keeps the cached one
+    assert computed == ["official_longting", "official_gulou", "leader", "|", "official_longting"]
+
+
+def test_after_a_push_the_pushed_district_is_read_once_for_the_leader_the_analyst_and_its_official(
+        app_env, engine):  # noqa: ARG001
+    from services.portfolio import portfolio
+
+    at = AppTest.from_function(reads_around_a_push_in_longting, default_timeout=60)
+    at.session_state["test_viewers"] = [as_viewer(engine, name) for name in ("leader", "analyst", "official_longting")]
+    at.session_state["test_project"] = pushed_project(engine)
+    at.session_state["test_counted"] = ("services.portfolio", "portfolio")
+    at.session_state["test_read"] = ("webapp.data", "portfolio", (None,))
+    at.run()
+    assert not at.exception
+    longting = as_viewer(engine, "official_longting").region_id
+    # before: each scope whole; after: 龙亭区 once, as its officials' scope, for all three
+    assert at.session_state["computed"] == ["leader", "analyst", "official_longting", "|", "leader"]
+    assert at.session_state["scopes"][3:] == [("district_official", longting)]
+    answers = at.session_state["answers"]
+    for name, after in zip(("leader", "analyst", "official_longting"), answers[3:], strict=True):
+        pd.testing.assert_frame_equal(after, portfolio(engine, as_viewer(engine, name), after.attrs["period"]))
 
 
 def test_the_officials_of_a_city_share_its_peer_league_and_a_push_elsewhere_leaves_it_warm(app_env, engine):  # noqa: ARG001

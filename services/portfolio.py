@@ -23,19 +23,21 @@ from data_access.alerts import LIVE_STATUSES, list_alerts
 from data_access.peers import PeerStanding
 from data_access.peers import peer_standing as read_peer_standing
 from scoring.periods import add_months
-from services.scores import load_model, monthly_totals, score_matrix
+from services.scores import ScoringModel, load_model, monthly_totals, score_matrix
 
 SEVERITY_ORDER = {"red": 0, "orange": 1, "yellow": 2}
 TRACKING = ("PROG_ACTUAL", "PROG_PLAN", "SPEND_CUM", "SPEND_PLAN")
 
 
-def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None) -> pd.DataFrame:
+def portfolio(engine: Engine, viewer: Viewer, period: dt.date | None = None,
+              model: ScoringModel | None = None) -> pd.DataFrame:
     """One row per project in scope (index: project id) with the score columns and these additions:
 
     total, coverage, grade, rank (across the viewer's projects), progress / planned (%), spend / spend_plan
     (万元), open_warnings and warning_level (the most severe live warning), for ``period`` (default latest).
+    ``model``: the viewer's :func:`~services.scores.load_model`, when the caller keeps it.
     """
-    model = load_model(engine, viewer)
+    model = model or load_model(engine, viewer)
     projects = model.projects  # the model's read of the projects in scope (a second one costs seconds)
     kpis = load_indicator_matrix(engine, viewer, period=period)
     period = kpis.attrs.get("period")
@@ -184,10 +186,10 @@ def _trend_months(last: dt.date, months: int) -> list[dt.date]:
 
 
 def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12,
-                     city: int | None = None) -> pd.DataFrame:
+                     city: int | None = None, model: ScoringModel | None = None) -> pd.DataFrame:
     """Mean total per month for the last ``months`` months (of ``city``'s projects only, if given): columns
     period, score; a month without any value is left out."""
-    model = load_model(engine, viewer)
+    model = model or load_model(engine, viewer)
     totals = monthly_totals(model, load_indicator_months(engine, viewer, _trend_months(last, months)))
     if city is not None:
         members = model.projects.index[model.projects["city_id"] == city]
@@ -195,11 +197,12 @@ def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int 
     return _trend_frame(totals.groupby(level="period").mean())
 
 
-def monthly_district_totals(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12) -> pd.DataFrame:
+def monthly_district_totals(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12,
+                            model: ScoringModel | None = None) -> pd.DataFrame:
     """What :func:`mean_score_trend` averages, summed per month and district (columns period, district_id,
     city_id, total, scored: the sum of the scored totals and their count), so that a trend can be put together
     from its districts' parts and one district's read again after a push (:func:`trend_from_district_totals`)."""
-    model = load_model(engine, viewer)
+    model = model or load_model(engine, viewer)
     totals = monthly_totals(model, load_indicator_months(engine, viewer, _trend_months(last, months)))
     places = list_projects(engine, viewer, include_archived=True).set_index("id")[["district_id", "city_id"]]
     where = places.reindex(totals.index.get_level_values("project_id"))

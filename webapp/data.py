@@ -46,6 +46,7 @@ from scoring.periods import add_months
 from services.my_tasks import MyTasks
 from services.my_tasks import my_tasks as gather_my_tasks
 from services.note_summary import NoteSummary, summarise
+from services.scores import ScoringModel
 from webapp.session import shared_engine
 
 CACHE_SECONDS = 900
@@ -283,9 +284,19 @@ def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.Dat
         return portfolio(viewer, latest)
     districts = district_paths(viewer)
     if period is None or districts is None:
-        return build(db.engine, viewer, period)
-    return by_district(("portfolio", period), viewer, districts, db, lambda scope: build(db.engine, scope, period),
+        return build(db.engine, viewer, period, scoring_model(viewer))
+    return by_district(("portfolio", period), viewer, districts, db,
+                       lambda scope: build(db.engine, scope, period, scoring_model(scope)),
                        lambda district: portfolio(district, period), with_districts_replaced)
+
+
+@cached_read(per_scope=True, within_scope=True)
+def scoring_model(viewer: Viewer, *, db: Database) -> ScoringModel:
+    """The scope's indicator library, weights, targets and projects (:func:`services.scores.load_model`): read once
+    per scope and version, not once by each of the portfolio, previous month, trend and scores that need it."""
+    from services.scores import load_model
+
+    return load_model(db.engine, viewer)
 
 
 @dataclass
@@ -399,9 +410,9 @@ def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | 
 
     districts = district_paths(viewer)
     if districts is None:
-        return mean_score_trend(db.engine, viewer, last, months, city)
+        return mean_score_trend(db.engine, viewer, last, months, city, scoring_model(viewer))
     parts = by_district(("trend", last, months), viewer, districts, db,
-                        lambda scope: monthly_district_totals(db.engine, scope, last, months),
+                        lambda scope: monthly_district_totals(db.engine, scope, last, months, scoring_model(scope)),
                         lambda district: district_month_totals(district, last, months),
                         with_district_totals_replaced)
     return trend_from_district_totals(parts, city)
@@ -412,7 +423,7 @@ def district_month_totals(viewer: Viewer, last: dt.date, months: int, *, db: Dat
     """A scope's scored totals summed per month and district (:func:`score_trend`'s parts after a push)."""
     from services.portfolio import monthly_district_totals
 
-    return monthly_district_totals(db.engine, viewer, last, months)
+    return monthly_district_totals(db.engine, viewer, last, months, scoring_model(viewer))
 
 
 @cached_read(per_scope=True)
@@ -437,7 +448,7 @@ def period_scores(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd
     """Full score table (total, coverage, reason, one contribution column per KPI, rank, grade)."""
     from services.scores import period_scores as build
 
-    return build(db.engine, viewer, period)
+    return build(db.engine, viewer, period, scoring_model(viewer))
 
 
 @cached_read(per_scope=True, within_scope=True)

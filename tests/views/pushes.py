@@ -69,3 +69,13 @@ def leader_around_a_push(engine, counted, read):
     assert at.session_state["scopes"] == [("leader", None),
                                           ("district_official", as_viewer(engine, "official_longting").region_id)]
     return at
+
+
+def scores_of_an_overview(viewer, last):
+    """What the overview reads that scores projects: this month's and last month's portfolio, the 12-month trend
+    and the month's score table."""
+    from scoring.periods import add_months
+    from webapp import data
+
+    return (data.portfolio(viewer, None), data.portfolio(viewer, add_months(last, -1)), data.score_trend(viewer, last),
+            data.period_scores(viewer, None))

@@ -238,6 +238,21 @@ def test_after_a_push_the_leaders_score_trend_reads_only_the_pushed_districts_mo
     assert after["score"].iloc[-1] > before["score"].iloc[-1]  # its figures went up by 10 %
 
 
+def test_the_scoring_model_is_read_once_per_scope_and_version_for_all_that_score(app_env, engine):  # noqa: ARG001
+    last = data_access.latest_period(engine, as_viewer(engine, "leader"))
+    at = AppTest.from_function(reads_around_a_push_in_longting, default_timeout=60)
+    at.session_state["test_viewers"], at.session_state["test_project"] = [as_viewer(engine, "leader")], \
+        pushed_project(engine)
+    at.session_state["test_counted"] = ("services.scores", "load_model")
+    at.session_state["test_read"] = ("tests.views.pushes", "scores_of_an_overview", (last,))
+    at.run()
+    assert not at.exception
+    # before the push: the city's model once for both months, the trend and the score table; after it: 龙亭区's
+    # once for its three parts, and the city's again for the score table (which is read whole)
+    longting = as_viewer(engine, "official_longting").region_id
+    assert at.session_state["scopes"] == [("leader", None), ("district_official", longting), ("leader", None)]
+
+
 def test_a_push_in_one_district_leaves_the_other_districts_pages_warm(app_env, engine):  # noqa: ARG001
     computed, _ = _around_a_push_in_longting(engine, ("official_longting", "official_gulou", "leader"),
                                              ("services.portfolio", "portfolio"), ("webapp.data", "portfolio", (None,)))

@@ -4,7 +4,9 @@ Every read is cached per viewer and per **data version**. The viewer is part of 
 sees another's rows; its ``scope_key`` (rebuilt on every rerun) changes with the scope, so a project given to
 another manager leaves the old manager's pages on the next run. Reads whose answer the scope alone decides are
 keyed on that ``scope_key`` rather than the user (``per_scope=True``), so the officials of one district share them;
-the others (a user's tasks, inbox, ratings) stay per user. The data version
+those that nothing but the rows decide, not what the role may do (``rows_only=True``), and the shared figures are
+also shared by the leader, the analyst, the admin and the auditor, who all see every region; the others (a
+user's tasks, inbox, ratings) stay per user. The data version
 (``data_access.data_version``) counts committed write transactions; it is read once per run
 (:func:`refresh_version`, called by ``app.py`` and by self-refreshing fragments) and is part of every key, so a
 write by a page, the scheduler or another server process shows on the next run. The first run of a process to
@@ -165,12 +167,22 @@ def _scope_of(viewer: Viewer) -> str:
     return viewer.scope_key or repr(viewer)
 
 
+EVERY_REGION = "every region"
+
+
+def _rows_of(viewer: Viewer) -> str:
+    """The viewer as the key of what the rows they may see alone decide, whatever their role may do: everyone who
+    sees every region (leader, analyst, admin, auditor) shares one key, so a push costs one rebuild of the city's
+    figures rather than one per role."""
+    return EVERY_REGION if viewer.sees_everything else _scope_of(viewer)
+
+
 def _handed_out(value: Result) -> Result:
     return value.copy(deep=False) if isinstance(value, _FRAMES) else value  # type: ignore[return-value]
 
 
 def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = False,
-                within_scope: bool = False) -> Any:
+                within_scope: bool = False, rows_only: bool = False) -> Any:
     """Cache ``read(viewer, *args, db=...)`` for pages, which call it as ``read(viewer, *args)``.
 
     ``per_scope=True`` (``@cached_read(per_scope=True)``) keys it on the viewer's scope rather than the user, for
@@ -178,10 +190,17 @@ def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = 
     keys it on the version of the viewer's scope instead of the whole database's, for reads of nothing but rows in
     their regions (no peer, city or province figure): a push in another district leaves the entry current. Within
     one run a read asked again with the same arguments (the scorecards asked for the period's scores 27 times) is
-    served from the run's memo, without hashing the arguments and unpickling the cached copy again."""
+    served from the run's memo, without hashing the arguments and unpickling the cached copy again.
+
+    ``rows_only=True`` (with ``per_scope``) for a read whose answer nothing but the rows of the scope decides, not
+    the role (no permission checked, no column for what the viewer may change): keyed on :func:`_rows_of`."""
     if read is None:
-        return functools.partial(cached_read, per_scope=per_scope, within_scope=within_scope)
-    keys: dict[Any, Callable[[Any], Any]] = {tuple: _tuple_key, Viewer: _scope_of} if per_scope else {tuple: _tuple_key}
+        return functools.partial(cached_read, per_scope=per_scope, within_scope=within_scope, rows_only=rows_only)
+    if rows_only and not per_scope:
+        raise ValueError("rows_only is a kind of per_scope read")
+    keys: dict[Any, Callable[[Any], Any]] = {tuple: _tuple_key}
+    if per_scope:
+        keys[Viewer] = _rows_of if rows_only else _scope_of
     cached = st.cache_data(ttl=CACHE_SECONDS, max_entries=SCOPE_ENTRIES if within_scope else None,
                            show_spinner=False, hash_funcs=keys)(read)
     (_SCOPE_CACHES if within_scope else _WHOLE_CACHES).append(cached)
@@ -208,7 +227,7 @@ def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = 
 
 
 _SHARED = {"ttl": CACHE_SECONDS, "max_entries": SCOPE_ENTRIES, "show_spinner": False,
-           "hash_funcs": {tuple: _tuple_key, Viewer: _scope_of}}
+           "hash_funcs": {tuple: _tuple_key, Viewer: _rows_of}}
 
 
 @st.cache_resource(**_SHARED)
@@ -231,7 +250,8 @@ def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Calla
                  within_scope: bool = False) -> Result:
     """What ``build()`` returns (a figure, a deck), built once per ``name``, viewer scope, data version and
     ``shows`` and then the same object for every run and session that asks for it: no copy, no rebuild (building
-    a plotly figure cost a page more CPU than its reads). Only what the scope decides may go into it.
+    a plotly figure cost a page more CPU than its reads). Only what the rows of the scope decide may go into it:
+    every role that sees the same rows gets the same object (:func:`_rows_of`), so no permission of the role.
 
     ``shows`` must hold everything else the result depends on (the language, the filters, the period, a widget's
     value); the caller never changes the object it gets. ``within_scope=True`` for a result built from
@@ -246,32 +266,32 @@ def shared_build(name: str, viewer: Viewer, shows: tuple[Any, ...], build: Calla
 # -- reference data and the portfolio ---------------------------------------------------------------------
 # Reference rows (regions, categories, indicators) change only by writes not declared within projects, so they
 # are keyed on the scope's version like the reads of the scope's own rows.
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def projects(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_projects(db.engine, viewer)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def regions(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_regions(db.engine, viewer)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def categories(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_categories(db.engine, viewer)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def indicators(viewer: Viewer, *, db: Database) -> pd.DataFrame:
     return data_access.list_indicators(db.engine, viewer)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
     return data_access.latest_period(db.engine, viewer)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """The scope's portfolio; after a write within some districts' projects, the last one built for this scope and
     period with only those districts' rows read again (:func:`by_district`). The latest period (None) is the
@@ -290,7 +310,7 @@ def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.Dat
                        lambda district: portfolio(district, period), with_districts_replaced)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def scoring_model(viewer: Viewer, *, db: Database) -> ScoringModel:
     """The scope's indicator library, weights, targets and projects (:func:`services.scores.load_model`): read once
     per scope and version, not once by each of the portfolio, previous month, trend and scores that need it."""
@@ -366,7 +386,7 @@ def by_district(read: tuple[Any, ...], viewer: Viewer, districts: dict[int, str]
     scope_path = viewer.region_path or ""
     base, versions = subtree_versions(db.engine, [*districts.values(), scope_path])
     outside = versions.pop(scope_path) - base - sum(version - base for version in versions.values())
-    key = (*read, viewer.scope_key)
+    key = (*read, _rows_of(viewer))
     last = _built_reads().get(key)
     changed = [] if last is None else [district for district, path in districts.items()
                                        if versions[path] != last.districts.get(path)]
@@ -389,14 +409,14 @@ def _district_viewer(viewer: Viewer, district: int, path: str) -> Viewer:
                   region_path=path, scope_key=scope_key_of(Role.DISTRICT_OFFICIAL, path, ()))
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def on_time_rate(viewer: Viewer, project_ids: tuple[int, ...], as_of: dt.date, *, db: Database) -> float:
     from services.portfolio import on_time_milestone_rate
 
     return on_time_milestone_rate(db.engine, viewer, pd.Index(project_ids), as_of)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | None = None,
                 db: Database) -> pd.DataFrame:
     """The mean score per month; for a scope of several districts put together from their monthly sums, so that a
@@ -418,7 +438,7 @@ def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | 
     return trend_from_district_totals(parts, city)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def district_month_totals(viewer: Viewer, last: dt.date, months: int, *, db: Database) -> pd.DataFrame:
     """A scope's scored totals summed per month and district (:func:`score_trend`'s parts after a push)."""
     from services.portfolio import monthly_district_totals
@@ -443,7 +463,7 @@ def city_league(city: Viewer, period: dt.date | None, *, db: Database) -> pd.Dat
     return build(db.engine, city, period)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def period_scores(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """Full score table (total, coverage, reason, one contribution column per KPI, rank, grade)."""
     from services.scores import period_scores as build
@@ -451,7 +471,7 @@ def period_scores(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd
     return build(db.engine, viewer, period, scoring_model(viewer))
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def heatmap_inputs(viewer: Viewer, period: dt.date, months: int, project_ids: tuple[int, ...], *,
                    db: Database) -> dict:
     """What the heat maps need, read once per viewer, month and filter: the month's KPI matrix, the
@@ -475,7 +495,7 @@ def project(viewer: Viewer, project_id: int, *, db: Database) -> dict[str, Any]:
     return data_access.get_project(db.engine, viewer, project_id)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def milestones(viewer: Viewer, project_id: int | None = None, *, db: Database) -> pd.DataFrame:
     """Milestones of one project, or of every project in scope."""
     return data_access.list_milestones(db.engine, viewer, project_id=project_id)

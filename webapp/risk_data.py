@@ -13,7 +13,7 @@ from services import risk
 from webapp.data import Database, by_district, cached_read, district_paths
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def outlook(viewer: Viewer, today: dt.date, *, db: Database) -> risk.Outlook:
     """For a scope of several districts, after a push only the pushed districts' projects are predicted again
     (:func:`webapp.data.by_district`)."""
@@ -25,6 +25,6 @@ def outlook(viewer: Viewer, today: dt.date, *, db: Database) -> risk.Outlook:
                        lambda district: outlook(district, today), risk.with_districts_replaced)
 
 
-@cached_read(per_scope=True, within_scope=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
 def trend(viewer: Viewer, project_id: int, today: dt.date, *, db: Database) -> pd.DataFrame:
     return risk.project_trend(db.engine, viewer, project_id, today=today)

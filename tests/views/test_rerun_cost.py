@@ -70,7 +70,7 @@ def test_a_warm_rerun_reads_only_the_session_user_and_the_data_version(logged_in
     assert not [s for s in statements if s.endswith("FROM users WHERE users.is_active IS 1")]
 
 
-def test_the_overview_chart_is_built_once_per_data_version_and_viewer(logged_in, engine, monkeypatch):
+def test_the_overview_chart_is_built_once_per_data_version_and_rows_seen(logged_in, engine, monkeypatch):
     built = _counted(monkeypatch, components.bigscreen, "score_trend")
     leader = logged_in("leader", "views/overview.py")
     first = len(built)
@@ -85,9 +85,11 @@ def test_the_overview_chart_is_built_once_per_data_version_and_viewer(logged_in,
     leader.run()
     assert len(built) == first + 1  # a write anywhere: built again from the new data
 
-    analyst = logged_in("analyst", "views/overview.py")  # sees the same projects, but is another viewer
+    analyst = logged_in("analyst", "views/overview.py")  # another role that sees the same rows: the same figure
+    assert len(built) == first + 1
+    official = logged_in("official_longting", "views/overview.py")  # other rows: a figure of their own
     assert len(built) == first + 2
-    assert not leader.exception and not analyst.exception
+    assert not leader.exception and not analyst.exception and not official.exception
 
 
 def test_a_district_officials_heat_map_is_their_own(logged_in, monkeypatch):
@@ -261,7 +263,7 @@ def test_a_push_in_one_district_leaves_the_other_districts_pages_warm(app_env, e
     assert computed == ["official_longting", "official_gulou", "leader", "|", "official_longting"]
 
 
-def test_after_a_push_the_pushed_district_is_read_once_for_the_leader_the_analyst_and_its_official(
+def test_the_leader_and_the_analyst_share_the_city_and_after_a_push_its_official_the_pushed_district(
         app_env, engine):  # noqa: ARG001
     from services.portfolio import portfolio
 
@@ -273,9 +275,10 @@ def test_after_a_push_the_pushed_district_is_read_once_for_the_leader_the_analys
     at.run()
     assert not at.exception
     longting = as_viewer(engine, "official_longting").region_id
-    # before: each scope whole; after: 龙亭区 once, as its officials' scope, for all three
-    assert at.session_state["computed"] == ["leader", "analyst", "official_longting", "|", "leader"]
-    assert at.session_state["scopes"][3:] == [("district_official", longting)]
+    # before: the city once for the leader and the analyst (they see the same rows), 龙亭区 for its official;
+    # after: 龙亭区 once, as its officials' scope, for all three
+    assert at.session_state["computed"] == ["leader", "official_longting", "|", "leader"]
+    assert at.session_state["scopes"][2:] == [("district_official", longting)]
     answers = at.session_state["answers"]
     for name, after in zip(("leader", "analyst", "official_longting"), answers[3:], strict=True):
         pd.testing.assert_frame_equal(after, portfolio(engine, as_viewer(engine, name), after.attrs["period"]))

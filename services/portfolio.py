@@ -108,8 +108,12 @@ def district_league(current: pd.DataFrame, previous: pd.DataFrame, regions: pd.D
 
 def city_league(engine: Engine, city: Viewer, period: dt.date | None) -> pd.DataFrame:
     """The districts of ``city`` (a viewer whose scope is the city) ranked by mean score for ``period``."""
-    current = portfolio(engine, city, period)
-    return district_league(current, current.iloc[0:0], list_regions(engine, city), "name_zh")
+    return league_of_city(portfolio(engine, city, period), list_regions(engine, city))
+
+
+def league_of_city(current: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """:func:`city_league` from the city's portfolio and regions."""
+    return district_league(current, current.iloc[0:0], regions, "name_zh")
 
 
 def peer_standing(engine: Engine, viewer: Viewer, period: dt.date | None,
@@ -189,12 +193,7 @@ def mean_score_trend(engine: Engine, viewer: Viewer, last: dt.date, months: int 
                      city: int | None = None, model: ScoringModel | None = None) -> pd.DataFrame:
     """Mean total per month for the last ``months`` months (of ``city``'s projects only, if given): columns
     period, score; a month without any value is left out."""
-    model = model or load_model(engine, viewer)
-    totals = monthly_totals(model, load_indicator_months(engine, viewer, _trend_months(last, months)))
-    if city is not None:
-        members = model.projects.index[model.projects["city_id"] == city]
-        totals = totals[totals.index.get_level_values("project_id").isin(members)]
-    return _trend_frame(totals.groupby(level="period").mean())
+    return trend_from_district_totals(monthly_district_totals(engine, viewer, last, months, model), city)
 
 
 def monthly_district_totals(engine: Engine, viewer: Viewer, last: dt.date, months: int = 12,

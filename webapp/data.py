@@ -421,16 +421,11 @@ def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | 
                 db: Database) -> pd.DataFrame:
     """The mean score per month; for a scope of several districts put together from their monthly sums, so that a
     push reads only its district's months again (:func:`by_district`)."""
-    from services.portfolio import (
-        mean_score_trend,
-        monthly_district_totals,
-        trend_from_district_totals,
-        with_district_totals_replaced,
-    )
+    from services.portfolio import monthly_district_totals, trend_from_district_totals, with_district_totals_replaced
 
     districts = district_paths(viewer)
-    if districts is None:
-        return mean_score_trend(db.engine, viewer, last, months, city, scoring_model(viewer))
+    if districts is None:  # a district's own sums: the part a leader's trend splices in after a push there
+        return trend_from_district_totals(district_month_totals(viewer, last, months), city)
     parts = by_district(("trend", last, months), viewer, districts, db,
                         lambda scope: monthly_district_totals(db.engine, scope, last, months, scoring_model(scope)),
                         lambda district: district_month_totals(district, last, months),
@@ -455,12 +450,13 @@ def peer_standing(viewer: Viewer, period: dt.date | None, *, db: Database) -> Pe
 
 
 @cached_read(per_scope=True, within_scope=True)
-def city_league(city: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
+def city_league(city: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:  # noqa: ARG001 - keys it
     """A city's districts ranked (the peer standing's league): scored once per city and version of the city's
-    regions, for every district official of the city, rather than once per district after every push."""
-    from services.portfolio import city_league as build
+    regions, for every district official of the city, rather than once per district after every push; from the
+    city's :func:`portfolio`, which after a push splices in the pushed district's part its officials read."""
+    from services.portfolio import league_of_city
 
-    return build(db.engine, city, period)
+    return league_of_city(portfolio(city, period), regions(city))
 
 
 @cached_read(per_scope=True, within_scope=True, rows_only=True)

@@ -1,9 +1,21 @@
 """The portfolio figures pages share, on small hand-made frames: the district roll-up and the district league."""
+import datetime as dt
 import math
 
 import pandas as pd
+import pytest
 
-from services.portfolio import by_district, district_kpi_means, district_league
+from data_access import latest_period
+from scoring.periods import add_months
+from services.portfolio import (
+    by_district,
+    district_kpi_means,
+    district_league,
+    mean_score_trend,
+    trend_from_district_totals,
+)
+from services.scores import period_scores
+from tests.conftest import as_viewer
 
 REGIONS = pd.DataFrame({"id": [10, 20, 30], "name_zh": ["东区", "西区", "北区"], "lat": [34.1, 34.2, 34.3],
                         "lon": [114.1, 114.2, 114.3]})
@@ -68,3 +80,24 @@ def test_district_kpi_means_average_values_and_targets_over_each_districts_proje
     assert values["A"].tolist() == [15.0, 30.0]
     assert goals.columns.tolist() == ["B", "A"] and goals.index.tolist() == [10, 20]
     assert goals["B"].tolist() == [4.0, 6.0] and goals["A"].tolist() == [15.0, 25.0]
+
+
+def test_the_trend_from_district_sums_is_the_mean_over_scored_projects_of_the_month():
+    october, november = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+    parts = pd.DataFrame({"period": [october, october, november, november],
+                          "district_id": [10, 20, 10, 20], "city_id": [1, 2, 1, 2],
+                          "total": [170.0, 85.0, 0.0, 90.0], "scored": [2, 1, 0, 1]})
+    trend = trend_from_district_totals(parts)
+    assert trend["score"].tolist() == [85.0, 90.0]  # (170 + 85) / 3; November: district 10 scored nothing
+    city_one = trend_from_district_totals(parts, city=1)
+    assert city_one["score"].iloc[0] == 85.0 and math.isnan(city_one["score"].iloc[1])
+
+
+@pytest.mark.parametrize("username", ["leader", "official_longting"])
+def test_the_score_trend_is_each_months_mean_project_score(shared_seeded_engine, username):
+    viewer = as_viewer(shared_seeded_engine, username)
+    last = latest_period(shared_seeded_engine, viewer)
+    trend = mean_score_trend(shared_seeded_engine, viewer, last, months=3).set_index("period")["score"]
+    for month in (add_months(last, -2), last):
+        totals = period_scores(shared_seeded_engine, viewer, month)["total"]
+        assert trend[pd.Timestamp(month)] == pytest.approx(totals.mean(), abs=1e-9)

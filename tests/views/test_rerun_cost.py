@@ -285,13 +285,29 @@ def test_the_leader_and_the_analyst_share_the_city_and_after_a_push_its_official
 
 
 def test_the_officials_of_a_city_share_its_peer_league_and_a_push_elsewhere_leaves_it_warm(app_env, engine):  # noqa: ARG001
+    from services.portfolio import peer_standing
+
     usernames = ("official_longting", "official_gulou", "official_yuhu")
-    computed, standings = _around_a_push_in_longting(engine, usernames, ("services.portfolio", "city_league"),
-                                                     ("webapp.data", "peer_standing", (None,)))
-    # 开封 scored once for both of its officials, 湘潭 once; after a push in 龙亭区 only 开封 again
+    at = AppTest.from_function(reads_around_a_push_in_longting, default_timeout=60)
+    at.session_state["test_viewers"] = [as_viewer(engine, name) for name in usernames]
+    at.session_state["test_project"] = pushed_project(engine)
+    at.session_state["test_counted"] = ("services.portfolio", "portfolio")
+    at.session_state["test_read"] = ("webapp.data", "peer_standing", (None,))
+    at.run()
+    assert not at.exception
+    computed, standings = at.session_state["computed"], at.session_state["answers"]
+    # 开封 scored once for both of its officials, 湘潭 once; after a push in 龙亭区 only 龙亭区 again, spliced
+    # into 开封's league
     assert computed == ["official_longting", "official_yuhu", "|", "official_longting"]
+    assert at.session_state["scopes"][2:] == [("district_official", as_viewer(engine, "official_longting").region_id)]
     assert [standing.district_id for standing in standings[:3]] == [as_viewer(engine, name).region_id
                                                                     for name in usernames]
+    for name, spliced in zip(usernames, standings[3:], strict=True):  # what a whole read after the push gives
+        whole = peer_standing(engine, as_viewer(engine, name), None)
+        assert (spliced.rank, spliced.of) == (whole.rank, whole.of)
+        pd.testing.assert_frame_equal(spliced.peers.reset_index(drop=True), whole.peers.reset_index(drop=True))
+    assert standings[3].peers.set_index("id")["mean_score"].to_dict() != \
+        standings[0].peers.set_index("id")["mean_score"].to_dict()  # 龙亭区's mean moved with its figures
 
 
 def test_the_officials_of_a_district_share_the_cases_suggested_for_a_warning(app_env, engine):  # noqa: ARG001

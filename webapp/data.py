@@ -302,11 +302,13 @@ def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.Dat
     latest = latest_period(viewer) if period is None else None
     if latest is not None:
         return portfolio(viewer, latest)
+    def whole(scope: Viewer) -> pd.DataFrame:
+        return build(db.engine, scope, period, scoring_model(scope))
+
     districts = district_paths(viewer)
     if period is None or districts is None:
-        return build(db.engine, viewer, period, scoring_model(viewer))
-    return by_district(("portfolio", period), viewer, districts, db,
-                       lambda scope: build(db.engine, scope, period, scoring_model(scope)),
+        return whole(viewer)
+    return by_district(("portfolio", period), viewer, districts, db, whole,
                        lambda district: portfolio(district, period), with_districts_replaced)
 
 
@@ -421,16 +423,16 @@ def score_trend(viewer: Viewer, last: dt.date, months: int = 12, *, city: int | 
                 db: Database) -> pd.DataFrame:
     """The mean score per month; for a scope of several districts put together from their monthly sums, so that a
     push reads only its district's months again (:func:`by_district`)."""
-    from services.portfolio import monthly_district_totals, trend_from_district_totals, with_district_totals_replaced
+    from services.portfolio import trend_from_district_totals, with_district_totals_replaced
+
+    def sums(scope: Viewer) -> pd.DataFrame:  # a district's own sums are the part a leader's trend splices in
+        return district_month_totals(scope, last, months)
 
     districts = district_paths(viewer)
-    if districts is None:  # a district's own sums: the part a leader's trend splices in after a push there
-        return trend_from_district_totals(district_month_totals(viewer, last, months), city)
-    parts = by_district(("trend", last, months), viewer, districts, db,
-                        lambda scope: monthly_district_totals(db.engine, scope, last, months, scoring_model(scope)),
-                        lambda district: district_month_totals(district, last, months),
-                        with_district_totals_replaced)
-    return trend_from_district_totals(parts, city)
+    if districts is None:
+        return trend_from_district_totals(sums(viewer), city)
+    return trend_from_district_totals(by_district(("trend", last, months), viewer, districts, db, sums, sums,
+                                                  with_district_totals_replaced), city)
 
 
 @cached_read(per_scope=True, within_scope=True, rows_only=True)

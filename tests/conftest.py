@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from data_access import auth
 from data_access.db import create_database_engine
 from data_access.demo.generator import build, write
 from data_access.migrate import upgrade
@@ -35,6 +36,12 @@ os.environ.setdefault("PERFDASH_AUDIT_KEY", "test-audit-key-0123456789abcdef0123
 os.environ.setdefault("PERFDASH_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="perfdash-test-anchors-"))
 # Uploads (the demo's site photos too) go to a temporary directory, never to data/.
 os.environ.setdefault("PERFDASH_UPLOAD_DIR", tempfile.mkdtemp(prefix="perfdash-test-uploads-"))
+# Every password hash the suite makes (the demo's users, users a test creates) at bcrypt's lowest cost: a login
+# then costs about 1 ms of CPU instead of 0.35 s, and a run logs in some hundreds of times (AppTest forms, the
+# browser tests' servers checking the seeded hashes). What the app stores outside the suite is pinned by
+# tests/data_access/test_auth.py against PRODUCTION_BCRYPT_ROUNDS.
+PRODUCTION_BCRYPT_ROUNDS = auth.BCRYPT_ROUNDS
+auth.BCRYPT_ROUNDS = 4
 
 DEMO_UNTIL = dt.date(2026, 11, 1)
 EVALUATION_DAY = dt.date(2026, 11, 20)

@@ -220,6 +220,30 @@ def shared_seeded_engine(db_backend: str, request: pytest.FixtureRequest) -> Eng
     return _shared[db_backend]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_chart_browser_per_process() -> Iterator[None]:
+    """Reports built in a test process draw their charts in one browser, opened for the first of them and closed
+    at the end: opening one waits 2-7 s (Chromium's start, kaleido's page) and a run builds some 30 reports, and
+    a figure is drawn the same by any open browser. test_report_pdf opens its own to test the browser itself;
+    reports built by a server or a command in a subprocess still open theirs."""
+    from services.report_center import pdf
+    from services.report_center.chart_images import ChartRenderer
+
+    opened: list[ChartRenderer] = []
+
+    @contextmanager
+    def shared_renderer() -> Iterator[ChartRenderer]:
+        if not opened:
+            opened.append(ChartRenderer())
+        yield opened[0]
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(pdf, "renderer", shared_renderer)
+        yield
+    for chart_renderer in opened:
+        chart_renderer.close()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # noqa: ARG001
     for engine in _shared.values():
         engine.dispose()

@@ -165,7 +165,7 @@ def _seeded_source(backend: str, request: pytest.FixtureRequest, *, evaluated: b
         if evaluated:
             url = _new_database(backend, request, copy_of=_seeded_source(backend, request))
             engine = create_database_engine(url)
-            evaluate(engine, as_of=EVALUATION_DAY, now=EVALUATED_AT)
+            assert evaluate(engine, as_of=EVALUATION_DAY, now=EVALUATED_AT).opened > 0, "the demo raised no warning"
         else:
             url = _new_database(backend, request)
             engine = create_database_engine(url)

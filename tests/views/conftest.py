@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from sqlalchemy import Engine, create_engine, select
-from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
@@ -46,13 +44,9 @@ class CompiledOnce(ScriptCache):
 
 @pytest.fixture(autouse=True, scope="session")
 def _scripts_compiled_once() -> Iterator[None]:
-    """Each AppTest also scans every installed distribution's metadata for Streamlit components at its first run
-    (about 0.13 s of CPU, once per test); the installed packages do not change during a run, so one scan serves."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(app_test, "ScriptCache", CompiledOnce)
         monkeypatch.setattr(local_script_runner, "ScriptCache", CompiledOnce)
-        monkeypatch.setattr(manifest_scanner, "scan_component_manifests",
-                            functools.cache(manifest_scanner.scan_component_manifests))
         yield
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from data_access import auth
 from data_access.db import create_database_engine
 from data_access.demo.generator import build, write
 from data_access.migrate import upgrade
@@ -35,6 +36,12 @@ os.environ.setdefault("PERFDASH_AUDIT_KEY", "test-audit-key-0123456789abcdef0123
 os.environ.setdefault("PERFDASH_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="perfdash-test-anchors-"))
 # Uploads (the demo's site photos too) go to a temporary directory, never to data/.
 os.environ.setdefault("PERFDASH_UPLOAD_DIR", tempfile.mkdtemp(prefix="perfdash-test-uploads-"))
+# Every password hash the suite makes (the demo's users, users a test creates) at bcrypt's lowest cost: a login
+# then costs about 1 ms of CPU instead of 0.35 s, and a run logs in some hundreds of times (AppTest forms, the
+# browser tests' servers checking the seeded hashes). What the app stores outside the suite is pinned by
+# tests/data_access/test_auth.py against PRODUCTION_BCRYPT_ROUNDS.
+PRODUCTION_BCRYPT_ROUNDS = auth.BCRYPT_ROUNDS
+auth.BCRYPT_ROUNDS = 4
 
 DEMO_UNTIL = dt.date(2026, 11, 1)
 EVALUATION_DAY = dt.date(2026, 11, 20)
@@ -158,7 +165,7 @@ def _seeded_source(backend: str, request: pytest.FixtureRequest, *, evaluated: b
         if evaluated:
             url = _new_database(backend, request, copy_of=_seeded_source(backend, request))
             engine = create_database_engine(url)
-            evaluate(engine, as_of=EVALUATION_DAY, now=EVALUATED_AT)
+            assert evaluate(engine, as_of=EVALUATION_DAY, now=EVALUATED_AT).opened > 0, "the demo raised no warning"
         else:
             url = _new_database(backend, request)
             engine = create_database_engine(url)
@@ -211,6 +218,30 @@ def shared_seeded_engine(db_backend: str, request: pytest.FixtureRequest) -> Eng
         source = _seeded_source(db_backend, request)
         _shared[db_backend] = create_database_engine(_new_database(db_backend, request, copy_of=source))
     return _shared[db_backend]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_chart_browser_per_process() -> Iterator[None]:
+    """Reports built in a test process draw their charts in one browser, opened for the first of them and closed
+    at the end: opening one waits 2-7 s (Chromium's start, kaleido's page) and a run builds some 30 reports, and
+    a figure is drawn the same by any open browser. test_report_pdf opens its own to test the browser itself;
+    reports built by a server or a command in a subprocess still open theirs."""
+    from services.report_center import pdf
+    from services.report_center.chart_images import ChartRenderer
+
+    opened: list[ChartRenderer] = []
+
+    @contextmanager
+    def shared_renderer() -> Iterator[ChartRenderer]:
+        if not opened:
+            opened.append(ChartRenderer())
+        yield opened[0]
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(pdf, "renderer", shared_renderer)
+        yield
+    for chart_renderer in opened:
+        chart_renderer.close()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # noqa: ARG001

@@ -8,12 +8,12 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-import bcrypt
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from data_access import uploads
+from data_access.auth import hash_password
 from data_access.db import bump_data_version
 from data_access.demo.history import add_history
 from data_access.demo.synthesis import DemoData, synthesise
@@ -81,7 +81,7 @@ def build(*, projects: int, months: int, seed: int, until: dt.date, dense: bool 
     """Compute every table's rows in memory (no database needed: tests check invariants on this); every demo
     user's password is :data:`DEMO_PASSWORD`. ``history``: archived projects finished before the window
     (:mod:`data_access.demo.history`)."""
-    password_hash = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(12)).decode()
+    password_hash = hash_password(DEMO_PASSWORD)
     data = synthesise(projects=projects, months=months, seed=seed, until=until, dense=dense,
                       password_hash=password_hash)
     add_history(data, history)

@@ -8,18 +8,18 @@ from sqlalchemy import func, select
 from data_access import alerts as store
 from data_access.errors import NotFound, PermissionDenied, ValidationError
 from data_access.models import AuditEntry
-from services.alerts import evaluate
-from tests.conftest import EVALUATION_DAY, as_viewer
+from tests.conftest import EVALUATED_AT, as_viewer
 
-NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+NOW = EVALUATED_AT  # when the demo's warnings were evaluated
 CLOSED_AT = dt.datetime(2026, 11, 21, 9, 30, tzinfo=dt.UTC)
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 @pytest.fixture
-def evaluated(seeded_engine):
-    evaluate(seeded_engine, as_of=EVALUATION_DAY, now=NOW)
-    return seeded_engine
+def evaluated(evaluated_engine):
+    """The demo with its warnings evaluated as of EVALUATION_DAY at NOW (a private copy of a database evaluated
+    once per process)."""
+    return evaluated_engine
 
 
 def _close_one(engine) -> int:

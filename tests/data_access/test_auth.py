@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from data_access import auth
-from data_access.auth import LockoutPolicy, check_password, end_sessions, session_viewer
+from data_access.auth import LockoutPolicy, check_password, end_sessions, hash_password, session_viewer
+from data_access.demo import DEMO_PASSWORD, build
 from data_access.models import AuditEntry, User
-from tests.conftest import as_viewer
+from tests.conftest import PRODUCTION_BCRYPT_ROUNDS, SMALL_DEMO, as_viewer
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 POLICY = LockoutPolicy(max_failures=5, lock_minutes=15)
@@ -18,6 +19,18 @@ POLICY = LockoutPolicy(max_failures=5, lock_minutes=15)
 def _actions(engine):
     with engine.connect() as connection:
         return list(connection.execute(select(AuditEntry.action).order_by(AuditEntry.id)).scalars())
+
+
+def test_outside_the_suite_passwords_the_demo_and_the_decoy_are_hashed_at_cost_12(monkeypatch):
+    """The suite hashes at bcrypt's lowest cost (tests/conftest.py); the app, the demo and the decoy an unknown
+    username is checked against must all cost 12, alike, or timing would tell known names from unknown ones."""
+    assert PRODUCTION_BCRYPT_ROUNDS == 12
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", PRODUCTION_BCRYPT_ROUNDS)
+    stored = hash_password("Str0ng#Pass")
+    assert stored.startswith("$2b$12$") and bcrypt.checkpw(b"Str0ng#Pass", stored.encode())
+    assert auth._decoy_hash.__wrapped__().startswith(b"$2b$12$")
+    (demo_hash,) = {row["password_hash"] for row in build(**SMALL_DEMO).tables["users"]}  # one for all users
+    assert demo_hash.startswith("$2b$12$") and bcrypt.checkpw(DEMO_PASSWORD.encode(), demo_hash.encode())
 
 
 def test_right_password_logs_in_and_is_audited(seeded_engine):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from sqlalchemy import Engine, create_engine, select
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
@@ -47,6 +49,17 @@ def _scripts_compiled_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(app_test, "ScriptCache", CompiledOnce)
         monkeypatch.setattr(local_script_runner, "ScriptCache", CompiledOnce)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _components_scanned_once() -> Iterator[None]:
+    """Every new AppTest scans the metadata of every installed distribution for Streamlit components (about
+    0.25 s of CPU each, some hundreds of apps a run); nothing is installed during a run, so this process scans
+    once and every app registers what that scan found."""
+    scanned = functools.cache(manifest_scanner.scan_component_manifests)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(manifest_scanner, "scan_component_manifests", lambda: list(scanned()))
         yield
 
 

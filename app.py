@@ -25,6 +25,7 @@ from webapp.login import (
     remember_login,
     session_viewer_or_none,
 )
+from webapp.memory import settle_collector
 from webapp.navigation import navigation_for, start_page
 from webapp.session import shared_engine, show_data_error
 from webapp.settings import cookie_key
@@ -93,3 +94,4 @@ try:
     page.run()
 finally:
     data.forget_run_reads()  # a session keeps no frames between its runs
+    settle_collector()  # once per process

@@ -5,6 +5,6 @@ import pytest
 
 
 @pytest.mark.parametrize("module", ["bench.load_kit", "bench.bench_load", "bench.bench_faults",
-                                    "bench.bench_after_push"])
+                                    "bench.bench_after_push", "bench.gc_probe.sitecustomize"])
 def test_a_bench_imports_with_the_pinned_requirements_alone(module):
     assert importlib.import_module(module).__name__ == module

@@ -18,6 +18,7 @@ import data_access
 from data_access import writes
 from tests.conftest import as_viewer
 from tests.views.pushes import leader_around_a_push, pushed_project, reads_around_a_push_in_longting
+from webapp import memory
 from webapp.session import shared_engine
 
 
@@ -349,3 +350,10 @@ def test_everyone_who_sees_everything_shares_the_goal_tree_and_an_official_has_t
     assert computed == ["leader", "official_gulou", "official_gulou_2", "|",
                         "leader", "official_gulou", "official_gulou_2"]
     assert trees[1].equals(trees[0]) and len(trees[0]) > len(trees[2])
+
+
+def test_the_first_page_run_of_a_process_settles_the_garbage_collector(logged_in):
+    """app.py settles the collector after a page has run (webapp/memory.py: what a replica holds then is frozen)."""
+    memory.settle_collector.cache_clear()
+    logged_in("leader")
+    assert memory.settle_collector.cache_info().currsize == 1

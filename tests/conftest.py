@@ -30,6 +30,7 @@ from data_access.models import RatingRound, Report, ReportValue
 from data_access.scope import Viewer, viewer_for
 from devtools.pg_cluster import PostgresUnavailable, throwaway_cluster
 from services.alerts import evaluate
+from webapp.memory import settle_collector
 
 os.environ.setdefault("PERFDASH_AUDIT_KEY", "test-audit-key-0123456789abcdef0123456789")
 # Audit anchors of test databases (one file per database) go to a temporary directory, never to data/.
@@ -248,6 +249,14 @@ def _one_chart_browser_per_process() -> Iterator[None]:
         yield
     for chart_renderer in opened:
         chart_renderer.close()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:  # noqa: ARG001
+    """Settle the garbage collector once everything is imported, as a replica does after its first page run
+    (webapp.memory): a test process, too, keeps its modules for life and makes many short-lived objects (frames,
+    figures, ORM rows). The first AppTest run settled it anyway (app.py); this way a test's cost does not depend
+    on whether one ran before it in the same process."""
+    settle_collector()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # noqa: ARG001

@@ -44,7 +44,8 @@ class Planned:
 
     plan: ImportPlan
     resolved: pd.DataFrame  # key ids, the values to store, existing_id, change, before, entity_key
-    project_ids: tuple[int, ...] = ()
+    project_ids: tuple[int, ...] = ()  # the projects whose data a commit changes
+    named_project_ids: tuple[int, ...] = ()  # the projects the rows name, changed or not
 
 
 @dataclass
@@ -257,5 +258,10 @@ def finish(kind: str, sheet: str, rows: pd.DataFrame, findings: Findings, resolv
     problems = sorted(findings.problems, key=lambda problem: (problem.row or 0, problem.column or ""))
     plan = ImportPlan(kind=kind, sheet=sheet, rows=shown, problems=problems, counts=counts)
     written = resolved[resolved["change"] != "unchanged"]
-    ids = written["project_id"] if "project_id" in written else written["existing_id"]  # projects: their own id
-    return Planned(plan=plan, resolved=resolved, project_ids=tuple(sorted({int(i) for i in ids.dropna()})))
+    return Planned(plan=plan, resolved=resolved, project_ids=_projects_of(written),
+                   named_project_ids=_projects_of(resolved))
+
+
+def _projects_of(rows: pd.DataFrame) -> tuple[int, ...]:
+    ids = rows["project_id"] if "project_id" in rows else rows["existing_id"]  # projects: their own id
+    return tuple(sorted({int(i) for i in ids.dropna()}))

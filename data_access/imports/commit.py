@@ -114,8 +114,11 @@ def _commit(session: Session, actor: Viewer, entity: Entity, batch: ImportBatch,
     if entity is PROJECT:  # a new project gets its category's template targets, as from the register's form
         created = written.loc[written["change"] == "new", "code"].tolist()
         after["template_targets"] = add_template_targets(session, _project_ids(session, created))
-    else:  # figures, milestones, targets: the projects' own data (their districts' pages alone go stale)
-        only_within_projects(session, planned.project_ids)
+    else:  # figures, milestones, targets: the projects' own data (their districts' pages alone go stale). A file
+        # that changes nothing (an integrator sending the month again) still records its batch: declared within
+        # the projects it names, so that it moves their districts' versions, not the whole database's, which
+        # would empty every scope's cached pages on every server.
+        only_within_projects(session, planned.project_ids or planned.named_project_ids)
     audit.append(session, actor=actor, action="import.commit", entity="import_batch", entity_id=batch.id,
                  after=after)
     changed = written[written["change"] == "changed"].to_dict("records")

@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_access import writes
+from data_access import viewer_data_versions, writes
 from data_access.api_tokens import authenticate, create_token
 from data_access.audit import verify_chain
+from data_access.db import DataVersions
 from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.imports import (
     ImportRejected,
@@ -140,11 +141,20 @@ def test_importing_the_same_file_again_changes_nothing_but_records_the_batch(see
     rows = _mixed_file(seeded_engine)
     commit_import(seeded_engine, analyst, "observations", rows, sheet="s", filename="a.csv", sha256=SHA)
     before = table_checksums(seeded_engine)
+    versions = {name: viewer_data_versions(seeded_engine, as_viewer(seeded_engine, name))
+                for name in ("official_longting", "official_gulou")}
     again = commit_import(seeded_engine, analyst, "observations", rows, sheet="s", filename="a.csv", sha256=SHA)
     assert dict(again.counts) == {"new": 0, "changed": 0, "unchanged": 4}
     assert again.project_ids == ()  # nothing changed: no warnings to evaluate again
+    # the batch moves on the version of the district its rows name (so lists of batches show it), not the whole
+    # database's counter, which would leave every region's cached pages stale
     assert changed_tables(before, table_checksums(seeded_engine)) == [
-        "audit_chain_head", "audit_log", "data_version", "import_batches"]
+        "audit_chain_head", "audit_log", "import_batches", "region_data_versions"]
+    after = {name: viewer_data_versions(seeded_engine, as_viewer(seeded_engine, name)) for name in versions}
+    assert after["official_longting"].scope == versions["official_longting"].scope + 1
+    assert after["official_gulou"] == DataVersions(versions["official_gulou"].base,
+                                                   versions["official_gulou"].whole + 1,
+                                                   versions["official_gulou"].scope)
     assert _count(seeded_engine, ImportChange, ImportChange.batch_id == again.batch_id) == 0
     assert _audit_actions(seeded_engine)[-1] == "import.commit"
 

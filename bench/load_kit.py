@@ -176,12 +176,15 @@ async def api_client(base_url: str, read_token: str, push_token: str, cells: lis
                      retry_for: float = 30.0) -> None:
     """An integrator until ``until`` (monotonic): reads, and pushes of one figure each with its own
     Idempotency-Key, retried with the same key on a dropped connection or a 5xx until it is answered (at most
-    ``retry_for`` seconds); an answered push (201/200) is an acknowledged write."""
+    ``retry_for`` seconds); an answered push (201/200) is an acknowledged write. The seed fixes what is read and
+    pushed, and a run's own offset (0.001–0.997) the values: a later run pushing the same cells changes their
+    figures too, as new figures do, instead of sending back what an earlier run stored."""
     rng = random.Random(seed)
+    offset = (time.time_ns() // 1_000_000 % 997 + 1) / 1000
     async with httpx.AsyncClient(base_url=base_url, timeout=60.0) as client:
         while time.monotonic() < until:
             if rng.random() < push_share and cells:
-                await _push(client, push_token, cells.pop(), rng.uniform(1, 99), tally, retry_for)
+                await _push(client, push_token, cells.pop(), rng.uniform(1, 99) + offset, tally, retry_for)
             else:
                 path = rng.choice(READS)
                 began = time.perf_counter()

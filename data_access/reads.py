@@ -185,6 +185,14 @@ def list_projects(
     return _with_region_levels(frame)
 
 
+def project_region_paths(engine: Engine, viewer: Viewer) -> tuple[str, ...]:
+    """The distinct region paths of the viewer's live projects, sorted: which districts their projects lie in, in
+    one small aggregate rather than every project's row (a province leader's 50,000 projects took 1 s to read)."""
+    statement = scoped_projects(viewer, Region.path).distinct().order_by(Region.path)
+    with engine.connect() as connection:
+        return tuple(connection.execute(statement).scalars())
+
+
 def get_project(engine: Engine, viewer: Viewer, project_id: int) -> dict[str, Any]:
     """One project as a dict (``budget`` exact ``Decimal``); NotFound / PermissionDenied otherwise."""
     with Session(engine) as session:

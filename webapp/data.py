@@ -361,16 +361,23 @@ def _built_reads() -> _BuiltReads:
     return _BuiltReads()
 
 
+@cached_read(per_scope=True, within_scope=True, rows_only=True)
+def project_region_paths(viewer: Viewer, *, db: Database) -> tuple[str, ...]:
+    return data_access.reads.project_region_paths(db.engine, viewer)
+
+
 def district_paths(viewer: Viewer) -> dict[int, str] | None:
-    """The districts of the viewer's projects (id → region path) when their scope is a tree of regions with more
-    than one district and every project lies in a district; else None (read whole)."""
+    """The districts of the viewer's projects (id → region path, "/city/district/") when their scope is a tree of
+    regions with more than one district and every project lies in a district; else None (read whole). Read from
+    the projects' distinct region paths: after a push it is read again, and the projects' rows would cost more than
+    the splice it decides."""
     if viewer.role in ("project_manager", "expert"):
         return None
-    own = projects(viewer)["district_id"]
-    if own.isna().any() or own.nunique() < 2:
+    levels = [path.strip("/").split("/") for path in project_region_paths(viewer)]
+    if any(len(parts) < 2 for parts in levels):
         return None
-    paths = regions(viewer).set_index("id")["path"]
-    return {int(district): str(paths[district]) for district in sorted(own.unique())}
+    districts = {int(parts[1]): f"/{parts[0]}/{parts[1]}/" for parts in levels}
+    return dict(sorted(districts.items())) if len(districts) >= 2 else None
 
 
 def by_district(read: tuple[Any, ...], viewer: Viewer, districts: dict[int, str], db: Database,

@@ -74,6 +74,19 @@ def test_district_scope_includes_its_streets(engine):
     assert (seen["district_id"] == int(regions.loc[regions["level"] == "district", "id"].iloc[0])).all()
 
 
+def test_the_region_paths_of_a_scopes_projects_are_those_of_its_live_projects_and_no_others(engine):
+    official = as_viewer(engine, "official_xuanwu")
+    xuanwu = reads.list_regions(engine, official)
+    xuanwu_path = xuanwu.loc[xuanwu["level"] == "district", "path"].iloc[0]
+    paths = reads.project_region_paths(engine, official)
+    assert paths == tuple(sorted(set(reads.list_projects(engine, official)["region_path"])))
+    assert len(paths) > 1 and all(path.startswith(xuanwu_path) for path in paths)  # the district and its streets
+    leader = as_viewer(engine, "leader")
+    everything = reads.list_projects(engine, leader, include_archived=True)
+    live = everything.loc[everything["status"] != "archived", "region_path"]
+    assert reads.project_region_paths(engine, leader) == tuple(sorted(set(live)))
+
+
 def test_project_manager_sees_only_managed_projects(engine):
     manager = as_viewer(engine, "pm_kaifeng1")
     seen = reads.list_projects(engine, manager)

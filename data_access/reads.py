@@ -243,6 +243,20 @@ def list_milestones(engine: Engine, viewer: Viewer, *, project_id: int | None = 
     return _frame(engine, statement)
 
 
+def milestones_due(engine: Engine, viewer: Viewer, as_of: dt.date) -> pd.DataFrame:
+    """Per live project in scope with milestones planned to end by ``as_of``: how many (``due``) and how many of
+    them ended by their planned end (``on_time``). Counted in the database: a province's milestones as rows took
+    a leader's overview a second and a half to read again after each push."""
+    statement = (
+        scoped_projects(viewer, Milestone.project_id, func.count().label("due"),
+                        func.count().filter(Milestone.actual_end <= Milestone.planned_end).label("on_time"))
+        .join(Milestone, Milestone.project_id == Project.id)
+        .where(Milestone.planned_end <= as_of)
+        .group_by(Milestone.project_id)
+    )
+    return _frame(engine, statement)
+
+
 def list_project_targets(engine: Engine, viewer: Viewer, *, project_id: int | None = None) -> pd.DataFrame:
     """Targets of projects in scope. Columns: project_id, indicator_code, target_value, baseline_value,
     weight_override."""

@@ -13,7 +13,6 @@ from sqlalchemy import Engine
 import scoring
 from data_access import (
     Viewer,
-    list_milestones,
     list_projects,
     list_regions,
     load_indicator_matrix,
@@ -22,6 +21,7 @@ from data_access import (
 from data_access.alerts import LIVE_STATUSES, list_alerts
 from data_access.peers import PeerStanding
 from data_access.peers import peer_standing as read_peer_standing
+from data_access.reads import milestones_due
 from scoring.periods import add_months
 from services.scores import ScoringModel, load_model, monthly_totals, score_matrix
 
@@ -155,13 +155,10 @@ def worst_first(alerts: pd.DataFrame) -> pd.DataFrame:
 
 def on_time_milestone_rate(engine: Engine, viewer: Viewer, project_ids: pd.Index, as_of: dt.date) -> float:
     """Share of milestones due by ``as_of`` that were finished by their planned end (%)."""
-    milestones = list_milestones(engine, viewer)
-    milestones = milestones[milestones["project_id"].isin(project_ids)]
-    due = milestones[pd.to_datetime(milestones["planned_end"]) <= pd.Timestamp(as_of)]
-    if due.empty:
-        return float("nan")
-    on_time = pd.to_datetime(due["actual_end"]) <= pd.to_datetime(due["planned_end"])
-    return float(on_time.mean() * 100)
+    counts = milestones_due(engine, viewer, as_of)
+    counts = counts[counts["project_id"].isin(project_ids)]
+    due = int(counts["due"].sum())
+    return float(int(counts["on_time"].sum()) / due * 100) if due else float("nan")
 
 
 def budget_execution_rate(frame: pd.DataFrame) -> float:

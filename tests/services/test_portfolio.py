@@ -4,14 +4,17 @@ import math
 
 import pandas as pd
 import pytest
+from sqlalchemy import update
 
-from data_access import latest_period
+from data_access import latest_period, list_milestones, list_projects
+from data_access.models import Milestone
 from scoring.periods import add_months
 from services.portfolio import (
     by_district,
     district_kpi_means,
     district_league,
     mean_score_trend,
+    on_time_milestone_rate,
     trend_from_district_totals,
 )
 from services.scores import period_scores
@@ -101,3 +104,36 @@ def test_the_score_trend_is_each_months_mean_project_score(shared_seeded_engine,
     for month in (add_months(last, -2), last):
         totals = period_scores(shared_seeded_engine, viewer, month)["total"]
         assert trend[pd.Timestamp(month)] == pytest.approx(totals.mean(), abs=1e-9)
+
+
+def test_the_on_time_rate_counts_the_milestones_due_and_those_ended_by_their_planned_end(seeded_engine):
+    official = as_viewer(seeded_engine, "official_longting")
+    project = int(list_projects(seeded_engine, official)["id"].iloc[0])
+    ids = [int(i) for i in list_milestones(seeded_engine, official, project_id=project)["id"]]
+    assert len(ids) >= 4
+    plans = [(dt.date(2026, 1, 31), dt.date(2026, 1, 20)),  # ended early: on time
+             (dt.date(2026, 2, 28), dt.date(2026, 3, 5)),  # ended late
+             (dt.date(2026, 3, 31), None),  # due, not ended
+             *[(dt.date(2027, 6, 30), None)] * (len(ids) - 3)]  # not due yet
+    with seeded_engine.begin() as connection:
+        for milestone, (planned_end, actual_end) in zip(ids, plans, strict=True):
+            connection.execute(update(Milestone).where(Milestone.id == milestone)
+                               .values(planned_end=planned_end, actual_end=actual_end))
+    only = pd.Index([project])
+    assert on_time_milestone_rate(seeded_engine, official, only, dt.date(2026, 4, 30)) == pytest.approx(100 / 3)
+    assert on_time_milestone_rate(seeded_engine, official, only, dt.date(2026, 2, 28)) == 50.0
+    assert math.isnan(on_time_milestone_rate(seeded_engine, official, only, dt.date(2026, 1, 30)))  # nothing due
+    gulou = as_viewer(seeded_engine, "official_gulou")  # another district's official counts nothing of it
+    assert math.isnan(on_time_milestone_rate(seeded_engine, gulou, only, dt.date(2026, 4, 30)))
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 6, 30), dt.date(2026, 11, 30)])
+def test_the_on_time_rate_of_a_scope_is_the_share_of_its_milestone_rows(shared_seeded_engine, as_of):
+    leader = as_viewer(shared_seeded_engine, "leader")
+    projects = list_projects(shared_seeded_engine, leader)["id"]
+    chosen = pd.Index(projects.iloc[::2])  # half the projects, as a filtered page asks
+    rows = list_milestones(shared_seeded_engine, leader)
+    rows = rows[rows["project_id"].isin(chosen) & (pd.to_datetime(rows["planned_end"]) <= pd.Timestamp(as_of))]
+    expected = (pd.to_datetime(rows["actual_end"]) <= pd.to_datetime(rows["planned_end"])).mean() * 100
+    assert len(rows) > 10
+    assert on_time_milestone_rate(shared_seeded_engine, leader, chosen, as_of) == pytest.approx(expected, abs=1e-12)

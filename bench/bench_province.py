@@ -25,15 +25,15 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PERFDASH_DEMO", "1")
 os.environ["PERFDASH_LOGIN_SLEEP"] = "0"
 
-from sqlalchemy import Engine, text, update  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from data_access import list_projects, transaction  # noqa: E402
+from bench.bench_after_push import rounds_after_pushes  # noqa: E402
+from data_access import list_projects  # noqa: E402
 from data_access.alerts import LIVE_STATUSES, list_alerts  # noqa: E402
-from data_access.db import create_database_engine, only_within_projects  # noqa: E402
+from data_access.db import create_database_engine  # noqa: E402
 from data_access.migrate import upgrade  # noqa: E402
-from data_access.models import Observation  # noqa: E402
 from data_access.reads import latest_period, load_indicator_matrix, load_observations  # noqa: E402
 from data_access.scope import Viewer, viewer_for  # noqa: E402
 from devtools.pg_cluster import throwaway_cluster  # noqa: E402
@@ -117,18 +117,7 @@ def runs_after_a_push(engine: Engine, official: Viewer, rounds: int) -> dict[tup
         at = logged_in(username)
         at.switch_page(page).run()
         sessions[(username, Path(page).stem)] = at
-    timings: dict[tuple[str, str], list[float]] = {key: [] for key in sessions}
-    for _ in range(rounds):
-        with transaction(engine) as session:
-            only_within_projects(session, [project])
-            session.execute(update(Observation).where(Observation.project_id == project)
-                            .values(value=Observation.value * 1.01))
-        for key, at in sessions.items():
-            started = time.perf_counter()
-            at.run()
-            timings[key].append(time.perf_counter() - started)
-            if at.exception:
-                raise RuntimeError(f"{key}: {at.exception}")
+    timings, _ = rounds_after_pushes(engine, project, sessions, rounds, time.perf_counter)
     return {key: statistics.median(seconds) for key, seconds in timings.items()}
 
 

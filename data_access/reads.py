@@ -12,7 +12,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Select, case, exists, false, func, null, or_, select
+from psycopg import ClientCursor
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Engine,
+    Float,
+    Integer,
+    Select,
+    SmallInteger,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
@@ -51,6 +70,31 @@ def _frame(engine: Engine, statement: Select, columns: Sequence[str] | None = No
     return pd.DataFrame(dict(zip(names, map(list, zip(*rows, strict=False)), strict=False)), columns=names)
 
 
+def _copy_out(engine: Engine, statement: Select, form: str, server_types: Sequence[int] | None = None) -> bytes:
+    """``COPY (statement) TO STDOUT (FORMAT form)`` on PostgreSQL: the rows as one block of bytes.
+
+    ``server_types``: the type (OID) each column must have on the server, checked before the copy (a binary COPY
+    names no type, and a NUMERIC read as a float would be a wrong number, not an error)."""
+    compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    buffer = io.BytesIO()
+    with engine.connect() as connection:
+        driver_connection = connection.connection.driver_connection
+        # COPY takes no parameters: bound here, as ``copy()`` would, so the check describes the same query.
+        query = ClientCursor(driver_connection).mogrify(compiled.string, compiled.params)
+        cursor = driver_connection.cursor()
+        # Compiling a read this size costs ~0.3 s of JIT for nothing it gains back (measured on the province set).
+        cursor.execute("SET LOCAL jit = off")
+        if server_types is not None:
+            cursor.execute(f"SELECT * FROM ({query}) AS described LIMIT 0")
+            found = [column.type_code for column in cursor.description or ()]
+            if found != list(server_types):
+                raise TypeError(f"a binary COPY read expected the server types {list(server_types)}, not {found}")
+        with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT {form})") as copy:
+            for block in copy:
+                buffer.write(block)
+    return buffer.getvalue()
+
+
 def _copy_frame(engine: Engine, statement: Select) -> pd.DataFrame:
     """:func:`_frame` for large reads of numbers: on PostgreSQL the rows come through ``COPY (…) TO STDOUT`` as
     CSV, which pandas' C reader turns into columns (a Row object per row costs a few µs: seconds for the 1.3 M
@@ -58,19 +102,59 @@ def _copy_frame(engine: Engine, statement: Select) -> pd.DataFrame:
     if engine.dialect.name != "postgresql":
         return _frame(engine, statement)
     names = list(statement.selected_columns.keys())
-    compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
-    buffer = io.BytesIO()
-    with engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
-        # Compiling a read this size costs ~0.3 s of JIT for nothing it gains back (measured on the province set).
-        cursor.execute("SET LOCAL jit = off")
-        with cursor.copy(f"COPY ({compiled.string}) TO STDOUT (FORMAT csv)", compiled.params) as copy:
-            for block in copy:
-                buffer.write(block)
-    if not buffer.tell():
+    data = _copy_out(engine, statement, "csv")
+    if not data:
         return pd.DataFrame(columns=names)
-    buffer.seek(0)
-    return pd.read_csv(buffer, names=names, header=None)
+    return pd.read_csv(io.BytesIO(data), names=names, header=None)
+
+
+# A column type's value in a binary COPY: its numpy type (PostgreSQL sends them big-endian) and the server type
+# (OID) it must be. FLOAT without a precision is double precision; a date is days since 2000-01-01.
+_FLOAT8, _INT4, _DATE = (">f8", 701), (">i4", 23), (">i4", 1082)
+
+
+def _binary_field(column_type: object) -> tuple[str, int]:
+    if isinstance(column_type, Float):
+        return _FLOAT8
+    if isinstance(column_type, Date):
+        return _DATE
+    if isinstance(column_type, Integer) and not isinstance(column_type, (BigInteger, SmallInteger)):
+        return _INT4
+    raise TypeError(f"no fixed-width binary reading of {column_type!r}")
+
+
+def _nan_if_missing(engine: Engine, value: ColumnElement[float]) -> ColumnElement[float]:
+    """``value``, with NaN for NULL on PostgreSQL: what :func:`_copy_numbers` needs, and what NULL reads as."""
+    if engine.dialect.name != "postgresql":
+        return value
+    return func.coalesce(value, literal_column("'NaN'::float8", Float))
+
+
+def _copy_numbers(engine: Engine, statement: Select) -> pd.DataFrame:
+    """:func:`_copy_frame` for reads whose columns are INTEGER, DATE or FLOAT and never NULL (empty cells of a pivot
+    come as NaN: :func:`_nan_if_missing`). On PostgreSQL the rows come through a binary COPY: every row has the same
+    width, so numpy reads the block in place and no value is written or parsed as text on either side (the province
+    leader's latest matrix, 1.3 M values: 0.94 → 0.59 s with its grouping by project). Dates come as datetime64."""
+    if engine.dialect.name != "postgresql":
+        return _frame(engine, statement)
+    names = list(statement.selected_columns.keys())
+    fields, server_types = zip(*(_binary_field(column.type) for column in statement.selected_columns), strict=True)
+    row = np.dtype([("count", ">i2")] + [entry for position, field in enumerate(fields)
+                                         for entry in ((f"length{position}", ">i4"), (f"value{position}", field))])
+    data = _copy_out(engine, statement, "binary", server_types)
+    # A 19-byte header (its last 4 bytes: the length of an extension that follows), the rows, a 2-byte trailer.
+    start = 19 + int.from_bytes(data[15:19], "big")
+    rows = np.frombuffer(data, dtype=row, offset=start, count=(len(data) - start - 2) // row.itemsize)
+    if (start + rows.size * row.itemsize + 2 != len(data) or (rows["count"] != len(fields)).any()
+            or any((rows[f"length{position}"] != np.dtype(field).itemsize).any()
+                   for position, field in enumerate(fields))):
+        raise ValueError("a binary COPY read met a NULL or a column of another width")  # no silent misreading
+    columns = {}
+    for position, (name, column) in enumerate(zip(names, statement.selected_columns, strict=True)):
+        values = rows[f"value{position}"]
+        columns[name] = (np.datetime64("2000-01-01", "D") + values.astype("timedelta64[D]")
+                         if isinstance(column.type, Date) else values.astype(values.dtype.newbyteorder("=")))
+    return pd.DataFrame(columns, columns=names)
 
 
 def _with_region_levels(frame: pd.DataFrame, path_column: str = "region_path") -> pd.DataFrame:
@@ -296,13 +380,14 @@ def load_target_matrix(engine: Engine, viewer: Viewer, codes: Sequence[str] | No
     wanted = [code for code in codes if code in ids]
     statement = (
         select(ProjectTarget.project_id,
-               *(func.max(ProjectTarget.target_value).filter(ProjectTarget.indicator_id == ids[code])
+               *(_nan_if_missing(engine, func.max(ProjectTarget.target_value)
+                                 .filter(ProjectTarget.indicator_id == ids[code]))
                  .label(f"target_{position}") for position, code in enumerate(wanted)))
         .where(ProjectTarget.project_id.in_(scoped_projects(viewer, Project.id)))
         .group_by(ProjectTarget.project_id)
         .order_by(ProjectTarget.project_id)
     )
-    wide = _copy_frame(engine, statement)
+    wide = _copy_numbers(engine, statement)
     targets = pd.DataFrame(wide.drop(columns="project_id").to_numpy(dtype=float),
                            index=pd.Index(wide["project_id"].to_numpy(dtype=np.int64), name="project_id"),
                            columns=pd.Index(wanted, name="indicator_code"))
@@ -419,20 +504,33 @@ def _wide_values(engine: Engine, viewer: Viewer, codes: dict[int, str], periods:
                  every_indicator: bool) -> pd.DataFrame:
     """One row per project in scope and period of ``periods`` with a value, a column per indicator of ``codes``
     (columns period, project_id, indicator_<id> …), ordered by period and project."""
-    # The server pivots (a row per project, a column per KPI: a 26th of the rows the long form sends) and checks
-    # the scope as a semi-join on the projects in scope (one hash probe per value rather than two).
-    statement = (
-        select(Observation.period, Observation.project_id,
-               *(func.max(Observation.value).filter(Observation.indicator_id == indicator_id)
+    # The server pivots (a row per project, a column per KPI: a 26th of the rows the long form sends), and the
+    # numbers come in binary (:func:`_copy_numbers`).
+    if len(periods) == 1:
+        # Grouped by project alone: by (period, project) the planner expects a group per project and month of the
+        # whole table (13× too many) and gives up the workers that split the scan.
+        period, keys = literal(periods[0], Date), (Observation.project_id,)
+    else:
+        period, keys = Observation.period, (Observation.period, Observation.project_id)
+    pivoted = (
+        select(period.label("period"), Observation.project_id,
+               *(_nan_if_missing(engine, func.max(Observation.value).filter(Observation.indicator_id == indicator_id))
                  .label(f"indicator_{indicator_id}") for indicator_id in codes))
-        .where(Observation.period.in_(list(periods)),
-               Observation.project_id.in_(scoped_projects(viewer, Project.id)))
-        .group_by(Observation.period, Observation.project_id)
-        .order_by(Observation.period, Observation.project_id)
+        .where(Observation.period.in_(list(periods)))
+        .group_by(*keys)
     )
     if not every_indicator:
-        statement = statement.where(Observation.indicator_id.in_(list(codes)))
-    return _copy_frame(engine, statement)
+        pivoted = pivoted.where(Observation.indicator_id.in_(list(codes)))
+    in_scope = scoped_projects(viewer, Project.id)
+    if viewer.sees_everything:
+        # Nearly every project is in scope (all but the archived): pivot in the index's order first and probe the
+        # scope once per project rather than once per value (50 k probes, not 1.3 M). A narrower scope keeps the
+        # probe inside, where it picks its projects' rows out of the index.
+        rows = pivoted.subquery()
+        statement = select(rows).where(rows.c.project_id.in_(in_scope)).order_by(rows.c.period, rows.c.project_id)
+    else:
+        statement = pivoted.where(Observation.project_id.in_(in_scope)).order_by(*keys)
+    return _copy_numbers(engine, statement)
 
 
 def load_indicator_matrix(

@@ -2,7 +2,9 @@
 import datetime as dt
 import math
 
-from sqlalchemy import insert, select
+import numpy as np
+import pytest
+from sqlalchemy import Date, Float, Integer, String, cast, column, insert, literal, select, values
 
 from data_access import reads
 from data_access.models import Indicator, Observation, Project, Region
@@ -81,3 +83,42 @@ def test_several_months_in_one_read_hold_each_months_matrix_within_scope(seeded_
     official = reads.load_indicator_months(seeded_engine, as_viewer(seeded_engine, "official_longting"), months)
     assert (NEXT_MONTH, longting) in official.index and (NEXT_MONTH, gulou) not in official.index
     assert official.loc[(NEXT_MONTH, longting), "PROG_RATIO"] == 87.125
+
+
+ON_POSTGRESQL = pytest.mark.parametrize("db_backend", ["postgresql"])
+EXACT = [0.1 + 0.2, 1e-300, -0.0, 1.7976931348623157e308, -123456.789012345, 5e-324]
+
+
+def _numbers(rows):
+    """A SELECT of hand-made rows (an id, a month, a value) — the kinds of columns the matrix reads. The values go
+    in as text cast to float8: a float parameter would arrive as a NUMERIC literal, which has no -0.0."""
+    table = values(column("id", Integer), column("month", Date), column("value", String), name="numbers").data(
+        [(number, month, None if value is None else repr(value)) for number, month, value in rows])
+    return select(table.c.id, table.c.month, cast(table.c.value, Float).label("value")).order_by(table.c.id)
+
+
+@ON_POSTGRESQL
+def test_numbers_come_through_the_binary_copy_bit_for_bit(empty_engine):
+    rows = [(position + 1, dt.date(1999 + position, 12 - position, 31 - position), value)
+            for position, value in enumerate(EXACT)] + [(2**31 - 1, dt.date(2000, 1, 1), float("nan"))]
+    frame = reads._copy_numbers(empty_engine, _numbers(rows))
+    assert list(frame.columns) == ["id", "month", "value"]
+    assert frame["id"].tolist() == [row[0] for row in rows] and frame["id"].dtype == np.int32
+    assert [day.date() for day in frame["month"]] == [row[1] for row in rows]
+    assert [value.hex() for value in frame["value"][:-1]] == [value.hex() for value in EXACT]  # -0.0 and all
+    assert math.isnan(frame["value"].iloc[-1])
+
+
+@ON_POSTGRESQL
+def test_a_null_is_refused_rather_than_misread_and_no_rows_give_the_columns(empty_engine):
+    with pytest.raises(ValueError, match="NULL"):
+        reads._copy_numbers(empty_engine, _numbers([(1, dt.date(2026, 1, 1), 1.5), (2, dt.date(2026, 2, 1), None)]))
+    empty = reads._copy_numbers(empty_engine, _numbers([(1, dt.date(2026, 1, 1), 1.5)]).where(column("id") > 1))
+    assert empty.empty and list(empty.columns) == ["id", "month", "value"]
+
+
+@ON_POSTGRESQL
+def test_a_column_of_another_server_type_is_refused_rather_than_misread(empty_engine):
+    numeric = select(literal(0.5, Float).label("value"))  # sent as the literal 0.5: NUMERIC, 8 bytes in binary too
+    with pytest.raises(TypeError, match=r"expected the server types \[701\], not \[1700\]"):
+        reads._copy_numbers(empty_engine, numeric)

@@ -161,11 +161,12 @@ def transaction(engine: Engine, *, account_activity: bool = False) -> Iterator[S
     factory = sessionmaker(engine.execution_options(write=True), expire_on_commit=False)
     with factory.begin() as session:
         yield session
-        if not account_activity:
+        if not account_activity and not session.info.get(_NOTHING_SHOWN):
             _move_version_on(session)
 
 
 _WITHIN_PROJECTS = "perfdash.within_projects"
+_NOTHING_SHOWN = "perfdash.nothing_shown"
 _CHUNK = 5_000
 
 
@@ -174,6 +175,12 @@ def only_within_projects(session: Session, project_ids: Iterable[int]) -> None:
     their warnings): it then moves on only the counters of their regions, and the cached pages of other
     districts' officials stay warm. A transaction that declares nothing moves the whole database's counter."""
     session.info.setdefault(_WITHIN_PROJECTS, set()).update(int(project_id) for project_id in project_ids)
+
+
+def changes_nothing_shown(session: Session) -> None:
+    """Declare that this write transaction changes nothing any page shows (an evaluation that found what it found
+    before and only stamped when it looked): no data version moves, so no replica empties a cached page for it."""
+    session.info[_NOTHING_SHOWN] = True
 
 
 def _move_version_on(session: Session) -> None:

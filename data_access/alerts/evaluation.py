@@ -18,7 +18,7 @@ from data_access import audit
 from data_access.alerts.events import record_event
 from data_access.alerts.notifications import notify, supervisors_of
 from data_access.alerts.statuses import CLEARED_BY_DATA, CLOSED
-from data_access.db import only_within_projects, transaction
+from data_access.db import changes_nothing_shown, only_within_projects, transaction
 from data_access.models import Alert, AlertEvent, Project
 from data_access.policy import Action, Viewer, require
 from scoring.periods import first_of_month
@@ -97,9 +97,11 @@ def apply_findings(engine: Engine, findings: pd.DataFrame, *, actor: Viewer, rul
             only_within_projects(session, project_ids)  # these projects' warnings (and their notices) alone
         live = {(a.rule_id, a.project_id): a for a in session.execute(live_query).scalars()}
         plan = reconcile(findings, list(live), rule_ids=rule_ids)
+        kept_changed = False
         for finding in plan.to_keep.itertuples(index=False):
             alert = live[int(finding.rule_id), int(finding.project_id)]
             for name, value in _stored_fields(finding).items():
+                kept_changed |= getattr(alert, name) != value
                 setattr(alert, name, value)
             alert.last_evaluated_at = now
         done = [_open_or_reopen(session, actor, (int(finding.rule_id), int(finding.project_id)),
@@ -115,6 +117,10 @@ def apply_findings(engine: Engine, findings: pd.DataFrame, *, actor: Viewer, rul
                 notify(session, supervisors_of(session, session.get(Project, alert.project_id)), "alert.resolved",
                        alert, now)
                 cleared += 1
+        if not (kept_changed or any(done) or cleared):
+            # Only the time it looked is new: every page still shows the same, so the hourly run and the check
+            # after each push leave the cached pages of every replica warm.
+            changes_nothing_shown(session)
     return EvaluationChanges(done.count("opened"), done.count("reopened"), len(plan.to_keep), cleared)
 
 
@@ -128,6 +134,8 @@ def escalate_unacknowledged(engine: Engine, *, actor: Viewer, after_days: float,
         due = session.execute(select(Alert).where(Alert.status == "open", Alert.severity == "red",
                                                   Alert.escalated_at.is_(None), Alert.opened_at <= deadline)
                               ).scalars().all()
+        if not due:
+            changes_nothing_shown(session)
         for alert in due:
             alert.escalated_at, alert.version = now, alert.version + 1
             project = session.get(Project, alert.project_id)

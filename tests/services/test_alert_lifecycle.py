@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from data_access import alerts as store
+from data_access.db import data_versions
 from data_access.errors import NotFound, PermissionDenied, ValidationError, VersionConflict
 from data_access.models import Alert, AlertEvent, Notification, Observation
 from data_access.policy import SYSTEM
@@ -39,6 +40,30 @@ def test_evaluation_is_idempotent_one_live_alert_per_rule_and_project(evaluated)
     with evaluated.connect() as connection:
         pairs = connection.execute(select(Alert.rule_id, Alert.project_id)).all()
     assert len(pairs) == len(set(pairs)) == before
+
+
+def test_an_evaluation_that_finds_the_same_moves_no_data_version_and_one_that_changes_a_warning_does(evaluated):
+    versions = partial(data_versions, evaluated, None)
+    before = versions()
+    projects = sorted({int(project) for project in store.list_alerts(evaluated, SYSTEM)["project_id"]})[:3]
+    evaluate(evaluated, as_of=EVALUATION_DAY, project_ids=projects, now=NOW + dt.timedelta(minutes=5))  # a push's
+    evaluate(evaluated, as_of=EVALUATION_DAY, now=NOW + dt.timedelta(hours=1))  # the hourly run
+    assert versions() == before  # every replica's cached pages stay warm
+    stamped = {moment.replace(tzinfo=None) for moment in _column(evaluated, Alert.last_evaluated_at,
+                                                                  Alert.status != "closed")}
+    assert stamped == {(NOW + dt.timedelta(hours=1)).replace(tzinfo=None)}  # the look itself is still recorded
+
+    with evaluated.begin() as connection:  # a live warning whose stored value is no longer what the data says
+        live_with_a_value = select(func.min(Alert.id)).where(Alert.status != "closed", Alert.value.is_not(None))
+        connection.execute(update(Alert).where(Alert.id == live_with_a_value.scalar_subquery())
+                           .values(value=Alert.value + 1))
+    evaluate(evaluated, as_of=EVALUATION_DAY, now=NOW + dt.timedelta(hours=2))
+    assert versions().base == before.base + 1
+
+
+def _column(engine, column, *where):
+    with engine.connect() as connection:
+        return connection.execute(select(column).where(*where)).scalars().all()
 
 
 def test_opening_notifies_the_project_manager_in_both_languages(evaluated):

@@ -182,7 +182,7 @@ def _handed_out(value: Result) -> Result:
 
 
 def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = False,
-                within_scope: bool = False, rows_only: bool = False) -> Any:
+                within_scope: bool = False, rows_only: bool = False, unpickled: bool = False) -> Any:
     """Cache ``read(viewer, *args, db=...)`` for pages, which call it as ``read(viewer, *args)``.
 
     ``per_scope=True`` (``@cached_read(per_scope=True)``) keys it on the viewer's scope rather than the user, for
@@ -193,16 +193,23 @@ def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = 
     served from the run's memo, without hashing the arguments and unpickling the cached copy again.
 
     ``rows_only=True`` (with ``per_scope``) for a read whose answer nothing but the rows of the scope decides, not
-    the role (no permission checked, no column for what the viewer may change): keyed on :func:`_rows_of`."""
+    the role (no permission checked, no column for what the viewer may change): keyed on :func:`_rows_of`.
+
+    ``unpickled=True`` for a read of a DataFrame so large that pickling it into ``st.cache_data`` and out again
+    costs more than the read (a province leader's portfolio: a third of a page's first run after a push): kept as
+    the object itself (``st.cache_resource``) and handed out as a shallow copy, which pandas' copy-on-write keeps
+    from changing the cached one."""
     if read is None:
-        return functools.partial(cached_read, per_scope=per_scope, within_scope=within_scope, rows_only=rows_only)
+        return functools.partial(cached_read, per_scope=per_scope, within_scope=within_scope, rows_only=rows_only,
+                                 unpickled=unpickled)
     if rows_only and not per_scope:
         raise ValueError("rows_only is a kind of per_scope read")
     keys: dict[Any, Callable[[Any], Any]] = {tuple: _tuple_key}
     if per_scope:
         keys[Viewer] = _rows_of if rows_only else _scope_of
-    cached = st.cache_data(ttl=CACHE_SECONDS, max_entries=SCOPE_ENTRIES if within_scope else None,
-                           show_spinner=False, hash_funcs=keys)(read)
+    cache = st.cache_resource if unpickled else st.cache_data
+    cached = cache(ttl=CACHE_SECONDS, max_entries=SCOPE_ENTRIES if within_scope else None,
+                   show_spinner=False, hash_funcs=keys)(read)
     (_SCOPE_CACHES if within_scope else _WHOLE_CACHES).append(cached)
 
     @functools.wraps(read)
@@ -215,7 +222,7 @@ def cached_read(read: Callable[..., Result] | None = None, *, per_scope: bool = 
             key = (read.__module__, read.__qualname__, viewer, db, args, tuple(sorted(kwargs.items())))
             hash(key)
         except TypeError:  # an argument that is no dictionary key (a dict of a rule's fields): no memo
-            return cached(viewer, *args, db=db, **kwargs)
+            return _handed_out(cached(viewer, *args, db=db, **kwargs))
         if key not in memo:
             value = cached(viewer, *args, db=db, **kwargs)
             if not isinstance(value, _FRAMES + _UNCHANGEABLE):
@@ -291,7 +298,7 @@ def latest_period(viewer: Viewer, *, db: Database) -> dt.date | None:
     return data_access.latest_period(db.engine, viewer)
 
 
-@cached_read(per_scope=True, within_scope=True, rows_only=True)
+@cached_read(per_scope=True, within_scope=True, rows_only=True, unpickled=True)
 def portfolio(viewer: Viewer, period: dt.date | None, *, db: Database) -> pd.DataFrame:
     """The scope's portfolio; after a write within some districts' projects, the last one built for this scope and
     period with only those districts' rows read again (:func:`by_district`). The latest period (None) is the

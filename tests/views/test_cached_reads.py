@@ -83,3 +83,37 @@ def test_a_failed_login_elsewhere_shows_on_the_users_and_audit_pages_without_mov
     assert data_version(engine) == version  # other users' cached pages stay cached
     at.switch_page("views/audit.py").run()
     assert at.dataframe[0].value.iloc[0]["action"] == "auth.failure"
+
+
+
+def _change_the_portfolio_then_read_it_again() -> None:
+    """The first run changes the portfolio it was handed in every way a page could; the next run reads it again."""
+    import streamlit as st
+
+    from webapp import data
+
+    viewer = st.session_state["test_viewer"]
+    data.refresh_version(viewer)
+    frame = data.portfolio(viewer, None)
+    if "as_read" in st.session_state:
+        st.session_state["read_again"] = frame
+        return
+    st.session_state["as_read"] = frame.copy(deep=True)
+    frame.loc[frame.index[0], "total"] = -999.0
+    frame["page_column"] = 1
+    frame.attrs["period"] = "changed"
+    del frame[frame.columns[-2]]
+
+
+def test_a_page_that_changes_the_portfolio_it_was_handed_changes_no_other_runs(engine):
+    """The portfolio is cached as the object itself (``unpickled``), not a pickled copy per run."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_change_the_portfolio_then_read_it_again, default_timeout=60)
+    at.session_state["test_viewer"] = as_viewer(engine, "leader")
+    at.run()
+    at.run()
+    assert not at.exception
+    as_read, again = at.session_state["as_read"], at.session_state["read_again"]
+    assert len(as_read) > 3 and again.equals(as_read) and list(again.columns) == list(as_read.columns)
+    assert again.attrs == as_read.attrs and again.attrs["period"] != "changed"

@@ -1,7 +1,8 @@
 """Faults on the two-replica deployment: a mail server that is gone, PostgreSQL restarted during an import, and a
 replica killed under load with pushes. Prints a table of outcomes.
 
-    python bench/bench_faults.py [--sessions 20] [--seconds 60] [--api-clients 4] [--batch 20000]
+    python bench/bench_faults.py [--sessions 20] [--seconds 60] [--ramp 5] [--think 2] [--accounts demo|own]
+                                 [--api-clients 4] [--api-think 0.2] [--batch 20000]
                                  [--faults smtp,import,replica] [--reuse STATE_DIR] [--state-dir data/bench-faults]
 
 Starts deploy.local on ports 8671–8674 and 5562 (``--reuse``: a running one; the replica kill is last, as it
@@ -13,8 +14,11 @@ leaves one replica), then:
     meanwhile a Streamlit session switches pages (nothing else waits for the mail).
 (b) PostgreSQL is restarted (pg_ctl restart -m fast) while the API writes a batch of ``--batch`` figures: the
     batch's answer, whether any of it is in the database, and the retry with the same Idempotency-Key.
-(a) ``--sessions`` Streamlit sessions and ``--api-clients`` integrators pushing figures (retrying a push with its
-    key until answered) run for ``--seconds``; once every session is open (at most half-way), the replica
+(a) ``--sessions`` Streamlit sessions (arriving evenly over ``--ramp`` seconds, then switching pages every
+    ``--think`` seconds ± 50 %, as bench/bench_load.py's do; ``--accounts own``: each a user of its own, as there)
+    and ``--api-clients`` integrators (a call every ``--api-think`` seconds ± 50 %, 70 % of them pushes, each
+    retried with its key until answered) run for ``--seconds``; once every session is open (at most half-way),
+    the replica
     holding most sessions gets SIGKILL. Its sessions reconnect through nginx (as a browser does: a new
     websocket, the same cookies) and must land on the other replica; every acknowledged push must be in the
     database with its value.
@@ -51,7 +55,10 @@ from bench.load_kit import (  # noqa: E402
     api_client,
     first_day,
     issue_token,
+    load_accounts,
     lost_writes,
+    minted_cookies,
+    percentile,
     postmaster_pid,
     push_cells,
     recorded_deployment,
@@ -262,12 +269,30 @@ class Reconnects:
     reconnected: list[float] = field(default_factory=list)
     landed_on: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
-    runs_after: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    runs: list[tuple[float, float]] = field(default_factory=list)  # (when it began since started, seconds) per switch
+    opened_before_kill: int = 0
+
+    def latency(self, since: float, until: float) -> str:
+        """p50 / p95 of the switches begun in [since, until)."""
+        times = [seconds for began, seconds in self.runs if since <= began < until]
+        if not times:
+            return "no switch"
+        return f"{percentile(times, 0.5):.1f} / {percentile(times, 0.95):.1f} s ({len(times)} switches)"
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How the tabs of the replica fault arrive and switch pages."""
+
+    ramp: float = 5.0  # seconds over which the tabs open, evenly
+    think: float = 2.0  # mean seconds between a tab's switches (± 50 %)
+    api_think: float = 0.2  # mean seconds between an integrator's calls (± 50 %)
 
 
 async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start_at: float, until: float,
-               opened: dict[int, str], index: int, tally: Reconnects) -> None:
+               think: float, opened: dict[int, str], index: int, tally: Reconnects) -> None:
     """A browser tab that, when its socket dies (at any moment, its first page included), reconnects as
     Streamlit's frontend does — a new websocket with the same cookies and route, again until one answers — and
     asks for the page it was on."""
@@ -286,9 +311,11 @@ async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start
                     tally.landed_on[session.replica] += 1
                     lost_at = None
             else:
-                await asyncio.sleep(rng.uniform(1.0, 3.0))
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
                 page = rng.choice([p for p in session.pages if p.script_hash != result.page_hash] or session.pages)
+                began = time.monotonic()
                 result = await session.run(page)
+                tally.runs.append((began - tally.started, time.monotonic() - began))
             for exception in result.exceptions:
                 tally.errors[exception[:80]] += 1
         except SessionError as error:
@@ -305,8 +332,9 @@ async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start
         await session.close()
 
 
-async def _kill_under_load(deployment: Deployment, cookies: dict[str, dict[str, str]], sessions: int,
-                           seconds: float, api_clients: int) -> tuple[Reconnects, ApiTally, str, float]:
+async def _kill_under_load(deployment: Deployment, tab_cookies: list[dict[str, str]], seconds: float, pace: Pace,
+                           api_clients: int) -> tuple[Reconnects, ApiTally, str, float]:
+    sessions = len(tab_cookies)
     tokens = (issue_token(deployment, "bench faults reads", ["read"]),
               issue_token(deployment, "bench faults pushes", ["write_observations"]))
     cells = push_cells(deployment, 20_000)
@@ -315,35 +343,46 @@ async def _kill_under_load(deployment: Deployment, cookies: dict[str, dict[str, 
     began = time.monotonic()
     until = began + seconds
     rng = random.Random(16)
-    tasks = [asyncio.create_task(_tab(deployment.url, cookies[USERS[i % len(USERS)]], random.Random(rng.random()),
-                                      began + 5 * i / sessions, until, opened, i, tally)) for i in range(sessions)]
+    tasks = [asyncio.create_task(_tab(deployment.url, tab_cookies[i], random.Random(rng.random()),
+                                      began + pace.ramp * i / sessions, until, pace.think, opened, i, tally))
+             for i in range(sessions)]
     tasks += [asyncio.create_task(api_client(deployment.url, tokens[0], tokens[1], cells, api, until,
-                                             seed=900 + i, think=0.2, push_share=0.7)) for i in range(api_clients)]
+                                             seed=900 + i, think=pace.api_think, push_share=0.7))
+              for i in range(api_clients)]
     while len(opened) < sessions and time.monotonic() < began + seconds / 2:  # every tab open, or half-time
         await asyncio.sleep(0.5)
     await asyncio.sleep(2)
     victim = Counter(opened.values()).most_common(1)[0][0]
     tally.on_victim = sum(1 for replica in opened.values() if replica == victim)
+    tally.opened_before_kill = len(opened)
     os.killpg(deployment.pids[f"app-{victim.rsplit(':', 1)[1]}"], signal.SIGKILL)
     killed_at = time.monotonic() - began
     await asyncio.gather(*tasks, return_exceptions=True)
     return tally, api, victim, killed_at
 
 
-def replica_fault(deployment: Deployment, cookies: dict[str, dict[str, str]], sessions: int, seconds: float,
+def replica_fault(deployment: Deployment, tab_cookies: list[dict[str, str]], seconds: float, pace: Pace,
                   api_clients: int) -> list[Outcome]:
-    tally, api, victim, killed_at = asyncio.run(_kill_under_load(deployment, cookies, sessions, seconds,
+    """The replica kill, with one tab per login cookie in ``tab_cookies``."""
+    sessions = len(tab_cookies)
+    tally, api, victim, killed_at = asyncio.run(_kill_under_load(deployment, tab_cookies, seconds, pace,
                                                                  api_clients))
     lost = lost_writes(deployment, api.acknowledged)
     times = sorted(tally.reconnected)
     return [
-        ("Replica killed (SIGKILL) under load", f"{sessions} sessions, {api_clients} API clients pushing, "
-         f"{seconds:.0f} s; {victim} killed at {killed_at:.0f} s",
+        ("Replica killed (SIGKILL) under load", f"{sessions} sessions (ramp {pace.ramp:.0f} s, a switch every "
+         f"{pace.think:.0f} s ± 50 %), {api_clients} API clients (a call every {pace.api_think:g} s, 70 % pushes), "
+         f"{seconds:.0f} s; {victim} killed at "
+         f"{killed_at:.0f} s",
          f"{tally.on_victim} sessions were on it; tabs that lost their session: {dict(tally.lost)}; {len(times)} "
          f"reconnected to "
          f"{dict(tally.landed_on)} in p50 {times[len(times) // 2] * 1000 if times else float('nan'):,.0f} ms / "
          f"max {times[-1] * 1000 if times else float('nan'):,.0f} ms (new websocket + cookie login + the page); "
          f"failed attempts {dict(tally.failed)}; exceptions {dict(tally.errors)}"),
+        ("Replica killed: the pages", "page switches (p50 / p95) before the kill, and in the run's last 60 s",
+         f"{tally.opened_before_kill} of {sessions} tabs open at the kill; before it "
+         f"{tally.latency(pace.ramp, killed_at)}; last 60 s, every tab on the one replica left "
+         f"{tally.latency(seconds - 60, seconds)}"),
         ("Replica killed: no write lost", "acknowledged pushes vs the database",
          f"{len(api.acknowledged)} acknowledged, {len(lost)} missing or different{': ' + lost[0] if lost else ''}; "
          f"{api.retries} retries; push errors {dict(api.errors)}")]
@@ -353,7 +392,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--ramp", type=float, default=Pace.ramp, help="seconds over which the sessions open")
+    parser.add_argument("--think", type=float, default=Pace.think, help="mean seconds between a session's switches")
     parser.add_argument("--api-clients", type=int, default=4)
+    parser.add_argument("--api-think", type=float, default=Pace.api_think,
+                        help="mean seconds between an integrator's calls")
+    parser.add_argument("--accounts", choices=("demo", "own"), default="demo",
+                        help="the replica kill's sessions: demo: the demo's leader, analyst and two officials in "
+                             "turn; own: each a user of its own (bench/bench_load.py's load_0000 …)")
     parser.add_argument("--batch", type=int, default=20_000, help="figures in the batch PostgreSQL restarts under")
     parser.add_argument("--state-dir", type=Path, default=ROOT / "data" / "bench-faults")
     parser.add_argument("--reuse", type=Path, help="a running deploy.local state directory to use instead")
@@ -370,7 +416,8 @@ def _bench(deployment: Deployment, args: argparse.Namespace) -> int:
     outcomes: list[Outcome] = []
     faults = {"smtp": lambda: smtp_fault(deployment, cookies["leader"]),
               "import": lambda: import_fault(deployment, args.batch),
-              "replica": lambda: replica_fault(deployment, cookies, args.sessions, args.seconds, args.api_clients)}
+              "replica": lambda: replica_fault(deployment, _tab_cookies(deployment, cookies, args), args.seconds,
+                                               Pace(args.ramp, args.think, args.api_think), args.api_clients)}
     for name in args.faults.split(","):
         found = faults[name.strip()]()
         for row in found:
@@ -380,6 +427,16 @@ def _bench(deployment: Deployment, args: argparse.Namespace) -> int:
     for row in outcomes:
         print("| " + " | ".join(part.replace("|", "/") for part in row) + " |")
     return 0
+
+
+def _tab_cookies(deployment: Deployment, demo: dict[str, dict[str, str]],
+                 args: argparse.Namespace) -> list[dict[str, str]]:
+    """The login cookie of each of the replica kill's ``--sessions`` tabs."""
+    if args.accounts == "demo":
+        return [demo[USERS[i % len(USERS)]] for i in range(args.sessions)]
+    accounts = load_accounts(deployment, args.sessions)
+    minted = minted_cookies(deployment, accounts)
+    return [minted[name] for name in accounts]
 
 
 if __name__ == "__main__":

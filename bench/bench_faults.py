@@ -372,15 +372,15 @@ def replica_fault(deployment: Deployment, tab_cookies: list[dict[str, str]], sec
     return [
         ("Replica killed (SIGKILL) under load", f"{sessions} sessions (ramp {pace.ramp:.0f} s, a switch every "
          f"{pace.think:.0f} s ± 50 %), {api_clients} API clients (a call every {pace.api_think:g} s, 70 % pushes), "
-         f"{seconds:.0f} s; {victim} killed at "
-         f"{killed_at:.0f} s",
+         f"{seconds:.0f} s; {victim} killed at {killed_at:.0f} s",
          f"{tally.on_victim} sessions were on it; tabs that lost their session: {dict(tally.lost)}; {len(times)} "
          f"reconnected to "
          f"{dict(tally.landed_on)} in p50 {times[len(times) // 2] * 1000 if times else float('nan'):,.0f} ms / "
          f"max {times[-1] * 1000 if times else float('nan'):,.0f} ms (new websocket + cookie login + the page); "
          f"failed attempts {dict(tally.failed)}; exceptions {dict(tally.errors)}"),
-        ("Replica killed: the pages", "page switches (p50 / p95) before the kill, and in the run's last 60 s",
-         f"{tally.opened_before_kill} of {sessions} tabs open at the kill; before it "
+        ("Replica killed: the pages",
+         "page switches (p50 / p95) from the ramp's end to the kill, and in the run's last 60 s",
+         f"{tally.opened_before_kill} of {sessions} tabs open at the kill; ramp end to kill "
          f"{tally.latency(pace.ramp, killed_at)}; last 60 s, every tab on the one replica left "
          f"{tally.latency(seconds - 60, seconds)}"),
         ("Replica killed: no write lost", "acknowledged pushes vs the database",

@@ -102,16 +102,18 @@ def screenshot(page, name: str) -> Path:
 
 def log_in(page, username: str, password: str = "Demo@2026", timeout_ms: int = 30_000) -> None:
     """Fill in the real login form and wait until the app has rerun behind it (on a phone the sidebar holding
-    the navigation is collapsed: there only in the page, not visible); each wait up to ``timeout_ms``, the
-    cookie a third of it."""
+    the navigation is collapsed: there only in the page, not visible); each wait up to ``timeout_ms``."""
     wait_until_idle(page, timeout_ms)
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     page.locator("[data-testid='stSidebarNav']").wait_for(state="attached", timeout=timeout_ms)
     wait_until_idle(page, timeout_ms)
-    for _ in range(timeout_ms // 300):  # the login cookie is written by a browser-side component after the rerun
+    # The login cookie is written by a browser-side component after the rerun: on a busy CI machine its frame can
+    # take many seconds to load, the more so on a 4K canvas.
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
         if any(cookie["name"] == "perfdash_auth" for cookie in page.context.cookies()):
             return
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(200)
     raise AssertionError("the login cookie was never set")

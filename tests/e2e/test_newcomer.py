@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from scoring.periods import add_months
@@ -67,6 +68,12 @@ def _upload(page, payload: dict, outcome: str = CLEAN) -> None:
     wait_until_idle(page)
 
 
+def _expect_counts(page, counts: list[str]) -> None:
+    """The check's four counts (new, changed, unchanged, problems), waited for: on a slow machine a rerun can
+    still be redrawing them when the banner is already up."""
+    expect(page.locator("[data-testid='stMetricValue']")).to_have_text(counts, timeout=60_000)
+
+
 def _confirm(page) -> None:
     page.get_by_role("button", name="确认导入").click()
     page.get_by_text("已导入批次").wait_for(timeout=60_000)
@@ -94,7 +101,7 @@ def test_a_newcomer_creates_projects_imports_a_year_fixes_a_refused_file_and_see
         page.goto(f"{url}/import")
         wait_until_idle(page)
         _upload(page, _filled(_template(page, "项目", tmp_path), NEW_PROJECTS))
-        assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == ["2", "0", "0", "0"]
+        _expect_counts(page, ["2", "0", "0", "0"])
         _confirm(page)
 
         page.goto(f"{url}/import")
@@ -104,11 +111,11 @@ def test_a_newcomer_creates_projects_imports_a_year_fixes_a_refused_file_and_see
         refused = [row.copy() for row in rows]
         refused[5][2] = "二〇二六年三月"
         _upload(page, _filled(figures, refused), "发现 1 处问题，请修改文件后重新上传。未写入任何数据。")
-        assert page.get_by_role("button", name="确认导入").is_disabled()
+        expect(page.get_by_role("button", name="确认导入")).to_be_disabled()
         screenshot(page, "newcomer-refused")
 
         _upload(page, _filled(figures, rows))
-        assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == [f"{len(rows)}", "0", "0", "0"]
+        _expect_counts(page, [f"{len(rows)}", "0", "0", "0"])
         _confirm(page)
         screenshot(page, "newcomer-imported")
 

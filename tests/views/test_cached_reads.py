@@ -85,7 +85,6 @@ def test_a_failed_login_elsewhere_shows_on_the_users_and_audit_pages_without_mov
     assert at.dataframe[0].value.iloc[0]["action"] == "auth.failure"
 
 
-
 def _change_the_portfolio_then_read_it_again() -> None:
     """The first run changes the portfolio it was handed in every way a page could; the next run reads it again."""
     import streamlit as st

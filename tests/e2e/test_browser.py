@@ -101,18 +101,6 @@ def test_screen_big_on_the_overview_opens_the_big_screen(page, server):
     page.wait_for_url("**/big-screen*", timeout=30_000)
 
 
-@pytest.mark.parametrize("path", ["scorecards", "gantt", "alerts", "rectification", "map"])
-def test_every_view_draws_in_the_browser(page, server, path):
-    page.goto(server)
-    log_in(page, "leader")
-    page.goto(f"{server}/{path}")
-    wait_until_idle(page)
-    page.wait_for_timeout(800)
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.get_by_text("Page not found").count() == 0
-    screenshot(page, f"view_{path}")
-
-
 def test_moving_a_weight_on_the_what_if_page_changes_the_ranking_shown(page, server):
     from components.i18n import CATALOG
 

@@ -3,7 +3,8 @@
 Every request to another host is aborted and recorded by a route handler, so a fetch that would fail on a
 machine without internet (a Carto base-map style, a Google font or icon, a favicon from fonts.gstatic.com) is
 seen here even though the page still draws. Each role opens every page of its navigation in one browser session
-(the sidebar links, as a user would); the logged-out login page is checked on its own.
+(the sidebar links, as a user would), and every page must draw without an exception; the logged-out login page is
+checked on its own.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in, wait_until_idle
+from tests.e2e.conftest import log_in, screenshot, wait_until_idle
 from webapp.navigation import PAGES, start_page
 
 pytestmark = pytest.mark.e2e
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.e2e
 # shows: the admin's navigation holds every page, and a district official's map and wall are the scoped variants.
 ROLES = {"admin": "admin", "official_longting": "district_official"}
 MAP_PAGES = {"map", "big-screen"}  # their base map is asked for only once the deck has drawn
+SCREENSHOTS = {"scorecards", "gantt", "alerts", "rectification", "map"}  # kept in test-artifacts/ as view_<page>
 
 
 def _recording_context(browser, server: str) -> tuple[object, list[str]]:
@@ -43,7 +45,8 @@ def _recording_context(browser, server: str) -> tuple[object, list[str]]:
 
 
 def _open(page, server: str, url_path: str) -> None:
-    """A page from the sidebar, as a user opens it; the big screen, which hides the sidebar, by its address."""
+    """A page from the sidebar, as a user opens it; the big screen, which hides the sidebar, by its address. It
+    must draw: no exception, no "Page not found"."""
     if url_path == "big-screen":
         page.goto(f"{server}/{url_path}")
     else:
@@ -54,6 +57,8 @@ def _open(page, server: str, url_path: str) -> None:
     if url_path in MAP_PAGES:
         expect(page.locator("[data-testid='stDeckGlJsonChart'] canvas").first).to_be_attached(timeout=30_000)
         page.wait_for_timeout(2000)  # a base-map style was asked for about 0.5 s after the deck drew
+    assert page.locator("[data-testid='stException']").count() == 0, url_path
+    assert page.get_by_text("Page not found").count() == 0, url_path
 
 
 def test_the_logged_out_login_page_asks_no_other_host(browser, server):
@@ -80,6 +85,8 @@ def test_every_page_of_a_role_asks_no_other_host(browser, server, username):
     for url_path in sorted(set(opened) - {start_page(ROLES[username])}, key=opened.index):
         if url_path != "big-screen":
             _open(page, server, url_path)
+            if username == "admin" and url_path in SCREENSHOTS:
+                screenshot(page, f"view_{url_path}")
     _open(page, server, "big-screen")
     context.close()
     assert "map" in opened and "big-screen" in opened

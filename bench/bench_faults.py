@@ -6,7 +6,7 @@ replica killed under load with pushes. Prints a table of outcomes.
                                  [--faults smtp,import,replica] [--reuse STATE_DIR] [--state-dir data/bench-faults]
 
 Starts deploy.local on ports 8671–8674 and 5562 (``--reuse``: a running one; the replica kill is last, as it
-leaves one replica), then:
+may leave one replica), then:
 
 (c) SMTP: the demo's pending e-mails are sent by the jobs' own functions (immediate messages, the digest) to a
     port with nothing listening, then to a server that accepts and never answers (a dropped network, 1 s
@@ -18,8 +18,8 @@ leaves one replica), then:
     ``--think`` seconds ± 50 %, as bench/bench_load.py's do; ``--accounts own``: each a user of its own, as there)
     and ``--api-clients`` integrators (a call every ``--api-think`` seconds ± 50 %, 70 % of them pushes, each
     retried with its key until answered) run for ``--seconds``; once every session is open (at most half-way),
-    the replica
-    holding most sessions gets SIGKILL. Its sessions reconnect through nginx (as a browser does: a new
+    the replica holding most sessions gets SIGKILL and starts again ``--restart-after`` seconds later, as systemd
+    restarts it in production. Its sessions reconnect through nginx (as a browser does: a new
     websocket, the same cookies) and must land on the other replica; every acknowledged push must be in the
     database with its value.
 """
@@ -69,7 +69,7 @@ from data_access.alerts import pending_emails  # noqa: E402
 from data_access.db import create_database_engine  # noqa: E402
 from data_access.models import ImportBatch, Indicator, Observation, Project  # noqa: E402
 from data_access.policy import SYSTEM  # noqa: E402
-from deploy.local import Deployment, _as_postgres, _pg_binaries  # noqa: E402
+from deploy.local import Deployment, _as_postgres, _pg_binaries, restart_replica  # noqa: E402
 from services import notify  # noqa: E402
 
 PORTS = {"http_port": 8671, "app_ports": (8672, 8673), "api_port": 8674, "pg_port": 5562}
@@ -273,6 +273,7 @@ class Reconnects:
     started: float = field(default_factory=time.monotonic)
     runs: list[tuple[float, float]] = field(default_factory=list)  # (when it began since started, seconds) per switch
     opened_before_kill: int = 0
+    on: dict[int, str] = field(default_factory=dict)  # the replica each open tab is on now
 
     def latency(self, since: float, until: float) -> str:
         """p50 / p95 of the switches begun in [since, until)."""
@@ -289,6 +290,7 @@ class Pace:
     ramp: float = 5.0  # seconds over which the tabs open, evenly
     think: float = 2.0  # mean seconds between a tab's switches (± 50 %)
     api_think: float = 0.2  # mean seconds between an integrator's calls (± 50 %)
+    restart_after: float | None = 2.0  # seconds from the kill to the replica's restart (systemd's RestartSec)
 
 
 async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start_at: float, until: float,
@@ -306,6 +308,7 @@ async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start
                 session = await StreamlitSession.open(base_url, tab_cookies, timeout=10)
                 result = await session.run(page)
                 opened.setdefault(index, session.replica)
+                tally.on[index] = session.replica
                 if lost_at is not None:
                     tally.reconnected.append(time.monotonic() - lost_at)
                     tally.landed_on[session.replica] += 1
@@ -325,6 +328,7 @@ async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start
             elif lost_at is not None:
                 tally.failed[str(error)[:60]] += 1
             session = None
+            tally.on.pop(index, None)
             await asyncio.sleep(0.5)
     if lost_at is not None:
         tally.failed["never reconnected"] += 1
@@ -333,13 +337,14 @@ async def _tab(base_url: str, cookies: dict[str, str], rng: random.Random, start
 
 
 async def _kill_under_load(deployment: Deployment, tab_cookies: list[dict[str, str]], seconds: float, pace: Pace,
-                           api_clients: int) -> tuple[Reconnects, ApiTally, str, float]:
+                           api_clients: int) -> tuple[Reconnects, ApiTally, str, float, float | None]:
     sessions = len(tab_cookies)
     tokens = (issue_token(deployment, "bench faults reads", ["read"]),
               issue_token(deployment, "bench faults pushes", ["write_observations"]))
     cells = push_cells(deployment, 20_000)
     random.Random(7).shuffle(cells)
-    tally, api, opened = Reconnects(), ApiTally(), {}
+    tally, api = Reconnects(), ApiTally()
+    opened: dict[int, str] = {}
     began = time.monotonic()
     until = began + seconds
     rng = random.Random(16)
@@ -355,41 +360,50 @@ async def _kill_under_load(deployment: Deployment, tab_cookies: list[dict[str, s
     victim = Counter(opened.values()).most_common(1)[0][0]
     tally.on_victim = sum(1 for replica in opened.values() if replica == victim)
     tally.opened_before_kill = len(opened)
-    os.killpg(deployment.pids[f"app-{victim.rsplit(':', 1)[1]}"], signal.SIGKILL)
+    port = int(victim.rsplit(":", 1)[1])
+    os.killpg(deployment.pids[f"app-{port}"], signal.SIGKILL)
     killed_at = time.monotonic() - began
+    back_at = None
+    if pace.restart_after is not None:  # as systemd's Restart=always does (deploy/systemd/perfdash-app@.service)
+        await asyncio.sleep(pace.restart_after)
+        await asyncio.to_thread(restart_replica, deployment, port)
+        back_at = time.monotonic() - began
     await asyncio.gather(*tasks, return_exceptions=True)
-    return tally, api, victim, killed_at
+    return tally, api, victim, killed_at, back_at
 
 
 def replica_fault(deployment: Deployment, tab_cookies: list[dict[str, str]], seconds: float, pace: Pace,
                   api_clients: int) -> list[Outcome]:
     """The replica kill, with one tab per login cookie in ``tab_cookies``."""
     sessions = len(tab_cookies)
-    tally, api, victim, killed_at = asyncio.run(_kill_under_load(deployment, tab_cookies, seconds, pace,
-                                                                 api_clients))
+    tally, api, victim, killed_at, back_at = asyncio.run(_kill_under_load(deployment, tab_cookies, seconds, pace,
+                                                                          api_clients))
     lost = lost_writes(deployment, api.acknowledged)
     times = sorted(tally.reconnected)
     return [
         ("Replica killed (SIGKILL) under load", f"{sessions} sessions (ramp {pace.ramp:.0f} s, a switch every "
          f"{pace.think:.0f} s ± 50 %), {api_clients} API clients (a call every {pace.api_think:g} s, 70 % pushes), "
-         f"{seconds:.0f} s; {victim} killed at {killed_at:.0f} s",
+         f"{seconds:.0f} s; {victim} killed at {killed_at:.0f} s, "
+         + (f"restarted {pace.restart_after:g} s later, healthy at {back_at:.0f} s" if back_at is not None
+            else "not restarted"),
          f"{tally.on_victim} sessions were on it; tabs that lost their session: {dict(tally.lost)}; {len(times)} "
          f"reconnected to "
          f"{dict(tally.landed_on)} in p50 {times[len(times) // 2] * 1000 if times else float('nan'):,.0f} ms / "
          f"max {times[-1] * 1000 if times else float('nan'):,.0f} ms (new websocket + cookie login + the page); "
          f"failed attempts {dict(tally.failed)}; exceptions {dict(tally.errors)}"),
         ("Replica killed: the pages",
-         "page switches (p50 / p95) from the ramp's end to the kill, and in the run's last 60 s",
+         "page switches (p50 / p95) from the ramp's end to the kill, until it is back, and in the run's last 60 s",
          f"{tally.opened_before_kill} of {sessions} tabs open at the kill; ramp end to kill "
-         f"{tally.latency(pace.ramp, killed_at)}; last 60 s, every tab on the one replica left "
-         f"{tally.latency(seconds - 60, seconds)}"),
+         f"{tally.latency(pace.ramp, killed_at)}; kill to healthy again "
+         f"{tally.latency(killed_at, back_at if back_at is not None else seconds)}; last 60 s "
+         f"{tally.latency(seconds - 60, seconds)} (tabs per replica at the end: {dict(Counter(tally.on.values()))})"),
         ("Replica killed: no write lost", "acknowledged pushes vs the database",
          f"{len(api.acknowledged)} acknowledged, {len(lost)} missing or different{': ' + lost[0] if lost else ''}; "
          f"{api.retries} retries; push errors {dict(api.errors)}")]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--ramp", type=float, default=Pace.ramp, help="seconds over which the sessions open")
@@ -400,6 +414,9 @@ def main() -> int:
     parser.add_argument("--accounts", choices=("demo", "own"), default="demo",
                         help="the replica kill's sessions: demo: the demo's leader, analyst and two officials in "
                              "turn; own: each a user of its own (bench/bench_load.py's load_0000 …)")
+    parser.add_argument("--restart-after", type=float, default=Pace.restart_after,
+                        help="seconds after the kill the replica starts again, as systemd's RestartSec=2 does "
+                             "(negative: never, one replica is left)")
     parser.add_argument("--batch", type=int, default=20_000, help="figures in the batch PostgreSQL restarts under")
     parser.add_argument("--state-dir", type=Path, default=ROOT / "data" / "bench-faults")
     parser.add_argument("--reuse", type=Path, help="a running deploy.local state directory to use instead")
@@ -414,10 +431,11 @@ def main() -> int:
 def _bench(deployment: Deployment, args: argparse.Namespace) -> int:
     cookies = login_cookies(deployment.url, USERS)
     outcomes: list[Outcome] = []
+    pace = Pace(args.ramp, args.think, args.api_think, args.restart_after if args.restart_after >= 0 else None)
     faults = {"smtp": lambda: smtp_fault(deployment, cookies["leader"]),
               "import": lambda: import_fault(deployment, args.batch),
               "replica": lambda: replica_fault(deployment, _tab_cookies(deployment, cookies, args), args.seconds,
-                                               Pace(args.ramp, args.think, args.api_think), args.api_clients)}
+                                               pace, args.api_clients)}
     for name in args.faults.split(","):
         found = faults[name.strip()]()
         for row in found:

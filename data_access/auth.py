@@ -30,7 +30,7 @@ from data_access.config import audit_key
 from data_access.db import transaction
 from data_access.errors import ValidationError
 from data_access.models import LoginSession, User
-from data_access.scope import Viewer, viewer_for
+from data_access.scope import Viewer, viewer_from_row, viewer_select
 
 BCRYPT_ROUNDS = 12
 BCRYPT_MAX_BYTES = 72  # bcrypt 5 raises ValueError beyond this
@@ -158,17 +158,20 @@ def session_viewer(engine: Engine, username: str, session_started: dt.datetime,
 
     ``login_session_id`` names the recorded login the browser session rests on (if any): it must be live too.
     """
-    with Session(engine) as session:
-        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        if user is None or not user.is_active:
+    # One statement (every page run of every session asks): the user, their region and the login record.
+    statement = viewer_select(User.is_active, User.sessions_valid_after, LoginSession.id.label("login_session"),
+                              LoginSession.ended_at).outerjoin(
+        LoginSession, (LoginSession.id == login_session_id) & (LoginSession.user_id == User.id)
+    ).where(User.username == username)
+    with engine.connect() as connection:
+        row = connection.execute(statement).one_or_none()
+        if row is None or not row.is_active:
             return None
-        if user.sessions_valid_after is not None and _utc(user.sessions_valid_after) > session_started:
+        if row.sessions_valid_after is not None and _utc(row.sessions_valid_after) > session_started:
             return None
-        if login_session_id is not None:
-            record = session.get(LoginSession, login_session_id)
-            if record is None or record.user_id != user.id or record.ended_at is not None:
-                return None
-        return viewer_for(session, username)
+        if login_session_id is not None and (row.login_session is None or row.ended_at is not None):
+            return None
+        return viewer_from_row(connection, row)
 
 
 def end_sessions(engine: Engine, viewer: Viewer, *, reason: str = "auth.logout") -> None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, false, select, true
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, false, select, true
 from sqlalchemy.orm import Session
 
 from data_access import audit
@@ -46,15 +47,23 @@ REFUSALS = {
 }
 
 
-def viewer_for(session: Session, username: str) -> Viewer:
+def viewer_for(session: Session | Connection, username: str) -> Viewer:
     """Build the viewer for an active user, or raise :class:`NotFound`."""
-    row = session.execute(
-        select(User.id, User.username, User.role, User.region_id, Region.path)
-        .outerjoin(Region, Region.id == User.region_id)
-        .where(User.username == username, User.is_active.is_(True))
-    ).one_or_none()
+    row = session.execute(viewer_select().where(User.username == username, User.is_active.is_(True))).one_or_none()
     if row is None:
         raise NotFound(f"No active user {username!r}", message_zh=f"用户 {username!r} 不存在或已停用")
+    return viewer_from_row(session, row)
+
+
+def viewer_select(*more: ColumnElement[Any]) -> Select:
+    """The user's columns a viewer is built from (:func:`viewer_from_row`) and ``more``: a caller that checks more
+    of the user (auth's check on every page run) reads it all in one statement."""
+    return select(User.id, User.username, User.role, User.region_id, Region.path, *more).outerjoin(
+        Region, Region.id == User.region_id)
+
+
+def viewer_from_row(session: Session | Connection, row: Row[Any]) -> Viewer:
+    """The viewer of a :func:`viewer_select` row; a manager's or an expert's projects are read for their scope key."""
     if row.role == "project_manager":
         managed = session.execute(select(Project.id).where(Project.manager_id == row.id).order_by(Project.id)
                                   ).scalars().all()

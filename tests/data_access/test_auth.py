@@ -10,6 +10,7 @@ from data_access import auth
 from data_access.auth import LockoutPolicy, check_password, end_sessions, hash_password, session_viewer
 from data_access.demo import DEMO_PASSWORD, build
 from data_access.models import AuditEntry, User
+from data_access.scope import scope_key_of
 from tests.conftest import PRODUCTION_BCRYPT_ROUNDS, SMALL_DEMO, as_viewer
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
@@ -163,6 +164,25 @@ def test_a_recorded_cookie_is_accepted_until_logout_and_a_fresh_login_after_it_w
     fresh_id = auth.start_login_session(seeded_engine, viewer, fresh_exp, now=fresh_issued)
     assert auth.cookie_session(seeded_engine, "leader", fresh_exp) == (fresh_id, fresh_issued)
     assert session_viewer(seeded_engine, "leader", fresh_issued, fresh_id) == viewer
+
+
+def test_a_browser_session_resting_on_another_users_login_record_or_on_none_is_refused(seeded_engine):
+    analyst = as_viewer(seeded_engine, "analyst")
+    issued = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    analysts_record = auth.start_login_session(seeded_engine, analyst, issued.timestamp() + 86400, now=issued)
+    assert session_viewer(seeded_engine, "analyst", issued, analysts_record) == analyst
+    assert session_viewer(seeded_engine, "leader", issued, analysts_record) is None
+    assert session_viewer(seeded_engine, "leader", issued, analysts_record + 1000) is None  # no such record
+    assert session_viewer(seeded_engine, "nobody", issued) is None
+
+
+def test_a_session_viewer_carries_the_scope_of_a_managers_projects(seeded_engine):
+    manager = as_viewer(seeded_engine, "pm_kaifeng1")
+    assert manager.scope_key != scope_key_of(manager.role, manager.region_path, [])  # their projects are in it
+    assert session_viewer(seeded_engine, "pm_kaifeng1", dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)) == manager
+    with seeded_engine.begin() as connection:
+        connection.execute(User.__table__.update().where(User.username == "pm_kaifeng1").values(is_active=False))
+    assert session_viewer(seeded_engine, "pm_kaifeng1", dt.datetime.now(dt.UTC)) is None
 
 
 def test_a_cookie_perfdash_did_not_record_or_of_another_user_maps_to_no_session(seeded_engine):

@@ -63,9 +63,9 @@ def test_a_warm_rerun_reads_only_the_session_user_and_the_data_version(logged_in
     statements.clear()
     at.run()
     assert not at.exception
-    # the user's row, their login session, their scope (the viewer) and the data version
-    assert len(statements) == 4, statements
-    assert sum("FROM login_sessions" in s for s in statements) == 1
+    # the viewer (the user's row, their region and their login session, in one statement) and the data version
+    assert len(statements) == 2, statements
+    assert sum("JOIN login_sessions" in s for s in statements) == 1
     assert sum("FROM data_version" in s for s in statements) == 1
     # the login widget's list of every active user is read by logged-out runs only (it was read on every run)
     assert not [s for s in statements if s.endswith("FROM users WHERE users.is_active IS 1")]

@@ -19,9 +19,9 @@ may leave one replica), then:
     and ``--api-clients`` integrators (a call every ``--api-think`` seconds ± 50 %, 70 % of them pushes, each
     retried with its key until answered) run for ``--seconds``; once every session is open (at most half-way),
     the replica holding most sessions gets SIGKILL and starts again ``--restart-after`` seconds later, as systemd
-    restarts it in production. Its sessions reconnect through nginx (as a browser does: a new
-    websocket, the same cookies) and must land on the other replica; every acknowledged push must be in the
-    database with its value.
+    restarts it in production. Its sessions reconnect through nginx (as a browser does: a new websocket, the
+    same cookies) and must land on a live replica — the other one, or the restarted one once it is healthy; every
+    acknowledged push must be in the database with its value.
 """
 from __future__ import annotations
 
